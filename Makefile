@@ -1,0 +1,56 @@
+# The course's two commands: `make lab` (set up and start JupyterLab) and `make test`.
+# Everything installs into .venv; re-running is fast because each install step leaves a stamp
+# file that is only redone when pyproject.toml or constraints.txt change.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+# JupyterLab refuses to run as root without this flag (containers, CI).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: lab test lint bench clean-venv help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make lab    set up .venv (first time) and start JupyterLab on the course"
+	@echo "make test   set up .venv with test extras and run every test"
+	@echo "make bench  run the benchmarks in benchmarks/"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gdcourse needs Python 3.11 or newer; this is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 lab")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.lab-installed: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "Installing the course and its pinned dependencies into $(VENV) (first time: a few minutes)..."
+	$(PIP_INSTALL) -e .
+	@# The news toast needs the internet and covers widgets; students are often offline.
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyterlab/apputils-extension:announcements >/dev/null 2>&1 || echo "note: could not turn off the JupyterLab news toast (harmless)"
+	@touch $@
+
+$(VENV)/.test-installed: $(VENV)/.lab-installed
+	$(PIP_INSTALL) -e '.[test]'
+	@touch $@
+
+lab: $(VENV)/.lab-installed
+	@echo "Starting JupyterLab. Open the http://127.0.0.1 URL printed below; Ctrl-C stops it."
+	$(BIN)/jupyter lab --no-browser $(ROOT_FLAG) --port=$(PORT) \
+		--ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb
+
+# pytest exits 5 when it collected nothing: say so loudly, and fail.
+test: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	@$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: FAILED - pytest collected no tests (a path or test file is missing)."; fi; \
+	exit $$rc
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/core_overhead.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,50 @@
+"""Show a student's input errors in IPython as one clear sentence, without our internal frames.
+
+The traceback keeps the student's own lines (where the bad call is) and drops the frames inside
+gdcourse, which would only bury the message that says what was wrong and what was expected.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .core.errors import CourseInputError
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def _cut_at_package(tb: TracebackType | None) -> TracebackType | None:
+    """Return ``tb`` ending just before its first frame inside gdcourse."""
+    head, prev, node = tb, None, tb
+    while node is not None:
+        if str(Path(node.tb_frame.f_code.co_filename).resolve()).startswith(_PACKAGE_DIR):
+            if prev is None:
+                return None
+            prev.tb_next = None
+            return head
+        prev, node = node, node.tb_next
+    return head
+
+
+def _show_input_error(
+    shell: Any, etype: type, value: BaseException, tb: TracebackType, tb_offset: Any = None
+) -> None:
+    shell.showtraceback((etype, value, _cut_at_package(tb)), tb_offset=tb_offset)
+
+
+def install_error_display() -> bool:
+    """Register the short display for :class:`CourseInputError` in a running IPython.
+
+    Returns whether IPython was running. Only looks for IPython if it is already imported,
+    so plain ``python`` scripts pay nothing.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    if not shell.custom_exceptions:  # never replace someone else's handler
+        shell.set_custom_exc((CourseInputError,), _show_input_error)
+    return True

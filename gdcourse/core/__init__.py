@@ -1,0 +1,82 @@
+"""The numpy-only core of the course: losses, descent runners, schedules, data and theory.
+
+Nothing here imports matplotlib or ipywidgets, so ``import gdcourse`` stays fast.
+"""
+
+from .data import make_regression
+from .descent import (
+    STATUSES,
+    MinibatchRun,
+    Trajectory,
+    gradient_descent,
+    gradient_step,
+    minibatch_sgd,
+)
+from .errors import CourseInputError, CourseTypeError, CourseValueError
+from .gradient_check import GradientCheck, check_gradient, numerical_gradient
+from .losses import (
+    LinearRegression,
+    Loss,
+    Quadratic1D,
+    QuadraticBowl,
+    Rosenbrock,
+    SaddleWithMinima,
+    TiltedDoubleWell,
+)
+from .schedules import (
+    Schedule,
+    constant,
+    cosine_decay,
+    exponential_decay,
+    inverse_time_decay,
+    linear_warmup,
+    step_decay,
+)
+from .theory import (
+    REGIMES,
+    best_fixed_lr,
+    contraction_factor,
+    error_multiplier,
+    max_stable_lr,
+    minibatch_gradient_variance,
+    quadratic_regime,
+    steps_to_tolerance,
+)
+
+__all__ = [
+    "REGIMES",
+    "STATUSES",
+    "CourseInputError",
+    "CourseTypeError",
+    "CourseValueError",
+    "GradientCheck",
+    "LinearRegression",
+    "Loss",
+    "MinibatchRun",
+    "Quadratic1D",
+    "QuadraticBowl",
+    "Rosenbrock",
+    "SaddleWithMinima",
+    "Schedule",
+    "TiltedDoubleWell",
+    "Trajectory",
+    "best_fixed_lr",
+    "check_gradient",
+    "constant",
+    "contraction_factor",
+    "cosine_decay",
+    "error_multiplier",
+    "exponential_decay",
+    "gradient_descent",
+    "gradient_step",
+    "inverse_time_decay",
+    "linear_warmup",
+    "make_regression",
+    "max_stable_lr",
+    "minibatch_gradient_variance",
+    "minibatch_sgd",
+    "numerical_gradient",
+    "quadratic_regime",
+    "step_decay",
+    "steps_to_tolerance",
+]

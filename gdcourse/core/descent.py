@@ -1,0 +1,365 @@
+"""The descent runners: full-batch gradient descent and mini-batch SGD, and their results.
+
+A run never crashes because the rate was too large: divergence (a non-finite value, or a loss
+that grew past 1e12 times its start) ends the run with status ``"diverged"``, which is a lesson
+outcome, not an error.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .errors import (
+    CourseTypeError,
+    CourseValueError,
+    check_count,
+    check_loss,
+    check_point,
+    check_positive_number,
+)
+from .losses import LinearRegression
+from .schedules import schedule_rates
+
+__all__ = [
+    "STATUSES",
+    "MinibatchRun",
+    "Trajectory",
+    "gradient_descent",
+    "gradient_step",
+    "minibatch_sgd",
+]
+
+#: The statuses of a gradient-descent run, in the order they are checked.
+STATUSES = ("diverged", "converged", "oscillating", "max_steps")
+
+#: A run has diverged once its loss exceeds this many times max(|start loss|, 1).
+DIVERGENCE_FACTOR = 1e12
+
+# How many final steps the oscillation test looks at, and how little the swing may shrink.
+_OSCILLATION_WINDOW = 10
+_OSCILLATION_RTOL = 1e-6
+
+
+def _freeze(*arrays: np.ndarray) -> None:
+    for a in arrays:
+        a.flags.writeable = False
+
+
+def _divergence_limit(start_loss: float) -> float:
+    # The floor of 1 keeps a run that starts at a tiny loss from "diverging" by a harmless rise.
+    return DIVERGENCE_FACTOR * max(abs(start_loss), 1.0)
+
+
+@dataclass(frozen=True, repr=False)
+class Trajectory:
+    """The record of one gradient-descent run.
+
+    Attributes
+    ----------
+    weights : ndarray
+        The iterates, ``w0`` first, one row per step: shape ``(k + 1,)`` for a 1-D loss and
+        ``(k + 1, d)`` otherwise, where ``k`` is the number of steps taken.
+    losses, grad_norms : ndarray of shape (k + 1,)
+        The loss and the gradient's length at each iterate.
+    lrs : ndarray of shape (k,)
+        The rate used by each step.
+    status : str
+        One of ``"diverged"``, ``"converged"``, ``"oscillating"``, ``"max_steps"``.
+    """
+
+    weights: np.ndarray
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    lrs: np.ndarray
+    status: str
+
+    def __post_init__(self) -> None:
+        _freeze(self.weights, self.losses, self.grad_norms, self.lrs)
+
+    @property
+    def n_steps(self) -> int:
+        """How many updates were taken (rows of ``weights`` minus one)."""
+        return len(self.lrs)
+
+    @property
+    def final_weights(self) -> float | np.ndarray:
+        w = self.weights[-1]
+        return float(w) if w.ndim == 0 else w
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1])
+
+    def __repr__(self) -> str:
+        return (
+            f"Trajectory(status={self.status!r}, steps={self.n_steps}, "
+            f"final loss={self.final_loss:.4g})"
+        )
+
+
+def _grad_norm(g: Any) -> float:
+    g = np.asarray(g, dtype=float)
+    return float(np.sqrt(np.sum(g * g)))
+
+
+def _is_oscillating(weights: np.ndarray) -> bool:
+    """Do the last steps keep alternating direction without their length shrinking?"""
+    steps = np.diff(weights.reshape(len(weights), -1), axis=0)[-_OSCILLATION_WINDOW:]
+    if len(steps) < _OSCILLATION_WINDOW:
+        return False
+    lengths = np.sqrt(np.sum(steps**2, axis=1))
+    if lengths[0] == 0 or not np.all(np.isfinite(lengths)):
+        return False
+    alternating = np.all(np.sum(steps[1:] * steps[:-1], axis=1) < 0)
+    return bool(alternating and lengths[-1] >= (1 - _OSCILLATION_RTOL) * lengths[0])
+
+
+def gradient_step(w: ArrayLike, gradient: ArrayLike, lr: float) -> float | np.ndarray:
+    """One update ``w - lr * gradient``, every entry of ``w`` moved at once.
+
+    Examples
+    --------
+    The seed's flashcard: a negative gradient moves ``w`` to the right.
+
+    >>> gradient_step(5.0, -3.0, lr=0.1)
+    5.3
+    """
+    lr = check_positive_number("lr", lr)
+    w_arr = np.asarray(w, dtype=float)
+    g_arr = np.asarray(gradient, dtype=float)
+    if w_arr.shape != g_arr.shape:
+        raise CourseValueError(
+            f"gradient must have the same shape as w (one entry per parameter): w has shape "
+            f"{w_arr.shape}, gradient has shape {g_arr.shape}"
+        )
+    new = w_arr - lr * g_arr
+    return float(new) if new.ndim == 0 else new
+
+
+def gradient_descent(
+    loss: Any, w0: ArrayLike, lr: Any, steps: int, *, tol: float = 1e-10
+) -> Trajectory:
+    """Run gradient descent ``w <- w - lr * gradient(w)``, all parameters updated at once.
+
+    Parameters
+    ----------
+    loss : Loss
+        Any object with ``value(w)`` and ``gradient(w)`` methods, e.g. ``Quadratic1D(2, 3)``.
+    w0 : float or array_like
+        The start point: a number for a 1-D loss, ``d`` numbers for a loss of ``d`` parameters.
+    lr : float or callable
+        A fixed rate (a finite number > 0) or a schedule ``step -> rate`` (rates finite, >= 0).
+    steps : int
+        The most updates to take (>= 0).
+    tol : float
+        Stop with status ``"converged"`` once the gradient's length is at most ``tol``.
+
+    Returns
+    -------
+    Trajectory
+        Status, checked in this order: ``"diverged"`` (a non-finite value, or the loss grew past
+        1e12 times max(|start loss|, 1)); ``"converged"``; ``"oscillating"`` (the last 10 steps
+        alternate in direction without shrinking, as the rate 2/a does on a quadratic);
+        else ``"max_steps"``.
+
+    Examples
+    --------
+    The seed example, ``(w - 3)^2`` from ``w = 7`` at rate 0.1:
+
+    >>> from gdcourse import Quadratic1D
+    >>> run = gradient_descent(Quadratic1D(a=2, c=3), 7.0, lr=0.1, steps=2)
+    >>> run.weights.round(4).tolist(), run.losses.round(4).tolist()
+    ([7.0, 6.2, 5.56], [16.0, 10.24, 6.5536])
+    """
+    check_loss(loss)
+    shape = getattr(loss, "shape", None)
+    if shape is None:
+        shape = np.shape(w0)
+    w = check_point("w0", w0, tuple(shape))
+    steps = check_count("steps", steps)
+    tol = check_positive_number("tol", tol, allow_zero=True)
+    rates = schedule_rates(lr, steps)
+
+    weights = np.empty((steps + 1, *w.shape))
+    losses = np.empty(steps + 1)
+    norms = np.empty(steps + 1)
+    status = "max_steps"
+    k = 0
+    # Overflow is an expected outcome here (a too-large rate), reported by the status instead.
+    with np.errstate(all="ignore"):
+        g = np.asarray(loss.gradient(w), dtype=float)
+        if g.size != w.size:
+            raise CourseValueError(
+                f"loss.gradient(w0) returned {g.size} numbers, but w0 has {w.size}: a gradient "
+                f"has one entry per parameter"
+            )
+        weights[0], losses[0], norms[0] = w, float(loss.value(w)), _grad_norm(g)
+        limit = _divergence_limit(losses[0])
+        while True:
+            if not (math.isfinite(losses[k]) and math.isfinite(norms[k]) and losses[k] <= limit):
+                status = "diverged"
+                break
+            if norms[k] <= tol:
+                status = "converged"
+                break
+            if k == steps:
+                break
+            w = w - rates[k] * g.reshape(w.shape)
+            k += 1
+            g = np.asarray(loss.gradient(w), dtype=float)
+            weights[k], losses[k], norms[k] = w, float(loss.value(w)), _grad_norm(g)
+            if not np.all(np.isfinite(w)):
+                norms[k] = math.inf
+
+    weights, losses, norms = weights[: k + 1].copy(), losses[: k + 1].copy(), norms[: k + 1].copy()
+    if status == "max_steps" and _is_oscillating(weights):
+        status = "oscillating"
+    return Trajectory(weights, losses, norms, rates[:k].copy(), status)
+
+
+@dataclass(frozen=True, repr=False)
+class MinibatchRun:
+    """The record of one mini-batch SGD run on a :class:`LinearRegression` loss.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (epochs + 1, d)
+        The weights at the start and after each epoch (a full pass over the data).
+    losses : ndarray of shape (epochs + 1,)
+        The full-data loss at those weights.
+    batch_losses : ndarray of shape (n_updates,)
+        The loss on each mini-batch, measured just before the update it drove.
+    lrs : ndarray of shape (n_updates,)
+        The rate of each update.
+    batch_size, updates_per_epoch : int
+        ``updates_per_epoch`` is ``ceil(N / batch_size)``: the last, smaller batch is used.
+    status : str
+        ``"diverged"`` or ``"completed"``.
+    """
+
+    weights: np.ndarray
+    losses: np.ndarray
+    batch_losses: np.ndarray
+    lrs: np.ndarray
+    batch_size: int
+    updates_per_epoch: int
+    status: str
+    epochs: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "epochs", len(self.losses) - 1)
+        _freeze(self.weights, self.losses, self.batch_losses, self.lrs)
+
+    @property
+    def n_updates(self) -> int:
+        return len(self.lrs)
+
+    def __repr__(self) -> str:
+        return (
+            f"MinibatchRun(status={self.status!r}, batch_size={self.batch_size}, "
+            f"epochs={self.epochs}, updates={self.n_updates}, "
+            f"final loss={float(self.losses[-1]):.4g})"
+        )
+
+
+def minibatch_sgd(
+    loss: LinearRegression,
+    w0: ArrayLike,
+    lr: Any,
+    batch_size: int,
+    epochs: int,
+    *,
+    seed: int = 0,
+) -> MinibatchRun:
+    """Mini-batch stochastic gradient descent on a linear-regression loss.
+
+    Each epoch reshuffles the examples (sampling without replacement) and walks through them
+    in batches of ``batch_size``; the last batch of an epoch may be smaller and is used.
+    ``batch_size=1`` is plain SGD, ``batch_size=N`` is full-batch gradient descent.
+
+    Parameters
+    ----------
+    loss : LinearRegression
+        The data set and loss to sample batches from.
+    w0 : array_like of shape (d,)
+        The start weights.
+    lr : float or callable
+        A fixed rate or a schedule; the schedule's step counts updates, not epochs.
+    batch_size : int
+        From 1 to N.
+    epochs : int
+        Passes over the data (>= 0).
+    seed : int
+        Seeds the shuffles: the same seed gives the same run on every machine.
+
+    Returns
+    -------
+    MinibatchRun
+
+    Examples
+    --------
+    >>> from gdcourse import LinearRegression, make_regression
+    >>> X, y, w_true = make_regression(1000, 3, noise=0.1, seed=0)
+    >>> run = minibatch_sgd(LinearRegression(X, y), [0, 0, 0], lr=0.05, batch_size=32, epochs=5)
+    >>> run.updates_per_epoch, run.status, bool(run.losses[-1] < 0.02)
+    (32, 'completed', True)
+    """
+    if not isinstance(loss, LinearRegression):
+        check_loss(loss)
+        raise CourseTypeError(
+            f"minibatch_sgd needs a LinearRegression loss (a data set to draw batches from), "
+            f"got {loss!r}; use gradient_descent for other losses"
+        )
+    w = check_point("w0", w0, loss.shape)
+    n = loss.n_samples
+    batch_size = check_count("batch_size", batch_size, minimum=1)
+    if batch_size > n:
+        raise CourseValueError(
+            f"batch_size must be between 1 and the number of examples N={n}, got {batch_size}"
+        )
+    epochs = check_count("epochs", epochs)
+    seed = check_count("seed", seed)
+    per_epoch = -(-n // batch_size)
+    rates = schedule_rates(lr, epochs * per_epoch)
+    rate_list = rates.tolist()  # plain floats are faster to index in the hot loop
+    X, y = loss.X, loss.y
+    rng = np.random.default_rng(seed)
+
+    weights = np.empty((epochs + 1, w.size))
+    full_losses = np.empty(epochs + 1)
+    batch_losses = np.empty(epochs * per_epoch)
+    weights[0], full_losses[0] = w, loss.value(w)
+    limit = _divergence_limit(full_losses[0])
+    status, done, k = "completed", 0, 0
+    with np.errstate(all="ignore"):
+        for epoch in range(epochs):
+            order = rng.permutation(n)
+            # One gather per epoch; the batches are then contiguous slices (cheap views).
+            Xs, ys = X[order], y[order]
+            for start in range(0, n, batch_size):
+                Xb = Xs[start : start + batch_size]
+                r = Xb @ w - ys[start : start + batch_size]
+                nb = len(r)
+                batch_losses[k] = (r @ r) / nb
+                w = w - (rate_list[k] * 2.0 / nb) * (r @ Xb)
+                k += 1
+            weights[epoch + 1] = w
+            full_losses[epoch + 1] = loss.value(w)
+            done = epoch + 1
+            if not (np.all(np.isfinite(w)) and full_losses[done] <= limit):
+                status = "diverged"
+                break
+    return MinibatchRun(
+        weights[: done + 1].copy(),
+        full_losses[: done + 1].copy(),
+        batch_losses[:k].copy(),
+        rates[:k].copy(),
+        batch_size,
+        per_epoch,
+        status,
+    )

@@ -1,0 +1,451 @@
+"""Loss functions with values, analytic gradients and (where cheap) Hessians.
+
+1-D losses take and return plain numbers and work elementwise on arrays (handy for plotting a
+curve). n-D losses take a point of shape ``(d,)`` or a stack of points of shape ``(..., d)`` (handy
+for contour grids) and return one value per point.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .errors import (
+    CourseValueError,
+    check_finite_number,
+    check_positive_number,
+)
+
+__all__ = [
+    "LinearRegression",
+    "Loss",
+    "Quadratic1D",
+    "QuadraticBowl",
+    "Rosenbrock",
+    "SaddleWithMinima",
+    "TiltedDoubleWell",
+]
+
+
+def _scalar_or_array(x: np.ndarray) -> float | np.ndarray:
+    """Return 0-d results as plain floats, so students see 8.0 and not array(8.)."""
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def _points(w: ArrayLike, d: int, name: str = "w") -> np.ndarray:
+    """Validate a point or stack of points whose last axis has length ``d``."""
+    arr = np.asarray(w, dtype=float)
+    if arr.ndim == 0 or arr.shape[-1] != d:
+        raise CourseValueError(
+            f"{name} must have {d} entries (shape ({d},), or (..., {d}) for many points), "
+            f"got shape {arr.shape}"
+        )
+    return arr
+
+
+class Loss:
+    """Base class of the course's losses.
+
+    Subclasses set ``shape`` (``()`` for a loss of one number, ``(d,)`` for ``d`` parameters)
+    and implement ``value`` and ``gradient``; ``hessian`` where it is cheap. Calling the loss
+    object is the same as calling ``value``.
+    """
+
+    shape: tuple[int, ...] = ()
+    #: A plain-text formula, used in plot titles and readouts.
+    formula: str = ""
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def gradient(self, w: ArrayLike) -> float | np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def __call__(self, w: ArrayLike) -> float | np.ndarray:
+        return self.value(w)
+
+    @property
+    def n_params(self) -> int:
+        """How many numbers one parameter vector holds (1 for a 1-D loss)."""
+        return math.prod(self.shape)
+
+
+class Quadratic1D(Loss):
+    """The 1-D quadratic ``L(w) = a/2 (w - c)^2``: curvature ``a``, minimum at ``w = c``.
+
+    The seed example ``(w - 3)^2`` is ``Quadratic1D(a=2, c=3)``: its second derivative is 2.
+
+    Parameters
+    ----------
+    a : float
+        The curvature (second derivative), a finite number > 0.
+    c : float
+        Where the minimum is.
+
+    Examples
+    --------
+    >>> loss = Quadratic1D(a=2, c=3)
+    >>> loss.value(7), loss.gradient(7)
+    (16.0, 8.0)
+    """
+
+    shape = ()
+
+    def __init__(self, a: float = 2.0, c: float = 0.0) -> None:
+        self.a = check_positive_number("a (the curvature)", a)
+        self.c = check_finite_number("c (the minimiser)", c)
+        half = self.a / 2
+        if half == 1:
+            self.formula = f"(w - {self.c:g})^2" if self.c else "w^2"
+        else:
+            self.formula = f"{half:g} (w - {self.c:g})^2"
+
+    def __repr__(self) -> str:
+        return f"Quadratic1D(a={self.a:g}, c={self.c:g})"
+
+    @property
+    def minimizer(self) -> float:
+        """Where the loss is smallest (``c``)."""
+        return self.c
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:
+        w = np.asarray(w, dtype=float)
+        return _scalar_or_array(0.5 * self.a * (w - self.c) ** 2)
+
+    def gradient(self, w: ArrayLike) -> float | np.ndarray:
+        w = np.asarray(w, dtype=float)
+        return _scalar_or_array(self.a * (w - self.c))
+
+    def hessian(self, w: ArrayLike) -> float | np.ndarray:
+        w = np.asarray(w, dtype=float)
+        return _scalar_or_array(np.full(w.shape, self.a))
+
+
+class TiltedDoubleWell(Loss):
+    """A 1-D non-convex loss with a worse local minimum: ``L(w) = (w^2 - 1)^2 + tilt * w``.
+
+    With ``tilt > 0`` the global minimum is near ``w = -1`` and a local one near ``w = +1``,
+    separated by a local maximum near 0. The exact points are the roots of
+    ``4 w^3 - 4 w + tilt``.
+
+    Parameters
+    ----------
+    tilt : float
+        Non-zero, with ``|tilt| < 8 / (3 sqrt 3) ~ 1.54`` so that both minima exist.
+    """
+
+    shape = ()
+    _MAX_TILT = 8 / (3 * math.sqrt(3))
+
+    def __init__(self, tilt: float = 0.5) -> None:
+        tilt = check_finite_number("tilt", tilt)
+        if tilt == 0 or abs(tilt) >= self._MAX_TILT:
+            raise CourseValueError(
+                f"tilt must be non-zero with |tilt| < {self._MAX_TILT:.4f} (so that there are "
+                f"two minima), got {tilt!r}"
+            )
+        self.tilt = tilt
+        self.formula = f"(w^2 - 1)^2 + {tilt:g} w"
+        roots = np.sort(np.roots([4.0, 0.0, -4.0, tilt]).real)
+        low, self.local_maximizer, high = (float(r) for r in roots)
+        lower_first = self.value(low) < self.value(high)
+        self.global_minimizer = low if lower_first else high
+        self.local_minimizer = high if lower_first else low
+
+    def __repr__(self) -> str:
+        return f"TiltedDoubleWell(tilt={self.tilt:g})"
+
+    @property
+    def minimizer(self) -> float:
+        """The global minimiser."""
+        return self.global_minimizer
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:
+        w = np.asarray(w, dtype=float)
+        return _scalar_or_array((w**2 - 1) ** 2 + self.tilt * w)
+
+    def gradient(self, w: ArrayLike) -> float | np.ndarray:
+        w = np.asarray(w, dtype=float)
+        return _scalar_or_array(4 * w * (w**2 - 1) + self.tilt)
+
+    def hessian(self, w: ArrayLike) -> float | np.ndarray:
+        w = np.asarray(w, dtype=float)
+        return _scalar_or_array(12 * w**2 - 4)
+
+
+class QuadraticBowl(Loss):
+    """The n-D quadratic bowl ``L(w) = 1/2 (w - center)^T A (w - center)``.
+
+    ``A = R diag(eigenvalues) R^T``, with ``R`` the rotation.
+
+    The eigenvalues are the curvatures along the bowl's axes; their ratio max/min is the
+    condition number. ``rotation`` turns the axes away from the coordinate axes.
+
+    Parameters
+    ----------
+    eigenvalues : array_like of shape (d,)
+        Curvatures, each a finite number > 0; ``d >= 2``.
+    rotation : float or array_like of shape (d, d), optional
+        An angle in radians (2-D only) or an orthogonal matrix whose columns are the axes.
+        Default: the coordinate axes.
+    center : array_like of shape (d,), optional
+        The minimiser. Default: the origin.
+
+    Examples
+    --------
+    >>> bowl = QuadraticBowl([1.0, 10.0])
+    >>> bowl.condition_number
+    10.0
+    >>> bowl.gradient([1.0, 1.0]).tolist()
+    [1.0, 10.0]
+    """
+
+    def __init__(
+        self,
+        eigenvalues: ArrayLike,
+        rotation: float | ArrayLike | None = None,
+        center: ArrayLike | None = None,
+    ) -> None:
+        lam = np.asarray(eigenvalues, dtype=float)
+        if lam.ndim != 1 or lam.size < 2:
+            raise CourseValueError(
+                f"eigenvalues must be a list of at least 2 numbers, got shape {lam.shape}"
+            )
+        if not np.all(np.isfinite(lam)) or np.any(lam <= 0):
+            raise CourseValueError(
+                f"eigenvalues must all be finite numbers > 0 (a bowl curves up in every "
+                f"direction), got {lam.tolist()}"
+            )
+        d = lam.size
+        self.shape = (d,)
+        self.eigenvalues = lam
+        if rotation is None:
+            rot = np.eye(d)
+        elif np.ndim(rotation) == 0:
+            if d != 2:
+                raise CourseValueError(
+                    f"an angle rotation only works in 2-D; for {d}-D pass an orthogonal matrix"
+                )
+            t = check_finite_number("rotation (an angle in radians)", rotation)
+            rot = np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
+        else:
+            rot = np.asarray(rotation, dtype=float)
+            if rot.shape != (d, d) or not np.allclose(rot.T @ rot, np.eye(d), atol=1e-9):
+                raise CourseValueError(
+                    f"rotation must be an orthogonal {d}x{d} matrix (R^T R = I), got shape "
+                    f"{rot.shape}"
+                )
+        self.rotation = rot
+        self.matrix = (rot * lam) @ rot.T
+        self.center = np.zeros(d) if center is None else _points(center, d, "center").copy()
+        if self.center.shape != (d,) or not np.all(np.isfinite(self.center)):
+            raise CourseValueError(f"center must be {d} finite numbers, got {center!r}")
+        self.formula = "1/2 (w - c)^T A (w - c)"
+
+    @classmethod
+    def with_condition_number(
+        cls, kappa: float, *, smallest: float = 1.0, angle: float = 0.0
+    ) -> QuadraticBowl:
+        """A 2-D bowl with eigenvalues ``smallest`` and ``kappa * smallest``, turned by ``angle``.
+
+        ``angle`` is in radians.
+        """
+        kappa = check_positive_number("kappa (the condition number)", kappa)
+        if kappa < 1:
+            raise CourseValueError(f"kappa (the condition number) must be >= 1, got {kappa!r}")
+        smallest = check_positive_number("smallest (eigenvalue)", smallest)
+        return cls([smallest, kappa * smallest], rotation=angle)
+
+    def __repr__(self) -> str:
+        return f"QuadraticBowl(eigenvalues={self.eigenvalues.tolist()})"
+
+    @property
+    def condition_number(self) -> float:
+        """Largest over smallest eigenvalue."""
+        return float(self.eigenvalues.max() / self.eigenvalues.min())
+
+    @property
+    def minimizer(self) -> np.ndarray:
+        return self.center.copy()
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:
+        e = _points(w, self.shape[0]) - self.center
+        return _scalar_or_array(0.5 * np.einsum("...i,ij,...j->...", e, self.matrix, e))
+
+    def gradient(self, w: ArrayLike) -> np.ndarray:
+        return (_points(w, self.shape[0]) - self.center) @ self.matrix
+
+    def hessian(self, w: ArrayLike) -> np.ndarray:
+        w = _points(w, self.shape[0])
+        return np.broadcast_to(self.matrix, (*w.shape, w.shape[-1])).copy()
+
+
+class SaddleWithMinima(Loss):
+    """``L(x, y) = x^2 - y^2 + y^4 / 2``: a strict saddle at the origin, minima at ``(0, +-1)``.
+
+    Plain ``x^2 - y^2`` has a saddle too, but is unbounded below, so gradient descent that
+    escapes it runs off forever; the quartic term gives it somewhere to go. The minima have
+    loss ``-1/2``.
+
+    Examples
+    --------
+    >>> s = SaddleWithMinima()
+    >>> s.value([0.0, 1.0]), s.gradient([0.0, 1.0]).tolist()
+    (-0.5, [0.0, 0.0])
+    """
+
+    shape = (2,)
+    formula = "x^2 - y^2 + y^4/2"
+    saddle_point = np.array([0.0, 0.0])
+    minimizers = np.array([[0.0, -1.0], [0.0, 1.0]])
+    minimum_value = -0.5
+
+    def __repr__(self) -> str:
+        return "SaddleWithMinima()"
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:
+        w = _points(w, 2)
+        x, y = w[..., 0], w[..., 1]
+        return _scalar_or_array(x**2 - y**2 + 0.5 * y**4)
+
+    def gradient(self, w: ArrayLike) -> np.ndarray:
+        w = _points(w, 2)
+        x, y = w[..., 0], w[..., 1]
+        return np.stack([2 * x, -2 * y + 2 * y**3], axis=-1)
+
+    def hessian(self, w: ArrayLike) -> np.ndarray:
+        w = _points(w, 2)
+        y = w[..., 1]
+        h = np.zeros((*w.shape, 2))
+        h[..., 0, 0] = 2.0
+        h[..., 1, 1] = -2.0 + 6.0 * y**2
+        return h
+
+
+class Rosenbrock(Loss):
+    """The Rosenbrock valley ``L(x, y) = (a - x)^2 + b (y - x^2)^2``, minimum 0 at ``(a, a^2)``.
+
+    A curved, narrow valley: the classic test of how a method copes with bad conditioning
+    that changes from place to place.
+    """
+
+    shape = (2,)
+
+    def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
+        self.a = check_finite_number("a", a)
+        self.b = check_positive_number("b", b)
+        self.formula = f"({self.a:g} - x)^2 + {self.b:g} (y - x^2)^2"
+
+    def __repr__(self) -> str:
+        return f"Rosenbrock(a={self.a:g}, b={self.b:g})"
+
+    @property
+    def minimizer(self) -> np.ndarray:
+        return np.array([self.a, self.a**2])
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:
+        w = _points(w, 2)
+        x, y = w[..., 0], w[..., 1]
+        return _scalar_or_array((self.a - x) ** 2 + self.b * (y - x**2) ** 2)
+
+    def gradient(self, w: ArrayLike) -> np.ndarray:
+        w = _points(w, 2)
+        x, y = w[..., 0], w[..., 1]
+        inner = y - x**2
+        return np.stack([-2 * (self.a - x) - 4 * self.b * x * inner, 2 * self.b * inner], axis=-1)
+
+    def hessian(self, w: ArrayLike) -> np.ndarray:
+        w = _points(w, 2)
+        x, y = w[..., 0], w[..., 1]
+        h = np.empty((*w.shape, 2))
+        h[..., 0, 0] = 2 - 4 * self.b * (y - x**2) + 8 * self.b * x**2
+        h[..., 0, 1] = h[..., 1, 0] = -4 * self.b * x
+        h[..., 1, 1] = 2 * self.b
+        return h
+
+
+class LinearRegression(Loss):
+    """The mean squared error of a linear model on a data set: ``L(w) = mean((X w - y)^2)``.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+        The inputs, one row per example.
+    y : array_like of shape (n_samples,)
+        The targets.
+
+    Notes
+    -----
+    The full-batch gradient is ``2/N X^T (X w - y)``; the mini-batch gradient on the rows
+    ``idx`` is the same formula on those rows only, an unbiased estimate of the full one.
+    """
+
+    def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if X.ndim != 2:
+            raise CourseValueError(
+                f"X must be a 2-D array (one row per example), got shape {X.shape}"
+            )
+        if y.shape != (X.shape[0],):
+            raise CourseValueError(
+                f"y must have one target per row of X, i.e. shape ({X.shape[0]},); "
+                f"got shape {y.shape}"
+            )
+        if X.shape[0] < 1 or X.shape[1] < 1:
+            raise CourseValueError(f"X needs at least one row and one column, got {X.shape}")
+        if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+            raise CourseValueError("X and y must contain only finite numbers (no NaN or inf)")
+        # C-contiguous copies keep row gathers and matrix products fast.
+        self.X = np.ascontiguousarray(X)
+        self.y = np.ascontiguousarray(y)
+        self.shape = (X.shape[1],)
+        self.formula = "mean((X w - y)^2)"
+
+    def __repr__(self) -> str:
+        return f"LinearRegression(n_samples={self.n_samples}, n_features={self.n_features})"
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def minimizer(self) -> np.ndarray:
+        """The least-squares solution (the minimum of the full loss)."""
+        return np.linalg.lstsq(self.X, self.y, rcond=None)[0]
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:
+        r = _points(w, self.n_features) @ self.X.T - self.y
+        return _scalar_or_array(np.mean(r**2, axis=-1))
+
+    def gradient(self, w: ArrayLike) -> np.ndarray:
+        r = _points(w, self.n_features) @ self.X.T - self.y
+        return (2.0 / self.n_samples) * (r @ self.X)
+
+    def hessian(self, w: ArrayLike) -> np.ndarray:
+        w = _points(w, self.n_features)
+        h = (2.0 / self.n_samples) * (self.X.T @ self.X)
+        return np.broadcast_to(h, (*w.shape, w.shape[-1])).copy()
+
+    def minibatch_gradient(self, w: ArrayLike, idx: ArrayLike) -> np.ndarray:
+        """The gradient of the mean squared error on the rows ``idx`` only."""
+        idx = np.asarray(idx)
+        if idx.ndim != 1 or idx.size == 0:
+            raise CourseValueError(f"idx must be a non-empty 1-D array of row numbers, got {idx!r}")
+        Xb = self.X[idx]
+        r = Xb @ _points(w, self.n_features) - self.y[idx]
+        return (2.0 / idx.size) * (r @ Xb)
+
+    def per_example_gradients(self, w: ArrayLike) -> np.ndarray:
+        """Per-example gradients, shape ``(n_samples, n_features)``; the mean is the gradient."""
+        w = _points(w, self.n_features)
+        if w.ndim != 1:
+            raise CourseValueError(f"w must be one point of shape ({self.n_features},)")
+        r = self.X @ w - self.y
+        return 2.0 * r[:, None] * self.X

@@ -1,0 +1,212 @@
+"""Learning-rate schedules: callables mapping a step number (0, 1, 2, ...) to a rate.
+
+Each helper returns a :class:`Schedule`. Call it with one step or an array of steps; the runners
+(``gradient_descent``, ``minibatch_sgd``) accept a schedule wherever they accept a fixed rate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .errors import (
+    CourseTypeError,
+    CourseValueError,
+    check_count,
+    check_positive_number,
+)
+
+__all__ = [
+    "Schedule",
+    "constant",
+    "cosine_decay",
+    "exponential_decay",
+    "inverse_time_decay",
+    "linear_warmup",
+    "schedule_rates",
+    "step_decay",
+]
+
+
+class Schedule:
+    """A learning-rate schedule: ``schedule(step)`` is the rate used at update number ``step``.
+
+    Build one with the helpers in this module (``constant``, ``step_decay``, ...), not directly.
+    """
+
+    def __init__(self, description: str, rates: Callable[[np.ndarray], np.ndarray]) -> None:
+        self._description = description
+        self._rates = rates
+
+    def __repr__(self) -> str:
+        return self._description
+
+    def __call__(self, step: ArrayLike) -> float | np.ndarray:
+        t = np.asarray(step)
+        if t.dtype.kind not in "iu" or np.any(t < 0):
+            raise CourseValueError(f"a schedule takes whole step numbers >= 0, got {step!r}")
+        out = self._rates(t.astype(float))
+        return float(out) if out.ndim == 0 else out
+
+    def rates(self, n_steps: int) -> np.ndarray:
+        """The rates of the first ``n_steps`` updates, as an array."""
+        n_steps = check_count("n_steps", n_steps)
+        return np.asarray(self(np.arange(n_steps)), dtype=float)
+
+
+def constant(lr: float) -> Schedule:
+    """The same rate ``lr`` at every step.
+
+    Examples
+    --------
+    >>> constant(0.1)(5)
+    0.1
+    """
+    lr = check_positive_number("lr", lr)
+    return Schedule(f"constant({lr:g})", lambda t: np.full(t.shape, lr))
+
+
+def step_decay(lr: float, factor: float, every: int) -> Schedule:
+    """Multiply the rate by ``factor`` every ``every`` steps: ``lr * factor**floor(t / every)``.
+
+    Examples
+    --------
+    >>> s = step_decay(1.0, 0.5, every=10)
+    >>> s(9), s(10), s(25)
+    (1.0, 0.5, 0.25)
+    """
+    lr = check_positive_number("lr", lr)
+    factor = check_positive_number("factor", factor)
+    if factor > 1:
+        raise CourseValueError(f"factor must be in (0, 1] for a decay, got {factor!r}")
+    every = check_count("every", every, minimum=1)
+    return Schedule(
+        f"step_decay({lr:g}, factor={factor:g}, every={every})",
+        lambda t: lr * factor ** np.floor(t / every),
+    )
+
+
+def exponential_decay(lr: float, gamma: float) -> Schedule:
+    """``lr * gamma**t`` with ``0 < gamma <= 1``.
+
+    Its rates have a finite sum, ``lr / (1 - gamma)``, so the total distance a run can travel
+    is bounded: decay too fast and the run freezes before it arrives.
+    """
+    lr = check_positive_number("lr", lr)
+    gamma = check_positive_number("gamma", gamma)
+    if gamma > 1:
+        raise CourseValueError(f"gamma must be in (0, 1] for a decay, got {gamma!r}")
+    return Schedule(f"exponential_decay({lr:g}, gamma={gamma:g})", lambda t: lr * gamma**t)
+
+
+def inverse_time_decay(lr: float, decay: float) -> Schedule:
+    """The 1/t schedule ``lr / (1 + decay * t)``.
+
+    Its rates sum to infinity while their squares sum to a finite number: the Robbins-Monro
+    conditions under which SGD converges.
+    """
+    lr = check_positive_number("lr", lr)
+    decay = check_positive_number("decay", decay, allow_zero=True)
+    return Schedule(
+        f"inverse_time_decay({lr:g}, decay={decay:g})", lambda t: lr / (1.0 + decay * t)
+    )
+
+
+def cosine_decay(lr: float, total_steps: int, final_lr: float = 0.0) -> Schedule:
+    """Half a cosine from ``lr`` at step 0 down to ``final_lr`` at ``total_steps``, then flat.
+
+    Examples
+    --------
+    >>> s = cosine_decay(1.0, total_steps=100)
+    >>> s(0), s(50), s(100), s(150)
+    (1.0, 0.5, 0.0, 0.0)
+    """
+    lr = check_positive_number("lr", lr)
+    total_steps = check_count("total_steps", total_steps, minimum=1)
+    final_lr = check_positive_number("final_lr", final_lr, allow_zero=True)
+    if final_lr > lr:
+        raise CourseValueError(f"final_lr must be at most lr={lr:g}, got {final_lr!r}")
+
+    def rates(t: np.ndarray) -> np.ndarray:
+        progress = np.minimum(t, total_steps) / total_steps
+        # round() removes 1e-17 residues, so the end of the cosine is exactly final_lr.
+        return np.round(final_lr + 0.5 * (lr - final_lr) * (1 + np.cos(math.pi * progress)), 15)
+
+    return Schedule(
+        f"cosine_decay({lr:g}, total_steps={total_steps}, final_lr={final_lr:g})", rates
+    )
+
+
+def linear_warmup(after: float | Schedule, warmup_steps: int, start_lr: float = 0.0) -> Schedule:
+    """Ramp the rate linearly from ``start_lr`` to ``after``'s first rate, then follow ``after``.
+
+    Parameters
+    ----------
+    after : float or Schedule
+        The rate (or schedule) to use once the warmup ends; it starts at its own step 0.
+    warmup_steps : int
+        How many steps the ramp takes (>= 1).
+    start_lr : float
+        The rate at step 0 (>= 0; a zero-rate step leaves the weights where they are).
+
+    Examples
+    --------
+    >>> s = linear_warmup(0.1, warmup_steps=4)
+    >>> [round(s(t), 3) for t in range(6)]
+    [0.0, 0.025, 0.05, 0.075, 0.1, 0.1]
+    """
+    if not isinstance(after, Schedule):
+        after = constant(check_positive_number("after (the rate after warmup)", after))
+    warmup_steps = check_count("warmup_steps", warmup_steps, minimum=1)
+    start_lr = check_positive_number("start_lr", start_lr, allow_zero=True)
+    target = float(after(0))
+
+    def rates(t: np.ndarray) -> np.ndarray:
+        ramp = start_lr + (target - start_lr) * t / warmup_steps
+        later = after._rates(np.maximum(t - warmup_steps, 0.0))
+        return np.where(t < warmup_steps, ramp, later)
+
+    return Schedule(
+        f"linear_warmup({after!r}, warmup_steps={warmup_steps}, start_lr={start_lr:g})", rates
+    )
+
+
+def schedule_rates(lr: Any, n_steps: int) -> np.ndarray:
+    """The validated rates of ``n_steps`` updates, from a fixed rate or any schedule callable.
+
+    A fixed rate must be a finite number > 0. A schedule's rates must be finite and >= 0.
+    """
+    if callable(lr):
+        if isinstance(lr, Schedule):
+            rates = lr.rates(n_steps)
+        else:
+            rates = np.empty(n_steps)
+            for k in range(n_steps):
+                try:
+                    rates[k] = float(lr(k))
+                except (TypeError, ValueError) as err:
+                    raise CourseTypeError(
+                        f"the schedule lr must return a number for each step; at step {k} "
+                        f"it gave {err}"
+                    ) from None
+        bad = np.flatnonzero(~np.isfinite(rates) | (rates < 0))
+        if bad.size:
+            k = int(bad[0])
+            raise CourseValueError(
+                f"a schedule's rates must be finite and >= 0; "
+                f"lr gave {float(rates[k])!r} at step {k}"
+            )
+        return rates
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.number)):
+        raise CourseTypeError(
+            f"lr must be a positive finite number or a schedule (a callable step -> rate), "
+            f"got {lr!r}"
+        )
+    value = float(lr)
+    if not math.isfinite(value) or value <= 0:
+        raise CourseValueError(f"lr must be a positive finite number, got {value!r}")
+    return np.full(n_steps, value)

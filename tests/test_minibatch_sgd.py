@@ -1,0 +1,117 @@
+"""minibatch_sgd: batching, reshuffling, reproducibility, the variance law, bad input."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from gdcourse import (
+    CourseTypeError,
+    LinearRegression,
+    Quadratic1D,
+    gradient_descent,
+    make_regression,
+    minibatch_gradient_variance,
+    minibatch_sgd,
+)
+
+X, Y, W_TRUE = make_regression(100, 3, noise=0.5, seed=2)
+LOSS = LinearRegression(X, Y)
+W0 = np.zeros(3)
+
+
+def test_last_smaller_batch_is_used_not_dropped():
+    run = minibatch_sgd(LOSS, W0, lr=0.01, batch_size=32, epochs=3, seed=0)
+    assert run.updates_per_epoch == 4  # 32 + 32 + 32 + 4
+    assert run.n_updates == 12 == len(run.batch_losses) == len(run.lrs)
+    assert run.weights.shape == (4, 3) and run.losses.shape == (4,)
+    assert run.status == "completed"
+
+
+def test_epoch_visits_every_example_once_in_a_fresh_order():
+    # With batch_size 1 and a tiny rate, the batch losses of an epoch are the per-example
+    # losses (at almost the same weights) in shuffled order: every example exactly once.
+    run = minibatch_sgd(LOSS, W0, lr=1e-12, batch_size=1, epochs=2, seed=5)
+    per_example = (X @ W0 - Y) ** 2
+    first, second = run.batch_losses[:100], run.batch_losses[100:]
+    np.testing.assert_allclose(np.sort(first), np.sort(per_example), rtol=1e-6)
+    np.testing.assert_allclose(np.sort(second), np.sort(per_example), rtol=1e-6)
+    assert not np.allclose(first, second)  # reshuffled between epochs
+
+
+def test_same_seed_same_run_other_seed_other_run():
+    a = minibatch_sgd(LOSS, W0, lr=0.05, batch_size=8, epochs=3, seed=11)
+    b = minibatch_sgd(LOSS, W0, lr=0.05, batch_size=8, epochs=3, seed=11)
+    c = minibatch_sgd(LOSS, W0, lr=0.05, batch_size=8, epochs=3, seed=12)
+    assert np.array_equal(a.weights, b.weights) and np.array_equal(a.batch_losses, b.batch_losses)
+    assert not np.array_equal(a.weights, c.weights)
+
+
+def test_full_batch_is_gradient_descent():
+    sgd = minibatch_sgd(LOSS, W0, lr=0.1, batch_size=len(Y), epochs=20, seed=0)
+    gd = gradient_descent(LOSS, W0, lr=0.1, steps=20, tol=0)
+    np.testing.assert_allclose(sgd.weights, gd.weights, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(sgd.losses, gd.losses, rtol=1e-12)
+    np.testing.assert_allclose(sgd.batch_losses, gd.losses[:-1], rtol=1e-12)
+
+
+def test_sgd_reaches_the_noise_floor_near_the_least_squares_loss():
+    run = minibatch_sgd(LOSS, np.full(3, 3.0), lr=0.01, batch_size=1, epochs=20, seed=0)
+    best = LOSS.value(LOSS.minimizer)
+    assert run.losses[0] > 5 * best
+    assert run.losses[-1] < 1.2 * best
+
+
+def test_diverging_sgd_is_a_status_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = minibatch_sgd(LOSS, W0, lr=50.0, batch_size=10, epochs=50, seed=0)
+    assert run.status == "diverged"
+    assert run.epochs < 50
+
+
+def test_schedule_counts_updates():
+    run = minibatch_sgd(LOSS, W0, lr=lambda k: 0.1 / (1 + k), batch_size=50, epochs=2, seed=0)
+    assert run.lrs.tolist() == pytest.approx([0.1, 0.05, 0.1 / 3, 0.025])
+
+
+@pytest.mark.parametrize("batch_size", [1, 10, 50, 99])
+def test_minibatch_gradient_variance_matches_sigma2_over_b_times_fpc(batch_size):
+    w = np.array([0.5, -0.3, 1.0])
+    rng = np.random.default_rng(batch_size)
+    full = LOSS.gradient(w)
+    draws = 4000
+    sq = np.empty(draws)
+    for i in range(draws):
+        idx = rng.choice(len(Y), size=batch_size, replace=False)
+        sq[i] = np.sum((LOSS.minibatch_gradient(w, idx) - full) ** 2)
+    expected = minibatch_gradient_variance(LOSS, w, batch_size)
+    stderr = sq.std(ddof=1) / np.sqrt(draws)
+    assert abs(sq.mean() - expected) < 4 * stderr
+    # The finite-population factor matters: without it, B = 99 of N = 100 would be 99x off.
+    assert expected < minibatch_gradient_variance(LOSS, w, 1) / batch_size * 1.0001
+
+
+def test_full_batch_has_zero_gradient_variance():
+    assert minibatch_gradient_variance(LOSS, np.ones(3), len(Y)) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "message"),
+    [
+        ({"batch_size": 0}, ValueError, "batch_size must be a whole number >= 1, got 0"),
+        ({"batch_size": 101}, ValueError, "between 1 and the number of examples N=100, got 101"),
+        ({"batch_size": 2.0}, TypeError, "use 2, not 2.0"),
+        ({"epochs": -1}, ValueError, "epochs must be a whole number >= 0"),
+        ({"lr": -1.0}, ValueError, "lr must be a positive finite number"),
+    ],
+)
+def test_bad_arguments_get_a_sentence(kwargs, exc, message):
+    args = {"lr": 0.1, "batch_size": 10, "epochs": 1} | kwargs
+    with pytest.raises(exc, match=message):
+        minibatch_sgd(LOSS, W0, **args)
+
+
+def test_needs_a_regression_loss():
+    with pytest.raises(CourseTypeError, match="minibatch_sgd needs a LinearRegression loss"):
+        minibatch_sgd(Quadratic1D(2, 3), 7.0, lr=0.1, batch_size=1, epochs=1)
