@@ -1,0 +1,36 @@
+"""In IPython, a student's bad argument shows their own line and our sentence, not our internals."""
+
+import subprocess
+import sys
+
+
+def _ipython(code: str) -> str:
+    """Run ``code`` as one cell of a fresh IPython, the way a kernel runs a notebook cell."""
+    out = subprocess.run(
+        [sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", code],
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout + out.stderr
+
+
+def test_input_error_shows_the_message_and_the_students_line_but_no_gdcourse_frames():
+    text = _ipython(
+        "import gdcourse\n"
+        "run = gdcourse.gradient_descent(gdcourse.Quadratic1D(2, 3), 7.0, lr=-0.1, steps=5)"
+    )
+    assert "lr must be a positive finite number, got -0.1" in text
+    assert "----> 2 run = gdcourse.gradient_descent(" in text  # the student's own line
+    assert "descent.py" not in text and "schedules.py" not in text  # our frames are not
+
+
+def test_other_errors_keep_their_full_traceback():
+    text = _ipython("import gdcourse\ndef f():\n    return 1 / 0\nf()")
+    assert "ZeroDivisionError" in text
+    assert "return 1 / 0" in text  # the frame inside the function is still shown
+
+
+def test_plain_python_is_untouched():
+    code = "import gdcourse, sys; print('IPython' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
