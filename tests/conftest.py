@@ -1,6 +1,19 @@
-"""Shared settings: hypothesis runs derandomised, so the suite is the same on every machine."""
+"""Shared settings for the whole suite.
+
+Hypothesis runs derandomised, so the suite is the same on every machine. Progress events from
+checks run by tests (and by notebook kernels, which inherit the environment) go to a scratch
+file, never to the developer's own ~/.gdcourse/progress.jsonl.
+"""
+
+import os
+import tempfile
+from pathlib import Path
 
 from hypothesis import settings
 
 settings.register_profile("course", derandomize=True, deadline=None, max_examples=200)
 settings.load_profile("course")
+
+os.environ["GDCOURSE_PROGRESS"] = str(
+    Path(tempfile.mkdtemp(prefix="gdcourse-test-")) / "progress.jsonl"
+)

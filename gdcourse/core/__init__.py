@@ -23,6 +23,7 @@ from .losses import (
     SaddleWithMinima,
     TiltedDoubleWell,
 )
+from .placeholder import ____, contains_placeholder
 from .schedules import (
     Schedule,
     constant,
@@ -60,9 +61,11 @@ __all__ = [
     "Schedule",
     "TiltedDoubleWell",
     "Trajectory",
+    "____",
     "best_fixed_lr",
     "check_gradient",
     "constant",
+    "contains_placeholder",
     "contraction_factor",
     "cosine_decay",
     "error_multiplier",

@@ -1,0 +1,35 @@
+"""The exercise system: questions declared as data, checked into verdicts that render themselves.
+
+Lesson modules in ``gdcourse.lessons`` declare questions with these classes; notebooks call
+``ex.q1.check(answer)``, ``ex.q1.hint()`` and ``ex.q1.solution()``.
+"""
+
+from ..core.placeholder import Placeholder, ____, contains_placeholder
+from .progress import progress, progress_file
+from .questions import (
+    ChoiceQuestion,
+    FunctionQuestion,
+    Misconception,
+    NumberQuestion,
+    Question,
+    questions_of,
+)
+from .verdict import OUTCOMES, VERDICT_MIME, Note, Verdict
+
+__all__ = [
+    "OUTCOMES",
+    "VERDICT_MIME",
+    "ChoiceQuestion",
+    "FunctionQuestion",
+    "Misconception",
+    "Note",
+    "NumberQuestion",
+    "Placeholder",
+    "Question",
+    "Verdict",
+    "____",
+    "contains_placeholder",
+    "progress",
+    "progress_file",
+    "questions_of",
+]

@@ -1,0 +1,424 @@
+"""Questions declared as data: what is checked, against what reference, with which hints.
+
+A lesson module declares its questions (``q1 = NumberQuestion(...)``) and a notebook calls
+``ex.q1.check(answer)``, ``ex.q1.hint()``, ``ex.q1.solution()``. Checking never raises: every
+path ends in a :class:`Verdict`, and a bug on our side is reported as ``"internal_error"``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from ..core.placeholder import contains_placeholder
+from .compare import DIVERGENCE_NOTE, close, describe, format_value, is_number, to_numbers
+from .progress import record
+from .verdict import Note, Verdict
+
+__all__ = [
+    "ChoiceQuestion",
+    "FunctionQuestion",
+    "Misconception",
+    "NumberQuestion",
+    "Question",
+    "questions_of",
+]
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+_MISSING = object()
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Misconception:
+    """A known mistake: the wrong answer it produces (computed) and a hint that targets it.
+
+    For a :class:`FunctionQuestion`, ``answer`` returns the wrong *function*; otherwise it
+    returns the wrong value. ``message`` must not reveal the right answer.
+    """
+
+    name: str
+    answer: Callable[[], Any]
+    message: str
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Question:
+    """Fields shared by every question.
+
+    Parameters
+    ----------
+    lesson, name : str
+        The lesson module's slug and the question's name (``"q1"``, ``"q2"``, ...).
+    answer_var : str
+        The notebook variable that holds the student's answer (used by the build and grader).
+    prompt : str
+        The question in one or two sentences.
+    hints : tuple of str
+        In increasing detail; ``hint(1)`` is the gentlest.
+    solution_code : str
+        Code (or text) that answers the question, shown by ``solution()``.
+    points : int
+        Points for a correct answer.
+    explanation : str
+        Shown with a correct verdict: why it is right.
+    misconceptions : tuple of Misconception
+        Known wrong answers, each with a targeted hint.
+    """
+
+    lesson: str
+    name: str
+    answer_var: str
+    prompt: str
+    hints: tuple[str, ...]
+    solution_code: str
+    points: int = 1
+    explanation: str = ""
+    misconceptions: tuple[Misconception, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"{self.lesson}.{self.name}"
+
+    def __repr__(self) -> str:
+        return f"<question {self.id}: {self.prompt}>"
+
+    def check(self, answer: Any = _MISSING) -> Verdict:
+        """Check an answer; the verdict shows itself when it ends a cell."""
+        if answer is _MISSING:
+            verdict = self._verdict(
+                "not_attempted",
+                f"check() needs your answer: ex.{self.name}.check({self.answer_var})",
+            )
+        elif contains_placeholder(answer):
+            verdict = self._verdict(
+                "not_attempted",
+                f"Replace the ____ in `{self.answer_var} = ____` with your answer, run that "
+                f"cell, then run this check again.",
+            )
+        else:
+            try:
+                verdict = self._evaluate(answer)
+            except Exception as err:  # a bug in the course, never the student's fault
+                verdict = self._verdict(
+                    "internal_error",
+                    "Something went wrong inside the course while checking this answer. It is a "
+                    "bug in gdcourse, not a problem with your answer; please report it with the "
+                    f"name of this question ({self.id}). Details: "
+                    f"{type(err).__name__}: {err}",
+                )
+        record(self.lesson, self.name, "check", verdict.outcome)
+        return verdict
+
+    def hint(self, n: int = 1) -> Note:
+        """Hint number ``n`` (1 is the gentlest)."""
+        record(self.lesson, self.name, "hint")
+        if not self.hints:
+            return Note("hint", f"{self.name}: no hints", "This question has no hints.")
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(self.hints):
+            return Note(
+                "hint",
+                f"{self.name}: there are hints 1 to {len(self.hints)}",
+                f"Ask for one of them, e.g. ex.{self.name}.hint(1).",
+            )
+        more = f"\n(For more detail: ex.{self.name}.hint({n + 1}))" if n < len(self.hints) else ""
+        return Note("hint", f"{self.name}: hint {n} of {len(self.hints)}", self.hints[n - 1] + more)
+
+    def solution(self) -> Note:
+        """The solution code."""
+        record(self.lesson, self.name, "solution")
+        return Note("solution", f"{self.name}: solution", self.solution_code, code=True)
+
+    # -- helpers for subclasses --------------------------------------------------------------
+    def _verdict(self, outcome: str, message: str, table: list | None = None) -> Verdict:
+        if outcome == "correct" and self.explanation:
+            message = f"{message} {self.explanation}"
+        elif outcome == "incorrect":
+            message += f"\nTry again, or ask for ex.{self.name}.hint()." if self.hints else ""
+        return Verdict(
+            outcome=outcome,
+            message=message,
+            question=self.id,
+            points=self.points if outcome == "correct" else 0,
+            max_points=self.points,
+            table=table or [],
+        )
+
+    def _evaluate(self, answer: Any) -> Verdict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class NumberQuestion(Question):
+    """A number, or a list/array of numbers, compared with a computed reference.
+
+    Parameters
+    ----------
+    expected : callable
+        Returns the reference, computed by the core (never a literal typed in).
+    rtol, atol : float
+        Tolerances: ``|answer - expected| <= atol + rtol * |expected|``.
+    noun : str
+        What the entries are, for messages ("weights", "losses").
+    count_note : str
+        Added to length messages, e.g. "w0 included".
+    longer : callable, optional
+        The reference with one more step, to recognise "one step too many / too few".
+    """
+
+    expected: Callable[[], Any]
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    noun: str = "number"
+    count_note: str = ""
+    longer: Callable[[], Any] | None = None
+
+    def _evaluate(self, answer: Any) -> Verdict:
+        ref = np.asarray(self.expected(), dtype=float)
+        what = "a number" if ref.ndim == 0 else f"a list of {len(ref)} {self.noun}"
+        arr, why = to_numbers(answer, what=what)
+        if arr is None:
+            return self._verdict("incorrect", why)
+        if ref.ndim == 0 and arr.size == 1:
+            arr = arr.reshape(())  # [6.2] or np.array([6.2]) for a single number is fine
+        if close(arr, ref, self.rtol, self.atol):
+            return self._verdict("correct", "Right.")
+        if not np.all(np.isfinite(arr)):
+            return self._verdict("incorrect", DIVERGENCE_NOTE)
+        for m in self.misconceptions:
+            with np.errstate(all="ignore"):
+                wrong = np.asarray(m.answer(), dtype=float)
+            if close(arr, wrong, self.rtol, self.atol):
+                return self._verdict("incorrect", m.message)
+        if arr.shape != ref.shape:
+            return self._verdict("incorrect", self._shape_message(arr, ref))
+        if ref.ndim == 1:
+            i = int(np.argmax(np.abs(arr - ref) > self.atol + self.rtol * np.abs(ref)))
+            if i == 0:
+                msg = f"The first of your {self.noun} is already off."
+                if self.count_note:
+                    msg += f" The list starts with w0 ({self.count_note})."
+            else:
+                right = "The first entry is" if i == 1 else f"Your first {i} {self.noun} are"
+                msg = (
+                    f"{right} right; entry {i} (step {i}), {format_value(arr[i])}, is not. "
+                    f"Look at that step again."
+                )
+            return self._verdict("incorrect", msg)
+        return self._verdict("incorrect", f"Your answer {format_value(arr)} is not right (yet).")
+
+    def _shape_message(self, arr: np.ndarray, ref: np.ndarray) -> str:
+        if ref.ndim == 0:
+            return f"Expected a single number; got {arr.size} numbers."
+        note = f", {self.count_note}" if self.count_note else ""
+        if arr.ndim == 0:
+            return f"Expected {len(ref)} {self.noun}{note}; got a single number."
+        if ref.ndim == 1 and arr.ndim == 1:
+            n, m = len(ref), len(arr)
+            if m == n - 1 and close(arr, ref[1:], self.rtol, self.atol):
+                return (
+                    f"Expected {n} {self.noun}{note}; got {m}. Your numbers are the ones after "
+                    f"each step: put w0 first."
+                )
+            if m == n - 1 and close(arr, ref[:-1], self.rtol, self.atol):
+                return f"Expected {n} {self.noun}{note}; got {m}: one step too few."
+            if m == n + 1 and self.longer is not None:
+                longer = np.asarray(self.longer(), dtype=float)
+                if close(arr, longer, self.rtol, self.atol):
+                    return f"Expected {n} {self.noun}{note}; got {m}: one step too many."
+            return f"Expected {n} {self.noun}{note}; got {m}."
+        return f"Expected an array of shape {ref.shape}; got shape {arr.shape}."
+
+
+def _student_traceback(err: BaseException) -> str:
+    """The student's error, with only the frames of their own code."""
+    frames = [
+        f
+        for f in traceback.extract_tb(err.__traceback__)
+        if not f.filename.startswith(_PACKAGE_DIR)
+    ]
+    lines = [f"  line {f.lineno}, in {f.name}: {f.line}" for f in frames if f.line]
+    return "\n".join([*lines, "".join(traceback.format_exception_only(err)).strip()])
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class FunctionQuestion(Question):
+    """A function the student writes, run on several inputs and compared with a reference.
+
+    Parameters
+    ----------
+    reference : callable
+        The right function (built from the core).
+    cases : tuple of dict
+        Keyword arguments of each call.
+    """
+
+    reference: Callable[..., Any]
+    cases: tuple[Mapping[str, Any], ...]
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+    def _call_text(self, case: Mapping[str, Any]) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in case.items())
+        return f"{self.answer_var}({args})"
+
+    def _evaluate(self, answer: Any) -> Verdict:
+        if not callable(answer) or isinstance(answer, type):
+            return self._verdict(
+                "incorrect",
+                f"Expected a function, got {describe(answer)}. Pass the function itself, "
+                f"without calling it: ex.{self.name}.check({self.answer_var})",
+            )
+        table: list[tuple[str, ...]] = [("call", "your result", "")]
+        outputs: list[np.ndarray | None] = []
+        first_error: tuple[Mapping[str, Any], BaseException] | None = None
+        first_problem = ""
+        for case in self.cases:
+            ref = np.asarray(self.reference(**case), dtype=float)
+            try:
+                with np.errstate(all="ignore"):
+                    out = answer(**case)
+            except Exception as err:  # the student's own code raised
+                first_error = first_error or (case, err)
+                table.append((self._call_text(case), "raised " + type(err).__name__, "\u2718"))
+                outputs.append(None)
+                continue
+            arr, why = to_numbers(out, what="numbers")
+            ok = arr is not None and close(
+                arr.reshape(ref.shape) if arr.size == ref.size else arr, ref, self.rtol, self.atol
+            )
+            if arr is None:
+                first_problem = first_problem or why
+            elif arr.size == ref.size:
+                arr = arr.reshape(ref.shape)
+            shown = format_value(arr) if arr is not None else describe(out)
+            table.append((self._call_text(case), shown, "\u2714" if ok else "\u2718"))
+            outputs.append(arr)
+        passed = sum(row[2] == "\u2714" for row in table[1:])
+        if first_error is not None:
+            case, err = first_error
+            return self._verdict(
+                "error",
+                f"Your function raised an error when called as {self._call_text(case)}:\n"
+                f"{_student_traceback(err)}",
+                table,
+            )
+        if passed == len(self.cases):
+            return self._verdict("correct", f"Right on all {passed} inputs.", table)
+        for m in self.misconceptions:
+            wrong_fn = m.answer()
+            with np.errstate(all="ignore"):
+                wrongs = [np.asarray(wrong_fn(**c), dtype=float) for c in self.cases]
+            if all(
+                o is not None and close(o, w, self.rtol, self.atol)
+                for o, w in zip(outputs, wrongs, strict=True)
+            ):
+                return self._verdict("incorrect", m.message, table)
+        message = f"Right on {passed} of {len(self.cases)} inputs (see the table)."
+        if first_problem:
+            message += f" {first_problem}"
+        return self._verdict("incorrect", message, table)
+
+
+def _label(text: Any) -> Any:
+    return (
+        text.strip().lower().replace("_", "-").replace(" ", "-") if isinstance(text, str) else text
+    )
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class ChoiceQuestion(Question):
+    """A label from a fixed list, or a dict of labels (e.g. one regime per learning rate).
+
+    Parameters
+    ----------
+    expected : callable
+        Returns the right label, or a dict ``{key: label}``, computed by the core.
+    choices : tuple of str
+        The allowed labels (compared ignoring case, spaces, hyphens and underscores).
+    confusions : dict
+        ``{(right label, given label): targeted hint}`` for known confusions.
+    key_name : str
+        What the dict keys are, for messages ("rate").
+    """
+
+    expected: Callable[[], Any]
+    choices: tuple[str, ...]
+    confusions: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    key_name: str = "key"
+
+    def _unknown_label(self, given: Any) -> str | None:
+        if not isinstance(given, str):
+            return f"Expected one of the labels {', '.join(self.choices)}; got {describe(given)}."
+        if _label(given) in map(_label, self.choices):
+            return None
+        near = difflib.get_close_matches(_label(given), [_label(c) for c in self.choices], n=1)
+        maybe = f" Did you mean {near[0]!r}?" if near else ""
+        return f"{given!r} is not one of the labels: {', '.join(self.choices)}.{maybe}"
+
+    def _evaluate(self, answer: Any) -> Verdict:
+        ref = self.expected()
+        if not isinstance(ref, Mapping):
+            problem = self._unknown_label(answer)
+            if problem:
+                return self._verdict("incorrect", problem)
+            if _label(answer) == _label(ref):
+                return self._verdict("correct", "Right.")
+            hint = self.confusions.get((_label(ref), _label(answer)), "")
+            return self._verdict("incorrect", f"Not {answer!r}. {hint}".strip())
+        if not isinstance(answer, Mapping):
+            return self._verdict(
+                "incorrect",
+                f"Expected a dict with one label per {self.key_name}, like "
+                f"{{{next(iter(ref))!r}: 'label', ...}}; got {describe(answer)}.",
+            )
+        given = {}
+        for key, value in answer.items():
+            match = [k for k in ref if k == key or (is_number(k) and _as_float(key) == k)]
+            if not match:
+                return self._verdict(
+                    "incorrect", f"{self.key_name} {key!r} is not one of the runs asked about."
+                )
+            given[match[0]] = value
+        missing = [k for k in ref if k not in given]
+        if missing:
+            names = ", ".join(repr(k) for k in missing)
+            return self._verdict("incorrect", f"Your labels are missing {self.key_name} {names}.")
+        for value in given.values():
+            problem = self._unknown_label(value)
+            if problem:
+                return self._verdict("incorrect", problem)
+        wrong = [k for k in ref if _label(given[k]) != _label(ref[k])]
+        if not wrong:
+            return self._verdict("correct", f"Right: all {len(ref)} labels.")
+        lines = [
+            f"{len(wrong)} of your {len(ref)} labels are not right: "
+            f"{self.key_name} {', '.join(repr(k) for k in wrong)}."
+        ]
+        for k in wrong:
+            hint = self.confusions.get((_label(ref[k]), _label(given[k])))
+            if hint:
+                lines.append(f"For {self.key_name} {k!r}: {hint}")
+        return self._verdict("incorrect", "\n".join(lines))
+
+
+def _as_float(x: Any) -> float | None:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def questions_of(module: ModuleType) -> list[Question]:
+    """The questions a lesson module declares, in order q1, q2, ..."""
+    found = [(n, v) for n, v in vars(module).items() if isinstance(v, Question)]
+    return [
+        v
+        for _, v in sorted(found, key=lambda item: int(item[0][1:]) if item[0][1:].isdigit() else 0)
+    ]

@@ -1,0 +1,149 @@
+"""What a check returns, and the hint and solution notes: each renders itself in a notebook.
+
+Rendering gives coloured HTML in JupyterLab, plain text everywhere else (consoles, nbconvert,
+CI logs), and a small JSON record (mime type ``application/vnd.gdcourse.verdict+json``) that
+tests and the grader read back from executed notebooks. Meaning never rests on colour alone:
+every verdict starts with a word and a symbol.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+__all__ = ["OUTCOMES", "VERDICT_MIME", "Note", "Verdict"]
+
+#: Every outcome a check can have.
+OUTCOMES = ("correct", "incorrect", "not_attempted", "error", "internal_error")
+VERDICT_MIME = "application/vnd.gdcourse.verdict+json"
+
+# Okabe-Ito colours (colour-blind safe), each paired with a symbol and a heading word.
+_STYLE = {
+    "correct": ("#009E73", "\u2714", "Correct"),
+    "incorrect": ("#D55E00", "\u2718", "Not yet"),
+    "not_attempted": ("#56B4E9", "\u2026", "Not attempted"),
+    "error": ("#E69F00", "!", "Your code raised an error"),
+    "internal_error": ("#CC79A7", "?", "Course error (not your fault)"),
+    "hint": ("#0072B2", "\u2139", "Hint"),
+    "solution": ("#0072B2", "\u2611", "Solution"),
+}
+
+
+def html_table(rows: list[tuple[str, ...]]) -> str:
+    head, *body = rows
+    cells = "".join(
+        f"<th style='text-align:left;padding:2px 8px'>{html.escape(h)}</th>" for h in head
+    )
+    lines = [f"<tr>{cells}</tr>"]
+    for row in body:
+        tds = "".join(
+            f"<td style='padding:2px 8px'><code>{html.escape(c)}</code></td>" for c in row
+        )
+        lines.append(f"<tr>{tds}</tr>")
+    return "<table style='border-collapse:collapse;margin-top:4px'>" + "".join(lines) + "</table>"
+
+
+def text_table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows
+    )
+
+
+def _box(kind: str, title: str, body_html: str) -> str:
+    colour, symbol, _ = _STYLE[kind]
+    return (
+        f"<div style='border-left:6px solid {colour};padding:6px 10px;margin:4px 0;"
+        f"background:rgba(127,127,127,0.06)' role='status'>"
+        f"<strong>{symbol} {html.escape(title)}</strong><div>{body_html}</div></div>"
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of ``question.check(answer)``.
+
+    Attributes
+    ----------
+    outcome : str
+        One of ``"correct"``, ``"incorrect"``, ``"not_attempted"``, ``"error"`` (your own code
+        raised) and ``"internal_error"`` (a bug in the course).
+    message : str
+        What went right or wrong, in words. Never the expected value.
+    question : str
+        Which question, e.g. ``"lr_exploration.q2"``.
+    points, max_points : int
+        Points earned and available.
+    table : list of tuple of str
+        Optional rows (header first), e.g. which inputs a function passed.
+    """
+
+    outcome: str
+    message: str
+    question: str = ""
+    points: int = 0
+    max_points: int = 1
+    table: list[tuple[str, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {OUTCOMES}, got {self.outcome!r}")
+
+    @property
+    def correct(self) -> bool:
+        return self.outcome == "correct"
+
+    def _title(self) -> str:
+        heading = _STYLE[self.outcome][2]
+        label = self.question.split(".")[-1]
+        return f"{label}: {heading}" if label else heading
+
+    def __str__(self) -> str:
+        symbol = _STYLE[self.outcome][1]
+        text = f"{symbol} {self._title()} ({self.points}/{self.max_points} points)\n{self.message}"
+        if self.table:
+            text += "\n" + text_table(self.table)
+        return text
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        body = html.escape(self.message).replace("\n", "<br>")
+        if self.table:
+            body += html_table(self.table)
+        title = f"{self._title()} ({self.points}/{self.max_points} points)"
+        return _box(self.outcome, title, body)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {
+            "text/plain": str(self),
+            "text/html": self._repr_html_(),
+            VERDICT_MIME: {
+                "question": self.question,
+                "outcome": self.outcome,
+                "points": self.points,
+                "max_points": self.max_points,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Note:
+    """A hint or a solution, shown as a box in JupyterLab and as text elsewhere."""
+
+    kind: str  # "hint" or "solution"
+    title: str
+    text: str
+    code: bool = False
+
+    def __str__(self) -> str:
+        return f"{_STYLE[self.kind][1]} {self.title}\n{self.text}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        if self.code:
+            body = f"<pre style='margin:4px 0'>{html.escape(self.text)}</pre>"
+        else:
+            body = html.escape(self.text).replace("\n", "<br>")
+        return _box(self.kind, self.title, body)

@@ -1,0 +1,59 @@
+"""The ``____`` placeholder that exercise notebooks leave for the student to fill in.
+
+Arithmetic on it gives it back (so ``w = ____ - 0.1 * 8`` still runs), and a check that
+receives it answers "not attempted" instead of raising.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Placeholder", "____", "contains_placeholder"]
+
+
+class Placeholder:
+    """The blank ``____`` in an exercise: replace it with your answer."""
+
+    _instance: Placeholder | None = None
+
+    def __new__(cls) -> Placeholder:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "____"
+
+    def __format__(self, spec: str) -> str:
+        return "____"
+
+    def _absorb(self, *args: Any, **kwargs: Any) -> Placeholder:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _absorb
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __abs__ = _absorb
+    __call__ = __getitem__ = _absorb
+
+    def __float__(self) -> float:
+        raise TypeError("this is still the blank ____: replace it with your answer first")
+
+    __int__ = __index__ = __float__
+
+    def __iter__(self):
+        raise TypeError("this is still the blank ____: replace it with your answer first")
+
+
+____ = Placeholder()
+
+
+def contains_placeholder(value: Any, _depth: int = 0) -> bool:
+    """Is ``value`` the placeholder, or a list/tuple/dict holding it?"""
+    if value is ____:
+        return True
+    if _depth > 3:
+        return False
+    if isinstance(value, (list, tuple)):
+        return any(contains_placeholder(v, _depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(contains_placeholder(v, _depth + 1) for v in value.values())
+    return False
