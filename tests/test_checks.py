@@ -390,3 +390,28 @@ def test_reference_answers_come_from_the_core():
     assert ex.q4.expected().tolist() == [8.0, -4.0, 8.0, -4.0, 8.0]
     assert ex.q7.expected().tolist() == pytest.approx([8, -6.4, 13.76, -14.464, 25.0496])
     assert ex.q9.expected() == 1.0
+
+
+def test_a_wrong_number_is_called_too_large_or_too_small_never_given():
+    assert "is too large" in ex.q9.check(1.5).message
+    assert "is too small" in ex.q6.check(10).message
+    assert "29" not in str(ex.q6.check(10))
+
+
+def test_nd_trajectory_names_the_first_wrong_step():
+    bowl = QuadraticBowl([1.0, 4.0], rotation=0.6)
+    q = trajectory_question(
+        lesson="t",
+        name="q1",
+        answer_var="w",
+        prompt="p",
+        loss=bowl,
+        w0=[2.0, -1.0],
+        lr=0.2,
+        steps=3,
+        hints=("h",),
+        solution_code="s",
+    )
+    answer = q.expected().copy()
+    answer[2, 1] += 1
+    assert "Your first 2 weights are right; entry 2 (step 2)" in q.check(answer).message

@@ -198,8 +198,9 @@ class NumberQuestion(Question):
                 return self._verdict("incorrect", m.message)
         if arr.shape != ref.shape:
             return self._verdict("incorrect", self._shape_message(arr, ref))
-        if ref.ndim == 1:
-            i = int(np.argmax(np.abs(arr - ref) > self.atol + self.rtol * np.abs(ref)))
+        if ref.ndim >= 1:
+            off = np.abs(arr - ref) > self.atol + self.rtol * np.abs(ref)
+            i = int(np.argmax(off.reshape(len(ref), -1).any(axis=1)))  # first wrong row
             if i == 0:
                 msg = f"The first of your {self.noun} is already off."
                 if self.count_note:
@@ -211,7 +212,8 @@ class NumberQuestion(Question):
                     f"Look at that step again."
                 )
             return self._verdict("incorrect", msg)
-        return self._verdict("incorrect", f"Your answer {format_value(arr)} is not right (yet).")
+        side = "too large" if arr > ref else "too small"
+        return self._verdict("incorrect", f"Your answer {format_value(arr)} is {side}.")
 
     def _shape_message(self, arr: np.ndarray, ref: np.ndarray) -> str:
         if ref.ndim == 0:
@@ -398,7 +400,8 @@ class ChoiceQuestion(Question):
         if not wrong:
             return self._verdict("correct", f"Right: all {len(ref)} labels.")
         lines = [
-            f"{len(wrong)} of your {len(ref)} labels are not right: "
+            f"{len(wrong)} of your {len(ref)} labels {'is' if len(wrong) == 1 else 'are'} not "
+            f"right: "
             f"{self.key_name} {', '.join(repr(k) for k in wrong)}."
         ]
         for k in wrong:
