@@ -1,0 +1,69 @@
+"""The shell shared by every explorer: controls on top, the figure, the readout underneath.
+
+An explorer displays itself (a cell ending with it shows the widget once, no stray repr), can
+be driven from Python (``set`` a control, read ``readout_text`` and ``data()``), and never lets
+an exception from a callback vanish: it is shown in the readout instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from .parts import BlitFigure, Readout
+
+__all__ = ["Explorer"]
+
+
+class Explorer:
+    """Base: subclasses fill ``controls``, build a :class:`BlitFigure`, then call ``_mount``."""
+
+    def __init__(self) -> None:
+        self.controls: dict[str, widgets.Widget] = {}
+        self.readout = Readout()
+        self.widget: widgets.VBox | None = None
+
+    def _mount(self, rows: list[widgets.Widget], figure: BlitFigure) -> None:
+        self.fig = figure
+        self.widget = widgets.VBox([*rows, figure.canvas, self.readout.widget])
+        self.widget.add_class("gdcourse-explorer")
+
+    def _guarded(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """Wrap a callback: exceptions in ipywidgets callbacks are otherwise silently lost."""
+
+        @functools.wraps(fn)
+        def run(*args: Any) -> None:
+            try:
+                fn(*args)
+            except Exception as err:  # shown to the student instead of vanishing
+                self.readout.show(
+                    f"This explorer could not update ({type(err).__name__}: {err}). "
+                    f"Move the control back, or re-run the cell.",
+                    problem=True,
+                )
+
+        return run
+
+    def _watch(self, name: str, fn: Callable[[], None]) -> None:
+        self.controls[name].observe(self._guarded(lambda _change: fn()), names="value")
+
+    def set(self, **values: Any) -> None:
+        """Set controls by name, as a student moving them would (e.g. ``set(lr=0.75)``)."""
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(
+                f"unknown control(s) {unknown}; this explorer has {sorted(self.controls)}"
+            )
+        for name, value in values.items():
+            self.controls[name].value = value
+
+    @property
+    def readout_text(self) -> str:
+        """The readout as plain text: what the explorer currently says."""
+        return self.readout.text
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,166 @@
+"""The explorers, driven from Python: controls, readouts, plotted data, redraw strategy."""
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from ipympl.backend_nbagg import Canvas
+
+from gdcourse import (
+    Quadratic1D,
+    QuadraticBowl,
+    SaddleWithMinima,
+    TiltedDoubleWell,
+    gradient_descent,
+)
+from gdcourse.widgets import ContourExplorer, LearningRateExplorer
+
+
+def _render(explorer):
+    """What the browser's first draw does: render once, which caches the background."""
+    explorer.fig.canvas.draw()
+
+
+def test_readout_states_the_result_in_words_and_numbers():
+    ex = LearningRateExplorer(Quadratic1D(a=2, c=3), w0=7.0, lr=0.75, steps=20)
+    assert ex.readout_text == (
+        "rate 0.75: multiplier -0.5, oscillating but converging; loss after 20 steps 1.5e-11"
+    )
+
+
+def test_moving_the_rate_reruns_gradient_descent_and_updates_plot_and_readout():
+    ex = LearningRateExplorer(lr=0.1)
+    ex.set(lr=0.3)
+    expected = gradient_descent(Quadratic1D(2, 3), 7.0, lr=0.3, steps=20)
+    np.testing.assert_array_equal(ex.data()["weights"], expected.weights)
+    np.testing.assert_array_equal(ex._path.get_xdata(), expected.weights)
+    assert ex.readout_text.startswith("rate 0.3: multiplier 0.4, converging steadily")
+
+
+def test_presets_land_exactly_on_one_over_a_and_two_over_a():
+    ex = LearningRateExplorer(Quadratic1D(a=4, c=0), w0=2.0)
+    one, two = ex._presets
+    assert one.description == "rate 1/a = 0.25 (one step)"
+    one.click()
+    assert ex.controls["lr"].value == 0.25
+    assert "landing on the minimum in one step" in ex.readout_text
+    two.click()
+    assert ex.controls["lr"].value == 0.5
+    assert "bouncing between two points forever" in ex.readout_text
+    assert ex.data()["status"] == "oscillating"
+
+
+def test_divergence_is_shown_not_raised():
+    ex = LearningRateExplorer(lr=5.0)
+    assert "diverging; the loss blew up" in ex.readout_text
+    assert "leave the chart" in ex._offchart.get_text()
+    x = ex._path.get_xdata()
+    assert np.all((x >= ex._xlim[0]) & (x <= ex._xlim[1]))  # clipped to the axes, not off
+
+
+def test_rate_and_start_moves_only_blit_while_curvature_redraws_everything():
+    ex = LearningRateExplorer(curvature=True)
+    _render(ex)
+    full, blits = ex.fig.full_redraws, ex.fig.blits
+    ex.set(lr=0.2)
+    ex.set(w0=5.0)
+    assert (ex.fig.full_redraws, ex.fig.blits) == (full, blits + 2)
+    ex.set(a=4.0)
+    assert ex.fig.full_redraws == full + 1
+    assert ex.loss.a == 4.0
+    assert ex._presets[0].description == "rate 1/a = 0.25 (one step)"
+    xs, ys = ex.data()["curve"]
+    np.testing.assert_allclose(ys, 2.0 * (xs - 3) ** 2)
+
+
+def test_non_quadratic_loss_works_and_names_where_it_converged():
+    ex = LearningRateExplorer(TiltedDoubleWell(0.5), w0=1.5, lr=0.05, steps=200)
+    assert "converged after" in ex.readout_text
+    assert ex._presets  # its curvature at the minimum is known from the Hessian
+
+
+def test_an_exception_in_a_callback_is_shown_in_the_readout():
+    ex = LearningRateExplorer()
+
+    def broken(w):
+        raise RuntimeError("boom")
+
+    ex.loss.value = broken
+    ex.set(lr=0.2)
+    assert "could not update (RuntimeError: boom)" in ex.readout_text
+
+
+def test_every_control_has_a_visible_label_and_a_tooltip():
+    for ex in (LearningRateExplorer(curvature=True), ContourExplorer()):
+        for name, control in ex.controls.items():
+            assert control.description, name
+            assert control.tooltip, name
+        assert "gdcourse-explorer" in ex.widget._dom_classes
+        assert "gdcourse-readout" in ex.readout.widget._dom_classes
+
+
+def test_learning_rate_slider_is_logarithmic():
+    ex = LearningRateExplorer()
+    assert type(ex.controls["lr"]).__name__ == "FloatLogSlider"
+    assert type(ContourExplorer().controls["lr"]).__name__ == "FloatLogSlider"
+
+
+def test_explorer_displays_as_its_widget_without_a_text_repr():
+    bundle = LearningRateExplorer()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "<gdcourse" not in bundle.get("text/plain", "")
+
+
+def test_explorer_uses_an_ipympl_canvas_whatever_the_backend_and_leaves_pyplot_alone():
+    previous = matplotlib.get_backend()
+    plt.close("all")
+    try:
+        matplotlib.use("agg")
+        ex = ContourExplorer()
+        assert isinstance(ex.fig.canvas, Canvas)
+        assert plt.get_fignums() == []
+    finally:
+        matplotlib.use(previous)
+
+
+def test_contour_player_steps_through_the_stored_run_without_recomputing():
+    ex = ContourExplorer(QuadraticBowl([1.0, 4.0]), w0=(2.0, 1.5), lr=0.2, steps=10)
+    run = ex.run
+    assert ex.data()["k"] == run.n_steps and len(ex.data()["path"]) == run.n_steps + 1
+    _render(ex)
+    blits = ex.fig.blits
+    ex.player.reset_button.click()
+    assert ex.data()["k"] == 0 and len(ex.data()["path"]) == 1
+    assert "at step 0: w = (2, 1.5)" in ex.readout_text
+    ex.player.step_button.click()
+    ex.player.step_button.click()
+    assert ex.data()["k"] == 2
+    np.testing.assert_allclose(ex.data()["path"], run.weights[:3])
+    assert ex.run is run  # nothing recomputed
+    assert ex.fig.blits == blits + 3
+
+
+def test_contour_rate_change_reruns_and_shows_the_whole_new_run():
+    ex = ContourExplorer(QuadraticBowl([1.0, 4.0]), w0=(2.0, 1.5), lr=0.2, steps=10)
+    ex.set(lr=0.6)  # above 2/4 = 0.5: diverges
+    assert ex.run.lrs[0] == pytest.approx(0.6)
+    assert "stable for rates below 2/\u03bb_max = 0.5" in ex.readout_text
+    ex.set(steps=25)
+    assert ex.data()["k"] == ex.run.n_steps
+
+
+def test_saddle_path_and_gradient_plateau():
+    ex = ContourExplorer(SaddleWithMinima(), w0=(1.5, 1e-3), lr=0.1, steps=80)
+    norms = ex.data()["grad_norms"]
+    dip = int(np.argmin(norms[:30]))  # slows down passing the saddle ...
+    assert norms[dip] < 0.1 and norms[dip:40].max() > 0.5  # ... then speeds up, escaping
+    assert norms[-1] < 1e-6
+
+
+def test_explorers_refuse_a_loss_of_the_wrong_dimension():
+    with pytest.raises(ValueError, match="needs a 1-D loss"):
+        LearningRateExplorer(QuadraticBowl([1.0, 2.0]))
+    with pytest.raises(ValueError, match="needs a 2-D loss"):
+        ContourExplorer(Quadratic1D(2, 3))
+    with pytest.raises(ValueError, match="unknown control"):
+        LearningRateExplorer().set(rate=0.1)
