@@ -164,3 +164,21 @@ def test_explorers_refuse_a_loss_of_the_wrong_dimension():
         ContourExplorer(Quadratic1D(2, 3))
     with pytest.raises(ValueError, match="unknown control"):
         LearningRateExplorer().set(rate=0.1)
+
+
+def test_plot_titles_state_the_finding():
+    ex = LearningRateExplorer(lr=0.1)
+    assert ex._finding.get_text() == "The loss fell 7,500x in 20 steps"  # 16 / 0.0021 = 0.8**-40
+    ex.set(lr=1.0)
+    assert ex._finding.get_text() == "The loss never settles: bouncing forever"
+    ex.set(lr=3.0)
+    assert ex._finding.get_text() == "The loss grows without bound: diverging"
+    ex.set(lr=0.5)
+    assert ex._finding.get_text() == "Converged in 1 step"
+
+
+def test_start_sliders_use_round_steps_so_the_start_shows_as_typed():
+    ex = ContourExplorer(w0=(-2.5, 2.0))
+    assert ex.controls["y0"].value == 2.0
+    assert ex.controls["y0"].step == 0.1
+    assert round((ex.controls["y0"].value - ex.controls["y0"].min) / 0.1, 9).is_integer()

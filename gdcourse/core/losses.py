@@ -242,7 +242,8 @@ class QuadraticBowl(Loss):
         self.center = np.zeros(d) if center is None else _points(center, d, "center").copy()
         if self.center.shape != (d,) or not np.all(np.isfinite(self.center)):
             raise CourseValueError(f"center must be {d} finite numbers, got {center!r}")
-        self.formula = "1/2 (w - c)^T A (w - c)"
+        curvatures = ", ".join(f"{v:g}" for v in lam)
+        self.formula = f"1/2 (w - c)^T A (w - c), curvatures {curvatures}"
 
     @classmethod
     def with_condition_number(

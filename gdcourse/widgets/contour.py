@@ -11,7 +11,7 @@ from matplotlib.patches import FancyArrowPatch
 from ..core import QuadraticBowl, gradient_descent, max_stable_lr
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import BlitFigure, StepPlayer, int_slider, labelled_slider, log_rate_slider
+from .parts import BlitFigure, StepPlayer, finding, int_slider, labelled_slider, log_rate_slider
 
 __all__ = ["ContourExplorer"]
 
@@ -74,7 +74,6 @@ class ContourExplorer(Explorer):
             w0[0],
             x0,
             x1,
-            step=(x1 - x0) / 200,
             description="start x\u2080",
             tooltip="First coordinate of the start point",
         )
@@ -82,7 +81,6 @@ class ContourExplorer(Explorer):
             w0[1],
             y0,
             y1,
-            step=(y1 - y0) / 200,
             description="start y\u2080",
             tooltip="Second coordinate of the start point",
         )
@@ -118,9 +116,10 @@ class ContourExplorer(Explorer):
         self._ax.add_patch(self._arrow)
         self._arrow_label = self._ax.text(0, 0, "", color=PALETTE[2], fontsize=9)
         self._grad_line = self._ax_grad.plot([], [], color=PALETTE[1], marker="o", ms=3)[0]
-        self._grad_now = self._ax_grad.plot([], [], color=PALETTE[2], marker="D", ms=7, ls="none")[
-            0
-        ]
+        (self._grad_now,) = self._ax_grad.plot(
+            [], [], color=PALETTE[2], marker="D", ms=7, ls="none"
+        )
+        self._finding = self._ax_grad.set_title(" ", fontsize=10)
         fig.animate(
             [
                 self._path,
@@ -129,6 +128,7 @@ class ContourExplorer(Explorer):
                 self._arrow_label,
                 self._grad_line,
                 self._grad_now,
+                self._finding,
             ]
         )
         self._ax_grad.set_yscale("log")
@@ -176,6 +176,9 @@ class ContourExplorer(Explorer):
         norms = np.nan_to_num(run.grad_norms[: k + 1], nan=np.inf)
         self._grad_line.set_data(np.arange(k + 1), np.clip(norms, 1e-12, 1e8))
         self._grad_now.set_data([k], [np.clip(norms[-1], 1e-12, 1e8)])
+        self._finding.set_text(
+            finding(run.status, run.n_steps, run.grad_norms[0], run.grad_norms[-1], "gradient")
+        )
         self.readout.show(self._describe(k))
         self.fig.update(full=full)
 

@@ -10,7 +10,7 @@ import numpy as np
 from ..core import Quadratic1D, error_multiplier, gradient_descent, quadratic_regime
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import BlitFigure, labelled_slider, log_rate_slider, preset_button
+from .parts import BlitFigure, finding, labelled_slider, log_rate_slider, preset_button
 
 __all__ = ["REGIME_PHRASES", "LearningRateExplorer"]
 
@@ -93,7 +93,6 @@ class LearningRateExplorer(Explorer):
             w0,
             low,
             high,
-            step=(high - low) / 200,
             description="start w\u2080",
             tooltip="Where gradient descent starts",
         )
@@ -133,7 +132,8 @@ class LearningRateExplorer(Explorer):
             0.5, 0.92, "", transform=self._ax_curve.transAxes, ha="center", color=PALETTE[1]
         )
         self._loss_line = self._ax_loss.plot([], [], color=PALETTE[1], marker="o", ms=3)[0]
-        fig.animate([self._path, self._start, self._offchart, self._loss_line])
+        self._finding = self._ax_loss.set_title(" ", fontsize=10)
+        fig.animate([self._path, self._start, self._offchart, self._loss_line, self._finding])
         self._ax_curve.set_xlabel("weight w")
         self._ax_curve.set_ylabel("loss L(w)")
         self._ax_curve.legend(loc="upper center", fontsize=8, ncols=3, frameon=False)
@@ -192,6 +192,8 @@ class LearningRateExplorer(Explorer):
         self._offchart.set_text("iterates leave the chart \u2192 diverging" if off else "")
         k = np.arange(len(losses))
         self._loss_line.set_data(k, np.clip(np.nan_to_num(losses, nan=np.inf), _LOSS_FLOOR, None))
+        run = self.run
+        self._finding.set_text(finding(run.status, run.n_steps, losses[0], losses[-1]))
         self.readout.show(self._describe())
         self.fig.update(full=full)
 

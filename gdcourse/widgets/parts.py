@@ -21,9 +21,11 @@ __all__ = [
     "BlitFigure",
     "Readout",
     "StepPlayer",
+    "finding",
     "int_slider",
     "labelled_slider",
     "log_rate_slider",
+    "nice_step",
     "preset_button",
 ]
 
@@ -55,10 +57,23 @@ def log_rate_slider(
     )
 
 
+def nice_step(low: float, high: float, notches: int = 100) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving about ``notches`` positions."""
+    raw = (high - low) / notches
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
 def labelled_slider(
-    value: float, low: float, high: float, *, description: str, tooltip: str, step: float
+    value: float, low: float, high: float, *, description: str, tooltip: str
 ) -> widgets.FloatSlider:
-    """A float slider with a visible label and a tooltip."""
+    """A float slider with a visible label and a tooltip, on a round step.
+
+    The ends are rounded out to multiples of the step, because the front end snaps values to
+    ``min + k * step``: with unround ends a start of 2.0 would show as 2.01.
+    """
+    step = nice_step(low, high)
+    low, high = round(math.floor(low / step) * step, 12), round(math.ceil(high / step) * step, 12)
     return widgets.FloatSlider(
         value=value,
         min=low,
@@ -85,6 +100,27 @@ def int_slider(
         style=_LABEL_STYLE,
         layout=_LAYOUT,
     )
+
+
+def finding(status: str, n_steps: int, start: float, end: float, what: str = "loss") -> str:
+    """A plot title that states what the run shows, e.g. "The loss fell 1e+04x in 20 steps"."""
+    steps = f"{n_steps} step" if n_steps == 1 else f"{n_steps} steps"
+    if status == "diverged":
+        return f"The {what} grows without bound: diverging"
+    if status == "converged":
+        return f"Converged in {steps}"
+    if status == "oscillating":
+        return f"The {what} never settles: bouncing forever"
+    if end <= 0 or start <= 0 or end >= start:
+        return f"The {what} did not fall in {steps}"
+    ratio = start / end
+    if ratio < 100:
+        times = f"{ratio:.2g}"
+    elif ratio < 1e6:
+        times = f"{float(f'{ratio:.2g}'):,.0f}"
+    else:
+        times = f"{ratio:.0e}".replace("e+0", "e").replace("e+", "e")
+    return f"The {what} fell {times}x in {steps}"
 
 
 def preset_button(label: str, tooltip: str, on_click: Callable[[], None]) -> widgets.Button:
