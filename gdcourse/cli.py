@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_start.add_argument("dir", nargs="?", default="my-work", help="default: my-work/")
     p_build = sub.add_parser("build", help="generate exercises/ from solutions/")
+    p_build.add_argument(
+        "notebooks", nargs="*", help="solution notebook names to build (default: all)"
+    )
     p_build.add_argument("--force", action="store_true", help="overwrite edited exercises too")
     p_build.add_argument(
         "--check", action="store_true", help="write nothing; fail if exercises/ is out of date"
@@ -71,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     from .checks.build import BuildError, build
 
     try:
-        result = build(root, force=args.force, check=args.check)
+        only = [Path(name).name for name in args.notebooks] or None
+        result = build(root, force=args.force, check=args.check, only=only)
     except BuildError as err:
         print(f"gdcourse build: {err}", file=sys.stderr)
         return 1

@@ -149,16 +149,21 @@ def _dump(nb: dict[str, Any]) -> str:
     return nbformat.writes(nbformat.from_dict(nb)) + "\n"
 
 
-def build(root: Path, *, force: bool = False, check: bool = False) -> BuildResult:
+def build(
+    root: Path, *, force: bool = False, check: bool = False, only: list[str] | None = None
+) -> BuildResult:
     """Write ``exercises/`` from ``solutions/`` under ``root``.
 
     An existing exercise is replaced only if it is exactly as a previous build left it (its
     recorded hash matches its content), or with ``force``. With ``check``, nothing is written:
-    every exercise that differs from the build's output is reported as refused.
+    every exercise that differs from the build's output is reported as refused. ``only``
+    limits the build to solution notebooks with these file names (e.g. ``"03_x.ipynb"``).
     """
     written, unchanged, refused = [], [], []
     (root / "exercises").mkdir(exist_ok=True)
     for src in sorted((root / "solutions").glob("*.ipynb")):
+        if only and src.name not in only:
+            continue
         name = f"solutions/{src.name}"
         new = _dump(exercise_from_solution(_load(src), name))
         dest = root / "exercises" / src.name
