@@ -4,19 +4,36 @@ Every explorer displays itself, has labelled controls with tooltips, a readout t
 result in words and numbers, and can be driven from Python for tests.
 """
 
+from importlib import import_module
+from typing import Any
+
 from .base import Explorer
 from .contour import ContourExplorer
 from .learning_rate import REGIME_PHRASES, LearningRateExplorer
 from .parts import BlitFigure, Readout, StepPlayer, labelled_slider, log_rate_slider
+
+# Explorers of single lessons, imported when first used: {public name: module}.
+_LESSON_EXPLORERS = {
+    "GradientDirectionExplorer": "gradient_direction",  # lesson 01
+    "StepExplorer": "step",  # lesson 02
+}
 
 __all__ = [
     "REGIME_PHRASES",
     "BlitFigure",
     "ContourExplorer",
     "Explorer",
+    "GradientDirectionExplorer",
     "LearningRateExplorer",
     "Readout",
+    "StepExplorer",
     "StepPlayer",
     "labelled_slider",
     "log_rate_slider",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LESSON_EXPLORERS:
+        return getattr(import_module(f".{_LESSON_EXPLORERS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
