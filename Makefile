@@ -10,13 +10,14 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: lab test lint bench clean-venv help
+.PHONY: lab test lint bench bench-widgets clean-venv help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make lab    set up .venv (first time) and start JupyterLab on the course"
 	@echo "make test   set up .venv with test extras and run every test"
-	@echo "make bench  run the benchmarks in benchmarks/"
+	@echo "make bench  time the core against bare numpy, and the whole course headless"
+	@echo "make bench-widgets  time explorer controls in JupyterLab (needs chromium)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gdcourse needs Python 3.11 or newer; this is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 lab")'
@@ -51,6 +52,10 @@ lint: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/core_overhead.py
+	$(BIN)/python benchmarks/course_runtime.py
+
+bench-widgets: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/widget_latency.py
 
 clean-venv:
 	rm -rf $(VENV)
