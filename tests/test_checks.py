@@ -164,20 +164,18 @@ def test_one_step_too_many_is_recognised():
     assert "one step too many" in ex.q5.check(too_many).message
 
 
-def test_simultaneous_versus_one_after_another_on_a_coupled_loss():
+def _coupled_question():
+    """3 steps on a rotated bowl: its off-diagonal Hessian couples the two parameters."""
     bowl = QuadraticBowl([1.0, 4.0], rotation=0.6)
     q = trajectory_question(
-        lesson="t",
-        name="q1",
-        answer_var="w",
-        prompt="p",
-        loss=bowl,
-        w0=[2.0, -1.0],
-        lr=0.2,
-        steps=3,
-        hints=("h",),
-        solution_code="s",
-    )
+        lesson="t", name="q1", answer_var="w", prompt="p", loss=bowl, w0=[2.0, -1.0], lr=0.2,
+        steps=3, hints=("h",), solution_code="s",
+    )  # fmt: skip
+    return bowl, q
+
+
+def test_simultaneous_versus_one_after_another_on_a_coupled_loss():
+    bowl, q = _coupled_question()
     sequential = sequential_weights(bowl, [2.0, -1.0], 0.2, 3)
     assert not np.allclose(sequential, q.expected())  # the coupling makes them differ
     v = q.check(sequential)
@@ -399,19 +397,7 @@ def test_a_wrong_number_is_called_too_large_or_too_small_never_given():
 
 
 def test_nd_trajectory_names_the_first_wrong_step():
-    bowl = QuadraticBowl([1.0, 4.0], rotation=0.6)
-    q = trajectory_question(
-        lesson="t",
-        name="q1",
-        answer_var="w",
-        prompt="p",
-        loss=bowl,
-        w0=[2.0, -1.0],
-        lr=0.2,
-        steps=3,
-        hints=("h",),
-        solution_code="s",
-    )
+    _, q = _coupled_question()
     answer = q.expected().copy()
     answer[2, 1] += 1
     assert "Your first 2 weights are right; entry 2 (step 2)" in q.check(answer).message
