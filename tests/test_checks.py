@@ -401,3 +401,23 @@ def test_nd_trajectory_names_the_first_wrong_step():
     answer = q.expected().copy()
     answer[2, 1] += 1
     assert "Your first 2 weights are right; entry 2 (step 2)" in q.check(answer).message
+
+
+def test_messages_quote_the_name_the_notebook_uses_for_the_lesson():
+    import gdcourse.lessons.lr_exploration as my_lesson  # noqa: F401 - found by the check
+
+    def call_from_a_notebook():
+        namespace = {"lesson_mod": ex}
+        exec("verdict = lesson_mod.q9.check(0.25)", namespace)
+        return namespace["verdict"]
+
+    assert "lesson_mod.q9.hint()" in call_from_a_notebook().message
+    assert "ex.q9.hint()" in ex.q9.check(0.25).message
+
+
+def test_a_function_that_still_returns_the_blank_is_not_attempted():
+    def descent_weights(w0, lr, steps):
+        return ____
+
+    v = ex.q1.check(descent_weights)
+    assert v.outcome == "not_attempted" and "still returns the blank" in v.message

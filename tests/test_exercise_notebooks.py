@@ -49,4 +49,5 @@ def test_exercise_runs_top_to_bottom_with_every_check_not_attempted(path, monkey
     found = verdicts(nb)
     for q in _questions(path):
         assert [v["outcome"] for v in found[q.name]] == ["not_attempted"], q.name
-    assert "Fill in the weights for" in stream_text(nb)  # the plot waits for the student
+    if "loss_curves(" in json.dumps(nb):
+        assert "Fill in the weights for" in stream_text(nb)  # the plot waits for the student

@@ -8,6 +8,7 @@ path ends in a :class:`Verdict`, and a bug on our side is reported as ``"interna
 from __future__ import annotations
 
 import difflib
+import sys
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -86,6 +87,25 @@ class Question:
     def id(self) -> str:
         return f"{self.lesson}.{self.name}"
 
+    def _ref(self) -> str:
+        """How the student's notebook names this question, e.g. ``ex.q2`` or ``lesson.q2``.
+
+        Messages quote calls the student can copy, so they use the name the notebook imported
+        the lesson module under (found in the calling frames' globals), else ``ex``.
+        """
+        module = sys.modules.get(f"gdcourse.lessons.{self.lesson}")
+        frame = sys._getframe(1)
+        for _ in range(8):
+            if frame is None:
+                break
+            if not frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+                for name, value in frame.f_globals.items():
+                    if value is module and not name.startswith("_"):
+                        return f"{name}.{self.name}"
+                break
+            frame = frame.f_back
+        return f"ex.{self.name}"
+
     def __repr__(self) -> str:
         return f"<question {self.id}: {self.prompt}>"
 
@@ -94,7 +114,7 @@ class Question:
         if answer is _MISSING:
             verdict = self._verdict(
                 "not_attempted",
-                f"check() needs your answer: ex.{self.name}.check({self.answer_var})",
+                f"check() needs your answer: {self._ref()}.check({self.answer_var})",
             )
         elif contains_placeholder(answer):
             verdict = self._verdict(
@@ -125,9 +145,9 @@ class Question:
             return Note(
                 "hint",
                 f"{self.name}: there are hints 1 to {len(self.hints)}",
-                f"Ask for one of them, e.g. ex.{self.name}.hint(1).",
+                f"Ask for one of them, e.g. {self._ref()}.hint(1).",
             )
-        more = f"\n(For more detail: ex.{self.name}.hint({n + 1}))" if n < len(self.hints) else ""
+        more = f"\n(For more detail: {self._ref()}.hint({n + 1}))" if n < len(self.hints) else ""
         return Note("hint", f"{self.name}: hint {n} of {len(self.hints)}", self.hints[n - 1] + more)
 
     def solution(self) -> Note:
@@ -140,7 +160,7 @@ class Question:
         if outcome == "correct" and self.explanation:
             message = f"{message} {self.explanation}"
         elif outcome == "incorrect":
-            message += f"\nTry again, or ask for ex.{self.name}.hint()." if self.hints else ""
+            message += f"\nTry again, or ask for {self._ref()}.hint()." if self.hints else ""
         return Verdict(
             outcome=outcome,
             message=message,
@@ -270,12 +290,26 @@ class FunctionQuestion(Question):
         args = ", ".join(f"{k}={v!r}" for k, v in case.items())
         return f"{self.answer_var}({args})"
 
+    def _still_a_template(self, fn: Callable[..., Any]) -> bool:
+        """Does the function still return the blank (``def f(...): return ____``)?"""
+        try:
+            with np.errstate(all="ignore"):
+                return contains_placeholder(fn(**self.cases[0]))
+        except Exception:
+            return False
+
     def _evaluate(self, answer: Any) -> Verdict:
+        if callable(answer) and not isinstance(answer, type) and self._still_a_template(answer):
+            return self._verdict(
+                "not_attempted",
+                f"Your {self.answer_var} still returns the blank ____: write its body, run that "
+                f"cell, then run this check again.",
+            )
         if not callable(answer) or isinstance(answer, type):
             return self._verdict(
                 "incorrect",
                 f"Expected a function, got {describe(answer)}. Pass the function itself, "
-                f"without calling it: ex.{self.name}.check({self.answer_var})",
+                f"without calling it: {self._ref()}.check({self.answer_var})",
             )
         table: list[tuple[str, ...]] = [("call", "your result", "")]
         outputs: list[np.ndarray | None] = []
