@@ -1,13 +1,16 @@
-"""The 1-D learning-rate explorer: the loss curve with the iterates, and the loss against step."""
+"""The 1-D learning-rate explorer: the loss curve with the iterates, and the loss against step;
+optionally a strip along the rate axis that names the regime of every rate for the curvature."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..core import Quadratic1D, error_multiplier, gradient_descent, quadratic_regime
+from ..plots.learning_rate import draw_regime_strip, regime_bands
 from ..plots.style import PALETTE
 from .base import Explorer
 from .parts import BlitFigure, finding, labelled_slider, log_rate_slider, preset_button
@@ -55,6 +58,11 @@ class LearningRateExplorer(Explorer):
         Ends of the start slider; default: the minimum +- twice the start distance.
     curvature : bool
         Add a curvature slider (for a ``Quadratic1D`` only).
+    regime_strip : bool
+        Add a strip under the plots along the rate axis (log scale, the slider's range) showing
+        the regime of every rate for the current curvature, its boundaries ``1/a`` and ``2/a``
+        labelled, and a marker at the current rate (for a ``Quadratic1D`` only). Moving the
+        rate only moves the marker; a new curvature redraws the strip.
 
     Examples
     --------
@@ -73,8 +81,10 @@ class LearningRateExplorer(Explorer):
         lr_range: tuple[float, float] = (1e-4, 10.0),
         w0_range: tuple[float, float] | None = None,
         curvature: bool = False,
+        regime_strip: bool = False,
     ) -> None:
         super().__init__()
+        self._intended: dict[str, float] = {"lr": float(lr)}
         self.loss = Quadratic1D(a=2, c=3) if loss is None else loss
         if tuple(getattr(self.loss, "shape", ())) != ():
             raise ValueError(
@@ -82,6 +92,9 @@ class LearningRateExplorer(Explorer):
                 f"Use ContourExplorer for 2-D losses."
             )
         self.steps = steps
+        if regime_strip and not isinstance(self.loss, Quadratic1D):
+            raise ValueError("the regime strip needs a Quadratic1D loss")
+        self._lr_range = (float(lr_range[0]), float(lr_range[1]))
         centre = float(getattr(self.loss, "minimizer", 0.0))
         reach = 2 * max(abs(w0 - centre), 1.0)
         low, high = w0_range or (centre - reach, centre + reach)
@@ -103,6 +116,7 @@ class LearningRateExplorer(Explorer):
             self.controls["a"] = log_rate_slider(self.loss.a, 0.1, 10.0, description="curvature a")
             self.controls["a"].tooltip = "Curvature a of L = a/2 (w - c)^2: how sharply it bends"
             rows.append(self.controls["a"])
+            self._intended["a"] = float(self.loss.a)
         self._presets: list[widgets.Button] = []
         if _curvature(self.loss) is not None:
             self._presets = [
@@ -119,8 +133,12 @@ class LearningRateExplorer(Explorer):
             ]
             rows.append(widgets.HBox([widgets.Label("presets:"), *self._presets]))
 
-        fig = BlitFigure()
+        fig = BlitFigure(figsize=(8.0, 4.5) if regime_strip else (8.0, 3.4))
         self._ax_curve, self._ax_loss = fig.axes
+        self._ax_strip = None
+        self._strip_artists: list = []
+        if regime_strip:
+            self._add_strip(fig)
         self._curve_line = self._ax_curve.plot([], [], color="0.35", lw=1.5, label="loss L(w)")[0]
         self._path = self._ax_curve.plot(
             [], [], color=PALETTE[1], marker="o", ms=4, lw=1, label="iterates w_k"
@@ -129,11 +147,19 @@ class LearningRateExplorer(Explorer):
             [], [], color=PALETTE[0], marker="s", ms=8, ls="none", label="start w\u2080"
         )[0]
         self._offchart = self._ax_curve.text(
-            0.5, 0.92, "", transform=self._ax_curve.transAxes, ha="center", color=PALETTE[1]
+            0.5,
+            0.84,
+            "",
+            transform=self._ax_curve.transAxes,
+            ha="center",
+            color=PALETTE[1],
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
         )
         self._loss_line = self._ax_loss.plot([], [], color=PALETTE[1], marker="o", ms=3)[0]
         self._finding = self._ax_loss.set_title(" ", fontsize=10)
         fig.animate([self._path, self._start, self._offchart, self._loss_line, self._finding])
+        if regime_strip:
+            fig.animate([self._strip_marker])
         self._ax_curve.set_xlabel("weight w")
         self._ax_curve.set_ylabel("loss L(w)")
         self._ax_curve.legend(loc="upper center", fontsize=8, ncols=3, frameon=False)
@@ -155,8 +181,62 @@ class LearningRateExplorer(Explorer):
     def _a(self) -> float:
         return float(_curvature(self.loss))
 
+    def set(self, **values: Any) -> None:
+        """Set controls by name (e.g. ``set(lr=0.5)``); a log slider keeps the exact value.
+
+        The browser snaps a log slider to its grid (exponents ``min + k * step``) and sends the
+        snapped value back: 0.5 would come back as 10**-0.3 = 0.501, and a preset 1/a would no
+        longer land in one step. A value set here is remembered, and used for as long as the
+        slider stays on the grid point it was snapped to.
+        """
+        for name, value in values.items():
+            if isinstance(self.controls.get(name), widgets.FloatLogSlider):
+                self._intended[name] = float(value)
+        super().set(**values)
+
+    def _value(self, name: str) -> float:
+        """A control's value, or the exact value set from Python if the slider only rounded it."""
+        control = self.controls[name]
+        value = float(control.value)
+        wanted = self._intended.get(name)
+        if wanted is not None and value > 0 and wanted > 0:
+            if abs(math.log10(value) - math.log10(wanted)) <= control.step / 2 + 1e-9:
+                return wanted
+        self._intended.pop(name, None)  # the student moved it: their value from now on
+        return value
+
+    def _add_strip(self, fig: BlitFigure) -> None:
+        """A third axes under both plots, the width of the figure, for the regime strip."""
+        grid = fig.figure.add_gridspec(2, 2, height_ratios=(4.2, 1.0))
+        self._ax_curve.set_subplotspec(grid[0, 0])
+        self._ax_loss.set_subplotspec(grid[0, 1])
+        self._ax_strip = fig.figure.add_subplot(grid[1, :])
+        self._ax_strip.tick_params(labelsize=8)
+        # The current rate: a line across the strip with a pointer on top (moved by blitting).
+        self._strip_marker = self._ax_strip.plot(
+            [np.nan, np.nan],
+            [0.0, 1.0],
+            color="black",
+            lw=2.5,
+            marker="v",
+            markevery=[1],
+            ms=9,
+            clip_on=False,
+        )[0]
+
+    def _draw_strip(self) -> None:
+        for artist in self._strip_artists:
+            artist.remove()
+        a = self._a()
+        self._strip_artists = draw_regime_strip(self._ax_strip, a, self._lr_range)
+        self._ax_strip.set_xlabel(
+            f"rate \u03b7 (log scale): the regime of each rate at curvature a = {a:.3g}; "
+            f"\u25bc marks the current rate",
+            fontsize=9,
+        )
+
     def _change_curvature(self) -> None:
-        self.loss = Quadratic1D(a=self.controls["a"].value, c=self.loss.c)
+        self.loss = Quadratic1D(a=self._value("a"), c=self.loss.c)
         self._draw_background()
         self._refresh(full=True)
 
@@ -176,9 +256,11 @@ class LearningRateExplorer(Explorer):
         a = _curvature(self.loss)
         for button, rate, what in zip(self._presets, (1, 2), ("one step", "edge"), strict=False):
             button.description = f"rate {rate}/a = {rate / a:.3g} ({what})"
+        if self._ax_strip is not None:
+            self._draw_strip()
 
     def _refresh(self, full: bool = False) -> None:
-        lr = self.controls["lr"].value
+        lr = self._value("lr")
         self.run = gradient_descent(self.loss, self.controls["w0"].value, lr=lr, steps=self.steps)
         w, losses = self.run.weights, self.run.losses
         with np.errstate(all="ignore"):
@@ -193,12 +275,24 @@ class LearningRateExplorer(Explorer):
         k = np.arange(len(losses))
         self._loss_line.set_data(k, np.clip(np.nan_to_num(losses, nan=np.inf), _LOSS_FLOOR, None))
         run = self.run
-        self._finding.set_text(finding(run.status, run.n_steps, losses[0], losses[-1]))
+        self._finding.set_text(self._title(run))
+        if self._ax_strip is not None:
+            self._strip_marker.set_xdata([lr, lr])
         self.readout.show(self._describe())
         self.fig.update(full=full)
 
+    @staticmethod
+    def _title(run: Any) -> str:
+        losses = run.losses
+        # The core calls a run "oscillating" when its last steps alternate without shrinking,
+        # which includes a growing oscillation that has not yet passed the divergence limit:
+        # that one is diverging, not bouncing (e.g. a = 8, rate 0.3 over 20 steps).
+        if run.status == "oscillating" and losses[-1] > losses[0] * (1 + 1e-6):
+            return "The loss grows with every bounce: diverging"
+        return finding(run.status, run.n_steps, losses[0], losses[-1])
+
     def _describe(self) -> str:
-        lr, run = self.controls["lr"].value, self.run
+        lr, run = self._value("lr"), self.run
         if isinstance(self.loss, Quadratic1D):
             regime = quadratic_regime(self.loss.a, lr)
             head = (
@@ -208,22 +302,51 @@ class LearningRateExplorer(Explorer):
         else:
             head = f"rate {lr:.3g}"
         if run.status == "diverged":
-            return (
+            text = (
                 f"{head}; the loss blew up (past 1e12 times its start) after {_steps(run.n_steps)}"
             )
-        if run.status == "converged":
-            return (
+        elif run.status == "converged":
+            text = (
                 f"{head}; converged after {_steps(run.n_steps)} at w = {run.final_weights:.4g}, "
                 f"loss {run.final_loss:.2g}"
             )
-        return f"{head}; loss after {_steps(run.n_steps)} {run.final_loss:.2g}"
+        else:
+            text = f"{head}; loss after {_steps(run.n_steps)} {run.final_loss:.2g}"
+        if self._ax_strip is not None:
+            text += "\n" + self._strip_sentence()
+        return text
+
+    def _strip_sentence(self) -> str:
+        """Where the rate sits in the strip, in words: what a screen reader says of it."""
+        a, lr = self._a(), self._value("lr")
+        one, two = f"1/a = {1 / a:.3g}", f"2/a = {2 / a:.3g}"
+        where = {
+            "monotone": f"below {one}",
+            "one-step": f"at {one}",
+            "oscillating-converging": f"between {one} and {two}",
+            "bouncing": f"at {two}",
+            "diverging": f"above {two}",
+        }[quadratic_regime(a, lr)]
+        return (
+            f"Strip at a = {a:.3g}: the rate is {where}, in the {quadratic_regime(a, lr)} regime."
+        )
 
     def data(self) -> dict[str, Any]:
-        """What is plotted now: the run's weights and losses, and the loss curve."""
+        """What is plotted now: the run's weights and losses, the loss curve, and (with the
+        regime strip) its bands, boundaries, the marker's rate and the current regime."""
         xs, ys = self._curve_line.get_data()
-        return {
+        data = {
             "weights": self.run.weights,
             "losses": self.run.losses,
             "status": self.run.status,
             "curve": (np.asarray(xs), np.asarray(ys)),
         }
+        if self._ax_strip is not None:
+            a = self._a()
+            data["strip"] = {
+                "bands": regime_bands(a, self._lr_range),
+                "boundaries": {"1/a": 1 / a, "2/a": 2 / a},
+                "marker": float(self._strip_marker.get_xdata()[0]),
+                "regime": quadratic_regime(a, self._value("lr")),
+            }
+        return data
