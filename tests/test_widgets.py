@@ -182,3 +182,41 @@ def test_start_sliders_use_round_steps_so_the_start_shows_as_typed():
     assert ex.controls["y0"].value == 2.0
     assert ex.controls["y0"].step == 0.1
     assert round((ex.controls["y0"].value - ex.controls["y0"].min) / 0.1, 9).is_integer()
+
+
+def test_importing_the_widgets_leaves_the_notebooks_pyplot_backend_alone(tmp_path):
+    # ipympl switches pyplot to itself on import; later lesson figures must stay images.
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from .notebook_run import execute
+
+    path = tmp_path / "backend.ipynb"
+    nbformat.write(
+        new_notebook(
+            cells=[
+                new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2]);"),
+                new_code_cell(
+                    "from gdcourse.widgets import LearningRateExplorer\nLearningRateExplorer()"
+                ),
+                new_code_cell("plt.plot([2, 1]);"),
+            ]
+        ),
+        path,
+    )
+    cells = execute(path).cells
+    assert "application/vnd.jupyter.widget-view+json" in cells[1].outputs[0]["data"]
+    assert "image/png" in cells[2].outputs[0]["data"]  # not an ipympl widget
+
+
+def test_frames_in_quick_succession_are_sent_whole():
+    # ipympl's front end drops a frame that arrives before the previous one has loaded; a
+    # dropped diff frame would leave stale pixels, so back-to-back frames must be complete.
+    ex = LearningRateExplorer()
+    canvas, modes = ex.fig.canvas, []
+    canvas.send_binary = lambda blob: modes.append(canvas._current_image_mode)
+    _render(ex)
+    ex.fig._last_blit = float("-inf")
+    ex.set(lr=0.2)
+    ex.set(lr=0.3)
+    assert modes == ["full", "diff", "full"]

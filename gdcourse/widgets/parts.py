@@ -9,13 +9,32 @@ from __future__ import annotations
 
 import html
 import math
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import ipywidgets as widgets
-from ipympl.backend_nbagg import Canvas, FigureManager
+import matplotlib
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+
+
+def _import_ipympl_keeping_the_backend() -> tuple[type, type]:
+    """Import ipympl's canvas without letting it take over pyplot.
+
+    ipympl's ``__init__`` calls ``matplotlib.use(ipympl)`` when matplotlib is already imported,
+    which would turn every later pyplot figure of the lesson into a widget. Our explorers build
+    their canvases directly, so pyplot keeps the notebook's backend (inline, for the lessons).
+    """
+    before = matplotlib.rcParams._get_backend_or_none()  # None: not chosen yet (private API)
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    if before is not None and matplotlib.rcParams._get_backend_or_none() != before:
+        matplotlib.use(before)
+    return Canvas, FigureManager
+
+
+Canvas, FigureManager = _import_ipympl_keeping_the_backend()
 
 __all__ = [
     "BlitFigure",
@@ -30,6 +49,7 @@ __all__ = [
 ]
 
 _LABEL_STYLE = {"description_width": "initial"}
+_FRAME_GAP_S = 0.25  # frames closer than this are sent whole (see BlitFigure.update)
 _LAYOUT = widgets.Layout(width="380px")
 
 
@@ -228,6 +248,7 @@ class BlitFigure:
         self._background = None
         self.full_redraws = 0
         self.blits = 0
+        self._last_blit = -math.inf
         self.canvas.mpl_connect("draw_event", self._on_draw)
 
     def animate(self, artists: Iterable[Artist]) -> None:
@@ -253,4 +274,12 @@ class BlitFigure:
         self.blits += 1
         self.canvas.restore_region(self._background)
         self._draw_animated()
+        now = time.monotonic()
+        if now - self._last_blit < _FRAME_GAP_S:
+            # ipympl's front end shows frames through a single <img>: a frame that arrives
+            # before the previous one has loaded replaces it unseen, and a lost *diff* frame
+            # would leave stale pixels for good. Frames in quick succession (a slider echo, a
+            # fast drag) are therefore sent whole, so the last one is always complete.
+            self.canvas._force_full = True
+        self._last_blit = now
         self.canvas.blit(self.figure.bbox)
