@@ -228,3 +228,33 @@ def test_constant_schedule_matches_fixed_rate():
     a = gradient_descent(SEED, 7.0, lr=constant(0.3), steps=10)
     b = gradient_descent(SEED, 7.0, lr=0.3, steps=10)
     assert np.array_equal(a.weights, b.weights)
+
+
+def test_noise_zero_is_plain_gradient_descent_and_noise_is_seeded():
+    plain = gradient_descent(SEED, 7.0, lr=0.1, steps=20)
+    assert np.array_equal(
+        gradient_descent(SEED, 7.0, lr=0.1, steps=20, noise=0.0).weights, plain.weights
+    )
+    a = gradient_descent(SEED, 7.0, lr=0.1, steps=20, noise=0.5, seed=3)
+    b = gradient_descent(SEED, 7.0, lr=0.1, steps=20, noise=0.5, seed=3)
+    c = gradient_descent(SEED, 7.0, lr=0.1, steps=20, noise=0.5, seed=4)
+    assert np.array_equal(a.weights, b.weights) and not np.array_equal(a.weights, c.weights)
+    assert np.allclose(a.grad_norms, np.abs(SEED.gradient(a.weights)))  # the true gradient
+
+
+def test_noisy_run_settles_at_the_noise_floor_which_grows_with_the_rate():
+    from gdcourse import noise_floor
+
+    floors = []
+    for lr in (0.05, 0.2):
+        run = gradient_descent(SEED, 7.0, lr=lr, steps=60_000, noise=1.0, seed=1, tol=0)
+        settled = run.losses[1000:]
+        floors.append(settled.mean())
+        assert settled.mean() == pytest.approx(noise_floor(2, lr, 1.0), rel=0.1)
+    assert floors[1] > 3 * floors[0]
+    assert noise_floor(2, 1.0, 1.0) == float("inf")
+
+
+def test_bad_noise_is_refused():
+    with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
+        gradient_descent(SEED, 7.0, lr=0.1, steps=5, noise=-1.0)

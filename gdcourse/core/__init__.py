@@ -40,6 +40,7 @@ from .theory import (
     error_multiplier,
     max_stable_lr,
     minibatch_gradient_variance,
+    noise_floor,
     quadratic_regime,
     steps_to_tolerance,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "max_stable_lr",
     "minibatch_gradient_variance",
     "minibatch_sgd",
+    "noise_floor",
     "numerical_gradient",
     "quadratic_regime",
     "step_decay",

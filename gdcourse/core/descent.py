@@ -142,7 +142,14 @@ def gradient_step(w: ArrayLike, gradient: ArrayLike, lr: float) -> float | np.nd
 
 
 def gradient_descent(
-    loss: Any, w0: ArrayLike, lr: Any, steps: int, *, tol: float = 1e-10
+    loss: Any,
+    w0: ArrayLike,
+    lr: Any,
+    steps: int,
+    *,
+    tol: float = 1e-10,
+    noise: float = 0.0,
+    seed: int = 0,
 ) -> Trajectory:
     """Run gradient descent ``w <- w - lr * gradient(w)``, all parameters updated at once.
 
@@ -158,6 +165,12 @@ def gradient_descent(
         The most updates to take (>= 0).
     tol : float
         Stop with status ``"converged"`` once the gradient's length is at most ``tol``.
+    noise : float
+        Standard deviation of Gaussian noise added to every entry of every gradient used for a
+        step (>= 0): a model of stochastic gradients. The recorded ``grad_norms`` are those of
+        the true gradient. Default 0, plain gradient descent.
+    seed : int
+        Seeds the noise: the same seed gives the same run on every machine.
 
     Returns
     -------
@@ -183,7 +196,12 @@ def gradient_descent(
     w = check_point("w0", w0, tuple(shape))
     steps = check_count("steps", steps)
     tol = check_positive_number("tol", tol, allow_zero=True)
+    noise = check_positive_number("noise", noise, allow_zero=True)
+    seed = check_count("seed", seed)
     rates = schedule_rates(lr, steps)
+    kicks = (
+        np.random.default_rng(seed).normal(0.0, noise, size=(steps, *w.shape)) if noise else None
+    )
 
     weights = np.empty((steps + 1, *w.shape))
     losses = np.empty(steps + 1)
@@ -209,7 +227,8 @@ def gradient_descent(
                 break
             if k == steps:
                 break
-            w = w - rates[k] * g.reshape(w.shape)
+            step = g.reshape(w.shape) if kicks is None else g.reshape(w.shape) + kicks[k]
+            w = w - rates[k] * step
             k += 1
             g = np.asarray(loss.gradient(w), dtype=float)
             weights[k], losses[k], norms[k] = w, float(loss.value(w)), _grad_norm(g)
@@ -217,7 +236,7 @@ def gradient_descent(
                 norms[k] = math.inf
 
     weights, losses, norms = weights[: k + 1].copy(), losses[: k + 1].copy(), norms[: k + 1].copy()
-    if status == "max_steps" and _is_oscillating(weights):
+    if status == "max_steps" and noise == 0 and _is_oscillating(weights):
         status = "oscillating"
     return Trajectory(weights, losses, norms, rates[:k].copy(), status)
 

@@ -180,3 +180,25 @@ def minibatch_gradient_variance(loss, w: ArrayLike, batch_size: int) -> float:
         return 0.0
     sigma2 = float(np.mean(np.sum((per_example - per_example.mean(axis=0)) ** 2, axis=1)))
     return sigma2 / b * (n - b) / (n - 1)
+
+
+def noise_floor(a: float, lr: float, noise: float) -> float:
+    """The mean loss a noisy run settles at on ``a/2 (w - c)^2``: ``lr noise^2 / (2 (2 - lr a))``.
+
+    With gradient noise of standard deviation ``noise`` (``gradient_descent(..., noise=...)``),
+    the error follows ``e <- (1 - lr a) e - lr noise xi``; its stationary variance is
+    ``lr noise^2 / (a (2 - lr a))``, and the loss is ``a/2`` times that. It grows with the rate
+    (about proportionally for small rates), which is why lowering the rate lets a noisy run settle
+    deeper. ``math.inf`` at and above the stable limit ``lr = 2/a``.
+
+    Examples
+    --------
+    >>> round(noise_floor(a=2, lr=0.1, noise=1.0), 4)
+    0.0278
+    """
+    a = check_positive_number("a (the curvature)", a)
+    lr = check_positive_number("lr", lr)
+    noise = check_positive_number("noise", noise, allow_zero=True)
+    if lr * a >= 2:
+        return math.inf
+    return lr * noise**2 / (2 * (2 - lr * a))
