@@ -16,11 +16,15 @@ from .parts import BlitFigure, Readout, StepPlayer, labelled_slider, log_rate_sl
 _LESSON_EXPLORERS = {
     "GradientDirectionExplorer": "gradient_direction",  # lesson 01
     "StepExplorer": "step",  # lesson 02
+    "ConditioningExplorer": "conditioning",  # lesson 04
+    "BatchSizeExplorer": "batch_size",  # lesson 05
 }
 
 __all__ = [
     "REGIME_PHRASES",
+    "BatchSizeExplorer",
     "BlitFigure",
+    "ConditioningExplorer",
     "ContourExplorer",
     "Explorer",
     "GradientDirectionExplorer",

@@ -1,0 +1,208 @@
+"""Lesson 04 (gradient magnitude and many parameters): the runners, the numbers of its prose, its
+checks and their targeted hints, and its figures; the practice module's references."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gdcourse import (
+    Quadratic1D,
+    QuadraticBowl,
+    ____,
+    best_fixed_lr,
+    contraction_factor,
+    gradient_descent,
+    max_stable_lr,
+)
+from gdcourse.lessons import many_parameters as lesson
+from gdcourse.lessons import many_parameters_practice as ex
+from gdcourse.plots.conditioning import (
+    saddle_plateau_figure,
+    scaling_figure,
+    step_length_figure,
+    zigzag_figure,
+)
+
+
+@pytest.fixture(autouse=True)
+def _progress(tmp_path, monkeypatch):
+    monkeypatch.setenv("GDCOURSE_PROGRESS", str(tmp_path / "p.jsonl"))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# -- the runners -------------------------------------------------------------------------------
+@given(c=st.floats(-5, 5), w0=st.floats(-20, 20), lr=st.floats(0.01, 1.0))
+def test_normalised_steps_all_have_length_eta_and_end_within_eta_of_the_minimum(c, w0, lr):
+    loss = Quadratic1D(a=2, c=c)
+    run = lesson.normalised_descent(loss, w0, lr=lr, steps=int(abs(w0 - c) / lr) + 10)
+    assert np.allclose(lesson.step_lengths(run), lr)
+    assert abs(run.weights[-1] - c) <= lr + 1e-9
+
+
+def test_normalised_descent_in_2d_keeps_unit_steps_and_never_settles():
+    bowl = QuadraticBowl([1.0, 10.0], rotation=0.5)
+    run = lesson.normalised_descent(bowl, (2.0, -1.0), lr=0.1, steps=200)
+    assert np.allclose(lesson.step_lengths(run), 0.1)
+    assert run.status == "max_steps"
+    assert np.linalg.norm(run.weights[-1]) < 0.2
+
+
+@given(w0=st.floats(-30, 30), clip=st.floats(0.1, 5.0))
+def test_clipping_caps_long_steps_and_leaves_short_ones_alone(w0, clip):
+    loss = Quadratic1D(a=2, c=3)
+    run = lesson.clipped_descent(loss, w0, lr=0.3, steps=40, clip=clip)
+    g = np.abs(loss.gradient(run.weights[:-1]))
+    lengths = lesson.step_lengths(run)
+    assert np.all(lengths <= 0.3 * clip + 1e-9)
+    assert np.allclose(lengths[g <= clip], 0.3 * g[g <= clip])
+
+
+def test_runners_validate_their_arguments():
+    with pytest.raises(ValueError, match="lr"):
+        lesson.normalised_descent(lesson.SEED_LOSS, 7.0, lr=-1, steps=3)
+    with pytest.raises(ValueError, match="clip"):
+        lesson.clipped_descent(lesson.SEED_LOSS, 7.0, lr=0.1, steps=3, clip=0)
+    with pytest.raises(ValueError, match="steps"):
+        lesson.normalised_descent(lesson.SEED_LOSS, 7.0, lr=0.1, steps=2.5)
+
+
+def test_standardise_gives_mean_zero_std_one_and_refuses_constant_columns():
+    X = np.random.default_rng(0).normal(3, 5, size=(50, 4))
+    Z = lesson.standardise(X)
+    assert np.allclose(Z.mean(axis=0), 0) and np.allclose(Z.std(axis=0), 1)
+    with pytest.raises(ValueError, match="constant"):
+        lesson.standardise(np.ones((3, 2)))
+
+
+# -- the prose's numbers ---------------------------------------------------------------------
+def test_per_direction_multipliers_and_bounds_of_the_kappa_10_bowl():
+    assert lesson.multipliers([1, 10], 0.15).round(12).tolist() == [0.85, -0.5]
+    assert max_stable_lr([1, 10]) == 0.2
+    assert math.isclose(best_fixed_lr([1, 10]), 2 / 11)
+    assert math.isclose(contraction_factor([1, 10]), 9 / 11)
+
+
+@pytest.mark.parametrize("kappa", [2.0, 10.0, 50.0])
+def test_a_run_at_the_best_rate_shrinks_the_distance_by_the_contraction_factor(kappa):
+    bowl = QuadraticBowl([1.0, kappa], rotation=0.3)
+    run = gradient_descent(bowl, (1.0, 1.0), lr=best_fixed_lr(bowl.eigenvalues), steps=20, tol=0)
+    d = np.linalg.norm(run.weights, axis=1)
+    assert np.allclose(d[1:] / d[:-1], (kappa - 1) / (kappa + 1))
+    assert np.allclose(run.losses[1:] / run.losses[:-1], ((kappa - 1) / (kappa + 1)) ** 2)
+
+
+def test_feature_scaling_numbers():
+    raw, std = lesson.scaled_regression()
+    assert round(lesson.condition_number(raw), 1) == 120.3
+    assert round(lesson.condition_number(std), 1) == 1.4
+    n_raw = lesson.steps_to_relative_tolerance(raw, best_fixed_lr(lesson.hessian_eigenvalues(raw)))
+    n_std = lesson.steps_to_relative_tolerance(std, best_fixed_lr(lesson.hessian_eigenvalues(std)))
+    assert (n_raw, n_std) == (831, 8)
+    assert lesson.steps_to_relative_tolerance(raw, 1.0, max_steps=100) is None  # diverges
+
+
+def test_zigzag_directions():
+    lam = lesson.ZIGZAG_BOWL.eigenvalues
+    assert [lesson.zigzag_direction(lam, r) for r in lesson.ZIGZAG_RATES] == [
+        "neither",
+        "neither",
+        "steep",
+        "steep",
+    ]
+    assert lesson.zigzag_direction(lam, 1.5) == "both"
+    assert all(r < max_stable_lr(lam) for r in lesson.ZIGZAG_RATES)
+
+
+# -- the checks --------------------------------------------------------------------------------
+def _outcome(q, answer):
+    return q.check(answer).outcome
+
+
+@pytest.mark.parametrize("q", [lesson.q1, lesson.q2, lesson.q3])
+def test_lesson_solutions_are_right_and_blanks_not_attempted(q):
+    ns = {"np": np, "math": math}
+    exec(q.solution_code, ns)
+    assert _outcome(q, ns[q.answer_var]) == "correct"
+    assert _outcome(q, ____) == "not_attempted"
+
+
+@pytest.mark.parametrize(
+    ("answer", "name"),
+    [(1.0 / 8, "1/lambda_max"), (2 / 0.5, "smallest curvature"), (2 / 10.5, "sum of curvatures")],
+)
+def test_q1_recognises_misconceptions(answer, name):
+    v = lesson.q1.check(answer)
+    m = next(m for m in lesson.q1.misconceptions if m.name == name)
+    assert v.outcome == "incorrect" and m.message in v.message
+
+
+def test_q2_recognises_the_loss_factor_and_messages_never_reveal_the_answer():
+    v = lesson.q2.check([0.2, 0.64])
+    assert v.outcome == "incorrect" and "square" in v.message
+    for m in lesson.q2.misconceptions:
+        assert "0.2" not in m.message and "0.8" not in m.message
+
+
+def test_q3_confusion_hint():
+    v = lesson.q3.check({0.03: "neither", 0.05: "neither", 0.07: "shallow", 0.095: "steep"})
+    assert v.outcome == "incorrect"
+
+
+def test_practice_references():
+    assert np.allclose(ex.q1.expected(), [0.7, 0.25, -0.5])
+    assert np.allclose(np.linalg.eigvalsh(ex.MATRIX), [1.0, 6.0])
+    assert math.isclose(ex.q2.expected(), 1 / 3)
+    assert np.allclose(ex.q3.expected(), [2 / 7, 5 / 7])
+    before, after = ex.q5.expected()
+    assert before > 10_000 and after < 1.1
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda X: X / X.std(axis=0),
+        lambda X: X - X.mean(axis=0),
+        lambda X: (X - X.mean(axis=0)) / X.std(axis=0, ddof=1),
+        lambda X: (X - X.mean()) / X.std(),
+    ],
+)
+def test_practice_normalise_recognises_each_mistake(wrong):
+    v = ex.q4.check(wrong)
+    assert v.outcome == "incorrect"
+    assert any(m.message in v.message for m in ex.q4.misconceptions)
+
+
+def test_practice_kappa_misconception_cond_of_x():
+    X, _ = ex.scaled_data()
+    v = ex.q5.check([np.linalg.cond(X), np.linalg.cond(ex.standardise(X))])
+    assert v.outcome == "incorrect" and "square" in v.message
+
+
+# -- figures -----------------------------------------------------------------------------------
+def test_figures_draw_and_state_their_findings():
+    plain = gradient_descent(lesson.SEED_LOSS, 7.0, lr=0.3, steps=30, tol=0)
+    norm = lesson.normalised_descent(lesson.SEED_LOSS, 7.0, lr=0.3, steps=30)
+    assert step_length_figure({"plain": plain, "normalised": norm}, lr=0.3) is None
+    assert "never do" in plt.gca().get_title()
+    saddle = gradient_descent(lesson.SADDLE, lesson.SADDLE_W0, lr=0.1, steps=100)
+    saddle_plateau_figure(saddle, threshold=0.01)
+    assert "saddle" in plt.gcf()._suptitle.get_text()
+    zigzag_figure(lesson.ZIGZAG_BOWL, (-2.5, 1.0), lr=2 / 21, steps=25)
+    assert "valley" in plt.gcf()._suptitle.get_text()
+    _raw, std = lesson.scaled_regression()
+    run = gradient_descent(std, np.zeros(3), lr=0.5, steps=8, tol=0)
+    scaling_figure({"standardised": (run, std.minimizer)})
+    assert plt.gca().get_yscale() == "log"

@@ -1,0 +1,62 @@
+"""The conditioning explorer: readout in words and numbers, multipliers drawn as bars, presets
+that survive the slider's snapping, blitting for the rate, a full redraw for kappa."""
+
+import math
+
+import numpy as np
+import pytest
+
+from gdcourse import best_fixed_lr, max_stable_lr
+from gdcourse.widgets.conditioning import ConditioningExplorer
+
+
+def test_readout_states_kappa_rate_multipliers_and_the_bound():
+    ex = ConditioningExplorer(kappa=10, lr=0.15)
+    first = ex.readout_text.splitlines()[0]
+    assert first == (
+        "\u03ba 10, rate 0.15: multipliers 0.85 (shallow) and -0.5 (steep); "
+        "stable below 2/\u03bb_max = 0.2."
+    )
+    assert "steep direction zig-zags" in ex.readout_text
+    assert "0.182" in ex.readout_text and "0.818" in ex.readout_text
+
+
+def test_bars_show_the_multipliers_clipped_to_the_panel():
+    ex = ConditioningExplorer(kappa=10, lr=0.15)
+    assert np.allclose(ex.data()["bars"], [0.85, -0.5])
+    ex.set(lr=0.5)
+    d = ex.data()
+    assert np.allclose(d["multipliers"], [0.5, -4.0]) and np.allclose(d["bars"], [0.5, -2.0])
+    assert "diverges" in ex.readout_text
+
+
+def test_presets_set_the_best_rate_and_the_edge_exactly_even_after_snapping():
+    ex = ConditioningExplorer(kappa=10, lr=0.05)
+    ex._presets[0].click()
+    assert math.isclose(ex.data()["lr"], best_fixed_lr([1, 10]))
+    ex.controls["lr"].value = 10 ** round(math.log10(ex.controls["lr"].value), 2)  # the echo
+    assert math.isclose(ex.data()["lr"], best_fixed_lr([1, 10]))
+    ex._presets[1].click()
+    assert ex.data()["lr"] == max_stable_lr([1, 10])
+    assert "bounces" in ex.readout_text
+    assert ex.data()["multipliers"][1] == pytest.approx(-1.0)
+
+
+def test_kappa_redraws_contours_and_preset_labels():
+    ex = ConditioningExplorer(kappa=10, lr=0.01)
+    ex.fig.canvas.draw()
+    full = ex.fig.full_redraws
+    ex.set(kappa=50)
+    assert ex.fig.full_redraws == full + 1
+    assert "0.04" in ex._presets[1].description
+    assert np.allclose(ex.data()["eigenvalues"], [1, 50])
+    blits = ex.fig.blits
+    ex.set(lr=0.02)
+    assert ex.fig.blits == blits + 1 and ex.fig.full_redraws == full + 1
+
+
+def test_a_diverging_path_stays_inside_the_fixed_axes():
+    ex = ConditioningExplorer(kappa=10, lr=1.0)
+    path = ex.data()["path"]
+    assert np.all(np.abs(path) <= 3.0)
+    assert ex._offchart.get_text()
