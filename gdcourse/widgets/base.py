@@ -8,6 +8,7 @@ an exception from a callback vanish: it is shown in the readout instead.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -25,11 +26,15 @@ class Explorer:
         self.controls: dict[str, widgets.Widget] = {}
         self.readout = Readout()
         self.widget: widgets.VBox | None = None
+        self._intended: dict[str, float] = {}
 
     def _mount(self, rows: list[widgets.Widget], figure: BlitFigure) -> None:
         self.fig = figure
         self.widget = widgets.VBox([*rows, figure.canvas, self.readout.widget])
         self.widget.add_class("gdcourse-explorer")
+        for name, control in self.controls.items():
+            if isinstance(control, widgets.FloatLogSlider):
+                self._intended[name] = float(control.value)
 
     def _guarded(self, fn: Callable[..., None]) -> Callable[..., None]:
         """Wrap a callback: exceptions in ipywidgets callbacks are otherwise silently lost."""
@@ -58,7 +63,26 @@ class Explorer:
                 f"unknown control(s) {unknown}; this explorer has {sorted(self.controls)}"
             )
         for name, value in values.items():
+            if isinstance(self.controls[name], widgets.FloatLogSlider):
+                self._intended[name] = float(value)
             self.controls[name].value = value
+
+    def _value(self, name: str) -> float:
+        """A control's value, or the exact value it was set to if the browser only snapped it.
+
+        The browser snaps a log slider to its grid (exponents ``min + k * step``) and sends the
+        snapped value back: a preset 1/a = 0.5 would return as 10**-0.3 = 0.501 and no longer
+        land in one step. A value set from Python (or at construction) is kept for as long as
+        the slider stays on the grid point it was snapped to.
+        """
+        control = self.controls[name]
+        value = float(control.value)
+        wanted = self._intended.get(name)
+        if wanted is not None and value > 0 and wanted > 0:
+            if abs(math.log10(value) - math.log10(wanted)) <= control.step / 2 + 1e-9:
+                return wanted
+        self._intended.pop(name, None)  # the student moved it: their value from now on
+        return value
 
     @property
     def readout_text(self) -> str:

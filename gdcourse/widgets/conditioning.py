@@ -63,7 +63,6 @@ class ConditioningExplorer(Explorer):
         self.steps = int(steps)
         self.angle = float(angle)
         self.w0 = (float(w0[0]), float(w0[1]))
-        self._intended: dict[str, float] = {"kappa": float(kappa), "lr": float(lr)}
         self.controls["kappa"] = log_rate_slider(
             kappa, *kappa_range, description="condition number \u03ba"
         )
@@ -130,28 +129,6 @@ class ConditioningExplorer(Explorer):
         self._change_kappa()
 
     # -- values ------------------------------------------------------------------------------
-    def set(self, **values: Any) -> None:
-        """Set controls by name (``set(kappa=20, lr=0.05)``); a log slider keeps the exact value.
-
-        The browser snaps a log slider to its grid and echoes the snapped value back; a value
-        set here is remembered for as long as the slider stays on the grid point it snapped to,
-        so a preset such as 2/lambda_max stays exact.
-        """
-        for name, value in values.items():
-            if name in self._intended or name in ("kappa", "lr"):
-                self._intended[name] = float(value)
-        super().set(**values)
-
-    def _value(self, name: str) -> float:
-        control = self.controls[name]
-        value = float(control.value)
-        wanted = self._intended.get(name)
-        if wanted is not None and value > 0 and wanted > 0:
-            if abs(math.log10(value) - math.log10(wanted)) <= control.step / 2 + 1e-9:
-                return wanted
-        self._intended.pop(name, None)  # the student moved it: their value from now on
-        return value
-
     def _eigenvalues(self) -> np.ndarray:
         return np.array([1.0, self._value("kappa")])
 

@@ -3,7 +3,6 @@ optionally a strip along the rate axis that names the regime of every rate for t
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import ipywidgets as widgets
@@ -84,7 +83,6 @@ class LearningRateExplorer(Explorer):
         regime_strip: bool = False,
     ) -> None:
         super().__init__()
-        self._intended: dict[str, float] = {"lr": float(lr)}
         self.loss = Quadratic1D(a=2, c=3) if loss is None else loss
         if tuple(getattr(self.loss, "shape", ())) != ():
             raise ValueError(
@@ -116,7 +114,6 @@ class LearningRateExplorer(Explorer):
             self.controls["a"] = log_rate_slider(self.loss.a, 0.1, 10.0, description="curvature a")
             self.controls["a"].tooltip = "Curvature a of L = a/2 (w - c)^2: how sharply it bends"
             rows.append(self.controls["a"])
-            self._intended["a"] = float(self.loss.a)
         self._presets: list[widgets.Button] = []
         if _curvature(self.loss) is not None:
             self._presets = [
@@ -180,30 +177,6 @@ class LearningRateExplorer(Explorer):
     # -- computing -------------------------------------------------------------------------
     def _a(self) -> float:
         return float(_curvature(self.loss))
-
-    def set(self, **values: Any) -> None:
-        """Set controls by name (e.g. ``set(lr=0.5)``); a log slider keeps the exact value.
-
-        The browser snaps a log slider to its grid (exponents ``min + k * step``) and sends the
-        snapped value back: 0.5 would come back as 10**-0.3 = 0.501, and a preset 1/a would no
-        longer land in one step. A value set here is remembered, and used for as long as the
-        slider stays on the grid point it was snapped to.
-        """
-        for name, value in values.items():
-            if isinstance(self.controls.get(name), widgets.FloatLogSlider):
-                self._intended[name] = float(value)
-        super().set(**values)
-
-    def _value(self, name: str) -> float:
-        """A control's value, or the exact value set from Python if the slider only rounded it."""
-        control = self.controls[name]
-        value = float(control.value)
-        wanted = self._intended.get(name)
-        if wanted is not None and value > 0 and wanted > 0:
-            if abs(math.log10(value) - math.log10(wanted)) <= control.step / 2 + 1e-9:
-                return wanted
-        self._intended.pop(name, None)  # the student moved it: their value from now on
-        return value
 
     def _add_strip(self, fig: BlitFigure) -> None:
         """A third axes under both plots, the width of the figure, for the regime strip."""

@@ -1,0 +1,120 @@
+"""The batch-size explorer of lesson 05: mini-batch SGD on the lesson's regression problem, its
+loss against updates and against epochs, for any batch size, rate and shuffling seed."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..core import minibatch_sgd
+from ..lessons.sgd import W0, problem, updates_per_epoch
+from ..plots.style import PALETTE
+from .base import Explorer
+from .parts import BlitFigure, int_slider, log_rate_slider
+
+__all__ = ["BatchSizeExplorer"]
+
+_FLOOR, _TOP = 1e-6, 1e3  # fixed y limits of both panels (loss above the minimum)
+
+
+class BatchSizeExplorer(Explorer):
+    """Mini-batch SGD on ``make_regression(1024, 5)``: move the batch size, rate and seed.
+
+    Examples
+    --------
+    >>> ex = BatchSizeExplorer(batch_size=32, lr=0.03)
+    >>> ex.readout_text.startswith("batch 32, rate 0.03, seed 0: 32 updates per epoch")
+    True
+    """
+
+    def __init__(self, batch_size: int = 32, lr: float = 0.03, epochs: int = 6, seed: int = 0):
+        super().__init__()
+        self.loss = problem()
+        self.epochs = epochs
+        n = self.loss.n_samples
+        self.min_loss = float(self.loss.value(self.loss.minimizer))
+        sizes = [2**k for k in range(int(math.log2(n)) + 1)]
+        self.controls["batch"] = widgets.SelectionSlider(
+            options=sizes,
+            value=batch_size,
+            description="batch size B",
+            tooltip="Examples per update (powers of two; 1 is plain SGD, 1024 the full batch)",
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="380px"),
+        )
+        self.controls["lr"] = log_rate_slider(lr, 1e-3, 1.0)
+        self.controls["seed"] = int_slider(
+            seed, 0, 20, description="shuffle seed", tooltip="Seeds the order of the examples"
+        )
+        fig = BlitFigure(figsize=(8.0, 3.4))
+        self._ax_up, self._ax_ep = fig.axes
+        style = {"color": PALETTE[0], "marker": "o", "ms": 4}
+        self._line_up = self._ax_up.plot([], [], **style)[0]
+        self._line_ep = self._ax_ep.plot([], [], **style)[0]
+        self._title = self._ax_up.set_title(" ", fontsize=9, loc="left")
+        self._title_ep = self._ax_ep.set_title(" ", fontsize=9, loc="left")
+        fig.animate([self._line_up, self._line_ep, self._title, self._title_ep])
+        self._ax_up.set_xscale("log")
+        self._ax_up.set_xlim(0.8, 1.3 * n * epochs)
+        self._ax_up.set_xlabel("updates (log scale)")
+        self._ax_ep.set_xlim(-0.2, epochs + 0.2)
+        self._ax_ep.set_xlabel("epochs (passes over the data)")
+        for ax in fig.axes:
+            ax.set_yscale("log")
+            ax.set_ylim(_FLOOR, _TOP)
+            ax.set_ylabel("loss \u2212 minimum (log)")
+            ax.grid(alpha=0.3)
+        self._mount([self.controls["batch"], self.controls["lr"], self.controls["seed"]], fig)
+        self._key: tuple | None = None
+        for name in ("batch", "lr", "seed"):
+            self._watch(name, self._refresh)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        b = int(self.controls["batch"].value)
+        lr = float(f"{float(self.controls['lr'].value):.3g}")  # the slider's snapped value
+        seed = int(self.controls["seed"].value)
+        key = (b, lr, seed)
+        if key == self._key:  # a slider echo: nothing really changed
+            return
+        self._key = key
+        self.run = minibatch_sgd(self.loss, W0, lr, b, self.epochs, seed=seed)
+        excess = np.clip(
+            np.nan_to_num(self.run.losses - self.min_loss, nan=_TOP, posinf=_TOP), _FLOOR, _TOP
+        )
+        k = np.arange(len(excess))
+        self._line_up.set_data(k[1:] * self.run.updates_per_epoch, excess[1:])
+        self._line_ep.set_data(k, excess)
+        self._title.set_text(f"B = {b}, rate {lr:g}, seed {seed}: against updates")
+        self._title_ep.set_text(f"{self.run.updates_per_epoch} updates per epoch: against epochs")
+        self.readout.show(self._describe())
+        self.fig.update()
+
+    def _describe(self) -> str:
+        b, lr, seed = self._key
+        run = self.run
+        head = f"batch {b}, rate {lr:g}, seed {seed}: {updates_per_epoch(self.loss.n_samples, b)} "
+        head += "update per epoch" if run.updates_per_epoch == 1 else "updates per epoch"
+        if run.status == "diverged" or not run.losses[-1] < run.losses[0]:
+            return head + f"; the loss grows: diverging (after {run.epochs} epochs)."
+        final = float(run.losses[-1])
+        return (
+            head + f"; after {run.epochs} epochs ({run.n_updates} updates) loss {final:.4f}, "
+            f"{final - self.min_loss:.2g} above the minimum {self.min_loss:.4f}."
+        )
+
+    def data(self) -> dict[str, Any]:
+        """What the explorer shows, for tests."""
+        return {
+            "batch_size": self._key[0],
+            "lr": self._key[1],
+            "seed": self._key[2],
+            "losses": self.run.losses,
+            "updates": np.arange(1, len(self.run.losses)) * self.run.updates_per_epoch,
+            "updates_per_epoch": self.run.updates_per_epoch,
+            "min_loss": self.min_loss,
+        }

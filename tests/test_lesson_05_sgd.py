@@ -1,0 +1,198 @@
+"""Lesson 05 (SGD, mini-batch and full batch): its helpers, the numbers of its prose, its checks
+with their targeted hints, and its figures."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from gdcourse import (
+    ____,
+    check_gradient,
+    gradient_descent,
+    minibatch_gradient_variance,
+    minibatch_sgd,
+)
+from gdcourse.lessons import sgd as lesson
+from gdcourse.lessons import sgd_practice as ex
+from gdcourse.plots.sgd import (
+    comparison_figure,
+    escape_figure,
+    noise_floor_figure,
+    variance_figure,
+)
+
+LOSS = lesson.problem()
+W0 = lesson.W0
+MIN = float(LOSS.value(LOSS.minimizer))
+
+
+@pytest.fixture(autouse=True)
+def _progress(tmp_path, monkeypatch):
+    monkeypatch.setenv("GDCOURSE_PROGRESS", str(tmp_path / "p.jsonl"))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_updates_per_epoch_rounds_up_like_minibatch_sgd():
+    for n, b in [(1000, 32), (1024, 32), (1000, 1000), (7, 3), (5, 1)]:
+        assert lesson.updates_per_epoch(n, b) == math.ceil(n / b)
+    for b in (1, 3, 100, 1024):
+        run = minibatch_sgd(LOSS, W0, 0.001, b, 1)
+        assert run.n_updates == lesson.updates_per_epoch(1024, b)
+
+
+def test_one_shuffled_epoch_of_equal_batches_averages_to_the_full_gradient():
+    for b in (1, 32, 256):
+        g = lesson.epoch_average_gradient(LOSS, W0, b, seed=3)
+        np.testing.assert_allclose(g, LOSS.gradient(W0), atol=1e-10)
+    with pytest.raises(ValueError):
+        lesson.epoch_average_gradient(LOSS, W0, 3)
+
+
+def test_sampled_variance_matches_the_formula_within_four_standard_errors():
+    for b in (1, 4, 16, 64, 256):
+        s = lesson.sample_variance(LOSS, W0, b, n_batches=2000, seed=1)
+        assert abs(s.z) < 4
+        assert s.theory == minibatch_gradient_variance(LOSS, W0, b)
+    full = lesson.sample_variance(LOSS, W0, 1024, n_batches=10)
+    assert full.theory == 0.0 and full.measured < 1e-20
+
+
+def test_variance_at_b_64_over_b_16_is_a_bit_under_a_quarter():
+    ratio = minibatch_gradient_variance(LOSS, W0, 64) / minibatch_gradient_variance(LOSS, W0, 16)
+    assert ratio == pytest.approx(0.25 * 960 / 1008) and round(ratio, 4) == 0.2381
+
+
+def test_tuning_picks_the_lowest_final_loss_and_diverged_runs_lose():
+    t = lesson.tune_rate(LOSS, W0, 1024, 8)
+    assert t.lr == 0.3 and t.final_losses[1.0] > 1.0
+    t1 = lesson.tune_rate(LOSS, W0, 1, 8)
+    assert t1.lr == 0.001 and math.isinf(t1.final_losses[0.3])
+    assert min(lesson.RATE_GRID) < t1.lr  # not at the edge of the grid
+
+
+def test_comparison_orderings_that_do_not_depend_on_the_machine():
+    full, mini, sgd = lesson.compare_methods(
+        LOSS, W0, {"full batch": 1024, "mini-batch": 32, "SGD": 1}, epochs=8
+    )
+    assert (full.lr, mini.lr, sgd.lr) == (0.3, 0.03, 0.001)
+    assert full.run.losses[-1] < min(mini.run.losses[1], sgd.run.losses[1])
+    assert max(sgd.run.losses[1], mini.run.losses[1]) < full.run.losses[1] / 5
+    assert list(mini.updates[:3]) == [0, 32, 64] and full.seconds_per_epoch > 0
+
+
+def test_a_larger_constant_rate_settles_at_a_higher_floor():
+    floors = {}
+    for lr in (0.003, 0.03):
+        run = minibatch_sgd(LOSS, W0, lr, 1, 30)
+        floors[lr] = float(np.mean(run.losses[-10:]) - MIN)
+    assert floors[0.03] > 3 * floors[0.003] > 0
+
+
+def test_linear_scaling_holds_below_the_stability_limit_and_breaks_above():
+    table = lesson.linear_scaling_table(LOSS, W0, 8, 0.02, (1, 4, 16, 32, 64, 128), 8)
+    assert [r.batch_size for r in table] == [8, 32, 128, 256, 512, 1024]
+    assert [r.stable for r in table] == [True] * 4 + [False] * 2
+    assert [r.diverging for r in table] == [False] * 4 + [True] * 2
+    # warmup does not rescue a rate above the limit; without warmup the result is the same
+    run = minibatch_sgd(LOSS, W0, 1.28, 512, 8)
+    assert run.losses[-1] > run.losses[0]
+
+
+def test_sharp_flat_wells_gradient_is_right_and_its_minima_are_as_stated():
+    wells = lesson.SHARP_FLAT
+    for w in np.linspace(-2.5, 3.5, 25):
+        assert check_gradient(wells, float(w)).passed
+    sharp, barrier, flat = wells.minima()
+    assert sharp == pytest.approx(-1.0, abs=1e-3) and flat == pytest.approx(1.47, abs=0.01)
+    assert sharp < barrier < flat
+    assert round(wells.curvature(sharp)) == 100 and round(wells.curvature(flat)) == 2
+    assert wells(sharp) < wells(flat)
+
+
+def test_vectorised_noisy_runs_equal_gradient_descent_seed_by_seed():
+    wells = lesson.SHARP_FLAT
+    finals = lesson.noisy_final_weights(wells, -1.0, 0.01, 300, 8.0, range(4))
+    for s in range(4):
+        run = gradient_descent(wells, -1.0, 0.01, 300, noise=8.0, seed=s, tol=0)
+        assert finals[s] == pytest.approx(run.weights[-1], abs=1e-12)
+
+
+def test_escape_fraction_rises_with_noise_but_never_reaches_all():
+    f = lesson.escape_fractions(lesson.SHARP_FLAT, -1.0, 0.01, 2000, (0, 4, 10, 20), range(200))
+    assert f[0.0] == 0.0 and f[4.0] < 0.05 and f[10.0] > 0.5 and max(f.values()) < 0.8
+
+
+# -- the checks ----------------------------------------------------------------------------------
+def test_q1_right_and_floor_recognised():
+    assert lesson.q1.check([1000, 32, 10, 8, 1]).outcome == "correct"
+    v = lesson.q1.check([1000, 31, 10, 7, 1])
+    assert v.outcome == "incorrect" and "round down" in v.message
+    assert lesson.q1.check(____).outcome == "not_attempted"
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [(0.5, "standard deviation"), (1.0, "not equally noisy"), (0.25, "(N - B)/(N - 1)")],
+)
+def test_q2_misconceptions_get_targeted_hints(answer, phrase):
+    v = lesson.q2.check(answer)
+    assert v.outcome == "incorrect" and phrase in v.message
+    assert str(lesson.q2.expected())[:5] not in v.message
+
+
+def test_q2_right():
+    assert lesson.q2.check(0.2381).outcome == "correct"
+
+
+def test_q3_right_and_confusion_explained():
+    assert lesson.q3.check({"a": "per epoch", "b": "per second", "c": "per update"}).outcome == (
+        "correct"
+    )
+    v = lesson.q3.check({"a": "per update", "b": "per second", "c": "per update"})
+    assert v.outcome == "incorrect" and "reading examples" in v.message
+
+
+def test_every_solution_code_is_right():
+    for q in (lesson.q1, lesson.q2, lesson.q3):
+        env = {"math": math}
+        exec(q.solution_code, env)
+        assert q.check(env[q.answer_var]).outcome == "correct"
+
+
+def test_practice_misconceptions():
+    assert "round down" in ex.q1.check([50_000 // b for b in ex.Q1_BATCHES]).message
+    s2 = ex.sigma2()
+    assert "finite-population" in ex.q2.check([s2 / b for b in ex.Q2_BATCHES]).message
+    assert ex.q2.check([s2 / b * (200 - b) / 199 for b in ex.Q2_BATCHES]).outcome == "correct"
+    assert "variance of w" in ex.q4.check(0.1 * 4 / (4 * 1.6)).message
+    assert "small-rate" in ex.q4.check(0.1).message
+
+    def by_n(X, y, w, idx):
+        Xb = X[idx]
+        return 2 / len(y) * Xb.T @ (Xb @ w - y[idx])
+
+    assert "len(idx)" in ex.q3.check(by_n).message
+
+
+# -- the figures ---------------------------------------------------------------------------------
+def test_figures_draw_and_state_their_findings():
+    samples = [lesson.sample_variance(LOSS, W0, b, n_batches=50) for b in (1, 16)]
+    variance_figure(samples, ([1, 16], [s.theory for s in samples]))
+    assert plt.gcf().axes[0].get_title().startswith("The variance falls like 1/B")
+    comps = lesson.compare_methods(LOSS, W0, {"full": 1024, "mini": 32}, epochs=2, tune_epochs=2)
+    comparison_figure(comps, MIN)
+    assert plt.gcf().axes[0].get_title().startswith("Per update")
+    noise_floor_figure({0.01: minibatch_sgd(LOSS, W0, 0.01, 32, 3)}, MIN)
+    escape_figure(lesson.SHARP_FLAT, {0.0: 0.0, 10.0: 0.6}, w0=-1.0)
+    assert "flat basin" in plt.gcf().axes[1].get_ylabel()
