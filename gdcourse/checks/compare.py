@@ -37,10 +37,9 @@ def _fmt(x: Any) -> str:
     """Format a student's number or array compactly (their value, never ours)."""
     arr = np.asarray(x, dtype=float)
     if arr.ndim == 0:
-        return f"{float(arr):.6g}"
-    return (
-        "[" + ", ".join(f"{v:.6g}" for v in arr.ravel()[:8]) + (", ...]" if arr.size > 8 else "]")
-    )
+        return f"{float(arr) + 0.0:.6g}"  # + 0.0 turns -0 into 0
+    shown = ", ".join(f"{v + 0.0:.6g}" for v in arr.ravel()[:8])
+    return f"[{shown}, ...]" if arr.size > 8 else f"[{shown}]"
 
 
 def to_numbers(answer: Any, *, what: str = "a number") -> tuple[np.ndarray | None, str]:
