@@ -220,3 +220,18 @@ def test_frames_in_quick_succession_are_sent_whole():
     ex.set(lr=0.2)
     ex.set(lr=0.3)
     assert modes == ["full", "diff", "full"]
+
+
+def test_a_change_that_draws_nothing_new_sends_no_frame():
+    # A slider echoing its snapped value back, or a player reset to where it was, must not
+    # send a frame: ipympl's front end would drop the previous one if it had not loaded yet.
+    ex = ContourExplorer(QuadraticBowl([1.0, 4.0]), w0=(2.0, 1.5), lr=0.2, steps=10)
+    frames = []
+    ex.fig.canvas.send_binary = frames.append
+    _render(ex)
+    sent = len(frames)
+    ex.set(lr=0.3)  # a new run: one frame, not one per trait notification
+    assert len(frames) == sent + 1
+    ex.player.set(ex.player.k)  # no visible change
+    ex.set(lr=0.3)
+    assert len(frames) == sent + 1

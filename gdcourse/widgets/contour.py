@@ -150,8 +150,7 @@ class ContourExplorer(Explorer):
             self._ax_grad.set_xlim(-0.5, n + 0.5)
             self._ax_grad.set_ylim(1e-12, 1e8)
         # A new run is shown whole; moving the player afterwards only redraws.
-        with self.player.play.hold_trait_notifications():
-            self.player.set_length(self.run.n_steps)
+        self.player.set_length(self.run.n_steps)
         self._draw_path(full=full)
 
     def _draw_path(self, full: bool = False) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
@@ -201,7 +202,10 @@ class StepPlayer:
         self.label = widgets.HTML()
         self.step_button.on_click(lambda _: self.set(min(self.k + 1, self.play.max)))
         self.reset_button.on_click(lambda _: self.set(0))
-        self.play.observe(lambda change: on_change(change["new"]), names="value")
+        self._quiet = False  # set while a new run resets the position: its owner draws once
+        self.play.observe(
+            lambda change: None if self._quiet else on_change(change["new"]), names="value"
+        )
         self.widget = widgets.HBox(
             [
                 widgets.Label("steps shown:"),
@@ -220,9 +224,13 @@ class StepPlayer:
         self.play.value = k
 
     def set_length(self, n: int) -> None:
-        """A new run of ``n`` steps: show all of it."""
-        self.play.max = n
-        self.play.value = n
+        """A new run of ``n`` steps: show all of it (without a redraw: the caller draws)."""
+        self._quiet = True
+        try:
+            self.play.max = n
+            self.play.value = n
+        finally:
+            self._quiet = False
 
 
 class BlitFigure:
@@ -249,6 +257,7 @@ class BlitFigure:
         self.full_redraws = 0
         self.blits = 0
         self._last_blit = -math.inf
+        self._last_frame: np.ndarray | None = None
         self.canvas.mpl_connect("draw_event", self._on_draw)
 
     def animate(self, artists: Iterable[Artist]) -> None:
@@ -261,6 +270,7 @@ class BlitFigure:
         # background is (re)captured at every full draw, never before.
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._draw_animated()
+        self._last_frame = np.asarray(self.canvas.get_renderer().buffer_rgba()).copy()
 
     def _draw_animated(self) -> None:
         for artist in self._animated:
@@ -271,9 +281,13 @@ class BlitFigure:
             self.full_redraws += 1
             self.canvas.draw_idle()
             return
-        self.blits += 1
         self.canvas.restore_region(self._background)
         self._draw_animated()
+        pixels = np.asarray(self.canvas.get_renderer().buffer_rgba())
+        if self._last_frame is not None and np.array_equal(pixels, self._last_frame):
+            return  # nothing visible changed (e.g. a slider echoing its own value): no frame
+        self._last_frame = pixels.copy()
+        self.blits += 1
         now = time.monotonic()
         if now - self._last_blit < _FRAME_GAP_S:
             # ipympl's front end shows frames through a single <img>: a frame that arrives

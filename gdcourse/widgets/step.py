@@ -207,8 +207,7 @@ class StepExplorer(Explorer):
             self._next_ws = self.run.weights - lr * self._grads
             self._next_losses = np.asarray(self.loss.value(self._next_ws), dtype=float)
         # A new run is shown whole; moving the player afterwards only redraws.
-        with self.player.play.hold_trait_notifications():
-            self.player.set_length(self.run.n_steps)
+        self.player.set_length(self.run.n_steps)
         self._draw_step(full=full)
 
     # -- drawing (every player move: nothing recomputed) -----------------------------------
