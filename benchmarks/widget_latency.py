@@ -12,7 +12,8 @@ One JupyterLab server, rooted at a temporary directory that holds a notebook gen
   ipympl    a BlitFigure that moves one marker, no text, no computing: the least any
             ipympl explorer costs (a reference, no target);
   explorers LearningRateExplorer(curvature=True), StepExplorer and ContourExplorer, as the
-            lessons build them (GradientDirectionExplorer: not yet).
+            lessons build them, and GradientDirectionExplorer, ConditioningExplorer and
+            BatchSizeExplorer.
 
 A move is a key press on a slider handle (ArrowRight / ArrowLeft alternately, so no slider
 hits an end) or a button click. Press and detection run inside one `page.evaluate`: the page
@@ -88,7 +89,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from gdcourse.widgets import BlitFigure, ContourExplorer, LearningRateExplorer, StepExplorer
+from gdcourse.widgets import (
+    BatchSizeExplorer,
+    BlitFigure,
+    ConditioningExplorer,
+    ContourExplorer,
+    GradientDirectionExplorer,
+    LearningRateExplorer,
+    StepExplorer,
+)
 
 # After the import: importing ipympl switches pyplot to the ipympl backend.
 %matplotlib inline
@@ -212,16 +221,49 @@ st_stats = instrument(st_ex.fig)
 st_ex
 """
 
+_DIRECTION = """\
+gd_ex = GradientDirectionExplorer()
+gd_ex.widget.add_class("bench-direction")
+gd_stats = instrument(gd_ex.fig)
+gd_ex
+"""
+
+_CONDITIONING = """\
+cn_ex = ConditioningExplorer()
+cn_ex.widget.add_class("bench-conditioning")
+cn_stats = instrument(cn_ex.fig)
+cn_ex
+"""
+
+_BATCH = """\
+bs_ex = BatchSizeExplorer()
+bs_ex.widget.add_class("bench-batch")
+bs_stats = instrument(bs_ex.fig)
+bs_ex
+"""
+
 _KERNEL_STATS = """\
 print(json.dumps({
     name: dict(stats, blits=ex.fig.blits, full_redraws=ex.fig.full_redraws)
     for name, ex, stats in [("learning rate", lr_ex, lr_stats), ("step", st_ex, st_stats),
-                            ("contour", ct_ex, ct_stats)]
+                            ("contour", ct_ex, ct_stats), ("direction", gd_ex, gd_stats),
+                            ("conditioning", cn_ex, cn_stats), ("batch size", bs_ex, bs_stats)]
 }))
 """
 
 
-CELLS = (_SETUP, _FLOOR, _INTERACT, _IPYMPL_FLOOR, _LEARNING_RATE, _STEP, _CONTOUR)
+CELLS = (
+    _SETUP,
+    _FLOOR,
+    _INTERACT,
+    _IPYMPL_FLOOR,
+    _LEARNING_RATE,
+    _STEP,
+    _CONTOUR,
+    _DIRECTION,
+    _CONDITIONING,
+    _BATCH,
+)
 
 
 def write_notebook(path: Path) -> None:
@@ -285,6 +327,7 @@ class Case:
 
 def make_cases() -> list[Case]:
     lr, st, ct = ".bench-lr", ".bench-step", ".bench-contour"
+    gd, cn, bs = ".bench-direction", ".bench-conditioning", ".bench-batch"
     cases = [
         Case("floor: slider -> HTML", "slider", "floor", ".bench-floor", "html", slider="value"),
         Case("naive interact (inline)", "slider", "reference", ".bench-interact", "img", "freq"),
@@ -309,6 +352,29 @@ def make_cases() -> list[Case]:
         Case("ContourExplorer", "steps slider", REDRAW, ct, "canvas", slider="steps"),
         Case("ContourExplorer", "Step button", MOVES, ct, "canvas", buttons=("Step",)),
         Case("ContourExplorer", "Play (first frame)", MOVES, ct, "canvas", play=True),
+        Case("GradientDirectionExplorer", "direction slider", MOVES, gd, "canvas", "direction"),
+        Case("GradientDirectionExplorer", "point x slider", MOVES, gd, "canvas", "point x"),
+        Case(
+            "GradientDirectionExplorer",
+            "direction presets",
+            MOVES,
+            gd,
+            "canvas",
+            buttons=("\u03b8 = steepest descent", "\u03b8 = along"),
+        ),
+        Case("ConditioningExplorer", "rate slider", MOVES, cn, "canvas", slider="rate"),
+        Case("ConditioningExplorer", "condition number slider", REDRAW, cn, "canvas", "condition"),
+        Case(
+            "ConditioningExplorer",
+            "presets",
+            MOVES,
+            cn,
+            "canvas",
+            buttons=("best fixed rate", "edge"),
+        ),
+        Case("BatchSizeExplorer", "batch size slider", MOVES, bs, "canvas", "batch size"),
+        Case("BatchSizeExplorer", "rate slider", MOVES, bs, "canvas", slider="rate"),
+        Case("BatchSizeExplorer", "seed slider", MOVES, bs, "canvas", slider="shuffle seed"),
     ]
     # Step from step 0 (after an unmeasured Reset): a run shown whole has no next step.
     for case in cases:
