@@ -18,18 +18,26 @@ _LESSON_EXPLORERS = {
     "StepExplorer": "step",  # lesson 02
     "ConditioningExplorer": "conditioning",  # lesson 04
     "BatchSizeExplorer": "batch_size",  # lesson 05
+    "ScheduleExplorer": "schedule",  # lesson 06
+    "SaddleExplorer": "saddle",  # lesson 07
+    "Flashcards": "flashcards",  # lesson 08
+    "Card": "flashcards",
 }
 
 __all__ = [
     "REGIME_PHRASES",
     "BatchSizeExplorer",
     "BlitFigure",
+    "Card",
     "ConditioningExplorer",
     "ContourExplorer",
     "Explorer",
+    "Flashcards",
     "GradientDirectionExplorer",
     "LearningRateExplorer",
     "Readout",
+    "SaddleExplorer",
+    "ScheduleExplorer",
     "StepExplorer",
     "StepPlayer",
     "labelled_slider",

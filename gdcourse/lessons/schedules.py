@@ -1,0 +1,285 @@
+"""Questions of ``notebooks/06_schedules.ipynb`` (learning-rate schedules and the range test), and
+its helpers.
+
+The lesson's noisy quadratic, averaged settled losses, the distance bound of an exponential
+decay, the sweep of fresh runs (one per rate) and the single-run learning-rate range test.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..checks import ChoiceQuestion, Misconception, NumberQuestion
+from ..core import (
+    LinearRegression,
+    Quadratic1D,
+    exponential_decay,
+    gradient_descent,
+    make_regression,
+    max_stable_lr,
+)
+from ..core.schedules import schedule_rates
+
+LESSON = "schedules"
+
+#: The lesson's 1-D loss: ``(w - 3)^2`` (a = 2), started at w = 7, gradient noise 1.
+A, C, W0, NOISE = 2.0, 3.0, 7.0, 1.0
+#: The regression problem of the range test: make_regression(1024, 5, noise=0.5, seed=0).
+N_SAMPLES, N_FEATURES, DATA_SEED = 1024, 5, 0
+RANGE_W0 = np.full(N_FEATURES, 3.0)
+
+__all__ = [
+    "NOISE",
+    "RANGE_W0",
+    "W0",
+    "A",
+    "C",
+    "RangeTest",
+    "geometric_rates",
+    "loss",
+    "noisy_losses",
+    "q1",
+    "q2",
+    "q3",
+    "range_test",
+    "regression",
+    "settled_loss",
+    "sweep_losses",
+    "travel_bound",
+]
+
+
+def loss() -> Quadratic1D:
+    """The lesson's loss ``(w - 3)^2``: ``Quadratic1D(a=2, c=3)``."""
+    return Quadratic1D(a=A, c=C)
+
+
+@cache
+def regression() -> LinearRegression:
+    """The range test's problem (built once): ``make_regression(1024, 5, noise=0.5, seed=0)``."""
+    X, y, _ = make_regression(N_SAMPLES, N_FEATURES, noise=0.5, seed=DATA_SEED)
+    return LinearRegression(X, y)
+
+
+def noisy_losses(lr, steps: int = 2000, seeds: range = range(20)) -> np.ndarray:
+    """The losses (one row per seed, ``steps + 1`` columns) of
+    ``gradient_descent(loss(), W0, lr, steps, noise=NOISE, seed=s, tol=0)`` for every seed in
+    ``seeds``, computed for all seeds at once with the very same noise draws."""
+    rates = schedule_rates(lr, steps)
+    kicks = np.stack([np.random.default_rng(s).normal(0.0, NOISE, size=steps) for s in seeds])
+    q = loss()
+    w = np.full(len(seeds), W0)
+    out = np.empty((len(seeds), steps + 1))
+    out[:, 0] = q.value(w)
+    for k in range(steps):
+        w = w - rates[k] * (q.gradient(w) + kicks[:, k])
+        out[:, k + 1] = q.value(w)
+    return out
+
+
+def settled_loss(lr, steps: int = 2000, last: int = 100, seeds: range = range(20)) -> float:
+    """The loss of noisy runs on :func:`loss` from ``W0``, averaged over the ``last`` steps and
+    over ``seeds``: where a run with rate (or schedule) ``lr`` has settled."""
+    return float(noisy_losses(lr, steps, seeds)[:, -last:].mean())
+
+
+def travel_bound(lr: float, gamma: float, max_gradient: float) -> float:
+    """The farthest an exponentially decaying run can move: ``lr / (1 - gamma) * max|gradient|``.
+
+    >>> travel_bound(0.1, 0.75, 8.0)
+    3.2
+    """
+    return round(lr / (1.0 - gamma) * max_gradient, 12)
+
+
+def sweep_losses(a: float, lrs: ArrayLike, steps: int, w0: float = W0) -> np.ndarray:
+    """The loss after ``steps`` updates of a fresh run per rate on ``a/2 (w - 3)^2`` from ``w0``,
+    divided by the start loss (runs that overflow count as ``inf``)."""
+    q = Quadratic1D(a=a, c=C)
+    out = []
+    for lr in np.asarray(lrs, dtype=float):
+        run = gradient_descent(q, w0, lr=float(lr), steps=steps, tol=0)
+        end = math.inf if run.status == "diverged" else float(run.losses[-1])
+        out.append(end / float(run.losses[0]))
+    return np.asarray(out)
+
+
+def geometric_rates(lr_min: float, lr_max: float, steps: int):
+    """A schedule callable raising the rate geometrically from ``lr_min`` (step 0) to ``lr_max``
+    (step ``steps - 1``).
+
+    >>> f = geometric_rates(1e-3, 1.0, 4)
+    >>> [round(f(k), 6) for k in range(4)]
+    [0.001, 0.01, 0.1, 1.0]
+    """
+    ratio = lr_max / lr_min
+
+    def rate(k: int) -> float:
+        return lr_min * ratio ** (k / (steps - 1))
+
+    return rate
+
+
+@dataclass(frozen=True)
+class RangeTest:
+    """One run whose rate grows every step: the rate and the loss before each update.
+
+    ``blow_up`` is the first rate at which the loss has risen to twice its lowest value so far;
+    ``suggested`` is ten times smaller; ``at_minimum`` is the rate where the loss was lowest.
+    """
+
+    rates: np.ndarray
+    losses: np.ndarray
+    blow_up: float
+    at_minimum: float
+
+    @property
+    def suggested(self) -> float:
+        return self.blow_up / 10
+
+
+def range_test(
+    lr_min: float = 1e-4, lr_max: float = 10.0, steps: int = 100, problem=None, w0=None
+) -> RangeTest:
+    """The learning-rate range test on :func:`regression`: one run, rate raised geometrically."""
+    problem = regression() if problem is None else problem
+    w0 = RANGE_W0 if w0 is None else w0
+    f = geometric_rates(lr_min, lr_max, steps)
+    run = gradient_descent(problem, w0, lr=f, steps=steps, tol=0)
+    losses = np.asarray(run.losses[:-1], dtype=float)  # loss before update k, at rate f(k)
+    rates = np.array([f(k) for k in range(len(losses))])
+    finite = np.where(np.isfinite(losses), losses, np.inf)
+    rising = finite > 2 * np.minimum.accumulate(finite)
+    k_up = int(np.argmax(rising)) if rising.any() else len(rates) - 1
+    return RangeTest(rates, losses, float(rates[k_up]), float(rates[int(np.argmin(finite))]))
+
+
+# -- q1: which schedules satisfy Robbins-Monro --------------------------------------------------
+Q1_SCHEDULES = {
+    "constant": "0.1",
+    "exponential": "0.1 * 0.99**t",
+    "1/t": "0.1 / (1 + t)",
+    "1/sqrt(t)": "0.1 / sqrt(1 + t)",
+}
+
+q1 = ChoiceQuestion(
+    lesson=LESSON,
+    name="q1",
+    answer_var="robbins_monro_prediction",
+    prompt="For each schedule (step t = 0, 1, 2, ...): constant 0.1; exponential 0.1 * 0.99**t; "
+    "1/t: 0.1 / (1 + t); 1/sqrt(t): 0.1 / sqrt(1 + t). Does it satisfy both Robbins-Monro "
+    "conditions (the rates sum to infinity AND their squares have a finite sum)? "
+    "A dict {name: 'yes' or 'no'}.",
+    expected=lambda: {"constant": "no", "exponential": "no", "1/t": "yes", "1/sqrt(t)": "no"},
+    choices=("yes", "no"),
+    key_name="schedule",
+    confusions={
+        ("no", "yes"): "Check both sums for that schedule: is the sum of the rates infinite, and "
+        "is the sum of their squares finite? One of them fails.",
+        ("yes", "no"): "Sum 1/(1 + t) over all t: it grows like log t, without bound. Its squares "
+        "1/(1 + t)^2 add up to a finite number.",
+    },
+    hints=(
+        "A geometric series 0.1 * r**t with r < 1 has a finite sum; a constant has an infinite "
+        "sum of squares.",
+        "The harmonic series 1 + 1/2 + 1/3 + ... diverges; 1 + 1/4 + 1/9 + ... converges.",
+    ),
+    solution_code='robbins_monro_prediction = {"constant": "no", "exponential": "no", '
+    '"1/t": "yes", "1/sqrt(t)": "no"}',
+    explanation="Only 1/t: its rates sum to infinity (it can travel any distance) but their "
+    "squares do not (the noise it lets in stays finite). 1/sqrt(t) has squares 1/(1+t), which "
+    "sum to infinity.",
+)
+
+# -- q2: where the sweep crosses the starting loss ----------------------------------------------
+Q2_A = 4.0
+
+q2 = NumberQuestion(
+    lesson=LESSON,
+    name="q2",
+    answer_var="crossing_prediction",
+    prompt=f"On L(w) = {Q2_A:g}/2 (w - 3)^2, one fresh run of 10 steps per rate, from the same "
+    "start. Above which rate does the loss after 10 steps end higher than the starting loss?",
+    expected=lambda: max_stable_lr(Q2_A),
+    rtol=1e-6,
+    misconceptions=(
+        Misconception(
+            name="one over a",
+            answer=lambda: 1 / Q2_A,
+            message="At that rate one step lands exactly on the minimum: the loss after 10 "
+            "steps is 0, the lowest of the whole sweep, not the start loss.",
+        ),
+        Misconception(
+            name="a over two",
+            answer=lambda: Q2_A / 2,
+            message="The curvature belongs in the denominator: a steeper bowl tolerates a "
+            "smaller rate, not a larger one.",
+        ),
+        Misconception(
+            name="two a",
+            answer=lambda: 2 * Q2_A,
+            message="A steeper bowl (larger a) tolerates a smaller rate: the rate limit falls "
+            "as a grows.",
+        ),
+    ),
+    hints=(
+        "After k steps the error is multiplied by (1 - rate * a)^k, the loss by its square.",
+        "The loss is back at L0 when |1 - rate * a| = 1: solve for the rate (other than 0).",
+    ),
+    solution_code=f"crossing_prediction = 2 / {Q2_A:g}",
+    explanation="(1 - rate a)^(2k) = 1 exactly when rate a = 2: the stable limit 2/a, for any "
+    "number of steps k.",
+)
+
+# -- q3: how far an exponential decay can take a run --------------------------------------------
+Q3_LR, Q3_GAMMA = 0.1, 0.75
+
+
+def _q3_bound() -> float:
+    rates_sum = float(exponential_decay(Q3_LR, Q3_GAMMA).rates(2000).sum())
+    return rates_sum * abs(loss().gradient(W0))
+
+
+q3 = NumberQuestion(
+    lesson=LESSON,
+    name="q3",
+    answer_var="distance_prediction",
+    prompt=f"On (w - 3)^2 from w = {W0:g} (gradient {loss().gradient(W0):g} there, and smaller "
+    f"everywhere closer to 3), the schedule exponential_decay({Q3_LR:g}, gamma={Q3_GAMMA:g}). "
+    "What is the largest total distance the run can ever travel, lr / (1 - gamma) times the "
+    "largest gradient?",
+    expected=_q3_bound,
+    rtol=1e-6,
+    misconceptions=(
+        Misconception(
+            name="sum of rates only",
+            answer=lambda: Q3_LR / (1 - Q3_GAMMA),
+            message="That is the sum of the rates. Each step moves rate times gradient: "
+            "multiply by the largest gradient the run meets.",
+        ),
+        Misconception(
+            name="gamma over one minus gamma",
+            answer=lambda: Q3_LR * Q3_GAMMA / (1 - Q3_GAMMA) * abs(loss().gradient(W0)),
+            message="The first step (t = 0) uses the full rate lr * gamma^0 = lr: include it.",
+        ),
+        Misconception(
+            name="distance to the minimum",
+            answer=lambda: abs(W0 - C),
+            message="That is how far the minimum is; the question is how far the schedule "
+            "lets the run go. Sum the geometric series of the rates.",
+        ),
+    ),
+    hints=(
+        "The rates lr, lr*gamma, lr*gamma^2, ... form a geometric series: its sum is "
+        "lr / (1 - gamma).",
+        "Each step moves at most rate * |largest gradient|; multiply the sum of the rates by 8.",
+    ),
+    solution_code=f"distance_prediction = {Q3_LR:g} / (1 - {Q3_GAMMA:g}) * 8",
+    explanation="0.1 / 0.25 = 0.4 in total rate, times a gradient of at most 8: at most 3.2, "
+    "less than the distance 4 to the minimum. The run freezes before it arrives.",
+)

@@ -1,0 +1,112 @@
+"""Figures of lesson 06 (learning-rate schedules and the range test): rates against step, noisy
+losses against step, the sweep of fresh runs and the single-run range test."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .style import PALETTE, series_style
+
+__all__ = ["losses_figure", "range_test_figure", "rates_figure", "sweep_figure"]
+
+
+def rates_figure(schedules: dict, steps: int, title: str) -> None:
+    """The rate against step of each named schedule (``{label: schedule}``)."""
+    _fig, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
+    t = np.arange(steps)
+    for i, (label, s) in enumerate(schedules.items()):
+        ax.plot(
+            t, s.rates(steps), **series_style(i), markevery=max(steps // 10, 1), ms=5, label=label
+        )
+    ax.set_xlabel("step t")
+    ax.set_ylabel("learning rate \u03b7_t")
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
+
+
+def losses_figure(
+    curves: dict, floors: dict, title: str, ylabel: str = "loss L(w) (log scale)"
+) -> None:
+    """Loss against step (log y) of each named run (``{label: losses}``), with dotted horizontal
+    lines at the predicted noise floors (``{label: level}``)."""
+    _fig, ax = plt.subplots(figsize=(8.6, 3.6), layout="constrained")
+    for i, (label, losses) in enumerate(curves.items()):
+        losses = np.asarray(losses, dtype=float)
+        ax.plot(
+            np.arange(len(losses)),
+            losses,
+            **series_style(i),
+            lw=1,
+            ms=4,
+            markevery=max(len(losses) // 10, 1),
+            alpha=0.85,
+            label=label,
+        )
+    for j, (label, level) in enumerate(floors.items()):
+        ax.axhline(level, color="0.25", ls=(":", "--")[j % 2], lw=1.2, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel(ylabel)
+    ax.minorticks_off()
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.grid(alpha=0.3)
+
+
+def sweep_figure(a: float, lrs, ratios, steps: int) -> None:
+    """Loss after ``steps`` steps over the start loss, one fresh run per rate (log-log)."""
+    _fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
+    ratios = np.asarray(ratios, dtype=float)
+    shown = np.clip(ratios, 1e-8, 1e4)
+    ax.plot(lrs, shown, **series_style(0), ms=3, label=f"loss after {steps} steps / start loss")
+    ax.axhline(1.0, color="0.3", ls=":", lw=1.2, label="the start loss")
+    ax.axvline(2 / a, color=PALETTE[1], ls="--", lw=1.5, label=f"2/a = {2 / a:g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("learning rate \u03b7 (log scale)")
+    ax.set_ylabel("L_k / L_0 (log scale)")
+    ax.minorticks_off()
+    ax.set_title(f"The sweep crosses the start loss at exactly 2/a = {2 / a:g}")
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
+
+
+def range_test_figure(test, stable_limit: float | None = None, *, annotate: bool = True) -> None:
+    """The range test's loss against the rate (log x, log y), marking where the loss blows up,
+    the rate ten times smaller, the rate of the lowest loss and, if known, the true limit
+    2/lambda_max. ``annotate=False`` draws the loss curve alone, for a student to read."""
+    _fig, ax = plt.subplots(figsize=(6.8, 3.8), layout="constrained")
+    ax.plot(
+        test.rates,
+        np.clip(test.losses, None, 1e3),
+        **series_style(0),
+        ms=3,
+        markevery=5,
+        label="loss at that step",
+    )
+    marks = []
+    if annotate:
+        marks += [
+            (1, test.blow_up, "-", f"loss doubles: {test.blow_up:.2g}"),
+            (2, test.at_minimum, ":", f"lowest loss: {test.at_minimum:.2g}"),
+        ]
+    if annotate and stable_limit is not None:
+        marks.append((3, stable_limit, "-.", f"true limit 2/\u03bb_max: {stable_limit:.2g}"))
+    if annotate:
+        marks.append((4, test.suggested, "--", f"pick 10\u00d7 below: {test.suggested:.2g}"))
+    for i, x, ls, label in marks:
+        ax.axvline(x, color=PALETTE[i], ls=ls, lw=1.5, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("learning rate at that step (log scale)")
+    ax.set_ylabel("training loss (log scale)")
+    ax.minorticks_off()  # (log minor ticks make the layout slow)
+    ax.set_title(
+        "Pick a rate well before the blow-up, not at the lowest loss"
+        if annotate
+        else "A range test: where does the loss start rising?"
+    )
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.grid(alpha=0.3)

@@ -1,0 +1,269 @@
+"""The schedule explorer of lesson 06: a learning-rate schedule on a noisy quadratic.
+
+Two panels: the rate against step, and the loss against step (log scale), each next to the same
+run with a constant rate. The readout compares where the two end up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..core import (
+    Quadratic1D,
+    constant,
+    cosine_decay,
+    exponential_decay,
+    gradient_descent,
+    inverse_time_decay,
+    noise_floor,
+    step_decay,
+)
+from ..plots.style import PALETTE
+from .base import Explorer
+from .parts import BlitFigure, int_slider, labelled_slider, log_rate_slider
+
+__all__ = ["KINDS", "ScheduleExplorer", "make_schedule"]
+
+#: The schedules the explorer offers, each with what its time scale T means.
+KINDS = {
+    "constant": "T has no effect on a constant rate",
+    "step decay": "halves the rate every T steps",
+    "exponential": "halves the rate every T steps, smoothly",
+    "1/t": "halves the rate at step T, a third at 2T, ...",
+    "cosine": "falls along half a cosine to 0 at step T",
+}
+_YLIM = (1e-8, 1e3)
+_LAST = 50  # the final loss is the mean over the last 50 steps (one noisy step says little)
+
+
+def make_schedule(kind: str, lr: float, T: int):
+    """The core schedule of ``kind`` starting at ``lr`` with time scale ``T`` (see ``KINDS``).
+
+    >>> round(make_schedule("exponential", 0.4, 10)(10), 12)
+    0.2
+    """
+    if kind == "constant":
+        return constant(lr)
+    if kind == "step decay":
+        return step_decay(lr, 0.5, every=T)
+    if kind == "exponential":
+        return exponential_decay(lr, round(0.5 ** (1 / T), 15))
+    if kind == "1/t":
+        return inverse_time_decay(lr, 1 / T)
+    if kind == "cosine":
+        return cosine_decay(lr, total_steps=T)
+    raise ValueError(f"unknown schedule kind {kind!r}; choose one of {list(KINDS)}")
+
+
+class ScheduleExplorer(Explorer):
+    """A schedule against a constant rate on ``(w - 3)^2`` with noisy gradients (fixed seed).
+
+    Parameters
+    ----------
+    kind : str
+        One of ``KINDS``: "constant", "step decay", "exponential", "1/t", "cosine".
+    lr : float
+        The initial rate (the constant run uses it throughout).
+    T : int
+        The schedule's time scale in steps (see ``KINDS``).
+    noise : float
+        Standard deviation of the gradient noise.
+    steps, seed : int
+        Length of the runs, and the seed of their noise (both runs see the same noise).
+
+    Examples
+    --------
+    >>> ex = ScheduleExplorer()
+    >>> ex.readout_text.startswith("cosine from 0.3 over T = 100 steps")
+    True
+    """
+
+    def __init__(
+        self,
+        kind: str = "cosine",
+        lr: float = 0.3,
+        T: int = 100,
+        noise: float = 1.0,
+        *,
+        steps: int = 400,
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        make_schedule(kind, lr, T)  # validates kind
+        self.loss = Quadratic1D(a=2, c=3)
+        self.w0, self.steps, self.seed = 7.0, steps, seed
+        self.controls["kind"] = widgets.Dropdown(
+            options=list(KINDS),
+            value=kind,
+            description="schedule",
+            tooltip="How the rate changes with the step number",
+            style={"description_width": "initial"},
+        )
+        self.controls["lr"] = log_rate_slider(
+            lr, 1e-3, 1.5, description="initial rate \u03b7\u2080"
+        )
+        self.controls["T"] = int_slider(
+            T,
+            10,
+            steps,
+            description="time scale T (steps)",
+            tooltip="How fast the schedule decays: see the readout for what T means",
+        )
+        self.controls["noise"] = labelled_slider(
+            noise,
+            0.0,
+            2.0,
+            description="gradient noise \u03c3",
+            tooltip="Standard deviation of the noise added to every gradient (0: exact)",
+        )
+        rows = [
+            widgets.HBox([self.controls["kind"], self.controls["lr"]]),
+            widgets.HBox([self.controls["T"], self.controls["noise"]]),
+        ]
+        fig = BlitFigure(figsize=(9.0, 3.6), ncols=2)
+        self._ax_rate, self._ax_loss = fig.axes
+        fig.animate(self._build_axes())
+        self._mount(rows, fig)
+        self._shown: tuple = ()
+        for name in self.controls:
+            self._watch(name, self._refresh)
+        self._refresh(full=True)
+
+    def _build_axes(self) -> list:
+        ax, bx = self._ax_rate, self._ax_loss
+        t = np.arange(self.steps)
+        ax.set_xlim(0, self.steps)
+        ax.set_ylim(0, 1.6)
+        ax.set_xlabel("step t")
+        ax.set_ylabel("learning rate \u03b7_t")
+        ax.set_title("The rate", fontsize=10)
+        bx.set_xlim(0, self.steps)
+        bx.set_ylim(*_YLIM)
+        bx.set_yscale("log")
+        bx.minorticks_off()
+        bx.set_xlabel("step t")
+        bx.set_ylabel("loss (w \u2212 3)\u00b2, log scale")
+        blue, red = PALETTE[0], PALETTE[1]
+        (self._rate_const,) = ax.plot(t, t * 0.0, color="0.45", ls="--", lw=1.5, label="constant")
+        (self._rate_line,) = ax.plot(t, t * 0.0, color=blue, lw=2, label="schedule")
+        (self._loss_const,) = bx.plot(
+            t, t * 0.0 + 1, color="0.45", ls="--", lw=1, label="constant rate"
+        )
+        (self._loss_line,) = bx.plot(t, t * 0.0 + 1, color=blue, lw=1.2, label="schedule")
+        (self._floor,) = bx.plot(
+            [0, self.steps], [1, 1], color=red, ls=":", lw=1.5, label="noise floor of constant"
+        )
+        self._finding = bx.set_title(" ", fontsize=10)
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
+        bx.legend(loc="lower left", fontsize=8, frameon=False)
+        return [
+            self._rate_const,
+            self._rate_line,
+            self._loss_const,
+            self._loss_line,
+            self._floor,
+            self._finding,
+        ]
+
+    # -- computing -------------------------------------------------------------------------
+    def _params(self) -> tuple:
+        return (
+            self.controls["kind"].value,
+            self._value("lr"),
+            int(self.controls["T"].value),
+            float(self.controls["noise"].value),
+        )
+
+    def _refresh(self, full: bool = False) -> None:
+        params = self._params()
+        if not full and self._shown and params[0] == self._shown[0]:
+            if np.allclose(params[1:], self._shown[1:], rtol=1e-9, atol=1e-12):
+                return  # a slider echo of the value already shown
+        self._shown = params
+        kind, lr, T, noise = params
+        self.schedule = make_schedule(kind, lr, T)
+        kw = {"steps": self.steps, "noise": noise, "seed": self.seed, "tol": 0}
+        self.run = gradient_descent(self.loss, self.w0, lr=self.schedule, **kw)
+        self.baseline = gradient_descent(self.loss, self.w0, lr=lr, **kw)
+        self._draw(full=full)
+
+    @staticmethod
+    def _curve(losses: np.ndarray, n: int) -> np.ndarray:
+        out = np.full(n + 1, _YLIM[1])
+        losses = np.asarray(losses, dtype=float)
+        with np.errstate(all="ignore"):
+            vals = np.nan_to_num(np.asarray(losses, dtype=float), nan=_YLIM[1], posinf=_YLIM[1])
+        out[: len(vals)] = vals
+        if len(vals) and np.isfinite(losses[-1]):
+            out[len(vals) :] = vals[-1]  # a converged run stays where it stopped
+        return np.clip(out, *_YLIM)
+
+    def _final(self, run) -> float:
+        if run.status == "diverged":
+            return float("inf")
+        # A run that reached the minimum exactly stops early: it stays there.
+        losses = np.asarray(run.losses, dtype=float)
+        padded = np.concatenate([losses, np.full(self.steps + 1 - len(losses), losses[-1])])
+        return float(np.mean(padded[-_LAST:]))
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _draw(self, full: bool = False) -> None:
+        _kind, lr, _T, noise = self._shown
+        t = np.arange(self.steps)
+        self._rate_line.set_data(t, np.clip(self.schedule.rates(self.steps), 0, 1.6))
+        self._rate_const.set_data(t, np.full(self.steps, min(lr, 1.6)))
+        x = np.arange(self.steps + 1)
+        self._loss_line.set_data(x, self._curve(self.run.losses, self.steps))
+        self._loss_const.set_data(x, self._curve(self.baseline.losses, self.steps))
+        floor = noise_floor(2, lr, noise) if noise > 0 else 0.0
+        shown = floor if np.isfinite(floor) and floor > 0 else np.nan
+        self._floor.set_data([0, self.steps], [shown, shown])
+        ours, theirs = self._final(self.run), self._final(self.baseline)
+        if not np.isfinite(ours):
+            title = "The schedule's run diverges: lower the initial rate"
+        elif ours < theirs:
+            title = f"The schedule ends {theirs / ours:.2g}x lower than the constant rate"
+        else:
+            title = "The schedule does not beat the constant rate here"
+        self._finding.set_text(title)
+        self.readout.show(self._describe())
+        self.fig.update(full=full)
+
+    def _describe(self) -> str:
+        kind, lr, T, noise = self._shown
+        ours, theirs = self._final(self.run), self._final(self.baseline)
+        head = f"{kind} from {lr:.3g}" + ("" if kind == "constant" else f" over T = {T} steps")
+        head += f" ({KINDS[kind]}), gradient noise {noise:.3g}: "
+        if not np.isfinite(ours):
+            text = head + "the run diverges"
+        else:
+            text = head + f"final loss {ours:.3g} (mean of the last {_LAST} steps)"
+        if kind == "constant":
+            pass
+        elif not np.isfinite(theirs):
+            text += f"; constant rate {lr:.3g} diverges"
+        else:
+            text += f"; constant rate {lr:.3g} settles near {theirs:.3g}"
+        floor = noise_floor(2, lr, noise)
+        if noise > 0 and np.isfinite(floor):
+            text += f" (its noise floor {floor:.3g})"
+        elif noise == 0:
+            text += " (exact gradients: no noise floor)"
+        return text + "."
+
+    def data(self) -> dict[str, Any]:
+        """What is drawn: the schedule's rates, both runs' losses and the noise floor."""
+        return {
+            "rates": self.schedule.rates(self.steps),
+            "losses": self.run.losses,
+            "constant_losses": self.baseline.losses,
+            "status": self.run.status,
+            "final": self._final(self.run),
+            "constant_final": self._final(self.baseline),
+            "floor": float(self._floor.get_ydata()[0]),
+            "rate_line": np.asarray(self._rate_line.get_ydata(), dtype=float),
+            "loss_line": np.asarray(self._loss_line.get_ydata(), dtype=float),
+        }

@@ -1,0 +1,247 @@
+"""Lesson 06 (learning-rate schedules and the range test): its helpers, the numbers of its prose,
+its checks with their targeted hints, and its figures."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from gdcourse import (
+    LinearRegression,
+    ____,
+    constant,
+    cosine_decay,
+    exponential_decay,
+    gradient_descent,
+    inverse_time_decay,
+    make_regression,
+    max_stable_lr,
+    noise_floor,
+    step_decay,
+)
+from gdcourse.lessons import schedules as lesson
+from gdcourse.plots.schedules import losses_figure, range_test_figure, rates_figure, sweep_figure
+
+LOSS = lesson.loss()
+
+
+@pytest.fixture(autouse=True)
+def _progress(tmp_path, monkeypatch):
+    monkeypatch.setenv("GDCOURSE_PROGRESS", str(tmp_path / "p.jsonl"))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_vectorised_noisy_runs_are_exactly_the_cores_runs():
+    for lr in (0.3, inverse_time_decay(0.5, 0.05), cosine_decay(0.5, 300)):
+        rows = lesson.noisy_losses(lr, steps=300, seeds=range(4))
+        for s in range(4):
+            run = gradient_descent(LOSS, 7.0, lr=lr, steps=300, noise=1.0, seed=s, tol=0)
+            np.testing.assert_allclose(rows[s], run.losses, rtol=1e-12, atol=1e-15)
+
+
+def test_a_constant_rate_settles_on_its_noise_floor_and_decays_settle_ten_times_deeper():
+    for lr in (0.5, 0.1):
+        assert lesson.settled_loss(lr) == pytest.approx(noise_floor(2, lr, 1.0), rel=0.1)
+    assert noise_floor(2, 0.5, 1.0) == 0.25 and round(noise_floor(2, 0.1, 1.0), 4) == 0.0278
+    for s in (inverse_time_decay(0.5, 0.05), cosine_decay(0.5, total_steps=2000)):
+        assert lesson.settled_loss(s) < noise_floor(2, 0.1, 1.0) / 10
+        assert 0.0005 < lesson.settled_loss(s) < 0.002  # "about 0.001" (docs)
+
+
+def test_without_noise_a_stable_rate_converges_and_a_step_decay_rescues_a_too_large_rate():
+    assert gradient_descent(LOSS, 7.0, lr=0.1, steps=500).status == "converged"
+    assert gradient_descent(LOSS, 7.0, lr=1.5, steps=100).status == "diverged"
+    run = gradient_descent(LOSS, 7.0, lr=step_decay(1.5, 0.5, every=5), steps=100)
+    assert run.losses[0] == 16 and run.losses[5] == 16384  # error doubles for 5 steps
+    assert run.losses[-1] < 1e-8 and 0.75 < max_stable_lr(2) < 1.5
+
+
+def test_robbins_monro_partial_sums_behave_as_the_answer_says():
+    t = np.arange(10**6)
+    sums = {
+        "constant": np.full(t.shape, 0.1),
+        "exponential": 0.1 * 0.99**t,
+        "1/t": 0.1 / (1 + t),
+        "1/sqrt(t)": 0.1 / np.sqrt(1 + t),
+    }
+    ref = lesson.q1.expected()
+    for name, r in sums.items():
+        grows = r.sum() > 1.5 * r[:1000].sum()
+        squares_settle = np.sum(r**2) < 1.01 * np.sum(r[:1000] ** 2)
+        assert ref[name] == ("yes" if grows and squares_settle else "no"), name
+    assert inverse_time_decay(0.1, 1.0).rates(5).tolist() == [0.1 / (1 + k) for k in range(5)]
+
+
+def test_exponential_decay_freezes_short_of_the_minimum_within_its_travel_bound():
+    assert lesson.travel_bound(0.1, 0.75, 8.0) == 3.2
+    assert exponential_decay(0.1, 0.75).rates(2000).sum() == pytest.approx(0.4)
+    run = gradient_descent(LOSS, 7.0, lr=exponential_decay(0.1, 0.75), steps=1000, tol=0)
+    moved = 7.0 - run.weights[-1]
+    assert moved <= 3.2 < 4.0 and round(run.weights[-1], 2) == 4.71
+    assert run.losses[-1] > 2.9
+    assert lesson.travel_bound(0.1, 0.99, 8.0) == 80.0
+
+
+def test_the_sweep_crosses_the_start_loss_exactly_at_two_over_a():
+    for a in (1.0, 2.0, 4.0):
+        lrs = np.geomspace(0.05 / a, 5.0 / a, 301)
+        r = lesson.sweep_losses(a, lrs, 10)
+        assert lrs[r <= 1].max() <= 2 / a < lrs[r > 1].min()
+        assert lesson.sweep_losses(a, [2 / a], 10)[0] == pytest.approx(1.0)
+    np.testing.assert_allclose(
+        lesson.sweep_losses(4.0, [0.1, 0.3, 0.6], 7), (1 - np.array([0.1, 0.3, 0.6]) * 4) ** 14
+    )
+    assert lesson.sweep_losses(4.0, [0.25], 10)[0] == 0.0  # 1/a lands in one step
+
+
+def test_geometric_rates_and_the_range_test_reading():
+    f = lesson.geometric_rates(1e-4, 10.0, 100)
+    assert f(0) == pytest.approx(1e-4) and f(99) == pytest.approx(10.0)
+    assert f(50) / f(49) == pytest.approx(10 ** (5 / 99))
+    test = lesson.range_test(1e-4, 10.0, steps=100)
+    problem = lesson.regression()
+    limit = max_stable_lr(np.linalg.eigvalsh(problem.hessian(lesson.RANGE_W0)))
+    assert round(test.blow_up, 2) == 5.59 and round(test.suggested, 2) == 0.56
+    assert round(test.at_minimum, 2) == 0.98 and round(limit, 2) == 0.89
+    assert test.suggested < limit < test.at_minimum < test.blow_up
+    picked = gradient_descent(problem, lesson.RANGE_W0, lr=test.suggested, steps=500)
+    assert picked.status == "converged" and round(float(picked.losses[-1]), 4) == 0.2476
+    at_min = gradient_descent(problem, lesson.RANGE_W0, lr=test.at_minimum, steps=500)
+    assert at_min.status == "diverged"
+
+
+# -- checks ---------------------------------------------------------------------------------------
+def test_q1_robbins_monro():
+    right = {"constant": "no", "exponential": "no", "1/t": "yes", "1/sqrt(t)": "no"}
+    assert lesson.q1.check(____).outcome == "not_attempted"
+    assert lesson.q1.check(right).outcome == "correct"
+    wrong = lesson.q1.check({**right, "1/sqrt(t)": "yes"})
+    assert wrong.outcome == "incorrect" and "One of them fails" in wrong.message
+    missed = lesson.q1.check({**right, "1/t": "no"})
+    assert missed.outcome == "incorrect" and "log t" in missed.message
+
+
+def test_q2_crossing_rate_and_its_misconceptions():
+    assert lesson.q2.check(____).outcome == "not_attempted"
+    assert lesson.q2.check(0.5).outcome == "correct"
+    for given, phrase in ((0.25, "lands exactly"), (2.0, "denominator"), (8.0, "smaller rate")):
+        v = lesson.q2.check(given)
+        assert v.outcome == "incorrect" and phrase in v.message, given
+        assert "0.5" not in v.message
+
+
+def test_q3_distance_bound_and_its_misconceptions():
+    assert lesson.q3.check(____).outcome == "not_attempted"
+    assert lesson.q3.check(3.2).outcome == "correct"
+    for given, phrase in ((0.4, "sum of the rates"), (2.4, "first step"), (4.0, "how far")):
+        v = lesson.q3.check(given)
+        assert v.outcome == "incorrect" and phrase in v.message, given
+        assert "3.2" not in v.message
+
+
+def test_solution_code_of_each_question_is_accepted():
+    for q in (lesson.q1, lesson.q2, lesson.q3):
+        scope = {}
+        exec(q.solution_code, scope)
+        assert q.check(scope[q.answer_var]).outcome == "correct", q.name
+
+
+# -- figures --------------------------------------------------------------------------------------
+def test_figures_draw_labelled_axes_and_titles():
+    rates_figure({"constant": constant(0.1), "cosine": cosine_decay(0.5, 50)}, 50, "t")
+    ax = plt.gcf().axes[0]
+    assert ax.get_xlabel() == "step t" and len(ax.lines) == 2
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), cosine_decay(0.5, 50).rates(50))
+    plt.close("all")
+    losses_figure({"a": [1.0, 0.5, 0.25]}, {"floor": 0.3}, "title")
+    ax = plt.gcf().axes[0]
+    assert ax.get_yscale() == "log" and ax.get_title() == "title"
+    plt.close("all")
+    lrs = np.geomspace(0.01, 1, 11)
+    sweep_figure(4.0, lrs, lesson.sweep_losses(4.0, lrs, 10), 10)
+    ax = plt.gcf().axes[0]
+    assert "2/a = 0.5" in ax.get_title()
+    assert ax.lines[2].get_xdata()[0] == 0.5
+    plt.close("all")
+    test = lesson.range_test()
+    range_test_figure(test, 0.89)
+    ax = plt.gcf().axes[0]
+    labels = [line.get_label() for line in ax.lines]
+    assert any(label.startswith("pick 10") for label in labels)
+    assert ax.get_xscale() == "log" and math.isclose(ax.lines[4].get_xdata()[0], test.suggested)
+
+
+# -- the exercise notebook's questions ------------------------------------------------------------
+from gdcourse.lessons import schedules_practice as ex  # noqa: E402
+
+
+def test_practice_q1_step_decay_rates_and_off_by_one():
+    right = [0.8, 0.8, 0.4, 0.4, 0.2, 0.1]
+    assert ex.q1.expected() == right
+    assert ex.q1.check(right).outcome == "correct"
+    v = ex.q1.check([0.8, 0.4, 0.4, 0.2, 0.2, 0.1])
+    assert v.outcome == "incorrect" and "one step too early" in v.message
+    v = ex.q1.check([0.8, 0.4, 0.4, 0.2, 0.2, 0.05])
+    assert v.outcome == "incorrect" and "round t / every down" in v.message
+
+
+def test_practice_q2_partial_sum_and_its_misconceptions():
+    ref = 0.2 * (1 - 0.9**20) / (1 - 0.9)
+    assert ex.q2.expected() == pytest.approx(ref) and round(ref, 4) == 1.7568
+    assert ex.q2.check(1.757).outcome == "correct"
+    for given, phrase in (
+        (2.0, "forever"),
+        (ref + 0.2 * 0.9**20, "too many"),
+        (ref - 0.2 * 0.9**19, "too few"),
+    ):
+        v = ex.q2.check(given)
+        assert v.outcome == "incorrect" and phrase in v.message, given
+
+
+def test_practice_q3_warmup_then_inverse():
+    def right(t):
+        return 0.5 * t / 10 if t < 10 else 0.5 / (1 + 0.1 * (t - 10))
+
+    assert ex.q3.check(right).outcome == "correct"
+    assert [round(ex._warmup_then_inverse(t), 6) for t in (0, 5, 10, 20)] == [0.0, 0.25, 0.5, 0.25]
+    v = ex.q3.check(lambda t: 0.5 * t / 9 if t < 10 else right(t))
+    assert v.outcome == "incorrect" and "too steep" in v.message
+    v = ex.q3.check(lambda t: right(t) if t < 10 else 0.5 / (1 + 0.1 * t))
+    assert v.outcome == "incorrect" and "t - 10" in v.message
+
+
+def test_practice_q4_range_test_reading():
+    choices = ex.range_choices()
+    assert choices == {
+        "far too small": "0.0056",
+        "10x below the blow-up": "0.56",
+        "lowest loss": "0.98",
+        "blow-up": "5.6",
+    }
+    t = ex.the_range_test()
+    X, y, _ = make_regression(256, 4, noise=1.0, seed=2)
+    limit = max_stable_lr(np.linalg.eigvalsh(LinearRegression(X, y).hessian(np.zeros(4))))
+    assert t.suggested < limit < t.at_minimum  # the lowest-loss rate is past the limit
+    assert ex.q4.check("0.56").outcome == "correct"
+    v = ex.q4.check("0.98")
+    assert v.outcome == "incorrect" and "smaller rates before it" in v.message
+    assert ex.q4.check("5.6").outcome == "incorrect"
+    range_test_figure(t, annotate=False)
+    assert len(plt.gcf().axes[0].lines) == 1  # no marks that would give the answer away
+
+
+def test_practice_solution_code_is_accepted():
+    for q in (ex.q1, ex.q2, ex.q3, ex.q4):
+        scope = {"ex": ex}
+        exec(q.solution_code, scope)
+        assert q.check(scope[q.answer_var]).outcome == "correct", q.name

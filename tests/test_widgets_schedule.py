@@ -1,0 +1,105 @@
+"""The schedule explorer of lesson 06, driven from Python: runs, panels, readout, controls."""
+
+import numpy as np
+import pytest
+
+from gdcourse import Quadratic1D, cosine_decay, gradient_descent, noise_floor
+from gdcourse.widgets.schedule import KINDS, ScheduleExplorer, make_schedule
+
+LOSS = Quadratic1D(a=2, c=3)
+
+
+def test_make_schedule_gives_each_kind_its_time_scale_meaning():
+    assert make_schedule("constant", 0.4, 10).rates(3).tolist() == [0.4] * 3
+    assert make_schedule("step decay", 0.4, 10)(10) == 0.2
+    assert make_schedule("exponential", 0.4, 10)(10) == pytest.approx(0.2)
+    assert make_schedule("1/t", 0.4, 10)(10) == pytest.approx(0.2)
+    assert make_schedule("1/t", 0.4, 10)(20) == pytest.approx(0.4 / 3)
+    assert make_schedule("cosine", 0.4, 10)(10) == 0.0
+    with pytest.raises(ValueError, match="unknown schedule kind"):
+        make_schedule("linear", 0.4, 10)
+
+
+def test_it_opens_on_cosine_against_the_constant_rate_with_the_same_noise():
+    ex = ScheduleExplorer()
+    run = gradient_descent(LOSS, 7.0, lr=cosine_decay(0.3, 100), steps=400, noise=1.0, tol=0)
+    const = gradient_descent(LOSS, 7.0, lr=0.3, steps=400, noise=1.0, tol=0)
+    d = ex.data()
+    np.testing.assert_array_equal(d["losses"], run.losses)
+    np.testing.assert_array_equal(d["constant_losses"], const.losses)
+    assert d["final"] == pytest.approx(np.mean(run.losses[-50:]))
+    assert d["floor"] == pytest.approx(noise_floor(2, 0.3, 1.0))
+    np.testing.assert_allclose(d["rate_line"], cosine_decay(0.3, 100).rates(400))
+    assert ex.readout_text == (
+        "cosine from 0.3 over T = 100 steps (falls along half a cosine to 0 at step T), "
+        f"gradient noise 1: final loss {d['final']:.3g} (mean of the last 50 steps); constant "
+        f"rate 0.3 settles near {d['constant_final']:.3g} (its noise floor 0.107)."
+    )
+    assert d["final"] < d["constant_final"] / 10  # the decay settles deeper
+    assert ex._finding.get_text().startswith("The schedule ends 14x lower")
+
+
+def test_every_kind_and_slider_changes_the_readout_and_the_curves():
+    ex = ScheduleExplorer()
+    seen = {ex.readout_text}
+    for kind in KINDS:
+        ex.set(kind=kind)
+        seen.add(ex.readout_text)
+    assert len(seen) == len(KINDS)
+    ex.set(kind="cosine")
+    for name, value in (("lr", 0.3 * 10**0.01), ("T", 101), ("noise", 1.02)):
+        before, line = ex.readout_text, ex.data()["loss_line"].copy()
+        ex.set(**{name: value})
+        assert ex.readout_text != before, name
+        assert not np.array_equal(ex.data()["loss_line"], line), name
+
+
+def test_slider_moves_only_blit_and_an_echo_recomputes_nothing():
+    ex = ScheduleExplorer()
+    ex.fig.canvas.draw()
+    full, blits = ex.fig.full_redraws, ex.fig.blits
+    ex.set(T=150)
+    assert (ex.fig.full_redraws, ex.fig.blits) == (full, blits + 1)
+    run = ex.run
+    ex.set(noise=1.0000000000000002)
+    assert ex.run is run
+
+
+def test_exact_gradients_have_no_floor_and_a_too_large_rate_diverges_clipped():
+    ex = ScheduleExplorer(noise=0.0)
+    assert "exact gradients: no noise floor" in ex.readout_text
+    assert np.isnan(ex.data()["floor"])
+    assert ex.data()["constant_final"] == 0.0  # the constant run reached w = 3 exactly
+    ex.set(lr=1.4, noise=1.0)
+    assert "the run diverges; constant rate 1.4 diverges" in ex.readout_text
+    line = ex.data()["loss_line"]
+    assert np.all((line >= 1e-8) & (line <= 1e3))
+
+
+def test_every_control_has_a_label_and_a_tooltip():
+    ex = ScheduleExplorer()
+    assert set(ex.controls) == {"kind", "lr", "T", "noise"}
+    for name, control in ex.controls.items():
+        assert control.description and control.tooltip, name
+    assert type(ex.controls["lr"]).__name__ == "FloatLogSlider"
+    assert "gdcourse-explorer" in ex.widget._dom_classes
+
+
+def test_an_exception_in_a_callback_is_shown_in_the_readout():
+    ex = ScheduleExplorer()
+
+    def broken(w):
+        raise RuntimeError("boom")
+
+    ex.loss.gradient = broken
+    ex.set(T=120)
+    assert "could not update (RuntimeError: boom)" in ex.readout_text
+
+
+def test_the_notebooks_suggestions_hold_no_noise_both_converge_and_a_fast_exponential_freezes():
+    ex = ScheduleExplorer(kind="cosine", lr=0.3, T=100, noise=0.0)
+    assert ex.data()["final"] < 1e-20 and ex.data()["constant_final"] < 1e-20
+    ex = ScheduleExplorer(kind="exponential", lr=0.03, T=10, noise=0.0)
+    assert ex.data()["final"] > 1.0  # frozen short of the minimum: bound 0.03/(1-0.5**0.1)*8 < 4
+    assert 0.03 / (1 - 0.5**0.1) * 8 < 4
+    assert ex.data()["constant_final"] < 1e-6  # the same rate kept constant arrives
