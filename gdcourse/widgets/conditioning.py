@@ -13,15 +13,11 @@ from ..core import QuadraticBowl, best_fixed_lr, contraction_factor, gradient_de
 from ..plots.conditioning import MULTIPLIER_LIMIT, draw_bowl_contours, draw_multiplier_panel
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import BlitFigure, finding, log_rate_slider, preset_button
+from .parts import BlitFigure, count_steps, finding, log_rate_slider, preset_button
 
 __all__ = ["ConditioningExplorer"]
 
 _EXTENT = (-3.0, 3.0, -3.0, 3.0)
-
-
-def _steps(n: int) -> str:
-    return f"{n} step" if n == 1 else f"{n} steps"
 
 
 class ConditioningExplorer(Explorer):
@@ -191,7 +187,9 @@ class ConditioningExplorer(Explorer):
         run = self.run
         if worst > 1 + 1e-12:
             now = "Here the steep direction's multiplier is below \u22121: the run diverges" + (
-                " (stopped after " + _steps(run.n_steps) + ")." if run.status == "diverged" else "."
+                " (stopped after " + count_steps(run.n_steps) + ")."
+                if run.status == "diverged"
+                else "."
             )
         elif m_steep <= -1 + 1e-12:
             now = "Here the steep direction bounces between two walls forever."
@@ -199,7 +197,7 @@ class ConditioningExplorer(Explorer):
             dist = np.linalg.norm(run.weights, axis=1)
             zig = "the steep direction zig-zags" if m_steep < 0 else "no direction zig-zags"
             now = (
-                f"Here {zig}; after {_steps(run.n_steps)} the distance to the minimum is "
+                f"Here {zig}; after {count_steps(run.n_steps)} the distance to the minimum is "
                 f"{dist[-1] / dist[0]:.2g} of the start (slowest factor {worst:.3g} per step)."
             )
         return f"{head}.\n{now} {best}"

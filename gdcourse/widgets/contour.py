@@ -11,13 +11,17 @@ from matplotlib.patches import FancyArrowPatch
 from ..core import QuadraticBowl, gradient_descent, max_stable_lr
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import BlitFigure, StepPlayer, finding, int_slider, labelled_slider, log_rate_slider
+from .parts import (
+    BlitFigure,
+    StepPlayer,
+    count_steps,
+    finding,
+    int_slider,
+    labelled_slider,
+    log_rate_slider,
+)
 
 __all__ = ["ContourExplorer"]
-
-
-def _steps(n: int) -> str:
-    return f"{n} step" if n == 1 else f"{n} steps"
 
 
 class ContourExplorer(Explorer):
@@ -186,13 +190,13 @@ class ContourExplorer(Explorer):
         n = self.controls["steps"].value
         head = f"rate {lr:.3g}, {n} steps: "
         if run.status == "diverged":
-            head += f"diverged after {_steps(run.n_steps)}"
+            head += f"diverged after {count_steps(run.n_steps)}"
         elif run.status == "converged":
-            head += f"converged after {_steps(run.n_steps)}"
+            head += f"converged after {count_steps(run.n_steps)}"
         elif run.status == "oscillating":
             head += "oscillating without settling"
         else:
-            head += f"still moving after {_steps(run.n_steps)}"
+            head += f"still moving after {count_steps(run.n_steps)}"
         w = run.weights[k]
         text = (
             f"{head}; at step {k}: w = ({w[0]:.3g}, {w[1]:.3g}), loss {run.losses[k]:.3g}, "

@@ -12,7 +12,7 @@ from ..core import Quadratic1D, error_multiplier, gradient_descent, quadratic_re
 from ..plots.learning_rate import draw_regime_strip, regime_bands
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import BlitFigure, finding, labelled_slider, log_rate_slider, preset_button
+from .parts import BlitFigure, count_steps, finding, labelled_slider, log_rate_slider, preset_button
 
 __all__ = ["REGIME_PHRASES", "LearningRateExplorer"]
 
@@ -25,10 +25,6 @@ REGIME_PHRASES = {
     "diverging": "diverging",
 }
 _LOSS_FLOOR = 1e-16  # the log axis shows exact zeros (a one-step landing) at this floor
-
-
-def _steps(n: int) -> str:
-    return f"{n} step" if n == 1 else f"{n} steps"
 
 
 def _curvature(loss: Any) -> float | None:
@@ -276,15 +272,16 @@ class LearningRateExplorer(Explorer):
             head = f"rate {lr:.3g}"
         if run.status == "diverged":
             text = (
-                f"{head}; the loss blew up (past 1e12 times its start) after {_steps(run.n_steps)}"
+                f"{head}; the loss blew up (past 1e12 times its start) after "
+                f"{count_steps(run.n_steps)}"
             )
         elif run.status == "converged":
             text = (
-                f"{head}; converged after {_steps(run.n_steps)} at w = {run.final_weights:.4g}, "
-                f"loss {run.final_loss:.2g}"
+                f"{head}; converged after {count_steps(run.n_steps)} at "
+                f"w = {run.final_weights:.4g}, loss {run.final_loss:.2g}"
             )
         else:
-            text = f"{head}; loss after {_steps(run.n_steps)} {run.final_loss:.2g}"
+            text = f"{head}; loss after {count_steps(run.n_steps)} {run.final_loss:.2g}"
         if self._ax_strip is not None:
             text += "\n" + self._strip_sentence()
         return text

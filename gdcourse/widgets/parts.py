@@ -41,6 +41,7 @@ __all__ = [
     "BlitFigure",
     "Readout",
     "StepPlayer",
+    "count_steps",
     "finding",
     "int_slider",
     "labelled_slider",
@@ -123,9 +124,14 @@ def int_slider(
     )
 
 
+def count_steps(n: int) -> str:
+    """'1 step' or 'n steps', for readouts and titles."""
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
 def finding(status: str, n_steps: int, start: float, end: float, what: str = "loss") -> str:
     """A plot title that states what the run shows, e.g. "The loss fell 1e+04x in 20 steps"."""
-    steps = f"{n_steps} step" if n_steps == 1 else f"{n_steps} steps"
+    steps = count_steps(n_steps)
     if status == "diverged":
         return f"The {what} grows without bound: diverging"
     if status == "converged":

@@ -13,16 +13,19 @@ from ..core import SaddleWithMinima, gradient_descent
 from ..lessons.saddles import ESCAPE_THRESHOLD, escape_steps_predicted
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import BlitFigure, int_slider, labelled_slider, log_rate_slider, preset_button
+from .parts import (
+    BlitFigure,
+    count_steps,
+    int_slider,
+    labelled_slider,
+    log_rate_slider,
+    preset_button,
+)
 
 __all__ = ["SaddleExplorer", "steps_near_saddle"]
 
 _EXTENT = (-2.2, 2.2, -1.6, 1.6)
 _GRAD_LIMITS = (1e-12, 30.0)
-
-
-def _steps(n: int) -> str:
-    return f"{n} step" if n == 1 else f"{n} steps"
 
 
 def steps_near_saddle(weights: np.ndarray, grad_norms: np.ndarray, grad_tol: float) -> int:
@@ -264,10 +267,11 @@ class SaddleExplorer(Explorer):
         head = f"start ({x0:g}, {self.y0:g}), noise {noise:g}, rate {lr:.3g}: "
         near = steps_near_saddle(self.run.weights, self.run.grad_norms, self.grad_tol)
         end = self._ending()
-        plateau = f"{_steps(near)} near the saddle (|\u2207L| < {self.grad_tol:g})"
+        plateau = f"{count_steps(near)} near the saddle (|\u2207L| < {self.grad_tol:g})"
         if end == "saddle":
             first = (
-                f"{head}the run converges to the saddle (0, 0) after {_steps(self.run.n_steps)}: "
+                f"{head}the run converges to the saddle (0, 0) after "
+                f"{count_steps(self.run.n_steps)}: "
                 f"y never moves off the ridge, and the gradient vanishes at a point that is not "
                 f"a minimum."
             )
