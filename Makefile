@@ -16,7 +16,7 @@ PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check 
 help:
 	@echo "make lab    set up .venv (first time) and start JupyterLab on the course"
 	@echo "make test   set up .venv with test extras and run every test"
-	@echo "make bench  time the core against bare numpy, and the whole course headless"
+	@echo "make bench  time the core against bare numpy, and the whole course headless, and grading 30 submissions"
 	@echo "make bench-widgets  time explorer controls in JupyterLab (needs chromium)"
 
 $(BIN)/python:
@@ -53,6 +53,7 @@ lint: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/core_overhead.py
 	$(BIN)/python benchmarks/course_runtime.py
+	$(BIN)/python benchmarks/grading_time.py
 
 bench-widgets: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/widget_latency.py

@@ -5,6 +5,7 @@ Lesson modules in ``gdcourse.lessons`` declare questions with these classes; not
 """
 
 from ..core.placeholder import Placeholder, ____, contains_placeholder
+from .assessment import ASSESSMENT_ENV, ASSIGNMENT_MARKER, assessment_mode
 from .progress import progress, progress_file
 from .questions import (
     ChoiceQuestion,
@@ -17,6 +18,8 @@ from .questions import (
 from .verdict import OUTCOMES, VERDICT_MIME, Note, Verdict
 
 __all__ = [
+    "ASSESSMENT_ENV",
+    "ASSIGNMENT_MARKER",
     "OUTCOMES",
     "VERDICT_MIME",
     "ChoiceQuestion",
@@ -28,6 +31,7 @@ __all__ = [
     "Question",
     "Verdict",
     "____",
+    "assessment_mode",
     "contains_placeholder",
     "progress",
     "progress_file",

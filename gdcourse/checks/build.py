@@ -28,20 +28,30 @@ from typing import Any
 
 from .questions import questions_of
 
-__all__ = ["BuildError", "BuildResult", "build", "exercise_from_solution", "strip_solutions"]
+__all__ = [
+    "BEGIN_SOLUTION",
+    "END_SOLUTION",
+    "SOLUTION_LINE",
+    "BuildError",
+    "BuildResult",
+    "build",
+    "defined_names",
+    "exercise_from_solution",
+    "strip_solutions",
+]
 
-_LINE = re.compile(
+SOLUTION_LINE = re.compile(
     r"^(?P<indent>\s*)(?P<target>[A-Za-z_][\w.\[\]'\", ]*?)\s*=(?!=)\s*.+?#\s*SOLUTION\s*$"
 )
-_BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
-_END = re.compile(r"^\s*### END SOLUTION\s*$")
+BEGIN_SOLUTION = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
+END_SOLUTION = re.compile(r"^\s*### END SOLUTION\s*$")
 
 
 class BuildError(ValueError):
     """A solution notebook that cannot be turned into an exercise (says where and why)."""
 
 
-def _defined_names(block: str) -> list[str]:
+def defined_names(block: str) -> list[str]:
     """Names a block of code assigns or defines at its top level, in order."""
     names: list[str] = []
     for node in ast.parse(textwrap.dedent(block)).body:
@@ -63,10 +73,10 @@ def strip_solutions(source: str, answer_vars: set[str], where: str = "cell") -> 
     i = 0
     while i < len(lines):
         line = lines[i]
-        begin = _BEGIN.match(line)
+        begin = BEGIN_SOLUTION.match(line)
         if begin:
             indent = begin.group(1)
-            end = next((j for j in range(i + 1, len(lines)) if _END.match(lines[j])), None)
+            end = next((j for j in range(i + 1, len(lines)) if END_SOLUTION.match(lines[j])), None)
             if end is None:
                 raise BuildError(f"{where}: '### BEGIN SOLUTION' on line {i + 1} has no END")
             block = lines[i + 1 : end]
@@ -77,14 +87,14 @@ def strip_solutions(source: str, answer_vars: set[str], where: str = "cell") -> 
                 else:
                     break
             try:
-                defined = _defined_names("\n".join(block))
+                defined = defined_names("\n".join(block))
             except SyntaxError as err:
                 raise BuildError(f"{where}: the solution block does not parse: {err}") from None
             blanks = [f"{indent}{name} = ____" for name in defined if name in answer_vars]
             out += prompt + (blanks or [f"{indent}# Your code here"])
             i = end + 1
             continue
-        match = _LINE.match(line)
+        match = SOLUTION_LINE.match(line)
         if match:
             out.append(f"{match.group('indent')}{match.group('target')} = ____")
         elif "# SOLUTION" in line:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..core.placeholder import contains_placeholder
+from .assessment import assessment_mode
 from .compare import DIVERGENCE_NOTE, close, describe, format_value, is_number, to_numbers
 from .progress import record
 from .verdict import Note, Verdict
@@ -151,7 +152,16 @@ class Question:
         return Note("hint", f"{self.name}: hint {n} of {len(self.hints)}", self.hints[n - 1] + more)
 
     def solution(self) -> Note:
-        """The solution code."""
+        """The solution code (withheld in an assignment: see :mod:`gdcourse.checks.assessment`)."""
+        if assessment_mode():
+            record(self.lesson, self.name, "solution", "withheld")
+            return Note(
+                "solution",
+                f"{self.name}: solution not available in this assignment",
+                f"Solutions are not available in this assignment; your instructor shares them "
+                f"after grading. Checks and hints still work: {self._ref()}.check(...) and "
+                f"{self._ref()}.hint().",
+            )
         record(self.lesson, self.name, "solution")
         return Note("solution", f"{self.name}: solution", self.solution_code, code=True)
 

@@ -1,0 +1,179 @@
+"""Write what grading found: a CSV gradebook (one row per submission) and one HTML feedback
+page per student, with each question's verdict and hint; never an expected value or hidden code.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..checks.verdict import html_table
+from .grading import NOT_GRADED, STATUSES, GradedSubmission
+
+__all__ = [
+    "feedback_html",
+    "gradebook_columns",
+    "write_executed",
+    "write_feedback",
+    "write_gradebook",
+]
+
+# Okabe-Ito colours, each with a word and a symbol, so meaning never rests on colour alone.
+_LOOK = {
+    "correct": ("#009E73", "\u2714", "Correct"),
+    "incorrect": ("#D55E00", "\u2718", "Not yet"),
+    "not_attempted": ("#56B4E9", "\u2026", "Not attempted"),
+    "missing": ("#56B4E9", "\u2026", "No answer found"),
+    "error": ("#E69F00", "!", "Your code raised an error"),
+    "internal_error": ("#CC79A7", "?", "Course error (not your fault)"),
+}
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def _question_label(qid: str) -> str:
+    return qid.rsplit(".", 1)[-1]
+
+
+def gradebook_columns(graded: Sequence[GradedSubmission]) -> list[str]:
+    """Column names: fixed ones, then two per question (``<id> outcome``, ``<id> points``)."""
+    ids: list[str] = []
+    for g in graded:
+        ids += [r.id for r in g.results if r.id not in ids]
+    per_question = [f"{qid} {kind}" for qid in ids for kind in ("outcome", "points")]
+    return [
+        "student",
+        "file",
+        "lesson",
+        "status",
+        "status_detail",
+        *per_question,
+        "total",
+        "max_total",
+        "gdcourse_version",
+        "python_version",
+        "graded_at",
+    ]
+
+
+def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
+    """One row per submission; plain UTF-8 CSV that spreadsheets and LMS imports read.
+
+    A submission that could not be graded has empty question cells, total 0 and a status that
+    says why; ``max_total`` is always the lesson's, so percentages stay comparable.
+    """
+    columns = gradebook_columns(graded)
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        for g in graded:
+            row = {
+                "student": g.student,
+                "file": g.file,
+                "lesson": g.lesson,
+                "status": g.status,
+                "status_detail": g.detail,
+                "total": _points(g.total),
+                "max_total": _points(g.max_total),
+                "gdcourse_version": g.gdcourse_version,
+                "python_version": g.python_version,
+                "graded_at": when,
+            }
+            for r in g.results:
+                row[f"{r.id} outcome"] = r.outcome
+                row[f"{r.id} points"] = _points(r.points)
+            writer.writerow(row)
+
+
+def feedback_html(g: GradedSubmission) -> str:
+    """The student's feedback page: status, total, then each question's verdict and hint."""
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        "<html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Feedback for {esc(g.student)}: {esc(g.lesson or g.file)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;"
+        "padding:0 1rem;line-height:1.45}.q{border-left:6px solid;padding:.4rem .8rem;"
+        "margin:.8rem 0;background:rgba(127,127,127,.06)}.msg{white-space:pre-wrap}"
+        "code{font-size:.95em}</style></head><body>",
+        f"<h1>Feedback for {esc(g.student)}</h1>",
+        f"<p>Exercise: <strong>{esc(g.lesson or 'unknown')}</strong> (file "
+        f"<code>{esc(g.file)}</code>)<br>",
+        f"Score: <strong>{_points(g.total)} of {_points(g.max_total)} points</strong><br>",
+        f"How the run went: {esc(STATUSES.get(g.status, g.status))}.</p>",
+    ]
+    if g.status != "ok":
+        parts.append(f"<p><strong>Details:</strong> {esc(g.detail)}</p>")
+    to_redo = [_question_label(r.id) for r in g.results if r.outcome != "correct"]
+    if g.status not in NOT_GRADED and to_redo:
+        parts.append(f"<p>To look at again: <strong>{esc(', '.join(to_redo))}</strong>.</p>")
+    if g.status in NOT_GRADED:
+        parts.append(
+            "<p>Your file could not be run, so no answer was checked. Ask your instructor "
+            "how to hand it in again.</p>"
+        )
+    else:
+        parts.append(
+            "<p>Your notebook was run from top to bottom in a fresh kernel, and each answer "
+            "was checked as it stood at the end of that run.</p>"
+        )
+    for r in g.results if g.status not in NOT_GRADED else []:
+        colour, symbol, word = _LOOK.get(r.outcome, ("#999999", "?", r.outcome))
+        title = (
+            f"Extra check {_question_label(r.id)} (from your instructor)"
+            if r.hidden
+            else _question_label(r.id)
+        )
+        body = [
+            f"<div class='q' style='border-color:{colour}' role='group' aria-label='{esc(title)}'>",
+            f"<strong>{symbol} {esc(title)}: {word}</strong> "
+            f"({_points(r.points)}/{_points(r.max_points)} points)",
+        ]
+        if r.prompt:
+            body.append(f"<div><em>{esc(r.prompt)}</em></div>")
+        # The notebook's "Try again, or ask for ex.qN.hint()." line: the hint is right below.
+        message = "\n".join(
+            line for line in r.message.split("\n") if not line.startswith("Try again, or ask")
+        )
+        body.append(f"<div class='msg'>{esc(message)}</div>")
+        if r.table:
+            body.append(html_table([tuple(row) for row in r.table]))
+        if r.hint:
+            body.append(f"<div><strong>Hint:</strong> {esc(r.hint)}</div>")
+        body.append("</div>")
+        parts += body
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_feedback(graded: Sequence[GradedSubmission], folder: Path) -> list[Path]:
+    """One page per student, ``<folder>/<student>.html``; returns the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for g in graded:
+        page = folder / f"{g.student}.html"
+        page.write_text(feedback_html(g), encoding="utf-8")
+        written.append(page)
+    return written
+
+
+def write_executed(graded: Sequence[GradedSubmission], folder: Path) -> list[Path]:
+    """The executed notebooks (the instructor's view of each run), ``<student>.ipynb``."""
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for g in graded:
+        if g.executed is not None:
+            page = folder / f"{g.student}.ipynb"
+            nb = nbformat.from_dict(json.loads(json.dumps(g.executed)))
+            page.write_text(nbformat.writes(nb), encoding="utf-8")
+            written.append(page)
+    return written
