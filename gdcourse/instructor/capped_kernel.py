@@ -2,13 +2,18 @@
 --memory-mb N -f CONNECTION_FILE``.
 
 The cap is on the address space (``RLIMIT_AS``), so a submission that allocates too much gets a
-``MemoryError`` in its own cell instead of taking the grader's machine down with it.
+``MemoryError`` in its own cell instead of taking the grader's machine down with it. Windows has
+no rlimits: there the kernel runs uncapped.
 """
 
 from __future__ import annotations
 
-import resource
 import sys
+
+try:
+    import resource
+except ImportError:  # Windows: no rlimits; the kernel runs without a cap
+    resource = None
 
 
 def _cap_memory(argv: list[str]) -> list[str]:
@@ -17,11 +22,16 @@ def _cap_memory(argv: list[str]) -> list[str]:
         i = argv.index("--memory-mb")
         megabytes = int(argv[i + 1])
         argv = argv[:i] + argv[i + 2 :]
+        if resource is None:
+            return argv
         limit = megabytes * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        except (ValueError, OSError):  # some systems (macOS) refuse it: run uncapped
+            pass
     return argv
 
 

@@ -156,11 +156,8 @@ class Flashcards:
 
     def _render(self) -> None:
         card = self.card
-        topic = f" · {card.topic}" if card.topic else ""
-        self.header.value = (
-            f"<b>{self.title}</b>: card {self.index + 1} of {len(self.cards)}{topic}"
-        )
-        self.question_html.value = f"<b>Q.</b> {card.question}"
+        # Answer first: the browser applies each change as it arrives, and the next card's
+        # question must never appear beside the previous card's answer.
         if self.revealed:
             self.answer_html.value = f"<b>A.</b> {card.answer}"
             self.answer_html.layout.display = None
@@ -175,6 +172,12 @@ class Flashcards:
             self.reveal_button.description = "Reveal"
             self.reveal_button.icon = "eye"
             self.reveal_button.tooltip = "Show the answer to this card"
+        self.question_html.value = f"<b>Q.</b> {card.question}"
+        topic = f" · {card.topic}" if card.topic else ""
+        # The counter last: once it shows the new card, the whole card is there.
+        self.header.value = (
+            f"<b>{self.title}</b>: card {self.index + 1} of {len(self.cards)}{topic}"
+        )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         return self.widget._repr_mimebundle_(**kwargs)

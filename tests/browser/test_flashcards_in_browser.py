@@ -54,7 +54,7 @@ def test_reveal_shows_the_answer_and_next_hides_it(page, lab, failure_target):
     page.wait_for_function(
         "(el) => el.innerText.includes('card 2 of 3')", arg=deck.element_handle(), timeout=10_000
     )
-    assert not answer.is_visible()
+    answer.wait_for(state="hidden", timeout=10_000)  # fails if the answer stays shown
     assert "mini-batches" in deck.inner_text()
 
     _assert_clean(page, "after using the flashcards", console)
