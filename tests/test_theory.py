@@ -169,3 +169,33 @@ def test_theory_helpers_refuse_bad_curvature(bad):
         quadratic_regime(bad, 0.1)
     with pytest.raises(ValueError):
         max_stable_lr(bad)
+
+
+def test_updates_per_epoch_counts_the_last_smaller_batch_like_minibatch_sgd():
+    from gdcourse import LinearRegression, make_regression, minibatch_sgd, updates_per_epoch
+
+    X, y, _ = make_regression(100, 2, noise=0.1, seed=0)
+    for b in (1, 7, 32, 99, 100):
+        run = minibatch_sgd(LinearRegression(X, y), np.zeros(2), lr=0.01, batch_size=b, epochs=1)
+        assert updates_per_epoch(100, b) == run.updates_per_epoch == -(-100 // b)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), [((0, 5), "n \\(the number of examples\\)"), ((10, 0), "batch_size")]
+)
+def test_updates_per_epoch_rejects_empty_data_and_batches(args, message):
+    from gdcourse import updates_per_epoch
+
+    with pytest.raises(ValueError, match=message):
+        updates_per_epoch(*args)
+
+
+def test_saddle_escape_steps_is_the_linearised_growth_time():
+    from gdcourse import saddle_escape_steps
+
+    # |y| multiplies by 1 + 2 lr per step: after the predicted steps it has reached 0.5.
+    k = saddle_escape_steps(1e-6, 0.1)
+    assert math.isclose(1e-6 * 1.2**k, 0.5)
+    assert saddle_escape_steps(0.0, 0.1) == math.inf  # on the ridge: never
+    with pytest.raises(ValueError, match="lr"):
+        saddle_escape_steps(1e-6, -0.1)

@@ -42,7 +42,9 @@ from .theory import (
     minibatch_gradient_variance,
     noise_floor,
     quadratic_regime,
+    saddle_escape_steps,
     steps_to_tolerance,
+    updates_per_epoch,
 )
 
 __all__ = [
@@ -82,6 +84,8 @@ __all__ = [
     "noise_floor",
     "numerical_gradient",
     "quadratic_regime",
+    "saddle_escape_steps",
     "step_decay",
     "steps_to_tolerance",
+    "updates_per_epoch",
 ]

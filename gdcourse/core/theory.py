@@ -21,8 +21,11 @@ __all__ = [
     "error_multiplier",
     "max_stable_lr",
     "minibatch_gradient_variance",
+    "noise_floor",
     "quadratic_regime",
+    "saddle_escape_steps",
     "steps_to_tolerance",
+    "updates_per_epoch",
 ]
 
 #: The five regimes of gradient descent on a 1-D quadratic, in order of increasing rate.
@@ -202,3 +205,36 @@ def noise_floor(a: float, lr: float, noise: float) -> float:
     if lr * a >= 2:
         return math.inf
     return lr * noise**2 / (2 * (2 - lr * a))
+
+
+def updates_per_epoch(n: int, batch_size: int) -> int:
+    """Updates in one epoch of mini-batches: ``ceil(n / batch_size)`` (the last, smaller batch
+    is an update too).
+
+    Examples
+    --------
+    >>> updates_per_epoch(1000, 32), updates_per_epoch(1024, 32), updates_per_epoch(10, 10)
+    (32, 32, 1)
+    """
+    n = check_count("n (the number of examples)", n, minimum=1)
+    batch_size = check_count("batch_size", batch_size, minimum=1)
+    return -(-n // batch_size)
+
+
+def saddle_escape_steps(y0: float, lr: float, threshold: float = 0.5) -> float:
+    """Steps for ``|y|`` to grow from ``|y0|`` to ``threshold`` near the saddle of
+    ``x^2 - y^2 + ...``, where each step multiplies ``y`` by ``1 + 2 lr`` (the linearised
+    dynamics): ``ln(threshold / |y0|) / ln(1 + 2 lr)``. ``math.inf`` for ``y0 = 0`` (a start on
+    the ridge never leaves it).
+
+    Examples
+    --------
+    >>> round(saddle_escape_steps(1e-6, 0.1), 2)
+    71.97
+    """
+    y0 = check_finite_number("y0", y0)
+    lr = check_positive_number("lr", lr)
+    threshold = check_positive_number("threshold", threshold)
+    if y0 == 0:
+        return math.inf
+    return math.log(threshold / abs(y0)) / math.log(1 + 2 * lr)

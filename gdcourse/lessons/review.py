@@ -25,6 +25,8 @@ from ..core import (
     max_stable_lr,
     noise_floor,
     quadratic_regime,
+    saddle_escape_steps,
+    updates_per_epoch,
 )
 from ..widgets.flashcards import Card
 
@@ -57,11 +59,6 @@ def seed_step() -> float:
     return gradient_step(5.0, -3.0, lr=0.1)
 
 
-def updates_per_epoch(n: int, batch_size: int) -> int:
-    """Updates in one epoch of mini-batches of ``batch_size`` out of ``n`` examples."""
-    return math.ceil(n / batch_size)
-
-
 def batch_variance(sigma2: float, n: int, batch_size: int) -> float:
     """``E|g_B - grad L|^2 = sigma^2 / B * (N - B) / (N - 1)`` for a batch drawn without
     replacement (lesson 05; ``gdcourse.minibatch_gradient_variance`` computes it from data)."""
@@ -84,12 +81,6 @@ def one_after_another() -> tuple[np.ndarray, np.ndarray]:
     w[0] -= PAIR_LR * _pair_gradient(w)[0]
     w[1] -= PAIR_LR * _pair_gradient(w)[1]
     return at_once, w
-
-
-def saddle_escape_steps(y0: float, lr: float, target: float = 0.5) -> float:
-    """Steps for ``|y|`` to grow from ``|y0|`` to ``target`` when it is multiplied by
-    ``1 + 2 lr`` each step (gradient descent near the saddle of ``x^2 - y^2 + y^4/2``)."""
-    return math.log(target / abs(y0)) / math.log(1 + 2 * lr)
 
 
 def saddle_escape_run(y0: float, lr: float, target: float, x0: float = 1.0) -> int:

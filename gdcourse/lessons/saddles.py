@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..checks import ChoiceQuestion, Misconception, NumberQuestion
-from ..core import SaddleWithMinima, TiltedDoubleWell, gradient_descent
+from ..core import SaddleWithMinima, TiltedDoubleWell, gradient_descent, saddle_escape_steps
 
 __all__ = [
     "ESCAPE_THRESHOLD",
@@ -47,15 +47,15 @@ WELL_STARTS = (-1.5, 0.1, 0.2, 1.5)
 
 
 def escape_steps_predicted(y0: float, lr: float, threshold: float = ESCAPE_THRESHOLD) -> float:
-    """Steps for |y| to grow from ``|y0|`` to ``threshold`` if it is multiplied by ``1 + 2 lr``
-    at every step (the linearised dynamics near the saddle): ``ln(threshold/|y0|)/ln(1 + 2 lr)``.
+    """The linearised escape time, ``ln(threshold/|y0|)/ln(1 + 2 lr)``: the core's
+    :func:`~gdcourse.core.theory.saddle_escape_steps` with this lesson's threshold.
 
     Examples
     --------
     >>> round(escape_steps_predicted(1e-6, 0.1), 2)
     71.97
     """
-    return math.log(threshold / abs(y0)) / math.log(1 + 2 * lr)
+    return saddle_escape_steps(y0, lr, threshold)
 
 
 def escape_steps_simulated(

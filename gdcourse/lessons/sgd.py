@@ -23,6 +23,7 @@ from ..core import (
     max_stable_lr,
     minibatch_gradient_variance,
     minibatch_sgd,
+    updates_per_epoch,
 )
 from ..core.losses import Loss
 
@@ -65,15 +66,6 @@ def problem() -> LinearRegression:
     """The lesson's regression problem (built once): ``make_regression(1024, 5, noise=0.5)``."""
     X, y, _ = make_regression(N_SAMPLES, N_FEATURES, noise=NOISE, seed=DATA_SEED)
     return LinearRegression(X, y)
-
-
-def updates_per_epoch(n: int, batch_size: int) -> int:
-    """``ceil(N / B)``: the last, smaller batch of an epoch is an update too.
-
-    >>> updates_per_epoch(1000, 32), updates_per_epoch(1024, 32)
-    (32, 32)
-    """
-    return -(-int(n) // int(batch_size))
 
 
 # -- unbiasedness and variance -------------------------------------------------------------------

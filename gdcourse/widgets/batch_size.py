@@ -9,8 +9,8 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ..core import minibatch_sgd
-from ..lessons.sgd import W0, problem, updates_per_epoch
+from ..core import minibatch_sgd, updates_per_epoch
+from ..lessons.sgd import W0, problem
 from ..plots.style import PALETTE
 from .base import Explorer
 from .parts import BlitFigure, int_slider, log_rate_slider

@@ -9,8 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ..core import SaddleWithMinima, gradient_descent
-from ..lessons.saddles import ESCAPE_THRESHOLD, escape_steps_predicted
+from ..core import SaddleWithMinima, gradient_descent, saddle_escape_steps
 from ..plots.style import PALETTE
 from .base import Explorer
 from .parts import (
@@ -25,6 +24,8 @@ from .parts import (
 __all__ = ["SaddleExplorer", "steps_near_saddle"]
 
 _EXTENT = (-2.2, 2.2, -1.6, 1.6)
+# "Escaped" means |y| reached this (the lesson's definition, gdcourse.lessons.saddles).
+ESCAPE_THRESHOLD = 0.5
 _GRAD_LIMITS = (1e-12, 30.0)
 
 
@@ -244,7 +245,7 @@ class SaddleExplorer(Explorer):
         """``ln(0.5/|y0|)/ln(1 + 2 lr)`` when it applies (y0 != 0, no noise), else None."""
         if self.y0 == 0 or float(self.controls["noise"].value) > 0:
             return None
-        return escape_steps_predicted(self.y0, self._value("lr"))
+        return saddle_escape_steps(self.y0, self._value("lr"), ESCAPE_THRESHOLD)
 
     def _ending(self) -> str:
         w = self.run.weights[-1]
