@@ -121,9 +121,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "guide":
-        from .instructor.guide import update_guide
+        from .instructor.guide import GuideError, update_guide
 
-        ok = update_guide(root, check=args.check)
+        try:
+            ok = update_guide(root, check=args.check)
+        except GuideError as err:
+            print(f"gdcourse guide: {err}", file=sys.stderr)
+            return 1
         if args.check and not ok:
             print("OUT OF DATE docs/instructor.md: run `gdcourse guide`", file=sys.stderr)
             return 1

@@ -300,3 +300,14 @@ def test_update_guide_without_markers_is_an_error_naming_them(tmp_path):
     )
     with pytest.raises(GuideError, match="END GENERATED: lessons"):
         update_guide(root, check=True)
+
+
+def test_the_guide_command_reports_a_missing_guide_in_one_sentence(tmp_path, capsys, monkeypatch):
+    from gdcourse.cli import main
+
+    for folder in ("notebooks", "exercises"):
+        (tmp_path / folder).mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["guide", "--check"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("gdcourse guide: ") and "instructor guide is missing" in err

@@ -11,14 +11,15 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-__all__ = ["OUTCOMES", "VERDICT_MIME", "Note", "Verdict"]
+__all__ = ["OUTCOMES", "STYLE", "VERDICT_MIME", "Note", "Verdict"]
 
 #: Every outcome a check can have.
 OUTCOMES = ("correct", "incorrect", "not_attempted", "error", "internal_error")
 VERDICT_MIME = "application/vnd.gdcourse.verdict+json"
 
-# Okabe-Ito colours (colour-blind safe), each paired with a symbol and a heading word.
-_STYLE = {
+#: For each outcome (and hints, solutions): an Okabe-Ito colour (colour-blind safe), a symbol
+#: and a heading word, so meaning never rests on colour alone.
+STYLE = {
     "correct": ("#009E73", "\u2714", "Correct"),
     "incorrect": ("#D55E00", "\u2718", "Not yet"),
     "not_attempted": ("#56B4E9", "\u2026", "Not attempted"),
@@ -51,7 +52,7 @@ def text_table(rows: list[tuple[str, ...]]) -> str:
 
 
 def _box(kind: str, title: str, body_html: str) -> str:
-    colour, symbol, _ = _STYLE[kind]
+    colour, symbol, _ = STYLE[kind]
     return (
         f"<div style='border-left:6px solid {colour};padding:6px 10px;margin:4px 0;"
         f"background:rgba(127,127,127,0.06)' role='status'>"
@@ -94,12 +95,12 @@ class Verdict:
         return self.outcome == "correct"
 
     def _title(self) -> str:
-        heading = _STYLE[self.outcome][2]
+        heading = STYLE[self.outcome][2]
         label = self.question.split(".")[-1]
         return f"{label}: {heading}" if label else heading
 
     def __str__(self) -> str:
-        symbol = _STYLE[self.outcome][1]
+        symbol = STYLE[self.outcome][1]
         text = f"{symbol} {self._title()} ({self.points}/{self.max_points} points)\n{self.message}"
         if self.table:
             text += "\n" + text_table(self.table)
@@ -137,7 +138,7 @@ class Note:
     code: bool = False
 
     def __str__(self) -> str:
-        return f"{_STYLE[self.kind][1]} {self.title}\n{self.text}"
+        return f"{STYLE[self.kind][1]} {self.title}\n{self.text}"
 
     __repr__ = __str__
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..checks.verdict import html_table
+from ..checks.verdict import STYLE, html_table
 from .grading import NOT_GRADED, STATUSES, GradedSubmission
 
 __all__ = [
@@ -22,15 +22,8 @@ __all__ = [
     "write_gradebook",
 ]
 
-# Okabe-Ito colours, each with a word and a symbol, so meaning never rests on colour alone.
-_LOOK = {
-    "correct": ("#009E73", "\u2714", "Correct"),
-    "incorrect": ("#D55E00", "\u2718", "Not yet"),
-    "not_attempted": ("#56B4E9", "\u2026", "Not attempted"),
-    "missing": ("#56B4E9", "\u2026", "No answer found"),
-    "error": ("#E69F00", "!", "Your code raised an error"),
-    "internal_error": ("#CC79A7", "?", "Course error (not your fault)"),
-}
+# The notebooks' verdict colours, symbols and words, plus the grader's own "missing".
+_LOOK = {**STYLE, "missing": (*STYLE["not_attempted"][:2], "No answer found")}
 
 
 def _points(x: float) -> str:

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,8 @@ STATUSES = {
 }
 #: The statuses of files that could not be run at all (scored 0, "not_graded").
 NOT_GRADED = frozenset(k for k, v in STATUSES.items() if v.startswith("not graded"))
-_MAX_RESTARTS = 4
+_MAX_RESTARTS = 4  # cells or checks skipped before a submission is given up on
+_START_TRIES = 3  # a kernel that fails to start (a port race on a busy machine) is retried
 # A cell printing in a loop must not fill the grader's memory: keep this much text per cell.
 _MAX_OUTPUT_CHARS = 200_000
 _IMPORT = re.compile(r"from\s+gdcourse\.lessons\s+import\s+(\w+)|import\s+gdcourse\.lessons\.(\w+)")
@@ -141,16 +143,19 @@ def load_hidden_checks(path: Path) -> HiddenChecks:
     return HiddenChecks(path.resolve(), lesson, questions)
 
 
-def _lesson_slugs() -> list[str]:
+@cache
+def _lesson_slugs() -> tuple[str, ...]:
     """Slugs of the lesson modules that declare questions."""
     import pkgutil
 
     from .. import lessons
 
-    return sorted(
-        m.name
-        for m in pkgutil.iter_modules(lessons.__path__)
-        if questions_of(importlib.import_module(f"gdcourse.lessons.{m.name}"))
+    return tuple(
+        sorted(
+            m.name
+            for m in pkgutil.iter_modules(lessons.__path__)
+            if questions_of(importlib.import_module(f"gdcourse.lessons.{m.name}"))
+        )
     )
 
 
@@ -208,11 +213,8 @@ def _read_notebook(path: Path) -> tuple[Any, str, str]:
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        tags = (
-            cell.get("metadata", {}).get("tags", [])
-            if isinstance(cell.get("metadata"), dict)
-            else []
-        )
+        meta = cell.get("metadata")
+        tags = meta.get("tags") if isinstance(meta, dict) else None
         maker = {
             "code": nbformat.v4.new_code_cell,
             "markdown": nbformat.v4.new_markdown_cell,
@@ -222,7 +224,8 @@ def _read_notebook(path: Path) -> tuple[Any, str, str]:
         if isinstance(tags, list):
             new.metadata["tags"] = [str(t) for t in tags]
         cells.append(new)
-    nb = nbformat.v4.new_notebook(cells=cells, metadata=data.get("metadata") or {})
+    meta = data.get("metadata")
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=meta if isinstance(meta, dict) else {})
     return nb, "ok", "the notebook file was damaged; its cells were recovered and run"
 
 
@@ -329,10 +332,12 @@ def _run_once(
         "report_question as __gd_q\n__gd_env()"
     )
     work.cells.append(setup)
+    checked_by: dict[int, str] = {}  # grading cell index -> question id
     for slug, name, hidden in checks:
         if f"{slug}.{name}" in skip_checks:
             continue
         args = f"{slug!r}, {name!r}" + (f", {hidden!r}" if hidden else "")
+        checked_by[len(work.cells)] = f"{slug}.{name}"
         work.cells.append(nbformat.v4.new_code_cell(f"__gd_q({args})"))
 
     km = AsyncKernelManager(
@@ -369,7 +374,7 @@ def _run_once(
             raise _Restart(kind, current, str(err)) from None
         if current == n_student:  # the grader's own setup cell: the kernel is unusable
             raise _Restart("grader", current, str(err)) from None
-        raise _Restart(kind, _check_id(work.cells[current]), str(err)) from None
+        raise _Restart(kind, checked_by[current], str(err)) from None
     records = {}
     for cell in work.cells[n_student:]:
         for out in cell.get("outputs", []):
@@ -378,11 +383,6 @@ def _run_once(
                 records[rec["id"]] = rec
     work.cells = work.cells[:n_student]
     return work, records
-
-
-def _check_id(cell: Any) -> str:
-    m = re.match(r"__gd_q\('([^']+)', '([^']+)'", cell.source)
-    return f"{m.group(1)}.{m.group(2)}" if m else ""
 
 
 def _cell_problems(nb: Any) -> list[str]:
@@ -449,7 +449,7 @@ def grade_submission(
         skip_cells: dict[int, tuple[str, str]] = {}  # cell index -> (kind, what happened)
         skip_checks: dict[str, tuple[str, str]] = {}
         start_failures = 0
-        for _attempt in range(_MAX_RESTARTS + 3):
+        while True:
             try:
                 executed, records = _run_once(
                     nb, scratch, kernels, timeout, set(skip_cells), checks, set(skip_checks)
@@ -457,10 +457,8 @@ def grade_submission(
                 break
             except _Restart as r:
                 if r.kind == "grader":
-                    # A kernel that fails to start (a port race on a busy machine) gets
-                    # another try; only a repeated failure is the grader's.
                     start_failures += 1
-                    if start_failures < 3:
+                    if start_failures < _START_TRIES:
                         continue
                     return GradedSubmission(
                         student,
@@ -468,6 +466,15 @@ def grade_submission(
                         slug,
                         "grader_error",
                         f"the grading kernel failed to start: {r.why}",
+                        [],
+                    )
+                if len(skip_cells) + len(skip_checks) == _MAX_RESTARTS:
+                    return GradedSubmission(
+                        student,
+                        file,
+                        slug,
+                        "kernel_died",
+                        f"gave up after {_MAX_RESTARTS} restarts",
                         [],
                     )
                 why = (
@@ -479,10 +486,6 @@ def grade_submission(
                     skip_cells[r.where] = (r.kind, f"cell {r.where + 1} {why} and was skipped")
                 else:
                     skip_checks[r.where] = (r.kind, f"checking this answer {why}")
-        else:
-            return GradedSubmission(
-                student, file, slug, "kernel_died", f"gave up after {_MAX_RESTARTS} restarts", []
-            )
     except Exception as err:  # our bug or the machine: say so, grade the others
         return GradedSubmission(
             student, file, slug, "grader_error", f"{type(err).__name__}: {err}", []
@@ -495,65 +498,36 @@ def grade_submission(
     for q, is_hidden in [(q, False) for q in own] + [(q, True) for _, q in extra]:
         qid = f"{slug}.{q.name}"
         rec = records.get(qid)
-        hint = q.hints[0] if q.hints else ""
+        table: list[list[str]] = []
         if qid in skip_checks:
-            results.append(
-                QuestionResult(
-                    qid, "error", 0, q.points, skip_checks[qid][1] + ".", hint, q.prompt, is_hidden
-                )
-            )
+            outcome, points, message = "error", 0, skip_checks[qid][1] + "."
         elif rec and rec.get("found"):
-            results.append(
-                QuestionResult(
-                    qid,
-                    rec["outcome"],
-                    rec["points"],
-                    q.points,
-                    rec["message"],
-                    "" if rec["outcome"] == "correct" else hint,
-                    q.prompt,
-                    is_hidden,
-                    rec.get("table", []),
-                )
-            )
+            outcome, points, message = rec["outcome"], rec["points"], rec["message"]
+            table = rec.get("table", [])
         elif qid in ran and not is_hidden:  # answered inline in the check cell, no variable
-            vrec, text = ran[qid]
-            results.append(
-                QuestionResult(
-                    qid,
-                    vrec["outcome"],
-                    vrec["points"],
-                    q.points,
-                    text,
-                    "" if vrec["outcome"] == "correct" else hint,
-                    q.prompt,
-                    is_hidden,
-                )
-            )
+            vrec, message = ran[qid]
+            outcome, points = vrec["outcome"], vrec["points"]
         else:
-            results.append(
-                QuestionResult(
-                    qid,
-                    "missing",
-                    0,
-                    q.points,
-                    f"No answer: the variable `{q.answer_var}` was not defined when the notebook "
-                    f"finished running.",
-                    hint,
-                    q.prompt,
-                    is_hidden,
-                )
+            outcome, points = "missing", 0
+            message = (
+                f"No answer: the variable `{q.answer_var}` was not defined when the notebook "
+                f"finished running."
             )
+        hint = q.hints[0] if q.hints and outcome != "correct" else ""
+        results.append(
+            QuestionResult(
+                qid, outcome, points, q.points, message, hint, q.prompt, is_hidden, table
+            )
+        )
     env = records.get("environment", {})
+    raised = _cell_problems(executed)
     problems = (
         [text for _, text in skip_cells.values()]
         + [f"{qid.rsplit('.', 1)[-1]}: {text}" for qid, (_, text) in skip_checks.items()]
-        + _cell_problems(executed)
+        + raised
     )
     kinds = {kind for kind, _ in skip_cells.values()} | {k for k, _ in skip_checks.values()}
-    status = "ok"
-    if _cell_problems(executed):
-        status = "cell_errors"
+    status = "cell_errors" if raised else "ok"
     for kind in ("timeout", "kernel_died"):
         if kind in kinds:
             status = kind

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..checks import ChoiceQuestion, Question, questions_of
 from ..checks.build import BEGIN_SOLUTION, END_SOLUTION, SOLUTION_LINE, defined_names
+from .notebooks import NUMBERED, cell_source, notebook_title
 
 __all__ = [
     "GUIDE",
@@ -44,7 +45,6 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _TIME = re.compile(
     r"^\**Time in class:\**\s*(?P<text>.+?)\s*(?=\n[ \t]*\n|\n#|\Z)", re.MULTILINE | re.DOTALL
 )
-_NUMBERED = re.compile(r"^(?P<number>\d\d)_(?P<slug>\w+)\.(?:ipynb|md)$")
 _SOLUTION_MARK = re.compile(r"\s*#\s*SOLUTION\s*$")
 
 
@@ -163,11 +163,6 @@ def read_one_pager(path: Path, root: Path) -> OnePager:
     )
 
 
-def _cell_source(cell: Mapping[str, Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
 def solution_code_by_variable(
     notebook: Mapping[str, Any], answer_vars: set[str], where: str = "notebook"
 ) -> dict[str, str]:
@@ -202,7 +197,7 @@ def solution_code_by_variable(
     for k, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
-        lines = _cell_source(cell).split("\n")
+        lines = cell_source(cell).split("\n")
         i = 0
         while i < len(lines):
             if BEGIN_SOLUTION.match(lines[i]):
@@ -233,16 +228,6 @@ def _load_notebook(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _title(nb: Mapping[str, Any], number: str) -> str:
-    """The notebook's first heading, without its number: "03 · The learning rate" -> the rest."""
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "markdown":
-            for line in _cell_source(cell).splitlines():
-                if line.startswith("# "):
-                    return re.sub(rf"^{number}\s*[·.:-]\s*", "", line[2:].strip())
-    return ""
-
-
 def _questions(slug: str, where: str) -> list[Question]:
     try:
         module = importlib.import_module(f"gdcourse.lessons.{slug}")
@@ -261,7 +246,6 @@ def _slug(nb: Mapping[str, Any], fallback: str) -> str:
 def _read_exercise(path: Path, root: Path) -> _Exercise:
     rel = path.relative_to(root).as_posix()
     nb = _load_notebook(path)
-    number = path.name[:2]
     slug = nb.get("metadata", {}).get("gdcourse", {}).get("slug")
     if not slug:
         raise GuideError(f"{rel}: metadata.gdcourse.slug (the lesson module) is missing")
@@ -276,7 +260,7 @@ def _read_exercise(path: Path, root: Path) -> _Exercise:
     return _Exercise(
         notebook=f"exercises/{path.name}",
         solution=rel,
-        title=_title(nb, number),
+        title=notebook_title(nb),
         slug=slug,
         questions=questions,
         code=code,
@@ -289,7 +273,7 @@ def _lessons(root: Path) -> list[_Lesson]:
         raise GuideError(f"{root / 'notebooks'}: no lesson notebooks (NN_slug.ipynb) found")
     lessons = []
     for path in notebooks:
-        match = _NUMBERED.match(path.name)
+        match = NUMBERED.match(path.name)
         if match is None:
             continue
         number, rel = match.group("number"), f"notebooks/{path.name}"
@@ -307,7 +291,7 @@ def _lessons(root: Path) -> list[_Lesson]:
         lessons.append(
             _Lesson(
                 number=number,
-                title=_title(nb, number),
+                title=notebook_title(nb),
                 notebook=rel,
                 slug=slug,
                 questions=_questions(slug, rel),

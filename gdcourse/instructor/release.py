@@ -24,10 +24,10 @@ from pathlib import Path
 import nbformat
 
 from ..checks.assessment import ASSIGNMENT_MARKER
+from .notebooks import NUMBERED, notebook_title
 
 __all__ = ["AssignError", "Release", "assign", "resolve_lesson"]
 
-_NUMBERED = re.compile(r"^(?P<number>\d{2})_(?P<slug>\w+)\.ipynb$")
 _FOLDERS = ("notebooks", "exercises")  # never "solutions": a release must not hold answers
 
 
@@ -67,7 +67,7 @@ def _course_notebooks(root: Path) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for folder in _FOLDERS:
         for path in sorted((root / folder).glob("*.ipynb")):
-            match = _NUMBERED.match(path.name)
+            match = NUMBERED.match(path.name)
             if match:
                 found.setdefault(match["number"], []).append(path)
     if not found:
@@ -91,7 +91,7 @@ def _names(course: dict[str, list[Path]]) -> dict[str, str]:
 
 
 def _slug(path: Path) -> str:
-    match = _NUMBERED.match(path.name)
+    match = NUMBERED.match(path.name)
     return match["slug"] if match else path.stem
 
 
@@ -148,17 +148,6 @@ def resolve_lesson(name: str, root: Path) -> tuple[str, list[Path]]:
     )
 
 
-def _title(nb: nbformat.NotebookNode) -> str:
-    """The notebook's first heading without its number, e.g. "Exercise: exploring the learning
-    rate"; the file name says the number already."""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return re.sub(r"^\d+\s*·\s*", "", line[2:].strip())
-    return ""
-
-
 def _first_check(nb: nbformat.NotebookNode) -> str | None:
     """The source of the notebook's first check cell (tagged ``q1``, else any ``qN``)."""
     tagged = [
@@ -213,7 +202,7 @@ def _readme(lessons: list[str], notebooks: dict[str, nbformat.NotebookNode]) -> 
     rows = []
     for rel, nb in notebooks.items():
         number = Path(rel).name[:2]
-        title = re.sub(r"^Exercise:\s*", "", _title(nb))
+        title = re.sub(r"^Exercise:\s*", "", notebook_title(nb))
         if rel in exercises:
             what = f"exercise {number}: {title}. Fill it in and hand it in."
         else:
