@@ -1,7 +1,10 @@
 """Lesson 06 (learning-rate schedules and the range test): its helpers, the numbers of its prose,
 its checks with their targeted hints, and its figures."""
 
+import ast
+import json
 import math
+from pathlib import Path
 
 import matplotlib
 
@@ -12,16 +15,16 @@ import numpy as np
 import pytest
 
 from gdcourse import (
-    LinearRegression,
     ____,
     constant,
     cosine_decay,
     exponential_decay,
     gradient_descent,
     inverse_time_decay,
-    make_regression,
     max_stable_lr,
+    minibatch_sgd,
     noise_floor,
+    range_test,
     step_decay,
 )
 from gdcourse.lessons import schedules as lesson
@@ -104,20 +107,82 @@ def test_the_sweep_crosses_the_start_loss_exactly_at_two_over_a():
     assert lesson.sweep_losses(4.0, [0.25], 10)[0] == 0.0  # 1/a lands in one step
 
 
-def test_geometric_rates_and_the_range_test_reading():
-    f = lesson.geometric_rates(1e-4, 10.0, 100)
-    assert f(0) == pytest.approx(1e-4) and f(99) == pytest.approx(10.0)
-    assert f(50) / f(49) == pytest.approx(10 ** (5 / 99))
-    test = lesson.range_test(1e-4, 10.0, steps=100)
+def _lesson_range_test():
+    return range_test(lesson.regression(), lesson.RANGE_W0, **lesson.RANGE_SETTINGS)
+
+
+def _calls(source: str, name: str) -> list[dict]:
+    """The literal keyword arguments of every call to ``name`` in a cell's source."""
+    return [
+        {
+            k.arg: ast.literal_eval(k.value)
+            for k in node.keywords
+            if isinstance(k.value, ast.Constant)
+        }
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name
+    ]
+
+
+def test_the_notebook_runs_the_range_test_and_trains_as_the_lesson_module_says():
+    """The registry computes the lesson's numbers from lesson.RANGE_SETTINGS and TRAIN_EPOCHS;
+    the notebook writes the call out for students: the two must agree."""
+    nb = json.loads(
+        (Path(__file__).resolve().parents[1] / "notebooks/06_schedules.ipynb").read_text()
+    )
+    src = {c["id"]: "".join(c["source"]) for c in nb["cells"]}
+    assert _calls(src["schedules-29"], "range_test") == [lesson.RANGE_SETTINGS]
+    trained = _calls(src["schedules-30"], "minibatch_sgd")
+    assert [t["epochs"] for t in trained] == [lesson.TRAIN_EPOCHS] * 2
+    assert all(t["batch_size"] == lesson.RANGE_SETTINGS["batch_size"] for t in trained)
+
+
+def test_the_range_test_reads_the_blow_up_and_the_lowest_smoothed_loss_far_from_a_tie():
+    test = _lesson_range_test()
     problem = lesson.regression()
     limit = max_stable_lr(np.linalg.eigvalsh(problem.hessian(lesson.RANGE_W0)))
-    assert round(test.blow_up, 2) == 5.59 and round(test.suggested, 2) == 0.56
-    assert round(test.at_minimum, 2) == 0.98 and round(limit, 2) == 0.89
+    assert f"{test.blow_up:#.2g}" == "2.0" and f"{test.suggested:#.2g}" == "0.20"
+    assert f"{test.at_minimum:#.2g}" == "1.4" and f"{limit:.2f}" == "0.89"
     assert test.suggested < limit < test.at_minimum < test.blow_up
-    picked = gradient_descent(problem, lesson.RANGE_W0, lr=test.suggested, steps=500)
-    assert picked.status == "converged" and round(float(picked.losses[-1]), 4) == 0.2476
-    at_min = gradient_descent(problem, lesson.RANGE_W0, lr=test.at_minimum, steps=500)
+    # Far from a tie: a ratio would have to move by 49%, a smoothed loss by 5%, to read otherwise.
+    assert test.blow_up_margin > 0.4 and test.minimum_margin > 0.05
+    # The blow-up is where the smoothed loss first passes 4 times its lowest value so far.
+    k = int(np.flatnonzero(test.rates == test.blow_up)[0])
+    assert test.smoothed[k] > 4 * test.smoothed[:k].min()
+    assert np.all(test.smoothed[:k] <= 4 * np.minimum.accumulate(test.smoothed[:k]))
+
+
+def test_the_smoothed_minimum_trails_the_batches_losses():
+    test = _lesson_range_test()
+    k = int(np.argmin(test.smoothed))
+    # "an average of about the last 10 updates, taken at rates up to 3 times smaller"
+    assert round(test.rates[k] / test.rates[k - 10]) == 3
+    # "it is lowest ... where they [the batches' losses] are already rising"
+    assert test.losses[k - 3 : k + 1].min() > 2 * test.losses.min()
+
+
+def test_the_picked_rate_trains_and_the_lowest_loss_rate_diverges():
+    test = _lesson_range_test()
+    problem = lesson.regression()
+    lowest = problem.value(problem.minimizer)
+    picked = minibatch_sgd(problem, lesson.RANGE_W0, lr=test.suggested, batch_size=32, epochs=20)
+    assert picked.status == "completed" and f"{picked.losses[-1] / lowest - 1:.0%}" == "3%"
+    at_min = minibatch_sgd(problem, lesson.RANGE_W0, lr=test.at_minimum, batch_size=32, epochs=20)
     assert at_min.status == "diverged"
+
+
+def test_the_lowest_loss_of_a_single_batch_is_decided_by_the_batches_noise():
+    """ "(The lowest loss of a single batch is no better a reading: where it falls is decided by
+    the noise of the batches.)" Across ten shuffles it moves by more than a factor of 3, while the
+    smoothed minimum stays past the limit every time."""
+    problem = lesson.regression()
+    limit = max_stable_lr(np.linalg.eigvalsh(problem.hessian(lesson.RANGE_W0)))
+    raw, smooth = [], []
+    for seed in range(10):
+        t = range_test(problem, lesson.RANGE_W0, batch_size=32, seed=seed)
+        raw.append(t.rates[np.argmin(np.where(np.isfinite(t.losses), t.losses, np.inf))])
+        smooth.append(t.at_minimum)
+    assert max(raw) / min(raw) > 3 and min(smooth) > limit
 
 
 # -- checks ---------------------------------------------------------------------------------------
@@ -173,12 +238,39 @@ def test_figures_draw_labelled_axes_and_titles():
     assert "2/a = 0.5" in ax.get_title()
     assert ax.lines[2].get_xdata()[0] == 0.5
     plt.close("all")
-    test = lesson.range_test()
+    test = _lesson_range_test()
     range_test_figure(test, 0.89)
     ax = plt.gcf().axes[0]
     labels = [line.get_label() for line in ax.lines]
-    assert any(label.startswith("pick 10") for label in labels)
-    assert ax.get_xscale() == "log" and math.isclose(ax.lines[4].get_xdata()[0], test.suggested)
+    assert labels == [
+        "loss of each batch",
+        "smoothed (moving average, 0.9)",
+        "smoothed loss off the chart from here",
+        "blow-up (4\u00d7 the lowest): 2.0",
+        "lowest smoothed loss: 1.4",
+        "limit 2/\u03bb_max: 0.89",
+        "pick 10\u00d7 below: 0.20",
+    ]
+    assert ax.get_xscale() == "log" and math.isclose(ax.lines[-1].get_xdata()[0], test.suggested)
+    # The smoothed curve as computed, up to where it leaves the chart (10x its first value) ...
+    top = 10 * test.smoothed[0]
+    drawn = ax.lines[1].get_ydata()
+    on = test.smoothed <= top
+    np.testing.assert_array_equal(drawn[on], test.smoothed[on])
+    assert np.all(np.isnan(drawn[~on]))
+    # ... and the triangle where it leaves it, drawn at the top, not as a flat plateau.
+    first_off = int(np.flatnonzero(~on)[0])
+    assert ax.lines[2].get_xdata()[0] == test.rates[first_off] and ax.lines[2].get_ydata()[0] == top
+
+
+def test_the_range_test_figure_of_a_test_that_never_blew_up_says_so():
+    test = range_test(lesson.regression(), lesson.RANGE_W0, lr_max=0.01, steps=50)
+    range_test_figure(test, 0.89)
+    ax = plt.gcf().axes[0]
+    assert "never blew up" in ax.get_title()
+    assert not any(line.get_label().startswith(("blow-up", "pick")) for line in ax.lines)
+    with pytest.raises(TypeError, match=r"draws the result of gdcourse\.range_test"):
+        range_test_figure({"rates": [1, 2]})
 
 
 # -- the exercise notebook's questions ------------------------------------------------------------
@@ -223,21 +315,56 @@ def test_practice_q3_warmup_then_inverse():
 def test_practice_q4_range_test_reading():
     choices = ex.range_choices()
     assert choices == {
-        "far too small": "0.0056",
-        "10x below the blow-up": "0.56",
-        "lowest loss": "0.98",
-        "blow-up": "5.6",
+        "far too small": "0.00019",
+        "10x below the blow-up": "0.019",
+        "lowest loss": "0.12",
+        "blow-up": "0.19",
     }
     t = ex.the_range_test()
-    X, y, _ = make_regression(256, 4, noise=1.0, seed=2)
-    limit = max_stable_lr(np.linalg.eigvalsh(LinearRegression(X, y).hessian(np.zeros(4))))
+    assert t.blow_up_margin > 0.4 and t.minimum_margin > 0.01  # far from a tie
+    problem = ex.range_problem()
+    limit = max_stable_lr(np.linalg.eigvalsh(problem.hessian(np.zeros(4))))
     assert t.suggested < limit < t.at_minimum  # the lowest-loss rate is past the limit
-    assert ex.q4.check("0.56").outcome == "correct"
-    v = ex.q4.check("0.98")
+    trained = minibatch_sgd(problem, ex.RANGE_W0, lr=t.at_minimum, batch_size=32, epochs=20)
+    assert trained.status == "diverged"
+    picked = minibatch_sgd(problem, ex.RANGE_W0, lr=t.suggested, batch_size=32, epochs=20)
+    assert picked.losses[-1] < 1.05 * problem.value(problem.minimizer)
+    assert ex.q4.check("0.019").outcome == "correct"
+    v = ex.q4.check("0.12")
     assert v.outcome == "incorrect" and "smaller rates before it" in v.message
-    assert ex.q4.check("5.6").outcome == "incorrect"
+    assert "blows up" in ex.q4.check("0.19").message
+    assert "crawl" in ex.q4.check("0.00019").message
+
     range_test_figure(t, annotate=False)
-    assert len(plt.gcf().axes[0].lines) == 1  # no marks that would give the answer away
+    # The two curves and where the smoothed loss leaves the chart; no marks giving the answer.
+    labels = [line.get_label() for line in plt.gcf().axes[0].lines]
+    assert labels == [
+        "loss of each batch",
+        "smoothed (moving average, 0.9)",
+        "smoothed loss off the chart from here",
+    ]
+
+
+@pytest.mark.parametrize("answer", ["0.019", 0.019, "1.9e-02", " 0.019", "0.0190", 19e-3])
+def test_practice_q4_takes_the_right_rate_however_it_is_written(answer):
+    assert ex.q4.check(answer).outcome == "correct"
+
+
+@pytest.mark.parametrize("answer", ["0.2", "0.20", "0.1", "0.0019", "0,019"])
+def test_practice_q4_never_suggests_a_label_that_only_looks_alike(answer):
+    v = ex.q4.check(answer)
+    assert v.outcome == "incorrect" and "Did you mean" not in v.message
+    assert "not one of the numbers offered: '0.00019', '0.019', '0.12', '0.19'" in v.message
+    assert ex.q4.check(0.12).message == ex.q4.check("0.12").message  # the lowest-loss trap
+
+
+def test_the_exercise_choices_are_the_registrys_numbers():
+    from gdcourse.stated import schedules as stated
+
+    by_role = {
+        e.name.split("offered as ")[1].strip("'"): e for e in stated.NUMBERS if "offered" in e.name
+    }
+    assert {role: e.displays()[0] for role, e in by_role.items()} == ex.range_choices()
 
 
 def test_practice_solution_code_is_accepted():

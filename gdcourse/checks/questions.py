@@ -8,6 +8,7 @@ path ends in a :class:`Verdict`, and a bug on our side is reported as ``"interna
 from __future__ import annotations
 
 import difflib
+import math
 import sys
 import traceback
 from collections.abc import Callable, Mapping
@@ -399,18 +400,43 @@ class ChoiceQuestion(Question):
     confusions: Mapping[tuple[str, str], str] = field(default_factory=dict)
     key_name: str = "key"
 
+    def _numeric_choices(self) -> dict[str, float] | None:
+        """``{label: its number}`` when every label is a number written as text, else None."""
+        values = {c: _as_float(c) for c in self.choices}
+        return None if None in values.values() else values
+
+    def _as_choice(self, given: Any) -> Any:
+        """A number, or a number written another way ('1.9e-02'), for one of numeric labels
+        ('0.019') is that label: the student read the right rate and wrote it differently."""
+        values = self._numeric_choices()
+        if values is None or isinstance(given, bool):
+            return given
+        x = given if is_number(given) else _as_float(given) if isinstance(given, str) else None
+        if x is None:
+            return given
+        same = [c for c, v in values.items() if math.isclose(float(x), v, rel_tol=1e-9)]
+        return same[0] if same else given
+
     def _unknown_label(self, given: Any) -> str | None:
+        labels = ", ".join(repr(c) for c in self.choices)
+        if self._numeric_choices() is not None and not isinstance(given, (str, bool)):
+            if is_number(given):
+                return f"{given!r} is not one of the numbers offered: {labels}."
         if not isinstance(given, str):
-            return f"Expected one of the labels {', '.join(self.choices)}; got {describe(given)}."
+            return f"Expected one of the labels {labels}; got {describe(given)}."
         if _label(given) in map(_label, self.choices):
             return None
+        if self._numeric_choices() is not None:
+            # Numbers that look alike as text are not alike as numbers: no "did you mean".
+            return f"{given!r} is not one of the numbers offered: {labels}. Copy one of them."
         near = difflib.get_close_matches(_label(given), [_label(c) for c in self.choices], n=1)
         maybe = f" Did you mean {near[0]!r}?" if near else ""
-        return f"{given!r} is not one of the labels: {', '.join(self.choices)}.{maybe}"
+        return f"{given!r} is not one of the labels: {labels}.{maybe}"
 
     def _evaluate(self, answer: Any) -> Verdict:
         ref = self.expected()
         if not isinstance(ref, Mapping):
+            answer = self._as_choice(answer)
             problem = self._unknown_label(answer)
             if problem:
                 return self._verdict("incorrect", problem)

@@ -12,6 +12,7 @@ from .descent import (
     gradient_step,
     minibatch_sgd,
 )
+from .directions import angle_between
 from .errors import CourseInputError, CourseTypeError, CourseValueError
 from .gradient_check import GradientCheck, check_gradient, numerical_gradient
 from .losses import (
@@ -24,11 +25,14 @@ from .losses import (
     TiltedDoubleWell,
 )
 from .placeholder import ____, contains_placeholder
+from .random_matrices import fraction_all_positive
+from .range_test import RangeTest, range_test, smooth_losses
 from .schedules import (
     Schedule,
     constant,
     cosine_decay,
     exponential_decay,
+    geometric_growth,
     inverse_time_decay,
     linear_warmup,
     step_decay,
@@ -59,12 +63,14 @@ __all__ = [
     "MinibatchRun",
     "Quadratic1D",
     "QuadraticBowl",
+    "RangeTest",
     "Rosenbrock",
     "SaddleWithMinima",
     "Schedule",
     "TiltedDoubleWell",
     "Trajectory",
     "____",
+    "angle_between",
     "best_fixed_lr",
     "check_gradient",
     "constant",
@@ -73,6 +79,8 @@ __all__ = [
     "cosine_decay",
     "error_multiplier",
     "exponential_decay",
+    "fraction_all_positive",
+    "geometric_growth",
     "gradient_descent",
     "gradient_step",
     "inverse_time_decay",
@@ -84,7 +92,9 @@ __all__ = [
     "noise_floor",
     "numerical_gradient",
     "quadratic_regime",
+    "range_test",
     "saddle_escape_steps",
+    "smooth_losses",
     "step_decay",
     "steps_to_tolerance",
     "updates_per_epoch",

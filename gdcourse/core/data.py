@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import check_count, check_positive_number
+from .last_bits import jitter, sums_reversed
 
 __all__ = ["make_regression"]
 
@@ -47,5 +48,7 @@ def make_regression(
     rng = np.random.default_rng(seed)
     w_true = rng.normal(size=n_features)
     X = rng.normal(size=(n_samples, n_features))
-    y = X @ w_true + noise * rng.normal(size=n_samples)
+    # Inside other_last_bits() the products add the features in reverse (a diagnostic).
+    clean = X[:, ::-1] @ w_true[::-1] if sums_reversed() else X @ w_true
+    y = jitter(clean) + noise * rng.normal(size=n_samples)
     return X, y, w_true

@@ -22,6 +22,7 @@ from .errors import (
     check_point,
     check_positive_number,
 )
+from .last_bits import jitter, sums_reversed
 from .losses import LinearRegression
 from .schedules import schedule_rates
 
@@ -210,13 +211,13 @@ def gradient_descent(
     k = 0
     # Overflow is an expected outcome here (a too-large rate), reported by the status instead.
     with np.errstate(all="ignore"):
-        g = np.asarray(loss.gradient(w), dtype=float)
+        g = np.asarray(jitter(loss.gradient(w)), dtype=float)
         if g.size != w.size:
             raise CourseValueError(
                 f"loss.gradient(w0) returned {g.size} numbers, but w0 has {w.size}: a gradient "
                 f"has one entry per parameter"
             )
-        weights[0], losses[0], norms[0] = w, float(loss.value(w)), _grad_norm(g)
+        weights[0], losses[0], norms[0] = w, float(jitter(loss.value(w))), _grad_norm(g)
         limit = _divergence_limit(losses[0])
         while True:
             if not (math.isfinite(losses[k]) and math.isfinite(norms[k]) and losses[k] <= limit):
@@ -230,8 +231,8 @@ def gradient_descent(
             step = g.reshape(w.shape) if kicks is None else g.reshape(w.shape) + kicks[k]
             w = w - rates[k] * step
             k += 1
-            g = np.asarray(loss.gradient(w), dtype=float)
-            weights[k], losses[k], norms[k] = w, float(loss.value(w)), _grad_norm(g)
+            g = np.asarray(jitter(loss.gradient(w)), dtype=float)
+            weights[k], losses[k], norms[k] = w, float(jitter(loss.value(w))), _grad_norm(g)
             if not np.all(np.isfinite(w)):
                 norms[k] = math.inf
 
@@ -348,27 +349,42 @@ def minibatch_sgd(
     rate_list = rates.tolist()  # plain floats are faster to index in the hot loop
     X, y = loss.X, loss.y
     rng = np.random.default_rng(seed)
+    # Inside other_last_bits() (a diagnostic) each batch holds the same examples, summed in
+    # reverse, the features are summed in reverse (w is kept reversed until it is recorded), and
+    # each batch's loss and gradient get their last bits jittered.
+    reverse = sums_reversed()
+    if reverse:
+        X = X[:, ::-1]
 
     weights = np.empty((epochs + 1, w.size))
     full_losses = np.empty(epochs + 1)
     batch_losses = np.empty(epochs * per_epoch)
     weights[0], full_losses[0] = w, loss.value(w)
+    if reverse:
+        w = w[::-1].copy()
     limit = _divergence_limit(full_losses[0])
     status, done, k = "completed", 0, 0
     with np.errstate(all="ignore"):
         for epoch in range(epochs):
             order = rng.permutation(n)
+            if reverse:
+                order = np.concatenate(
+                    [order[s : s + batch_size][::-1] for s in range(0, n, batch_size)]
+                )
             # One gather per epoch; the batches are then contiguous slices (cheap views).
             Xs, ys = X[order], y[order]
             for start in range(0, n, batch_size):
                 Xb = Xs[start : start + batch_size]
                 r = Xb @ w - ys[start : start + batch_size]
                 nb = len(r)
+                g = r @ Xb
                 batch_losses[k] = (r @ r) / nb
-                w = w - (rate_list[k] * 2.0 / nb) * (r @ Xb)
+                if reverse:
+                    g, batch_losses[k] = jitter(g), jitter(batch_losses[k])
+                w = w - (rate_list[k] * 2.0 / nb) * g
                 k += 1
-            weights[epoch + 1] = w
-            full_losses[epoch + 1] = loss.value(w)
+            weights[epoch + 1] = w[::-1] if reverse else w
+            full_losses[epoch + 1] = loss.value(weights[epoch + 1])
             done = epoch + 1
             if not (np.all(np.isfinite(w)) and full_losses[done] <= limit):
                 status = "diverged"

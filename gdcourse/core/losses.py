@@ -17,6 +17,7 @@ from .errors import (
     check_finite_number,
     check_positive_number,
 )
+from .last_bits import jitter, sums_reversed
 
 __all__ = [
     "LinearRegression",
@@ -32,6 +33,11 @@ __all__ = [
 def _scalar_or_array(x: np.ndarray) -> float | np.ndarray:
     """Return 0-d results as plain floats, so students see 8.0 and not array(8.)."""
     return float(x) if np.ndim(x) == 0 else x
+
+
+def _flip(a: np.ndarray, reverse: bool) -> np.ndarray:
+    """``a`` with its last axis reversed when ``reverse`` (see :mod:`.last_bits`)."""
+    return a[..., ::-1] if reverse else a
 
 
 def _points(w: ArrayLike, d: int, name: str = "w") -> np.ndarray:
@@ -148,7 +154,7 @@ class TiltedDoubleWell(Loss):
             )
         self.tilt = tilt
         self.formula = f"(w^2 - 1)^2 + {tilt:g} w"
-        roots = np.sort(np.roots([4.0, 0.0, -4.0, tilt]).real)
+        roots = np.sort(jitter(np.roots([4.0, 0.0, -4.0, tilt]).real))
         low, self.local_maximizer, high = (float(r) for r in roots)
         lower_first = self.value(low) < self.value(high)
         self.global_minimizer = low if lower_first else high
@@ -238,7 +244,9 @@ class QuadraticBowl(Loss):
                     f"{rot.shape}"
                 )
         self.rotation = rot
-        self.matrix = (rot * lam) @ rot.T
+        rev = sums_reversed()
+        m = jitter((_flip(rot, rev) * _flip(lam, rev)) @ _flip(rot, rev).T)
+        self.matrix = (m + m.T) / 2 if rev else m  # a jittered matrix is made symmetric again
         self.center = np.zeros(d) if center is None else _points(center, d, "center").copy()
         if self.center.shape != (d,) or not np.all(np.isfinite(self.center)):
             raise CourseValueError(f"center must be {d} finite numbers, got {center!r}")
@@ -272,11 +280,15 @@ class QuadraticBowl(Loss):
         return self.center.copy()
 
     def value(self, w: ArrayLike) -> float | np.ndarray:
-        e = _points(w, self.shape[0]) - self.center
-        return _scalar_or_array(0.5 * np.einsum("...i,ij,...j->...", e, self.matrix, e))
+        rev = sums_reversed()
+        e = _flip(_points(w, self.shape[0]) - self.center, rev)
+        m = self.matrix[::-1, ::-1] if rev else self.matrix
+        return jitter(_scalar_or_array(0.5 * np.einsum("...i,ij,...j->...", e, m, e)))
 
     def gradient(self, w: ArrayLike) -> np.ndarray:
-        return (_points(w, self.shape[0]) - self.center) @ self.matrix
+        rev = sums_reversed()
+        m = self.matrix[::-1, ::-1] if rev else self.matrix
+        return jitter(_flip(_flip(_points(w, self.shape[0]) - self.center, rev) @ m, rev))
 
     def hessian(self, w: ArrayLike) -> np.ndarray:
         w = _points(w, self.shape[0])
@@ -419,19 +431,30 @@ class LinearRegression(Loss):
     @property
     def minimizer(self) -> np.ndarray:
         """The least-squares solution (the minimum of the full loss)."""
-        return np.linalg.lstsq(self.X, self.y, rcond=None)[0]
+        X, y, rev = self._data()
+        return jitter(_flip(np.linalg.lstsq(X, y, rcond=None)[0], rev))
+
+    def _data(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """X and y, with rows and features reversed inside ``other_last_bits()``."""
+        if sums_reversed():
+            return self.X[::-1, ::-1], self.y[::-1], True
+        return self.X, self.y, False
 
     def value(self, w: ArrayLike) -> float | np.ndarray:
-        r = _points(w, self.n_features) @ self.X.T - self.y
-        return _scalar_or_array(np.mean(r**2, axis=-1))
+        X, y, rev = self._data()
+        r = _flip(_points(w, self.n_features), rev) @ X.T - y
+        return jitter(_scalar_or_array(np.mean(r**2, axis=-1)))
 
     def gradient(self, w: ArrayLike) -> np.ndarray:
-        r = _points(w, self.n_features) @ self.X.T - self.y
-        return (2.0 / self.n_samples) * (r @ self.X)
+        X, y, rev = self._data()
+        r = _flip(_points(w, self.n_features), rev) @ X.T - y
+        return jitter(_flip((2.0 / self.n_samples) * (r @ X), rev))
 
     def hessian(self, w: ArrayLike) -> np.ndarray:
         w = _points(w, self.n_features)
-        h = (2.0 / self.n_samples) * (self.X.T @ self.X)
+        X, _, rev = self._data()
+        h = (2.0 / self.n_samples) * (X.T @ X)
+        h = jitter(h[::-1, ::-1] if rev else h)
         return np.broadcast_to(h, (*w.shape, w.shape[-1])).copy()
 
     def minibatch_gradient(self, w: ArrayLike, idx: ArrayLike) -> np.ndarray:
@@ -439,14 +462,17 @@ class LinearRegression(Loss):
         idx = np.asarray(idx)
         if idx.ndim != 1 or idx.size == 0:
             raise CourseValueError(f"idx must be a non-empty 1-D array of row numbers, got {idx!r}")
-        Xb = self.X[idx]
-        r = Xb @ _points(w, self.n_features) - self.y[idx]
-        return (2.0 / idx.size) * (r @ Xb)
+        rev = sums_reversed()
+        idx = idx[::-1] if rev else idx
+        Xb = _flip(self.X[idx], rev)
+        r = Xb @ _flip(_points(w, self.n_features), rev) - self.y[idx]
+        return jitter(_flip((2.0 / idx.size) * (r @ Xb), rev))
 
     def per_example_gradients(self, w: ArrayLike) -> np.ndarray:
         """Per-example gradients, shape ``(n_samples, n_features)``; the mean is the gradient."""
         w = _points(w, self.n_features)
         if w.ndim != 1:
             raise CourseValueError(f"w must be one point of shape ({self.n_features},)")
-        r = self.X @ w - self.y
-        return 2.0 * r[:, None] * self.X
+        rev = sums_reversed()
+        r = _flip(self.X, rev) @ _flip(w, rev) - self.y
+        return jitter(2.0 * r[:, None] * self.X)

@@ -19,12 +19,14 @@ from .errors import (
     check_count,
     check_positive_number,
 )
+from .last_bits import jitter
 
 __all__ = [
     "Schedule",
     "constant",
     "cosine_decay",
     "exponential_decay",
+    "geometric_growth",
     "inverse_time_decay",
     "linear_warmup",
     "schedule_rates",
@@ -49,8 +51,8 @@ class Schedule:
         t = np.asarray(step)
         if t.dtype.kind not in "iu" or np.any(t < 0):
             raise CourseValueError(f"a schedule takes whole step numbers >= 0, got {step!r}")
-        out = self._rates(t.astype(float))
-        return float(out) if out.ndim == 0 else out
+        out = jitter(self._rates(t.astype(float)))
+        return float(out) if np.ndim(out) == 0 else out
 
     def rates(self, n_steps: int) -> np.ndarray:
         """The rates of the first ``n_steps`` updates, as an array."""
@@ -138,6 +140,29 @@ def cosine_decay(lr: float, total_steps: int, final_lr: float = 0.0) -> Schedule
 
     return Schedule(
         f"cosine_decay({lr:g}, total_steps={total_steps}, final_lr={final_lr:g})", rates
+    )
+
+
+def geometric_growth(lr_min: float, lr_max: float, steps: int) -> Schedule:
+    """A rate that grows by the same factor every step, from ``lr_min`` at step 0 to ``lr_max``
+    at step ``steps - 1``, then stays there: the schedule of a learning-rate range test.
+
+    Examples
+    --------
+    >>> s = geometric_growth(1e-3, 1.0, steps=4)
+    >>> [round(s(t), 6) for t in range(6)]
+    [0.001, 0.01, 0.1, 1.0, 1.0, 1.0]
+    """
+    lr_min = check_positive_number("lr_min", lr_min)
+    lr_max = check_positive_number("lr_max", lr_max)
+    if lr_max <= lr_min:
+        raise CourseValueError(f"lr_max must be larger than lr_min={lr_min:g}, got {lr_max!r}")
+    steps = check_count("steps", steps, minimum=2)
+    # In logarithms, so that no intermediate ratio overflows (lr_max / lr_min can be huge).
+    low, span = math.log(lr_min), math.log(lr_max) - math.log(lr_min)
+    return Schedule(
+        f"geometric_growth({lr_min:g}, {lr_max:g}, steps={steps})",
+        lambda t: np.exp(low + span * np.minimum(t, steps - 1) / (steps - 1)),
     )
 
 

@@ -2,7 +2,8 @@
 
 On ``L(w) = a/2 (w - c)^2`` one step multiplies the error ``e = w - c`` by ``1 - lr * a``; every
 1-D result here follows from that. For an n-D quadratic each eigen-direction has its own
-multiplier ``1 - lr * lambda_i``.
+multiplier ``1 - lr * lambda_i``. (Inside ``last_bits.other_last_bits()`` the results get their
+last bits jittered, as another machine's ``log`` or rounding might give them.)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import CourseValueError, check_count, check_finite_number, check_positive_number
+from .last_bits import jitter
 
 __all__ = [
     "REGIMES",
@@ -45,7 +47,7 @@ def error_multiplier(a: float, lr: float) -> float:
     """
     a = check_positive_number("a (the curvature)", a)
     lr = check_positive_number("lr", lr)
-    return 1.0 - lr * a
+    return jitter(1.0 - lr * a)
 
 
 def quadratic_regime(a: float, lr: float) -> str:
@@ -97,7 +99,7 @@ def steps_to_tolerance(a: float, lr: float, e0: float, tol: float) -> float:
         return 1
     if regime in ("bouncing", "diverging"):
         return math.inf
-    m = abs(1.0 - lr * a)
+    m = jitter(abs(1.0 - lr * a))
     k = max(1, math.ceil(math.log(tol / e0) / math.log(m)))
     # Guard the ceiling against rounding in the logarithms: step to the exact smallest k.
     while k > 1 and m ** (k - 1) * e0 <= tol:
@@ -127,7 +129,7 @@ def max_stable_lr(curvature: float | ArrayLike) -> float:
     >>> max_stable_lr(2), max_stable_lr([1, 10])
     (1.0, 0.2)
     """
-    return float(2.0 / _curvatures(curvature).max())
+    return float(jitter(2.0 / _curvatures(curvature).max()))
 
 
 def best_fixed_lr(curvature: float | ArrayLike) -> float:
@@ -142,7 +144,7 @@ def best_fixed_lr(curvature: float | ArrayLike) -> float:
     (0.5, 0.1818)
     """
     lam = _curvatures(curvature)
-    return float(2.0 / (lam.min() + lam.max()))
+    return float(jitter(2.0 / (lam.min() + lam.max())))
 
 
 def contraction_factor(curvature: float | ArrayLike, lr: float | None = None) -> float:
@@ -158,7 +160,7 @@ def contraction_factor(curvature: float | ArrayLike, lr: float | None = None) ->
     """
     lam = _curvatures(curvature)
     lr = best_fixed_lr(lam) if lr is None else check_positive_number("lr", lr)
-    return float(np.max(np.abs(1.0 - lr * lam)))
+    return float(jitter(np.max(np.abs(1.0 - lr * lam))))
 
 
 def minibatch_gradient_variance(loss, w: ArrayLike, batch_size: int) -> float:
@@ -182,7 +184,7 @@ def minibatch_gradient_variance(loss, w: ArrayLike, batch_size: int) -> float:
     if n == 1:
         return 0.0
     sigma2 = float(np.mean(np.sum((per_example - per_example.mean(axis=0)) ** 2, axis=1)))
-    return sigma2 / b * (n - b) / (n - 1)
+    return float(jitter(sigma2 / b * (n - b) / (n - 1)))
 
 
 def noise_floor(a: float, lr: float, noise: float) -> float:
@@ -204,7 +206,7 @@ def noise_floor(a: float, lr: float, noise: float) -> float:
     noise = check_positive_number("noise", noise, allow_zero=True)
     if lr * a >= 2:
         return math.inf
-    return lr * noise**2 / (2 * (2 - lr * a))
+    return float(jitter(lr * noise**2 / (2 * (2 - lr * a))))
 
 
 def updates_per_epoch(n: int, batch_size: int) -> int:
@@ -237,4 +239,4 @@ def saddle_escape_steps(y0: float, lr: float, threshold: float = 0.5) -> float:
     threshold = check_positive_number("threshold", threshold)
     if y0 == 0:
         return math.inf
-    return math.log(threshold / abs(y0)) / math.log(1 + 2 * lr)
+    return float(jitter(math.log(threshold / abs(y0)) / math.log(1 + 2 * lr)))

@@ -13,7 +13,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
-from ..core import CourseValueError, Loss, Quadratic1D, QuadraticBowl, numerical_gradient
+from ..core import (
+    CourseValueError,
+    Loss,
+    Quadratic1D,
+    QuadraticBowl,
+    angle_between,
+    numerical_gradient,
+)
 from ..core.placeholder import contains_placeholder
 
 __all__ = [
@@ -113,18 +120,6 @@ GRAD_LOSS = TwoVariableLoss(
 def sign_label(x: float, tol: float = 1e-9) -> str:
     """``"positive"``, ``"negative"`` or ``"zero"`` (within ``tol``)."""
     return "zero" if abs(x) <= tol else "positive" if x > 0 else "negative"
-
-
-def angle_between(u: ArrayLike, v: ArrayLike) -> float:
-    """The angle between two vectors, in degrees (0 to 180).
-
-    >>> angle_between([1.0, 0.0], [0.0, 2.0])
-    90.0
-    """
-    a = np.asarray(u, dtype=float) / np.linalg.norm(u)
-    b = np.asarray(v, dtype=float) / np.linalg.norm(v)
-    # 2 atan2(|a - b|, |a + b|) stays accurate for nearly parallel vectors, where acos does not.
-    return math.degrees(2 * math.atan2(np.linalg.norm(a - b), np.linalg.norm(a + b)))
 
 
 def central_difference(f: Callable[[float], float], w: float, h: float) -> float:

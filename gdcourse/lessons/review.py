@@ -247,8 +247,9 @@ def _lesson_cards() -> tuple[Card, ...]:
             "met by $\\eta_k = \\eta_0/(1+k)$ (not by a constant or an exponential decay), let SGD "
             "converge. A sweep of fresh runs, one per fixed rate, crosses the start loss at "
             "exactly $2/a$ on a quadratic, where $|1 - \\eta a|$ passes 1. The single-run "
-            "range test raises the rate geometrically; lesson 06's rule of thumb is a rate about "
-            "10 times below where its loss starts rising.",
+            "range test raises the rate geometrically during mini-batch SGD and smooths the loss; "
+            "lesson 06's rule of thumb is a rate about 10 times below where the smoothed loss "
+            "blows up (not the rate of its lowest value: in lesson 06 that one diverges).",
             topic="06 schedules",
         ),
         Card(

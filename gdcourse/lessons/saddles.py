@@ -13,7 +13,13 @@ import math
 import numpy as np
 
 from ..checks import ChoiceQuestion, Misconception, NumberQuestion
-from ..core import SaddleWithMinima, TiltedDoubleWell, gradient_descent, saddle_escape_steps
+from ..core import (
+    SaddleWithMinima,
+    TiltedDoubleWell,
+    fraction_all_positive,
+    gradient_descent,
+    saddle_escape_steps,
+)
 
 __all__ = [
     "ESCAPE_THRESHOLD",
@@ -98,21 +104,6 @@ def basin_ends(starts: tuple[float, ...] = WELL_STARTS, lr: float = WELL_LR) -> 
     return np.array(
         [gradient_descent(WELL, w0, lr=lr, steps=WELL_STEPS).weights[-1] for w0 in starts]
     )
-
-
-def fraction_all_positive(n: int, samples: int = 20_000, seed: int = 0) -> float:
-    """The fraction of random symmetric ``n x n`` matrices (GOE: ``(G + G^T)/2`` with standard
-    normal ``G``) whose eigenvalues are all positive. Seeded, so the same on every machine.
-
-    Examples
-    --------
-    >>> fraction_all_positive(1)  # a 1 x 1 matrix is one normal number: positive half the time
-    0.498
-    """
-    rng = np.random.default_rng(seed)
-    g = rng.standard_normal((samples, n, n))
-    sym = (g + np.swapaxes(g, 1, 2)) / 2
-    return float(np.mean(np.all(np.linalg.eigvalsh(sym) > 0, axis=1)))
 
 
 # -- q1: where does a run started exactly on y = 0 end? --------------------------------------

@@ -2,13 +2,13 @@
 its helpers.
 
 The lesson's noisy quadratic, averaged settled losses, the distance bound of an exponential
-decay, the sweep of fresh runs (one per rate) and the single-run learning-rate range test.
+decay, the sweep of fresh runs (one per rate) and the regression problem of the range test (the
+test itself is the core's :func:`gdcourse.range_test`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -29,24 +29,26 @@ LESSON = "schedules"
 
 #: The lesson's 1-D loss: ``(w - 3)^2`` (a = 2), started at w = 7, gradient noise 1.
 A, C, W0, NOISE = 2.0, 3.0, 7.0, 1.0
-#: The regression problem of the range test: make_regression(1024, 5, noise=0.5, seed=0).
+#: The regression problem of the range test: make_regression(1024, 5, noise=0.5, seed=0), from 3s.
 N_SAMPLES, N_FEATURES, DATA_SEED = 1024, 5, 0
 RANGE_W0 = np.full(N_FEATURES, 3.0)
+#: The range test of section 4 (the notebook's call), and how long the lesson then trains.
+RANGE_SETTINGS = {"lr_min": 1e-4, "lr_max": 10.0, "steps": 100, "batch_size": 32}
+TRAIN_EPOCHS = 20
 
 __all__ = [
     "NOISE",
+    "RANGE_SETTINGS",
     "RANGE_W0",
+    "TRAIN_EPOCHS",
     "W0",
     "A",
     "C",
-    "RangeTest",
-    "geometric_rates",
     "loss",
     "noisy_losses",
     "q1",
     "q2",
     "q3",
-    "range_test",
     "regression",
     "settled_loss",
     "sweep_losses",
@@ -107,56 +109,6 @@ def sweep_losses(a: float, lrs: ArrayLike, steps: int, w0: float = W0) -> np.nda
         end = math.inf if run.status == "diverged" else float(run.losses[-1])
         out.append(end / float(run.losses[0]))
     return np.asarray(out)
-
-
-def geometric_rates(lr_min: float, lr_max: float, steps: int):
-    """A schedule callable raising the rate geometrically from ``lr_min`` (step 0) to ``lr_max``
-    (step ``steps - 1``).
-
-    >>> f = geometric_rates(1e-3, 1.0, 4)
-    >>> [round(f(k), 6) for k in range(4)]
-    [0.001, 0.01, 0.1, 1.0]
-    """
-    ratio = lr_max / lr_min
-
-    def rate(k: int) -> float:
-        return lr_min * ratio ** (k / (steps - 1))
-
-    return rate
-
-
-@dataclass(frozen=True)
-class RangeTest:
-    """One run whose rate grows every step: the rate and the loss before each update.
-
-    ``blow_up`` is the first rate at which the loss has risen to twice its lowest value so far;
-    ``suggested`` is ten times smaller; ``at_minimum`` is the rate where the loss was lowest.
-    """
-
-    rates: np.ndarray
-    losses: np.ndarray
-    blow_up: float
-    at_minimum: float
-
-    @property
-    def suggested(self) -> float:
-        return self.blow_up / 10
-
-
-def range_test(
-    lr_min: float = 1e-4, lr_max: float = 10.0, steps: int = 100, problem=None, w0=None
-) -> RangeTest:
-    """The learning-rate range test on :func:`regression`: one run, rate raised geometrically."""
-    problem = regression() if problem is None else problem
-    w0 = RANGE_W0 if w0 is None else w0
-    f = geometric_rates(lr_min, lr_max, steps)
-    run = gradient_descent(problem, w0, lr=f, steps=steps, tol=0)
-    losses = np.asarray(run.losses[:-1], dtype=float)  # loss before update k, at rate f(k)
-    rates = np.array([f(k) for k in range(len(losses))])
-    finite = np.where(np.isfinite(losses), losses, np.inf)
-    rising = finite > 2 * np.minimum.accumulate(finite)
-    k_up = int(np.argmax(rising)) if rising.any() else len(rates) - 1
-    return RangeTest(rates, losses, float(rates[k_up]), float(rates[int(np.argmin(finite))]))
 
 
 # -- q1: which schedules satisfy Robbins-Monro --------------------------------------------------

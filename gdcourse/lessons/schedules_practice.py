@@ -11,17 +11,30 @@ import numpy as np
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
 from ..core import (
     LinearRegression,
+    RangeTest,
     exponential_decay,
     inverse_time_decay,
     linear_warmup,
     make_regression,
+    range_test,
     step_decay,
 )
-from .schedules import RangeTest, range_test
 
 LESSON = "schedules_practice"
 
-__all__ = ["Q1_STEPS", "q1", "q2", "q3", "q4", "range_choices", "the_range_test"]
+__all__ = [
+    "Q1_STEPS",
+    "RANGE_SCALE",
+    "RANGE_SETTINGS",
+    "RANGE_W0",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "range_choices",
+    "range_problem",
+    "the_range_test",
+]
 
 # -- q1: the rates of a step decay --------------------------------------------------------------
 Q1_LR, Q1_FACTOR, Q1_EVERY = 0.8, 0.5, 30
@@ -151,11 +164,24 @@ q3 = FunctionQuestion(
 # -- q4: reading a range test -------------------------------------------------------------------
 
 
+#: The exercise's problem: make_regression(256, 4, noise=1.0, seed=2) with every input three times
+#: as large (so its rates differ from the lesson's), started at 2 in every weight; its range test
+#: has the lesson's settings.
+RANGE_SCALE, RANGE_W0 = 3.0, np.full(4, 2.0)
+RANGE_SETTINGS = {"lr_min": 1e-4, "lr_max": 10.0, "steps": 100, "batch_size": 32}
+
+
+@cache
+def range_problem() -> LinearRegression:
+    """The exercise's regression problem (built once)."""
+    X, y, _ = make_regression(256, 4, noise=1.0, seed=2)
+    return LinearRegression(RANGE_SCALE * X, y)
+
+
 @cache
 def the_range_test() -> RangeTest:
-    """A range test on a new problem: make_regression(256, 4, noise=1.0, seed=2), start at 2."""
-    X, y, _ = make_regression(256, 4, noise=1.0, seed=2)
-    return range_test(1e-4, 10.0, steps=100, problem=LinearRegression(X, y), w0=np.full(4, 2.0))
+    """The range test the exercise reads: as in lesson 06, on :func:`range_problem`."""
+    return range_test(range_problem(), RANGE_W0, **RANGE_SETTINGS)
 
 
 def range_choices() -> dict:
@@ -167,7 +193,7 @@ def range_choices() -> dict:
         "lowest loss": t.at_minimum,
         "blow-up": t.blow_up,
     }
-    return {role: f"{rate:.2g}" for role, rate in roles.items()}
+    return {role: f"{rate:#.2g}" for role, rate in roles.items()}
 
 
 _C = range_choices()
@@ -182,19 +208,21 @@ q4 = ChoiceQuestion(
     choices=tuple(_C.values()),
     key_name="rate",
     confusions={
-        (_C["10x below the blow-up"], _C["lowest loss"]): "The loss is lowest there because of "
-        "all the steps taken at smaller rates before it; that rate itself may already be too "
-        "large. Stay well before the blow-up.",
-        (_C["10x below the blow-up"], _C["blow-up"]): "That is where the loss blows up: the "
-        "rate is already far too large there.",
+        (_C["10x below the blow-up"], _C["lowest loss"]): "The smoothed loss is lowest there "
+        "because of all the steps taken at smaller rates before it (and the average lags "
+        "behind the rate): that rate itself is already too large to train at. Stay well before "
+        "the blow-up.",
+        (_C["10x below the blow-up"], _C["blow-up"]): "That is where the smoothed loss blows "
+        "up: the rate is already far too large there.",
         (_C["10x below the blow-up"], _C["far too small"]): "Safe, but the loss barely moved at "
         "that rate in the test: training would crawl. You can afford a larger rate.",
     },
     hints=(
-        "Find the rate where the loss starts rising sharply (it doubles its lowest value).",
+        "Find the rate where the smoothed loss starts rising sharply (it passes 4 times its "
+        "lowest value).",
         "Pick about 10 times below that rate.",
     ),
     solution_code="picked_rate = ex.range_choices()['10x below the blow-up']",
-    explanation="About 10 times below where the loss starts rising: fast, with a margin for "
-    "the run's far-from-quadratic start or noise.",
+    explanation="About 10 times below where the smoothed loss blows up: fast, with a margin "
+    "for the noise of the batches and a start far from the minimum.",
 )

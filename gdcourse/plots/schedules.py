@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..core import CourseTypeError, RangeTest
 from .style import PALETTE, series_style
 
 __all__ = ["losses_figure", "range_test_figure", "rates_figure", "sweep_figure"]
@@ -74,28 +75,58 @@ def sweep_figure(a: float, lrs, ratios, steps: int) -> None:
 
 
 def range_test_figure(test, stable_limit: float | None = None, *, annotate: bool = True) -> None:
-    """The range test's loss against the rate (log x, log y), marking where the loss blows up,
-    the rate ten times smaller, the rate of the lowest loss and, if known, the true limit
-    2/lambda_max. ``annotate=False`` draws the loss curve alone, for a student to read."""
+    """A range test (:func:`gdcourse.range_test`): each batch's loss and the smoothed loss against
+    the rate (log x, log y), marking where the smoothed loss blows up, the rate ten times smaller,
+    the rate of the lowest smoothed loss and, if known, the limit 2/lambda_max.
+    ``annotate=False`` draws the curves alone, for a student to read. Losses above ten times the
+    first smoothed loss are off the chart (a triangle at the top marks where they leave it)."""
+    if not isinstance(test, RangeTest):
+        raise CourseTypeError(
+            f"range_test_figure draws the result of gdcourse.range_test(...), got {test!r}"
+        )
     _fig, ax = plt.subplots(figsize=(6.8, 3.8), layout="constrained")
-    ax.plot(
-        test.rates,
-        np.clip(test.losses, None, 1e3),
-        **series_style(0),
-        ms=3,
-        markevery=5,
-        label="loss at that step",
-    )
+    top = 10 * float(test.smoothed[0])
+    for values, style in (
+        (test.losses, {"color": "0.55", "lw": 0.8, "label": "loss of each batch"}),
+        (
+            test.smoothed,
+            {
+                **series_style(0),
+                "ms": 3,
+                "markevery": 5,
+                "label": f"smoothed (moving average, {test.smoothing:g})",
+            },
+        ),
+    ):
+        shown = np.where(np.isfinite(values) & (values <= top), values, np.nan)
+        ax.plot(test.rates, shown, **style)
+    gone = np.flatnonzero(~(test.smoothed <= top))
+    if gone.size:
+        ax.plot(
+            test.rates[gone[0]],
+            top,
+            "^",
+            color=PALETTE[0],
+            ms=8,
+            clip_on=False,
+            label="smoothed loss off the chart from here",
+        )
     marks = []
+    if annotate and test.blow_up is not None:
+        marks.append(
+            (
+                1,
+                test.blow_up,
+                "-",
+                f"blow-up ({test.blow_up_factor:g}\u00d7 the lowest): {test.blow_up:#.2g}",
+            )
+        )
     if annotate:
-        marks += [
-            (1, test.blow_up, "-", f"loss doubles: {test.blow_up:.2g}"),
-            (2, test.at_minimum, ":", f"lowest loss: {test.at_minimum:.2g}"),
-        ]
+        marks.append((2, test.at_minimum, ":", f"lowest smoothed loss: {test.at_minimum:#.2g}"))
     if annotate and stable_limit is not None:
-        marks.append((3, stable_limit, "-.", f"true limit 2/\u03bb_max: {stable_limit:.2g}"))
-    if annotate:
-        marks.append((4, test.suggested, "--", f"pick 10\u00d7 below: {test.suggested:.2g}"))
+        marks.append((3, stable_limit, "-.", f"limit 2/\u03bb_max: {stable_limit:.2g}"))
+    if annotate and test.suggested is not None:
+        marks.append((4, test.suggested, "--", f"pick 10\u00d7 below: {test.suggested:#.2g}"))
     for i, x, ls, label in marks:
         ax.axvline(x, color=PALETTE[i], ls=ls, lw=1.5, label=label)
     ax.set_xscale("log")
@@ -103,10 +134,12 @@ def range_test_figure(test, stable_limit: float | None = None, *, annotate: bool
     ax.set_xlabel("learning rate at that step (log scale)")
     ax.set_ylabel("training loss (log scale)")
     ax.minorticks_off()  # (log minor ticks make the layout slow)
-    ax.set_title(
-        "Pick a rate well before the blow-up, not at the lowest loss"
-        if annotate
-        else "A range test: where does the loss start rising?"
-    )
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    if not annotate:
+        title = "A range test: where does the smoothed loss blow up?"
+    elif test.blow_up is None:
+        title = "The loss never blew up: raise lr_max to find the blow-up"
+    else:
+        title = "Pick a rate well before the blow-up, not at the lowest loss"
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
     ax.grid(alpha=0.3)

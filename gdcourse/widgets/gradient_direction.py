@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 from numpy.typing import ArrayLike
 
-from ..core import QuadraticBowl, numerical_gradient
+from ..core import QuadraticBowl, angle_between, numerical_gradient
 from ..plots.gradient import contour_levels, polynomial_text
 from ..plots.style import PALETTE
 from .base import Explorer
@@ -125,7 +125,7 @@ def read_direction(loss: Any, point: ArrayLike, angle: float) -> DirectionReadin
     Examples
     --------
     >>> r = read_direction(default_bowl(), (1.0, 2.0), 30.0)
-    >>> r.gradient.tolist(), round(r.length, 3), round(r.steepest_angle, 2)
+    >>> r.gradient.round(12).tolist(), round(r.length, 3), round(r.steepest_angle, 2)
     ([-1.0, 4.0], 4.123, 104.04)
     >>> round(r.slope, 4), [round(a, 2) for a in r.level_set_angles]
     (1.134, [14.04, 194.04])
@@ -144,8 +144,7 @@ def read_direction(loss: Any, point: ArrayLike, angle: float) -> DirectionReadin
     if steepest is not None and minimizer is not None:
         to_min = np.asarray(minimizer, dtype=float) - p
         if np.linalg.norm(to_min) > FLAT:
-            cos = float(-g @ to_min / (length * np.linalg.norm(to_min)))
-            off = math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+            off = angle_between(-g, to_min)
     return DirectionReading(
         point=p,
         gradient=g,

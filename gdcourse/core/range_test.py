@@ -1,0 +1,267 @@
+"""The learning-rate range test (Smith, 2017; fastai's ``lr_find``): one noisy mini-batch run whose
+rate grows geometrically, its loss smoothed, and the rates read off it.
+
+Every reading comes with its margin, how far the run was from reading otherwise. A reading decided
+by a floating-point tie (a margin of 1e-15) differs between CPUs; the course states only readings
+whose margins are many orders of magnitude larger.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .descent import _freeze, minibatch_sgd
+from .errors import (
+    CourseTypeError,
+    CourseValueError,
+    _describe,
+    check_count,
+    check_point,
+    check_positive_number,
+)
+from .losses import LinearRegression
+from .schedules import geometric_growth
+
+__all__ = ["MAX_STEPS", "RangeTest", "range_test", "smooth_losses"]
+
+#: The most updates a range test takes (a test is short by design).
+MAX_STEPS = 1_000_000
+
+
+def smooth_losses(losses: ArrayLike, smoothing: float) -> np.ndarray:
+    """The exponential moving average of ``losses`` with bias correction, as fastai smooths a
+    range test: ``m_k = s m_{k-1} + (1 - s) loss_k``, reported as ``m_k / (1 - s^(k+1))``.
+
+    Without the correction the first values would be pulled towards 0 (``m_{-1} = 0``). A
+    non-finite loss makes every later value ``inf``: the run has blown up.
+
+    Examples
+    --------
+    >>> smooth_losses([4.0, 4.0, 4.0], 0.9).round(12).tolist()
+    [4.0, 4.0, 4.0]
+    >>> smooth_losses([1.0, float("nan"), 1.0], 0.5).tolist()
+    [1.0, inf, inf]
+    """
+    s = check_positive_number("smoothing", smoothing, allow_zero=True)
+    if s >= 1:
+        raise CourseValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
+    values = _loss_values(losses)
+    out = np.empty(values.shape)
+    m, weight, blown = 0.0, 1.0, False
+    for k, v in enumerate(values.tolist()):
+        blown = blown or not math.isfinite(v)
+        if blown:
+            out[k] = math.inf
+            continue
+        m = s * m + (1 - s) * v
+        weight *= s
+        out[k] = m / (1 - weight)
+    return out
+
+
+def _loss_values(losses: Any) -> np.ndarray:
+    """``losses`` as a 1-D float array, or one sentence saying why they are not losses."""
+    try:
+        values = np.asarray(losses)
+    except (TypeError, ValueError):
+        values = np.asarray(None)
+    if values.ndim != 1 or values.dtype.kind not in "iuf" or isinstance(losses, (str, bytes)):
+        raise CourseTypeError(
+            f"losses must be a 1-D list or array of numbers (one loss per step), got "
+            f"{_describe(losses)}"
+        )
+    return values.astype(float)
+
+
+def _relative_gap(lowest_two: np.ndarray) -> float:
+    """(second - lowest) / |lowest|: inf when there is no second value; when the lowest is 0,
+    inf if the second is larger and 0 (a tie) if it is 0 too."""
+    if len(lowest_two) < 2:
+        return math.inf
+    if lowest_two[0] == 0:
+        return math.inf if lowest_two[1] > 0 else 0.0
+    return float((lowest_two[1] - lowest_two[0]) / abs(lowest_two[0]))
+
+
+def _ratio_to_running_min(smoothed: np.ndarray) -> np.ndarray:
+    """``smoothed / its running minimum``, with 0 / 0 read as 1 (no rise) and x / 0 as inf."""
+    running = np.minimum.accumulate(smoothed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = smoothed / running
+    ratio[(smoothed == 0) & (running == 0)] = 1.0
+    ratio[np.isnan(ratio)] = math.inf  # inf / inf: the run has blown up
+    return ratio
+
+
+@dataclass(frozen=True, repr=False)
+class RangeTest:
+    """The record of one range test, and its readings.
+
+    Attributes
+    ----------
+    rates : ndarray of shape (steps,)
+        The rate of update ``k``.
+    losses : ndarray of shape (steps,)
+        The mini-batch loss measured just before update ``k`` (``inf`` once the run overflowed).
+    smoothed : ndarray of shape (steps,)
+        ``losses`` smoothed by :func:`smooth_losses`.
+    blow_up : float or None
+        The first rate at which the smoothed loss exceeds ``blow_up_factor`` times its lowest
+        value so far; ``None`` if it never does.
+    at_minimum : float
+        The rate at which the smoothed loss is lowest (read up to the blow-up).
+
+        Both are read from update ``ceil(1 / (1 - smoothing)) - 1`` on (the 10th for 0.9), once
+        the average holds about that many losses: before, it is one or two noisy batches.
+    blow_up_margin : float
+        How near the ratio smoothed / running minimum came to ``blow_up_factor`` at any step up
+        to the blow-up, relative to it: the blow-up reading would change only if a ratio moved
+        by this fraction.
+    minimum_margin : float
+        The gap between the lowest and the second-lowest smoothed loss (up to the blow-up),
+        relative to the lowest: the minimum's reading would change only if one moved by this.
+    batch_size, smoothing, blow_up_factor :
+        The settings of the test.
+    """
+
+    rates: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    blow_up: float | None
+    at_minimum: float
+    blow_up_margin: float
+    minimum_margin: float
+    batch_size: int
+    smoothing: float
+    blow_up_factor: float
+
+    def __post_init__(self) -> None:
+        _freeze(self.rates, self.losses, self.smoothed)
+
+    @property
+    def suggested(self) -> float | None:
+        """The rule of thumb: ten times below the blow-up."""
+        return None if self.blow_up is None else self.blow_up / 10
+
+    def __repr__(self) -> str:
+        up = "never" if self.blow_up is None else f"{self.blow_up:.3g}"
+        return (
+            f"RangeTest(steps={len(self.rates)}, batch_size={self.batch_size}, blow-up at {up}, "
+            f"lowest smoothed loss at {self.at_minimum:.3g})"
+        )
+
+
+def range_test(
+    loss: LinearRegression,
+    w0: ArrayLike,
+    *,
+    lr_min: float = 1e-4,
+    lr_max: float = 10.0,
+    steps: int = 100,
+    batch_size: int = 32,
+    smoothing: float = 0.9,
+    blow_up_factor: float = 4.0,
+    seed: int = 0,
+) -> RangeTest:
+    """Run a learning-rate range test: mini-batch SGD whose rate grows geometrically from
+    ``lr_min`` to ``lr_max`` over ``steps`` updates, recording the loss of every batch.
+
+    Parameters
+    ----------
+    loss : LinearRegression
+        The data set and loss (batches are drawn as :func:`minibatch_sgd` draws them).
+    w0 : array_like of shape (d,)
+        The start weights.
+    lr_min, lr_max : float
+        The first and last rate (``0 < lr_min < lr_max``).
+    steps : int
+        How many updates (at most ``MAX_STEPS``).
+    batch_size : int
+        Examples per update, 1 to N.
+    smoothing : float
+        The moving average's factor, in [0, 1): 0.9 averages over about the last 10 steps.
+        ``steps`` must be more than ``1 / (1 - smoothing)``.
+    blow_up_factor : float
+        The blow-up is where the smoothed loss first exceeds this multiple (> 1) of its lowest
+        value so far.
+    seed : int
+        Seeds the batches.
+
+    Returns
+    -------
+    RangeTest
+
+    Examples
+    --------
+    >>> from gdcourse import LinearRegression, make_regression
+    >>> X, y, _ = make_regression(512, 3, noise=0.5, seed=1)
+    >>> test = range_test(LinearRegression(X, y), [3.0, 3.0, 3.0])
+    >>> bool(test.at_minimum < test.blow_up), bool(test.blow_up_margin > 0.01)
+    (True, True)
+    """
+    if not isinstance(loss, LinearRegression):
+        raise CourseTypeError(
+            f"range_test needs a LinearRegression loss (a data set to draw batches from), got "
+            f"{loss!r}"
+        )
+    w = check_point("w0", w0, loss.shape)
+    with np.errstate(all="ignore"):
+        start = float(loss.value(w))
+    if not math.isfinite(start):
+        raise CourseValueError(
+            f"the loss at w0 is {start!r}, not a finite number: w0 is far too large for this data "
+            f"set; start nearer the data's scale"
+        )
+    steps = check_count("steps", steps, minimum=2)
+    if steps > MAX_STEPS:
+        raise CourseValueError(f"steps must be at most {MAX_STEPS:,} for a range test, got {steps}")
+    schedule = geometric_growth(lr_min, lr_max, steps)
+    smoothing = check_positive_number("smoothing", smoothing, allow_zero=True)
+    if smoothing >= 1:
+        raise CourseValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
+    # The average means something only once it has seen about 1 / (1 - smoothing) losses: before
+    # that it is one or two noisy batches, and no reading is taken there.
+    warm = math.ceil(1 / (1 - smoothing) - 1e-9)
+    if steps <= warm:
+        raise CourseValueError(
+            f"steps must be more than 1 / (1 - smoothing) = {warm} (the updates the smoothed loss "
+            f"averages over), got {steps}"
+        )
+    factor = check_positive_number("blow_up_factor", blow_up_factor)
+    if factor <= 1:
+        raise CourseValueError(f"blow_up_factor must be larger than 1, got {blow_up_factor!r}")
+    batch_size = check_count("batch_size", batch_size, minimum=1)
+    per_epoch = -(-loss.n_samples // min(batch_size, loss.n_samples))
+    run = minibatch_sgd(
+        loss, w, lr=schedule, batch_size=batch_size, epochs=-(-steps // per_epoch), seed=seed
+    )
+    losses = np.full(steps, math.inf)
+    taken = min(steps, run.n_updates)
+    losses[:taken] = run.batch_losses[:taken]
+    smoothed = smooth_losses(losses, smoothing)
+
+    read = smoothed[warm - 1 :]  # the readings start once the average is warm
+    ratio = _ratio_to_running_min(read)
+    over = ratio > factor
+    k_up = int(np.argmax(over)) if over.any() else None
+    end = len(read) if k_up is None else k_up + 1
+    window = read[:end]
+    all_rates = schedule.rates(steps)
+    rates = all_rates[warm - 1 :]
+    return RangeTest(
+        rates=all_rates,
+        losses=losses,
+        smoothed=smoothed,
+        blow_up=None if k_up is None else float(rates[k_up]),
+        at_minimum=float(rates[int(np.argmin(window))]),
+        blow_up_margin=float(np.abs(ratio[:end] / factor - 1).min()),
+        minimum_margin=_relative_gap(np.sort(window)[:2]),
+        batch_size=batch_size,
+        smoothing=smoothing,
+        blow_up_factor=factor,
+    )
