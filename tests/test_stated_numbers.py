@@ -35,6 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 ENTRIES = registry()
 
 
+def entry(*args, **kwargs):
+    """An entry of these tests' own: no file cites it."""
+    return stated(*args, used_by="tests/test_stated_numbers.py", **kwargs)
+
+
 def test_entry_names_are_unique():
     names = [e.name for e in ENTRIES]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
@@ -69,8 +74,8 @@ def _full_batch_lowest_loss_rate(n, d, noise, seed, start):
 )
 def test_the_old_range_tests_tie_is_caught(problem):
     """The old reading flips in most recomputations (75 to 95% of them on the CPUs emulated with
-    OPENBLAS_CORETYPE), so the registry's three catch it almost always; twelve, always."""
-    tie = stated("the old lowest-loss rate", lambda: _full_batch_lowest_loss_rate(*problem), "#.2g")
+    OPENBLAS_CORETYPE), so the registry's five catch it almost always; twelve, always."""
+    tie = entry("the old lowest-loss rate", lambda: _full_batch_lowest_loss_rate(*problem), "#.2g")
     (found,) = problems(tie, seeds=tuple(range(1, 13)))
     assert "when computed as another CPU might" in found and "a tie decides it" in found
     # Declared as what it is, a reading by comparison, its margin (the gap between the lowest
@@ -84,7 +89,7 @@ def test_the_old_range_tests_tie_is_caught(problem):
         tol=0,
     )
     low = np.sort(run.losses[:-1])[:2]
-    with_margin = stated("m", tie.compute, "#.2g", margin=lambda: (low[1] - low[0]) / low[0])
+    with_margin = entry("m", tie.compute, "#.2g", margin=lambda: (low[1] - low[0]) / low[0])
     assert any("margin" in p for p in problems(with_margin, seeds=()))
 
 
@@ -93,28 +98,42 @@ def test_a_reading_that_no_last_bit_moves_must_give_its_margin():
         run = gradient_descent(Quadratic1D(a=2, c=3), 7.0, lr=0.1, steps=500, tol=1e-3)
         return run.n_steps
 
-    (found,) = problems(stated("a count", count, "d"))
+    (found,) = problems(entry("a count", count, "d"))
     assert "give its margin=" in found
-    assert problems(stated("a count", count, "d", margin=lambda: 0.1)) == []
+    assert problems(entry("a count", count, "d", margin=lambda: 0.1)) == []
 
 
 def test_a_value_that_never_reaches_the_core_must_say_why_it_is_exact():
-    (found,) = problems(stated("typed in", lambda: 0.37, ".2f"))
+    (found,) = problems(entry("typed in", lambda: 0.37, ".2f"))
     assert "reached none of the core's arithmetic" in found
-    assert problems(stated("typed in", lambda: 0.37, ".2f", exact="a closed form")) == []
+    # A margin does not excuse it: the recomputation must reach the course's arithmetic.
+    (found,) = problems(entry("typed in", lambda: 113, "d", margin=lambda: 0.1))
+    assert "reached none of the core's arithmetic" in found
+    assert problems(entry("typed in", lambda: 0.37, ".2f", exact="a closed form")) == []
+
+
+def test_a_value_shown_exactly_has_no_rounding_to_tie():
+    assert problems(entry("61/64", lambda: 61 / 64, ".6f", exact="61/64")) == []
+    assert problems(entry("6.9992", lambda: 7 - 8e-4, ".4f", exact="7 - 0.0008")) == []
+    (found,) = problems(entry("61/64, rounded", lambda: 61 / 64, ".5f", exact="61/64"))
+    assert "rounding boundary" in found  # 0.953125 -> 0.95312 or 0.95313: a tie
+
+
+def test_an_entry_that_cites_nothing_must_say_what_uses_it():
+    (found,) = problems(stated("n", lambda: 0.5, ".1f", exact="1/2"))
+    assert "cites no file" in found
+    assert problems(stated("n", lambda: 0.5, ".1f", exact="1/2", used_by="a check")) == []
 
 
 def test_a_display_on_a_rounding_boundary_is_caught():
     assert rounding_margin(0.25, ".2f") >= 0.01
-    (found,) = problems(stated("an eighth", lambda: 0.125, ".2f", exact="1/8"))
+    (found,) = problems(entry("an eighth", lambda: 0.125, ".2f", exact="1/8"))
     assert "rounding boundary" in found
-    assert problems(stated("an eighth, shown whole", lambda: 0.125, ".3f", exact="1/8")) == []
+    assert problems(entry("an eighth, shown whole", lambda: 0.125, ".3f", exact="1/8")) == []
 
 
 def test_a_reading_decided_by_a_tiny_margin_is_caught():
-    (found,) = problems(
-        stated("a close call", lambda: 1.5, ".1f", exact="3/2", margin=lambda: 1e-9)
-    )
+    (found,) = problems(entry("a close call", lambda: 1.5, ".1f", exact="3/2", margin=lambda: 1e-9))
     assert "margin" in found
 
 
@@ -161,7 +180,8 @@ def test_a_stale_citation_is_caught(tmp_path):
         "lesson 05, lessons 01-08, section 4, exercise 06, step 79, steps 79 and 80",
         "## 4 · The range test",
         "`gradient_descent(q, 7.0, lr=0.37)` and [a link](https://x.org/0.37) and <b>",
-        "Time in class: about 45 minutes, 30 for the lesson.",
+        "Time in class: about 45 minutes, 30 for the lesson, 15 for\nthe practice.",
+        "In 2017, Smith showed it (arXiv:1506.01186); $w_{113}$ is the last iterate.",
         "q4, x_2, 06_schedules, 2D",
     ],
 )
@@ -188,6 +208,8 @@ def test_allowed_numerals_need_no_entry(text):
             ["0.37", "0.38", "37", "1.37", "37"],
         ),
         ("Time in class: 45 minutes. The rate 0.37 diverges at 12 steps.", ["0.37", "12"]),
+        ("Time in class: 45 minutes, 108 for the ridge run.", ["108"]),
+        ("q1 `[8, 5, 3.5, 2.75]`, q5 `8/25 ≈ 0.32`, but `lr=0.37`", ["3.5", "2.75", "25", "0.32"]),
         ("$L = 1.5x^2 - 2xy$ and (100x smaller)", ["1.5", "100"]),
     ],
 )
@@ -258,7 +280,7 @@ def test_recomputing_forgets_cached_results():
     from gdcourse.lessons import schedules_practice as ex
 
     first = ex.the_range_test()
-    again, reached = recompute(stated("t", ex.the_range_test, "#.2g"))
+    again, reached = recompute(entry("t", ex.the_range_test, "#.2g"))
     assert again is not first and ex.the_range_test() is not again and reached > 0
     assert TIE == 1e-6
 
@@ -266,13 +288,13 @@ def test_recomputing_forgets_cached_results():
 @pytest.mark.parametrize(
     ("entry", "words"),
     [
-        (stated("whole", lambda: np.int64(7), "d", exact="a count"), None),
-        (stated("float as d", lambda: 7.0, "d", exact="x"), "needs a whole number"),
-        (stated("none", lambda: None, ".2f", exact="x"), "must be a number"),
-        (stated("list", lambda: [1.0], ".2f", exact="x"), "must be a number"),
-        (stated("nan", lambda: float("nan"), ".2f", exact="x"), "not a finite number"),
-        (stated("raises", lambda: 1 / 0, ".2f"), "computing it raised ZeroDivisionError"),
-        (stated("bad margin", lambda: 0.5, ".1f", exact="x", margin=lambda: None), "margin"),
+        (entry("whole", lambda: np.int64(7), "d", exact="a count"), None),
+        (entry("float as d", lambda: 7.0, "d", exact="x"), "needs a whole number"),
+        (entry("none", lambda: None, ".2f", exact="x"), "must be a number"),
+        (entry("list", lambda: [1.0], ".2f", exact="x"), "must be a number"),
+        (entry("nan", lambda: float("nan"), ".2f", exact="x"), "not a finite number"),
+        (entry("raises", lambda: 1 / 0, ".2f"), "computing it raised ZeroDivisionError"),
+        (entry("bad margin", lambda: 0.5, ".1f", exact="x", margin=lambda: None), "margin"),
     ],
     ids=lambda x: x.name if hasattr(x, "name") else "",
 )

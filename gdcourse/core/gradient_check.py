@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import CourseTypeError, CourseValueError, check_positive_number
+from .last_bits import jitter
 
 __all__ = ["GradientCheck", "check_gradient", "numerical_gradient"]
 
@@ -56,6 +57,7 @@ def numerical_gradient(f: Any, w: ArrayLike, *, h: float = 1e-5) -> float | np.n
         up[i] += step
         down[i] -= step
         grad[i] = (float(fn(up.reshape(w.shape))) - float(fn(down.reshape(w.shape)))) / (2 * step)
+    grad = jitter(grad)  # (inside last_bits.other_last_bits(): other last bits)
     return float(grad[0]) if w.ndim == 0 else grad.reshape(w.shape)
 
 

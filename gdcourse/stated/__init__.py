@@ -5,12 +5,13 @@ entry here: its name, its value as the code computes it, how the text displays i
 text cites it. ``tests/test_stated_numbers.py`` then requires of every entry that
 
 - its display is no tie: the value is not within a relative 1e-6 of a rounding boundary;
-- it is CPU-proof: recomputed as another CPU might compute it (every sum of the core in another
-  order and the last bits of its results jittered, :func:`other_last_bits`), twice, it displays
-  the same (entries that exact arithmetic guarantees are marked ``exact`` instead), and the
-  recomputation did reach the core's arithmetic (not a cached result);
+- it is CPU-proof: recomputed five times as another CPU might compute it (every sum of the core
+  in another order and the last bits of its results jittered, ``other_last_bits``), it displays
+  the same, and the recomputation did reach the core's arithmetic (not a cached result); entries
+  whose digits cannot depend on the machine say why in ``exact`` instead;
 - a reading decided by a comparison (an argmin, the first step past a threshold) gives its
-  ``margin``, how far it was from reading otherwise, and that margin is no tie either;
+  ``margin``, how far it was from reading otherwise, and that margin is no tie either (a value
+  that comes out bit for bit the same in every recomputation is such a reading);
 - it appears in every file it cites,
 
 and of every numeral in the texts that it is registered for that file or on the short allow-list
@@ -77,11 +78,13 @@ class Stated:
     cited : tuple of str
         The files that state it, relative to the course root (``notebooks/06_schedules.ipynb``).
     exact : str
-        Why exact arithmetic guarantees the display (``""``: it is recomputed with its sums
-        reversed instead).
+        Why its digits cannot depend on the machine (a closed form, exact arithmetic on the
+        lesson's inputs, a given); ``""``: it is recomputed as another CPU might instead.
     margin : callable or None
         For a reading decided by a comparison: ``() -> relative margin``, how far the inputs of
         the comparison were from deciding otherwise.
+    used_by : str
+        What else shows it, for a number no text cites (a check's offered choices, say).
     """
 
     name: str
@@ -90,6 +93,7 @@ class Stated:
     cited: tuple[str, ...]
     exact: str = ""
     margin: Callable[[], float] | None = None
+    used_by: str = ""
 
     def displays(self, value: Any = None) -> tuple[str, ...]:
         """The value as the text writes it, in each of the entry's formats."""
@@ -104,9 +108,10 @@ def stated(
     *cited: str,
     exact: str = "",
     margin: Callable[[], float] | None = None,
+    used_by: str = "",
 ) -> Stated:
     """Declare a number the text states: ``stated(name, compute, ".2f", "notebooks/...")``."""
-    return Stated(name, compute, _as_tuple(formats), tuple(cited), exact, margin)
+    return Stated(name, compute, _as_tuple(formats), tuple(cited), exact, margin, used_by)
 
 
 def given(name: str, value: Any, formats: Format | tuple[Format, ...], *cited: str) -> Stated:
@@ -137,19 +142,34 @@ def _is_whole(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def _shown_exactly(value: float, shown: str) -> bool:
+    """Is ``shown`` the very double ``value`` (0.953125 as '0.953125'), nothing rounded?"""
+    text = shown.replace(",", "").replace("\\,", "").strip()
+    scale = 100.0 if text.endswith("%") else 1.0
+    try:
+        return float(text.rstrip("%")) == value * scale
+    except ValueError:
+        return False
+
+
 def rounding_margin(value: float, fmt: Format) -> float:
     """The largest relative change (of 1e-1, 1e-2, ..., 1e-12) that leaves the display of
-    ``value`` as it is: 0.0 if even 1e-12 changes it, ``inf`` for a whole number.
+    ``value`` as it is: 0.0 if even 1e-12 changes it; ``inf`` for a whole number or a value the
+    display shows exactly (nothing rounded).
 
     Examples
     --------
-    >>> rounding_margin(0.25, ".2f"), rounding_margin(0.125, ".2f") < 1e-6
-    (0.01, True)
+    >>> rounding_margin(0.2612, ".2f"), rounding_margin(0.25, ".2f")
+    (0.01, inf)
+    >>> rounding_margin(0.125, ".2f") < 1e-6  # 0.12 or 0.13: a tie
+    True
     """
     if _is_whole(value):
         return math.inf
     value = float(value)
     shown = _display(value, fmt)
+    if _shown_exactly(value, shown):
+        return math.inf  # nothing was rounded, so no rounding can tie
     for k in range(1, 13):
         delta = 10.0**-k
         if all(_display(value * (1 + s * delta), fmt) == shown for s in (1, -1)):
@@ -168,7 +188,7 @@ def _clear_caches() -> None:
 
 
 #: The seeds of the recomputations (each jitters the last bits differently).
-RECOMPUTE_SEEDS = (1, 2, 3)
+RECOMPUTE_SEEDS = (1, 2, 3, 4, 5)
 
 
 def recompute(entry: Stated, seed: int = 1) -> tuple[Any, int]:
@@ -203,7 +223,7 @@ def _recomputation_problems(entry: Stated, value: Any, seeds: tuple[int, ...]) -
             again, reached = recompute(entry, seed)
         except Exception as err:  # reported, like any other problem of the entry
             return [f"{entry.name}: recomputing it raised {type(err).__name__}: {err}"]
-        if reached == 0 and entry.margin is None:
+        if reached == 0:
             return [
                 f"{entry.name}: recomputing it reached none of the core's arithmetic (a cached or "
                 f"typed-in value?): compute it with the course's functions, or say why it is exact"
@@ -235,6 +255,8 @@ def problems(entry: Stated, seeds: tuple[int, ...] = RECOMPUTE_SEEDS) -> list[st
     if bad:
         return [bad]
     found = []
+    if not entry.cited and not entry.used_by:
+        found.append(f"{entry.name}: it cites no file: say where it is stated, or what uses it")
     for fmt, shown in zip(entry.formats, entry.displays(value), strict=True):
         if rounding_margin(value, fmt) < TIE:
             found.append(

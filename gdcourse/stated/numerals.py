@@ -20,19 +20,37 @@ ALLOWED = (
     "references: lesson 05, lessons 01-08, section 4, exercise 06, step 79, steps 79 and 80",
     "headings' numbers: ## 4 · The range test",
     "durations in a time estimate: 'Time in class: about 45 minutes: 30 for the lesson'",
-    "code: inline `code` and fenced blocks, link targets, HTML tags, identifiers such as q4",
+    "code: fenced blocks and inline `code` (but not a span of bare numbers, an answer), link "
+    "targets, HTML tags, arXiv numbers, subscripts such as w_{113}, identifiers such as q4",
 )
 
-# Spans whose numerals are not prose: fenced blocks, inline code, link targets, HTML tags and the
-# number of a heading ("## 4 · ..."), replaced by blanks so that positions stay the same.
+# Spans whose numerals are not prose: fenced blocks, inline code that holds code (a letter or an
+# equals sign: `lr=0.37`; a span of bare numbers such as `[8, 5, 3.5]` is a stated answer and is
+# read), link targets, HTML tags, arXiv numbers and the number of a heading ("## 4 · ..."),
+# replaced by blanks so that positions stay the same.
 _NOT_PROSE = re.compile(
-    r"```.*?```|`[^`\n]*`|\]\([^)]*\)|<[^>\n]*>|^#{1,6}\s+\d+(?:\.\d+)?(?=\s*[·.:])",
+    r"```.*?```|`[^`\n]*`|\]\([^)]*\)|<[^>\n]*>|\barXiv:\s*\d+\.\d+"
+    r"|^#{1,6}\s+\d+(?:\.\d+)?(?=\s*[·.:])",
     re.DOTALL | re.MULTILINE,
 )
+_CODE = re.compile(r"[A-Za-z_=]")
+
+
+def _blank(m: re.Match) -> str:
+    span = m.group()
+    if span.startswith("`") and not span.startswith("```") and not _CODE.search(span):
+        return span  # bare numbers in backticks: an answer, read as prose
+    return " " * len(span)
+
+
 # The paragraph of a time estimate ("Time in class: about 45 minutes: 30 for the lesson ...").
 _TIME_PARAGRAPH = re.compile(r"^\**Time(?: in class)?:.*?(?=\n[ \t]*\n|\Z)", re.DOTALL | re.M)
-# In it, a numeral is a duration when minutes follow it, or "for the ..." (30 for the lesson).
-_DURATION = re.compile(r"^(?:\s*[–-]\s*\d+)?\s*(?:minutes?\b|min\b|for (?:the|each)\b)")
+# In it, a numeral is a duration when minutes follow it, or "for the lesson" (or the exercise,
+# the practice, the flashcards, the quiz...).
+_DURATION = re.compile(
+    r"^(?:\s*[–-]\s*\d+)?\s*(?:minutes?\b|min\b|for\s+(?:the\s+)?"
+    r"(?:lesson|exercise|practice|flashcards|quiz|review|explorer|discussion)s?\b)"
+)
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _SUP = "[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
 # One numeral: a sign, digits with optional thousands groups (1,100 or LaTeX 10\,000), a
@@ -40,7 +58,7 @@ _SUP = "[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
 # sign. Not inside a word or identifier (q4, x2, \frac12); units glued on after it (5ms, 1.5x)
 # do not hide it.
 _NUMERAL = re.compile(
-    r"(?<![A-Za-z0-9.\\])(?P<sign>[-−])?"
+    r"(?<![A-Za-z0-9.\\])(?<!_\{)(?P<sign>[-−])?"
     r"(?P<mantissa>\d{1,3}(?:(?:,|\\,)\d{3})+(?!\d)|\d+(?:\.\d+)?|\.\d+)"
     r"(?:(?P<e>[eE][-+]?\d+)"
     r"|\s*(?:\\times|\\cdot|×|·)\s*10"
@@ -111,11 +129,13 @@ def _is_allowed(m: re.Match, text: str, durations: list[tuple[int, int]]) -> boo
     if re.fullmatch(r"\d+", plain) and int(plain) <= 10:
         return True
     in_time = any(a <= m.start() < b for a, b in durations)
-    if in_time and re.fullmatch(r"\d+", plain) and _DURATION.match(text[m.end() : m.end() + 30]):
+    if in_time and re.fullmatch(r"\d+", plain) and _DURATION.match(text[m.end() : m.end() + 40]):
         return True
     before = text[max(0, m.start() - 60) : m.start()]
     after = text[m.end() : m.end() + 2]
-    if _YEAR.match(plain) and (re.search(r"(?:\(|,\s|\bet al\.\s)$", before) or after[:1] == ")"):
+    if _YEAR.match(plain) and (
+        re.search(r"(?:\(|,\s|\bet al\.\s|\bIn\s|\bin\s)$", before) or after[:1] == ")"
+    ):
         return True
     if re.search(r"\bCC(?:[ -](?:BY|SA|NC|ND))+\s$", before):
         return True
@@ -133,7 +153,7 @@ def numerals(text: str, *, allowed: bool = False) -> list[Numeral]:
     >>> [n.key for n in numerals("`gradient_descent(q, 7.0, lr=0.37)` (Smith, 2017) in step 80")]
     []
     """
-    blanked = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
+    blanked = _NOT_PROSE.sub(_blank, text)
     durations = [m.span() for m in _TIME_PARAGRAPH.finditer(blanked)]
     found = []
     for m in _NUMERAL.finditer(blanked):

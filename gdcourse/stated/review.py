@@ -4,6 +4,7 @@ lessons are computed with the functions those lessons use."""
 from __future__ import annotations
 
 import inspect
+from functools import cache
 
 import numpy as np
 
@@ -48,6 +49,12 @@ def _abs_run() -> np.ndarray:
 def _abs_margin() -> float:
     """Each step on |w| goes by the sign of w: how near any w came to the kink, in steps."""
     return float(np.min(np.abs(_abs_run())) / lesson.ABS_LR)
+
+
+@cache
+def _q1_run():
+    """Quiz q1's run: (w - 2)^2 from 8 at rate 0.25, 3 steps."""
+    return gradient_descent(lesson.Q1_LOSS, lesson.Q1_W0, lr=lesson.Q1_LR, steps=lesson.Q1_STEPS)
 
 
 NUMBERS = (
@@ -114,8 +121,35 @@ NUMBERS = (
         given(f"08 card 05: the rate {lr}", lr, ".2f" if lr < 0.1 else ".1f", ONE_PAGER)
         for lr in lesson.FLOOR_LRS
     ),
-    # -- the quiz ---------------------------------------------------------------------------------
+    # -- the quiz (and the one-pager's answer key) ----------------------------------------------
     given("08 q1: the rate", lesson.Q1_LR, ".2f", NOTEBOOK),
+    *(
+        stated(
+            f"08 q1's answer: w after step {k}",
+            (lambda k=k: float(_q1_run().weights[k])),
+            fmt,
+            ONE_PAGER,
+            exact="8 - 6 (1 - 1/2^k): halving a whole number, binary fractions",
+        )
+        for k, fmt in ((2, ".1f"), (3, ".2f"))
+    ),
+    stated("08 q3's answer: the largest stable rate", lesson.q3.expected, ".2f", ONE_PAGER),
+    given("08 q5's answer: the batch size B", lesson.Q5_B, "d", ONE_PAGER),
+    stated(
+        "08 q5's answer: N - B",
+        lambda: lesson.Q5_N - lesson.Q5_B,
+        "d",
+        ONE_PAGER,
+        exact="whole numbers",
+    ),
+    stated("08 q5's answer: N - 1", lambda: lesson.Q5_N - 1, "d", ONE_PAGER, exact="whole numbers"),
+    stated(
+        "08 q5's answer: the variance",
+        lesson.q5.expected,
+        ".3f",
+        ONE_PAGER,
+        exact="8/25 * 75/99: a closed form of the question's whole numbers",
+    ),
     given("08 q3: the flattest curvature", lesson.Q3_EIGENVALUES[0], ".1f", NOTEBOOK),
     given(
         "08 q3: the sweep's steps",

@@ -314,6 +314,7 @@ NUMBERS = (
         lambda: TiltedDoubleWell(ex.Q3_WELL.tilt).local_maximizer,
         ".3f",
         margin=lambda: _basin_margin(ex.Q3_STARTS, ex.Q3_WELL),
+        used_by="exercise 07 q3's expected answer: which side of the hump each start is on",
     ),
     given(
         "07 exercise q4: an eigenvalue this close to 0 is undecided",

@@ -79,13 +79,6 @@ def _rate_ratio_over_the_average() -> float:
     return float(test.rates[k] / test.rates[k - 10])
 
 
-def _spread_margin(pick) -> float:
-    """The smallest and largest of the 20 runs are read by comparison: the relative gap to the
-    next one in line."""
-    ordered = sorted(_excess_over_shuffles(), reverse=pick is max)
-    return abs(ordered[1] - ordered[0]) / abs(ordered[0])
-
-
 def _rescued():
     return gradient_descent(lesson.loss(), lesson.W0, lr=step_decay(1.5, 0.5, every=5), steps=100)
 
@@ -111,6 +104,15 @@ NUMBERS = (
     given("06 the smaller constant rate", 0.1, ".1f", NOTEBOOK, ONE_PAGER),
     stated(
         "06 the noise floor of constant 0.1", lambda: noise_floor(2, 0.1, 1.0), ".2g", ONE_PAGER
+    ),
+    *(
+        stated(
+            f"06 where constant {lr} settles (mean of 20 noisy runs)",
+            (lambda lr=lr: lesson.settled_loss(lr)),
+            fmt,
+            ONE_PAGER,
+        )
+        for lr, fmt in ((0.5, ".2f"), (0.1, ".2g"))
     ),
     stated(
         "06 where 1/t settles (mean of 20 noisy runs)",
@@ -212,14 +214,12 @@ NUMBERS = (
         lambda: min(_excess_over_shuffles()),
         ".0%",
         NOTEBOOK,
-        margin=lambda: _spread_margin(min),
     ),
     stated(
         "06 the picked rate's loss above the lowest, at worst over 20 shuffles",
         lambda: max(_excess_over_shuffles()),
         ".0%",
         NOTEBOOK,
-        margin=lambda: _spread_margin(max),
     ),
     given("06 the slower ramp's updates", SLOWER_RAMP, "d", NOTEBOOK, ONE_PAGER),
     stated(
@@ -317,6 +317,7 @@ NUMBERS = (
                     ex.the_range_test(), "minimum_margin" if a == "at_minimum" else "blow_up_margin"
                 )
             ),
+            used_by="exercise 06 q4's offered choices (schedules_practice.range_choices)",
         )
         for role, attribute, divisor in (
             ("far too small", "suggested", 100),
