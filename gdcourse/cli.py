@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
-    from .checks.build import BuildError, build
+    from .instructor.build import BuildError, build
 
     try:
         only = [Path(name).name for name in args.notebooks] or None

@@ -7,8 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from gdcourse.checks.build import BuildError, build, strip_solutions
 from gdcourse.cli import main, start
+from gdcourse.instructor.build import BuildError, build, strip_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = {"w_05", "descent_weights", "steps_needed"}

@@ -55,13 +55,13 @@ def test_start_at_the_minimum_converges_in_zero_steps():
     assert (run.status, run.n_steps) == ("converged", 0)
 
 
-def test_rate_two_over_a_is_oscillating_not_max_steps():
+def test_rate_two_over_a_is_bouncing_not_max_steps():
     run = gradient_descent(SEED, 7.0, lr=1.0, steps=50)
-    assert run.status == "oscillating"
+    assert run.status == "bouncing" and run.phrase == "bounces between two points forever"
     assert run.weights[-1] in (7.0, -1.0)
 
 
-def test_slowly_shrinking_oscillation_is_not_called_oscillating():
+def test_slowly_shrinking_oscillation_is_not_called_bouncing():
     run = gradient_descent(SEED, 7.0, lr=0.95, steps=50)  # multiplier -0.9
     assert run.status == "max_steps"
 

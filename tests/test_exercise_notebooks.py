@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gdcourse.checks import questions_of
-from gdcourse.checks.build import build
+from gdcourse.instructor.build import build
 
 from .notebook_run import execute, stream_text, verdicts
 

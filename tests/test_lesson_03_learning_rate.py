@@ -111,7 +111,7 @@ def test_the_five_regimes_in_order_of_rate(a):
         "converged",
         "converged",
         "converged",
-        "oscillating",
+        "bouncing",
         "diverged",
     ]
     monotone, one, wobbly, bouncing, _ = runs

@@ -6,6 +6,7 @@ Lesson modules in ``gdcourse.lessons`` declare questions with these classes; not
 
 from ..core.placeholder import Placeholder, ____, contains_placeholder
 from .assessment import ASSESSMENT_ENV, ASSIGNMENT_MARKER, assessment_mode
+from .cards import Card
 from .progress import progress, progress_file
 from .questions import (
     ChoiceQuestion,
@@ -22,6 +23,7 @@ __all__ = [
     "ASSIGNMENT_MARKER",
     "OUTCOMES",
     "VERDICT_MIME",
+    "Card",
     "ChoiceQuestion",
     "FunctionQuestion",
     "Misconception",

@@ -1,19 +1,22 @@
-"""The descent runners: full-batch gradient descent and mini-batch SGD, and their results.
+"""The descent runners: gradient descent (any update rule, one run or many seeds at once) and
+mini-batch SGD, their results, and the one rule that names how a run ended.
 
-A run never crashes because the rate was too large: divergence (a non-finite value, or a loss
-that grew past 1e12 times its start) ends the run with status ``"diverged"``, which is a lesson
-outcome, not an error.
+A run never crashes because the rate was too large: divergence (a non-finite value, a loss that
+grew past 1e12 times its start, or a swing that grows) gives the status ``"diverged"``, which is
+a lesson outcome, not an error.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .batches import updates_per_epoch
 from .errors import (
     CourseTypeError,
     CourseValueError,
@@ -25,25 +28,45 @@ from .errors import (
 from .last_bits import jitter, sums_reversed
 from .losses import LinearRegression
 from .schedules import schedule_rates
+from .updates import Update, plain
 
 __all__ = [
+    "NOISY_WINDOW",
     "STATUSES",
+    "STATUS_PHRASES",
+    "STATUS_WINDOW",
+    "SWING_RTOL",
     "MinibatchRun",
+    "NoisyRuns",
     "Trajectory",
     "gradient_descent",
     "gradient_step",
     "minibatch_sgd",
+    "noisy_runs",
+    "swing",
 ]
 
 #: The statuses of a gradient-descent run, in the order they are checked.
-STATUSES = ("diverged", "converged", "oscillating", "max_steps")
+STATUSES = ("diverged", "converged", "bouncing", "max_steps")
+
+#: The one phrase each status is said with, by explorers, plots and lessons alike.
+STATUS_PHRASES = {
+    "diverged": "diverges",
+    "converged": "converges",
+    "bouncing": "bounces between two points forever",
+    "max_steps": "has not converged yet",
+}
 
 #: A run has diverged once its loss exceeds this many times max(|start loss|, 1).
 DIVERGENCE_FACTOR = 1e12
 
-# How many final steps the oscillation test looks at, and how little the swing may shrink.
-_OSCILLATION_WINDOW = 10
-_OSCILLATION_RTOL = 1e-6
+#: The swing rule reads the last STATUS_WINDOW steps of a run without noise (all of them, if at
+#: least 3), the last NOISY_WINDOW of a noisy one. Steps that alternate in direction swing; the
+#: swing grows when its last step is longer than its first by more than SWING_RTOL of it (with
+#: noise: and every step is longer than the one before), and keeps its size within SWING_RTOL.
+STATUS_WINDOW = 10
+NOISY_WINDOW = 20
+SWING_RTOL = 1e-6
 
 
 def _freeze(*arrays: np.ndarray) -> None:
@@ -70,7 +93,8 @@ class Trajectory:
     lrs : ndarray of shape (k,)
         The rate used by each step.
     status : str
-        One of ``"diverged"``, ``"converged"``, ``"oscillating"``, ``"max_steps"``.
+        One of ``STATUSES``: ``"diverged"``, ``"converged"``, ``"bouncing"``, ``"max_steps"``;
+        ``phrase`` says it in words.
     """
 
     weights: np.ndarray
@@ -93,6 +117,11 @@ class Trajectory:
         return float(w) if w.ndim == 0 else w
 
     @property
+    def phrase(self) -> str:
+        """The status in words, as every explorer and lesson says it (``STATUS_PHRASES``)."""
+        return STATUS_PHRASES[self.status]
+
+    @property
     def final_loss(self) -> float:
         return float(self.losses[-1])
 
@@ -108,16 +137,39 @@ def _grad_norm(g: Any) -> float:
     return float(np.sqrt(np.sum(g * g)))
 
 
-def _is_oscillating(weights: np.ndarray) -> bool:
-    """Do the last steps keep alternating direction without their length shrinking?"""
-    steps = np.diff(weights.reshape(len(weights), -1), axis=0)[-_OSCILLATION_WINDOW:]
-    if len(steps) < _OSCILLATION_WINDOW:
-        return False
-    lengths = np.sqrt(np.sum(steps**2, axis=1))
-    if lengths[0] == 0 or not np.all(np.isfinite(lengths)):
-        return False
-    alternating = np.all(np.sum(steps[1:] * steps[:-1], axis=1) < 0)
-    return bool(alternating and lengths[-1] >= (1 - _OSCILLATION_RTOL) * lengths[0])
+def swing(weights: ArrayLike, *, noisy: bool = False) -> str | None:
+    """How the last steps of a run swing: ``"growing"``, ``"steady"`` or ``None``.
+
+    The last ``STATUS_WINDOW`` steps of a run without noise (all of them if fewer, but at least
+    3), or the last ``NOISY_WINDOW`` of a noisy one, must all alternate in direction. Then the
+    swing is ``"growing"`` when the last is longer than the first by more than ``SWING_RTOL`` of
+    it (with noise: and each step longer than the one before, which noise alone almost never
+    does over 20 steps), ``"steady"`` when the two agree within ``SWING_RTOL`` (without noise
+    only). Anything else (steps that shrink, or do not alternate) is ``None``.
+
+    Examples
+    --------
+    >>> swing([7.0, -9.0, 39.0, -105.0]), swing([7.0, -1.0, 7.0, -1.0]), swing([7.0, 6.2, 5.56])
+    ('growing', 'steady', None)
+    """
+    w = np.asarray(weights, dtype=float)
+    steps = np.diff(w.reshape(len(w), -1), axis=0)
+    window = NOISY_WINDOW if noisy else min(STATUS_WINDOW, len(steps))
+    if window < 3 or len(steps) < window:
+        return None
+    steps = steps[-window:]
+    with np.errstate(all="ignore"):
+        lengths = np.sqrt(np.sum(steps**2, axis=1))
+        if lengths[0] == 0 or not np.all(np.isfinite(lengths)):
+            return None
+        if not np.all(np.sum(steps[1:] * steps[:-1], axis=1) < 0):
+            return None
+        growth = lengths[-1] / lengths[0]
+    if growth > 1 + SWING_RTOL and (not noisy or bool(np.all(np.diff(lengths) > 0))):
+        return "growing"
+    if not noisy and abs(growth - 1) <= SWING_RTOL:
+        return "steady"
+    return None
 
 
 def gradient_step(w: ArrayLike, gradient: ArrayLike, lr: float) -> float | np.ndarray:
@@ -151,8 +203,10 @@ def gradient_descent(
     tol: float = 1e-10,
     noise: float = 0.0,
     seed: int = 0,
+    update: Update | None = None,
 ) -> Trajectory:
-    """Run gradient descent ``w <- w - lr * gradient(w)``, all parameters updated at once.
+    """Run gradient descent ``w <- w - lr * gradient(w)``, all parameters updated at once
+    (or another update rule of :mod:`gdcourse.core.updates`).
 
     Parameters
     ----------
@@ -172,14 +226,20 @@ def gradient_descent(
         the true gradient. Default 0, plain gradient descent.
     seed : int
         Seeds the noise: the same seed gives the same run on every machine.
+    update : Update, optional
+        How a step turns the gradient into a move: ``updates.plain()`` (the default),
+        ``normalised()``, ``clipped(c)``, ``one_after_another()``, or a wrong rule the checks
+        simulate.
 
     Returns
     -------
     Trajectory
-        Status, checked in this order: ``"diverged"`` (a non-finite value, or the loss grew past
-        1e12 times max(|start loss|, 1)); ``"converged"``; ``"oscillating"`` (the last 10 steps
-        alternate in direction without shrinking, as the rate 2/a does on a quadratic);
-        else ``"max_steps"``.
+        Status, checked in this order: ``"diverged"`` (a non-finite value, the loss grew past
+        1e12 times max(|start loss|, 1), or the last steps swing wider and wider: see
+        :func:`swing`); ``"converged"`` (the gradient's length is at most ``tol``);
+        ``"bouncing"`` (the last steps swing back and forth keeping their size, as the rate 2/a
+        does on a quadratic; not with noise); else ``"max_steps"``. A swing that grows does not
+        stop the run: every step asked for is taken, until a value overflows or passes 1e12.
 
     Examples
     --------
@@ -199,6 +259,7 @@ def gradient_descent(
     tol = check_positive_number("tol", tol, allow_zero=True)
     noise = check_positive_number("noise", noise, allow_zero=True)
     seed = check_count("seed", seed)
+    update = _check_update(update, noise)
     rates = schedule_rates(lr, steps)
     kicks = (
         np.random.default_rng(seed).normal(0.0, noise, size=(steps, *w.shape)) if noise else None
@@ -229,7 +290,7 @@ def gradient_descent(
             if k == steps:
                 break
             step = g.reshape(w.shape) if kicks is None else g.reshape(w.shape) + kicks[k]
-            w = w - rates[k] * step
+            w = np.asarray(update.step(loss, w, step, rates[k]), dtype=float).reshape(w.shape)
             k += 1
             g = np.asarray(jitter(loss.gradient(w)), dtype=float)
             weights[k], losses[k], norms[k] = w, float(jitter(loss.value(w))), _grad_norm(g)
@@ -237,9 +298,105 @@ def gradient_descent(
                 norms[k] = math.inf
 
     weights, losses, norms = weights[: k + 1].copy(), losses[: k + 1].copy(), norms[: k + 1].copy()
-    if status == "max_steps" and noise == 0 and _is_oscillating(weights):
-        status = "oscillating"
+    if status in ("converged", "max_steps"):
+        swung = swing(weights, noisy=noise > 0)
+        if swung == "growing":
+            status = "diverged"
+        elif swung == "steady" and status == "max_steps":
+            status = "bouncing"
     return Trajectory(weights, losses, norms, rates[:k].copy(), status)
+
+
+def _check_update(update: Any, noise: float) -> Update:
+    if update is None:
+        return plain()
+    if not isinstance(update, Update):
+        raise CourseTypeError(
+            f"update must be an update rule from gdcourse.core.updates, such as normalised() or "
+            f"clipped(1.0), got {update!r}"
+        )
+    if noise and not update.stacks:
+        raise CourseValueError(f"{update!r} does not take gradient noise; use noise=0")
+    return update
+
+
+@dataclass(frozen=True, repr=False)
+class NoisyRuns:
+    """Many noisy gradient-descent runs at once, one per seed, each exactly the run
+    ``gradient_descent(loss, w0, lr, steps, noise=noise, seed=s, tol=0)`` would give.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (n_seeds, steps + 1, *loss.shape)
+    losses : ndarray of shape (n_seeds, steps + 1)
+        Past an overflow a run's values are ``inf`` or ``nan``: nothing stops it early.
+    lrs : ndarray of shape (steps,)
+    seeds : tuple of int
+    """
+
+    weights: np.ndarray
+    losses: np.ndarray
+    lrs: np.ndarray
+    seeds: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        _freeze(self.weights, self.losses, self.lrs)
+
+    @property
+    def mean_losses(self) -> np.ndarray:
+        """The loss at each step, averaged over the seeds."""
+        return self.losses.mean(axis=0)
+
+    def __repr__(self) -> str:
+        return f"NoisyRuns(seeds={len(self.seeds)}, steps={len(self.lrs)})"
+
+
+def noisy_runs(
+    loss: Any,
+    w0: ArrayLike,
+    lr: Any,
+    steps: int,
+    *,
+    noise: float,
+    seeds: Sequence[int],
+    update: Update | None = None,
+) -> NoisyRuns:
+    """Run gradient descent with gradient noise once per seed, all seeds at once (vectorised:
+    the loss is evaluated on a stack of points).
+
+    Examples
+    --------
+    >>> from gdcourse import Quadratic1D
+    >>> runs = noisy_runs(Quadratic1D(a=2, c=3), 7.0, 0.1, 500, noise=1.0, seeds=range(20))
+    >>> runs.losses.shape, bool(abs(runs.mean_losses[-100:].mean() - 0.028) < 0.01)
+    ((20, 501), True)
+    """
+    check_loss(loss)
+    shape = getattr(loss, "shape", None)
+    shape = np.shape(w0) if shape is None else tuple(shape)
+    w = check_point("w0", w0, shape)
+    steps = check_count("steps", steps)
+    noise = check_positive_number("noise", noise, allow_zero=True)
+    seeds = tuple(check_count("each seed", s) for s in seeds)
+    if not seeds:
+        raise CourseValueError("seeds must hold at least one seed, e.g. range(20)")
+    update = _check_update(update, noise)
+    if not update.stacks:
+        raise CourseValueError(f"{update!r} cannot run many seeds at once; loop over seeds")
+    rates = schedule_rates(lr, steps)
+    kicks = np.stack(
+        [np.random.default_rng(s).normal(0.0, noise, size=(steps, *w.shape)) for s in seeds]
+    )
+    w = np.broadcast_to(w, (len(seeds), *w.shape)).copy()
+    weights = np.empty((len(seeds), steps + 1, *shape))
+    losses = np.empty((len(seeds), steps + 1))
+    with np.errstate(all="ignore"):  # a diverging seed overflows: that is an outcome
+        weights[:, 0], losses[:, 0] = w, jitter(loss.value(w))
+        for k in range(steps):
+            g = np.asarray(jitter(loss.gradient(w)), dtype=float) + kicks[:, k]
+            w = np.asarray(update.step(loss, w, g, rates[k]), dtype=float)
+            weights[:, k + 1], losses[:, k + 1] = w, jitter(loss.value(w))
+    return NoisyRuns(weights, losses, rates.copy(), seeds)
 
 
 @dataclass(frozen=True, repr=False)
@@ -344,7 +501,7 @@ def minibatch_sgd(
         )
     epochs = check_count("epochs", epochs)
     seed = check_count("seed", seed)
-    per_epoch = -(-n // batch_size)
+    per_epoch = updates_per_epoch(n, batch_size)
     rates = schedule_rates(lr, epochs * per_epoch)
     rate_list = rates.tolist()  # plain floats are faster to index in the hot loop
     X, y = loss.X, loss.y

@@ -1,17 +1,39 @@
-"""Directions in parameter space: the angle between two vectors.
+"""Directions in parameter space: unit vectors and angles, the slope along a direction (the
+directional derivative ``grad L . u``), and what the gradient says about the steepest direction
+and the level set at a point (lesson 01).
 
-Computed so that it stays accurate near 0 and 180 degrees, where ``acos`` of a cosine turns the
-last bits of a dot product (which differ between CPUs) into visible degrees.
+Angles between vectors are computed so that they stay accurate near 0 and 180 degrees, where
+``acos`` of a cosine turns the last bits of a dot product (which differ between CPUs) into
+visible degrees.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["angle_between"]
+from .errors import CourseValueError, check_finite_number, check_loss
+from .gradient_check import numerical_gradient
+
+__all__ = [
+    "FLAT",
+    "DirectionReading",
+    "angle_between",
+    "angle_of",
+    "directional_derivative",
+    "measured_slope",
+    "read_direction",
+    "sign_label",
+    "unit_vector",
+    "wrap_angle",
+]
+
+#: Below this gradient length a point counts as flat: no direction is steepest.
+FLAT = 1e-12
 
 
 def angle_between(u: ArrayLike, v: ArrayLike) -> float:
@@ -24,7 +46,163 @@ def angle_between(u: ArrayLike, v: ArrayLike) -> float:
     >>> angle_between([1.0, 2.0], [2.0, 4.0 + 1e-12]) < 1e-9  # acos would say about 1e-6
     True
     """
-    a = np.asarray(u, dtype=float) / np.linalg.norm(u)
-    b = np.asarray(v, dtype=float) / np.linalg.norm(v)
+    u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    if not (np.linalg.norm(u) > 0 and np.linalg.norm(v) > 0):
+        raise CourseValueError(
+            f"an angle needs two non-zero vectors, got {u.tolist()} and {v.tolist()}"
+        )
+    a = u / np.linalg.norm(u)
+    b = v / np.linalg.norm(v)
     # 2 atan2(|a - b|, |a + b|) is well conditioned for nearly parallel vectors; acos is not.
     return math.degrees(2 * math.atan2(np.linalg.norm(a - b), np.linalg.norm(a + b)))
+
+
+def sign_label(x: float, tol: float = 1e-9) -> str:
+    """``"positive"``, ``"negative"`` or ``"zero"`` (within ``tol``): the sign of a slope.
+
+    >>> sign_label(-0.5), sign_label(1e-12)
+    ('negative', 'zero')
+    """
+    x = check_finite_number("x", x)
+    return "zero" if abs(x) <= tol else "positive" if x > 0 else "negative"
+
+
+def directional_derivative(gradient: ArrayLike, angles: ArrayLike) -> np.ndarray:
+    """The slope ``grad L . u`` along the unit vector at each angle (degrees) of a 2-D point
+    whose gradient is ``gradient``: ``|grad L| cos(angle - angle of grad L)``.
+
+    >>> directional_derivative([3.0, 4.0], [0.0, 90.0]).round(12).tolist()
+    [3.0, 4.0]
+    """
+    g = np.asarray(gradient, dtype=float)
+    if g.shape != (2,):
+        raise CourseValueError(f"gradient must be a 2-D vector (gx, gy), got shape {g.shape}")
+    t = np.radians(np.asarray(angles, dtype=float))
+    return g[0] * np.cos(t) + g[1] * np.sin(t)
+
+
+def unit_vector(angle: float) -> np.ndarray:
+    """The unit vector at ``angle`` degrees, counter-clockwise from the x-axis.
+
+    >>> unit_vector(90.0).round(12).tolist()
+    [0.0, 1.0]
+    """
+    t = math.radians(angle)
+    return np.array([math.cos(t), math.sin(t)])
+
+
+def angle_of(v: ArrayLike) -> float:
+    """The angle of a 2-D vector in degrees, in ``[0, 360)``.
+
+    >>> angle_of([-1.0, 0.0]), angle_of([0.0, -2.0])
+    (180.0, 270.0)
+    """
+    x, y = (float(c) for c in np.asarray(v, dtype=float))
+    a = math.degrees(math.atan2(y, x)) % 360.0
+    return 0.0 if a >= 360.0 else a
+
+
+def wrap_angle(angle: float) -> float:
+    """An angle difference in degrees, in ``(−180, 180]``."""
+    a = (angle + 180.0) % 360.0 - 180.0
+    return 180.0 if a == -180.0 else a
+
+
+@dataclass(frozen=True)
+class DirectionReading:
+    """What the explorer shows at one point and one direction.
+
+    Attributes
+    ----------
+    point, gradient : ndarray of shape (2,)
+    length : float
+        ``|∇L|``.
+    angle : float
+        The direction ``θ`` in degrees; ``direction`` is its unit vector ``u``.
+    slope : float
+        The directional derivative ``∇L·u``.
+    steepest_angle : float or None
+        ``θ*``, the gradient's angle (steepest ascent); None at a flat point.
+    level_set_angles : (float, float) or None
+        ``θ* ± 90°``, where the slope is zero: along the level set.
+    off_minimum : float or None
+        The angle in degrees between ``−∇L`` and the straight line to the minimum, when the loss
+        knows its minimum.
+    """
+
+    point: np.ndarray
+    gradient: np.ndarray
+    length: float
+    angle: float
+    direction: np.ndarray
+    slope: float
+    steepest_angle: float | None
+    level_set_angles: tuple[float, float] | None
+    off_minimum: float | None
+
+    @property
+    def descent_angle(self) -> float | None:
+        """``θ* + 180°``: steepest descent."""
+        return None if self.steepest_angle is None else (self.steepest_angle + 180.0) % 360.0
+
+    @property
+    def from_gradient(self) -> float | None:
+        """How far ``θ`` is from ``θ*``, in degrees, in ``(−180, 180]``."""
+        return None if self.steepest_angle is None else wrap_angle(self.angle - self.steepest_angle)
+
+
+def read_direction(loss: Any, point: ArrayLike, angle: float) -> DirectionReading:
+    """The gradient of ``loss`` at ``point`` and the slope along the direction ``angle`` (degrees).
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl
+    >>> bowl = QuadraticBowl([1.0, 5.0], rotation=math.pi / 4)
+    >>> r = read_direction(bowl, (1.0, 2.0), 30.0)
+    >>> r.gradient.round(12).tolist(), round(r.length, 3), round(r.steepest_angle, 2)
+    ([-1.0, 4.0], 4.123, 104.04)
+    >>> round(r.slope, 4), [round(a, 2) for a in r.level_set_angles]
+    (1.134, [14.04, 194.04])
+    """
+    check_loss(loss)
+    p = np.asarray(point, dtype=float)
+    g = np.asarray(loss.gradient(p), dtype=float)
+    length = float(np.linalg.norm(g))
+    u = unit_vector(angle)
+    steepest = angle_of(g) if length > FLAT else None
+    level = None
+    if steepest is not None:
+        a, b = (steepest + 90.0) % 360.0, (steepest + 270.0) % 360.0
+        level = (min(a, b), max(a, b))
+    off = None
+    minimizer = getattr(loss, "minimizer", None)
+    if steepest is not None and minimizer is not None:
+        to_min = np.asarray(minimizer, dtype=float) - p
+        if np.linalg.norm(to_min) > FLAT:
+            off = angle_between(-g, to_min)
+    return DirectionReading(
+        point=p,
+        gradient=g,
+        length=length,
+        angle=float(angle),
+        direction=u,
+        slope=float(g @ u),
+        steepest_angle=steepest,
+        level_set_angles=level,
+        off_minimum=off,
+    )
+
+
+def measured_slope(loss: Any, point: ArrayLike, angle: float) -> float:
+    """The slope along ``angle`` measured without the gradient: the derivative of
+    ``t -> L(point + t u)`` at ``t = 0``, by central differences (``numerical_gradient``).
+
+    >>> from gdcourse import QuadraticBowl
+    >>> bowl = QuadraticBowl([1.0, 5.0], rotation=math.pi / 4)
+    >>> round(measured_slope(bowl, (1.0, 2.0), 30.0), 6)
+    1.133975
+    """
+    check_loss(loss)
+    p = np.asarray(point, dtype=float)
+    u = unit_vector(angle)
+    return float(numerical_gradient(lambda t: loss.value(p + t * u), 0.0))

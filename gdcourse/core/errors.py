@@ -13,6 +13,9 @@ from typing import Any
 
 import numpy as np
 
+#: The errors a student's input raises; the ``check_*`` helpers are the core's own.
+__all__ = ["CourseInputError", "CourseTypeError", "CourseValueError"]
+
 
 class CourseInputError(Exception):
     """Marker base for errors caused by an argument a student passed (not a course bug)."""

@@ -6,7 +6,7 @@ the one-sided difference, which is why they agree with the analytic gradient to 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,15 @@ from numpy.typing import ArrayLike
 from .errors import CourseTypeError, CourseValueError, check_positive_number
 from .last_bits import jitter
 
-__all__ = ["GradientCheck", "check_gradient", "numerical_gradient"]
+__all__ = [
+    "DifferenceErrors",
+    "GradientCheck",
+    "central_difference",
+    "check_gradient",
+    "difference_errors",
+    "forward_difference",
+    "numerical_gradient",
+]
 
 
 def _as_function(f: Any) -> Callable[[np.ndarray], Any]:
@@ -99,3 +107,58 @@ def check_gradient(
         return float(a) if a.ndim == 0 else a
 
     return GradientCheck(out(analytic), out(numerical), float(gap.max(initial=0.0)), passed)
+
+
+def central_difference(f: Callable[[float], float], w: float, h: float) -> float:
+    """``(f(w + h) - f(w - h)) / 2h`` with the step exactly ``h`` (``numerical_gradient`` scales
+    its step by ``max(1, |w|)``; this undoes that).
+
+    >>> round(central_difference(lambda w: w**3, 1.0, 0.1), 12)
+    3.01
+    """
+    w = float(w)
+    h = check_positive_number("h", h)
+    return float(numerical_gradient(f, w, h=h / max(1.0, abs(w))))
+
+
+def forward_difference(f: Callable[[float], float], w: float, h: float) -> float:
+    """The one-sided ``(f(w + h) - f(w)) / h``: error of order ``h``, not ``h^2``.
+
+    >>> round(forward_difference(lambda w: w**3, 1.0, 0.1), 12)
+    3.31
+    """
+    f = _as_function(f)
+    h = check_positive_number("h", h)
+    return float(jitter((float(f(w + h)) - float(f(w))) / h))
+
+
+@dataclass(frozen=True)
+class DifferenceErrors:
+    """How far central and forward differences are from the true derivative, for each ``h``."""
+
+    hs: np.ndarray
+    central: np.ndarray
+    forward: np.ndarray
+
+    def shrink(self) -> tuple[np.ndarray, np.ndarray]:
+        """By how many times each error shrinks from one ``h`` to the next (central, forward)."""
+        return self.central[:-1] / self.central[1:], self.forward[:-1] / self.forward[1:]
+
+
+def difference_errors(
+    f: Callable[[float], float],
+    derivative: Callable[[float], float],
+    w: float,
+    hs: Sequence[float],
+) -> DifferenceErrors:
+    """The errors ``|estimate - f'(w)|`` of central and forward differences at each step ``h``.
+
+    >>> e = difference_errors(lambda w: w**3, lambda w: 3 * w**2, 1.0, [0.1, 0.01])
+    >>> [round(r) for r in e.shrink()[0]], [round(r) for r in e.shrink()[1]]
+    ([100], [10])
+    """
+    true = float(derivative(w))
+    hs = np.asarray(hs, dtype=float)
+    central = np.array([abs(central_difference(f, w, h) - true) for h in hs])
+    forward = np.array([abs(forward_difference(f, w, h) - true) for h in hs])
+    return DifferenceErrors(hs, central, forward)

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import (
+    CourseTypeError,
     CourseValueError,
     check_finite_number,
     check_positive_number,
@@ -23,13 +24,16 @@ from .errors import (
 from .last_bits import jitter, sums_reversed
 
 __all__ = [
+    "AbsoluteValue",
     "LinearRegression",
     "Loss",
     "Quadratic1D",
     "QuadraticBowl",
     "Rosenbrock",
     "SaddleWithMinima",
+    "SharpFlatWells",
     "TiltedDoubleWell",
+    "TwoVariableLoss",
 ]
 
 
@@ -91,11 +95,6 @@ class Loss:
     def __call__(self, w: ArrayLike) -> float | np.ndarray:
         return self.value(w)
 
-    @property
-    def n_params(self) -> int:
-        """How many numbers one parameter vector holds (1 for a 1-D loss)."""
-        return math.prod(self.shape)
-
 
 class Quadratic1D(Loss):
     """The 1-D quadratic ``L(w) = a/2 (w - c)^2``: curvature ``a``, minimum at ``w = c``.
@@ -146,6 +145,33 @@ class Quadratic1D(Loss):
     def hessian(self, w: ArrayLike) -> float | np.ndarray:
         w = np.asarray(w, dtype=float)
         return _scalar_or_array(np.full(w.shape, self.a))
+
+
+class AbsoluteValue(Loss):
+    """``L(w) = |w|``: smooth everywhere but at its minimum, where its slope jumps from -1 to 1.
+
+    Its gradient is ``sign(w)`` (0 at the kink), of size 1 however close ``w`` is to 0, so
+    gradient descent at a fixed rate cannot settle: it ends bouncing around 0.
+
+    Examples
+    --------
+    >>> loss = AbsoluteValue()
+    >>> loss.value(-2.5), loss.gradient(-2.5), loss.gradient(0.0)
+    (2.5, -1.0, 0.0)
+    """
+
+    shape = ()
+    formula = "|w|"
+    minimizer = 0.0
+
+    def __repr__(self) -> str:
+        return "AbsoluteValue()"
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:
+        return _scalar_or_array(np.abs(np.asarray(w, dtype=float)))
+
+    def gradient(self, w: ArrayLike) -> float | np.ndarray:
+        return _scalar_or_array(np.sign(np.asarray(w, dtype=float)))
 
 
 class TiltedDoubleWell(Loss):
@@ -354,6 +380,131 @@ class SaddleWithMinima(Loss):
         h[..., 0, 0] = 2.0
         h[..., 1, 1] = -2.0 + 6.0 * y**2
         return h
+
+
+class SharpFlatWells(Loss):
+    """``confine w^2 - exp(-(w - c1)^2 / (2 s1^2)) - exp(-(w - c2)^2 / (2 s2^2))``: two Gaussian
+    wells of equal depth, a sharp one (default at -1, width 0.1, curvature about 100) and a flat
+    one (at 1.5, width 0.7, curvature about 2); the small quadratic keeps noisy runs from
+    wandering off. Works elementwise on arrays.
+
+    Parameters
+    ----------
+    sharp, flat : (float, float)
+        Each well's centre and width (a width > 0).
+    confine : float
+        The coefficient of ``w^2`` (>= 0).
+
+    Examples
+    --------
+    >>> wells = SharpFlatWells()
+    >>> sharp, barrier, flat = wells.minima()
+    >>> round(sharp, 2), round(flat, 1), round(wells.curvature(sharp))
+    (-1.0, 1.5, 100)
+    """
+
+    shape = ()
+    formula = "0.02 w^2 - exp(-(w+1)^2/0.02) - exp(-(w-1.5)^2/0.98)"
+
+    def __init__(
+        self,
+        sharp: tuple[float, float] = (-1.0, 0.1),
+        flat: tuple[float, float] = (1.5, 0.7),
+        confine: float = 0.02,
+    ) -> None:
+        self.sharp = (
+            check_finite_number("sharp's centre", sharp[0]),
+            check_positive_number("sharp's width", sharp[1]),
+        )
+        self.flat = (
+            check_finite_number("flat's centre", flat[0]),
+            check_positive_number("flat's width", flat[1]),
+        )
+        if self.sharp[0] >= self.flat[0]:
+            raise CourseValueError(
+                f"the sharp well must be left of the flat one, got centres {self.sharp[0]:g} "
+                f"and {self.flat[0]:g}"
+            )
+        self.confine = check_positive_number("confine", confine, allow_zero=True)
+
+    def __repr__(self) -> str:
+        return f"SharpFlatWells(sharp={self.sharp}, flat={self.flat}, confine={self.confine:g})"
+
+    def _wells(self, w: ArrayLike) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        w = np.asarray(w, dtype=float)
+        out = []
+        for c, s in (self.sharp, self.flat):
+            e = np.exp(-((w - c) ** 2) / (2 * s**2))
+            out.append((e, -(w - c) / s**2 * e))
+        return w, out
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:
+        w, wells = self._wells(w)
+        return _scalar_or_array(self.confine * w**2 - wells[0][0] - wells[1][0])
+
+    def gradient(self, w: ArrayLike) -> float | np.ndarray:
+        w, wells = self._wells(w)
+        return _scalar_or_array(2 * self.confine * w - wells[0][1] - wells[1][1])
+
+    def minima(self) -> tuple[float, float, float]:
+        """(sharp minimum, the barrier between the basins, flat minimum), found on a grid of
+        600,001 points spanning both wells."""
+        xs = np.linspace(self.sharp[0] - 1.5, self.flat[0] + 2.0, 600_001)
+        v = np.asarray(self.value(xs))
+        middle = (self.sharp[0] + self.flat[0]) / 2
+        left, right = xs < middle - 0.25, xs > middle + 0.25
+        sharp = xs[left][np.argmin(v[left])]
+        flat = xs[right][np.argmin(v[right])]
+        between = (xs > sharp) & (xs < flat)
+        barrier = xs[between][np.argmax(v[between])]
+        return float(sharp), float(barrier), float(flat)
+
+    def curvature(self, w: float, h: float = 1e-4) -> float:
+        """The second derivative at ``w``, by a central difference of the gradient."""
+        return float((self.gradient(w + h) - self.gradient(w - h)) / (2 * h))
+
+
+class TwoVariableLoss(Loss):
+    """A loss of two parameters given by formulas ``value(x, y)`` and ``gradient(x, y)``.
+
+    Works on one point ``(x, y)`` or a stack of points of shape ``(..., 2)``, like the core's
+    2-D losses, so it can be plotted, descended and checked with ``check_gradient``.
+
+    Examples
+    --------
+    >>> L = TwoVariableLoss("x^2 y", lambda x, y: x**2 * y, lambda x, y: (2 * x * y, x**2))
+    >>> L.value([2.0, -1.0]), L.gradient([2.0, -1.0]).tolist()
+    (-4.0, [-4.0, 4.0])
+    """
+
+    shape = (2,)
+
+    def __init__(
+        self,
+        formula: str,
+        value: Callable[[Any, Any], Any],
+        gradient: Callable[[Any, Any], tuple[Any, Any]],
+    ) -> None:
+        if not (callable(value) and callable(gradient)):
+            raise CourseTypeError(
+                "value and gradient must be functions of (x, y), e.g. lambda x, y: x**2 * y"
+            )
+        self.formula = str(formula)
+        self._value = value
+        self._gradient = gradient
+
+    def __repr__(self) -> str:
+        return f"TwoVariableLoss({self.formula!r})"
+
+    def value(self, w: ArrayLike) -> float | np.ndarray:
+        w = _points(w, 2)
+        out = np.asarray(self._value(w[..., 0], w[..., 1]), dtype=float)
+        return _scalar_or_array(out)
+
+    def gradient(self, w: ArrayLike) -> np.ndarray:
+        w = _points(w, 2)
+        gx, gy = self._gradient(w[..., 0], w[..., 1])
+        return np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
 
 
 class Rosenbrock(Loss):

@@ -31,6 +31,7 @@ __all__ = [
     "linear_warmup",
     "schedule_rates",
     "step_decay",
+    "travel_bound",
 ]
 
 
@@ -198,6 +199,25 @@ def linear_warmup(after: float | Schedule, warmup_steps: int, start_lr: float = 
     return Schedule(
         f"linear_warmup({after!r}, warmup_steps={warmup_steps}, start_lr={start_lr:g})", rates
     )
+
+
+def travel_bound(lr: float, gamma: float, max_gradient: float) -> float:
+    """The farthest a run on ``exponential_decay(lr, gamma)`` can ever move: the sum of its rates,
+    ``lr / (1 - gamma)``, times the largest gradient it meets.
+
+    Examples
+    --------
+    >>> round(travel_bound(0.1, 0.75, 8.0), 12)
+    3.2
+    """
+    lr = check_positive_number("lr", lr)
+    gamma = check_positive_number("gamma", gamma)
+    if gamma >= 1:
+        raise CourseValueError(
+            f"gamma must be in (0, 1) for the rates to have a finite sum, got {gamma!r}"
+        )
+    max_gradient = check_positive_number("max_gradient", max_gradient, allow_zero=True)
+    return float(jitter(lr / (1.0 - gamma) * max_gradient))
 
 
 def schedule_rates(lr: Any, n_steps: int) -> np.ndarray:

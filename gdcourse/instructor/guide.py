@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..checks import ChoiceQuestion, Question, questions_of
-from ..checks.build import BEGIN_SOLUTION, END_SOLUTION, SOLUTION_LINE, defined_names
+from .build import BEGIN_SOLUTION, END_SOLUTION, SOLUTION_LINE, defined_names
 from .notebooks import NUMBERED, cell_source, notebook_title
 
 __all__ = [

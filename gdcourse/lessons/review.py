@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..checks import ChoiceQuestion, Misconception, NumberQuestion
+from ..checks import Card, ChoiceQuestion, Misconception, NumberQuestion
 from ..checks.trajectory import trajectory_question
 from ..core import (
     REGIMES,
@@ -28,7 +28,6 @@ from ..core import (
     saddle_escape_steps,
     updates_per_epoch,
 )
-from ..widgets.flashcards import Card
 
 LESSON = "review"
 

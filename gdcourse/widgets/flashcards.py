@@ -20,30 +20,17 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
+
+from ..checks.cards import Card
+from ..core.errors import CourseTypeError
 
 __all__ = ["Card", "Flashcards"]
 
 #: Shown in place of the answer until the card is revealed.
 HIDDEN_NOTE = "<i>Answer hidden: think of your answer first, then press Reveal.</i>"
-
-
-@dataclass(frozen=True)
-class Card:
-    """One flashcard: a question, its answer (HTML with $...$ math allowed), and a topic."""
-
-    question: str
-    answer: str
-    topic: str = ""
-
-    def __post_init__(self) -> None:
-        for field_name in ("question", "answer"):
-            value = getattr(self, field_name)
-            if not isinstance(value, str) or not value.strip():
-                raise ValueError(f"a card's {field_name} must be a non-empty string, got {value!r}")
 
 
 def _as_card(item: Any) -> Card:
@@ -53,7 +40,7 @@ def _as_card(item: Any) -> Card:
         return Card(**item)
     if isinstance(item, Sequence) and not isinstance(item, str) and len(item) in (2, 3):
         return Card(*item)
-    raise TypeError(
+    raise CourseTypeError(
         f"each card must be a Card, a (question, answer[, topic]) pair or a dict, got {item!r}"
     )
 

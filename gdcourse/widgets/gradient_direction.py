@@ -8,7 +8,6 @@ the gradient's own angle: largest along the gradient, zero along the level set.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import contourpy
@@ -16,9 +15,16 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
-from numpy.typing import ArrayLike
 
-from ..core import QuadraticBowl, angle_between, numerical_gradient
+from ..core import (
+    DirectionReading,
+    QuadraticBowl,
+    angle_of,
+    measured_slope,
+    read_direction,
+    unit_vector,
+    wrap_angle,
+)
 from ..plots.gradient import contour_levels, polynomial_text
 from ..plots.style import PALETTE
 from .base import Explorer
@@ -36,8 +42,6 @@ __all__ = [
 
 DEG = "\u00b0"
 MINUS = "\u2212"
-#: Below this gradient length a point counts as flat: no direction is steepest.
-FLAT = 1e-12
 
 
 def default_bowl() -> QuadraticBowl:
@@ -47,127 +51,6 @@ def default_bowl() -> QuadraticBowl:
     two axes, the diagonals ``y = x`` and ``y = −x``.
     """
     return QuadraticBowl([1.0, 5.0], rotation=math.pi / 4)
-
-
-def unit_vector(angle: float) -> np.ndarray:
-    """The unit vector at ``angle`` degrees, counter-clockwise from the x-axis.
-
-    >>> unit_vector(90.0).round(12).tolist()
-    [0.0, 1.0]
-    """
-    t = math.radians(angle)
-    return np.array([math.cos(t), math.sin(t)])
-
-
-def angle_of(v: ArrayLike) -> float:
-    """The angle of a 2-D vector in degrees, in ``[0, 360)``.
-
-    >>> angle_of([-1.0, 0.0]), angle_of([0.0, -2.0])
-    (180.0, 270.0)
-    """
-    x, y = (float(c) for c in np.asarray(v, dtype=float))
-    a = math.degrees(math.atan2(y, x)) % 360.0
-    return 0.0 if a >= 360.0 else a
-
-
-def _wrap(angle: float) -> float:
-    """An angle difference in degrees, in ``(−180, 180]``."""
-    a = (angle + 180.0) % 360.0 - 180.0
-    return 180.0 if a == -180.0 else a
-
-
-@dataclass(frozen=True)
-class DirectionReading:
-    """What the explorer shows at one point and one direction.
-
-    Attributes
-    ----------
-    point, gradient : ndarray of shape (2,)
-    length : float
-        ``|∇L|``.
-    angle : float
-        The direction ``θ`` in degrees; ``direction`` is its unit vector ``u``.
-    slope : float
-        The directional derivative ``∇L·u``.
-    steepest_angle : float or None
-        ``θ*``, the gradient's angle (steepest ascent); None at a flat point.
-    level_set_angles : (float, float) or None
-        ``θ* ± 90°``, where the slope is zero: along the level set.
-    off_minimum : float or None
-        The angle in degrees between ``−∇L`` and the straight line to the minimum, when the loss
-        knows its minimum.
-    """
-
-    point: np.ndarray
-    gradient: np.ndarray
-    length: float
-    angle: float
-    direction: np.ndarray
-    slope: float
-    steepest_angle: float | None
-    level_set_angles: tuple[float, float] | None
-    off_minimum: float | None
-
-    @property
-    def descent_angle(self) -> float | None:
-        """``θ* + 180°``: steepest descent."""
-        return None if self.steepest_angle is None else (self.steepest_angle + 180.0) % 360.0
-
-    @property
-    def from_gradient(self) -> float | None:
-        """How far ``θ`` is from ``θ*``, in degrees, in ``(−180, 180]``."""
-        return None if self.steepest_angle is None else _wrap(self.angle - self.steepest_angle)
-
-
-def read_direction(loss: Any, point: ArrayLike, angle: float) -> DirectionReading:
-    """The gradient of ``loss`` at ``point`` and the slope along the direction ``angle`` (degrees).
-
-    Examples
-    --------
-    >>> r = read_direction(default_bowl(), (1.0, 2.0), 30.0)
-    >>> r.gradient.round(12).tolist(), round(r.length, 3), round(r.steepest_angle, 2)
-    ([-1.0, 4.0], 4.123, 104.04)
-    >>> round(r.slope, 4), [round(a, 2) for a in r.level_set_angles]
-    (1.134, [14.04, 194.04])
-    """
-    p = np.asarray(point, dtype=float)
-    g = np.asarray(loss.gradient(p), dtype=float)
-    length = float(np.linalg.norm(g))
-    u = unit_vector(angle)
-    steepest = angle_of(g) if length > FLAT else None
-    level = None
-    if steepest is not None:
-        a, b = (steepest + 90.0) % 360.0, (steepest + 270.0) % 360.0
-        level = (min(a, b), max(a, b))
-    off = None
-    minimizer = getattr(loss, "minimizer", None)
-    if steepest is not None and minimizer is not None:
-        to_min = np.asarray(minimizer, dtype=float) - p
-        if np.linalg.norm(to_min) > FLAT:
-            off = angle_between(-g, to_min)
-    return DirectionReading(
-        point=p,
-        gradient=g,
-        length=length,
-        angle=float(angle),
-        direction=u,
-        slope=float(g @ u),
-        steepest_angle=steepest,
-        level_set_angles=level,
-        off_minimum=off,
-    )
-
-
-def measured_slope(loss: Any, point: ArrayLike, angle: float) -> float:
-    """The slope along ``angle`` measured without the gradient: the derivative of
-    ``t -> L(point + t u)`` at ``t = 0``, by central differences (``numerical_gradient``).
-
-    >>> round(measured_slope(default_bowl(), (1.0, 2.0), 30.0), 6)
-    1.133975
-    """
-    p = np.asarray(point, dtype=float)
-    u = unit_vector(angle)
-    return float(numerical_gradient(lambda t: loss.value(p + t * u), 0.0))
 
 
 def _nice_ceiling(x: float) -> float:
@@ -430,7 +313,7 @@ class GradientDirectionExplorer(Explorer):
         """
         value = float(self.controls["angle"].value)
         exact = self._exact_angle
-        if exact is not None and abs(_wrap(value - exact)) <= self.controls["angle"].step / 2:
+        if exact is not None and abs(wrap_angle(value - exact)) <= self.controls["angle"].step / 2:
             return exact
         self._exact_angle = None
         return value

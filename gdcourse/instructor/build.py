@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .questions import questions_of
+from ..checks.questions import questions_of
 
 __all__ = [
     "BEGIN_SOLUTION",

@@ -1,33 +1,43 @@
-"""Closed-form results the lessons teach, so notebooks and tests can compare runs with theory.
+"""The quadratic model: one step multiplies the distance to the minimum by ``1 - lr * a``.
 
-On ``L(w) = a/2 (w - c)^2`` one step multiplies the error ``e = w - c`` by ``1 - lr * a``; every
-1-D result here follows from that. For an n-D quadratic each eigen-direction has its own
-multiplier ``1 - lr * lambda_i``. (Inside ``last_bits.other_last_bits()`` the results get their
-last bits jittered, as another machine's ``log`` or rounding might give them.)
+On ``L(w) = a/2 (w - c)^2`` every 1-D result follows from that multiplier: the five regimes,
+the stable limit ``2/a``, the steps to a tolerance. On an n-D quadratic each eigen-direction of
+the Hessian has its own multiplier ``1 - lr * lambda_i``: the steepest sets the limit, the ratio
+of the extremes (the condition number) sets the speed. (Inside ``last_bits.other_last_bits()``
+the results get their last bits jittered, as another machine's ``log`` or rounding might give
+them.)
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import CourseValueError, check_count, check_finite_number, check_positive_number
+from .errors import (
+    CourseTypeError,
+    CourseValueError,
+    check_finite_number,
+    check_loss,
+    check_positive_number,
+)
 from .last_bits import jitter
 
 __all__ = [
     "REGIMES",
     "best_fixed_lr",
+    "condition_number",
     "contraction_factor",
     "error_multiplier",
+    "hessian_eigenvalues",
     "max_stable_lr",
-    "minibatch_gradient_variance",
-    "noise_floor",
+    "multipliers",
     "quadratic_regime",
-    "saddle_escape_steps",
+    "regime_bands",
     "steps_to_tolerance",
-    "updates_per_epoch",
+    "zigzag_direction",
 ]
 
 #: The five regimes of gradient descent on a 1-D quadratic, in order of increasing rate.
@@ -163,80 +173,97 @@ def contraction_factor(curvature: float | ArrayLike, lr: float | None = None) ->
     return float(jitter(np.max(np.abs(1.0 - lr * lam))))
 
 
-def minibatch_gradient_variance(loss, w: ArrayLike, batch_size: int) -> float:
-    """The expected squared error of a mini-batch gradient: ``sigma^2 / B * (N - B) / (N - 1)``.
-
-    ``sigma^2`` is the mean squared distance of the per-example gradients from their mean, and
-    ``(N - B) / (N - 1)`` the correction for sampling without replacement (0 at ``B = N``).
-
-    Parameters
-    ----------
-    loss : LinearRegression
-    w : array_like of shape (d,)
-    batch_size : int
-        From 1 to N.
-    """
-    per_example = loss.per_example_gradients(w)
-    n = per_example.shape[0]
-    b = check_count("batch_size", batch_size, minimum=1)
-    if b > n:
-        raise CourseValueError(f"batch_size must be between 1 and N={n}, got {b}")
-    if n == 1:
-        return 0.0
-    sigma2 = float(np.mean(np.sum((per_example - per_example.mean(axis=0)) ** 2, axis=1)))
-    return float(jitter(sigma2 / b * (n - b) / (n - 1)))
-
-
-def noise_floor(a: float, lr: float, noise: float) -> float:
-    """The mean loss a noisy run settles at on ``a/2 (w - c)^2``: ``lr noise^2 / (2 (2 - lr a))``.
-
-    With gradient noise of standard deviation ``noise`` (``gradient_descent(..., noise=...)``),
-    the error follows ``e <- (1 - lr a) e - lr noise xi``; its stationary variance is
-    ``lr noise^2 / (a (2 - lr a))``, and the loss is ``a/2`` times that. It grows with the rate
-    (about proportionally for small rates), which is why lowering the rate lets a noisy run settle
-    deeper. ``math.inf`` at and above the stable limit ``lr = 2/a``.
+def multipliers(eigenvalues: ArrayLike, lr: float) -> np.ndarray:
+    """The factor ``1 - lr * lambda_i`` by which one step multiplies the error along each
+    eigen-direction of a quadratic.
 
     Examples
     --------
-    >>> round(noise_floor(a=2, lr=0.1, noise=1.0), 4)
-    0.0278
+    >>> multipliers([1, 10], 0.15).round(4).tolist()
+    [0.85, -0.5]
+    """
+    lam = _curvatures(eigenvalues)
+    return np.asarray(jitter(1.0 - check_positive_number("lr", lr) * lam), dtype=float)
+
+
+def zigzag_direction(eigenvalues: ArrayLike, lr: float) -> str:
+    """Which eigen-direction of a 2-D bowl changes sign every step: ``"neither"``, ``"steep"``,
+    ``"shallow"`` or ``"both"`` (a negative multiplier zig-zags; exactly 0 lands in one step).
+
+    Examples
+    --------
+    >>> zigzag_direction([1, 20], 0.07), zigzag_direction([1, 20], 0.03)
+    ('steep', 'neither')
+    """
+    lam = np.sort(_curvatures(eigenvalues))
+    m = multipliers([lam[0], lam[-1]], lr)
+    shallow, steep = bool(m[0] < 0), bool(m[1] < 0)
+    return {(False, False): "neither", (False, True): "steep", (True, True): "both"}.get(
+        (shallow, steep), "shallow"
+    )
+
+
+def regime_bands(a: float, lr_range: tuple[float, float]) -> list[tuple[str, float, float]]:
+    """The rates of ``lr_range`` split by regime on ``a/2 (w - c)^2``: ``(regime, low, high)``.
+
+    Only the three regimes that cover an interval are listed, clipped to ``lr_range`` and
+    left out when they fall outside it; the boundaries ``1/a`` and ``2/a`` are single rates.
+
+    Examples
+    --------
+    >>> regime_bands(2.0, (1e-4, 10.0))
+    [('monotone', 0.0001, 0.5), ('oscillating-converging', 0.5, 1.0), ('diverging', 1.0, 10.0)]
     """
     a = check_positive_number("a (the curvature)", a)
-    lr = check_positive_number("lr", lr)
-    noise = check_positive_number("noise", noise, allow_zero=True)
-    if lr * a >= 2:
-        return math.inf
-    return float(jitter(lr * noise**2 / (2 * (2 - lr * a))))
+    low, high = (check_positive_number("lr_range's ends", x) for x in lr_range)
+    one, two = best_fixed_lr(a), max_stable_lr(a)
+    edges = [("monotone", 0.0, one), ("oscillating-converging", one, two)]
+    edges.append(("diverging", two, math.inf))
+    bands = []
+    for regime, lo, hi in edges:
+        lo, hi = max(lo, low), min(hi, high)
+        if lo < hi:
+            bands.append((regime, lo, hi))
+    return bands
 
 
-def updates_per_epoch(n: int, batch_size: int) -> int:
-    """Updates in one epoch of mini-batches: ``ceil(n / batch_size)`` (the last, smaller batch
-    is an update too).
-
-    Examples
-    --------
-    >>> updates_per_epoch(1000, 32), updates_per_epoch(1024, 32), updates_per_epoch(10, 10)
-    (32, 32, 1)
-    """
-    n = check_count("n (the number of examples)", n, minimum=1)
-    batch_size = check_count("batch_size", batch_size, minimum=1)
-    return -(-n // batch_size)
-
-
-def saddle_escape_steps(y0: float, lr: float, threshold: float = 0.5) -> float:
-    """Steps for ``|y|`` to grow from ``|y0|`` to ``threshold`` near the saddle of
-    ``x^2 - y^2 + ...``, where each step multiplies ``y`` by ``1 + 2 lr`` (the linearised
-    dynamics): ``ln(threshold / |y0|) / ln(1 + 2 lr)``. ``math.inf`` for ``y0 = 0`` (a start on
-    the ridge never leaves it).
+def hessian_eigenvalues(loss: Any, w: ArrayLike | None = None) -> np.ndarray:
+    """The eigenvalues of a loss's Hessian at ``w`` (default: the origin), sorted: the
+    curvatures along its axes. For a quadratic they are the same everywhere.
 
     Examples
     --------
-    >>> round(saddle_escape_steps(1e-6, 0.1), 2)
-    71.97
+    >>> from gdcourse import QuadraticBowl
+    >>> hessian_eigenvalues(QuadraticBowl([1.0, 5.0], rotation=0.7)).round(12).tolist()
+    [1.0, 5.0]
     """
-    y0 = check_finite_number("y0", y0)
-    lr = check_positive_number("lr", lr)
-    threshold = check_positive_number("threshold", threshold)
-    if y0 == 0:
-        return math.inf
-    return float(jitter(math.log(threshold / abs(y0)) / math.log(1 + 2 * lr)))
+    check_loss(loss)
+    if not callable(getattr(loss, "hessian", None)):
+        raise CourseTypeError(f"{loss!r} has no hessian() method to read its curvatures from")
+    d = int(np.prod(getattr(loss, "shape", ()) or (1,)))
+    w = np.zeros(d) if w is None else np.asarray(w, dtype=float)
+    h = np.asarray(loss.hessian(w), dtype=float).reshape(d, d)
+    return np.linalg.eigvalsh(h)
+
+
+def condition_number(loss_or_eigenvalues: Any) -> float:
+    """``lambda_max / lambda_min`` of a quadratic loss's Hessian (or of a list of its
+    eigenvalues): how much steeper the steepest direction is than the flattest.
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl
+    >>> condition_number(QuadraticBowl([1.0, 20.0])), condition_number([2.0, 5.0, 10.0])
+    (20.0, 5.0)
+    """
+    if hasattr(loss_or_eigenvalues, "eigenvalues"):
+        lam = np.asarray(loss_or_eigenvalues.eigenvalues, dtype=float)
+    elif callable(getattr(loss_or_eigenvalues, "gradient", None)):
+        lam = hessian_eigenvalues(loss_or_eigenvalues)
+    else:
+        lam = _curvatures(loss_or_eigenvalues)
+    if lam.min() <= 0:
+        raise CourseValueError(
+            f"a condition number needs curvatures > 0 (a bowl), got {np.round(lam, 6).tolist()}"
+        )
+    return float(jitter(lam.max() / lam.min()))

@@ -1,9 +1,11 @@
-"""The learning-rate range test (Smith, 2017; fastai's ``lr_find``): one noisy mini-batch run whose
-rate grows geometrically, its loss smoothed, and the rates read off it.
+"""Measurements read off runs: the first step within a tolerance, step lengths, steps to a
+relative tolerance, a sweep of fresh runs, and the learning-rate range test.
 
-Every reading comes with its margin, how far the run was from reading otherwise. A reading decided
-by a floating-point tie (a margin of 1e-15) differs between CPUs; the course states only readings
-whose margins are many orders of magnitude larger.
+The range test (Smith, 2017; fastai's ``lr_find``) is one noisy mini-batch run whose rate grows
+geometrically, its loss smoothed, and the rates read off it. Every reading comes with its margin,
+how far the run was from reading otherwise: a reading decided by a floating-point tie (a margin
+of 1e-15) differs between CPUs, and the course states only readings whose margins are many orders
+of magnitude larger.
 """
 
 from __future__ import annotations
@@ -15,22 +17,114 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .descent import _freeze, minibatch_sgd
+from .batches import updates_per_epoch
+from .descent import Trajectory, _freeze, gradient_descent, minibatch_sgd
 from .errors import (
     CourseTypeError,
     CourseValueError,
     _describe,
     check_count,
+    check_finite_number,
+    check_loss,
     check_point,
     check_positive_number,
 )
-from .losses import LinearRegression
+from .losses import LinearRegression, Quadratic1D
 from .schedules import geometric_growth
 
-__all__ = ["MAX_STEPS", "RangeTest", "range_test", "smooth_losses"]
+__all__ = [
+    "MAX_STEPS",
+    "RangeTest",
+    "first_step_within",
+    "range_test",
+    "smooth_losses",
+    "step_lengths",
+    "steps_to_relative_tolerance",
+    "sweep_losses",
+]
 
 #: The most updates a range test takes (a test is short by design).
 MAX_STEPS = 1_000_000
+
+
+def first_step_within(weights: ArrayLike, c: ArrayLike, tol: float) -> int | None:
+    """The first step ``k`` of a run with ``|w_k - c| <= tol`` (the distance, for n-D weights);
+    ``None`` if it never gets there.
+
+    Examples
+    --------
+    >>> first_step_within([7.0, 6.2, 5.56, 3.005], c=3, tol=0.01)
+    3
+    """
+    w = np.asarray(weights, dtype=float)
+    tol = check_positive_number("tol", tol, allow_zero=True)
+    diff = w - np.asarray(c, dtype=float)
+    dist = np.abs(diff) if diff.ndim == 1 else np.linalg.norm(diff.reshape(len(w), -1), axis=1)
+    within = dist <= tol
+    return int(np.argmax(within)) if within.any() else None
+
+
+def step_lengths(run: Trajectory | ArrayLike) -> np.ndarray:
+    """The length ``|w_{k+1} - w_k|`` of each step of a run (a ``Trajectory`` or its weights).
+
+    Examples
+    --------
+    >>> step_lengths([7.0, 6.2, 5.56]).round(6).tolist()
+    [0.8, 0.64]
+    """
+    w = np.asarray(run.weights if isinstance(run, Trajectory) else run, dtype=float)
+    d = np.diff(w, axis=0)
+    return np.abs(d) if d.ndim == 1 else np.linalg.norm(d.reshape(len(d), -1), axis=1)
+
+
+def steps_to_relative_tolerance(
+    loss: Any, lr: float, rel_tol: float = 1e-6, max_steps: int = 100_000
+) -> int | None:
+    """Steps of gradient descent from the origin until ``|w - w*| <= rel_tol * |w0 - w*|``
+    (``w*`` the loss's ``minimizer``); ``None`` if the run does not get there in ``max_steps``.
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl
+    >>> steps_to_relative_tolerance(QuadraticBowl([1.0, 10.0], center=[1.0, 1.0]), lr=0.1)
+    128
+    """
+    check_loss(loss)
+    target = getattr(loss, "minimizer", None)
+    if target is None:
+        raise CourseTypeError(f"{loss!r} has no minimizer to measure the distance to")
+    rel_tol = check_positive_number("rel_tol", rel_tol)
+    max_steps = check_count("max_steps", max_steps, minimum=1)
+    target = np.asarray(target, dtype=float)
+    start = np.zeros(target.shape)
+    n = 64
+    while True:  # longer runs only when needed: most runs get there in a few hundred steps
+        run = gradient_descent(loss, start, lr=lr, steps=min(n, max_steps), tol=0.0)
+        dist = np.linalg.norm((run.weights - target).reshape(run.n_steps + 1, -1), axis=1)
+        within = dist <= rel_tol * dist[0]
+        if within.any():
+            return int(np.argmax(within))
+        if n >= max_steps or run.status == "diverged":
+            return None
+        n *= 4
+
+
+def sweep_losses(a: float, lrs: ArrayLike, steps: int, w0: float, c: float = 0.0) -> np.ndarray:
+    """A sweep: one fresh run of ``steps`` updates per rate on ``a/2 (w - c)^2`` from ``w0``; the
+    loss each ends at divided by the start loss (a run that overflows counts as ``inf``).
+
+    Examples
+    --------
+    >>> sweep_losses(4.0, [0.1, 0.5, 0.6], steps=3, w0=7.0, c=3.0).round(6).tolist()
+    [0.046656, 1.0, 7.529536]
+    """
+    q = Quadratic1D(a=a, c=check_finite_number("c", c))
+    out = []
+    for lr in np.asarray(lrs, dtype=float):
+        run = gradient_descent(q, w0, lr=float(lr), steps=steps, tol=0)
+        end = math.inf if run.n_steps < steps else float(run.losses[-1])
+        out.append(end / float(run.losses[0]))
+    return np.asarray(out)
 
 
 def smooth_losses(losses: ArrayLike, smoothing: float) -> np.ndarray:
@@ -236,7 +330,7 @@ def range_test(
     if factor <= 1:
         raise CourseValueError(f"blow_up_factor must be larger than 1, got {blow_up_factor!r}")
     batch_size = check_count("batch_size", batch_size, minimum=1)
-    per_epoch = -(-loss.n_samples // min(batch_size, loss.n_samples))
+    per_epoch = updates_per_epoch(loss.n_samples, min(batch_size, loss.n_samples))
     run = minibatch_sgd(
         loss, w, lr=schedule, batch_size=batch_size, epochs=-(-steps // per_epoch), seed=seed
     )

@@ -1,0 +1,201 @@
+"""The package's layers, enforced two ways: a static scan of every import (at module level and
+inside functions), and each sub-package imported in a fresh interpreter.
+
+Arrows point one way: widgets -> plots -> core, checks -> core, lessons -> checks -> core. The core
+loads numpy only; lessons load no ipywidgets, ipympl, pyplot, plots or widgets; checks load no
+lessons and no matplotlib; widgets load no lessons; grading loads no ipympl, ipywidgets or pyplot.
+"""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "gdcourse"
+
+#: (where, what it must not import: module prefixes).
+FORBIDDEN = {
+    "gdcourse.core": (
+        "gdcourse.plots",
+        "gdcourse.widgets",
+        "gdcourse.checks",
+        "gdcourse.lessons",
+        "gdcourse.instructor",
+        "gdcourse.stated",
+        "matplotlib",
+        "ipywidgets",
+        "ipympl",
+        "IPython",
+    ),
+    "gdcourse.plots": (
+        "gdcourse.widgets",
+        "gdcourse.lessons",
+        "gdcourse.checks",
+        "gdcourse.instructor",
+        "ipywidgets",
+        "ipympl",
+    ),
+    "gdcourse.widgets": ("gdcourse.lessons", "gdcourse.instructor", "gdcourse.stated"),
+    "gdcourse.checks": (
+        "gdcourse.lessons",
+        "gdcourse.plots",
+        "gdcourse.widgets",
+        "gdcourse.instructor",
+        "matplotlib",
+        "ipywidgets",
+        "ipympl",
+    ),
+    "gdcourse.lessons": (
+        "gdcourse.plots",
+        "gdcourse.widgets",
+        "gdcourse.instructor",
+        "matplotlib.pyplot",
+        "ipywidgets",
+        "ipympl",
+    ),
+    "gdcourse.instructor.grading": (
+        "gdcourse.plots",
+        "gdcourse.widgets",
+        "matplotlib.pyplot",
+        "ipywidgets",
+        "ipympl",
+    ),
+}
+#: Third-party packages the core may load (the standard library is always allowed).
+CORE_ALLOWS = {"numpy"}
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> list[str]:
+    """Every module ``path`` imports, absolute, wherever the import statement stands."""
+    name = _module_name(path)
+    return _imports_of(path.read_text(encoding="utf-8"), name, path.name == "__init__.py")
+
+
+def _imports_of(source: str, module: str, is_package: bool) -> list[str]:
+    package = module if is_package else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")
+                parent = parent[: len(parent) - (node.level - 1)]
+                base = ".".join([*parent, base]) if base else ".".join(parent)
+            found.append(base)
+            found += [f"{base}.{alias.name}" for alias in node.names]
+    return found
+
+
+def _rules_for(module: str) -> tuple[str, ...]:
+    return tuple(
+        banned
+        for where, bans in FORBIDDEN.items()
+        if module == where or module.startswith(where + ".")
+        for banned in bans
+    )
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: _module_name(p))
+def test_no_module_imports_across_its_layer(path):
+    module = _module_name(path)
+    bans = _rules_for(module)
+    if module.startswith("gdcourse.instructor.") and module.split(".")[2] in (
+        "grading",
+        "kernel_side",
+        "capped_kernel",
+        "gradebook",
+    ):
+        bans += FORBIDDEN["gdcourse.instructor.grading"]
+    wrong = sorted({i for i in _imports(path) for b in bans if i == b or i.startswith(b + ".")})
+    assert wrong == [], f"{module} imports {wrong}"
+
+
+def test_the_core_imports_nothing_but_the_standard_library_numpy_and_itself():
+    for path in sorted((PACKAGE / "core").rglob("*.py")):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            ok = (
+                top in sys.stdlib_module_names
+                or top in CORE_ALLOWS
+                or name.startswith("gdcourse.core")
+            )
+            assert ok or top == "__future__", f"{_module_name(path)} imports {name}"
+
+
+def _loaded_by(subpackage: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after importing every module of one
+    sub-package."""
+    code = (
+        "import importlib, json, pkgutil, sys\n"
+        f"import {subpackage} as p\n"
+        "for m in pkgutil.walk_packages(p.__path__, p.__name__ + '.'):\n"
+        "    if not m.name.endswith('__main__'):\n"
+        "        importlib.import_module(m.name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(json.loads(out.stdout))
+
+
+@pytest.mark.parametrize(
+    "subpackage",
+    ["gdcourse.core", "gdcourse.plots", "gdcourse.widgets", "gdcourse.checks", "gdcourse.lessons"],
+)
+def test_each_subpackage_in_a_fresh_interpreter_loads_only_what_its_layer_allows(subpackage):
+    loaded = _loaded_by(subpackage)
+    bans = FORBIDDEN[subpackage]
+    wrong = sorted(m for m in loaded for b in bans if m == b or m.startswith(b + "."))
+    assert wrong == [], f"importing {subpackage} loaded {wrong[:10]}"
+    if subpackage == "gdcourse.core":
+        third_party = {m.split(".")[0] for m in loaded} - set(sys.stdlib_module_names)
+        assert third_party - {"gdcourse", "__main__", "_distutils_hack"} <= CORE_ALLOWS | {
+            name for name in third_party if name.startswith("__editable__")
+        }
+
+
+def test_grading_in_a_fresh_interpreter_loads_no_widgets_and_no_pyplot():
+    code = (
+        "import json, sys\nimport gdcourse.instructor.grading\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = set(json.loads(out.stdout))
+    bans = FORBIDDEN["gdcourse.instructor.grading"]
+    assert sorted(m for m in loaded for b in bans if m == b or m.startswith(b + ".")) == []
+
+
+def test_the_scan_sees_imports_inside_functions_and_relative_ones():
+    source = (
+        "import numpy as np\n"
+        "def draw():\n"
+        "    from ..widgets import parts\n"
+        "    import matplotlib.pyplot as plt\n"
+        "    from . import gradient\n"
+    )
+    found = _imports_of(source, "gdcourse.lessons.probe", is_package=False)
+    assert {"gdcourse.widgets.parts", "matplotlib.pyplot", "gdcourse.lessons.gradient"} <= set(
+        found
+    )
+    bans = _rules_for("gdcourse.lessons.probe")
+    caught = {i for i in found for b in bans if i == b or i.startswith(b + ".")}
+    assert caught == {"gdcourse.widgets", "gdcourse.widgets.parts", "matplotlib.pyplot"}

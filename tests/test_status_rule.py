@@ -1,0 +1,131 @@
+"""The one status rule of the core: a swing that grows is "diverged" as soon as the growth is
+evident, a swing that keeps its size is "bouncing" (the word quadratic_regime uses too), and the
+detection never cuts a run short. Properties over 1-D and n-D quadratics, with and without noise.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from gdcourse import (
+    NOISY_WINDOW,
+    STATUS_PHRASES,
+    STATUS_WINDOW,
+    STATUSES,
+    SWING_RTOL,
+    Quadratic1D,
+    QuadraticBowl,
+    gradient_descent,
+    quadratic_regime,
+    swing,
+)
+
+# The smallest excess over 2 for which the swing's growth over the window is ten times the
+# tolerance: (1 + delta)^(window - 1) >= 1 + 10 SWING_RTOL.
+DELTA = 1.01 * math.log1p(10 * SWING_RTOL) / (STATUS_WINDOW - 1)
+
+curvatures = st.floats(0.1, 10.0)
+starts = st.floats(-50.0, 50.0).filter(lambda w: abs(w) > 1e-3)
+
+
+def test_the_issues_two_growing_runs_are_diverged_with_every_step_kept():
+    run = gradient_descent(Quadratic1D(a=8), w0=1, lr=0.3, steps=20)
+    assert (run.status, run.n_steps) == ("diverged", 20)
+    assert run.final_loss == pytest.approx(2.8e6, rel=0.01)  # every step of the run is there
+    run = gradient_descent(Quadratic1D(a=2, c=2), w0=8, lr=1.2, steps=30)
+    assert (run.status, run.n_steps) == ("diverged", 30)
+    assert run.final_loss == pytest.approx(2.1e10, rel=0.01)
+
+
+def test_one_word_for_a_swing_that_keeps_its_size():
+    assert "oscillating" not in STATUSES and "bouncing" in STATUSES
+    assert quadratic_regime(2.0, 1.0) == "bouncing"
+    assert gradient_descent(Quadratic1D(a=2, c=3), 7.0, lr=1.0, steps=30).status == "bouncing"
+    assert set(STATUS_PHRASES) == set(STATUSES)
+
+
+@given(a=curvatures, w0=starts, excess=st.floats(DELTA, 8.0), steps=st.integers(STATUS_WINDOW, 60))
+def test_above_two_over_a_every_run_is_diverged(a, w0, excess, steps):
+    run = gradient_descent(Quadratic1D(a=a), w0, lr=(2 + excess) / a, steps=steps)
+    assert run.status == "diverged"
+    # Nothing was cut short: all the steps asked for, unless a value passed the 1e12 limit.
+    assert run.n_steps == steps or run.losses[-1] > 1e12 * max(run.losses[0], 1.0)
+
+
+@given(a=curvatures, w0=starts, steps=st.integers(3, 60))
+def test_at_two_over_a_every_run_is_bouncing(a, w0, steps):
+    assume(quadratic_regime(a, 2 / a) == "bouncing")
+    run = gradient_descent(Quadratic1D(a=a), w0, lr=2 / a, steps=steps)
+    assert run.status == "bouncing" and run.n_steps == steps
+
+
+@given(a=curvatures, w0=starts, x=st.floats(0.05, 2 - DELTA), steps=st.integers(0, 80))
+def test_below_two_over_a_no_run_is_diverged_or_bouncing(a, w0, x, steps):
+    run = gradient_descent(Quadratic1D(a=a), w0, lr=x / a, steps=steps)
+    assert run.status in ("converged", "max_steps")
+
+
+def _bowl(eigenvalues, seed):
+    d = len(eigenvalues)
+    q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(d, d)))
+    return QuadraticBowl(eigenvalues, rotation=q)
+
+
+@given(
+    eigenvalues=st.lists(st.floats(0.1, 10.0), min_size=2, max_size=4),
+    seed=st.integers(0, 10_000),
+    excess=st.floats(0.2, 3.0),
+    top=st.floats(1e-3, 1.0),
+)
+def test_n_d_bowls_above_two_over_lambda_max_diverge(eigenvalues, seed, excess, top):
+    bowl = _bowl(eigenvalues, seed)
+    k = int(np.argmax(bowl.eigenvalues))
+    # A start whose component along the steepest axis is `top` of its length.
+    others = np.delete(bowl.rotation, k, axis=1) @ np.ones(len(eigenvalues) - 1)
+    others /= np.linalg.norm(others)
+    w0 = top * bowl.rotation[:, k] + math.sqrt(1 - top**2) * others
+    run = gradient_descent(bowl, w0, lr=(2 + excess) / max(eigenvalues), steps=400)
+    assert run.status == "diverged"
+
+
+@given(
+    a=curvatures,
+    w0=starts,
+    excess=st.floats(0.2, 6.0),
+    noise=st.floats(0.0, 5.0),
+    seed=st.integers(0, 1000),
+)
+def test_with_noise_runs_above_two_over_a_diverge(a, w0, excess, noise, seed):
+    lr = (2 + excess) / a
+    run = gradient_descent(Quadratic1D(a=a), w0, lr=lr, steps=60, noise=noise, seed=seed)
+    assert run.status == "diverged"
+
+
+@given(
+    a=curvatures,
+    w0=starts,
+    x=st.floats(0.05, 1.9),
+    noise=st.floats(0.01, 5.0),
+    seed=st.integers(0, 1000),
+)
+def test_with_noise_runs_below_two_over_a_are_never_called_diverged_or_bouncing(
+    a, w0, x, noise, seed
+):
+    run = gradient_descent(Quadratic1D(a=a), w0, lr=x / a, steps=300, noise=noise, seed=seed)
+    assert run.status in ("converged", "max_steps")
+
+
+def test_the_swing_rule_on_its_own():
+    assert swing([7.0, -9.0, 39.0, -105.0]) == "growing"
+    assert swing([7.0, -1.0, 7.0, -1.0]) == "steady"
+    assert swing([7.0, 6.2, 5.56, 5.05]) is None  # no alternation
+    assert swing([7.0, -1.0]) is None  # one step says nothing
+    grow = [(-1.2) ** k for k in range(NOISY_WINDOW + 1)]
+    assert swing(grow, noisy=True) == "growing"
+    assert swing(grow[: NOISY_WINDOW - 1], noisy=True) is None  # too few steps to tell noise
+    wobble = list(grow)
+    wobble[-3] *= 1.5  # one step longer than the next: noise could do that
+    assert swing(wobble, noisy=True) is None
