@@ -236,7 +236,10 @@ cn_ex
 """
 
 _BATCH = """\
-bs_ex = BatchSizeExplorer()
+from gdcourse import LinearRegression, make_regression
+
+_X, _y, _ = make_regression(1024, 5, noise=0.5, seed=0)  # lesson 05's problem
+bs_ex = BatchSizeExplorer(LinearRegression(_X, _y), np.full(5, 3.0), batch_size=32, lr=0.03)
 bs_ex.widget.add_class("bench-batch")
 bs_stats = instrument(bs_ex.fig)
 bs_ex

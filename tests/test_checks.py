@@ -6,7 +6,17 @@ import warnings
 import numpy as np
 import pytest
 
-from gdcourse import Quadratic1D, QuadraticBowl, ____, gradient_descent
+from gdcourse import (
+    CourseValueError,
+    Quadratic1D,
+    QuadraticBowl,
+    ____,
+    factor_two_missing,
+    gradient_descent,
+    loss_for_gradient,
+    one_after_another,
+    sign_flipped,
+)
 from gdcourse.checks import (
     OUTCOMES,
     VERDICT_MIME,
@@ -17,6 +27,7 @@ from gdcourse.checks import (
 )
 from gdcourse.checks.misconceptions import (
     ascent_weights,
+    correct_weights,
     half_gradient_weights,
     loss_as_gradient_weights,
     sequential_weights,
@@ -157,6 +168,55 @@ def test_known_misconceptions_get_a_targeted_hint_without_the_answer(wrong, phra
     assert v.outcome == "incorrect"
     assert phrase in v.message
     _no_reference_in(str(v), q.expected()[1:])
+
+
+_RULES = [
+    (ascent_weights, sign_flipped),
+    (half_gradient_weights, factor_two_missing),
+    (loss_as_gradient_weights, loss_for_gradient),
+    (sequential_weights, one_after_another),
+    (correct_weights, lambda: None),
+]
+_PROBLEMS = [
+    (LOSS, 8.0, 0.1),
+    (LOSS, 8.0, 0.01),
+    (QuadraticBowl([1.0, 4.0], rotation=0.6), [2.0, -1.0], 0.2),
+    (QuadraticBowl([1.0, 3.0], rotation=0.785), [2.0, 0.0], 0.25),
+]
+
+
+@pytest.mark.parametrize(
+    ("simulate", "update", "loss", "w0", "lr"),
+    [
+        (*rule, *problem)
+        for rule in _RULES
+        for problem in _PROBLEMS
+        # One parameter after another needs at least two parameters.
+        if not (rule[0] is sequential_weights and np.ndim(problem[1]) == 0)
+    ],
+)
+def test_each_wrong_rule_is_the_cores_update_rule_run_by_the_cores_runner(
+    simulate, update, loss, w0, lr
+):
+    weights = simulate(loss, w0, lr, 4)
+    run = gradient_descent(loss, w0, lr=lr, steps=4, tol=0.0, update=update())
+    assert run.n_steps == 4 and weights.shape == run.weights.shape
+    np.testing.assert_array_equal(weights, run.weights)
+
+
+def test_a_run_that_lands_on_the_minimum_stays_there_and_one_that_blows_up_is_nan():
+    # Rate 1/a lands on c = 2 in one step; the core's runner stops there (gradient exactly 0).
+    assert correct_weights(LOSS, 8.0, 0.5, 4).tolist() == [8.0, 2.0, 2.0, 2.0, 2.0]
+    assert half_gradient_weights(LOSS, 8.0, 1.0, 3).tolist() == [8.0, 2.0, 2.0, 2.0]
+    # Walking uphill at rate 1 triples the distance each step: past 1e12 times the start loss
+    # the core stops the run ("diverged"); no answer matches the steps it did not take.
+    wrong = ascent_weights(LOSS, 8.0, 1.0, 30)
+    run = gradient_descent(LOSS, 8.0, lr=1.0, steps=30, tol=0.0, update=sign_flipped())
+    assert run.status == "diverged" and run.n_steps < 30 and len(wrong) == 31
+    np.testing.assert_array_equal(wrong[: run.n_steps + 1], run.weights)
+    assert np.all(np.isnan(wrong[run.n_steps + 1 :]))
+    with pytest.raises(CourseValueError, match="the reference run diverged after"):
+        correct_weights(LOSS, 8.0, 3.0, 40)
 
 
 def test_one_step_too_many_is_recognised():

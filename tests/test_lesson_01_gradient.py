@@ -10,12 +10,19 @@ import numpy as np
 import pytest
 
 from gdcourse import (
+    CourseTypeError,
     QuadraticBowl,
     TiltedDoubleWell,
     ____,
+    angle_between,
+    central_difference,
     check_gradient,
+    difference_errors,
+    forward_difference,
     numerical_gradient,
+    sign_label,
 )
+from gdcourse.checks import gradient_table
 from gdcourse.lessons import gradient as lesson
 from gdcourse.lessons import gradient_practice as ex
 from gdcourse.plots.gradient import (
@@ -76,9 +83,9 @@ def test_steepest_slope_is_root_17_at_104_degrees_and_1_13_along_30():
 
 def test_descent_misses_the_minimum_by_41_degrees_except_on_the_bowls_axes():
     p = np.array(lesson.BOWL_POINT)
-    assert lesson.angle_between(-lesson.BOWL.gradient(p), -p) == pytest.approx(40.6, abs=0.05)
+    assert angle_between(-lesson.BOWL.gradient(p), -p) == pytest.approx(40.6, abs=0.05)
     for q in ([1.0, 1.0], [1.0, -1.0], [-2.5, 2.5]):
-        assert lesson.angle_between(-lesson.BOWL.gradient(q), -np.array(q)) < 1e-9
+        assert angle_between(-lesson.BOWL.gradient(q), -np.array(q)) < 1e-9
 
 
 def test_sign_point_is_right_of_the_minimum_yet_dl_dx_is_negative():
@@ -88,7 +95,7 @@ def test_sign_point_is_right_of_the_minimum_yet_dl_dx_is_negative():
 
 
 def test_central_difference_error_is_h_squared_for_w_cubed_and_shrinks_100x_per_decade():
-    e = lesson.difference_errors(lambda w: w**3, lambda w: 3 * w**2, 1.0, [1e-1, 1e-2, 1e-3, 1e-4])
+    e = difference_errors(lambda w: w**3, lambda w: 3 * w**2, 1.0, [1e-1, 1e-2, 1e-3, 1e-4])
     np.testing.assert_allclose(e.central, e.hs**2, rtol=1e-3)
     np.testing.assert_allclose(e.forward, 3 * e.hs + e.hs**2, rtol=1e-3)
     central, forward = e.shrink()
@@ -98,9 +105,7 @@ def test_central_difference_error_is_h_squared_for_w_cubed_and_shrinks_100x_per_
 
 def test_rounding_makes_a_tiny_step_a_million_times_worse():
     f = lambda w: w**3  # noqa: E731
-    tiny, small, usual = (
-        abs(lesson.central_difference(f, 1.0, h) - 3) for h in (1e-12, 1e-8, 1e-5)
-    )
+    tiny, small, usual = (abs(central_difference(f, 1.0, h) - 3) for h in (1e-12, 1e-8, 1e-5))
     assert small > usual  # rounding already wins at 1e-8
     assert 3e-5 < tiny < 3e-4
     assert 1e5 < tiny / usual < 1e7
@@ -111,8 +116,8 @@ def test_central_difference_steps_exactly_h_whatever_w():
     f = lambda w: w**3  # noqa: E731
     for w, h in ((1.0, 0.1), (5.0, 0.1), (-3.0, 0.01)):
         expected = (f(w + h) - f(w - h)) / (2 * h)
-        assert lesson.central_difference(f, w, h) == pytest.approx(expected, rel=1e-12)
-    assert lesson.forward_difference(f, 1.0, 0.1) == pytest.approx(3.31)
+        assert central_difference(f, w, h) == pytest.approx(expected, rel=1e-12)
+    assert forward_difference(f, 1.0, 0.1) == pytest.approx(3.31)
 
 
 # -- the losses ----------------------------------------------------------------------------
@@ -127,18 +132,18 @@ def test_two_variable_loss_works_on_stacks_and_refuses_a_wrong_shape():
     assert lesson.POLY.value(grid).shape == (4, 3)
     assert lesson.POLY.gradient(grid).shape == (4, 3, 2)
     assert lesson.POLY.value([2.0, -1.0]) == -1.0
-    with pytest.raises(ValueError, match="2 numbers"):
+    with pytest.raises(ValueError, match="2 entries"):
         lesson.POLY.value([1.0, 2.0, 3.0])
 
 
 def test_angle_between_is_accurate_for_nearly_parallel_vectors():
-    assert lesson.angle_between([1, 0], [0, 3]) == 90.0
-    assert lesson.angle_between([1, 0], [-2, 0]) == 180.0
-    assert lesson.angle_between([1, 2], [2, 4]) < 1e-12
+    assert angle_between([1, 0], [0, 3]) == 90.0
+    assert angle_between([1, 0], [-2, 0]) == 180.0
+    assert angle_between([1, 2], [2, 4]) < 1e-12
 
 
 def test_sign_label():
-    assert [lesson.sign_label(v) for v in (2.0, -0.1, 1e-12)] == ["positive", "negative", "zero"]
+    assert [sign_label(v) for v in (2.0, -0.1, 1e-12)] == ["positive", "negative", "zero"]
 
 
 # -- the questions of the lesson --------------------------------------------------------------
@@ -214,15 +219,17 @@ def test_q4_reference_is_measured_not_assumed():
 
 
 def test_gradient_table_waits_for_the_blank_and_marks_each_point(capsys):
-    lesson.gradient_table(____, lesson.GRAD_LOSS, [(0.0, 0.0)])
+    gradient_table(____, lesson.GRAD_LOSS, [(0.0, 0.0)])
     assert "Fill in grad first" in capsys.readouterr().out
-    lesson.gradient_table(_grad, lesson.GRAD_LOSS, [(0.0, 0.0), (1.0, 2.0)])
+    gradient_table(_grad, lesson.GRAD_LOSS, [(0.0, 0.0), (1.0, 2.0)])
     out = capsys.readouterr().out
     assert out.count(" yes") == 2 and "NO" not in out
-    lesson.gradient_table(lambda x, y: _grad(x, y)[::-1], lesson.GRAD_LOSS, [(1.0, 2.0)])
+    gradient_table(lambda x, y: _grad(x, y)[::-1], lesson.GRAD_LOSS, [(1.0, 2.0)])
     assert "NO" in capsys.readouterr().out
-    lesson.gradient_table(lambda x, y: 1 / 0, lesson.GRAD_LOSS, [(1.0, 2.0)])
+    gradient_table(lambda x, y: 1 / 0, lesson.GRAD_LOSS, [(1.0, 2.0)])
     assert "raised ZeroDivisionError" in capsys.readouterr().out
+    with pytest.raises(CourseTypeError, match="loss must be a loss object"):
+        gradient_table(_grad, "(2x + y - 5)^2 + y^2", [(1.0, 2.0)])
 
 
 # -- the pictures ------------------------------------------------------------------------------
@@ -260,7 +267,7 @@ def test_reading_levels_are_even_near_the_value_then_coarse():
 
 
 def test_difference_error_picture_title_states_100x_and_10x():
-    e = lesson.difference_errors(lambda w: w**3, lambda w: 3 * w**2, 1.0, [1e-1, 1e-2, 1e-3])
+    e = difference_errors(lambda w: w**3, lambda w: 3 * w**2, 1.0, [1e-1, 1e-2, 1e-3])
     difference_error_picture(e.hs, e.central, e.forward)
     ax = plt.gcf().axes[0]
     assert ax.get_title().startswith("h 10x smaller: central error 100x smaller")
@@ -319,8 +326,8 @@ def test_exercise_arrows_are_ascent_c_descent_d_level_set_a_and_b_aims_at_the_mi
         "along the level set": "A",
     }
     to_min = ex.BOWL.minimizer - np.array(ex.ARROW_POINT)
-    assert lesson.angle_between(ex.ARROWS["B"], to_min) < 1e-9
-    assert lesson.angle_between(ex.ARROWS["B"], ex.ARROWS["D"]) > 30  # clearly different
+    assert angle_between(ex.ARROWS["B"], to_min) < 1e-9
+    assert angle_between(ex.ARROWS["B"], ex.ARROWS["D"]) > 30  # clearly different
 
 
 def test_exercise_errors_are_4_8_h_squared_and_shrink_100x():
@@ -397,7 +404,7 @@ def test_exercise_misconceptions_are_recognised(question, answer, phrase):
 
 def test_exercise_forward_difference_errors_are_recognised():
     well = TiltedDoubleWell(0.5)
-    wrong = [abs(lesson.forward_difference(well, 1.2, h) - well.gradient(1.2)) for h in (0.1, 0.01)]
+    wrong = [abs(forward_difference(well, 1.2, h) - well.gradient(1.2)) for h in (0.1, 0.01)]
     assert "forward difference" in ex.q7.check(wrong).message
 
 

@@ -12,13 +12,16 @@ import numpy as np
 import pytest
 
 from gdcourse import (
+    CourseValueError,
     Quadratic1D,
     QuadraticBowl,
     ____,
     gradient_descent,
     gradient_step,
     max_stable_lr,
+    one_after_another,
     quadratic_regime,
+    sweep_path,
 )
 from gdcourse.checks import questions_of
 from gdcourse.checks.misconceptions import (
@@ -42,6 +45,12 @@ def progress_log(tmp_path, monkeypatch):
 def _no_reference_in(message: str, reference) -> None:
     for v in np.ravel(np.asarray(reference, dtype=float)):
         assert f"{v:.6g}" not in message, f"the message reveals {v}: {message}"
+
+
+def _sweep(loss, w0, lr, order=None):
+    """One step of the core's one_after_another(order), laid out one parameter at a time."""
+    run = gradient_descent(loss, w0, lr=lr, steps=1, tol=0.0, update=one_after_another(order))
+    return sweep_path(run, order)
 
 
 # -- the numbers of the lesson's prose -------------------------------------------------------
@@ -102,8 +111,8 @@ def test_coupled_bowl_is_x2_minus_xy_plus_y2_with_curvatures_1_and_3_turned_45_d
 def test_one_step_at_once_x_first_and_y_first_land_on_three_points_with_these_losses():
     bowl, w0, lr = lesson.COUPLED_BOWL, lesson.BOWL_W0, lesson.BOWL_LR
     at_once = gradient_descent(bowl, w0, lr=lr, steps=1).weights[1]
-    x_first = lesson.one_after_another(bowl, w0, lr, (0, 1))
-    y_first = lesson.one_after_another(bowl, w0, lr, (1, 0))
+    x_first = _sweep(bowl, w0, lr, (0, 1))
+    y_first = _sweep(bowl, w0, lr, (1, 0))
     np.testing.assert_allclose(at_once, [1.0, 0.5])
     np.testing.assert_allclose(x_first, [[2, 0], [1, 0], [1, 0.25]], atol=1e-12)
     np.testing.assert_allclose(y_first, [[2, 0], [2, 0.5], [1.125, 0.5]], atol=1e-12)
@@ -120,14 +129,14 @@ def test_elsewhere_one_after_another_can_end_lower_than_gradient_descent():
     bowl, lr = lesson.COUPLED_BOWL, lesson.BOWL_LR
     start = (2.0, 1.0)
     at_once = gradient_descent(bowl, start, lr=lr, steps=1).weights[1]
-    x_first = lesson.one_after_another(bowl, start, lr)[-1]
+    x_first = _sweep(bowl, start, lr)[-1]
     assert bowl.value(x_first) < bowl.value(at_once)
 
 
 def test_one_after_another_is_the_checks_sequential_rule():
     bowl = lesson.COUPLED_BOWL
     np.testing.assert_array_equal(
-        lesson.one_after_another(bowl, (2.0, 0.0), 0.25)[-1],
+        _sweep(bowl, (2.0, 0.0), 0.25)[-1],
         sequential_weights(bowl, (2.0, 0.0), 0.25, 1)[1],
     )
 
@@ -138,9 +147,32 @@ def test_without_coupling_every_order_agrees_with_gradient_descent():
     start = np.array([2.0, 0.0])
     at_once = gradient_step(start, straight.gradient(start), lr=0.25)
     for order in [(0, 1), (1, 0)]:
-        np.testing.assert_allclose(
-            lesson.one_after_another(straight, start, 0.25, order)[-1], at_once
-        )
+        np.testing.assert_allclose(_sweep(straight, start, 0.25, order)[-1], at_once)
+
+
+def test_the_sweep_path_reads_each_partial_derivative_where_the_earlier_ones_moved():
+    # The path the plot of cell update-rule-30 draws, against a loop that moves one parameter
+    # at a time and reads its partial derivative at the point reached so far.
+    bowl, lr = lesson.COUPLED_BOWL, 0.1
+    for order in [(0, 1), (1, 0)]:
+        run = gradient_descent(bowl, (2.0, -1.0), lr=lr, steps=3, update=one_after_another(order))
+        w, expected = np.array([2.0, -1.0]), [np.array([2.0, -1.0])]
+        for _ in range(3):
+            for i in order:
+                w[i] -= lr * bowl.gradient(w)[i]
+                expected.append(w.copy())
+        path = sweep_path(run, order)
+        assert path.shape == (3 * 2 + 1, 2)
+        np.testing.assert_array_equal(path, expected)
+        np.testing.assert_array_equal(path[::2], run.weights)  # every sweep ends on the run
+
+
+def test_sweep_path_refuses_an_order_that_misses_a_parameter_and_weights_of_one_point():
+    run = gradient_descent(lesson.COUPLED_BOWL, (2.0, 0.0), lr=0.25, steps=1)
+    with pytest.raises(CourseValueError, match=r"order must list each of the 2 parameters"):
+        sweep_path(run, order=(0, 0))
+    with pytest.raises(CourseValueError, match=r"one row of d parameters per iterate"):
+        sweep_path([2.0, 0.0])
 
 
 # -- the lesson's questions ------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Lesson 04 (gradient magnitude and many parameters): the runners, the numbers of its prose, its
-checks and their targeted hints, and its figures; the practice module's references."""
+"""Lesson 04 (gradient magnitude and many parameters): its runs with the core's update rules, the
+numbers of its prose, its checks and their targeted hints, and its figures; the practice module's
+references."""
 
 import math
 
@@ -14,13 +15,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gdcourse import (
+    STATUS_PHRASES,
+    CourseTypeError,
+    CourseValueError,
     Quadratic1D,
     QuadraticBowl,
     ____,
     best_fixed_lr,
+    clipped,
+    condition_number,
     contraction_factor,
     gradient_descent,
+    hessian_eigenvalues,
     max_stable_lr,
+    multipliers,
+    normalised,
+    standardise,
+    step_lengths,
+    steps_to_relative_tolerance,
+    zigzag_direction,
 )
 from gdcourse.lessons import many_parameters as lesson
 from gdcourse.lessons import many_parameters_practice as ex
@@ -30,6 +43,8 @@ from gdcourse.plots.conditioning import (
     step_length_figure,
     zigzag_figure,
 )
+
+SEED = lesson.SEED_LOSS
 
 
 @pytest.fixture(autouse=True)
@@ -43,53 +58,66 @@ def _close_figures():
     plt.close("all")
 
 
-# -- the runners -------------------------------------------------------------------------------
+# -- the runs: normalised and clipped descent are update rules of the one runner ---------------
 @given(c=st.floats(-5, 5), w0=st.floats(-20, 20), lr=st.floats(0.01, 1.0))
 def test_normalised_steps_all_have_length_eta_and_end_within_eta_of_the_minimum(c, w0, lr):
     loss = Quadratic1D(a=2, c=c)
-    run = lesson.normalised_descent(loss, w0, lr=lr, steps=int(abs(w0 - c) / lr) + 10)
-    assert np.allclose(lesson.step_lengths(run), lr)
+    steps = int(abs(w0 - c) / lr) + 10
+    run = gradient_descent(loss, w0, lr=lr, steps=steps, update=normalised())
+    assert np.allclose(step_lengths(run), lr)
     assert abs(run.weights[-1] - c) <= lr + 1e-9
 
 
 def test_normalised_descent_in_2d_keeps_unit_steps_and_never_settles():
     bowl = QuadraticBowl([1.0, 10.0], rotation=0.5)
-    run = lesson.normalised_descent(bowl, (2.0, -1.0), lr=0.1, steps=200)
-    assert np.allclose(lesson.step_lengths(run), 0.1)
-    assert run.status == "max_steps"
+    run = gradient_descent(bowl, (2.0, -1.0), lr=0.1, steps=200, update=normalised())
+    assert np.allclose(step_lengths(run), 0.1)
+    # It ends hopping between two points, steps of the same length: the core calls it bouncing,
+    # and says so with the phrase every explorer uses.
+    assert run.status == "bouncing"
+    assert run.phrase == STATUS_PHRASES["bouncing"] == "bounces between two points forever"
     assert np.linalg.norm(run.weights[-1]) < 0.2
+
+
+def test_the_lessons_normalised_run_hops_around_the_minimum_and_says_so():
+    run = gradient_descent(SEED, 7.0, lr=0.3, steps=30, update=normalised())
+    assert np.allclose(run.weights[-4:], [3.1, 2.8, 3.1, 2.8])
+    assert run.status == "bouncing" and "forever" in run.phrase
+    capped = gradient_descent(SEED, 7.0, lr=0.3, steps=30, update=clipped(2.0))
+    assert np.allclose(capped.weights[:7], [7, 6.4, 5.8, 5.2, 4.6, 4.0, 3.4])
+    assert capped.status == "max_steps" and capped.phrase == "has not converged yet"
 
 
 @given(w0=st.floats(-30, 30), clip=st.floats(0.1, 5.0))
 def test_clipping_caps_long_steps_and_leaves_short_ones_alone(w0, clip):
     loss = Quadratic1D(a=2, c=3)
-    run = lesson.clipped_descent(loss, w0, lr=0.3, steps=40, clip=clip)
+    run = gradient_descent(loss, w0, lr=0.3, steps=40, update=clipped(clip))
     g = np.abs(loss.gradient(run.weights[:-1]))
-    lengths = lesson.step_lengths(run)
+    lengths = step_lengths(run)
     assert np.all(lengths <= 0.3 * clip + 1e-9)
     assert np.allclose(lengths[g <= clip], 0.3 * g[g <= clip])
 
 
 def test_runners_validate_their_arguments():
-    with pytest.raises(ValueError, match="lr"):
-        lesson.normalised_descent(lesson.SEED_LOSS, 7.0, lr=-1, steps=3)
-    with pytest.raises(ValueError, match="clip"):
-        lesson.clipped_descent(lesson.SEED_LOSS, 7.0, lr=0.1, steps=3, clip=0)
-    with pytest.raises(ValueError, match="steps"):
-        lesson.normalised_descent(lesson.SEED_LOSS, 7.0, lr=0.1, steps=2.5)
+    with pytest.raises(CourseValueError, match="lr"):
+        gradient_descent(SEED, 7.0, lr=-1, steps=3, update=normalised())
+    with pytest.raises(CourseValueError, match="clip"):
+        clipped(0)
+    with pytest.raises(CourseTypeError, match="steps"):
+        gradient_descent(SEED, 7.0, lr=0.1, steps=2.5, update=normalised())
 
 
 def test_standardise_gives_mean_zero_std_one_and_refuses_constant_columns():
     X = np.random.default_rng(0).normal(3, 5, size=(50, 4))
-    Z = lesson.standardise(X)
+    Z = standardise(X)
     assert np.allclose(Z.mean(axis=0), 0) and np.allclose(Z.std(axis=0), 1)
-    with pytest.raises(ValueError, match="constant"):
-        lesson.standardise(np.ones((3, 2)))
+    with pytest.raises(CourseValueError, match="constant"):
+        standardise(np.ones((3, 2)))
 
 
 # -- the prose's numbers ---------------------------------------------------------------------
 def test_per_direction_multipliers_and_bounds_of_the_kappa_10_bowl():
-    assert lesson.multipliers([1, 10], 0.15).round(12).tolist() == [0.85, -0.5]
+    assert multipliers([1, 10], 0.15).round(12).tolist() == [0.85, -0.5]
     assert max_stable_lr([1, 10]) == 0.2
     assert math.isclose(best_fixed_lr([1, 10]), 2 / 11)
     assert math.isclose(contraction_factor([1, 10]), 9 / 11)
@@ -106,23 +134,23 @@ def test_a_run_at_the_best_rate_shrinks_the_distance_by_the_contraction_factor(k
 
 def test_feature_scaling_numbers():
     raw, std = lesson.scaled_regression()
-    assert round(lesson.condition_number(raw), 1) == 120.3
-    assert round(lesson.condition_number(std), 1) == 1.4
-    n_raw = lesson.steps_to_relative_tolerance(raw, best_fixed_lr(lesson.hessian_eigenvalues(raw)))
-    n_std = lesson.steps_to_relative_tolerance(std, best_fixed_lr(lesson.hessian_eigenvalues(std)))
+    assert round(condition_number(raw), 1) == 120.3
+    assert round(condition_number(std), 1) == 1.4
+    n_raw = steps_to_relative_tolerance(raw, best_fixed_lr(hessian_eigenvalues(raw)))
+    n_std = steps_to_relative_tolerance(std, best_fixed_lr(hessian_eigenvalues(std)))
     assert (n_raw, n_std) == (831, 8)
-    assert lesson.steps_to_relative_tolerance(raw, 1.0, max_steps=100) is None  # diverges
+    assert steps_to_relative_tolerance(raw, 1.0, max_steps=100) is None  # diverges
 
 
 def test_zigzag_directions():
     lam = lesson.ZIGZAG_BOWL.eigenvalues
-    assert [lesson.zigzag_direction(lam, r) for r in lesson.ZIGZAG_RATES] == [
+    assert [zigzag_direction(lam, r) for r in lesson.ZIGZAG_RATES] == [
         "neither",
         "neither",
         "steep",
         "steep",
     ]
-    assert lesson.zigzag_direction(lam, 1.5) == "both"
+    assert zigzag_direction(lam, 1.5) == "both"
     assert all(r < max_stable_lr(lam) for r in lesson.ZIGZAG_RATES)
 
 
@@ -164,6 +192,7 @@ def test_q3_confusion_hint():
 def test_practice_references():
     assert np.allclose(ex.q1.expected(), [0.7, 0.25, -0.5])
     assert np.allclose(np.linalg.eigvalsh(ex.MATRIX), [1.0, 6.0])
+    np.testing.assert_allclose(ex.BOWL.matrix, ex.MATRIX, rtol=0, atol=1e-12)  # the same bowl
     assert math.isclose(ex.q2.expected(), 1 / 3)
     assert np.allclose(ex.q3.expected(), [2 / 7, 5 / 7])
     before, after = ex.q5.expected()
@@ -187,14 +216,14 @@ def test_practice_normalise_recognises_each_mistake(wrong):
 
 def test_practice_kappa_misconception_cond_of_x():
     X, _ = ex.scaled_data()
-    v = ex.q5.check([np.linalg.cond(X), np.linalg.cond(ex.standardise(X))])
+    v = ex.q5.check([np.linalg.cond(X), np.linalg.cond(standardise(X))])
     assert v.outcome == "incorrect" and "square" in v.message
 
 
 # -- figures -----------------------------------------------------------------------------------
 def test_figures_draw_and_state_their_findings():
     plain = gradient_descent(lesson.SEED_LOSS, 7.0, lr=0.3, steps=30, tol=0)
-    norm = lesson.normalised_descent(lesson.SEED_LOSS, 7.0, lr=0.3, steps=30)
+    norm = gradient_descent(lesson.SEED_LOSS, 7.0, lr=0.3, steps=30, update=normalised())
     assert step_length_figure({"plain": plain, "normalised": norm}, lr=0.3) is None
     assert "never do" in plt.gca().get_title()
     saddle = gradient_descent(lesson.SADDLE, lesson.SADDLE_W0, lr=0.1, steps=100)

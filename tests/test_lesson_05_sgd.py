@@ -1,5 +1,5 @@
-"""Lesson 05 (SGD, mini-batch and full batch): its helpers, the numbers of its prose, its checks
-with their targeted hints, and its figures."""
+"""Lesson 05 (SGD, mini-batch and full batch): the core's experiments on its problem, the numbers
+of its prose, its checks with their targeted hints, and its figures."""
 
 import math
 
@@ -14,9 +14,18 @@ import pytest
 from gdcourse import (
     ____,
     check_gradient,
+    compare_methods,
+    epoch_average_gradient,
+    escape_fractions,
     gradient_descent,
+    gradient_spread,
+    linear_scaling_table,
     minibatch_gradient_variance,
     minibatch_sgd,
+    noisy_runs,
+    sample_variance,
+    tune_rate,
+    updates_per_epoch,
 )
 from gdcourse.lessons import sgd as lesson
 from gdcourse.lessons import sgd_practice as ex
@@ -45,26 +54,26 @@ def _close_figures():
 
 def test_updates_per_epoch_rounds_up_like_minibatch_sgd():
     for n, b in [(1000, 32), (1024, 32), (1000, 1000), (7, 3), (5, 1)]:
-        assert lesson.updates_per_epoch(n, b) == math.ceil(n / b)
+        assert updates_per_epoch(n, b) == math.ceil(n / b)
     for b in (1, 3, 100, 1024):
         run = minibatch_sgd(LOSS, W0, 0.001, b, 1)
-        assert run.n_updates == lesson.updates_per_epoch(1024, b)
+        assert run.n_updates == updates_per_epoch(1024, b)
 
 
 def test_one_shuffled_epoch_of_equal_batches_averages_to_the_full_gradient():
     for b in (1, 32, 256):
-        g = lesson.epoch_average_gradient(LOSS, W0, b, seed=3)
+        g = epoch_average_gradient(LOSS, W0, b, seed=3)
         np.testing.assert_allclose(g, LOSS.gradient(W0), atol=1e-10)
     with pytest.raises(ValueError):
-        lesson.epoch_average_gradient(LOSS, W0, 3)
+        epoch_average_gradient(LOSS, W0, 3)
 
 
 def test_sampled_variance_matches_the_formula_within_four_standard_errors():
     for b in (1, 4, 16, 64, 256):
-        s = lesson.sample_variance(LOSS, W0, b, n_batches=2000, seed=1)
+        s = sample_variance(LOSS, W0, b, n_batches=2000, seed=1)
         assert abs(s.z) < 4
         assert s.theory == minibatch_gradient_variance(LOSS, W0, b)
-    full = lesson.sample_variance(LOSS, W0, 1024, n_batches=10)
+    full = sample_variance(LOSS, W0, 1024, n_batches=10)
     assert full.theory == 0.0 and full.measured < 1e-20
 
 
@@ -74,16 +83,16 @@ def test_variance_at_b_64_over_b_16_is_a_bit_under_a_quarter():
 
 
 def test_tuning_picks_the_lowest_final_loss_and_diverged_runs_lose():
-    t = lesson.tune_rate(LOSS, W0, 1024, 8)
+    t = tune_rate(LOSS, W0, 1024, 8, grid=lesson.RATE_GRID)
     assert t.lr == 0.3 and t.final_losses[1.0] > 1.0
-    t1 = lesson.tune_rate(LOSS, W0, 1, 8)
+    t1 = tune_rate(LOSS, W0, 1, 8, grid=lesson.RATE_GRID)
     assert t1.lr == 0.001 and math.isinf(t1.final_losses[0.3])
     assert min(lesson.RATE_GRID) < t1.lr  # not at the edge of the grid
 
 
 def test_comparison_orderings_that_do_not_depend_on_the_machine():
-    full, mini, sgd = lesson.compare_methods(
-        LOSS, W0, {"full batch": 1024, "mini-batch": 32, "SGD": 1}, epochs=8
+    full, mini, sgd = compare_methods(
+        LOSS, W0, {"full batch": 1024, "mini-batch": 32, "SGD": 1}, epochs=8, grid=lesson.RATE_GRID
     )
     assert (full.lr, mini.lr, sgd.lr) == (0.3, 0.03, 0.001)
     assert full.run.losses[-1] < min(mini.run.losses[1], sgd.run.losses[1])
@@ -100,13 +109,17 @@ def test_a_larger_constant_rate_settles_at_a_higher_floor():
 
 
 def test_linear_scaling_holds_below_the_stability_limit_and_breaks_above():
-    table = lesson.linear_scaling_table(LOSS, W0, 8, 0.02, (1, 4, 16, 32, 64, 128), 8)
+    table = linear_scaling_table(LOSS, W0, 8, 0.02, (1, 4, 16, 32, 64, 128), 8)
     assert [r.batch_size for r in table] == [8, 32, 128, 256, 512, 1024]
     assert [r.stable for r in table] == [True] * 4 + [False] * 2
     assert [r.diverging for r in table] == [False] * 4 + [True] * 2
     # warmup does not rescue a rate above the limit; without warmup the result is the same
     run = minibatch_sgd(LOSS, W0, 1.28, 512, 8)
     assert run.losses[-1] > run.losses[0]
+    # No overflow, not past 1e12 times the start: the core calls them diverged because their
+    # full loss grew epoch after epoch, and the table reads that status.
+    assert run.status == "diverged" and run.epochs == 8
+    assert [r.final_loss > 1e6 for r in table[4:]] == [True, True]
 
 
 def test_sharp_flat_wells_gradient_is_right_and_its_minima_are_as_stated():
@@ -122,14 +135,26 @@ def test_sharp_flat_wells_gradient_is_right_and_its_minima_are_as_stated():
 
 def test_vectorised_noisy_runs_equal_gradient_descent_seed_by_seed():
     wells = lesson.SHARP_FLAT
-    finals = lesson.noisy_final_weights(wells, -1.0, 0.01, 300, 8.0, range(4))
+    finals = noisy_runs(wells, -1.0, 0.01, 300, noise=8.0, seeds=range(4)).weights[:, -1]
     for s in range(4):
         run = gradient_descent(wells, -1.0, 0.01, 300, noise=8.0, seed=s, tol=0)
         assert finals[s] == pytest.approx(run.weights[-1], abs=1e-12)
 
 
+def test_escape_fractions_count_the_single_runs_that_end_past_the_barrier():
+    wells = lesson.SHARP_FLAT
+    barrier = wells.minima()[1]
+    f = escape_fractions(wells, -1.0, 0.01, 400, noises=(0, 15), seeds=range(8))
+    for noise in (0.0, 15.0):
+        ends = [
+            gradient_descent(wells, -1.0, 0.01, 400, noise=noise, seed=s, tol=0).weights[-1]
+            for s in range(8)
+        ]
+        assert f[noise] == np.mean(np.array(ends) > barrier)
+
+
 def test_escape_fraction_rises_with_noise_but_never_reaches_all():
-    f = lesson.escape_fractions(lesson.SHARP_FLAT, -1.0, 0.01, 2000, (0, 4, 10, 20), range(200))
+    f = escape_fractions(lesson.SHARP_FLAT, -1.0, 0.01, 2000, (0, 4, 10, 20), range(200))
     assert f[0.0] == 0.0 and f[4.0] < 0.05 and f[10.0] > 0.5 and max(f.values()) < 0.8
 
 
@@ -172,7 +197,7 @@ def test_every_solution_code_is_right():
 
 def test_practice_misconceptions():
     assert "round down" in ex.q1.check([50_000 // b for b in ex.Q1_BATCHES]).message
-    s2 = ex.sigma2()
+    s2 = gradient_spread(ex.DATA, ex.W)
     assert "finite-population" in ex.q2.check([s2 / b for b in ex.Q2_BATCHES]).message
     assert ex.q2.check([s2 / b * (200 - b) / 199 for b in ex.Q2_BATCHES]).outcome == "correct"
     assert "variance of w" in ex.q4.check(0.1 * 4 / (4 * 1.6)).message
@@ -187,10 +212,12 @@ def test_practice_misconceptions():
 
 # -- the figures ---------------------------------------------------------------------------------
 def test_figures_draw_and_state_their_findings():
-    samples = [lesson.sample_variance(LOSS, W0, b, n_batches=50) for b in (1, 16)]
+    samples = [sample_variance(LOSS, W0, b, n_batches=50) for b in (1, 16)]
     variance_figure(samples, ([1, 16], [s.theory for s in samples]))
     assert plt.gcf().axes[0].get_title().startswith("The variance falls like 1/B")
-    comps = lesson.compare_methods(LOSS, W0, {"full": 1024, "mini": 32}, epochs=2, tune_epochs=2)
+    comps = compare_methods(
+        LOSS, W0, {"full": 1024, "mini": 32}, epochs=2, grid=lesson.RATE_GRID, tune_epochs=2
+    )
     comparison_figure(comps, MIN)
     assert plt.gcf().axes[0].get_title().startswith("Per update")
     noise_floor_figure({0.01: minibatch_sgd(LOSS, W0, 0.01, 32, 3)}, MIN)

@@ -1,5 +1,5 @@
-"""Lesson 06 (learning-rate schedules and the range test): its helpers, the numbers of its prose,
-its checks with their targeted hints, and its figures."""
+"""Lesson 06 (learning-rate schedules and the range test): the core's measurements it uses, the
+numbers of its prose, its checks with their targeted hints, and its figures."""
 
 import ast
 import json
@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from gdcourse import (
+    Quadratic1D,
     ____,
     constant,
     cosine_decay,
@@ -24,8 +25,12 @@ from gdcourse import (
     max_stable_lr,
     minibatch_sgd,
     noise_floor,
+    noisy_runs,
     range_test,
+    settled_loss,
     step_decay,
+    sweep_losses,
+    travel_bound,
 )
 from gdcourse.lessons import schedules as lesson
 from gdcourse.plots.schedules import losses_figure, range_test_figure, rates_figure, sweep_figure
@@ -44,21 +49,38 @@ def _close_figures():
     plt.close("all")
 
 
+def _noisy(lr, steps=lesson.SETTLE_STEPS, seeds=lesson.SETTLE_SEEDS):
+    """The lesson's noisy runs (cell schedules-03): 20 seeds on (w - 3)^2 from 7, noise 1."""
+    return noisy_runs(LOSS, lesson.W0, lr, steps, noise=lesson.NOISE, seeds=seeds)
+
+
+def _settled(lr) -> float:
+    return settled_loss(_noisy(lr), last=lesson.SETTLE_LAST)
+
+
 def test_vectorised_noisy_runs_are_exactly_the_cores_runs():
     for lr in (0.3, inverse_time_decay(0.5, 0.05), cosine_decay(0.5, 300)):
-        rows = lesson.noisy_losses(lr, steps=300, seeds=range(4))
+        rows = _noisy(lr, steps=300, seeds=range(4)).losses
         for s in range(4):
             run = gradient_descent(LOSS, 7.0, lr=lr, steps=300, noise=1.0, seed=s, tol=0)
             np.testing.assert_allclose(rows[s], run.losses, rtol=1e-12, atol=1e-15)
 
 
+def test_the_settled_loss_is_the_mean_of_the_last_losses_of_every_seed():
+    runs = _noisy(0.5, steps=300, seeds=range(4))
+    assert settled_loss(runs, last=100) == float(runs.losses[:, -100:].mean())
+    assert settled_loss(runs.losses[2], last=1) == float(runs.losses[2, -1])
+    with pytest.raises(ValueError, match="last must be at most the number of losses"):
+        settled_loss(runs, last=302)
+
+
 def test_a_constant_rate_settles_on_its_noise_floor_and_decays_settle_ten_times_deeper():
     for lr in (0.5, 0.1):
-        assert lesson.settled_loss(lr) == pytest.approx(noise_floor(2, lr, 1.0), rel=0.1)
+        assert _settled(lr) == pytest.approx(noise_floor(2, lr, 1.0), rel=0.1)
     assert noise_floor(2, 0.5, 1.0) == 0.25 and round(noise_floor(2, 0.1, 1.0), 4) == 0.0278
     for s in (inverse_time_decay(0.5, 0.05), cosine_decay(0.5, total_steps=2000)):
-        assert lesson.settled_loss(s) < noise_floor(2, 0.1, 1.0) / 10
-        assert 0.0005 < lesson.settled_loss(s) < 0.002  # "about 0.001" (docs)
+        assert _settled(s) < noise_floor(2, 0.1, 1.0) / 10
+        assert 0.0005 < _settled(s) < 0.002  # "about 0.001" (docs)
 
 
 def test_without_noise_a_stable_rate_converges_and_a_step_decay_rescues_a_too_large_rate():
@@ -86,25 +108,36 @@ def test_robbins_monro_partial_sums_behave_as_the_answer_says():
 
 
 def test_exponential_decay_freezes_short_of_the_minimum_within_its_travel_bound():
-    assert lesson.travel_bound(0.1, 0.75, 8.0) == 3.2
+    assert travel_bound(0.1, 0.75, 8.0) == 3.2
     assert exponential_decay(0.1, 0.75).rates(2000).sum() == pytest.approx(0.4)
     run = gradient_descent(LOSS, 7.0, lr=exponential_decay(0.1, 0.75), steps=1000, tol=0)
     moved = 7.0 - run.weights[-1]
     assert moved <= 3.2 < 4.0 and round(run.weights[-1], 2) == 4.71
     assert run.losses[-1] > 2.9
-    assert lesson.travel_bound(0.1, 0.99, 8.0) == 80.0
+    assert travel_bound(0.1, 0.99, 8.0) == pytest.approx(80.0, rel=1e-12)
+
+
+def _sweep(a, lrs, steps):
+    """The lesson's sweep: fresh runs on a/2 (w - 3)^2 from w = 7."""
+    return sweep_losses(a, lrs, steps, w0=lesson.W0, c=lesson.C)
 
 
 def test_the_sweep_crosses_the_start_loss_exactly_at_two_over_a():
     for a in (1.0, 2.0, 4.0):
         lrs = np.geomspace(0.05 / a, 5.0 / a, 301)
-        r = lesson.sweep_losses(a, lrs, 10)
+        r = _sweep(a, lrs, 10)
         assert lrs[r <= 1].max() <= 2 / a < lrs[r > 1].min()
-        assert lesson.sweep_losses(a, [2 / a], 10)[0] == pytest.approx(1.0)
+        assert _sweep(a, [2 / a], 10)[0] == pytest.approx(1.0)
+    # Above 2/a the swing grows: the run is "diverged", yet it takes all 7 steps, and the sweep
+    # shows its real loss, (1 - eta a)^(2k) times the start, not inf.
     np.testing.assert_allclose(
-        lesson.sweep_losses(4.0, [0.1, 0.3, 0.6], 7), (1 - np.array([0.1, 0.3, 0.6]) * 4) ** 14
+        _sweep(4.0, [0.1, 0.3, 0.6], 7), (1 - np.array([0.1, 0.3, 0.6]) * 4) ** 14
     )
-    assert lesson.sweep_losses(4.0, [0.25], 10)[0] == 0.0  # 1/a lands in one step
+    run = gradient_descent(Quadratic1D(a=4.0, c=lesson.C), lesson.W0, lr=0.6, steps=7, tol=0)
+    assert run.status == "diverged" and run.n_steps == 7 and run.phrase == "diverges"
+    assert _sweep(4.0, [0.25], 10)[0] == 0.0  # 1/a lands in one step (and converges there)
+    # A run that blows up past 1e12 times its start before its last step counts as inf.
+    assert _sweep(4.0, [2.0], 30)[0] == math.inf
 
 
 def _lesson_range_test():
@@ -233,7 +266,7 @@ def test_figures_draw_labelled_axes_and_titles():
     assert ax.get_yscale() == "log" and ax.get_title() == "title"
     plt.close("all")
     lrs = np.geomspace(0.01, 1, 11)
-    sweep_figure(4.0, lrs, lesson.sweep_losses(4.0, lrs, 10), 10)
+    sweep_figure(4.0, lrs, _sweep(4.0, lrs, 10), 10)
     ax = plt.gcf().axes[0]
     assert "2/a = 0.5" in ax.get_title()
     assert ax.lines[2].get_xdata()[0] == 0.5

@@ -1,5 +1,5 @@
-"""Lesson 07 (saddle points and local minima): its helpers, the numbers of its prose, its checks
-with their targeted hints, the practice questions, and its figures."""
+"""Lesson 07 (saddle points and local minima): the core's saddle functions it uses, the numbers of
+its prose, its checks with their targeted hints, the practice questions, and its figures."""
 
 import math
 
@@ -11,12 +11,35 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from gdcourse import SaddleWithMinima, TiltedDoubleWell, ____, gradient_descent
+from gdcourse import (
+    SaddleWithMinima,
+    TiltedDoubleWell,
+    ____,
+    basin_ends,
+    critical_point_near,
+    escape_steps_simulated,
+    fraction_all_positive,
+    gradient_descent,
+    saddle_escape_steps,
+)
 from gdcourse.lessons import saddles as lesson
 from gdcourse.lessons import saddles_practice as ex
 from gdcourse.plots.saddles import basins_figure, escape_figure
 
 Y0S = (1e-2, 1e-4, 1e-6, 1e-8, 1e-12)
+
+
+def _simulated(y0, lr):
+    """The lesson's escape step: a run from (1, y0) on the saddle loss until |y| >= 0.5."""
+    return escape_steps_simulated(y0, lr, x0=lesson.SADDLE_X0, threshold=lesson.ESCAPE_THRESHOLD)
+
+
+def _predicted(y0, lr):
+    return saddle_escape_steps(y0, lr, threshold=lesson.ESCAPE_THRESHOLD)
+
+
+def _end(w):
+    return critical_point_near(lesson.SADDLE, w)
 
 
 @pytest.fixture(autouse=True)
@@ -39,8 +62,8 @@ def test_saddle_loss_critical_points_and_curvatures_are_as_stated():
     for p in ([0.0, 1.0], [0.0, -1.0]):
         assert np.allclose(np.linalg.eigvalsh(s.hessian(p)), [2.0, 4.0])
         assert s.value(p) == -0.5
-    assert lesson.end_label([0.0, 0.0]) == "saddle" and lesson.end_label([0, 1]) == "upper minimum"
-    assert lesson.end_label([0, -1]) == "lower minimum" and lesson.end_label([1, 1]) == "elsewhere"
+    assert _end([0.0, 0.0]) == "saddle" and _end([0, 1]) == "upper minimum"
+    assert _end([0, -1]) == "lower minimum" and _end([1, 1]) == "elsewhere"
 
 
 # -- section 2: on the ridge ----------------------------------------------------------------
@@ -48,7 +71,7 @@ def test_a_run_exactly_on_the_ridge_converges_to_the_saddle_with_x_times_0_8_per
     run = gradient_descent(SaddleWithMinima(), [1.0, 0.0], lr=0.1, steps=5000)
     assert run.status == "converged" and np.all(run.weights[:, 1] == 0.0)
     np.testing.assert_allclose(run.weights[1:6, 0], 0.8 ** np.arange(1, 6))
-    assert lesson.end_label(run.weights[-1]) == "saddle"
+    assert _end(run.weights[-1]) == "saddle" and run.phrase == "converges"
 
 
 # -- section 3: escape time -------------------------------------------------------------------
@@ -61,17 +84,17 @@ def test_one_step_multiplies_y_by_1_plus_2eta_minus_2eta_y_squared():
 @pytest.mark.parametrize("lr", [0.05, 0.1, 0.2])
 def test_simulated_escape_is_the_estimate_plus_less_than_two_and_a_half_steps(lr):
     for y0 in Y0S:
-        gap = lesson.escape_steps_simulated(y0, lr) - lesson.escape_steps_predicted(y0, lr)
+        gap = _simulated(y0, lr) - _predicted(y0, lr)
         assert 0 < gap < 2.5
         # and symmetric: a negative offset escapes downwards at the same step
-        assert lesson.escape_steps_simulated(-y0, lr) == lesson.escape_steps_simulated(y0, lr)
+        assert _simulated(-y0, lr) == _simulated(y0, lr)
 
 
 def test_escape_numbers_in_the_prose():
-    assert lesson.escape_steps_simulated(1e-6, 0.1) == 73
-    assert round(lesson.escape_steps_predicted(1e-6, 0.1), 1) == 72.0
+    assert _simulated(1e-6, 0.1) == 73
+    assert round(_predicted(1e-6, 0.1), 1) == 72.0
     assert math.isclose(math.log(10) / math.log(1.2), 12.6, abs_tol=0.05)
-    assert lesson.escape_steps_simulated(0.0, 0.1) is None
+    assert _simulated(0.0, 0.1) is None
 
 
 def test_noise_makes_the_escape_from_exactly_the_ridge_reliable_over_seeds():
@@ -87,13 +110,13 @@ def test_noise_makes_the_escape_from_exactly_the_ridge_reliable_over_seeds():
 
 # -- section 6: random symmetric matrices ------------------------------------------------------
 def test_fraction_of_goe_matrices_with_all_positive_eigenvalues_falls_faster_than_coin_flips():
-    f = {n: lesson.fraction_all_positive(n) for n in range(1, 6)}
+    f = {n: fraction_all_positive(n) for n in range(1, 6)}
     assert abs(f[1] - 0.5) < 0.01
     assert all(f[n + 1] < f[n] for n in range(1, 5))
     assert all(f[n] < 2.0**-n for n in range(2, 6))
     # seeded: the same numbers every time, and a different seed agrees roughly
-    assert lesson.fraction_all_positive(3) == f[3]
-    assert abs(lesson.fraction_all_positive(3, seed=1) - f[3]) < 0.01
+    assert fraction_all_positive(3) == f[3]
+    assert abs(fraction_all_positive(3, seed=1) - f[3]) < 0.01
 
 
 # -- section 7: basins -------------------------------------------------------------------------
@@ -103,7 +126,9 @@ def test_tilted_well_points_and_basin_boundary_at_the_local_maximum():
     assert math.isclose(well.local_minimizer, 0.93, abs_tol=0.005)
     assert math.isclose(well.local_maximizer, 0.127, abs_tol=0.0005)
     starts = np.linspace(-1.6, 1.6, 33)
-    ends = np.array([gradient_descent(well, s, lr=0.01, steps=3000).weights[-1] for s in starts])
+    ends = basin_ends(well, starts, lr=0.01, steps=3000)
+    # the core's basin_ends is one plain run per start, its last point
+    assert ends[5] == gradient_descent(well, starts[5], lr=0.01, steps=3000).weights[-1]
     left = starts < well.local_maximizer
     assert np.allclose(ends[left], well.global_minimizer, atol=1e-4)
     assert np.allclose(ends[~left], well.local_minimizer, atol=1e-4)
@@ -115,6 +140,8 @@ def test_tilted_well_points_and_basin_boundary_at_the_local_maximum():
     ]:
         end = gradient_descent(well, w0, lr=0.01, steps=5000).weights[-1]
         assert math.isclose(end, target, abs_tol=1e-4)
+    with pytest.raises(ValueError, match=r"starts must be a list of at least one start point"):
+        basin_ends(well, [], lr=0.01)
 
 
 # -- the checks --------------------------------------------------------------------------------

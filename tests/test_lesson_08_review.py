@@ -1,5 +1,5 @@
 """Lesson 08 (the review): every number and claim on its cards and in its prose, its six checks
-with their targeted messages, and the helpers behind them."""
+with their targeted messages, and the core's functions behind them."""
 
 import math
 
@@ -7,13 +7,16 @@ import numpy as np
 import pytest
 
 from gdcourse import (
+    AbsoluteValue,
     LinearRegression,
     QuadraticBowl,
     SaddleWithMinima,
     ____,
+    batch_variance,
     best_fixed_lr,
     contraction_factor,
     error_multiplier,
+    escape_steps_simulated,
     gradient_descent,
     gradient_step,
     inverse_time_decay,
@@ -21,7 +24,11 @@ from gdcourse import (
     max_stable_lr,
     minibatch_gradient_variance,
     noise_floor,
+    one_after_another,
     quadratic_regime,
+    saddle_escape_steps,
+    sweep_ratios,
+    updates_per_epoch,
 )
 from gdcourse.lessons import review as lesson
 
@@ -35,19 +42,30 @@ def _answer(topic: str) -> str:
     return next(c.answer for c in lesson.CARDS if c.topic == topic)
 
 
+def _sweep_ratio(eigenvalues, lr):
+    """The notebook's sweep (cell review-17): a fresh run of 100 steps from (1, 1, ...)."""
+    bowl = QuadraticBowl(list(eigenvalues))
+    return sweep_ratios(bowl, np.ones(len(eigenvalues)), [lr], lesson.SWEEP_STEPS)[0]
+
+
+def _abs_descent(w0, lr, steps):
+    return gradient_descent(AbsoluteValue(), w0, lr=lr, steps=steps, tol=0.0)
+
+
 # -- the seed's cards ------------------------------------------------------------------------------
 def test_seed_card_1_is_5_point_3_and_w_moved_right_by_0_3():
-    assert lesson.seed_step() == gradient_step(5.0, -3.0, lr=0.1)
-    assert math.isclose(lesson.seed_step(), 5.3)
-    assert math.isclose(lesson.seed_step() - 5.0, 0.3)  # moved right, by +0.3
+    step = gradient_step(lesson.SEED_W0, lesson.SEED_SLOPE, lr=lesson.SEED_LR)
+    assert (lesson.SEED_W0, lesson.SEED_SLOPE, lesson.SEED_LR) == (5.0, -3.0, 0.1)
+    assert math.isclose(step, 5.3)
+    assert math.isclose(step - 5.0, 0.3)  # moved right, by +0.3
     text = _answer("seed card 1")
     assert "= 5.3$" in text and "<b>right</b>" in text and "+0.3" in text
 
 
 def test_seed_card_2_counts_7813_updates_and_states_the_variance_formula():
-    assert lesson.updates_per_epoch(1_000_000, 128) == 7_813
-    assert lesson.updates_per_epoch(1_000_000, 1_000_000) == 1
-    assert lesson.batch_variance(3.0, 40, 40) == 0.0  # B = N without replacement
+    assert updates_per_epoch(1_000_000, 128) == 7_813
+    assert updates_per_epoch(1_000_000, 1_000_000) == 1
+    assert batch_variance(3.0, 40, 40) == 0.0  # B = N without replacement
     assert "7,813 updates instead of 1" in _answer("seed card 2")
     # sigma^2 / B (N - B)/(N - 1) is what the core measures on real data
     X, y, _ = make_regression(50, 3, seed=2)
@@ -58,16 +76,16 @@ def test_seed_card_2_counts_7813_updates_and_states_the_variance_formula():
     sigma2 = float(np.mean(np.sum((per_example - loss.gradient(w)) ** 2, axis=1)))
     for b in (1, 7, 25, 50):
         assert math.isclose(
-            lesson.batch_variance(sigma2, 50, b),
+            batch_variance(sigma2, 50, b),
             minibatch_gradient_variance(loss, w, b),
             rel_tol=1e-9,
         )
 
 
 def test_seed_card_3_escape_numbers_and_the_stable_line():
-    assert math.isclose(lesson.saddle_escape_steps(1e-6, 0.1), math.log(0.5 / 1e-6) / math.log(1.2))
-    assert round(lesson.saddle_escape_steps(1e-6, 0.1)) == 72
-    assert lesson.saddle_escape_run(1e-6, 0.1, 0.5) == 73
+    assert math.isclose(saddle_escape_steps(1e-6, 0.1, 0.5), math.log(0.5 / 1e-6) / math.log(1.2))
+    assert round(saddle_escape_steps(1e-6, 0.1, 0.5)) == 72
+    assert escape_steps_simulated(1e-6, 0.1, threshold=0.5, loss=SaddleWithMinima()) == 73
     assert "72 from $y_0 = 10^{-6}$" in _answer("seed card 3")
     assert "a real run takes 73" in _answer("seed card 3")
     # started exactly on y = 0, gradient descent never leaves it: it converges to the saddle
@@ -79,7 +97,7 @@ def test_seed_card_3_escape_numbers_and_the_stable_line():
 
 def test_the_linear_escape_count_matches_multiplying_by_1_plus_2_eta():
     for y0, lr in ((1e-6, 0.1), (1e-4, 0.05), (1e-3, 0.2)):
-        k = math.ceil(lesson.saddle_escape_steps(y0, lr, 1.0))
+        k = math.ceil(saddle_escape_steps(y0, lr, 1.0))
         assert y0 * (1 + 2 * lr) ** k >= 1.0 > y0 * (1 + 2 * lr) ** (k - 1)
 
 
@@ -112,8 +130,11 @@ def test_card_01_gradient_is_perpendicular_to_the_level_set_and_steepest():
 
 
 def test_card_02_all_at_once_differs_from_one_after_another():
-    at_once, seq = lesson.one_after_another()
+    loss, w0, lr = lesson.PAIR_LOSS, lesson.PAIR_W0, lesson.PAIR_LR
+    at_once = gradient_descent(loss, w0, lr=lr, steps=1).final_weights
+    seq = gradient_descent(loss, w0, lr=lr, steps=1, update=one_after_another()).final_weights
     assert np.allclose(at_once, [0.6, 0.6]) and np.allclose(seq, [0.6, 0.68])
+    assert np.allclose(at_once, gradient_step(w0, loss.gradient(w0), lr))  # one gradient, old point
     assert "$(0.6, 0.6)$" in _answer("02 update rule") and "$(0.6, 0.68)$" in _answer(
         "02 update rule"
     )
@@ -142,7 +163,7 @@ def test_card_04_contraction_0_9802_and_feature_scaling_lowers_kappa():
 
 
 def test_card_05_quarter_of_the_variance_and_the_noise_floors():
-    ratio = lesson.batch_variance(1.0, 10**6, 64) / lesson.batch_variance(1.0, 10**6, 16)
+    ratio = batch_variance(1.0, 10**6, 64) / batch_variance(1.0, 10**6, 16)
     assert abs(ratio - 0.25) < 1e-4
     f1, f2 = noise_floor(2.0, 0.1, 1.0), noise_floor(2.0, 0.05, 1.0)
     assert (f"{f1:.4f}", f"{f2:.4f}") == ("0.0278", "0.0132")
@@ -160,16 +181,22 @@ def test_card_06_robbins_monro_schedule_and_a_sweep_crossing_at_two_over_a():
     for a in (0.5, 2.0, 8.0, 30.0):
         assert abs(error_multiplier(a, 0.999 * 2 / a)) < 1 < abs(error_multiplier(a, 1.001 * 2 / a))
         eig = (a / 10, a)
-        assert lesson.sweep_ratio(eig, 0.99 * 2 / a) < 1 < lesson.sweep_ratio(eig, 1.01 * 2 / a)
+        assert _sweep_ratio(eig, 0.99 * 2 / a) < 1 < _sweep_ratio(eig, 1.01 * 2 / a)
     assert "crosses the start loss at exactly $2/a$" in _answer("06 schedules")
 
 
 def test_the_notebooks_sweep_crosses_the_start_loss_at_two_over_eight():
     eig = (0.5, 2.0, 8.0)
     assert max_stable_lr(list(eig)) == 0.25
-    below = [lesson.sweep_ratio(eig, lr) for lr in np.linspace(0.01, 0.25, 25)]
-    above = [lesson.sweep_ratio(eig, lr) for lr in np.linspace(0.255, 0.5, 25)]
+    below = [_sweep_ratio(eig, lr) for lr in np.linspace(0.01, 0.25, 25)]
+    above = [_sweep_ratio(eig, lr) for lr in np.linspace(0.255, 0.5, 25)]
     assert max(below) < 1 < min(above)
+    # one call sweeps every rate, each a fresh run: the same numbers
+    rates = np.linspace(0.01, 0.5, 7)
+    together = sweep_ratios(QuadraticBowl(list(eig)), np.ones(3), rates, lesson.SWEEP_STEPS)
+    assert together.tolist() == [_sweep_ratio(eig, lr) for lr in rates]
+    with pytest.raises(ValueError, match="a sweep divides by the start loss"):
+        sweep_ratios(QuadraticBowl(list(eig)), np.zeros(3), [0.1], 10)  # started at the minimum
 
 
 def test_card_07_names_the_escape_formula():
@@ -177,12 +204,17 @@ def test_card_07_names_the_escape_formula():
 
 
 # -- the notebook's Q&A section ------------------------------------------------------------------
-def test_abs_descent_bounces_at_0_05_forever():
-    w = lesson.abs_descent(1.05, 0.1, 400)
+def test_descent_on_abs_bounces_at_0_05_forever():
+    run = _abs_descent(1.05, 0.1, 400)
+    w = run.weights
+    assert run.n_steps == 400  # every step is taken
     assert np.allclose(np.abs(w[10:]), 0.05)  # from step 10 on, |w| = 0.05
     assert np.all(np.sign(w[11:]) == -np.sign(w[10:-1]))
     assert np.all(np.abs(w[:10]) > 0.05 + 0.09)
-    assert lesson.abs_descent(0.0, 0.1, 3).tolist() == [0.0] * 4  # at the kink: slope 0
+    # the status says so, in the words the notebook prints and the text uses
+    assert run.status == "bouncing" and run.phrase == "bounces between two points forever"
+    at_kink = _abs_descent(0.0, 0.1, 3)  # at the kink: slope 0, it never moves
+    assert at_kink.status == "converged" and at_kink.weights.tolist() == [0.0]
 
 
 def test_same_rate_is_cautious_on_a_flat_loss_and_explosive_on_a_steep_one():

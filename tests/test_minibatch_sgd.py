@@ -1,4 +1,5 @@
-"""minibatch_sgd: batching, reshuffling, reproducibility, the variance law, bad input."""
+"""minibatch_sgd: batching, reshuffling, reproducibility, the variance law, bad input; and the
+mini-batch experiments of gdcourse.core.batches built on it."""
 
 import warnings
 
@@ -6,13 +7,22 @@ import numpy as np
 import pytest
 
 from gdcourse import (
+    CourseInputError,
     CourseTypeError,
     LinearRegression,
     Quadratic1D,
+    SharpFlatWells,
+    compare_methods,
+    epoch_average_gradient,
+    escape_fractions,
     gradient_descent,
+    gradient_spread,
+    linear_scaling_table,
     make_regression,
     minibatch_gradient_variance,
     minibatch_sgd,
+    sample_variance,
+    tune_rate,
 )
 
 X, Y, W_TRUE = make_regression(100, 3, noise=0.5, seed=2)
@@ -115,3 +125,74 @@ def test_bad_arguments_get_a_sentence(kwargs, exc, message):
 def test_needs_a_regression_loss():
     with pytest.raises(CourseTypeError, match="minibatch_sgd needs a LinearRegression loss"):
         minibatch_sgd(Quadratic1D(2, 3), 7.0, lr=0.1, batch_size=1, epochs=1)
+
+
+# -- the mini-batch experiments of the core (gdcourse.core.batches) -------------------------------
+def test_gradient_spread_is_the_one_example_variance():
+    w = np.array([0.5, -0.3, 1.0])
+    g = LOSS.per_example_gradients(w)
+    spread = np.mean(np.sum((g - LOSS.gradient(w)) ** 2, axis=1))
+    assert gradient_spread(LOSS, w) == pytest.approx(spread)
+    assert minibatch_gradient_variance(LOSS, w, 1) == pytest.approx(gradient_spread(LOSS, w))
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "message"),
+    [
+        (lambda: gradient_spread(Quadratic1D(2, 3), 1.0), TypeError, "must be a LinearRegression"),
+        (lambda: gradient_spread(LOSS, [1.0, 2.0]), ValueError, "w must have shape \\(3,\\)"),
+        (lambda: epoch_average_gradient(LOSS, W0, 3), ValueError, "batch_size must divide N=100"),
+        (lambda: sample_variance(LOSS, W0, 101), ValueError, "between 1 and N=100, got 101"),
+        (lambda: sample_variance(LOSS, W0, 4, n_batches=1), ValueError, "n_batches must be"),
+        (lambda: tune_rate(LOSS, W0, 10, 2, grid=()), ValueError, "grid .* at least one"),
+        (lambda: tune_rate(LOSS, W0, 10, 2, grid=(0.1, -1)), ValueError, "each entry of grid"),
+        (lambda: tune_rate(LOSS, W0, 10, 0, grid=(0.1,)), ValueError, "epochs must be"),
+        (
+            lambda: compare_methods(LOSS, W0, [1, 10], 2, grid=(0.1,)),
+            TypeError,
+            "batch_sizes must map each method's name",
+        ),
+        (
+            lambda: compare_methods(LOSS, W0, {"SGD": 0}, 2, grid=(0.1,)),
+            ValueError,
+            "the batch size of 'SGD' must be a whole number >= 1",
+        ),
+        (
+            lambda: linear_scaling_table(LOSS, W0, 8, 0.02, (1, 16), 2),
+            ValueError,
+            "base_batch \\* k at most N=100: k=16 gives 128",
+        ),
+        (
+            lambda: linear_scaling_table(LOSS, W0, 8, -0.02, (1,), 2),
+            ValueError,
+            "base_lr must be a finite number > 0",
+        ),
+        (
+            lambda: escape_fractions(LOSS, W0, 0.01, 10, (0,), range(2)),
+            TypeError,
+            "a minima\\(\\) method, such as SharpFlatWells",
+        ),
+        (
+            lambda: escape_fractions(SharpFlatWells(), -1.0, 0.01, 10, (-1,), range(2)),
+            ValueError,
+            "each entry of noises",
+        ),
+        (
+            lambda: escape_fractions(SharpFlatWells(), -1.0, 0.01, 10, (1,), ()),
+            ValueError,
+            "seeds must hold at least one seed",
+        ),
+    ],
+)
+def test_the_experiments_bad_arguments_get_a_sentence(call, exc, message):
+    with pytest.raises(exc, match=message) as info:
+        call()
+    assert isinstance(info.value, CourseInputError)
+
+
+def test_a_tuned_rate_is_the_lowest_final_loss_of_its_grid():
+    t = tune_rate(LOSS, W0, 10, 3, grid=(0.001, 0.05, 50.0))
+    runs = {lr: minibatch_sgd(LOSS, W0, lr, 10, 3) for lr in (0.001, 0.05, 50.0)}
+    assert runs[50.0].status == "diverged" and t.final_losses[50.0] == float("inf")
+    assert t.final_losses[0.05] == runs[0.05].losses[-1]
+    assert t.lr == min(t.final_losses, key=t.final_losses.get) == 0.05

@@ -2,7 +2,13 @@
 
 import pytest
 
-from gdcourse import Quadratic1D, gradient_descent, gradient_step, steps_to_tolerance
+from gdcourse import (
+    Quadratic1D,
+    gradient_descent,
+    gradient_step,
+    quadratic_regime,
+    steps_to_tolerance,
+)
 
 SEED_LOSS = Quadratic1D(a=2, c=3)  # L(w) = (w - 3)^2
 
@@ -57,6 +63,14 @@ def test_exploration_w_minus_2_squared_from_8():
     one = gradient_descent(loss, 8.0, lr=1.0, steps=4)
     assert one.weights.tolist() == [8.0, -4.0, 8.0, -4.0, 8.0]  # bounces forever
     assert one.losses.tolist() == [36.0, 36.0, 36.0, 36.0, 36.0]
+    # The run's status is the regime's word, and says it in the words the learner reads.
+    assert one.status == quadratic_regime(loss.a, 1.0) == "bouncing"
+    assert "bounces" in one.phrase
+    # Rate 1.2 swings wider every step: diverged, though it takes every step asked for, so that
+    # the exercise can state all four (q7).
+    wider = gradient_descent(loss, 8.0, lr=1.2, steps=4)
+    assert wider.status == "diverged" and wider.n_steps == 4
+    assert wider.phrase == "diverges" and quadratic_regime(loss.a, 1.2) == "diverging"
     tenth = gradient_descent(loss, 8.0, lr=0.1, steps=4)
     assert tenth.weights.tolist() == pytest.approx([8.0, 6.8, 5.84, 5.072, 4.4576])
     assert steps_to_tolerance(a=2, lr=0.1, e0=6, tol=0.01) == 29

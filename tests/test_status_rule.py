@@ -44,7 +44,7 @@ def test_one_word_for_a_swing_that_keeps_its_size():
     assert "oscillating" not in STATUSES and "bouncing" in STATUSES
     assert quadratic_regime(2.0, 1.0) == "bouncing"
     assert gradient_descent(Quadratic1D(a=2, c=3), 7.0, lr=1.0, steps=30).status == "bouncing"
-    assert set(STATUS_PHRASES) == set(STATUSES)
+    assert set(STATUS_PHRASES) == {*STATUSES, "completed"}  # "completed": a mini-batch run
 
 
 @given(a=curvatures, w0=starts, excess=st.floats(DELTA, 8.0), steps=st.integers(STATUS_WINDOW, 60))
@@ -129,3 +129,25 @@ def test_the_swing_rule_on_its_own():
     wobble = list(grow)
     wobble[-3] *= 1.5  # one step longer than the next: noise could do that
     assert swing(wobble, noisy=True) is None
+
+
+def test_a_mini_batch_run_whose_loss_grows_epoch_after_epoch_is_diverged():
+    from gdcourse import (
+        LinearRegression,
+        epochs_growing,
+        make_regression,
+        max_stable_lr,
+        minibatch_sgd,
+    )
+
+    X, y, _ = make_regression(512, 4, noise=0.5, seed=3)
+    loss = LinearRegression(X, y)
+    limit = max_stable_lr(np.linalg.eigvalsh(loss.hessian(np.zeros(4))))
+    for batch in (8, 64, 512):
+        for seed in range(3):
+            stable = minibatch_sgd(loss, np.full(4, 3.0), 0.5 * limit, batch, 12, seed=seed)
+            assert stable.status == "completed", (batch, seed)
+            unstable = minibatch_sgd(loss, np.full(4, 3.0), 1.5 * limit, batch, 12, seed=seed)
+            assert unstable.status == "diverged" and np.all(np.isfinite(unstable.losses))
+    assert not epochs_growing([44.2, 0.61, 0.25, 0.26, 0.27, 0.28])  # noise at the floor
+    assert epochs_growing([44.2, 2.3, 20.5, 214.9, 2461.0])

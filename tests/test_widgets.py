@@ -7,6 +7,8 @@ import pytest
 from ipympl.backend_nbagg import Canvas
 
 from gdcourse import (
+    STATUS_PHRASES,
+    CourseValueError,
     Quadratic1D,
     QuadraticBowl,
     SaddleWithMinima,
@@ -14,6 +16,8 @@ from gdcourse import (
     gradient_descent,
 )
 from gdcourse.widgets import ContourExplorer, LearningRateExplorer
+from gdcourse.widgets.conditioning import ConditioningExplorer
+from gdcourse.widgets.step import StepExplorer
 
 
 def _render(explorer):
@@ -24,8 +28,10 @@ def _render(explorer):
 def test_readout_states_the_result_in_words_and_numbers():
     ex = LearningRateExplorer(Quadratic1D(a=2, c=3), w0=7.0, lr=0.75, steps=20)
     assert ex.readout_text == (
-        "rate 0.75: multiplier -0.5, oscillating but converging; loss after 20 steps 1.5e-11"
+        "rate 0.75: multiplier -0.5, oscillating but converging; after 20 steps the run has not "
+        "converged yet, loss 1.5e-11"
     )
+    assert ex.run.status == "max_steps"
 
 
 def test_moving_the_rate_reruns_gradient_descent_and_updates_plot_and_readout():
@@ -47,13 +53,15 @@ def test_presets_land_exactly_on_one_over_a_and_two_over_a():
     two.click()
     assert ex.controls["lr"].value == 0.5
     assert "bouncing between two points forever" in ex.readout_text
-    assert ex.data()["status"] == "oscillating"
+    assert ex.data()["status"] == "bouncing"
+    assert f"the run {STATUS_PHRASES['bouncing']}" in ex.readout_text
 
 
 def test_divergence_is_shown_not_raised():
     ex = LearningRateExplorer(lr=5.0)
-    assert "diverging; the loss blew up" in ex.readout_text
-    assert "leave the chart" in ex._offchart.get_text()
+    assert ex.run.status == "diverged"
+    assert "diverging; after 7 steps the run diverges" in ex.readout_text
+    assert ex._offchart.get_text() == "iterates leave the chart \u2192 the run diverges"
     x = ex._path.get_xdata()
     assert np.all((x >= ex._xlim[0]) & (x <= ex._xlim[1]))  # clipped to the axes, not off
 
@@ -75,7 +83,8 @@ def test_rate_and_start_moves_only_blit_while_curvature_redraws_everything():
 
 def test_non_quadratic_loss_works_and_names_where_it_converged():
     ex = LearningRateExplorer(TiltedDoubleWell(0.5), w0=1.5, lr=0.05, steps=200)
-    assert "converged after" in ex.readout_text
+    assert ex.run.status == "converged"
+    assert f"the run converges at w = {ex.run.final_weights:.4g}" in ex.readout_text
     assert ex._presets  # its curvature at the minimum is known from the Hessian
 
 
@@ -158,23 +167,78 @@ def test_saddle_path_and_gradient_plateau():
 
 
 def test_explorers_refuse_a_loss_of_the_wrong_dimension():
-    with pytest.raises(ValueError, match="needs a 1-D loss"):
+    with pytest.raises(CourseValueError, match="needs a 1-D loss"):
         LearningRateExplorer(QuadraticBowl([1.0, 2.0]))
-    with pytest.raises(ValueError, match="needs a 2-D loss"):
+    with pytest.raises(CourseValueError, match="needs a 2-D loss"):
         ContourExplorer(Quadratic1D(2, 3))
-    with pytest.raises(ValueError, match="unknown control"):
+    with pytest.raises(CourseValueError, match="unknown control"):
         LearningRateExplorer().set(rate=0.1)
 
 
 def test_plot_titles_state_the_finding():
     ex = LearningRateExplorer(lr=0.1)
-    assert ex._finding.get_text() == "The loss fell 7,500x in 20 steps"  # 16 / 0.0021 = 0.8**-40
+    # 16 / 0.0021 = 0.8**-40
+    assert ex._finding.get_text() == (
+        "The run has not converged yet\nthe loss fell 7,500x in 20 steps"
+    )
     ex.set(lr=1.0)
-    assert ex._finding.get_text() == "The loss never settles: bouncing forever"
+    assert ex._finding.get_text() == (
+        "The run bounces between two points forever\nthe loss did not change in 20 steps"
+    )
     ex.set(lr=3.0)
-    assert ex._finding.get_text() == "The loss grows without bound: diverging"
+    assert ex._finding.get_text() == "The run diverges\nthe loss grew 4e12x in 9 steps"
     ex.set(lr=0.5)
-    assert ex._finding.get_text() == "Converged in 1 step"
+    assert ex._finding.get_text() == "The run converges\nthe loss went from 16 to 0 in 1 step"
+
+
+def _said(explorer):
+    """The title and the readout of an explorer."""
+    return explorer._finding.get_text(), explorer.readout_text
+
+
+@pytest.mark.parametrize(
+    ("make", "rates"),
+    [
+        (lambda lr: LearningRateExplorer(Quadratic1D(a=8, c=3), lr=lr), (0.05, 0.125, 0.2,
+                                                                         0.25, 0.26, 0.3, 1.0)),
+        (lambda lr: ContourExplorer(lr=lr, steps=30), (0.05, 0.15, 0.2, 0.21, 0.3, 1.0)),
+        (lambda lr: ConditioningExplorer(kappa=10, lr=lr), (0.05, 0.15, 0.2, 0.21, 0.5)),
+        (lambda lr: StepExplorer(lr=lr, steps=15), (0.1, 0.5, 1.0, 1.2)),
+    ],
+)  # fmt: skip
+def test_every_explorer_says_the_status_the_core_gave_and_no_other(make, rates):
+    others = {s: p for s, p in STATUS_PHRASES.items()}
+    for lr in rates:
+        ex = make(lr)
+        status = ex.run.status
+        title, readout = _said(ex)
+        words = f"the run {STATUS_PHRASES[status]}"
+        if isinstance(ex, StepExplorer):
+            # The step explorer is about one step; it names the run's status when it ends.
+            ex.player.set(ex.run.n_steps)
+            title, readout = _said(ex)
+            if status == "converged":
+                assert readout.endswith(f"({words})")
+            for other, phrase in others.items():
+                if other != status:
+                    assert f"the run {phrase}" not in readout + title
+            continue
+        assert title.splitlines()[0] == f"The run {STATUS_PHRASES[status]}", (lr, title)
+        assert words in readout, (lr, readout)
+        for other, phrase in others.items():
+            if other != status:
+                assert phrase not in title and f"the run {phrase}" not in readout, (lr, other)
+
+
+def test_a_growing_swing_on_a_2d_bowl_is_titled_diverging_not_bouncing():
+    # The run the issue names: 23.8 -> 4.8e7 within the steps, short of the 1e12 limit.
+    ex = ConditioningExplorer(kappa=10, lr=0.21)
+    assert ex.run.status == "diverged" and ex.run.n_steps == 40
+    assert ex.run.losses[-1] < 1e12 * ex.run.losses[0]
+    assert ex._finding.get_text().startswith("The run diverges\nthe loss grew")
+    assert "bounc" not in ex._finding.get_text()
+    ct = ContourExplorer(lr=0.21, steps=30)
+    assert ct.run.status == "diverged" and "The run diverges" in ct._finding.get_text()
 
 
 def test_start_sliders_use_round_steps_so_the_start_shows_as_typed():

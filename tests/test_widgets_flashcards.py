@@ -3,8 +3,11 @@ button has a visible label and a tooltip, and bad cards are refused with a clear
 
 import pytest
 
+import gdcourse.widgets as widgets_package
+from gdcourse import CourseTypeError, CourseValueError
+from gdcourse.checks import Card
 from gdcourse.lessons import review
-from gdcourse.widgets.flashcards import HIDDEN_NOTE, Card, Flashcards
+from gdcourse.widgets.flashcards import HIDDEN_NOTE, Flashcards
 
 CARDS = [Card("What is 2 + 3?", "5", topic="sums"), ("Capital of France?", "Paris")]
 
@@ -60,8 +63,8 @@ def test_every_button_has_a_visible_label_and_a_tooltip():
 @pytest.mark.parametrize(
     "cards, error, match",
     [
-        ([], ValueError, "at least one card"),
-        (["just a string"], TypeError, "each card must be"),
+        ([], CourseValueError, "at least one card"),
+        (["just a string"], CourseTypeError, "each card must be"),
         ([("", "answer")], ValueError, "question must be a non-empty string"),
         ([("question?", None)], ValueError, "answer must be a non-empty string"),
     ],
@@ -72,8 +75,14 @@ def test_bad_decks_are_refused_with_a_clear_message(cards, error, match):
 
 
 def test_go_refuses_a_non_integer_index():
-    with pytest.raises(TypeError, match="whole number"):
+    with pytest.raises(CourseTypeError, match="whole number"):
         Flashcards(CARDS).go(1.5)
+
+
+def test_cards_are_the_checks_data_and_the_widgets_export_no_copy_of_them():
+    assert "Card" not in widgets_package.__all__
+    with pytest.raises(AttributeError):
+        widgets_package.Card  # noqa: B018
 
 
 def test_dict_cards_and_the_review_decks_work():

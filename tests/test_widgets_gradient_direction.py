@@ -5,15 +5,20 @@ import math
 import numpy as np
 import pytest
 
-from gdcourse import QuadraticBowl, Rosenbrock, SaddleWithMinima
-from gdcourse.widgets import GradientDirectionExplorer
-from gdcourse.widgets.gradient_direction import (
+import gdcourse.widgets.gradient_direction as explorer_module
+from gdcourse import (
+    CourseValueError,
+    QuadraticBowl,
+    Rosenbrock,
+    SaddleWithMinima,
     angle_of,
-    default_bowl,
+    directional_derivative,
     measured_slope,
     read_direction,
     unit_vector,
 )
+from gdcourse.widgets import GradientDirectionExplorer
+from gdcourse.widgets.gradient_direction import default_bowl
 
 DEFAULT_READOUT = (
     "At (1, 2): gradient (\u22121, 4), length 4.12. Direction 30\u00b0: slope 1.13, uphill "
@@ -79,6 +84,7 @@ def test_slope_curve_is_the_cosine_law_and_the_measured_dots_lie_on_it():
     theta, slopes = d["curve"]
     star = angle_of(g)
     np.testing.assert_allclose(slopes, np.linalg.norm(g) * np.cos(np.radians(theta - star)))
+    np.testing.assert_array_equal(slopes, directional_derivative(g, theta))  # the core's curve
     angles, measured = d["measured"]
     np.testing.assert_allclose(measured, [g @ unit_vector(a) for a in angles], atol=1e-8)
     assert d["slope"] == pytest.approx(g @ unit_vector(200.0))
@@ -170,9 +176,9 @@ def test_other_losses_work_and_a_loss_without_one_minimum_has_no_line_to_it():
 def test_wrong_dimension_and_unknown_controls_are_refused():
     from gdcourse import Quadratic1D
 
-    with pytest.raises(ValueError, match="needs a 2-D loss"):
+    with pytest.raises(CourseValueError, match="needs a 2-D loss"):
         GradientDirectionExplorer(Quadratic1D(2, 3))
-    with pytest.raises(ValueError, match="unknown control"):
+    with pytest.raises(CourseValueError, match="unknown control"):
         GradientDirectionExplorer().set(theta=10)
 
 
@@ -185,6 +191,14 @@ def test_an_exception_in_a_callback_is_shown_in_the_readout():
     ex.loss.gradient = broken
     ex.set(angle=40.0)
     assert "could not update (RuntimeError: boom)" in ex.readout_text
+
+
+def test_the_geometry_is_the_cores_and_the_explorer_exports_none_of_it():
+    assert set(explorer_module.__all__) == {"GradientDirectionExplorer", "default_bowl"}
+    ex = GradientDirectionExplorer()
+    r = read_direction(ex.loss, (1.0, 2.0), 30.0)
+    assert (ex.data()["slope"], ex.data()["steepest_angle"]) == (r.slope, r.steepest_angle)
+    assert ex.data()["level_set_angles"] == r.level_set_angles
 
 
 def test_reading_helpers():

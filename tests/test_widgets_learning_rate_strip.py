@@ -10,8 +10,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
 
-from gdcourse import Quadratic1D, TiltedDoubleWell, quadratic_regime
-from gdcourse.plots.learning_rate import REGIME_BAND_STYLE, regime_bands
+from gdcourse import (
+    CourseTypeError,
+    Quadratic1D,
+    TiltedDoubleWell,
+    best_fixed_lr,
+    max_stable_lr,
+    quadratic_regime,
+    regime_bands,
+)
+from gdcourse.plots.learning_rate import REGIME_BAND_STYLE
 from gdcourse.widgets import LearningRateExplorer
 
 
@@ -145,19 +153,37 @@ def test_a_boundary_beyond_the_slider_is_named_at_the_edge():
 
 
 def test_the_strip_needs_a_quadratic():
-    with pytest.raises(ValueError, match="regime strip needs a Quadratic1D"):
+    with pytest.raises(CourseTypeError, match="regime strip needs a Quadratic1D"):
         LearningRateExplorer(TiltedDoubleWell(0.5), w0=1.5, regime_strip=True)
 
 
 def test_a_growing_oscillation_is_titled_diverging_not_bouncing():
     # a = 8, rate 0.3: multiplier -1.4; within 20 steps the loss grows 7e5x, short of the
-    # core's 1e12 divergence limit, so the run's status is "oscillating".
+    # core's 1e12 limit: a swing that grows, so the core's status is "diverged" (every step
+    # taken), and the explorer says so in the core's words.
     ex = LearningRateExplorer(Quadratic1D(a=8, c=3), lr=0.3)
-    assert ex.run.status == "oscillating"
+    assert ex.run.status == "diverged" and ex.run.n_steps == 20
     assert ex.run.losses[-1] / ex.run.losses[0] == pytest.approx(1.4**40)
-    assert ex._finding.get_text() == "The loss grows with every bounce: diverging"
+    assert ex._finding.get_text() == "The run diverges\nthe loss grew 700,000x in 20 steps"
+    assert "after 20 steps the run diverges" in ex.readout_text
     ex.set(lr=0.25)  # 2/a: a true bounce
-    assert ex._finding.get_text() == "The loss never settles: bouncing forever"
+    assert ex.run.status == "bouncing"
+    assert ex._finding.get_text().startswith("The run bounces between two points forever\n")
+    assert "after 20 steps the run bounces between two points forever" in ex.readout_text
+
+
+def test_the_boundaries_and_presets_are_the_cores_rates():
+    for a in (0.3, 2.0, 3.0, 7.0):
+        ex = LearningRateExplorer(Quadratic1D(a=a, c=0.0), w0=1.0, regime_strip=True)
+        assert ex.data()["strip"]["boundaries"] == {
+            "1/a": best_fixed_lr(a),
+            "2/a": max_stable_lr(a),
+        }
+        one, two = ex._presets
+        one.click()
+        assert ex._value("lr") == best_fixed_lr(a)
+        two.click()
+        assert ex._value("lr") == max_stable_lr(a)
 
 
 def test_every_control_of_the_strip_explorer_is_labelled():

@@ -6,8 +6,15 @@ import math
 import numpy as np
 import pytest
 
-from gdcourse.lessons.saddles import escape_steps_predicted
-from gdcourse.widgets.saddle import SaddleExplorer, steps_near_saddle
+from gdcourse import (
+    SaddleWithMinima,
+    critical_point_near,
+    escape_steps_simulated,
+    gradient_descent,
+    saddle_escape_steps,
+    steps_near_saddle,
+)
+from gdcourse.widgets.saddle import SaddleExplorer
 
 
 def test_default_readout_states_start_plateau_and_escape_with_the_estimate():
@@ -20,7 +27,8 @@ def test_default_readout_states_start_plateau_and_escape_with_the_estimate():
     )
     assert d["escape_step"] == 73 and "step 73" in second and "72.0" in second
     assert d["end"] == "(0, 1)"
-    assert math.isclose(d["predicted_escape"], escape_steps_predicted(1e-6, 0.1))
+    assert math.isclose(d["predicted_escape"], saddle_escape_steps(1e-6, 0.1))
+    assert d["escape_step"] == escape_steps_simulated(1e-6, 0.1, x0=1.0, steps=400)
 
 
 def test_ridge_button_starts_exactly_on_y0_and_converges_to_the_saddle():
@@ -29,7 +37,9 @@ def test_ridge_button_starts_exactly_on_y0_and_converges_to_the_saddle():
     d = ex.data()
     assert d["y0"] == 0.0 and d["end"] == "saddle" and d["escape_step"] is None
     assert d["predicted_escape"] is None
-    assert "converges to the saddle (0, 0)" in ex.readout_text
+    assert ex.run.status == "converged"
+    assert f"the run {ex.run.phrase} to the saddle (0, 0)" in ex.readout_text
+    assert ex._finding.get_text().startswith(f"The run {ex.run.phrase} to the saddle")
     assert "back to" in ex._ridge_button.description
     ex._ridge_button.click()
     assert ex.data()["y0"] == 1e-6
@@ -58,6 +68,28 @@ def test_moving_the_y0_slider_leaves_the_ridge_and_lengthens_the_plateau():
 def test_a_small_rate_may_not_escape_within_the_steps():
     ex = SaddleExplorer(log_y0=-12, lr=0.02)
     assert ex.data()["end"] == "stuck" and "not escaped yet" in ex.readout_text
+    # Still within 0.5 of the saddle but not converged to it: never called "at the saddle".
+    assert critical_point_near(ex.loss, ex.run.weights[-1], within=0.5) == "saddle"
+    assert ex.run.status != "converged" and "converges to the saddle" not in ex.readout_text
+
+
+def test_where_a_run_ends_is_the_cores_critical_point_and_status():
+    ex = SaddleExplorer()
+    for on_ridge, log_y0, noise, lr in ((False, -6, 0.0, 0.1), (True, -6, 0.0, 0.1),
+                                        (True, -6, 0.05, 0.1), (False, -3, 0.0, 0.4)):  # fmt: skip
+        ex.set(on_ridge=on_ridge, log_y0=log_y0, noise=noise, lr=lr)
+        run = gradient_descent(
+            SaddleWithMinima(), [1.0, ex.y0], lr=lr, steps=400, noise=noise, seed=0
+        )
+        place = critical_point_near(SaddleWithMinima(), run.weights[-1], within=0.5)
+        end = ex.data()["end"]
+        if place in ("upper minimum", "lower minimum"):
+            assert end == ("(0, 1)" if place == "upper minimum" else "(0, -1)")
+            assert f"escapes to {end}" in ex.readout_text
+        elif place == "saddle" and run.status == "converged":
+            assert end == "saddle"
+        else:
+            assert end == "stuck"
 
 
 @pytest.mark.parametrize(

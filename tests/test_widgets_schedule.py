@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from gdcourse import Quadratic1D, cosine_decay, gradient_descent, noise_floor
+from gdcourse import (
+    CourseValueError,
+    Quadratic1D,
+    cosine_decay,
+    gradient_descent,
+    noise_floor,
+    noisy_runs,
+    settled_loss,
+)
 from gdcourse.widgets.schedule import KINDS, ScheduleExplorer, make_schedule
 
 LOSS = Quadratic1D(a=2, c=3)
@@ -16,7 +24,7 @@ def test_make_schedule_gives_each_kind_its_time_scale_meaning():
     assert make_schedule("1/t", 0.4, 10)(10) == pytest.approx(0.2)
     assert make_schedule("1/t", 0.4, 10)(20) == pytest.approx(0.4 / 3)
     assert make_schedule("cosine", 0.4, 10)(10) == 0.0
-    with pytest.raises(ValueError, match="unknown schedule kind"):
+    with pytest.raises(CourseValueError, match="unknown schedule kind"):
         make_schedule("linear", 0.4, 10)
 
 
@@ -28,6 +36,8 @@ def test_it_opens_on_cosine_against_the_constant_rate_with_the_same_noise():
     np.testing.assert_array_equal(d["losses"], run.losses)
     np.testing.assert_array_equal(d["constant_losses"], const.losses)
     assert d["final"] == pytest.approx(np.mean(run.losses[-50:]))
+    runs = noisy_runs(LOSS, 7.0, cosine_decay(0.3, 100), 400, noise=1.0, seeds=[0])
+    assert d["final"] == settled_loss(runs, last=50)  # the core's reading, not the explorer's
     assert d["floor"] == pytest.approx(noise_floor(2, 0.3, 1.0))
     np.testing.assert_allclose(d["rate_line"], cosine_decay(0.3, 100).rates(400))
     assert ex.readout_text == (
@@ -71,7 +81,9 @@ def test_exact_gradients_have_no_floor_and_a_too_large_rate_diverges_clipped():
     assert np.isnan(ex.data()["floor"])
     assert ex.data()["constant_final"] == 0.0  # the constant run reached w = 3 exactly
     ex.set(lr=1.4, noise=1.0)
+    assert ex.run.status == ex.baseline.status == "diverged"
     assert "the run diverges; constant rate 1.4 diverges" in ex.readout_text
+    assert ex._finding.get_text().startswith("The schedule's run diverges")
     line = ex.data()["loss_line"]
     assert np.all((line >= 1e-8) & (line <= 1e3))
 

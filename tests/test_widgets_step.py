@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from gdcourse import Quadratic1D, QuadraticBowl, TiltedDoubleWell, gradient_descent
+from gdcourse import (
+    CourseValueError,
+    Quadratic1D,
+    QuadraticBowl,
+    TiltedDoubleWell,
+    gradient_descent,
+)
 from gdcourse.widgets import StepExplorer
 from gdcourse.widgets.step import direction_of
 
@@ -161,5 +167,26 @@ def test_an_exception_in_a_callback_is_shown_in_the_readout():
 
 
 def test_refuses_a_two_parameter_loss():
-    with pytest.raises(ValueError, match="needs a 1-D loss"):
+    with pytest.raises(CourseValueError, match="needs a 1-D loss"):
         StepExplorer(QuadraticBowl([1.0, 2.0]))
+
+
+def test_each_next_point_is_the_runs_next_iterate():
+    ex = StepExplorer(SEED, w0=7.0, lr=0.3)
+    run = ex.run
+    for k in range(run.n_steps):
+        ex.player.set(k)
+        assert ex.data()["next_w"] == run.weights[k + 1]
+
+
+def test_the_words_say_diverges_only_when_the_core_does():
+    ex = StepExplorer(SEED, w0=7.0, lr=1.2, steps=15)  # multiplier -1.4: a swing that grows
+    assert ex.run.status == "diverged"
+    ex.player.set(ex.run.n_steps)
+    assert ex._offchart.get_text() == "the next w is off the chart \u2192 the run diverges"
+    ex = StepExplorer(SEED, w0=7.0, lr=1.0, steps=15)  # 2/a: bounces between 7 and -1
+    assert ex.run.status == "bouncing"
+    for k in range(ex.run.n_steps + 1):
+        ex.player.set(k)
+        assert "diverg" not in ex._offchart.get_text() + ex._finding.get_text()
+        assert "diverg" not in ex.readout_text

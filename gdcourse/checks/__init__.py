@@ -16,6 +16,7 @@ from .questions import (
     Question,
     questions_of,
 )
+from .tables import gradient_table
 from .verdict import OUTCOMES, VERDICT_MIME, Note, Verdict
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "____",
     "assessment_mode",
     "contains_placeholder",
+    "gradient_table",
     "progress",
     "progress_file",
     "questions_of",

@@ -1,17 +1,31 @@
-"""Wrong update rules that students commonly use, simulated exactly, so checks can recognise them.
+"""Wrong update rules that students commonly use, run by the core, so checks can recognise them.
 
-Each function runs ``steps`` updates of a mistaken rule from ``w0`` and returns the weights,
-``w0`` first. A check compares a student's wrong answer with these to give a targeted hint.
+Each function runs ``steps`` updates of a rule from ``w0`` with the core's runner,
+``gradient_descent(..., update=...)`` (the rules are those of :mod:`gdcourse.core.updates`), and
+returns exactly ``steps + 1`` weights, ``w0`` first. A check compares a student's wrong answer
+with these to give a targeted hint.
+
+The runner stops early in two cases, and the weights then say so: at a point where the gradient
+is exactly 0 a run stays put, so its last point is repeated; a wrong rule whose run blew up (the
+status ``"diverged"``, stopped by an overflow or a loss past 1e12 times its start) is filled with
+``nan``, which no answer matches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..core import gradient_descent
+from ..core import (
+    CourseValueError,
+    Update,
+    factor_two_missing,
+    gradient_descent,
+    loss_for_gradient,
+    one_after_another,
+    sign_flipped,
+)
 
 __all__ = [
     "ascent_weights",
@@ -22,47 +36,55 @@ __all__ = [
 ]
 
 
-def _simulate(step: Callable[[np.ndarray], np.ndarray], w0: Any, steps: int) -> np.ndarray:
-    w = np.asarray(w0, dtype=float)
-    out = [w]
-    with np.errstate(all="ignore"):  # a wrong rule may well blow up; that is fine here
-        for _ in range(steps):
-            w = step(w)
-            out.append(w)
-    return np.array(out)
+def _weights(loss: Any, w0: Any, lr: float, steps: int, update: Update | None) -> np.ndarray:
+    run = gradient_descent(loss, w0, lr=lr, steps=steps, tol=0.0, update=update)
+    missing = steps - run.n_steps
+    if missing == 0:
+        return run.weights.copy()
+    if run.status == "diverged":
+        if update is None:
+            raise CourseValueError(
+                f"the reference run diverged after {run.n_steps} of the {steps} steps asked for"
+            )
+        rest = np.full((missing, *run.weights.shape[1:]), np.nan)
+    else:  # tol=0 stops only where the gradient is exactly 0: w stays put
+        rest = np.repeat(run.weights[-1:], missing, axis=0)
+    return np.concatenate([run.weights, rest])
 
 
 def correct_weights(loss: Any, w0: Any, lr: float, steps: int) -> np.ndarray:
-    """The right weights for exactly ``steps`` steps (a run that lands on a minimum stays there)."""
-    run = gradient_descent(loss, w0, lr=lr, steps=steps, tol=0.0)
-    if run.status == "diverged" and run.n_steps < steps:
-        raise ValueError("the reference run diverged before the asked number of steps")
-    pad = steps - run.n_steps  # tol=0 stops only where the gradient is exactly 0: w stays put
-    return np.concatenate([run.weights, np.repeat(run.weights[-1:], pad, axis=0)])
+    """The right weights for exactly ``steps`` steps (a run that lands on a minimum stays there).
+
+    >>> from gdcourse import Quadratic1D
+    >>> correct_weights(Quadratic1D(a=2, c=3), 7.0, 0.5, 3).tolist()
+    [7.0, 3.0, 3.0, 3.0]
+    """
+    return _weights(loss, w0, lr, steps, None)
 
 
 def ascent_weights(loss: Any, w0: Any, lr: float, steps: int) -> np.ndarray:
-    """Sign flipped: ``w + lr * gradient`` (walking uphill)."""
-    return _simulate(lambda w: w + lr * np.asarray(loss.gradient(w)), w0, steps)
+    """Sign flipped: ``w + lr * gradient`` (walking uphill), ``update=sign_flipped()``.
+
+    >>> from gdcourse import Quadratic1D
+    >>> ascent_weights(Quadratic1D(a=2, c=3), 7.0, 0.1, 2).round(6).tolist()
+    [7.0, 7.8, 8.76]
+    """
+    return _weights(loss, w0, lr, steps, sign_flipped())
 
 
 def loss_as_gradient_weights(loss: Any, w0: Any, lr: float, steps: int) -> np.ndarray:
-    """The loss used where the gradient belongs: ``w - lr * L(w)``."""
-    return _simulate(lambda w: w - lr * np.asarray(loss.value(w)), w0, steps)
+    """The loss used where the gradient belongs: ``w - lr * L(w)``,
+    ``update=loss_for_gradient()``."""
+    return _weights(loss, w0, lr, steps, loss_for_gradient())
 
 
 def half_gradient_weights(loss: Any, w0: Any, lr: float, steps: int) -> np.ndarray:
-    """The factor 2 of d/dw (w - c)^2 = 2 (w - c) forgotten: ``w - lr * gradient / 2``."""
-    return _simulate(lambda w: w - lr * np.asarray(loss.gradient(w)) / 2, w0, steps)
+    """The factor 2 of d/dw (w - c)^2 = 2 (w - c) forgotten: ``w - lr * gradient / 2``,
+    ``update=factor_two_missing()``."""
+    return _weights(loss, w0, lr, steps, factor_two_missing())
 
 
 def sequential_weights(loss: Any, w0: Any, lr: float, steps: int) -> np.ndarray:
-    """Parameters updated one after another, each using the already-updated earlier ones."""
-
-    def step(w: np.ndarray) -> np.ndarray:
-        w = w.copy()
-        for i in range(w.size):
-            w[i] = w[i] - lr * np.asarray(loss.gradient(w))[i]
-        return w
-
-    return _simulate(step, w0, steps)
+    """Parameters updated one after another, each using the already-updated earlier ones:
+    ``update=one_after_another()``."""
+    return _weights(loss, w0, lr, steps, one_after_another())

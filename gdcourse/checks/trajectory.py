@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Quadratic1D
+from ..core import CourseValueError, Quadratic1D
 from .misconceptions import (
     ascent_weights,
     correct_weights,
@@ -75,7 +75,7 @@ def trajectory_question(
 ) -> NumberQuestion:
     """A question whose answer is the ``weights`` or ``losses`` of ``steps`` steps, w0 included."""
     if quantity not in ("weights", "losses"):
-        raise ValueError(f"quantity must be 'weights' or 'losses', got {quantity!r}")
+        raise CourseValueError(f"quantity must be 'weights' or 'losses', got {quantity!r}")
 
     def as_quantity(weights: np.ndarray) -> np.ndarray:
         if quantity == "weights":

@@ -31,6 +31,7 @@ from .schedules import schedule_rates
 from .updates import Update, plain
 
 __all__ = [
+    "EPOCH_GROWTH",
     "NOISY_WINDOW",
     "STATUSES",
     "STATUS_PHRASES",
@@ -39,6 +40,7 @@ __all__ = [
     "MinibatchRun",
     "NoisyRuns",
     "Trajectory",
+    "epochs_growing",
     "gradient_descent",
     "gradient_step",
     "minibatch_sgd",
@@ -55,6 +57,7 @@ STATUS_PHRASES = {
     "converged": "converges",
     "bouncing": "bounces between two points forever",
     "max_steps": "has not converged yet",
+    "completed": "ran all its epochs",  # a mini-batch run's word: it has no tolerance to meet
 }
 
 #: A run has diverged once its loss exceeds this many times max(|start loss|, 1).
@@ -67,6 +70,9 @@ DIVERGENCE_FACTOR = 1e12
 STATUS_WINDOW = 10
 NOISY_WINDOW = 20
 SWING_RTOL = 1e-6
+#: A mini-batch run diverges when its full loss rose every epoch of the last ones (at most
+#: STATUS_WINDOW) and ended at least this many times where they began.
+EPOCH_GROWTH = 10.0
 
 
 def _freeze(*arrays: np.ndarray) -> None:
@@ -170,6 +176,26 @@ def swing(weights: ArrayLike, *, noisy: bool = False) -> str | None:
     if not noisy and abs(growth - 1) <= SWING_RTOL:
         return "steady"
     return None
+
+
+def epochs_growing(losses: ArrayLike) -> bool:
+    """Does a mini-batch run's full loss grow, epoch after epoch? It rose in each of its last
+    epochs (at least 3, and counting back at most ``STATUS_WINDOW``) and ended at least
+    ``EPOCH_GROWTH`` times where that rise began: far past what the noise of the batches does to
+    a run at its noise floor.
+
+    Examples
+    --------
+    >>> epochs_growing([44.2, 2.3, 20.5, 214.9, 2461.0]), epochs_growing([44.2, 0.61, 0.25, 0.25])
+    (True, False)
+    """
+    values = np.asarray(losses, dtype=float)[-(STATUS_WINDOW + 1) :]
+    with np.errstate(all="ignore"):
+        rises = np.diff(values) > 0
+        tail = len(rises) - int(np.flatnonzero(~rises)[-1]) - 1 if not rises.all() else len(rises)
+        if tail < 3:
+            return False
+        return bool(values[-1] >= EPOCH_GROWTH * values[-1 - tail])
 
 
 def gradient_step(w: ArrayLike, gradient: ArrayLike, lr: float) -> float | np.ndarray:
@@ -416,7 +442,8 @@ class MinibatchRun:
     batch_size, updates_per_epoch : int
         ``updates_per_epoch`` is ``ceil(N / batch_size)``: the last, smaller batch is used.
     status : str
-        ``"diverged"`` or ``"completed"``.
+        ``"diverged"`` (a non-finite value, a full loss past 1e12 times its start, or one that
+        grew epoch after epoch: :func:`epochs_growing`) or ``"completed"`` (every epoch run).
     """
 
     weights: np.ndarray
@@ -435,6 +462,11 @@ class MinibatchRun:
     @property
     def n_updates(self) -> int:
         return len(self.lrs)
+
+    @property
+    def phrase(self) -> str:
+        """The status in words (``STATUS_PHRASES``)."""
+        return STATUS_PHRASES[self.status]
 
     def __repr__(self) -> str:
         return (
@@ -546,6 +578,8 @@ def minibatch_sgd(
             if not (np.all(np.isfinite(w)) and full_losses[done] <= limit):
                 status = "diverged"
                 break
+    if status == "completed" and epochs_growing(full_losses[: done + 1]):
+        status = "diverged"
     return MinibatchRun(
         weights[: done + 1].copy(),
         full_losses[: done + 1].copy(),

@@ -1,6 +1,6 @@
 """Directions in parameter space: unit vectors and angles, the slope along a direction (the
-directional derivative ``grad L . u``), and what the gradient says about the steepest direction
-and the level set at a point (lesson 01).
+directional derivative ``grad L . u``), what the gradient says about the steepest direction and
+the level set at a point (lesson 01), and how far each iterate of a run is from a point.
 
 Angles between vectors are computed so that they stay accurate near 0 and 180 degrees, where
 ``acos`` of a cosine turns the last bits of a dot product (which differ between CPUs) into
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import CourseValueError, check_finite_number, check_loss
+from .errors import CourseTypeError, CourseValueError, _describe, check_finite_number, check_loss
 from .gradient_check import numerical_gradient
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "angle_between",
     "angle_of",
     "directional_derivative",
+    "distances_to",
     "measured_slope",
     "read_direction",
     "sign_label",
@@ -206,3 +207,44 @@ def measured_slope(loss: Any, point: ArrayLike, angle: float) -> float:
     p = np.asarray(point, dtype=float)
     u = unit_vector(angle)
     return float(numerical_gradient(lambda t: loss.value(p + t * u), 0.0))
+
+
+def distances_to(weights: ArrayLike, point: ArrayLike) -> np.ndarray:
+    """How far each iterate of a run is from ``point``: ``|w_k - point|``, one number per row of
+    ``weights`` (the absolute difference for a 1-D run, the length of ``w_k - point`` for a run of
+    ``d`` parameters). An iterate that overflowed is ``inf`` or ``nan`` away.
+
+    Parameters
+    ----------
+    weights : array_like of shape (k + 1,) or (k + 1, d)
+        The iterates, one per row, as in ``Trajectory.weights``.
+    point : float or array_like of shape (d,)
+        The point to measure from, e.g. the loss's minimiser.
+
+    Examples
+    --------
+    >>> distances_to([7.0, 6.2, 5.56], 3.0).round(6).tolist()
+    [4.0, 3.2, 2.56]
+    >>> distances_to([[3.0, 4.0], [0.0, 1.0]], [0.0, 0.0]).tolist()
+    [5.0, 1.0]
+    """
+    try:
+        w = np.asarray(weights, dtype=float)
+        p = np.asarray(point, dtype=float)
+    except (TypeError, ValueError):
+        raise CourseTypeError(
+            f"weights and point must be numbers or arrays of numbers, got {_describe(weights)} "
+            f"and {_describe(point)}"
+        ) from None
+    if w.ndim not in (1, 2) or w.shape[0] == 0:
+        raise CourseValueError(
+            f"weights must hold one iterate per row (shape (k + 1,) or (k + 1, d)), got "
+            f"{_describe(w)}"
+        )
+    expected = () if w.ndim == 1 else (w.shape[1],)
+    if p.shape != expected or not np.all(np.isfinite(p)):
+        what = "a finite number" if w.ndim == 1 else f"{w.shape[1]} finite numbers"
+        raise CourseValueError(f"point must be {what}, like one iterate, got {_describe(point)}")
+    with np.errstate(all="ignore"):  # an iterate that overflowed is infinitely far
+        d = w - p
+        return np.abs(d) if w.ndim == 1 else np.sqrt(np.sum(d * d, axis=1))

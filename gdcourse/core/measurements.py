@@ -1,5 +1,6 @@
 """Measurements read off runs: the first step within a tolerance, step lengths, steps to a
-relative tolerance, a sweep of fresh runs, and the learning-rate range test.
+relative tolerance, where noisy runs settle, a sweep of fresh runs, and the learning-rate range
+test.
 
 The range test (Smith, 2017; fastai's ``lr_find``) is one noisy mini-batch run whose rate grows
 geometrically, its loss smoothed, and the rates read off it. Every reading comes with its margin,
@@ -18,7 +19,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .batches import updates_per_epoch
-from .descent import Trajectory, _freeze, gradient_descent, minibatch_sgd
+from .descent import NoisyRuns, Trajectory, _freeze, gradient_descent, minibatch_sgd
+from .directions import distances_to
 from .errors import (
     CourseTypeError,
     CourseValueError,
@@ -37,10 +39,12 @@ __all__ = [
     "RangeTest",
     "first_step_within",
     "range_test",
+    "settled_loss",
     "smooth_losses",
     "step_lengths",
     "steps_to_relative_tolerance",
     "sweep_losses",
+    "sweep_ratios",
 ]
 
 #: The most updates a range test takes (a test is short by design).
@@ -56,11 +60,8 @@ def first_step_within(weights: ArrayLike, c: ArrayLike, tol: float) -> int | Non
     >>> first_step_within([7.0, 6.2, 5.56, 3.005], c=3, tol=0.01)
     3
     """
-    w = np.asarray(weights, dtype=float)
     tol = check_positive_number("tol", tol, allow_zero=True)
-    diff = w - np.asarray(c, dtype=float)
-    dist = np.abs(diff) if diff.ndim == 1 else np.linalg.norm(diff.reshape(len(w), -1), axis=1)
-    within = dist <= tol
+    within = distances_to(weights, c) <= tol
     return int(np.argmax(within)) if within.any() else None
 
 
@@ -109,22 +110,106 @@ def steps_to_relative_tolerance(
         n *= 4
 
 
-def sweep_losses(a: float, lrs: ArrayLike, steps: int, w0: float, c: float = 0.0) -> np.ndarray:
-    """A sweep: one fresh run of ``steps`` updates per rate on ``a/2 (w - c)^2`` from ``w0``; the
-    loss each ends at divided by the start loss (a run that overflows counts as ``inf``).
+def settled_loss(runs: NoisyRuns | Trajectory | ArrayLike, last: int) -> float:
+    """Where noisy runs have settled: their loss averaged over their ``last`` steps and over
+    every run.
+
+    Parameters
+    ----------
+    runs : NoisyRuns, Trajectory or array_like
+        Runs of :func:`~gdcourse.core.descent.noisy_runs` (one row of losses per seed), one run,
+        or losses (1-D: one run; 2-D: one row per run).
+    last : int
+        How many of the last losses of each run to average (1 to the number of losses).
+
+    Returns
+    -------
+    float
+        The mean; ``inf`` if a run blew up within those steps (a non-finite loss).
 
     Examples
     --------
-    >>> sweep_losses(4.0, [0.1, 0.5, 0.6], steps=3, w0=7.0, c=3.0).round(6).tolist()
-    [0.046656, 1.0, 7.529536]
+    >>> settled_loss([[4.0, 2.0, 1.0], [4.0, 0.0, 3.0]], last=2)
+    1.5
+    >>> from gdcourse import Quadratic1D, noisy_runs
+    >>> runs = noisy_runs(Quadratic1D(a=2, c=3), 7.0, 0.1, 500, noise=1.0, seeds=range(20))
+    >>> round(settled_loss(runs, last=100), 3)  # the noise floor is 0.0278
+    0.027
+    """
+    if isinstance(runs, (NoisyRuns, Trajectory)):
+        losses = np.asarray(runs.losses, dtype=float)
+    else:
+        try:
+            losses = np.asarray(runs, dtype=float)
+        except (TypeError, ValueError):
+            losses = np.asarray(None)
+        if losses.dtype.kind != "f" or losses.ndim not in (1, 2) or losses.size == 0:
+            raise CourseTypeError(
+                f"runs must be noisy_runs(...), a Trajectory, or losses (one row per run), got "
+                f"{_describe(runs)}"
+            )
+    losses = losses.reshape(-1, losses.shape[-1])
+    last = check_count("last", last, minimum=1)
+    if last > losses.shape[1]:
+        raise CourseValueError(
+            f"last must be at most the number of losses of a run, {losses.shape[1]}, got {last}"
+        )
+    window = losses[:, -last:]
+    if not np.all(np.isfinite(window)):
+        return math.inf
+    return float(window.mean())
+
+
+def sweep_ratios(loss: Any, w0: ArrayLike, lrs: ArrayLike, steps: int) -> np.ndarray:
+    """A sweep: one fresh run of ``steps`` updates per fixed rate on ``loss`` from ``w0``; the
+    loss each ends at divided by the start loss.
+
+    A run that blew up before its last step (status ``"diverged"``, stopped early by a
+    non-finite value or a loss past 1e12 times its start) counts as ``inf``. A run whose swing
+    grows but that took every step is ``"diverged"`` too, and its ratio is its real final loss
+    over the start loss (above 1). A run that lands exactly on the minimum ends there.
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl
+    >>> bowl = QuadraticBowl([0.5, 2.0, 8.0])
+    >>> [f"{r:.2g}" for r in sweep_ratios(bowl, [1.0, 1.0, 1.0], [0.24, 0.25, 0.26, 0.3], 100)]
+    ['4.4e-08', '0.76', '3.7e+06', 'inf']
+    """
+    check_loss(loss)
+    steps = check_count("steps", steps, minimum=1)
+    try:
+        rates = np.asarray(lrs, dtype=float)
+    except (TypeError, ValueError):
+        rates = np.asarray(None)
+    if rates.dtype.kind != "f" or rates.ndim > 1 or rates.size == 0:
+        raise CourseTypeError(f"lrs must be a list of rates, got {_describe(lrs)}")
+    out = []
+    for lr in rates.reshape(-1):
+        run = gradient_descent(loss, w0, lr=float(lr), steps=steps, tol=0)
+        start = float(run.losses[0])
+        if start == 0:
+            raise CourseValueError(
+                f"w0 is a point where the loss is 0, got {_describe(w0)}: a sweep divides by the "
+                f"start loss; start elsewhere"
+            )
+        stopped = run.status == "diverged" and run.n_steps < steps
+        out.append((math.inf if stopped else float(run.losses[-1])) / start)
+    return np.asarray(out)
+
+
+def sweep_losses(a: float, lrs: ArrayLike, steps: int, w0: float, c: float = 0.0) -> np.ndarray:
+    """A sweep on the quadratic ``a/2 (w - c)^2``: :func:`sweep_ratios` of ``Quadratic1D(a, c)``
+    from ``w0``, one fresh run of ``steps`` updates per rate, each run's final loss divided by
+    its start loss (``inf`` for a run that blew up before its last step).
+
+    Examples
+    --------
+    >>> sweep_losses(4.0, [0.1, 0.25, 0.5, 0.6], steps=3, w0=7.0, c=3.0).round(6).tolist()
+    [0.046656, 0.0, 1.0, 7.529536]
     """
     q = Quadratic1D(a=a, c=check_finite_number("c", c))
-    out = []
-    for lr in np.asarray(lrs, dtype=float):
-        run = gradient_descent(q, w0, lr=float(lr), steps=steps, tol=0)
-        end = math.inf if run.n_steps < steps else float(run.losses[-1])
-        out.append(end / float(run.losses[0]))
-    return np.asarray(out)
+    return sweep_ratios(q, w0, lrs, steps)
 
 
 def smooth_losses(losses: ArrayLike, smoothing: float) -> np.ndarray:

@@ -19,11 +19,13 @@ from numpy.typing import ArrayLike
 from .errors import (
     CourseTypeError,
     CourseValueError,
+    _describe,
     check_finite_number,
     check_loss,
     check_positive_number,
 )
 from .last_bits import jitter
+from .losses import QuadraticBowl
 
 __all__ = [
     "REGIMES",
@@ -31,6 +33,7 @@ __all__ = [
     "condition_number",
     "contraction_factor",
     "error_multiplier",
+    "errors_along_axes",
     "hessian_eigenvalues",
     "max_stable_lr",
     "multipliers",
@@ -267,3 +270,41 @@ def condition_number(loss_or_eigenvalues: Any) -> float:
             f"a condition number needs curvatures > 0 (a bowl), got {np.round(lam, 6).tolist()}"
         )
     return float(jitter(lam.max() / lam.min()))
+
+
+def errors_along_axes(bowl: QuadraticBowl, weights: ArrayLike) -> np.ndarray:
+    """The error ``w - center`` of each iterate along each axis of a bowl: column ``i`` is its
+    component along ``bowl.rotation[:, i]``, the eigen-direction of curvature
+    ``bowl.eigenvalues[i]``. One step multiplies column ``i`` by ``1 - lr * lambda_i``
+    (:func:`multipliers`), each direction on its own.
+
+    Parameters
+    ----------
+    bowl : QuadraticBowl
+    weights : array_like of shape (d,) or (k + 1, d)
+        One point, or the iterates of a run (``Trajectory.weights``).
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl, gradient_descent
+    >>> bowl = QuadraticBowl([1.0, 4.0], rotation=math.pi / 2)
+    >>> run = gradient_descent(bowl, [1.0, 2.0], lr=0.1, steps=1)
+    >>> errors_along_axes(bowl, run.weights).round(12).tolist()  # multipliers 0.9 and 0.6
+    [[2.0, -1.0], [1.8, -0.6]]
+    """
+    if not isinstance(bowl, QuadraticBowl):
+        raise CourseTypeError(
+            f"bowl must be a QuadraticBowl (a quadratic with axes to measure along), got {bowl!r}"
+        )
+    d = bowl.shape[0]
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        w = np.asarray(None)
+    if w.dtype.kind != "f" or w.ndim not in (1, 2) or w.shape[-1] != d:
+        raise CourseValueError(
+            f"weights must be a point of {d} numbers or one such row per iterate, got "
+            f"{_describe(weights)}"
+        )
+    with np.errstate(all="ignore"):  # an iterate that overflowed has an infinite error
+        return np.asarray(jitter((w - bowl.center) @ bowl.rotation), dtype=float)

@@ -1,5 +1,5 @@
-"""Saddle points and local minima: how long gradient descent takes to leave a saddle, and what
-the Hessian's eigenvalues say about a critical point."""
+"""Saddle points and local minima: how long gradient descent takes to leave a saddle, which
+critical point a run ends at, and where runs from many starts end (the basins of attraction)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,24 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .descent import gradient_descent
-from .errors import check_count, check_finite_number, check_positive_number
+from .errors import (
+    CourseValueError,
+    _describe,
+    check_count,
+    check_finite_number,
+    check_loss,
+    check_positive_number,
+)
 from .last_bits import jitter
 from .losses import SaddleWithMinima
 
-__all__ = ["critical_point_near", "escape_steps_simulated", "saddle_escape_steps"]
+__all__ = [
+    "basin_ends",
+    "critical_point_near",
+    "escape_steps_simulated",
+    "saddle_escape_steps",
+    "steps_near_saddle",
+]
 
 
 def saddle_escape_steps(y0: float, lr: float, threshold: float = 0.5) -> float:
@@ -58,6 +71,7 @@ def escape_steps_simulated(
     >>> escape_steps_simulated(0.0, 0.1) is None
     True
     """
+    x0, y0 = check_finite_number("x0", x0), check_finite_number("y0", y0)
     threshold = check_positive_number("threshold", threshold)
     steps = check_count("steps", steps)
     loss = SaddleWithMinima() if loss is None else loss
@@ -67,15 +81,19 @@ def escape_steps_simulated(
 
 
 def critical_point_near(loss: Any, w: ArrayLike, within: float = 0.01) -> str:
-    """Which named critical point of ``loss`` (its ``saddle_point``, ``minimizers`` or
-    ``minimizer``) ``w`` is within ``within`` of: ``"saddle"``, ``"lower minimum"``, ``"upper
-    minimum"``, ``"minimum"``, or ``"elsewhere"``.
+    """Which named critical point of ``loss`` ``w`` is within ``within`` of: ``"saddle"``,
+    ``"lower minimum"``, ``"upper minimum"`` (a :class:`SaddleWithMinima`), ``"global minimum"``,
+    ``"local minimum"``, ``"local maximum"`` (a ``TiltedDoubleWell``), ``"minimum"`` (any loss
+    with a ``minimizer``), or ``"elsewhere"``.
 
     Examples
     --------
     >>> saddle = SaddleWithMinima()
     >>> critical_point_near(saddle, [0.0, 0.999]), critical_point_near(saddle, [1.0, 1.0])
     ('upper minimum', 'elsewhere')
+    >>> from gdcourse import TiltedDoubleWell
+    >>> critical_point_near(TiltedDoubleWell(0.5), 0.93)
+    'local minimum'
     """
     within = check_positive_number("within", within)
     w = np.asarray(w, dtype=float)
@@ -85,9 +103,81 @@ def critical_point_near(loss: Any, w: ArrayLike, within: float = 0.01) -> str:
     points = getattr(loss, "minimizers", None)
     if points is not None:
         names["lower minimum"], names["upper minimum"] = points[0], points[1]
+    elif getattr(loss, "global_minimizer", None) is not None:
+        names["global minimum"] = loss.global_minimizer
+        names["local minimum"] = loss.local_minimizer
+        names["local maximum"] = loss.local_maximizer
     elif getattr(loss, "minimizer", None) is not None:
         names["minimum"] = loss.minimizer
     for name, point in names.items():
         if np.linalg.norm(w - np.asarray(point, dtype=float)) < within:
             return name
     return "elsewhere"
+
+
+def basin_ends(loss: Any, starts: ArrayLike, lr: float, steps: int = 3000) -> np.ndarray:
+    """Where gradient descent on ``loss`` at the fixed rate ``lr`` ends from each start: one run
+    of at most ``steps`` updates per start, and its last point. For a small rate a run never
+    jumps a hump, so the minimum each start reaches shows which basin of attraction it is in.
+
+    Parameters
+    ----------
+    loss : Loss
+        Any loss, e.g. :class:`~gdcourse.core.losses.TiltedDoubleWell`.
+    starts : array_like
+        The start points: numbers for a 1-D loss, one row per start otherwise (at least one).
+    lr : float
+        The rate of every run.
+    steps : int
+        The most updates of each run (it stops earlier once it has converged).
+
+    Returns
+    -------
+    ndarray of shape (len(starts), *loss.shape)
+
+    Examples
+    --------
+    >>> from gdcourse import TiltedDoubleWell
+    >>> well = TiltedDoubleWell(tilt=0.5)
+    >>> basin_ends(well, [-1.5, 0.1, 0.2, 1.5], lr=0.01).round(2).tolist()
+    [-1.06, -1.06, 0.93, 0.93]
+    """
+    check_loss(loss)
+    steps = check_count("steps", steps)
+    shape = getattr(loss, "shape", None)
+    shape = () if shape is None else tuple(shape)
+    try:
+        points = np.asarray(starts, dtype=float)
+    except (TypeError, ValueError):
+        points = np.asarray(None)
+    ndim_ok = points.ndim == 1 + len(shape) if hasattr(loss, "shape") else points.ndim >= 1
+    if points.dtype.kind != "f" or not ndim_ok or len(points) == 0:
+        each = f"a start of {shape[0]} numbers" if shape else "a number"
+        raise CourseValueError(
+            f"starts must be a list of at least one start point ({each} each), got "
+            f"{_describe(starts)}"
+        )
+    return np.array([gradient_descent(loss, w0, lr=lr, steps=steps).weights[-1] for w0 in points])
+
+
+def steps_near_saddle(
+    weights: ArrayLike, grad_norms: ArrayLike, grad_tol: float, threshold: float = 0.5
+) -> int:
+    """How many iterates of a run on :class:`SaddleWithMinima` sit on the saddle's plateau: the
+    gradient shorter than ``grad_tol`` while ``|y| < threshold`` (not yet gone to a minimum).
+
+    Examples
+    --------
+    >>> steps_near_saddle([[1.0, 0.0], [0.0, 0.1], [0.0, 0.9]], [2.0, 0.001, 0.001], 0.01)
+    1
+    """
+    grad_tol = check_positive_number("grad_tol", grad_tol)
+    threshold = check_positive_number("threshold", threshold)
+    w = np.asarray(weights, dtype=float)
+    g = np.asarray(grad_norms, dtype=float)
+    if w.ndim != 2 or w.shape[1] != 2 or g.shape != (len(w),):
+        raise CourseValueError(
+            f"weights must be a run's points, shape (k, 2), and grad_norms one length per point; "
+            f"got shapes {w.shape} and {g.shape}"
+        )
+    return int(np.sum((g < grad_tol) & (np.abs(w[:, 1]) < threshold)))

@@ -93,13 +93,26 @@ def step_decay(lr: float, factor: float, every: int) -> Schedule:
     )
 
 
-def exponential_decay(lr: float, gamma: float) -> Schedule:
-    """``lr * gamma**t`` with ``0 < gamma <= 1``.
+def exponential_decay(
+    lr: float, gamma: float | None = None, *, half_life: float | None = None
+) -> Schedule:
+    """``lr * gamma**t`` with ``0 < gamma <= 1``, or given the steps ``half_life`` over which the
+    rate halves (``gamma = 0.5 ** (1 / half_life)``).
 
     Its rates have a finite sum, ``lr / (1 - gamma)``, so the total distance a run can travel
     is bounded: decay too fast and the run freezes before it arrives.
+
+    Examples
+    --------
+    >>> round(exponential_decay(0.4, half_life=10)(10), 12)
+    0.2
     """
     lr = check_positive_number("lr", lr)
+    if (gamma is None) == (half_life is None):
+        raise CourseValueError("give exactly one of gamma and half_life")
+    if half_life is not None:
+        half_life = check_positive_number("half_life", half_life)
+        gamma = round(0.5 ** (1 / half_life), 15)  # (15 digits: a tidy repr of the schedule)
     gamma = check_positive_number("gamma", gamma)
     if gamma > 1:
         raise CourseValueError(f"gamma must be in (0, 1] for a decay, got {gamma!r}")

@@ -7,16 +7,18 @@ flipped, the factor 2 of a square's derivative left out, the loss used where the
 belongs). Each rule sees the loss, the point, its gradient (noisy if the run adds noise) and the
 rate, and returns the new point; it works on one point or on a stack of points (many seeds at
 once), except one-after-another, which re-evaluates the gradient after every parameter.
+``sweep_path`` lays out such a run one parameter at a time, the point after each move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-from .errors import CourseTypeError, CourseValueError, check_positive_number
+from .errors import CourseTypeError, CourseValueError, _describe, check_positive_number
 
 __all__ = [
     "Update",
@@ -27,6 +29,7 @@ __all__ = [
     "one_after_another",
     "plain",
     "sign_flipped",
+    "sweep_path",
 ]
 
 
@@ -91,16 +94,32 @@ class _OneAfterAnother(Update):
 
     def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
         w = np.array(w, dtype=float)
-        order = range(w.size) if self.order is None else self.order
-        if sorted(order) != list(range(w.size)):
-            raise CourseValueError(
-                f"order must list each of the {w.size} parameters once (0 to {w.size - 1}), "
-                f"got {tuple(order)}"
-            )
-        for i in order:
+        for i in _check_order(self.order, w.size):
             # Each partial derivative is read at the point with the earlier ones already moved.
             w.flat[i] -= lr * float(np.asarray(loss.gradient(w), dtype=float).flat[i])
         return w
+
+
+def _parse_order(order: Any) -> tuple[int, ...] | None:
+    """``order`` as a tuple of parameter numbers (``None`` stays ``None``: the default)."""
+    if order is None:
+        return None
+    try:
+        return tuple(int(i) for i in order)
+    except (TypeError, ValueError):
+        raise CourseTypeError(
+            f"order must be a list of parameter numbers such as (1, 0), got {order!r}"
+        ) from None
+
+
+def _check_order(order: Sequence[int] | None, d: int) -> tuple[int, ...]:
+    """``order`` (default 0, 1, ..., d - 1), checked to list each of ``d`` parameters once."""
+    order = tuple(range(d)) if order is None else tuple(order)
+    if sorted(order) != list(range(d)):
+        raise CourseValueError(
+            f"order must list each of the {d} parameters once (0 to {d - 1}), got {order}"
+        )
+    return order
 
 
 class _SignFlipped(Update):
@@ -144,14 +163,7 @@ def one_after_another(order: Sequence[int] | None = None) -> Update:
     partial derivative read *after* the earlier ones moved: not gradient descent, which reads
     every partial derivative at the old point. ``order``: which parameter moves first
     (default 0, 1, 2, ...)."""
-    if order is not None:
-        try:
-            order = tuple(int(i) for i in order)
-        except (TypeError, ValueError):
-            raise CourseTypeError(
-                f"order must be a list of parameter numbers such as (1, 0), got {order!r}"
-            ) from None
-    return _OneAfterAnother(order)
+    return _OneAfterAnother(_parse_order(order))
 
 
 def sign_flipped() -> Update:
@@ -168,3 +180,55 @@ def factor_two_missing() -> Update:
 def loss_for_gradient() -> Update:
     """A wrong rule: the loss used where the gradient belongs, ``w <- w - lr * L(w)``."""
     return _LossForGradient("loss_for_gradient()")
+
+
+def sweep_path(run: Any, order: Sequence[int] | None = None) -> np.ndarray:
+    """The path of a run of ``one_after_another(order)`` one parameter at a time: the start,
+    then the point after each parameter moved (``d`` points per step, where the run has one).
+
+    A step of that rule moves each parameter once, in ``order``, so the point after the first
+    ``k`` of them moved has those ``k`` entries from the next iterate and the others from this
+    one: the path is read off the run's weights, with no gradient computed again.
+
+    Parameters
+    ----------
+    run : Trajectory or array_like of shape (steps + 1, d)
+        A run with ``update=one_after_another(order)`` (or its weights, ``w0`` first).
+    order : sequence of int, optional
+        The order the run moved the parameters in (default 0, 1, ..., d - 1).
+
+    Returns
+    -------
+    ndarray of shape (steps * d + 1, d)
+
+    Examples
+    --------
+    One sweep on the coupled bowl x^2 - xy + y^2 from (2, 0) at rate 0.25 (lesson 02):
+
+    >>> import math
+    >>> from gdcourse import QuadraticBowl, gradient_descent
+    >>> bowl = QuadraticBowl([1.0, 3.0], rotation=math.pi / 4)
+    >>> run = gradient_descent(bowl, (2.0, 0.0), 0.25, 1, update=one_after_another((1, 0)))
+    >>> sweep_path(run, order=(1, 0)).round(6).tolist()
+    [[2.0, 0.0], [2.0, 0.5], [1.125, 0.5]]
+    """
+    weights = getattr(run, "weights", run)
+    try:
+        w = np.array(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise CourseTypeError(
+            f"run must be a Trajectory or its weights (one row per iterate), got {_describe(run)}"
+        ) from None
+    if w.ndim != 2 or len(w) == 0:
+        raise CourseValueError(
+            f"run's weights must have one row of d parameters per iterate (shape (steps + 1, "
+            f"d)), got shape {w.shape}"
+        )
+    order = _check_order(_parse_order(order), w.shape[1])
+    path = [w[0]]
+    for now, after in pairwise(w):
+        point = now.copy()
+        for i in order:
+            point[i] = after[i]
+            path.append(point.copy())
+    return np.array(path)

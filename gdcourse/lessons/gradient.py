@@ -1,27 +1,23 @@
-"""Lesson 01, the gradient as a direction (``notebooks/01_gradient.ipynb``): its losses, its
-helpers (difference quotients and their errors) and its predict-then-run questions.
+"""Questions of ``notebooks/01_gradient.ipynb`` (the gradient as a direction), and the losses and
+points they are about. The maths they use (difference quotients, angles, slopes along a
+direction) is the core's: ``gdcourse.core.gradient_check`` and ``gdcourse.core.directions``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
 from ..core import (
-    CourseValueError,
-    Loss,
     Quadratic1D,
     QuadraticBowl,
-    angle_between,
-    numerical_gradient,
+    TwoVariableLoss,
+    measured_slope,
+    read_direction,
+    sign_label,
 )
-from ..core.placeholder import contains_placeholder
 
 __all__ = [
     "BOWL",
@@ -31,63 +27,14 @@ __all__ = [
     "POLY_POINT",
     "SEED",
     "SIGN_POINT",
-    "DifferenceErrors",
-    "TwoVariableLoss",
-    "angle_between",
-    "central_difference",
-    "difference_errors",
-    "forward_difference",
-    "gradient_table",
-    "sign_label",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "q5",
 ]
 
 LESSON = "gradient"
-
-
-class TwoVariableLoss(Loss):
-    """A loss of two parameters given by formulas ``value(x, y)`` and ``gradient(x, y)``.
-
-    Works on one point ``(x, y)`` or a stack of points of shape ``(..., 2)``, like the core's
-    2-D losses, so it can be plotted, descended and checked with ``check_gradient``.
-
-    Examples
-    --------
-    >>> L = TwoVariableLoss("x^2 y", lambda x, y: x**2 * y, lambda x, y: (2 * x * y, x**2))
-    >>> L.value([2.0, -1.0]), L.gradient([2.0, -1.0]).tolist()
-    (-4.0, [-4.0, 4.0])
-    """
-
-    shape = (2,)
-
-    def __init__(
-        self,
-        formula: str,
-        value: Callable[[Any, Any], Any],
-        gradient: Callable[[Any, Any], tuple[Any, Any]],
-    ) -> None:
-        self.formula = formula
-        self._value = value
-        self._gradient = gradient
-
-    def __repr__(self) -> str:
-        return f"TwoVariableLoss({self.formula!r})"
-
-    @staticmethod
-    def _points(w: ArrayLike) -> np.ndarray:
-        arr = np.asarray(w, dtype=float)
-        if arr.ndim == 0 or arr.shape[-1] != 2:
-            raise CourseValueError(f"w must be a point (x, y) of 2 numbers, got shape {arr.shape}")
-        return arr
-
-    def value(self, w: ArrayLike) -> float | np.ndarray:
-        w = self._points(w)
-        out = np.asarray(self._value(w[..., 0], w[..., 1]), dtype=float)
-        return float(out) if out.ndim == 0 else out
-
-    def gradient(self, w: ArrayLike) -> np.ndarray:
-        w = self._points(w)
-        gx, gy = self._gradient(w[..., 0], w[..., 1])
-        return np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
 
 
 #: The seed's loss (w - 3)^2: curvature a = 2, minimum at 3.
@@ -114,90 +61,6 @@ GRAD_LOSS = TwoVariableLoss(
     lambda x, y: (2 * x + y - 5) ** 2 + y**2,
     lambda x, y: (4 * (2 * x + y - 5), 2 * (2 * x + y - 5) + 2 * y),
 )
-
-
-# -- helpers used in the notebook ------------------------------------------------------------
-def sign_label(x: float, tol: float = 1e-9) -> str:
-    """``"positive"``, ``"negative"`` or ``"zero"`` (within ``tol``)."""
-    return "zero" if abs(x) <= tol else "positive" if x > 0 else "negative"
-
-
-def central_difference(f: Callable[[float], float], w: float, h: float) -> float:
-    """``(f(w + h) - f(w - h)) / 2h``, computed by the core's ``numerical_gradient``.
-
-    (``numerical_gradient`` scales its step by ``max(1, |w|)``; this undoes that, so the step
-    is exactly ``h``.)
-
-    >>> round(central_difference(lambda w: w**3, 1.0, 0.1), 12)
-    3.01
-    """
-    return float(numerical_gradient(f, w, h=h / max(1.0, abs(w))))
-
-
-def forward_difference(f: Callable[[float], float], w: float, h: float) -> float:
-    """The one-sided ``(f(w + h) - f(w)) / h``: error of order ``h``, not ``h^2``.
-
-    >>> round(forward_difference(lambda w: w**3, 1.0, 0.1), 12)
-    3.31
-    """
-    return (float(f(w + h)) - float(f(w))) / h
-
-
-@dataclass(frozen=True)
-class DifferenceErrors:
-    """How far central and forward differences are from the true derivative, for each ``h``."""
-
-    hs: np.ndarray
-    central: np.ndarray
-    forward: np.ndarray
-
-    def shrink(self) -> tuple[np.ndarray, np.ndarray]:
-        """By how many times each error shrinks from one ``h`` to the next (central, forward)."""
-        return self.central[:-1] / self.central[1:], self.forward[:-1] / self.forward[1:]
-
-
-def difference_errors(
-    f: Callable[[float], float],
-    derivative: Callable[[float], float],
-    w: float,
-    hs: Sequence[float],
-) -> DifferenceErrors:
-    """The errors ``|estimate - f'(w)|`` of central and forward differences at each step ``h``.
-
-    >>> e = difference_errors(lambda w: w**3, lambda w: 3 * w**2, 1.0, [0.1, 0.01])
-    >>> [round(r) for r in e.shrink()[0]], [round(r) for r in e.shrink()[1]]
-    ([100], [10])
-    """
-    true = float(derivative(w))
-    hs = np.asarray(hs, dtype=float)
-    central = np.array([abs(central_difference(f, w, h) - true) for h in hs])
-    forward = np.array([abs(forward_difference(f, w, h) - true) for h in hs])
-    return DifferenceErrors(hs, central, forward)
-
-
-def gradient_table(grad: Any, loss: Loss, points: Sequence[Sequence[float]]) -> None:
-    """Print a student's ``grad(x, y)`` next to the central-difference estimate at each point.
-
-    Waits for the blank: while ``grad`` is still ``____`` it says what to fill in.
-    """
-    if contains_placeholder(grad):
-        print(
-            "Fill in grad first (replace grad = ____ by your function), then run this cell again."
-        )
-        return
-    print(f"{'point':>12}  {'your grad':>22}  {'central difference':>22}  agree?")
-    for x, y in points:
-        estimate = np.asarray(numerical_gradient(loss, [x, y]))
-        try:
-            mine = np.asarray(grad(x, y), dtype=float).reshape(-1)
-        except Exception as err:  # the student's code: show it, keep going
-            print(f"{f'({x:g}, {y:g})':>12}  raised {type(err).__name__}: {err}")
-            continue
-        shown = ", ".join(f"{v:.4g}" for v in mine)
-        ok = mine.shape == (2,) and bool(np.allclose(mine, estimate, rtol=1e-5, atol=1e-6))
-        est = f"({estimate[0]:.4g}, {estimate[1]:.4g})"
-        where = f"({x:g}, {y:g})"
-        print(f"{where:>12}  {f'({shown})':>22}  {est:>22}  {'yes' if ok else 'NO'}")
 
 
 # -- questions ---------------------------------------------------------------------------------
@@ -327,13 +190,12 @@ _DESCENT_CHOICES = ("at the minimum", "perpendicular to the level set", "along t
 
 def _where_descent_points() -> str:
     """Where -grad L points at BOWL_POINT, decided by measuring slopes (not assumed)."""
-    p = np.asarray(BOWL_POINT)
-    g = BOWL.gradient(p)
-    if angle_between(-g, BOWL.minimizer - p) < 0.5:
+    reading = read_direction(BOWL, BOWL_POINT, 0.0)
+    if reading.off_minimum < 0.5:  # degrees between -grad L and the line to the minimum
         return "at the minimum"
-    turned = np.array([-g[1], g[0]])  # -g turned by 90 degrees
-    along = float(numerical_gradient(lambda t: BOWL.value(p + t * turned), 0.0))
-    if abs(along) <= 1e-6 * float(g @ g):  # the loss does not change across -g: a level set
+    across = reading.level_set_angles[0]  # -grad L turned by 90 degrees
+    along = measured_slope(BOWL, BOWL_POINT, across)
+    if abs(along) <= 1e-6 * reading.length:  # the loss does not change across -g: a level set
         return "perpendicular to the level set"
     return "along the level set"
 

@@ -4,13 +4,21 @@ steepest directions and the level set, and a numerical gradient of the student's
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
-from ..core import Quadratic1D, TiltedDoubleWell
-from .gradient import BOWL, TwoVariableLoss, central_difference, forward_difference
+from ..core import (
+    Quadratic1D,
+    TiltedDoubleWell,
+    TwoVariableLoss,
+    angle_of,
+    central_difference,
+    difference_errors,
+    directional_derivative,
+    forward_difference,
+    unit_vector,
+)
+from .gradient import BOWL
 
 __all__ = [
     "ANGLES",
@@ -23,6 +31,13 @@ __all__ = [
     "POINT",
     "PRODUCT",
     "WELL",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "q5",
+    "q6",
+    "q7",
 ]
 
 LESSON = "gradient_practice"
@@ -59,17 +74,6 @@ WELL = TiltedDoubleWell(0.5)
 SEED = Quadratic1D(a=2, c=3)
 ERROR_W = 1.2
 ERROR_STEPS = (0.1, 0.01)
-
-
-def _unit(v: Any) -> np.ndarray:
-    v = np.asarray(v, dtype=float)
-    return v / np.linalg.norm(v)
-
-
-def _slopes(g: np.ndarray, angles: Any, *, degrees_as_radians: bool = False) -> np.ndarray:
-    t = np.asarray(angles, dtype=float)
-    t = t if degrees_as_radians else np.radians(t)
-    return g[0] * np.cos(t) + g[1] * np.sin(t)
 
 
 _x, _y = POINT
@@ -173,12 +177,12 @@ q3 = NumberQuestion(
     answer_var="descent_direction",
     prompt="At (1, 3), the direction of steepest descent of L = x^3 - 2xy + y^2 as a unit "
     "vector (length 1).",
-    expected=lambda: _unit(-CUBIC.gradient(POINT)),
+    expected=lambda: unit_vector(angle_of(-CUBIC.gradient(POINT))),
     noun="entries",
     misconceptions=(
         Misconception(
             name="ascent",
-            answer=lambda: _unit(CUBIC.gradient(POINT)),
+            answer=lambda: unit_vector(angle_of(CUBIC.gradient(POINT))),
             message="That is the steepest ascent: the loss rises fastest that way. Descent is "
             "the opposite direction.",
         ),
@@ -194,13 +198,13 @@ q3 = NumberQuestion(
         ),
         Misconception(
             name="along the level set",
-            answer=lambda: _unit(CUBIC.gradient(POINT) @ [[0.0, 1.0], [-1.0, 0.0]]),
+            answer=lambda: unit_vector(angle_of(CUBIC.gradient(POINT)) + 90.0),
             message="Along that direction the slope is 0: it runs along the level set, at a "
             "right angle to the steepest directions.",
         ),
         Misconception(
             name="along the level set (other way)",
-            answer=lambda: _unit(CUBIC.gradient(POINT) @ [[0.0, -1.0], [1.0, 0.0]]),
+            answer=lambda: unit_vector(angle_of(CUBIC.gradient(POINT)) - 90.0),
             message="Along that direction the slope is 0: it runs along the level set, at a "
             "right angle to the steepest directions.",
         ),
@@ -219,12 +223,13 @@ q4 = NumberQuestion(
     answer_var="slopes",
     prompt="At (1, 3), the slope grad L . u along the unit vectors u at the angles "
     "0, 45, 90, 135 and 180 degrees from the x-axis.",
-    expected=lambda: _slopes(CUBIC.gradient(POINT), ANGLES),
+    expected=lambda: directional_derivative(CUBIC.gradient(POINT), ANGLES),
     noun="slopes",
     misconceptions=(
         Misconception(
             name="degrees used as radians",
-            answer=lambda: _slopes(CUBIC.gradient(POINT), ANGLES, degrees_as_radians=True),
+            # np.cos(45) reads 45 as radians: the angles, taken for radians, in degrees
+            answer=lambda: directional_derivative(CUBIC.gradient(POINT), np.degrees(ANGLES)),
             message="np.cos and np.sin take radians: convert the degrees first, with "
             "np.radians(angle) or angle * pi / 180.",
         ),
@@ -236,13 +241,13 @@ q4 = NumberQuestion(
         ),
         Misconception(
             name="cos and sin swapped",
-            answer=lambda: _slopes(CUBIC.gradient(POINT)[::-1], ANGLES),
+            answer=lambda: directional_derivative(CUBIC.gradient(POINT)[::-1], ANGLES),
             message="Check u: at angle theta from the x-axis it is (cos theta, sin theta), so "
             "at 0 degrees it is (1, 0).",
         ),
         Misconception(
             name="sign flipped",
-            answer=lambda: -_slopes(CUBIC.gradient(POINT), ANGLES),
+            answer=lambda: -directional_derivative(CUBIC.gradient(POINT), ANGLES),
             message="Every sign is flipped: the slope along u is +grad L . u (up is positive).",
         ),
     ),
@@ -259,7 +264,7 @@ q4 = NumberQuestion(
 
 def _roles() -> dict[str, str]:
     """Which arrow is which, decided by the slope along each (not assumed)."""
-    slope = {k: float(_G @ _unit(v)) for k, v in ARROWS.items()}
+    slope = {k: float(directional_derivative(_G, angle_of(v))) for k, v in ARROWS.items()}
     return {
         "steepest ascent": max(slope, key=slope.__getitem__),
         "steepest descent": min(slope, key=slope.__getitem__),
@@ -311,16 +316,12 @@ q5 = ChoiceQuestion(
 )
 
 
-def _central(f: Any, w: float, h: float) -> float:
-    return central_difference(f, w, h)
-
-
 q6 = FunctionQuestion(
     lesson=LESSON,
     name="q6",
     answer_var="central_difference",
     prompt="Write central_difference(f, w, h): the estimate (f(w + h) - f(w - h)) / (2h) of f'(w).",
-    reference=_central,
+    reference=central_difference,
     cases=(
         {"f": SEED, "w": 7.0, "h": 0.1},
         {"f": WELL, "w": 1.2, "h": 0.1},
@@ -355,35 +356,32 @@ q6 = FunctionQuestion(
 )
 
 
-def _errors(estimate: Any) -> np.ndarray:
-    true = WELL.gradient(ERROR_W)
-    return np.array([abs(estimate(WELL, ERROR_W, h) - true) for h in ERROR_STEPS])
-
-
 q7 = NumberQuestion(
     lesson=LESSON,
     name="q7",
     answer_var="errors",
     prompt="For f = TiltedDoubleWell(0.5) at w = 1.2: the errors |central difference - f'(w)| "
     "for h = 0.1 and h = 0.01, in that order.",
-    expected=lambda: _errors(central_difference),
+    expected=lambda: difference_errors(WELL, WELL.gradient, ERROR_W, ERROR_STEPS).central,
     noun="errors",
     rtol=1e-6,
     misconceptions=(
         Misconception(
             name="forward difference",
-            answer=lambda: _errors(forward_difference),
+            answer=lambda: difference_errors(WELL, WELL.gradient, ERROR_W, ERROR_STEPS).forward,
             message="These are the errors of the forward difference. Use your central "
             "difference from q6.",
         ),
         Misconception(
             name="order swapped",
-            answer=lambda: _errors(central_difference)[::-1],
+            answer=lambda: (
+                difference_errors(WELL, WELL.gradient, ERROR_W, ERROR_STEPS[::-1]).central
+            ),
             message="Right numbers, wrong order: h = 0.1 first, then h = 0.01.",
         ),
         Misconception(
             name="signed error",
-            answer=lambda: -_errors(central_difference),
+            answer=lambda: -difference_errors(WELL, WELL.gradient, ERROR_W, ERROR_STEPS).central,
             message="An error here is a distance: take the absolute value.",
         ),
     ),

@@ -1,4 +1,5 @@
-"""Questions of ``notebooks/03_learning_rate.ipynb`` (the learning rate), and its small helpers.
+"""Questions of ``notebooks/03_learning_rate.ipynb`` (the learning rate), and the quadratics they
+are about.
 
 Three "predict, then run" checks: the regime of several (curvature, rate) pairs, the Goldilocks
 rate of a given quadratic, and the number of steps to a tolerance.
@@ -9,14 +10,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from ..checks import ChoiceQuestion, Misconception, NumberQuestion
 from ..core import (
     REGIMES,
     Quadratic1D,
+    Trajectory,
     best_fixed_lr,
     error_multiplier,
+    first_step_within,
+    gradient_descent,
     max_stable_lr,
     quadratic_regime,
     steps_to_tolerance,
@@ -41,23 +44,10 @@ __all__ = [
     "STEEP_LOSS",
     "TOL_LR",
     "TOL_TOL",
-    "first_step_within",
     "q1",
     "q2",
     "q3",
 ]
-
-
-def first_step_within(weights: ArrayLike, c: float, tol: float) -> int | None:
-    """The first step ``k`` of a run with ``|w_k - c| <= tol`` (``None`` if it never gets there).
-
-    Examples
-    --------
-    >>> first_step_within([7.0, 6.2, 5.56, 3.005], c=3, tol=0.01)
-    3
-    """
-    within = np.abs(np.asarray(weights, dtype=float) - c) <= tol
-    return int(np.argmax(within)) if within.any() else None
 
 
 # -- q1: predict the regime ---------------------------------------------------------------------
@@ -165,21 +155,9 @@ def _steps() -> int:
     return steps_to_tolerance(SEED_LOSS.a, TOL_LR, _E0, TOL_TOL)
 
 
-def _mixed_bases(top: float, bottom: float) -> int:
-    return math.ceil(top / bottom)
-
-
-def _signed_stop() -> int:
-    """Stopping when w - c (no absolute value) drops to the tolerance: the first overshoot."""
-    m = error_multiplier(SEED_LOSS.a, TOL_LR)
-    return next(k for k in range(1, 10_000) if m**k * _E0 <= TOL_TOL)
-
-
-def _loss_within() -> int:
-    """Counting until the loss, not the distance, is within the tolerance."""
-    m = error_multiplier(SEED_LOSS.a, TOL_LR)
-    start = SEED_LOSS.value(SEED_W0)
-    return next(k for k in range(1, 10_000) if m ** (2 * k) * start <= TOL_TOL)
+def _tol_run() -> Trajectory:
+    """The question's run: (w - 3)^2 from 7 at rate 0.8, far past the tolerance."""
+    return gradient_descent(SEED_LOSS, SEED_W0, lr=TOL_LR, steps=100, tol=0.0)
 
 
 _LOG_MIX = (
@@ -210,28 +188,32 @@ q3 = NumberQuestion(
         ),
         Misconception(
             name="log10 over ln",
-            answer=lambda: _mixed_bases(
-                math.log10(TOL_TOL / _E0), math.log(abs(error_multiplier(SEED_LOSS.a, TOL_LR)))
+            answer=lambda: math.ceil(
+                math.log10(TOL_TOL / _E0) / math.log(abs(error_multiplier(SEED_LOSS.a, TOL_LR)))
             ),
             message=_LOG_MIX,
         ),
         Misconception(
             name="ln over log10",
-            answer=lambda: _mixed_bases(
-                math.log(TOL_TOL / _E0), math.log10(abs(error_multiplier(SEED_LOSS.a, TOL_LR)))
+            answer=lambda: math.ceil(
+                math.log(TOL_TOL / _E0) / math.log10(abs(error_multiplier(SEED_LOSS.a, TOL_LR)))
             ),
             message=_LOG_MIX,
         ),
         Misconception(
             name="forgot the absolute value",
-            answer=_signed_stop,
+            # Stopping once w - 3 itself, not |w - 3|, is at most the tolerance: the first
+            # overshoot. (That is max(w - 3, 0) within the tolerance of 0.)
+            answer=lambda: first_step_within(
+                np.maximum(_tol_run().weights - SEED_LOSS.c, 0.0), 0.0, TOL_TOL
+            ),
             message="Your count stops as soon as w - 3 drops below the tolerance. At this rate w "
             "jumps past 3, so w - 3 turns negative while w is still far from 3. The tolerance "
             "is on the distance |w - 3|: use |1 - rate * a| in the formula.",
         ),
         Misconception(
             name="tolerance on the loss",
-            answer=_loss_within,
+            answer=lambda: first_step_within(_tol_run().losses, 0.0, TOL_TOL),
             message="You counted until the loss (w - 3)^2 is below the tolerance. Here the "
             "tolerance is on the distance |w - 3|, not on the loss.",
         ),

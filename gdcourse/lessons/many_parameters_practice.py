@@ -4,25 +4,47 @@ and the condition number before and after standardising."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..checks import FunctionQuestion, Misconception, NumberQuestion
-from ..core import best_fixed_lr, contraction_factor, make_regression, max_stable_lr
-from .many_parameters import multipliers, standardise
+from ..core import (
+    LinearRegression,
+    QuadraticBowl,
+    best_fixed_lr,
+    condition_number,
+    contraction_factor,
+    make_regression,
+    max_stable_lr,
+    multipliers,
+    standardise,
+)
 
 LESSON = "many_parameters_practice"
 
-__all__ = ["EIGENVALUES", "MATRIX", "RATE", "q1", "q2", "q3", "q4", "q5", "scaled_data"]
+__all__ = [
+    "BOWL",
+    "EIGENVALUES",
+    "MATRIX",
+    "RATE",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "q5",
+    "scaled_data",
+    "scaled_losses",
+]
 
 #: q1: curvatures of a 3-D bowl and a rate.
 EIGENVALUES = (2.0, 5.0, 10.0)
 RATE = 0.15
-#: q2, q3: a bowl 1/2 w^T A w given by its matrix (eigenvalues 1 and 6).
+#: q2, q3: a bowl 1/2 w^T A w given by its matrix A, as the exercise shows it...
 MATRIX = np.array([[5.0, 2.0], [2.0, 2.0]])
-
-
-def _eig() -> np.ndarray:
-    return np.linalg.eigvalsh(MATRIX)
+#: ... and the same bowl by its curvatures 1 and 6 along the axes (1, -2) and (2, 1): its
+#: ``matrix`` is MATRIX (the tests check it).
+BOWL = QuadraticBowl([1.0, 6.0], rotation=math.atan2(-2.0, 1.0))
 
 
 q1 = NumberQuestion(
@@ -64,7 +86,7 @@ q2 = NumberQuestion(
     name="q2",
     answer_var="largest_stable_rate",
     prompt="The largest stable rate of the bowl 1/2 w^T A w with A = [[5, 2], [2, 2]].",
-    expected=lambda: max_stable_lr(_eig()),
+    expected=lambda: max_stable_lr(BOWL.eigenvalues),
     misconceptions=(
         Misconception(
             name="diagonal",
@@ -74,13 +96,13 @@ q2 = NumberQuestion(
         ),
         Misconception(
             name="lambda_min",
-            answer=lambda: 2 / _eig().min(),
+            answer=lambda: 2 / BOWL.eigenvalues.min(),
             message="That rate only keeps the flattest direction stable. Which direction breaks "
             "first as the rate grows?",
         ),
         Misconception(
             name="1/lambda_max",
-            answer=lambda: 1 / _eig().max(),
+            answer=lambda: 1 / BOWL.eigenvalues.max(),
             message="At that rate the steepest direction lands in one step (multiplier 0); the "
             "edge of stability is where its multiplier reaches -1.",
         ),
@@ -98,7 +120,7 @@ q3 = NumberQuestion(
     name="q3",
     answer_var="best_and_factor",
     prompt="For the same bowl: [the best fixed rate, its contraction factor].",
-    expected=lambda: [best_fixed_lr(_eig()), contraction_factor(_eig())],
+    expected=lambda: [best_fixed_lr(BOWL.eigenvalues), contraction_factor(BOWL.eigenvalues)],
     noun="numbers",
     misconceptions=(
         Misconception(
@@ -112,7 +134,10 @@ q3 = NumberQuestion(
         ),
         Misconception(
             name="loss factor",
-            answer=lambda: [best_fixed_lr(_eig()), contraction_factor(_eig()) ** 2],
+            answer=lambda: [
+                best_fixed_lr(BOWL.eigenvalues),
+                contraction_factor(BOWL.eigenvalues) ** 2,
+            ],
             message="Your rate is right; your factor is the loss's (a square). The contraction "
             "factor is for the distance to the minimum.",
         ),
@@ -187,14 +212,10 @@ def scaled_data() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _kappa(X: np.ndarray) -> float:
-    lam = np.linalg.eigvalsh(2 / len(X) * X.T @ X)
-    return float(lam.max() / lam.min())
-
-
-def _pair() -> list[float]:
-    X, _ = scaled_data()
-    return [_kappa(X), _kappa(standardise(X))]
+def scaled_losses() -> tuple[LinearRegression, LinearRegression]:
+    """q5's regression on the data of ``scaled_data()``, and on the same data standardised."""
+    X, y = scaled_data()
+    return LinearRegression(X, y), LinearRegression(standardise(X), y)
 
 
 q5 = NumberQuestion(
@@ -202,19 +223,19 @@ q5 = NumberQuestion(
     name="q5",
     answer_var="kappas",
     prompt="[condition number of the Hessian 2/N X^T X before, and after standardising X].",
-    expected=_pair,
+    expected=lambda: [condition_number(loss) for loss in scaled_losses()],
     rtol=1e-4,
     noun="condition numbers",
     misconceptions=(
         Misconception(
             name="cond of X",
-            answer=lambda: [float(np.sqrt(k)) for k in _pair()],
+            answer=lambda: [math.sqrt(condition_number(loss)) for loss in scaled_losses()],
             message="Those are the condition numbers of X itself (np.linalg.cond(X)), the square "
             "roots of the Hessian's. Use the eigenvalues of 2/N X^T X.",
         ),
         Misconception(
             name="swapped",
-            answer=lambda: _pair()[::-1],
+            answer=lambda: [condition_number(loss) for loss in scaled_losses()[::-1]],
             message="Your two numbers are in the wrong order: before standardising first.",
         ),
     ),

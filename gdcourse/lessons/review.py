@@ -1,8 +1,8 @@
-"""Cards and questions of ``notebooks/08_review.ipynb`` (the review), and its small helpers.
+"""Cards and questions of ``notebooks/08_review.ipynb`` (the review), and the examples they are
+about.
 
-Every number on a card is computed here by the core (or by a small helper tested against it),
-never typed in: the seed's three flashcards, one card per lesson (00 to 07), and a mixed quiz of
-six auto-checked questions.
+Every number on a card is computed by the core, never typed in: the seed's three flashcards, one
+card per lesson (00 to 07), and a mixed quiz of six auto-checked questions.
 """
 
 from __future__ import annotations
@@ -15,103 +15,57 @@ from ..checks import Card, ChoiceQuestion, Misconception, NumberQuestion
 from ..checks.trajectory import trajectory_question
 from ..core import (
     REGIMES,
+    AbsoluteValue,
     Quadratic1D,
-    QuadraticBowl,
-    SaddleWithMinima,
+    TwoVariableLoss,
+    batch_variance,
     best_fixed_lr,
     contraction_factor,
+    escape_steps_simulated,
     gradient_descent,
     gradient_step,
     max_stable_lr,
     noise_floor,
+    one_after_another,
     quadratic_regime,
     saddle_escape_steps,
     updates_per_epoch,
 )
+from .saddles import ESCAPE_THRESHOLD, SADDLE
 
 LESSON = "review"
 
 __all__ = [
+    "ABS_LOSS",
+    "ABS_LR",
+    "ABS_STEPS",
+    "ABS_W0",
     "CARDS",
+    "FLAT_A",
     "LESSON_CARDS",
+    "Q3_EIGENVALUES",
+    "REGIME_PAIRS",
+    "SAME_RATE",
     "SEED_CARDS",
-    "abs_descent",
-    "batch_variance",
-    "one_after_another",
+    "STEEP_A",
+    "SWEEP_STEPS",
+    "SWEEP_W0",
     "q1",
     "q2",
     "q3",
     "q4",
     "q5",
     "q6",
-    "saddle_escape_run",
-    "saddle_escape_steps",
-    "seed_step",
-    "sweep_ratio",
-    "updates_per_epoch",
 ]
 
 
-# -- helpers ----------------------------------------------------------------------------------
-def seed_step() -> float:
-    """The seed's flashcard: w = 5, dL/dw = -3, rate 0.1, one step (5.3)."""
-    return gradient_step(5.0, -3.0, lr=0.1)
-
-
-def batch_variance(sigma2: float, n: int, batch_size: int) -> float:
-    """``E|g_B - grad L|^2 = sigma^2 / B * (N - B) / (N - 1)`` for a batch drawn without
-    replacement (lesson 05; ``gdcourse.minibatch_gradient_variance`` computes it from data)."""
-    return sigma2 / batch_size * (n - batch_size) / (n - 1)
-
-
-#: Lesson 02's "every parameter at once" example: L(x, y) = (x + y)^2 from (1, 1), rate 0.1.
-PAIR_W0, PAIR_LR = np.array([1.0, 1.0]), 0.1
-
-
-def _pair_gradient(w: np.ndarray) -> np.ndarray:
-    s = 2 * (w[0] + w[1])
-    return np.array([s, s])
-
-
-def one_after_another() -> tuple[np.ndarray, np.ndarray]:
-    """One step on (x + y)^2 from (1, 1) at rate 0.1: (all at once, x first then y)."""
-    at_once = gradient_step(PAIR_W0, _pair_gradient(PAIR_W0), PAIR_LR)
-    w = PAIR_W0.copy()
-    w[0] -= PAIR_LR * _pair_gradient(w)[0]
-    w[1] -= PAIR_LR * _pair_gradient(w)[1]
-    return at_once, w
-
-
-def saddle_escape_run(y0: float, lr: float, target: float, x0: float = 1.0) -> int:
-    """The first step of a real run on ``SaddleWithMinima`` from ``(x0, y0)`` with
-    ``|y| >= target``."""
-    run = gradient_descent(SaddleWithMinima(), [x0, y0], lr=lr, steps=10_000, tol=0.0)
-    reached = np.abs(run.weights[:, 1]) >= target
-    if not reached.any():
-        raise ValueError("the run did not get there in 10,000 steps")
-    return int(np.argmax(reached))
-
-
-def abs_descent(w0: float, lr: float, steps: int) -> np.ndarray:
-    """Gradient descent on ``L(w) = |w|`` (slope ``sign(w)``, and 0 at the kink): the weights."""
-    w = [float(w0)]
-    for _ in range(steps):
-        w.append(w[-1] - lr * float(np.sign(w[-1])))
-    return np.array(w)
-
-
-def sweep_ratio(eigenvalues: tuple[float, ...], lr: float, steps: int = 100) -> float:
-    """A sweep's point: a fresh run at the fixed rate ``lr`` on the bowl with these curvatures,
-    from ``(1, 1, ...)``: its final loss divided by its start loss (above 1: it blew up)."""
-    bowl = QuadraticBowl(list(eigenvalues))
-    run = gradient_descent(bowl, np.ones(len(eigenvalues)), lr=lr, steps=steps, tol=0.0)
-    return float(run.losses[-1] / run.losses[0])
-
-
 # -- the seed's flashcards --------------------------------------------------------------------
+#: The first card's step: w = 5, dL/dw = -3, rate 0.1.
+SEED_W0, SEED_SLOPE, SEED_LR = 5.0, -3.0, 0.1
 #: The mini-batch card's example: a million examples in batches of 128.
 BIG_N, BIG_B = 1_000_000, 128
-#: The saddle card's example: y0 = 1e-6 at rate 0.1.
+#: The saddle card's example: y0 = 1e-6 at rate 0.1 on lesson 07's SADDLE from x = 1, escaped
+#: at lesson 07's ESCAPE_THRESHOLD, |y| >= 0.5.
 SADDLE_Y0, SADDLE_LR = 1e-6, 0.1
 
 SEED_CARDS = (
@@ -119,7 +73,8 @@ SEED_CARDS = (
         question="A network has a parameter $w = 5$. The gradient is $dL/dw = -3$. With learning "
         "rate $\\eta = 0.1$, what is $w$ after one gradient descent step, and in which direction "
         "did $w$ move?",
-        answer=f"$w_\\text{{new}} = 5 - 0.1 \\cdot (-3) = {seed_step():g}$. It moved "
+        answer=f"$w_\\text{{new}} = 5 - 0.1 \\cdot (-3) = "
+        f"{gradient_step(SEED_W0, SEED_SLOPE, lr=SEED_LR):g}$. It moved "
         "<b>right</b> (up by 0.3): the gradient is negative, so the loss falls as $w$ grows, and "
         "the step $-\\eta\\, dL/dw = +0.3$ goes that way.",
         topic="seed card 1",
@@ -149,9 +104,10 @@ SEED_CARDS = (
         "descent started near one escapes along a downhill direction, <b>slowly at first</b>: on "
         "$x^2 - y^2 + y^4/2$ each step multiplies the small $y$ by $1 + 2\\eta$, so growing to "
         "$|y| = 0.5$ takes about $\\ln(0.5/|y_0|)/\\ln(1+2\\eta)$ steps: "
-        f"{saddle_escape_steps(SADDLE_Y0, SADDLE_LR):.0f} from $y_0 = 10^{{-6}}$ at "
-        "$\\eta = 0.1$ (a real run takes "
-        f"{saddle_escape_run(SADDLE_Y0, SADDLE_LR, 0.5)}). Started <i>exactly</i> on the "
+        f"{saddle_escape_steps(SADDLE_Y0, SADDLE_LR, threshold=ESCAPE_THRESHOLD):.0f} from "
+        "$y_0 = 10^{-6}$ at $\\eta = 0.1$ (a real run takes "
+        f"{escape_steps_simulated(SADDLE_Y0, SADDLE_LR, threshold=ESCAPE_THRESHOLD, loss=SADDLE)}"
+        "). Started <i>exactly</i> on the "
         "saddle's ridge ($y = 0$) it converges to the saddle and never "
         "escapes; gradient noise from mini-batches knocks it off. The seed's claim that bad "
         "local minima are rare for large over-parameterised networks is an empirical "
@@ -165,18 +121,22 @@ SEED_CARDS = (
 WELCOME_LOSS, WELCOME_W0, WELCOME_LR = Quadratic1D(a=2, c=3), 7.0, 0.1
 #: Lesson 04's example condition number.
 KAPPA = 100.0
+#: Lesson 02's "every parameter at once" example: L(x, y) = (x + y)^2 from (1, 1), rate 0.1.
+PAIR_LOSS = TwoVariableLoss(
+    "(x + y)^2", lambda x, y: (x + y) ** 2, lambda x, y: (2 * (x + y), 2 * (x + y))
+)
+PAIR_W0, PAIR_LR = np.array([1.0, 1.0]), 0.1
 #: Lesson 05's noise-floor example: a = 2, noise 1, rates 0.1 and 0.05.
 FLOOR_A, FLOOR_NOISE, FLOOR_LRS = 2.0, 1.0, (0.1, 0.05)
 
 
-def _welcome_run():
-    return gradient_descent(WELCOME_LOSS, WELCOME_W0, lr=WELCOME_LR, steps=2, tol=0.0)
-
-
 def _lesson_cards() -> tuple[Card, ...]:
-    run = _welcome_run()
+    run = gradient_descent(WELCOME_LOSS, WELCOME_W0, lr=WELCOME_LR, steps=2, tol=0.0)
     w, loss = run.weights, run.losses
-    at_once, seq = one_after_another()
+    at_once, seq = (
+        gradient_descent(PAIR_LOSS, PAIR_W0, lr=PAIR_LR, steps=1, update=rule).final_weights
+        for rule in (None, one_after_another())
+    )
     floors = [noise_floor(FLOOR_A, lr, FLOOR_NOISE) for lr in FLOOR_LRS]
     return (
         Card(
@@ -334,6 +294,8 @@ q2 = ChoiceQuestion(
 
 # -- q3: a sweep blows up above the largest stable rate (lessons 04 and 06) ---------------------
 Q3_EIGENVALUES = (0.5, 2.0, 8.0)
+#: The notebook's sweep of this bowl: 100 steps from (1, 1, 1) at each rate.
+SWEEP_W0, SWEEP_STEPS = (1.0, 1.0, 1.0), 100
 
 q3 = NumberQuestion(
     lesson=LESSON,
@@ -469,7 +431,7 @@ Q6_Y0, Q6_LR, Q6_TARGET = 1e-4, 0.05, 0.1
 
 
 def _q6() -> int:
-    return math.ceil(saddle_escape_steps(Q6_Y0, Q6_LR, Q6_TARGET))
+    return math.ceil(saddle_escape_steps(Q6_Y0, Q6_LR, threshold=Q6_TARGET))
 
 
 q6 = NumberQuestion(
@@ -517,4 +479,5 @@ q6 = NumberQuestion(
 #: The notebook's Q&A section: the same rate on a flat and on a steep quadratic.
 SAME_RATE, FLAT_A, STEEP_A = 0.1, 0.5, 30.0
 #: ... and gradient descent on |w| from 1.05 at rate 0.1 (a kink at the minimum).
+ABS_LOSS = AbsoluteValue()
 ABS_W0, ABS_LR, ABS_STEPS = 1.05, 0.1, 40

@@ -1,9 +1,11 @@
-"""Questions of ``notebooks/07_saddles.ipynb``, and the lesson's small pieces of new math.
+"""Questions of ``notebooks/07_saddles.ipynb``, and the losses, rates and starts they are about.
 
 Gradient descent on the saddle loss L(x, y) = x^2 - y^2 + y^4/2: a start exactly on y = 0
 converges to the saddle, any offset escapes after about ln(0.5/|y0|)/ln(1 + 2 eta) steps, and a
 little noise makes the escape reliable. Then the basins of a tilted double well, and how rare
-"every curvature positive" is for random symmetric matrices.
+"every curvature positive" is for random symmetric matrices. The maths is the core's:
+``saddle_escape_steps``, ``escape_steps_simulated``, ``critical_point_near``, ``basin_ends`` and
+``fraction_all_positive``.
 """
 
 from __future__ import annotations
@@ -16,23 +18,22 @@ from ..checks import ChoiceQuestion, Misconception, NumberQuestion
 from ..core import (
     SaddleWithMinima,
     TiltedDoubleWell,
-    fraction_all_positive,
+    basin_ends,
+    critical_point_near,
     gradient_descent,
     saddle_escape_steps,
 )
 
 __all__ = [
     "ESCAPE_THRESHOLD",
+    "Q2_Y0",
     "SADDLE",
     "SADDLE_LR",
+    "SADDLE_X0",
     "WELL",
     "WELL_LR",
     "WELL_STARTS",
-    "basin_ends",
-    "end_label",
-    "escape_steps_predicted",
-    "escape_steps_simulated",
-    "fraction_all_positive",
+    "WELL_STEPS",
     "q1",
     "q2",
     "q3",
@@ -52,73 +53,16 @@ WELL_STEPS = 3000
 WELL_STARTS = (-1.5, 0.1, 0.2, 1.5)
 
 
-def escape_steps_predicted(y0: float, lr: float, threshold: float = ESCAPE_THRESHOLD) -> float:
-    """The linearised escape time, ``ln(threshold/|y0|)/ln(1 + 2 lr)``: the core's
-    :func:`~gdcourse.core.theory.saddle_escape_steps` with this lesson's threshold.
-
-    Examples
-    --------
-    >>> round(escape_steps_predicted(1e-6, 0.1), 2)
-    71.97
-    """
-    return saddle_escape_steps(y0, lr, threshold)
-
-
-def escape_steps_simulated(
-    y0: float,
-    lr: float,
-    *,
-    x0: float = SADDLE_X0,
-    threshold: float = ESCAPE_THRESHOLD,
-    steps: int = 5000,
-    noise: float = 0.0,
-    seed: int = 0,
-) -> int | None:
-    """The first step ``k`` at which gradient descent from ``(x0, y0)`` has ``|y_k| >= threshold``
-    (``None`` if it never does within ``steps``).
-
-    Examples
-    --------
-    >>> escape_steps_simulated(1e-6, 0.1)
-    73
-    >>> escape_steps_simulated(0.0, 0.1) is None
-    True
-    """
-    run = gradient_descent(SADDLE, [x0, y0], lr=lr, steps=steps, noise=noise, seed=seed)
-    out = np.flatnonzero(np.abs(run.weights[:, 1]) >= threshold)
-    return int(out[0]) if out.size else None
-
-
-def end_label(w: np.ndarray) -> str:
-    """Which critical point of the saddle loss ``w`` is at (within 0.01), else ``'elsewhere'``."""
-    names = {"saddle": SADDLE.saddle_point, "lower minimum": SADDLE.minimizers[0]}
-    names["upper minimum"] = SADDLE.minimizers[1]
-    for name, point in names.items():
-        if np.linalg.norm(np.asarray(w, dtype=float) - point) < 0.01:
-            return name
-    return "elsewhere"
-
-
-def basin_ends(starts: tuple[float, ...] = WELL_STARTS, lr: float = WELL_LR) -> np.ndarray:
-    """Where gradient descent on the tilted double well ends from each start (rate ``lr``)."""
-    return np.array(
-        [gradient_descent(WELL, w0, lr=lr, steps=WELL_STEPS).weights[-1] for w0 in starts]
-    )
-
-
 # -- q1: where does a run started exactly on y = 0 end? --------------------------------------
-def _ridge_end() -> str:
-    run = gradient_descent(SADDLE, [SADDLE_X0, 0.0], lr=SADDLE_LR, steps=5000)
-    return end_label(run.weights[-1])
-
-
 q1 = ChoiceQuestion(
     lesson=LESSON,
     name="q1",
     answer_var="ridge_end",
     prompt="Gradient descent on x^2 - y^2 + y^4/2 from (1, 0) exactly, rate 0.1, no noise: "
     "where does it end? 'saddle', 'upper minimum', 'lower minimum' or 'elsewhere'.",
-    expected=_ridge_end,
+    expected=lambda: critical_point_near(
+        SADDLE, gradient_descent(SADDLE, [SADDLE_X0, 0.0], lr=SADDLE_LR, steps=5000).weights[-1]
+    ),
     choices=("saddle", "upper minimum", "lower minimum", "elsewhere"),
     confusions={
         ("saddle", "upper-minimum"): "Look at dL/dy = -2y + 2y^3 at y = 0. If y starts at "
@@ -147,7 +91,7 @@ q2 = NumberQuestion(
     answer_var="escape_estimate",
     prompt="Near the saddle y is multiplied by 1 + 2 * eta each step. Starting at y0 = 1e-6 with "
     "eta = 0.1, estimate the number of steps until |y| reaches 0.5 (a number, need not be whole).",
-    expected=lambda: escape_steps_predicted(Q2_Y0, SADDLE_LR),
+    expected=lambda: saddle_escape_steps(Q2_Y0, SADDLE_LR, threshold=ESCAPE_THRESHOLD),
     rtol=0.005,
     misconceptions=(
         Misconception(
@@ -197,7 +141,7 @@ q3 = NumberQuestion(
     prompt="On the tilted double well (w^2 - 1)^2 + 0.5 w, gradient descent at rate 0.01 from "
     "w0 = -1.5, 0.1, 0.2, 1.5: where does each run end? A list of four numbers (use "
     "well.global_minimizer and well.local_minimizer).",
-    expected=lambda: basin_ends(),
+    expected=lambda: basin_ends(WELL, WELL_STARTS, lr=WELL_LR, steps=WELL_STEPS),
     rtol=1e-4,
     atol=1e-4,
     misconceptions=(

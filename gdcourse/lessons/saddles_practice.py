@@ -13,8 +13,8 @@ import numpy as np
 
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
 from ..checks.questions import Verdict
-from ..core import TiltedDoubleWell, gradient_descent
-from .saddles import escape_steps_predicted
+from ..core import TiltedDoubleWell, basin_ends, saddle_escape_steps
+from .saddles import ESCAPE_THRESHOLD
 
 __all__ = [
     "LABELS",
@@ -107,7 +107,7 @@ q2 = NumberQuestion(
     answer_var="escape_estimates",
     prompt="On x^2 - y^2 + y^4/2 at rate 0.05, estimate the steps until |y| reaches 0.5 from "
     "y0 = 1e-3, 1e-6 and 1e-9 (a list of three numbers, need not be whole).",
-    expected=lambda: [escape_steps_predicted(y0, Q2_LR) for y0 in Q2_Y0S],
+    expected=lambda: [saddle_escape_steps(y0, Q2_LR, threshold=ESCAPE_THRESHOLD) for y0 in Q2_Y0S],
     rtol=0.005,
     misconceptions=(
         Misconception(
@@ -146,7 +146,7 @@ q2 = NumberQuestion(
 
 # -- q3: basins of a double well tilted the other way ----------------------------------------
 Q3_WELL = TiltedDoubleWell(tilt=-0.8)
-Q3_LR = 0.01
+Q3_LR, Q3_STEPS = 0.01, 3000
 Q3_STARTS = (-1.4, -0.3, -0.15, 0.5)
 
 
@@ -162,9 +162,7 @@ q3 = NumberQuestion(
     answer_var="ends",
     prompt="On TiltedDoubleWell(tilt=-0.8), gradient descent at rate 0.01 from w0 = -1.4, -0.3, "
     "-0.15 and 0.5: where does each run end? A list of four numbers.",
-    expected=lambda: [
-        float(gradient_descent(Q3_WELL, s, lr=Q3_LR, steps=3000).weights[-1]) for s in Q3_STARTS
-    ],
+    expected=lambda: basin_ends(Q3_WELL, Q3_STARTS, lr=Q3_LR, steps=Q3_STEPS).tolist(),
     rtol=1e-4,
     atol=1e-4,
     misconceptions=(

@@ -1,34 +1,32 @@
 """Questions of ``notebooks/06_schedules.ipynb`` (learning-rate schedules and the range test), and
-its helpers.
+the problems they are about.
 
-The lesson's noisy quadratic, averaged settled losses, the distance bound of an exponential
-decay, the sweep of fresh runs (one per rate) and the regression problem of the range test (the
-test itself is the core's :func:`gdcourse.range_test`).
+The lesson's noisy quadratic and how its noisy runs are averaged, and the regression problem of
+the range test. The maths is the core's: ``noisy_runs`` and ``settled_loss`` (where noisy runs
+settle), ``travel_bound``, ``sweep_losses`` and ``range_test``.
 """
 
 from __future__ import annotations
 
-import math
 from functools import cache
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from ..checks import ChoiceQuestion, Misconception, NumberQuestion
 from ..core import (
     LinearRegression,
     Quadratic1D,
-    exponential_decay,
-    gradient_descent,
     make_regression,
     max_stable_lr,
+    travel_bound,
 )
-from ..core.schedules import schedule_rates
 
 LESSON = "schedules"
 
 #: The lesson's 1-D loss: ``(w - 3)^2`` (a = 2), started at w = 7, gradient noise 1.
 A, C, W0, NOISE = 2.0, 3.0, 7.0, 1.0
+#: Where a noisy run settles (section 1): 20 seeds of 2000 steps, the mean of the last 100 losses.
+SETTLE_STEPS, SETTLE_SEEDS, SETTLE_LAST = 2000, range(20), 100
 #: The regression problem of the range test: make_regression(1024, 5, noise=0.5, seed=0), from 3s.
 N_SAMPLES, N_FEATURES, DATA_SEED = 1024, 5, 0
 RANGE_W0 = np.full(N_FEATURES, 3.0)
@@ -40,19 +38,18 @@ __all__ = [
     "NOISE",
     "RANGE_SETTINGS",
     "RANGE_W0",
+    "SETTLE_LAST",
+    "SETTLE_SEEDS",
+    "SETTLE_STEPS",
     "TRAIN_EPOCHS",
     "W0",
     "A",
     "C",
     "loss",
-    "noisy_losses",
     "q1",
     "q2",
     "q3",
     "regression",
-    "settled_loss",
-    "sweep_losses",
-    "travel_bound",
 ]
 
 
@@ -66,49 +63,6 @@ def regression() -> LinearRegression:
     """The range test's problem (built once): ``make_regression(1024, 5, noise=0.5, seed=0)``."""
     X, y, _ = make_regression(N_SAMPLES, N_FEATURES, noise=0.5, seed=DATA_SEED)
     return LinearRegression(X, y)
-
-
-def noisy_losses(lr, steps: int = 2000, seeds: range = range(20)) -> np.ndarray:
-    """The losses (one row per seed, ``steps + 1`` columns) of
-    ``gradient_descent(loss(), W0, lr, steps, noise=NOISE, seed=s, tol=0)`` for every seed in
-    ``seeds``, computed for all seeds at once with the very same noise draws."""
-    rates = schedule_rates(lr, steps)
-    kicks = np.stack([np.random.default_rng(s).normal(0.0, NOISE, size=steps) for s in seeds])
-    q = loss()
-    w = np.full(len(seeds), W0)
-    out = np.empty((len(seeds), steps + 1))
-    out[:, 0] = q.value(w)
-    for k in range(steps):
-        w = w - rates[k] * (q.gradient(w) + kicks[:, k])
-        out[:, k + 1] = q.value(w)
-    return out
-
-
-def settled_loss(lr, steps: int = 2000, last: int = 100, seeds: range = range(20)) -> float:
-    """The loss of noisy runs on :func:`loss` from ``W0``, averaged over the ``last`` steps and
-    over ``seeds``: where a run with rate (or schedule) ``lr`` has settled."""
-    return float(noisy_losses(lr, steps, seeds)[:, -last:].mean())
-
-
-def travel_bound(lr: float, gamma: float, max_gradient: float) -> float:
-    """The farthest an exponentially decaying run can move: ``lr / (1 - gamma) * max|gradient|``.
-
-    >>> travel_bound(0.1, 0.75, 8.0)
-    3.2
-    """
-    return round(lr / (1.0 - gamma) * max_gradient, 12)
-
-
-def sweep_losses(a: float, lrs: ArrayLike, steps: int, w0: float = W0) -> np.ndarray:
-    """The loss after ``steps`` updates of a fresh run per rate on ``a/2 (w - 3)^2`` from ``w0``,
-    divided by the start loss (runs that overflow count as ``inf``)."""
-    q = Quadratic1D(a=a, c=C)
-    out = []
-    for lr in np.asarray(lrs, dtype=float):
-        run = gradient_descent(q, w0, lr=float(lr), steps=steps, tol=0)
-        end = math.inf if run.status == "diverged" else float(run.losses[-1])
-        out.append(end / float(run.losses[0]))
-    return np.asarray(out)
 
 
 # -- q1: which schedules satisfy Robbins-Monro --------------------------------------------------
@@ -191,12 +145,6 @@ q2 = NumberQuestion(
 # -- q3: how far an exponential decay can take a run --------------------------------------------
 Q3_LR, Q3_GAMMA = 0.1, 0.75
 
-
-def _q3_bound() -> float:
-    rates_sum = float(exponential_decay(Q3_LR, Q3_GAMMA).rates(2000).sum())
-    return rates_sum * abs(loss().gradient(W0))
-
-
 q3 = NumberQuestion(
     lesson=LESSON,
     name="q3",
@@ -205,7 +153,7 @@ q3 = NumberQuestion(
     f"everywhere closer to 3), the schedule exponential_decay({Q3_LR:g}, gamma={Q3_GAMMA:g}). "
     "What is the largest total distance the run can ever travel, lr / (1 - gamma) times the "
     "largest gradient?",
-    expected=_q3_bound,
+    expected=lambda: travel_bound(Q3_LR, Q3_GAMMA, abs(loss().gradient(W0))),
     rtol=1e-6,
     misconceptions=(
         Misconception(

@@ -1,31 +1,24 @@
-"""Questions of ``notebooks/05_sgd.ipynb`` (SGD, mini-batch and full batch), and its helpers.
-
-The lesson's data set, the sampled variance of mini-batch gradients, rate tuning on a grid, the
-linear scaling rule, and a 1-D loss with a sharp and a flat minimum for the escape experiment.
+"""Questions of ``notebooks/05_sgd.ipynb`` (SGD, mini-batch and full batch), and the problems
+they are about: the lesson's data set and start, the rates each method may pick from, and the loss
+with a sharp and a flat minimum of the escape experiment. The experiments themselves (sampled
+variance, tuned rates, the linear scaling rule, escape fractions) are the core's
+(``gdcourse.core.batches``).
 """
 
 from __future__ import annotations
 
-import math
-import time
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from ..checks import ChoiceQuestion, Misconception, NumberQuestion
 from ..core import (
     LinearRegression,
-    MinibatchRun,
-    linear_warmup,
+    SharpFlatWells,
     make_regression,
-    max_stable_lr,
     minibatch_gradient_variance,
-    minibatch_sgd,
     updates_per_epoch,
 )
-from ..core.losses import Loss
 
 LESSON = "sgd"
 
@@ -33,7 +26,7 @@ LESSON = "sgd"
 #: divide it), 5 features, target noise 0.5, seed 0. Start far from the minimum.
 N_SAMPLES, N_FEATURES, NOISE, DATA_SEED = 1024, 5, 0.5, 0
 W0 = np.full(N_FEATURES, 3.0)
-#: The rates each method may pick from (by final loss).
+#: The rates each method may pick from (by final loss): ``tune_rate(..., grid=RATE_GRID)``.
 RATE_GRID = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 __all__ = [
@@ -41,23 +34,10 @@ __all__ = [
     "RATE_GRID",
     "SHARP_FLAT",
     "W0",
-    "Comparison",
-    "ScalingRow",
-    "SharpFlatWells",
-    "TunedRate",
-    "VarianceSample",
-    "compare_methods",
-    "epoch_average_gradient",
-    "escape_fractions",
-    "linear_scaling_table",
-    "noisy_final_weights",
     "problem",
     "q1",
     "q2",
     "q3",
-    "sample_variance",
-    "tune_rate",
-    "updates_per_epoch",
 ]
 
 
@@ -68,244 +48,9 @@ def problem() -> LinearRegression:
     return LinearRegression(X, y)
 
 
-# -- unbiasedness and variance -------------------------------------------------------------------
-def epoch_average_gradient(loss: LinearRegression, w: ArrayLike, batch_size: int, seed: int = 0):
-    """The mean of the mini-batch gradients of one shuffled epoch (``batch_size`` divides N).
-
-    Equal-size batches that partition the data average to the full gradient exactly.
-    """
-    n = loss.n_samples
-    if n % batch_size:
-        raise ValueError(f"batch_size must divide N={n}, got {batch_size}")
-    order = np.random.default_rng(seed).permutation(n)
-    grads = [loss.minibatch_gradient(w, idx) for idx in order.reshape(-1, batch_size)]
-    return np.mean(grads, axis=0)
-
-
-@dataclass(frozen=True)
-class VarianceSample:
-    """Mini-batch gradients sampled at one point: measured and predicted mean squared error.
-
-    ``stderr`` is the standard error of ``measured`` (the spread of the squared errors divided by
-    the square root of the number of batches): measurement and theory should agree within a few.
-    """
-
-    batch_size: int
-    n_batches: int
-    mean_gradient: np.ndarray
-    measured: float
-    stderr: float
-    theory: float
-
-    @property
-    def z(self) -> float:
-        """(measured - theory) in standard errors."""
-        return (self.measured - self.theory) / self.stderr if self.stderr else 0.0
-
-
-def sample_variance(
-    loss: LinearRegression, w: ArrayLike, batch_size: int, n_batches: int = 2000, seed: int = 0
-) -> VarianceSample:
-    """Draw ``n_batches`` batches (each without replacement) and measure ``E|g_B - g|^2``."""
-    w = np.asarray(w, dtype=float)
-    per_example = loss.per_example_gradients(w)
-    full = per_example.mean(axis=0)
-    rng = np.random.default_rng(seed)
-    n = loss.n_samples
-    idx = np.stack([rng.permutation(n)[:batch_size] for _ in range(n_batches)])
-    grads = per_example[idx].mean(axis=1)
-    sq = np.sum((grads - full) ** 2, axis=1)
-    return VarianceSample(
-        batch_size,
-        n_batches,
-        grads.mean(axis=0),
-        float(sq.mean()),
-        float(sq.std(ddof=1) / math.sqrt(n_batches)),
-        minibatch_gradient_variance(loss, w, batch_size),
-    )
-
-
-# -- tuning and comparing ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TunedRate:
-    """The rate of ``grid`` with the lowest final loss (diverged runs count as infinite)."""
-
-    batch_size: int
-    lr: float
-    final_losses: dict
-
-
-def tune_rate(
-    loss: LinearRegression,
-    w0: ArrayLike,
-    batch_size: int,
-    epochs: int,
-    grid: tuple[float, ...] = RATE_GRID,
-    seed: int = 0,
-) -> TunedRate:
-    """Run ``minibatch_sgd`` at every rate of ``grid``; pick the lowest final full loss."""
-    finals = {}
-    for lr in grid:
-        run = minibatch_sgd(loss, w0, lr, batch_size, epochs, seed=seed)
-        finals[lr] = float(run.losses[-1]) if run.status == "completed" else math.inf
-    best = min(finals, key=finals.get)
-    return TunedRate(batch_size, best, finals)
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One method of the comparison: its tuned rate, its run and its measured time per epoch."""
-
-    name: str
-    batch_size: int
-    lr: float
-    run: MinibatchRun
-    seconds_per_epoch: float
-
-    @property
-    def updates(self) -> np.ndarray:
-        return np.arange(self.run.epochs + 1) * self.run.updates_per_epoch
-
-    @property
-    def seconds(self) -> np.ndarray:
-        return np.arange(self.run.epochs + 1) * self.seconds_per_epoch
-
-
-def compare_methods(
-    loss: LinearRegression,
-    w0: ArrayLike,
-    batch_sizes: dict,
-    epochs: int,
-    tune_epochs: int | None = None,
-    seed: int = 0,
-) -> list[Comparison]:
-    """Tune each batch size's rate, then run it ``epochs`` epochs and time it (best of 3).
-
-    ``batch_sizes`` maps a name ("full batch") to a batch size. Times are measured honestly
-    and depend on the machine; nothing in the course asserts them.
-    """
-    out = []
-    for name, b in batch_sizes.items():
-        lr = tune_rate(loss, w0, b, tune_epochs or epochs, seed=seed).lr
-        best = math.inf
-        for _ in range(3):
-            start = time.perf_counter()
-            run = minibatch_sgd(loss, w0, lr, b, epochs, seed=seed)
-            best = min(best, time.perf_counter() - start)
-        out.append(Comparison(name, b, lr, run, best / max(epochs, 1)))
-    return out
-
-
-# -- the linear scaling rule ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class ScalingRow:
-    batch_size: int
-    lr: float
-    stable: bool  # lr < 2 / lambda_max of the full loss
-    final_loss: float
-    diverging: bool  # the run ended above its start loss (or overflowed)
-
-
-def linear_scaling_table(
-    loss: LinearRegression,
-    w0: ArrayLike,
-    base_batch: int,
-    base_lr: float,
-    factors: tuple[int, ...],
-    epochs: int,
-    warmup_epochs: int = 1,
-    seed: int = 0,
-) -> list[ScalingRow]:
-    """Batch ``base_batch * k`` at rate ``base_lr * k``, warmed up linearly over the first
-    ``warmup_epochs`` epochs, for each ``k``: does the run still work?"""
-    limit = max_stable_lr(np.linalg.eigvalsh(loss.hessian(w0)))
-    rows = []
-    for k in factors:
-        b, lr = base_batch * k, base_lr * k
-        warm = max(1, warmup_epochs * updates_per_epoch(loss.n_samples, b))
-        run = minibatch_sgd(loss, w0, linear_warmup(lr, warm), b, epochs, seed=seed)
-        final = float(run.losses[-1])
-        bad = run.status == "diverged" or not final < float(run.losses[0])
-        rows.append(ScalingRow(b, lr, bool(lr < limit), final, bad))
-    return rows
-
-
-# -- a sharp and a flat minimum ------------------------------------------------------------------
-class SharpFlatWells(Loss):
-    """``0.02 w^2 - exp(-(w + 1)^2 / (2 * 0.1^2)) - exp(-(w - 1.5)^2 / (2 * 0.7^2))``.
-
-    Two Gaussian wells of equal depth: a sharp one near ``w = -1`` (width 0.1, curvature about
-    100) and a flat one near ``w = 1.5`` (width 0.7, curvature about 2); the small quadratic
-    keeps noisy runs from wandering off. Works elementwise on arrays.
-    """
-
-    shape = ()
-    formula = "0.02 w^2 - exp(-(w+1)^2/0.02) - exp(-(w-1.5)^2/0.98)"
-
-    def __init__(self, sharp=(-1.0, 0.1), flat=(1.5, 0.7), confine: float = 0.02) -> None:
-        self.sharp, self.flat, self.confine = sharp, flat, confine
-
-    def _wells(self, w):
-        w = np.asarray(w, dtype=float)
-        out = []
-        for c, s in (self.sharp, self.flat):
-            e = np.exp(-((w - c) ** 2) / (2 * s**2))
-            out.append((e, -(w - c) / s**2 * e))
-        return w, out
-
-    def value(self, w):
-        w, wells = self._wells(w)
-        v = self.confine * w**2 - wells[0][0] - wells[1][0]
-        return float(v) if v.ndim == 0 else v
-
-    def gradient(self, w):
-        w, wells = self._wells(w)
-        g = 2 * self.confine * w - wells[0][1] - wells[1][1]
-        return float(g) if g.ndim == 0 else g
-
-    def minima(self) -> tuple[float, float, float]:
-        """(sharp minimum, the barrier between the basins, flat minimum), found on a fine grid."""
-        xs = np.linspace(-2.5, 3.5, 600_001)
-        v = self.value(xs)
-        left, right = xs < 0.0, xs > 0.5
-        sharp = xs[left][np.argmin(v[left])]
-        flat = xs[right][np.argmin(v[right])]
-        between = (xs > sharp) & (xs < flat)
-        barrier = xs[between][np.argmax(v[between])]
-        return float(sharp), float(barrier), float(flat)
-
-    def curvature(self, w: float, h: float = 1e-4) -> float:
-        return float((self.gradient(w + h) - self.gradient(w - h)) / (2 * h))
-
-
+#: Section 7: two wells of equal depth, a sharp one at -1 (width 0.1) and a flat one at 1.5
+#: (width 0.7), in a small quadratic 0.02 w^2.
 SHARP_FLAT = SharpFlatWells()
-
-
-def noisy_final_weights(
-    loss: Loss, w0: float, lr: float, steps: int, noise: float, seeds: range
-) -> np.ndarray:
-    """The final weight of ``gradient_descent(loss, w0, lr, steps, noise=noise, seed=s, tol=0)``
-    for every seed, computed for all seeds at once with the very same noise draws."""
-    kicks = np.stack(
-        [np.random.default_rng(s).normal(0.0, noise, size=steps) for s in seeds]
-        if noise
-        else [np.zeros(steps) for _ in seeds]
-    )
-    w = np.full(len(seeds), float(w0))
-    for k in range(steps):
-        w = w - lr * (loss.gradient(w) + kicks[:, k])
-    return w
-
-
-def escape_fractions(
-    loss: SharpFlatWells, w0: float, lr: float, steps: int, noises, seeds: range
-) -> dict:
-    """For each noise level, the fraction of runs that end past the barrier, in the flat basin."""
-    barrier = loss.minima()[1]
-    return {
-        float(s): float(np.mean(noisy_final_weights(loss, w0, lr, steps, s, seeds) > barrier))
-        for s in noises
-    }
 
 
 # -- q1: updates per epoch -----------------------------------------------------------------------
@@ -354,13 +99,6 @@ q1 = NumberQuestion(
 # -- q2: the variance when B is multiplied by 4 ---------------------------------------------------
 Q2_FROM, Q2_TO = 16, 64
 
-
-def _variance_ratio(finite: bool = True) -> float:
-    n = N_SAMPLES
-    base = Q2_FROM / Q2_TO
-    return base * (n - Q2_TO) / (n - Q2_FROM) if finite else base
-
-
 q2 = NumberQuestion(
     lesson=LESSON,
     name="q2",
@@ -388,7 +126,7 @@ q2 = NumberQuestion(
         ),
         Misconception(
             name="no finite-population factor",
-            answer=lambda: _variance_ratio(finite=False),
+            answer=lambda: Q2_FROM / Q2_TO,  # the 1/B law alone
             message="Close: that is the 1/B part. The batches are drawn without replacement "
             "from only N examples, which adds the factor (N - B)/(N - 1). Include it for both "
             "batch sizes.",

@@ -8,7 +8,13 @@ import math
 import numpy as np
 
 from ..checks import FunctionQuestion, Misconception, NumberQuestion
-from ..core import LinearRegression, make_regression, minibatch_gradient_variance, noise_floor
+from ..core import (
+    LinearRegression,
+    gradient_spread,
+    make_regression,
+    minibatch_gradient_variance,
+    noise_floor,
+)
 
 LESSON = "sgd_practice"
 
@@ -24,12 +30,6 @@ Q2_BATCHES = (1, 10, 100, 200)
 
 #: q4: a/2 w^2 with a = 4, gradient noise s = 2, rate 0.1.
 Q4_A, Q4_NOISE, Q4_LR = 4.0, 2.0, 0.1
-
-
-def sigma2() -> float:
-    """Mean squared distance of the per-example gradients at W from their mean."""
-    g = DATA.per_example_gradients(W)
-    return float(np.mean(np.sum((g - g.mean(axis=0)) ** 2, axis=1)))
 
 
 q1 = NumberQuestion(
@@ -69,18 +69,18 @@ q2 = NumberQuestion(
     misconceptions=(
         Misconception(
             name="no factor",
-            answer=lambda: [sigma2() / b for b in Q2_BATCHES],
+            answer=lambda: [gradient_spread(DATA, W) / b for b in Q2_BATCHES],
             message="That is sigma2 / B alone: the batches are drawn without replacement from N "
             "examples. Multiply by the finite-population factor (at B = N it must give 0).",
         ),
         Misconception(
             name="(N - B) / N",
-            answer=lambda: [sigma2() / b * (200 - b) / 200 for b in Q2_BATCHES],
+            answer=lambda: [gradient_spread(DATA, W) / b * (200 - b) / 200 for b in Q2_BATCHES],
             message="Nearly: look at the denominator of the finite-population factor again.",
         ),
         Misconception(
             name="times B",
-            answer=lambda: [sigma2() * b * (200 - b) / 199 for b in Q2_BATCHES],
+            answer=lambda: [gradient_spread(DATA, W) * b * (200 - b) / 199 for b in Q2_BATCHES],
             message="Your variances grow with B: averaging more examples should shrink them.",
         ),
     ),
@@ -93,8 +93,8 @@ q2 = NumberQuestion(
 
 
 def _reference_gradient(X, y, w, idx):
-    Xb, yb = np.asarray(X)[idx], np.asarray(y)[idx]
-    return 2.0 / len(idx) * Xb.T @ (Xb @ np.asarray(w) - yb)
+    """The answer q3 asks for, the core's own: the mini-batch gradient of the data ``X, y``."""
+    return LinearRegression(X, y).minibatch_gradient(w, idx)
 
 
 _CASES = tuple(

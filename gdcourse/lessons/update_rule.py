@@ -1,21 +1,28 @@
-"""Questions of ``notebooks/02_update_rule.ipynb``, and the lesson's one piece of new math.
+"""Questions of ``notebooks/02_update_rule.ipynb`` (the update rule), and the problems they are
+about.
 
 The seed's walk on (w - 3)^2 from w = 7 at rate 0.1, the flashcard (w = 5, gradient -3, rate
 0.1), and one step on the coupled bowl L(x, y) = x^2 - xy + y^2, taken at once (gradient
-descent) and one parameter after another (a different algorithm).
+descent) and one parameter after another (a different algorithm: the core's update rule
+``one_after_another``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
-from ..checks.misconceptions import ascent_weights
-from ..core import Quadratic1D, QuadraticBowl, gradient_descent, gradient_step
+from ..core import (
+    Quadratic1D,
+    QuadraticBowl,
+    gradient_descent,
+    gradient_step,
+    one_after_another,
+    sign_flipped,
+)
 
 __all__ = [
     "BOWL_LR",
@@ -23,7 +30,8 @@ __all__ = [
     "COUPLED_BOWL",
     "FLASHCARD",
     "SEED_LOSS",
-    "one_after_another",
+    "SEED_LR",
+    "SEED_W0",
     "q1",
     "q2",
     "q3",
@@ -41,33 +49,6 @@ FLASHCARD = {"w": 5.0, "gradient": -3.0, "lr": 0.1}
 COUPLED_BOWL = QuadraticBowl([1.0, 3.0], rotation=math.pi / 4)
 BOWL_W0 = (2.0, 0.0)
 BOWL_LR = 0.25
-
-
-def one_after_another(
-    loss: Any, w: Sequence[float], lr: float, order: Sequence[int] | None = None
-) -> np.ndarray:
-    """One sweep of updating the parameters one after another (coordinate-wise, Gauss-Seidel).
-
-    Each parameter, in ``order``, moves by ``-lr`` times its partial derivative evaluated at
-    the point *with the earlier parameters already moved*. This is not gradient descent, which
-    evaluates every partial derivative at the old point and moves them all at once.
-
-    Returns the path: the start, then the point after each parameter moved (``d + 1`` rows).
-
-    Examples
-    --------
-    >>> one_after_another(COUPLED_BOWL, BOWL_W0, BOWL_LR).round(6).tolist()
-    [[2.0, 0.0], [1.0, 0.0], [1.0, 0.25]]
-    >>> one_after_another(COUPLED_BOWL, BOWL_W0, BOWL_LR, order=(1, 0)).round(6).tolist()
-    [[2.0, 0.0], [2.0, 0.5], [1.125, 0.5]]
-    """
-    w = np.array(w, dtype=float)
-    order = range(w.size) if order is None else order
-    path = [w.copy()]
-    for i in order:
-        w[i] = w[i] - lr * float(np.asarray(loss.gradient(w))[i])
-        path.append(w.copy())
-    return np.array(path)
 
 
 # -- q1: the update as a function -----------------------------------------------------------
@@ -142,17 +123,15 @@ q1 = FunctionQuestion(
 
 
 # -- q2: the second step by hand ------------------------------------------------------------
-def _seed_weights(steps: int) -> np.ndarray:
-    return gradient_descent(SEED_LOSS, SEED_W0, lr=SEED_LR, steps=steps, tol=0.0).weights
+def _seed_weights(steps: int, update: Any = None) -> np.ndarray:
+    """The seed's run from 7 at rate 0.1 (by another update rule, if given): its weights."""
+    run = gradient_descent(SEED_LOSS, SEED_W0, lr=SEED_LR, steps=steps, tol=0.0, update=update)
+    return run.weights
 
 
 def _seed_gradients(steps: int) -> np.ndarray:
+    """The gradient at each weight of the seed's run."""
     return np.asarray(SEED_LOSS.gradient(_seed_weights(steps)), dtype=float)
-
-
-def _second_step_reusing_first_gradient() -> float:
-    w1 = _seed_weights(1)[1]
-    return float(w1 - SEED_LR * _seed_gradients(1)[0])
 
 
 q2 = NumberQuestion(
@@ -164,19 +143,23 @@ q2 = NumberQuestion(
     misconceptions=(
         Misconception(
             name="first gradient reused",
-            answer=_second_step_reusing_first_gradient,
+            answer=lambda: float(
+                gradient_step(_seed_weights(1)[1], _seed_gradients(1)[0], SEED_LR)
+            ),
             message="You reused the gradient of the first step. The gradient changes as w "
             "moves: compute dL/dw = 2(w - 3) again, at w = 6.2.",
         ),
         Misconception(
             name="sign flipped",
-            answer=lambda: float(_seed_weights(1)[1] + SEED_LR * _seed_gradients(1)[1]),
+            answer=lambda: float(
+                gradient_step(_seed_weights(1)[1], -_seed_gradients(1)[1], SEED_LR)
+            ),
             message="Your step went uphill, away from the minimum at 3. The update subtracts "
             "the rate times the gradient.",
         ),
         Misconception(
             name="sign flipped twice",
-            answer=lambda: float(ascent_weights(SEED_LOSS, SEED_W0, SEED_LR, 2)[2]),
+            answer=lambda: float(_seed_weights(2, update=sign_flipped())[2]),
             message="Both of your steps went uphill, away from the minimum at 3. The update "
             "subtracts the rate times the gradient, and the second step starts at w = 6.2.",
         ),
@@ -236,8 +219,10 @@ q3 = ChoiceQuestion(
 
 
 # -- q4: one step on the coupled bowl, every parameter at once -------------------------------
-def _bowl_step() -> np.ndarray:
-    return gradient_descent(COUPLED_BOWL, BOWL_W0, lr=BOWL_LR, steps=1, tol=0.0).weights[1]
+def _bowl_step(update: Any = None) -> np.ndarray:
+    """One step on the coupled bowl from (2, 0) at rate 0.25: at once, or by another rule."""
+    run = gradient_descent(COUPLED_BOWL, BOWL_W0, lr=BOWL_LR, steps=1, tol=0.0, update=update)
+    return run.weights[1]
 
 
 _ONE_AFTER_ANOTHER = (
@@ -256,17 +241,17 @@ q4 = NumberQuestion(
     misconceptions=(
         Misconception(
             name="x first, then y",
-            answer=lambda: one_after_another(COUPLED_BOWL, BOWL_W0, BOWL_LR, (0, 1))[-1],
+            answer=lambda: _bowl_step(one_after_another((0, 1))),
             message=_ONE_AFTER_ANOTHER,
         ),
         Misconception(
             name="y first, then x",
-            answer=lambda: one_after_another(COUPLED_BOWL, BOWL_W0, BOWL_LR, (1, 0))[-1],
+            answer=lambda: _bowl_step(one_after_another((1, 0))),
             message=_ONE_AFTER_ANOTHER,
         ),
         Misconception(
             name="sign flipped",
-            answer=lambda: ascent_weights(COUPLED_BOWL, BOWL_W0, BOWL_LR, 1)[1],
+            answer=lambda: _bowl_step(sign_flipped()),
             message="Your point is uphill: the loss there is larger than at the start. The "
             "update subtracts the rate times the gradient.",
         ),

@@ -14,7 +14,7 @@ import numpy as np
 from ..checks import ChoiceQuestion, Misconception, NumberQuestion
 from ..checks.misconceptions import correct_weights
 from ..checks.trajectory import trajectory_question, weights_function_question
-from ..core import Quadratic1D, QuadraticBowl, gradient_step
+from ..core import Quadratic1D, QuadraticBowl, gradient_step, step_lengths
 
 __all__ = ["BOWL", "DIRECTION_CASES", "FLASHCARD", "LOSS", "q1", "q2", "q3", "q4", "q5", "q6"]
 
@@ -126,16 +126,12 @@ q3 = trajectory_question(
 )
 
 
-def _step_lengths(steps: int) -> np.ndarray:
-    return np.abs(np.diff(correct_weights(LOSS, W0, LR, steps)))
-
-
 q4 = NumberQuestion(
     lesson=LESSON,
     name="q4",
     answer_var="step_lengths",
     prompt="How far does w move in each of the first 3 steps of that run? (3 lengths)",
-    expected=lambda: _step_lengths(3),
+    expected=lambda: step_lengths(correct_weights(LOSS, W0, LR, 3)),
     noun="lengths",
     misconceptions=(
         Misconception(

@@ -15,7 +15,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from ..core import QuadraticBowl, gradient_descent
+from ..core import (
+    QuadraticBowl,
+    distances_to,
+    errors_along_axes,
+    gradient_descent,
+    multipliers,
+    step_lengths,
+)
 from .style import PALETTE, series_style
 
 __all__ = [
@@ -36,8 +43,7 @@ def step_length_figure(runs: Mapping[str, Any], lr: float) -> None:
     """The length of each step, log scale, for several runs (e.g. plain, normalised, clipped)."""
     _fig, ax = plt.subplots(figsize=(6.4, 3.8))
     for i, (label, run) in enumerate(runs.items()):
-        d = np.diff(np.asarray(run.weights, dtype=float), axis=0)
-        lengths = np.abs(d) if d.ndim == 1 else np.linalg.norm(d, axis=1)
+        lengths = step_lengths(run)
         ax.plot(np.arange(1, len(lengths) + 1), lengths, label=label, ms=4, **series_style(i))
     ax.axhline(lr, color="0.4", lw=1, ls=":")
     ax.text(
@@ -133,10 +139,10 @@ def zigzag_figure(bowl: QuadraticBowl, w0: Sequence[float], lr: float, steps: in
     left.set_ylabel("parameter y")
     left.legend(fontsize=7, loc="lower left")
     left.set_title(f"rate {lr:.3g}: the path zig-zags across the valley", fontsize=9)
-    coords = (run.weights - bowl.center) @ bowl.rotation
+    coords = errors_along_axes(bowl, run.weights)
     k = np.arange(len(coords))
-    for i, name in enumerate(("shallow", "steep")):
-        m = 1 - lr * bowl.eigenvalues[i]
+    factors = multipliers(bowl.eigenvalues, lr)
+    for i, (name, m) in enumerate(zip(("shallow", "steep"), factors, strict=True)):
         right.plot(k, coords[:, i], ms=3, label=f"{name}: multiplier {m:.3g}", **series_style(i))
     right.axhline(0, color="0.4", lw=1)
     right.set_xlabel("step k")
@@ -183,7 +189,7 @@ def scaling_figure(runs: Mapping[str, tuple[Any, np.ndarray]]) -> None:
     """
     _fig, ax = plt.subplots(figsize=(6.4, 3.8))
     for i, (label, (run, target)) in enumerate(runs.items()):
-        dist = np.linalg.norm(run.weights - target, axis=1)
+        dist = distances_to(run.weights, target)
         ax.plot(
             np.arange(len(dist)),
             dist / dist[0],

@@ -16,6 +16,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from ..core import (
+    DifferenceErrors,
+    angle_of,
+    directional_derivative,
+    sign_label,
+    unit_vector,
+)
 from ..core.placeholder import contains_placeholder
 from .style import PALETTE
 
@@ -173,8 +180,9 @@ def slope_picture_1d(loss: Any, w: float, *, half_width: float | None = None) ->
         color=PALETTE[1],
         fontsize=8.5,
     )
-    side = "right (larger w)" if g > 0 else "left (smaller w)"
-    other = "left" if g > 0 else "right"
+    uphill_right = sign_label(g, tol=0.0) == "positive"
+    side = "right (larger w)" if uphill_right else "left (smaller w)"
+    other = "left" if uphill_right else "right"
     ax.set_title(
         f"At w = {w:g} the slope is {g:+g}: uphill is to the {side}, so descent moves {other}",
         fontsize=10,
@@ -267,12 +275,13 @@ def difference_error_picture(
 ) -> None:
     """The error of central and forward differences against the step ``h``, log-log.
 
-    The title states the finding: how many times each error shrinks per 10x smaller ``h``.
+    The steps are 10x apart (as ``gdcourse.difference_errors`` measures them); the title states
+    the finding: how many times each error shrinks from the first step to the next
+    (``DifferenceErrors.shrink``).
     """
     hs, central, forward = (np.asarray(v, dtype=float) for v in (hs, central, forward))
-    per_decade = np.log10(hs[0] / hs[-1])
-    c_ratio = (central[0] / central[-1]) ** (1 / per_decade)
-    f_ratio = (forward[0] / forward[-1]) ** (1 / per_decade)
+    c_shrink, f_shrink = DifferenceErrors(hs, central, forward).shrink()
+    c_ratio, f_ratio = float(c_shrink[0]), float(f_shrink[0])
     fig, ax = plt.subplots(figsize=(6.4, 3.9))
     ax.loglog(
         hs, forward, color=PALETTE[1], marker="s", ls="--", label="forward (f(w+h) \u2212 f(w)) / h"
@@ -310,12 +319,12 @@ def slopes_picture(
         return
     g = np.asarray(gradient, dtype=float)
     theta = np.linspace(0.0, 360.0, 361)
-    star = math.degrees(math.atan2(g[1], g[0])) % 360
-    length = float(np.linalg.norm(g))
+    star = angle_of(g)
+    length = float(directional_derivative(g, star))  # the largest slope: along the gradient
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     ax.plot(
         theta,
-        length * np.cos(np.radians(theta - star)),
+        directional_derivative(g, theta),
         color=PALETTE[0],
         lw=1.6,
         label="|\u2207L| cos(\u03b8 \u2212 \u03b8*)",
@@ -372,8 +381,8 @@ def arrows_picture(
     ax.contour(xs, ys, values, levels=[here], colors="black", linestyles="--", linewidths=1.4)
     length = 0.2 * (extent[1] - extent[0])
     for i, (name, vector) in enumerate(arrows.items()):
-        v = np.asarray(vector, dtype=float)
-        tip = p + length * v / np.linalg.norm(v)
+        u = unit_vector(angle_of(vector))
+        tip = p + length * u
         colour = PALETTE[i % len(PALETTE)]
         ax.annotate(
             "",
@@ -383,7 +392,7 @@ def arrows_picture(
         )
         ax.annotate(
             name,
-            tuple(p + 1.15 * length * v / np.linalg.norm(v)),
+            tuple(p + 1.15 * length * u),
             ha="center",
             va="center",
             fontsize=13,

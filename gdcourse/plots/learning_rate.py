@@ -19,11 +19,16 @@ from matplotlib.ticker import NullLocator
 
 from ..core import (
     Quadratic1D,
+    best_fixed_lr,
+    distances_to,
     error_multiplier,
     gradient_descent,
+    max_stable_lr,
     quadratic_regime,
+    regime_bands,
     steps_to_tolerance,
 )
+from .findings import count_steps
 from .style import PALETTE, series_style
 
 __all__ = [
@@ -31,7 +36,6 @@ __all__ = [
     "draw_regime_strip",
     "multiplier_figure",
     "rate_runs",
-    "regime_bands",
     "regime_runs",
     "same_gradient_figure",
     "tolerance_figure",
@@ -49,33 +53,12 @@ REGIME_BAND_STYLE = {
     },
     "diverging": {"color": PALETTE[1], "hatch": "xx", "label": "diverging", "short": "div."},
 }
-#: The boundary rates: (rate times a, the regime there, line style, name, what the rate does).
+#: The boundary rates: (the core's rate for a curvature, line style, name, what the rate does):
+#: 1/a lands in one step (``best_fixed_lr``), 2/a bounces (``max_stable_lr``).
 _BOUNDARIES = (
-    (1.0, "one-step", "-", "1/a", "one step"),
-    (2.0, "bouncing", "--", "2/a", "bounces"),
+    (best_fixed_lr, "-", "1/a", "one step"),
+    (max_stable_lr, "--", "2/a", "bounces"),
 )
-
-
-def regime_bands(a: float, lr_range: tuple[float, float]) -> list[tuple[str, float, float]]:
-    """The rates of ``lr_range`` split by regime on ``a/2 (w - c)^2``: ``(regime, low, high)``.
-
-    Only the three regimes that cover an interval are listed, clipped to ``lr_range`` and
-    left out when they fall outside it; the boundaries ``1/a`` and ``2/a`` are single rates.
-
-    Examples
-    --------
-    >>> regime_bands(2.0, (1e-4, 10.0))
-    [('monotone', 0.0001, 0.5), ('oscillating-converging', 0.5, 1.0), ('diverging', 1.0, 10.0)]
-    """
-    low, high = lr_range
-    edges = [("monotone", 0.0, 1.0 / a), ("oscillating-converging", 1.0 / a, 2.0 / a)]
-    edges.append(("diverging", 2.0 / a, math.inf))
-    bands = []
-    for regime, lo, hi in edges:
-        lo, hi = max(lo, low), min(hi, high)
-        if lo < hi:
-            bands.append((regime, lo, hi))
-    return bands
 
 
 def _fmt(x: float) -> str:
@@ -122,8 +105,8 @@ def draw_regime_strip(ax: Axes, a: float, lr_range: tuple[float, float]) -> list
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
                 )
             )
-    for factor, _regime, ls, name, what in _BOUNDARIES:
-        rate = factor / a
+    for boundary, ls, name, what in _BOUNDARIES:
+        rate = boundary(a)
         label = f"{name} = {_fmt(rate)}"
         if not low <= rate <= high:
             # Off the scale: say so inside the strip at the edge it lies beyond.
@@ -144,7 +127,7 @@ def draw_regime_strip(ax: Axes, a: float, lr_range: tuple[float, float]) -> list
         artists.append(ax.axvline(rate, color="0.15", lw=1.4, ls=ls))
         # 1/a is labelled to its left, 2/a to its right, so the two never overlap; the labels
         # sit a few points above the strip, clear of the current-rate pointer.
-        left = factor == 1.0
+        left = boundary is best_fixed_lr
         artists.append(
             ax.annotate(
                 f"{what} {label}" if left else f"{label} {what}",
@@ -171,26 +154,20 @@ def _log_y(ax: Axes) -> None:
     ax.yaxis.set_minor_locator(NullLocator())
 
 
-def _fate(run: Any) -> str:
-    if run.status == "diverged" or run.losses[-1] > run.losses[0]:
-        return "diverges"
-    if run.losses[-1] > 0.5 * run.losses[0]:
-        return "barely moves"
-    return "converges steadily"
-
-
 def rate_runs(loss: Any, w0: float, rates: Sequence[float], steps: int) -> None:
     """The loss against the step (log scale) at each rate, one line per rate.
 
-    A run that diverges is drawn until the core stops it; the title states each rate's fate.
+    A run that diverges is drawn until the core stops it. The title says how each run ended (its
+    status, in the core's words); the legend gives each run's first and last loss.
     """
     _fig, ax = plt.subplots(figsize=(6.4, 3.8))
     fates = []
     for i, lr in enumerate(rates):
         run = gradient_descent(loss, w0, lr=lr, steps=steps)
-        fates.append(f"rate {lr:g} {_fate(run)}")
+        fates.append(f"rate {lr:g} {run.phrase}")
         k = np.arange(run.n_steps + 1)
-        ax.plot(k, run.losses, label=f"rate {lr:g}", **series_style(i))
+        label = f"rate {lr:g}: loss {run.losses[0]:.3g} \u2192 {run.final_loss:.3g}"
+        ax.plot(k, run.losses, label=label, **series_style(i))
     _log_y(ax)
     ax.set_xlabel("step k (updates)")
     ax.set_ylabel("loss L(w_k), log scale")
@@ -204,19 +181,20 @@ def multiplier_figure(a: float, rates: Sequence[float] = ()) -> None:
 
     ``rates`` are marked on the line and labelled with their multipliers.
     """
-    top = max([2.5 / a, *(1.08 * r for r in rates)])
-    eta = np.linspace(0.0, top, 400)
+    top = max([1.25 * max_stable_lr(a), *(1.08 * r for r in rates)])
+    eta = np.linspace(0.0, top, 401)[1:]  # the core's multipliers are of rates > 0
     _fig, ax = plt.subplots(figsize=(6.4, 3.8))
     ax.axhspan(-1, 1, facecolor=(*_rgb(PALETTE[2]), 0.15), hatch="..", edgecolor=PALETTE[2], lw=0)
-    ax.plot(eta, 1 - eta * a, color="0.2", lw=1.8, label="multiplier 1 \u2212 \u03b7a")
+    line = [error_multiplier(a, float(lr)) for lr in eta]
+    ax.plot(eta, line, color="0.2", lw=1.8, label="multiplier 1 \u2212 \u03b7a")
     for y in (1.0, -1.0):
         ax.axhline(y, color="0.4", lw=0.8, ls=":")
     ax.axhline(0.0, color="0.4", lw=0.8)
-    for factor, _regime, ls, name, what in _BOUNDARIES:
-        ax.axvline(factor / a, color="0.15", lw=1.2, ls=ls)
+    for boundary, ls, name, what in _BOUNDARIES:
+        ax.axvline(boundary(a), color="0.15", lw=1.2, ls=ls)
         ax.annotate(
-            f"{name} = {_fmt(factor / a)}\n({what})",
-            (factor / a, 1.0),
+            f"{name} = {_fmt(boundary(a))}\n({what})",
+            (boundary(a), 1.0),
             xytext=(4, 6),
             textcoords="offset points",
             fontsize=8,
@@ -240,7 +218,7 @@ def multiplier_figure(a: float, rates: Sequence[float] = ()) -> None:
             fontsize=8,
         )
     ax.set_xlim(0, top)
-    ax.set_ylim(min(-1.6, 1 - top * a) - 0.2, 1.6)
+    ax.set_ylim(min(-1.6, line[-1]) - 0.2, 1.6)
     ax.set_xlabel("learning rate \u03b7")
     ax.set_ylabel("error multiplier 1 \u2212 \u03b7a")
     ax.set_title(
@@ -298,7 +276,7 @@ def tolerance_figure(
     ks = []
     for i, lr in enumerate(rates):
         run = gradient_descent(loss, w0, lr=lr, steps=steps, tol=0.0)
-        dist = np.abs(np.asarray(run.weights) - loss.c)
+        dist = distances_to(run.weights, loss.c)
         style = series_style(i)
         ax.plot(
             np.arange(len(dist)),
@@ -348,11 +326,11 @@ def same_gradient_figure(
         style = series_style(i)
         left.plot(xs, loss.value(xs), color=style["color"], ls=style["linestyle"], label=name)
         run = gradient_descent(loss, w0, lr=lr, steps=steps)
-        dist = np.abs(np.asarray(run.weights) - loss.c)
+        dist = distances_to(run.weights, loss.c)
         right.plot(
             np.arange(len(dist)), dist, label=f"{name}: {quadratic_regime(loss.a, lr)}", **style
         )
-        fates.append(f"{'diverges' if dist[-1] > dist[0] else 'converges'} on {name}")
+        fates.append(f"the run on {name} {run.phrase}")
     tangent = np.array([w0 - 1.0, w0 + 0.6])
     slopes = {float(loss.gradient(w0)) for _, loss in items}
     for i, (_name, loss) in enumerate(items):
@@ -381,7 +359,7 @@ def same_gradient_figure(
     right.legend(fontsize=8)
     right.grid(alpha=0.3)
     fig.suptitle(
-        f"Same slope at the start, rate {lr:g}: {' but '.join(fates)}",
+        f"Same slope at the start, rate {lr:g}, {count_steps(steps)}: {' but '.join(fates)}",
         fontsize=10,
     )
     fig.subplots_adjust(wspace=0.3, top=0.84)

@@ -8,7 +8,14 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..core import SaddleWithMinima, TiltedDoubleWell, gradient_descent
+from ..core import (
+    SaddleWithMinima,
+    TiltedDoubleWell,
+    basin_ends,
+    critical_point_near,
+    gradient_descent,
+    saddle_escape_steps,
+)
 from .style import PALETTE, series_style
 
 __all__ = ["basins_figure", "escape_figure"]
@@ -32,7 +39,7 @@ def escape_figure(y0s: Sequence[float], lr: float, x0: float = 1.0, threshold: f
             lw=1.6,
             label=f"y\u2080 = {y0:g}",
         )
-        predicted = np.log(threshold / abs(y0)) / np.log(1 + 2 * lr)
+        predicted = saddle_escape_steps(y0, lr, threshold)
         ax.plot(predicted, threshold, color=style["color"], marker=style["marker"], ms=9, ls="none")
     ax.axhline(threshold, color="0.3", lw=1, ls=":")
     ax.text(
@@ -48,9 +55,11 @@ def escape_figure(y0s: Sequence[float], lr: float, x0: float = 1.0, threshold: f
     ax.set_xlim(0, 200)
     ax.set_xlabel("step k")
     ax.set_ylabel("|y\u2096|, distance off the ridge (log scale)")
+    # The steps a factor 10 costs: the escape time from |y| = 0.1 to 1, ln 10 / ln(1 + 2 lr).
+    per_decade = saddle_escape_steps(0.1, lr, threshold=1.0)
     ax.set_title(
         f"Each factor 10 closer to the ridge costs\nln 10 / ln(1 + 2\u03b7) \u2248 "
-        f"{np.log(10) / np.log(1 + 2 * lr):.1f} more steps (\u03b7 = {lr:g})",
+        f"{per_decade:.1f} more steps (\u03b7 = {lr:g})",
         fontsize=10,
     )
     ax.legend(fontsize=8, loc="lower right")
@@ -58,8 +67,9 @@ def escape_figure(y0s: Sequence[float], lr: float, x0: float = 1.0, threshold: f
 
 
 def basins_figure(well: TiltedDoubleWell, lr: float, starts: Sequence[float]) -> None:
-    """The double well's loss, and each start marked by where gradient descent at ``lr`` ends:
-    circles go to the global minimum, squares to the local one; the local maximum is dashed."""
+    """The double well's loss, and each start marked by where gradient descent at ``lr`` ends
+    (the core's ``basin_ends``): circles go to the global minimum, squares to the local one
+    (a run that ends within 1e-3 of it); the local maximum is dashed."""
     _fig, ax = plt.subplots(figsize=(6.6, 3.8), layout="constrained")
     w = np.linspace(-1.7, 1.7, 400)
     ax.plot(w, well.value(w), color="0.3", lw=1.5, label=f"L(w) = {well.formula}")
@@ -71,15 +81,12 @@ def basins_figure(well: TiltedDoubleWell, lr: float, starts: Sequence[float]) ->
         fontsize=8,
     )
     kinds = {
-        "global": (well.global_minimizer, PALETTE[0], "o", "ends in the global minimum"),
-        "local": (well.local_minimizer, PALETTE[1], "s", "ends in the worse local minimum"),
+        "global minimum": (well.global_minimizer, PALETTE[0], "o", "ends in the global minimum"),
+        "local minimum": (well.local_minimizer, PALETTE[1], "s", "ends in the worse local minimum"),
     }
-    for target, color, marker, label in kinds.values():
-        chosen = [
-            s
-            for s in starts
-            if abs(gradient_descent(well, s, lr=lr, steps=3000).weights[-1] - target) < 1e-3
-        ]
+    ends = [critical_point_near(well, w, within=1e-3) for w in basin_ends(well, starts, lr=lr)]
+    for kind, (target, color, marker, label) in kinds.items():
+        chosen = [s for s, end in zip(starts, ends, strict=True) if end == kind]
         ax.plot(
             chosen,
             well.value(np.asarray(chosen)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..core import CourseTypeError, RangeTest
+from ..core import CourseTypeError, RangeTest, max_stable_lr
 from .style import PALETTE, series_style
 
 __all__ = ["losses_figure", "range_test_figure", "rates_figure", "sweep_figure"]
@@ -63,13 +63,14 @@ def sweep_figure(a: float, lrs, ratios, steps: int) -> None:
     shown = np.clip(ratios, 1e-8, 1e4)
     ax.plot(lrs, shown, **series_style(0), ms=3, label=f"loss after {steps} steps / start loss")
     ax.axhline(1.0, color="0.3", ls=":", lw=1.2, label="the start loss")
-    ax.axvline(2 / a, color=PALETTE[1], ls="--", lw=1.5, label=f"2/a = {2 / a:g}")
+    edge = max_stable_lr(a)
+    ax.axvline(edge, color=PALETTE[1], ls="--", lw=1.5, label=f"2/a = {edge:g}")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("learning rate \u03b7 (log scale)")
     ax.set_ylabel("L_k / L_0 (log scale)")
     ax.minorticks_off()
-    ax.set_title(f"The sweep crosses the start loss at exactly 2/a = {2 / a:g}")
+    ax.set_title(f"The sweep crosses the start loss at exactly 2/a = {edge:g}")
     ax.legend(fontsize=8, frameon=False)
     ax.grid(alpha=0.3)
 

@@ -13,6 +13,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..core import CourseValueError
 from .style import series_style
 
 __all__ = ["update_paths"]
@@ -59,7 +60,7 @@ def update_paths(
     >>> plt.close("all")
     """
     if tuple(getattr(loss, "shape", ())) != (2,):
-        raise ValueError(f"update_paths needs a loss of two parameters, got {loss!r}")
+        raise CourseValueError(f"update_paths needs a loss of two parameters, got {loss!r}")
     arrays = {label: np.asarray(p, dtype=float).reshape(-1, 2) for label, p in paths.items()}
     if extent is None:
         points = np.concatenate([*arrays.values(), np.atleast_2d(getattr(loss, "minimizer", []))])

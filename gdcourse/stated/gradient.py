@@ -8,15 +8,20 @@ import math
 
 import numpy as np
 
-from ..core import QuadraticBowl, numerical_gradient
-from ..lessons import gradient as lesson
-from ..lessons import gradient_practice as ex
-from ..widgets.gradient_direction import (
-    GradientDirectionExplorer,
+from ..core import (
+    QuadraticBowl,
+    angle_between,
     angle_of,
+    central_difference,
+    difference_errors,
+    forward_difference,
+    numerical_gradient,
     read_direction,
     unit_vector,
 )
+from ..lessons import gradient as lesson
+from ..lessons import gradient_practice as ex
+from ..widgets.gradient_direction import GradientDirectionExplorer
 from . import given, stated
 
 NOTEBOOK = "notebooks/01_gradient.ipynb"
@@ -52,19 +57,19 @@ def _nudge(axis: int) -> float:
         q[axis] = t
         return float(lesson.BOWL.value(q))
 
-    return lesson.forward_difference(along, float(p[axis]), NUDGE)
+    return forward_difference(along, float(p[axis]), NUDGE)
 
 
 def _off_minimum() -> float:
     """The angle between -grad L and the straight line to the minimum (cell gradient-33)."""
     p = np.asarray(lesson.BOWL_POINT, dtype=float)
-    return lesson.angle_between(-_gradient(), lesson.BOWL.minimizer - p)
+    return angle_between(-_gradient(), lesson.BOWL.minimizer - p)
 
 
 def _level_set_angle() -> float:
     """The angle between the gradient and the direction along the level set."""
     r = _reading()
-    return lesson.angle_between(r.gradient, unit_vector(r.level_set_angles[0]))
+    return angle_between(r.gradient, unit_vector(r.level_set_angles[0]))
 
 
 def _order_of_magnitude(value: float) -> str:
@@ -74,7 +79,7 @@ def _order_of_magnitude(value: float) -> str:
 
 def _tiny_step_error() -> float:
     """|central difference - 3| of w^3 at w = 1 with h = 1e-12 (cell gradient-41)."""
-    return abs(lesson.central_difference(lambda w: w**3, 1.0, TINY_H) - 3.0)
+    return abs(central_difference(lambda w: w**3, 1.0, TINY_H) - 3.0)
 
 
 def _diagnostic_slope() -> float:
@@ -84,9 +89,12 @@ def _diagnostic_slope() -> float:
 
 
 def _slope_along_45(*, degrees_as_radians: bool) -> float:
-    """Exercise q4's slope along 45 degrees for its gradient (-3, 4), right or in radians."""
-    g = np.asarray(ex.CUBIC.gradient(ex.POINT), dtype=float)
-    return float(ex._slopes(g, [ex.ANGLES[1]], degrees_as_radians=degrees_as_radians)[0])
+    """Exercise q4's slope along 45 degrees for its gradient (-3, 4), right or in radians: the
+    question's answer there, or the answer of its misconception "degrees used as radians"."""
+    if not degrees_as_radians:
+        return float(ex.q4.expected()[ex.ANGLES.index(45.0)])
+    (wrong,) = (m for m in ex.q4.misconceptions if m.name == "degrees used as radians")
+    return float(wrong.answer()[ex.ANGLES.index(45.0)])
 
 
 def _bowl_coefficient() -> float:
@@ -99,7 +107,7 @@ def _bowl_coefficient() -> float:
 
 def _central_shrink() -> float:
     """How much the central difference's error of w^3 at 1 shrinks per 10x smaller h."""
-    errors = lesson.difference_errors(lambda w: w**3, lambda w: 3 * w**2, 1.0, [1e-2, 1e-3])
+    errors = difference_errors(lambda w: w**3, lambda w: 3 * w**2, 1.0, [1e-2, 1e-3])
     return float(errors.shrink()[0][0])
 
 
@@ -132,7 +140,7 @@ NUMBERS = (
     # -- the directional derivative (cell gradient-25, the one-pager's table) --------------------
     stated(
         "01 the angle from the gradient of steepest descent",
-        lambda: lesson.angle_between(_gradient(), -_gradient()),
+        lambda: angle_between(_gradient(), -_gradient()),
         ".0f",
         NOTEBOOK,
     ),

@@ -9,7 +9,16 @@ from functools import cache
 
 import numpy as np
 
-from ..core import Trajectory, best_fixed_lr, contraction_factor, gradient_descent
+from ..core import (
+    Trajectory,
+    best_fixed_lr,
+    condition_number,
+    contraction_factor,
+    gradient_descent,
+    hessian_eigenvalues,
+    step_lengths,
+    steps_to_relative_tolerance,
+)
 from ..lessons import many_parameters as lesson
 from ..lessons import many_parameters_practice as ex
 from . import given, stated
@@ -33,7 +42,7 @@ def _seed_steps() -> np.ndarray:
     run = gradient_descent(
         lesson.SEED_LOSS, w0=SEED["w0"], lr=SEED["lr"], steps=SEED["steps"], tol=0
     )
-    return np.abs(np.diff(run.weights))
+    return step_lengths(run)
 
 
 @cache
@@ -71,14 +80,14 @@ def _scaled():
     """Section 7's regression, raw and standardised, each with its best fixed rate."""
     out = []
     for loss in lesson.scaled_regression():
-        out.append((loss, best_fixed_lr(lesson.hessian_eigenvalues(loss))))
+        out.append((loss, best_fixed_lr(hessian_eigenvalues(loss))))
     return tuple(out)
 
 
 @cache
 def _steps_to_a_millionth(which: int) -> int:
     loss, rate = _scaled()[which]
-    return lesson.steps_to_relative_tolerance(loss, rate, rel_tol=1e-6)
+    return steps_to_relative_tolerance(loss, rate, rel_tol=1e-6)
 
 
 def _steps_margin(which: int) -> float:
@@ -243,14 +252,14 @@ NUMBERS = (
     ),
     stated(
         "04 the condition number of the raw features",
-        lambda: lesson.condition_number(_scaled()[0][0]),
+        lambda: condition_number(_scaled()[0][0]),
         _two_digits,
         NOTEBOOK,
         ONE_PAGER,
     ),
     stated(
         "04 the condition number of the standardised features",
-        lambda: lesson.condition_number(_scaled()[1][0]),
+        lambda: condition_number(_scaled()[1][0]),
         ".1f",
         NOTEBOOK,
         ONE_PAGER,

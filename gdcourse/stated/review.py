@@ -3,17 +3,19 @@ lessons are computed with the functions those lessons use."""
 
 from __future__ import annotations
 
-import inspect
 from functools import cache
 
 import numpy as np
 
 from ..core import (
-    SaddleWithMinima,
     contraction_factor,
     error_multiplier,
+    escape_steps_simulated,
     gradient_descent,
+    gradient_step,
     noise_floor,
+    saddle_escape_steps,
+    updates_per_epoch,
 )
 from ..lessons import review as lesson
 from ..lessons import saddles
@@ -22,28 +24,34 @@ from . import given, stated
 NOTEBOOK = "notebooks/08_review.ipynb"
 ONE_PAGER = "docs/lessons/08_review.md"
 
-#: The seed card's rate (``lesson.seed_step`` takes one step of 0.1 from w = 5 with slope -3).
-SEED_LR = 0.1
-
 
 def _ceiling_margin(x: float) -> float:
     """How far ``x`` is from a whole number, relative to ``x``: a ceiling's margin."""
     return abs(x - round(x)) / abs(x) if x != round(x) else 0.0
 
 
+def _escape_step(y0: float, lr: float, target: float) -> int | None:
+    """The seed card's real run: from (1, y0) on the saddle loss until ``|y| >= target``."""
+    return escape_steps_simulated(y0, lr, threshold=target, loss=saddles.SADDLE)
+
+
 def _escape_run_margin(y0: float, lr: float, target: float) -> float:
-    """How far the first step of ``lesson.saddle_escape_run`` with ``|y| >= target`` was from
-    another step: ``|y|`` just before and at that step, from the target (relative)."""
-    k = lesson.saddle_escape_run(y0, lr, target)
-    run = gradient_descent(SaddleWithMinima(), [1.0, y0], lr=lr, steps=10_000, tol=0.0)
+    """How far the first step of :func:`_escape_step` with ``|y| >= target`` was from another
+    step: ``|y|`` just before and at that step, from the target (relative)."""
+    k = _escape_step(y0, lr, target)
+    run = gradient_descent(saddles.SADDLE, [1.0, y0], lr=lr, steps=10_000, tol=0.0)
     y = np.abs(run.weights[:, 1])
-    if k == 0 or not (y[k - 1] < target <= y[k]):
+    if k is None or k == 0 or not (y[k - 1] < target <= y[k]):
         return 0.0  # not the run the lesson reads: fail loudly
     return float(min(target - y[k - 1], y[k] - target) / target)
 
 
 def _abs_run() -> np.ndarray:
-    return lesson.abs_descent(lesson.ABS_W0, lesson.ABS_LR, lesson.ABS_STEPS)
+    """The weights of gradient descent on |w| (cell review-32)."""
+    run = gradient_descent(
+        lesson.ABS_LOSS, lesson.ABS_W0, lr=lesson.ABS_LR, steps=lesson.ABS_STEPS, tol=0.0
+    )
+    return run.weights
 
 
 def _abs_margin() -> float:
@@ -59,10 +67,10 @@ def _q1_run():
 
 NUMBERS = (
     # -- the seed's cards -------------------------------------------------------------------------
-    given("08 seed card 1: the rate", SEED_LR, ".1f", NOTEBOOK, ONE_PAGER),
+    given("08 seed card 1: the rate", lesson.SEED_LR, ".1f", NOTEBOOK, ONE_PAGER),
     stated(
         "08 seed card 1: w after one step",
-        lesson.seed_step,
+        lambda: gradient_step(lesson.SEED_W0, lesson.SEED_SLOPE, lr=lesson.SEED_LR),
         ".1f",
         NOTEBOOK,
         ONE_PAGER,
@@ -70,7 +78,7 @@ NUMBERS = (
     ),
     stated(
         "08 seed card 2: updates per epoch",
-        lambda: lesson.updates_per_epoch(lesson.BIG_N, lesson.BIG_B),
+        lambda: updates_per_epoch(lesson.BIG_N, lesson.BIG_B),
         ",d",
         ONE_PAGER,
         margin=lambda: _ceiling_margin(lesson.BIG_N / lesson.BIG_B),
@@ -85,15 +93,15 @@ NUMBERS = (
     given("08 seed card 3: the rate", lesson.SADDLE_LR, ".1f", ONE_PAGER),
     stated(
         "08 seed card 3: the escape estimate",
-        lambda: lesson.saddle_escape_steps(lesson.SADDLE_Y0, lesson.SADDLE_LR),
+        lambda: saddle_escape_steps(
+            lesson.SADDLE_Y0, lesson.SADDLE_LR, threshold=saddles.ESCAPE_THRESHOLD
+        ),
         ".0f",
         ONE_PAGER,
     ),
     stated(
         "08 seed card 3: the real run's escape step",
-        lambda: lesson.saddle_escape_run(
-            lesson.SADDLE_Y0, lesson.SADDLE_LR, saddles.ESCAPE_THRESHOLD
-        ),
+        lambda: _escape_step(lesson.SADDLE_Y0, lesson.SADDLE_LR, saddles.ESCAPE_THRESHOLD),
         "d",
         ONE_PAGER,
         margin=lambda: _escape_run_margin(
@@ -153,7 +161,7 @@ NUMBERS = (
     given("08 q3: the flattest curvature", lesson.Q3_EIGENVALUES[0], ".1f", NOTEBOOK),
     given(
         "08 q3: the sweep's steps",
-        inspect.signature(lesson.sweep_ratio).parameters["steps"].default,
+        lesson.SWEEP_STEPS,
         "d",
         NOTEBOOK,
     ),

@@ -8,7 +8,13 @@ from functools import cache
 
 import numpy as np
 
-from ..core import TiltedDoubleWell, gradient_descent
+from ..core import (
+    TiltedDoubleWell,
+    escape_steps_simulated,
+    fraction_all_positive,
+    gradient_descent,
+    saddle_escape_steps,
+)
 from ..lessons import saddles as lesson
 from ..lessons import saddles_practice as ex
 from . import given, stated
@@ -28,11 +34,23 @@ UNDECIDED_WITHIN = 1e-12
 
 
 # -- escape times ---------------------------------------------------------------------------------
+def _simulated(y0: float, lr: float) -> int | None:
+    """The lesson's simulated escape step: from (1, y0) until |y| >= 0.5 (cells saddles-11, 13)."""
+    return escape_steps_simulated(
+        y0, lr, x0=lesson.SADDLE_X0, threshold=lesson.ESCAPE_THRESHOLD, loss=lesson.SADDLE
+    )
+
+
+def _predicted(y0: float, lr: float) -> float:
+    """The lesson's estimate ln(0.5/|y0|)/ln(1 + 2 lr)."""
+    return saddle_escape_steps(y0, lr, threshold=lesson.ESCAPE_THRESHOLD)
+
+
 def _escape_margin(y0: float, lr: float) -> float:
-    """How far the escape step of ``escape_steps_simulated(y0, lr)`` was from another step: the
+    """How far the escape step of ``_simulated(y0, lr)`` was from another step: the
     distances of ``|y|`` just before and at the escape step from the threshold (relative)."""
     threshold = lesson.ESCAPE_THRESHOLD
-    k = lesson.escape_steps_simulated(y0, lr)
+    k = _simulated(y0, lr)
     run = gradient_descent(lesson.SADDLE, [lesson.SADDLE_X0, y0], lr=lr, steps=5000)
     y = np.abs(run.weights[:, 1])
     if k is None or k == 0 or not (y[k - 1] < threshold <= y[k]):
@@ -44,9 +62,7 @@ def _escape_margin(y0: float, lr: float) -> float:
 def _gaps() -> tuple[float, ...]:
     """Simulated minus estimated escape steps, for every rate and offset the notebook checks."""
     return tuple(
-        lesson.escape_steps_simulated(y0, lr) - lesson.escape_steps_predicted(y0, lr)
-        for lr in CHECKED_RATES
-        for y0 in CHECKED_OFFSETS
+        _simulated(y0, lr) - _predicted(y0, lr) for lr in CHECKED_RATES for y0 in CHECKED_OFFSETS
     )
 
 
@@ -57,7 +73,7 @@ def _gaps_margin() -> float:
 def _cost_of_a_factor_ten() -> float:
     """How many more steps the estimate needs when ``y0`` is 10 times closer to the ridge."""
     y0, lr = lesson.Q2_Y0, lesson.SADDLE_LR
-    return lesson.escape_steps_predicted(y0 / 10, lr) - lesson.escape_steps_predicted(y0, lr)
+    return _predicted(y0 / 10, lr) - _predicted(y0, lr)
 
 
 # -- on the ridge, and with noise -------------------------------------------------------------
@@ -108,7 +124,7 @@ def _escaped_margin(seeds: int) -> float:
 
 # -- random symmetric matrices ----------------------------------------------------------------
 def _samples() -> int:
-    return inspect.signature(lesson.fraction_all_positive).parameters["samples"].default
+    return inspect.signature(fraction_all_positive).parameters["samples"].default
 
 
 def _fraction_margin(n: int) -> float:
@@ -119,7 +135,7 @@ def _fraction_margin(n: int) -> float:
     rng = np.random.default_rng(0)
     g = rng.standard_normal((_samples(), n, n))
     lam = np.linalg.eigvalsh((g + np.swapaxes(g, 1, 2)) / 2)
-    if float(np.mean(np.all(lam > 0, axis=1))) != lesson.fraction_all_positive(n):
+    if float(np.mean(np.all(lam > 0, axis=1))) != fraction_all_positive(n):
         return 0.0  # not the lesson's matrices: fail loudly
     return float(np.min(np.abs(lam[:, 0]) / np.max(np.abs(lam), axis=1)))
 
@@ -171,13 +187,13 @@ NUMBERS = (
     given("07 q2: the offset y0", lesson.Q2_Y0, ".0e", NOTEBOOK, ONE_PAGER),
     stated(
         "07 q2: the escape estimate for y0 = 1e-6",
-        lambda: lesson.escape_steps_predicted(lesson.Q2_Y0, lesson.SADDLE_LR),
+        lambda: _predicted(lesson.Q2_Y0, lesson.SADDLE_LR),
         ".1f",
         ONE_PAGER,
     ),
     stated(
         "07 the simulated escape step for y0 = 1e-6",
-        lambda: lesson.escape_steps_simulated(lesson.Q2_Y0, lesson.SADDLE_LR),
+        lambda: _simulated(lesson.Q2_Y0, lesson.SADDLE_LR),
         "d",
         ONE_PAGER,
         margin=lambda: _escape_margin(lesson.Q2_Y0, lesson.SADDLE_LR),
@@ -255,7 +271,7 @@ NUMBERS = (
     *(
         stated(
             f"07 the fraction of random symmetric {n}x{n} matrices with all eigenvalues > 0",
-            (lambda n=n: lesson.fraction_all_positive(n)),
+            (lambda n=n: fraction_all_positive(n)),
             fmt,
             ONE_PAGER,
             margin=(lambda n=n: _fraction_margin(n)),

@@ -11,8 +11,12 @@ import numpy as np
 from ..core import (
     Quadratic1D,
     gradient_descent,
+    hessian_eigenvalues,
+    linear_scaling_table,
     max_stable_lr,
     noise_floor,
+    sample_variance,
+    tune_rate,
     updates_per_epoch,
 )
 from ..lessons import sgd as lesson
@@ -45,7 +49,7 @@ def _min_loss() -> float:
 
 
 def _limit() -> float:
-    return max_stable_lr(np.linalg.eigvalsh(lesson.problem().hessian(lesson.W0)))
+    return max_stable_lr(hessian_eigenvalues(lesson.problem(), lesson.W0))
 
 
 def _ceil_margin(n: int, b: int) -> float:
@@ -57,7 +61,7 @@ def _ceil_margin(n: int, b: int) -> float:
 # -- tuned rates (section 3) ---------------------------------------------------------------------
 @cache
 def _tuned(batch_size: int):
-    return lesson.tune_rate(lesson.problem(), lesson.W0, batch_size, EPOCHS)
+    return tune_rate(lesson.problem(), lesson.W0, batch_size, EPOCHS, grid=lesson.RATE_GRID)
 
 
 def _tuned_margin(batch_size: int) -> float:
@@ -92,7 +96,7 @@ def _agreement_margin() -> float:
 # -- linear scaling (section 5) ------------------------------------------------------------------
 @cache
 def _scaling():
-    return lesson.linear_scaling_table(lesson.problem(), lesson.W0, **SCALING)
+    return linear_scaling_table(lesson.problem(), lesson.W0, **SCALING)
 
 
 def _holds(row) -> bool:
@@ -176,7 +180,7 @@ NUMBERS = (
     # -- section 2: the variance of a mini-batch gradient ------------------------------------------
     given(
         "05 the sampled batches per batch size",
-        inspect.signature(lesson.sample_variance).parameters["n_batches"].default,
+        inspect.signature(sample_variance).parameters["n_batches"].default,
         "d",
         NOTEBOOK,
     ),
@@ -243,7 +247,7 @@ NUMBERS = (
     given("05 Goyal et al.'s warmup, in epochs", GOYAL_WARMUP_EPOCHS, "d", NOTEBOOK),
     given(
         "05 linear scaling: our runs' warmup, in epochs",
-        inspect.signature(lesson.linear_scaling_table).parameters["warmup_epochs"].default,
+        inspect.signature(linear_scaling_table).parameters["warmup_epochs"].default,
         "d",
         NOTEBOOK,
     ),

@@ -13,8 +13,13 @@ from functools import cache
 
 import numpy as np
 
-from ..checks.misconceptions import ascent_weights
-from ..core import gradient_descent, gradient_step
+from ..core import (
+    gradient_descent,
+    gradient_step,
+    one_after_another,
+    sign_flipped,
+    sweep_path,
+)
 from ..lessons import update_rule as lesson
 from ..lessons import update_rule_practice as ex
 from . import given, stated
@@ -54,12 +59,20 @@ def _flashcard() -> float:
 
 def _at_once() -> np.ndarray:
     """One gradient-descent step on the coupled bowl from (2, 0) at rate 0.25 (q4)."""
-    return lesson._bowl_step()
+    return np.asarray(lesson.q4.expected(), dtype=float)
 
 
 def _sweep(order: tuple[int, int]) -> np.ndarray:
     """The path of one sweep, one parameter after another, in ``order`` (cell update-rule-30)."""
-    return lesson.one_after_another(lesson.COUPLED_BOWL, lesson.BOWL_W0, lesson.BOWL_LR, order)
+    run = gradient_descent(
+        lesson.COUPLED_BOWL,
+        lesson.BOWL_W0,
+        lr=lesson.BOWL_LR,
+        steps=1,
+        tol=0.0,
+        update=one_after_another(order),
+    )
+    return sweep_path(run, order)
 
 
 def _partial(point: np.ndarray, i: int) -> float:
@@ -196,14 +209,18 @@ NUMBERS = (
     # -- the one-pager's misconceptions -----------------------------------------------------------
     stated(
         "02 the first step with its sign flipped",
-        lambda: float(ascent_weights(lesson.SEED_LOSS, lesson.SEED_W0, lesson.SEED_LR, 1)[1]),
+        lambda: float(
+            gradient_descent(
+                lesson.SEED_LOSS, lesson.SEED_W0, lr=lesson.SEED_LR, steps=1, update=sign_flipped()
+            ).weights[1]
+        ),
         ".1f",
         ONE_PAGER,
         exact="7 + 0.1 * 8 = 7.8",
     ),
     stated(
         "02 the second step reusing the first gradient",
-        lesson._second_step_reusing_first_gradient,
+        lambda: float(gradient_step(_seed().weights[1], _seed_gradient(0), lesson.SEED_LR)),
         ".1f",
         ONE_PAGER,
         exact="6.2 - 0.1 * 8 = 5.4",

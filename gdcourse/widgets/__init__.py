@@ -1,7 +1,9 @@
 """Interactive explorers (ipywidgets + ipympl), built from the parts in ``parts``.
 
 Every explorer displays itself, has labelled controls with tooltips, a readout that states the
-result in words and numbers, and can be driven from Python for tests.
+result in words and numbers, and can be driven from Python for tests. Explorers compute nothing
+themselves: they run the core, read how each run ended from its status and say it with the core's
+words (``Trajectory.phrase``). Flashcards show :class:`gdcourse.checks.Card` data.
 """
 
 from importlib import import_module
@@ -21,14 +23,12 @@ _LESSON_EXPLORERS = {
     "ScheduleExplorer": "schedule",  # lesson 06
     "SaddleExplorer": "saddle",  # lesson 07
     "Flashcards": "flashcards",  # lesson 08
-    "Card": "flashcards",
 }
 
 __all__ = [
     "REGIME_PHRASES",
     "BatchSizeExplorer",
     "BlitFigure",
-    "Card",
     "ConditioningExplorer",
     "ContourExplorer",
     "Explorer",

@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..core import CourseValueError
 from .parts import BlitFigure, Readout
 
 __all__ = ["Explorer"]
@@ -59,7 +60,7 @@ class Explorer:
         """Set controls by name, as a student moving them would (e.g. ``set(lr=0.75)``)."""
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
-            raise ValueError(
+            raise CourseValueError(
                 f"unknown control(s) {unknown}; this explorer has {sorted(self.controls)}"
             )
         for name, value in values.items():

@@ -1,5 +1,5 @@
-"""The batch-size explorer of lesson 05: mini-batch SGD on the lesson's regression problem, its
-loss against updates and against epochs, for any batch size, rate and shuffling seed."""
+"""The batch-size explorer of lesson 05: mini-batch SGD on a regression problem, its loss against
+updates and against epochs, for any batch size, rate and shuffling seed."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ..core import minibatch_sgd, updates_per_epoch
-from ..lessons.sgd import W0, problem
+from ..core import (
+    STATUS_PHRASES,
+    CourseTypeError,
+    CourseValueError,
+    LinearRegression,
+    minibatch_sgd,
+)
+from ..core.errors import check_count, check_point, check_positive_number
 from ..plots.style import PALETTE
 from .base import Explorer
 from .parts import BlitFigure, int_slider, log_rate_slider
@@ -18,37 +25,85 @@ from .parts import BlitFigure, int_slider, log_rate_slider
 __all__ = ["BatchSizeExplorer"]
 
 _FLOOR, _TOP = 1e-6, 1e3  # fixed y limits of both panels (loss above the minimum)
+_SEEDS = 20  # the seed slider's top
 
 
 class BatchSizeExplorer(Explorer):
-    """Mini-batch SGD on ``make_regression(1024, 5)``: move the batch size, rate and seed.
+    """Mini-batch SGD on a regression problem: move the batch size, rate and seed.
+
+    Parameters
+    ----------
+    loss : LinearRegression
+        The data set to draw batches from, e.g. lesson 05's ``make_regression(1024, 5,
+        noise=0.5, seed=0)``.
+    w0 : array_like of shape (d,)
+        The start weights.
+    batch_size : int
+        The first batch size: a power of two from 1 to the number of examples (the slider's
+        positions).
+    lr : float
+        The first rate, from 0.001 to 1 (the slider's range).
+    epochs : int
+        Passes over the data per run (>= 1).
+    seed : int
+        The first shuffling seed, 0 to 20.
 
     Examples
     --------
-    >>> ex = BatchSizeExplorer(batch_size=32, lr=0.03)
+    >>> from gdcourse import LinearRegression, make_regression
+    >>> X, y, _ = make_regression(1024, 5, noise=0.5, seed=0)
+    >>> ex = BatchSizeExplorer(LinearRegression(X, y), [3.0] * 5, batch_size=32, lr=0.03)
     >>> ex.readout_text.startswith("batch 32, rate 0.03, seed 0: 32 updates per epoch")
     True
     """
 
-    def __init__(self, batch_size: int = 32, lr: float = 0.03, epochs: int = 6, seed: int = 0):
+    def __init__(
+        self,
+        loss: LinearRegression,
+        w0: ArrayLike,
+        *,
+        batch_size: int = 32,
+        lr: float = 0.03,
+        epochs: int = 6,
+        seed: int = 0,
+    ) -> None:
         super().__init__()
-        self.loss = problem()
-        self.epochs = epochs
-        n = self.loss.n_samples
-        self.min_loss = float(self.loss.value(self.loss.minimizer))
+        if not isinstance(loss, LinearRegression):
+            raise CourseTypeError(
+                f"BatchSizeExplorer needs a LinearRegression loss (a data set to draw batches "
+                f"from), got {loss!r}"
+            )
+        self.loss = loss
+        self.w0 = check_point("w0", w0, loss.shape)
+        n = loss.n_samples
         sizes = [2**k for k in range(int(math.log2(n)) + 1)]
+        batch_size = check_count("batch_size", batch_size, minimum=1)
+        if batch_size not in sizes:
+            raise CourseValueError(
+                f"batch_size must be a power of two from 1 to {sizes[-1]} (the slider's "
+                f"positions for N={n} examples), got {batch_size}"
+            )
+        lr = check_positive_number("lr", lr)
+        if not 1e-3 <= lr <= 1.0:
+            raise CourseValueError(f"lr must be between 0.001 and 1 (the slider's range), got {lr}")
+        self.epochs = check_count("epochs", epochs, minimum=1)
+        seed = check_count("seed", seed)
+        if seed > _SEEDS:
+            raise CourseValueError(f"seed must be a whole number from 0 to {_SEEDS}, got {seed}")
+        self.min_loss = float(loss.value(loss.minimizer))
         self.controls["batch"] = widgets.SelectionSlider(
             options=sizes,
             value=batch_size,
             description="batch size B",
-            tooltip="Examples per update (powers of two; 1 is plain SGD, 1024 the full batch)",
+            tooltip=f"Examples per update (powers of two; 1 is plain SGD, {sizes[-1]} the full "
+            f"batch)",
             continuous_update=True,
             style={"description_width": "initial"},
             layout=widgets.Layout(width="380px"),
         )
         self.controls["lr"] = log_rate_slider(lr, 1e-3, 1.0)
         self.controls["seed"] = int_slider(
-            seed, 0, 20, description="shuffle seed", tooltip="Seeds the order of the examples"
+            seed, 0, _SEEDS, description="shuffle seed", tooltip="Seeds the order of the examples"
         )
         fig = BlitFigure(figsize=(8.0, 3.4))
         self._ax_up, self._ax_ep = fig.axes
@@ -59,9 +114,9 @@ class BatchSizeExplorer(Explorer):
         self._title_ep = self._ax_ep.set_title(" ", fontsize=9, loc="left")
         fig.animate([self._line_up, self._line_ep, self._title, self._title_ep])
         self._ax_up.set_xscale("log")
-        self._ax_up.set_xlim(0.8, 1.3 * n * epochs)
+        self._ax_up.set_xlim(0.8, 1.3 * n * self.epochs)
         self._ax_up.set_xlabel("updates (log scale)")
-        self._ax_ep.set_xlim(-0.2, epochs + 0.2)
+        self._ax_ep.set_xlim(-0.2, self.epochs + 0.2)
         self._ax_ep.set_xlabel("epochs (passes over the data)")
         for ax in fig.axes:
             ax.set_yscale("log")
@@ -82,7 +137,7 @@ class BatchSizeExplorer(Explorer):
         if key == self._key:  # a slider echo: nothing really changed
             return
         self._key = key
-        self.run = minibatch_sgd(self.loss, W0, lr, b, self.epochs, seed=seed)
+        self.run = minibatch_sgd(self.loss, self.w0, lr, b, self.epochs, seed=seed)
         excess = np.clip(
             np.nan_to_num(self.run.losses - self.min_loss, nan=_TOP, posinf=_TOP), _FLOOR, _TOP
         )
@@ -97,10 +152,14 @@ class BatchSizeExplorer(Explorer):
     def _describe(self) -> str:
         b, lr, seed = self._key
         run = self.run
-        head = f"batch {b}, rate {lr:g}, seed {seed}: {updates_per_epoch(self.loss.n_samples, b)} "
-        head += "update per epoch" if run.updates_per_epoch == 1 else "updates per epoch"
-        if run.status == "diverged" or not run.losses[-1] < run.losses[0]:
-            return head + f"; the loss grows: diverging (after {run.epochs} epochs)."
+        per_epoch = run.updates_per_epoch
+        head = f"batch {b}, rate {lr:g}, seed {seed}: {per_epoch} "
+        head += "update per epoch" if per_epoch == 1 else "updates per epoch"
+        if run.status == "diverged":  # the core's status: the loss blew up
+            return head + (
+                f"; the run {STATUS_PHRASES['diverged']}: the loss passed 1e12 times its start "
+                f"in epoch {run.epochs}."
+            )
         final = float(run.losses[-1])
         return (
             head + f"; after {run.epochs} epochs ({run.n_updates} updates) loss {final:.4f}, "
@@ -114,6 +173,7 @@ class BatchSizeExplorer(Explorer):
             "lr": self._key[1],
             "seed": self._key[2],
             "losses": self.run.losses,
+            "status": self.run.status,
             "updates": np.arange(1, len(self.run.losses)) * self.run.updates_per_epoch,
             "updates_per_epoch": self.run.updates_per_epoch,
             "min_loss": self.min_loss,

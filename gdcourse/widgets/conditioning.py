@@ -9,15 +9,33 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ..core import QuadraticBowl, best_fixed_lr, contraction_factor, gradient_descent, max_stable_lr
+from ..core import (
+    QuadraticBowl,
+    best_fixed_lr,
+    contraction_factor,
+    distances_to,
+    gradient_descent,
+    max_stable_lr,
+    multipliers,
+    quadratic_regime,
+    zigzag_direction,
+)
 from ..plots.conditioning import MULTIPLIER_LIMIT, draw_bowl_contours, draw_multiplier_panel
+from ..plots.findings import finding, run_sentence
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import BlitFigure, count_steps, finding, log_rate_slider, preset_button
+from .parts import BlitFigure, log_rate_slider, preset_button
 
 __all__ = ["ConditioningExplorer"]
 
 _EXTENT = (-3.0, 3.0, -3.0, 3.0)
+#: How the readout says the core's ``zigzag_direction``.
+_ZIGZAGS = {
+    "neither": "no direction zig-zags",
+    "steep": "the steep direction zig-zags",
+    "shallow": "the shallow direction zig-zags",
+    "both": "both directions zig-zag",
+}
 
 
 class ConditioningExplorer(Explorer):
@@ -154,10 +172,11 @@ class ConditioningExplorer(Explorer):
         self._path.set_data(shown[:, 0], shown[:, 1])
         self._start.set_data(shown[:1, 0], shown[:1, 1])
         off = bool(np.any(~np.isfinite(w)) or np.any((w < x0) | (w > x1)))
-        self._offchart.set_text("the path leaves the chart \u2192 diverging" if off else "")
-        self._finding.set_text(
-            finding(self.run.status, self.run.n_steps, self.run.losses[0], self.run.losses[-1])
-        )
+        gone = "the path leaves the chart" if off else ""
+        if off and self.run.status == "diverged":
+            gone += f" \u2192 the run {self.run.phrase}"
+        self._offchart.set_text(gone)
+        self._finding.set_text(finding(self.run))
         for bar, label, m in zip(self._bars, self._bar_labels, self.multipliers(), strict=True):
             shown_m = float(np.clip(m, -MULTIPLIER_LIMIT, MULTIPLIER_LIMIT))
             bar.set_width(shown_m)
@@ -169,7 +188,7 @@ class ConditioningExplorer(Explorer):
 
     def multipliers(self) -> np.ndarray:
         """The current multipliers ``1 - rate * lambda``, shallow then steep."""
-        return 1.0 - self._value("lr") * self._eigenvalues()
+        return multipliers(self._eigenvalues(), self._value("lr"))
 
     def _describe(self) -> str:
         kappa, lr = self._value("kappa"), self._value("lr")
@@ -183,24 +202,23 @@ class ConditioningExplorer(Explorer):
             f"The best fixed rate 2/(\u03bb_min + \u03bb_max) = {best_fixed_lr(lam):.3g} shrinks "
             f"the distance by {contraction_factor(lam):.3g} per step."
         )
-        worst = float(np.max(np.abs(self.multipliers())))
         run = self.run
-        if worst > 1 + 1e-12:
-            now = "Here the steep direction's multiplier is below \u22121: the run diverges" + (
-                " (stopped after " + count_steps(run.n_steps) + ")."
-                if run.status == "diverged"
-                else "."
-            )
-        elif m_steep <= -1 + 1e-12:
-            now = "Here the steep direction bounces between two walls forever."
+        # The steep direction's regime and which direction zig-zags: the core's quadratic model.
+        steep = quadratic_regime(lam.max(), lr)
+        if steep == "diverging":
+            here = "the steep direction's multiplier is below \u22121"
+        elif steep == "bouncing":
+            here = "the steep direction's multiplier is \u22121: it bounces between the walls"
         else:
-            dist = np.linalg.norm(run.weights, axis=1)
-            zig = "the steep direction zig-zags" if m_steep < 0 else "no direction zig-zags"
-            now = (
-                f"Here {zig}; after {count_steps(run.n_steps)} the distance to the minimum is "
-                f"{dist[-1] / dist[0]:.2g} of the start (slowest factor {worst:.3g} per step)."
+            here = _ZIGZAGS[zigzag_direction(lam, lr)]
+        now = f"Here {here}; {run_sentence(run)}"
+        if run.status != "diverged":
+            dist = distances_to(run.weights, self.bowl.minimizer)
+            now += (
+                f"; the distance to the minimum is {dist[-1] / dist[0]:.2g} of the start (slowest "
+                f"factor {contraction_factor(lam, lr):.3g} per step)"
             )
-        return f"{head}.\n{now} {best}"
+        return f"{head}.\n{now}. {best}"
 
     def data(self) -> dict[str, Any]:
         """What is shown now: kappa, rate, eigenvalues, multipliers, the run and the bars."""

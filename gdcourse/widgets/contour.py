@@ -8,18 +8,18 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
-from ..core import QuadraticBowl, gradient_descent, max_stable_lr
+from ..core import (
+    CourseValueError,
+    QuadraticBowl,
+    gradient_descent,
+    max_stable_lr,
+    read_direction,
+    unit_vector,
+)
+from ..plots.findings import finding, run_sentence
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import (
-    BlitFigure,
-    StepPlayer,
-    count_steps,
-    finding,
-    int_slider,
-    labelled_slider,
-    log_rate_slider,
-)
+from .parts import BlitFigure, StepPlayer, int_slider, labelled_slider, log_rate_slider
 
 __all__ = ["ContourExplorer"]
 
@@ -44,7 +44,7 @@ class ContourExplorer(Explorer):
     --------
     >>> ex = ContourExplorer(lr=0.15, steps=40)
     >>> ex.readout_text.split(";")[0]
-    'rate 0.15, 40 steps: still moving after 40 steps'
+    'rate 0.15, 40 steps: after 40 steps the run has not converged yet'
     """
 
     def __init__(
@@ -60,7 +60,7 @@ class ContourExplorer(Explorer):
         super().__init__()
         self.loss = QuadraticBowl([1.0, 10.0], rotation=np.pi / 6) if loss is None else loss
         if tuple(getattr(self.loss, "shape", ())) != (2,):
-            raise ValueError(
+            raise CourseValueError(
                 f"ContourExplorer needs a 2-D loss (two parameters); got {self.loss!r}"
             )
         centre = np.asarray(getattr(self.loss, "minimizer", np.zeros(2)), dtype=float)
@@ -166,10 +166,10 @@ class ContourExplorer(Explorer):
         self._path.set_data(shown[:, 0], shown[:, 1])
         self._start.set_data(shown[:1, 0], shown[:1, 1])
         here = shown[-1]
-        g = np.asarray(self.loss.gradient(run.weights[k]))
-        norm = float(np.linalg.norm(g))
-        if np.isfinite(norm) and norm > 0:
-            tip = here - 0.15 * (x1 - x0) * g / norm  # the downhill direction, at a fixed length
+        descent = self._descent_angle(run.weights[k])
+        if descent is not None:
+            # The downhill direction (the core's reading of the gradient), at a fixed length.
+            tip = here + 0.15 * (x1 - x0) * unit_vector(descent)
             self._arrow.set_positions(tuple(here), tuple(tip))
             self._arrow_label.set_position(tuple(tip))
             self._arrow_label.set_text("\u2212\u2207L")
@@ -179,24 +179,23 @@ class ContourExplorer(Explorer):
         norms = np.nan_to_num(run.grad_norms[: k + 1], nan=np.inf)
         self._grad_line.set_data(np.arange(k + 1), np.clip(norms, 1e-12, 1e8))
         self._grad_now.set_data([k], [np.clip(norms[-1], 1e-12, 1e8)])
-        self._finding.set_text(
-            finding(run.status, run.n_steps, run.grad_norms[0], run.grad_norms[-1], "gradient")
-        )
+        self._finding.set_text(finding(run, "gradient"))
         self.readout.show(self._describe(k))
         self.fig.update(full=full)
+
+    def _descent_angle(self, w: np.ndarray) -> float | None:
+        """The direction of steepest descent at ``w`` (degrees), or None at a flat point or
+        where the run overflowed."""
+        if not np.all(np.isfinite(w)):
+            return None
+        with np.errstate(all="ignore"):
+            reading = read_direction(self.loss, w, 0.0)
+        return reading.descent_angle if np.isfinite(reading.length) else None
 
     def _describe(self, k: int) -> str:
         run, lr = self.run, self.controls["lr"].value
         n = self.controls["steps"].value
-        head = f"rate {lr:.3g}, {n} steps: "
-        if run.status == "diverged":
-            head += f"diverged after {count_steps(run.n_steps)}"
-        elif run.status == "converged":
-            head += f"converged after {count_steps(run.n_steps)}"
-        elif run.status == "oscillating":
-            head += "oscillating without settling"
-        else:
-            head += f"still moving after {count_steps(run.n_steps)}"
+        head = f"rate {lr:.3g}, {n} steps: {run_sentence(run)}"
         w = run.weights[k]
         text = (
             f"{head}; at step {k}: w = ({w[0]:.3g}, {w[1]:.3g}), loss {run.losses[k]:.3g}, "

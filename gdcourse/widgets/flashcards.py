@@ -6,10 +6,12 @@ deck (wrapping around) and hide the answer again, so every card is a fresh recal
 has a visible label and a tooltip.
 
 Unit tests drive it without a browser: ``deck.reveal()``, ``deck.next()``, ``deck.previous()``,
-``deck.go(i)``, and read ``deck.index``, ``deck.revealed`` and ``deck.shown_text``.
+``deck.go(i)``, and read ``deck.index``, ``deck.revealed`` and ``deck.shown_text``. The cards
+are :class:`gdcourse.checks.Card` data (or ``(question, answer[, topic])`` pairs, or dicts).
 
 Examples
 --------
+>>> from gdcourse.checks import Card
 >>> deck = Flashcards([Card("2 + 2?", "4", topic="warm-up")])
 >>> deck.revealed, deck.answer_html.value
 (False, '')
@@ -25,9 +27,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..checks.cards import Card
-from ..core.errors import CourseTypeError
+from ..core.errors import CourseTypeError, CourseValueError
 
-__all__ = ["Card", "Flashcards"]
+__all__ = ["Flashcards"]
 
 #: Shown in place of the answer until the card is revealed.
 HIDDEN_NOTE = "<i>Answer hidden: think of your answer first, then press Reveal.</i>"
@@ -51,7 +53,7 @@ class Flashcards:
     def __init__(self, cards: Iterable[Any], title: str = "Flashcards") -> None:
         self.cards: tuple[Card, ...] = tuple(_as_card(c) for c in cards)
         if not self.cards:
-            raise ValueError("a deck needs at least one card")
+            raise CourseValueError("cards must hold at least one card, got none")
         self.title = title
         self.index = 0
         self.revealed = False
@@ -120,7 +122,7 @@ class Flashcards:
     def go(self, index: int) -> None:
         """Show card ``index`` (wrapping around the deck), answer hidden."""
         if isinstance(index, bool) or not isinstance(index, int):
-            raise TypeError(f"index must be a whole number, got {index!r}")
+            raise CourseTypeError(f"index must be a whole number, got {index!r}")
         self.index = index % len(self.cards)
         self.revealed = False
         self._render()

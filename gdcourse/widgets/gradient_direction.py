@@ -17,11 +17,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
 from ..core import (
+    CourseValueError,
     DirectionReading,
     QuadraticBowl,
-    angle_of,
+    critical_point_near,
+    directional_derivative,
     measured_slope,
     read_direction,
+    sign_label,
     unit_vector,
     wrap_angle,
 )
@@ -30,15 +33,7 @@ from ..plots.style import PALETTE
 from .base import Explorer
 from .parts import BlitFigure, labelled_slider, preset_button
 
-__all__ = [
-    "DirectionReading",
-    "GradientDirectionExplorer",
-    "angle_of",
-    "default_bowl",
-    "measured_slope",
-    "read_direction",
-    "unit_vector",
-]
+__all__ = ["GradientDirectionExplorer", "default_bowl"]
 
 DEG = "\u00b0"
 MINUS = "\u2212"
@@ -115,7 +110,7 @@ class GradientDirectionExplorer(Explorer):
         self._exact_angle: float | None = None
         self.loss = default_bowl() if loss is None else loss
         if tuple(getattr(self.loss, "shape", ())) != (2,):
-            raise ValueError(
+            raise CourseValueError(
                 f"GradientDirectionExplorer needs a 2-D loss (two parameters); got {self.loss!r}"
             )
         minimizer = getattr(self.loss, "minimizer", None)
@@ -366,12 +361,12 @@ class GradientDirectionExplorer(Explorer):
                 text.set_text("")
             self._slope_title.set_text("A flat point: slope 0 in every direction")
         else:
-            g_unit = r.gradient / r.length
+            star = r.steepest_angle
+            g_unit = unit_vector(star)
             self._grad_arrow.set_positions(tuple(p), tuple(p + arrow * g_unit))
             self._grad_label.set_position(tuple(p + 1.2 * arrow * g_unit))
             self._grad_label.set_text("\u2207L")
-            star = r.steepest_angle
-            self._curve.set_data(self._theta, r.length * np.cos(np.radians(self._theta - star)))
+            self._curve.set_data(self._theta, directional_derivative(r.gradient, self._theta))
             descent = r.descent_angle
             self._ascent_line.set_data([star, star], [0.0, r.length])
             self._descent_line.set_data([descent, descent], [0.0, -r.length])
@@ -412,19 +407,18 @@ class GradientDirectionExplorer(Explorer):
                 f"{head} This is a flat point: the slope is 0 in every direction, so no "
                 f"direction is steepest." + (" It is the minimum." if self._at_minimum(r) else "")
             )
-        tol = 1e-9 * max(1.0, r.length)
+        sign = sign_label(r.slope, tol=1e-9 * max(1.0, r.length))
         off = abs(r.from_gradient)
-        if abs(r.slope) <= tol:
-            kind = "flat: u runs along the level set"
-        elif r.slope > 0:
-            kind = f"uphill ({off:.0f}{DEG} from the gradient)"
-        else:
-            kind = f"downhill ({off:.0f}{DEG} from the gradient)"
+        kind = {
+            "zero": "flat: u runs along the level set",
+            "positive": f"uphill ({off:.0f}{DEG} from the gradient)",
+            "negative": f"downhill ({off:.0f}{DEG} from the gradient)",
+        }[sign]
         if off < 0.5:
             kind = "uphill: this is the steepest ascent, the slope equals |\u2207L|"
         elif off > 179.5:
             kind = "downhill: this is the steepest descent, the slope equals \u2212|\u2207L|"
-        slope = "0" if abs(r.slope) <= tol else _fmt(r.slope)
+        slope = "0" if sign == "zero" else _fmt(r.slope)
         now = f" Direction {_deg(r.angle)}: slope {slope}, {kind}."
         a, b = r.level_set_angles
         facts = (
@@ -443,9 +437,7 @@ class GradientDirectionExplorer(Explorer):
         return f"{head}{now}\n{facts}"
 
     def _at_minimum(self, r: DirectionReading) -> bool:
-        return self._minimizer is not None and bool(
-            np.linalg.norm(r.point - self._minimizer) < 1e-9
-        )
+        return critical_point_near(self.loss, r.point, within=1e-9) == "minimum"
 
     def data(self) -> dict[str, Any]:
         """What is shown now: the reading, the slope curve, the measured slopes, the level set."""

@@ -8,15 +8,28 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ..core import Quadratic1D, error_multiplier, gradient_descent, quadratic_regime
-from ..plots.learning_rate import draw_regime_strip, regime_bands
+from ..core import (
+    CourseTypeError,
+    CourseValueError,
+    Quadratic1D,
+    best_fixed_lr,
+    error_multiplier,
+    gradient_descent,
+    hessian_eigenvalues,
+    max_stable_lr,
+    quadratic_regime,
+    regime_bands,
+)
+from ..plots.findings import finding, run_sentence
+from ..plots.learning_rate import draw_regime_strip
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import BlitFigure, count_steps, finding, labelled_slider, log_rate_slider, preset_button
+from .parts import BlitFigure, labelled_slider, log_rate_slider, preset_button
 
 __all__ = ["REGIME_PHRASES", "LearningRateExplorer"]
 
-#: How the readout says each regime of a quadratic.
+#: How the readout says each regime of a quadratic (``quadratic_regime``: the rate's regime in
+#: theory; how the run itself ended is its status, said with the core's ``run.phrase``).
 REGIME_PHRASES = {
     "monotone": "converging steadily, never overshooting",
     "one-step": "landing on the minimum in one step",
@@ -32,7 +45,7 @@ def _curvature(loss: Any) -> float | None:
     if isinstance(loss, Quadratic1D):
         return loss.a
     if callable(getattr(loss, "hessian", None)) and hasattr(loss, "minimizer"):
-        return float(loss.hessian(loss.minimizer))
+        return float(hessian_eigenvalues(loss, loss.minimizer)[0])
     return None
 
 
@@ -62,8 +75,8 @@ class LearningRateExplorer(Explorer):
     Examples
     --------
     >>> ex = LearningRateExplorer(lr=0.75)
-    >>> ex.readout_text
-    'rate 0.75: multiplier -0.5, oscillating but converging; loss after 20 steps 1.5e-11'
+    >>> ex.readout_text.split("; ")[1]
+    'after 20 steps the run has not converged yet, loss 1.5e-11'
     """
 
     def __init__(
@@ -81,13 +94,13 @@ class LearningRateExplorer(Explorer):
         super().__init__()
         self.loss = Quadratic1D(a=2, c=3) if loss is None else loss
         if tuple(getattr(self.loss, "shape", ())) != ():
-            raise ValueError(
+            raise CourseValueError(
                 f"LearningRateExplorer needs a 1-D loss (one parameter); got {self.loss!r}. "
                 f"Use ContourExplorer for 2-D losses."
             )
         self.steps = steps
         if regime_strip and not isinstance(self.loss, Quadratic1D):
-            raise ValueError("the regime strip needs a Quadratic1D loss")
+            raise CourseTypeError(f"the regime strip needs a Quadratic1D loss, got {self.loss!r}")
         self._lr_range = (float(lr_range[0]), float(lr_range[1]))
         centre = float(getattr(self.loss, "minimizer", 0.0))
         reach = 2 * max(abs(w0 - centre), 1.0)
@@ -106,7 +119,9 @@ class LearningRateExplorer(Explorer):
         rows: list[widgets.Widget] = [self.controls["lr"], self.controls["w0"]]
         if curvature:
             if not isinstance(self.loss, Quadratic1D):
-                raise ValueError("the curvature slider needs a Quadratic1D loss")
+                raise CourseTypeError(
+                    f"the curvature slider needs a Quadratic1D loss, got {self.loss!r}"
+                )
             self.controls["a"] = log_rate_slider(self.loss.a, 0.1, 10.0, description="curvature a")
             self.controls["a"].tooltip = "Curvature a of L = a/2 (w - c)^2: how sharply it bends"
             rows.append(self.controls["a"])
@@ -116,12 +131,12 @@ class LearningRateExplorer(Explorer):
                 preset_button(
                     "",
                     "The rate 1/a: lands on the minimum of a quadratic in one step",
-                    lambda: self.set(lr=1 / self._a()),
+                    lambda: self.set(lr=best_fixed_lr(self._a())),
                 ),
                 preset_button(
                     "",
                     "The rate 2/a: the edge of stability, bounces forever",
-                    lambda: self.set(lr=2 / self._a()),
+                    lambda: self.set(lr=max_stable_lr(self._a())),
                 ),
             ]
             rows.append(widgets.HBox([widgets.Label("presets:"), *self._presets]))
@@ -222,9 +237,10 @@ class LearningRateExplorer(Explorer):
         self._ax_curve.set_title(f"L(w) = {self.loss.formula}", fontsize=10)
         start_max = max(abs(top), abs(bottom), 1.0)
         self._ax_loss.set_ylim(_LOSS_FLOOR, 1e6 * start_max)
-        a = _curvature(self.loss)
-        for button, rate, what in zip(self._presets, (1, 2), ("one step", "edge"), strict=False):
-            button.description = f"rate {rate}/a = {rate / a:.3g} ({what})"
+        if self._presets:
+            a = self._a()
+            self._presets[0].description = f"rate 1/a = {best_fixed_lr(a):.3g} (one step)"
+            self._presets[1].description = f"rate 2/a = {max_stable_lr(a):.3g} (edge)"
         if self._ax_strip is not None:
             self._draw_strip()
 
@@ -239,26 +255,23 @@ class LearningRateExplorer(Explorer):
             )
         self._path.set_data(shown_w, shown_l)
         self._start.set_data(shown_w[:1], shown_l[:1])
-        off = bool(np.any((w < self._xlim[0]) | (w > self._xlim[1])))
-        self._offchart.set_text("iterates leave the chart \u2192 diverging" if off else "")
+        off = bool(np.any(~np.isfinite(w) | (w < self._xlim[0]) | (w > self._xlim[1])))
+        self._offchart.set_text(self._offchart_text(off))
         k = np.arange(len(losses))
         self._loss_line.set_data(k, np.clip(np.nan_to_num(losses, nan=np.inf), _LOSS_FLOOR, None))
-        run = self.run
-        self._finding.set_text(self._title(run))
+        self._finding.set_text(finding(self.run))
         if self._ax_strip is not None:
             self._strip_marker.set_xdata([lr, lr])
         self.readout.show(self._describe())
         self.fig.update(full=full)
 
-    @staticmethod
-    def _title(run: Any) -> str:
-        losses = run.losses
-        # The core calls a run "oscillating" when its last steps alternate without shrinking,
-        # which includes a growing oscillation that has not yet passed the divergence limit:
-        # that one is diverging, not bouncing (e.g. a = 8, rate 0.3 over 20 steps).
-        if run.status == "oscillating" and losses[-1] > losses[0] * (1 + 1e-6):
-            return "The loss grows with every bounce: diverging"
-        return finding(run.status, run.n_steps, losses[0], losses[-1])
+    def _offchart_text(self, off: bool) -> str:
+        """Says that iterates left the chart; that the run diverges only if its status says so."""
+        if not off:
+            return ""
+        if self.run.status == "diverged":
+            return f"iterates leave the chart \u2192 the run {self.run.phrase}"
+        return "iterates leave the chart"
 
     def _describe(self) -> str:
         lr, run = self._value("lr"), self.run
@@ -270,18 +283,11 @@ class LearningRateExplorer(Explorer):
             )
         else:
             head = f"rate {lr:.3g}"
-        if run.status == "diverged":
-            text = (
-                f"{head}; the loss blew up (past 1e12 times its start) after "
-                f"{count_steps(run.n_steps)}"
-            )
-        elif run.status == "converged":
-            text = (
-                f"{head}; converged after {count_steps(run.n_steps)} at "
-                f"w = {run.final_weights:.4g}, loss {run.final_loss:.2g}"
-            )
+        text = f"{head}; {run_sentence(run)}"
+        if run.status == "converged":
+            text += f" at w = {run.final_weights:.4g}, loss {run.final_loss:.2g}"
         else:
-            text = f"{head}; loss after {count_steps(run.n_steps)} {run.final_loss:.2g}"
+            text += f", loss {run.final_loss:.2g}"
         if self._ax_strip is not None:
             text += "\n" + self._strip_sentence()
         return text
@@ -289,7 +295,7 @@ class LearningRateExplorer(Explorer):
     def _strip_sentence(self) -> str:
         """Where the rate sits in the strip, in words: what a screen reader says of it."""
         a, lr = self._a(), self._value("lr")
-        one, two = f"1/a = {1 / a:.3g}", f"2/a = {2 / a:.3g}"
+        one, two = f"1/a = {best_fixed_lr(a):.3g}", f"2/a = {max_stable_lr(a):.3g}"
         where = {
             "monotone": f"below {one}",
             "one-step": f"at {one}",
@@ -315,7 +321,7 @@ class LearningRateExplorer(Explorer):
             a = self._a()
             data["strip"] = {
                 "bands": regime_bands(a, self._lr_range),
-                "boundaries": {"1/a": 1 / a, "2/a": 2 / a},
+                "boundaries": {"1/a": best_fixed_lr(a), "2/a": max_stable_lr(a)},
                 "marker": float(self._strip_marker.get_xdata()[0]),
                 "regime": quadratic_regime(a, self._value("lr")),
             }

@@ -41,8 +41,6 @@ __all__ = [
     "BlitFigure",
     "Readout",
     "StepPlayer",
-    "count_steps",
-    "finding",
     "int_slider",
     "labelled_slider",
     "log_rate_slider",
@@ -122,32 +120,6 @@ def int_slider(
         style=_LABEL_STYLE,
         layout=_LAYOUT,
     )
-
-
-def count_steps(n: int) -> str:
-    """'1 step' or 'n steps', for readouts and titles."""
-    return f"{n} step" if n == 1 else f"{n} steps"
-
-
-def finding(status: str, n_steps: int, start: float, end: float, what: str = "loss") -> str:
-    """A plot title that states what the run shows, e.g. "The loss fell 1e+04x in 20 steps"."""
-    steps = count_steps(n_steps)
-    if status == "diverged":
-        return f"The {what} grows without bound: diverging"
-    if status == "converged":
-        return f"Converged in {steps}"
-    if status == "oscillating":
-        return f"The {what} never settles: bouncing forever"
-    if end <= 0 or start <= 0 or end >= start:
-        return f"The {what} did not fall in {steps}"
-    ratio = start / end
-    if ratio < 100:
-        times = f"{ratio:.2g}"
-    elif ratio < 1e6:
-        times = f"{float(f'{ratio:.2g}'):,.0f}"
-    else:
-        times = f"{ratio:.0e}".replace("e+0", "e").replace("e+", "e")
-    return f"The {what} fell {times}x in {steps}"
 
 
 def preset_button(label: str, tooltip: str, on_click: Callable[[], None]) -> widgets.Button:

@@ -4,44 +4,33 @@ log axis, where the plateau near the saddle shows."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
-from ..core import SaddleWithMinima, gradient_descent, saddle_escape_steps
+from ..core import (
+    SaddleWithMinima,
+    critical_point_near,
+    escape_steps_simulated,
+    gradient_descent,
+    saddle_escape_steps,
+    steps_near_saddle,
+)
+from ..plots.findings import count_steps
 from ..plots.style import PALETTE
 from .base import Explorer
-from .parts import (
-    BlitFigure,
-    count_steps,
-    int_slider,
-    labelled_slider,
-    log_rate_slider,
-    preset_button,
-)
+from .parts import BlitFigure, int_slider, labelled_slider, log_rate_slider, preset_button
 
-__all__ = ["SaddleExplorer", "steps_near_saddle"]
+__all__ = ["SaddleExplorer"]
 
 _EXTENT = (-2.2, 2.2, -1.6, 1.6)
-# "Escaped" means |y| reached this (the lesson's definition, gdcourse.lessons.saddles).
-ESCAPE_THRESHOLD = 0.5
+#: "Escaped" means |y| reached this: the core's threshold (``escape_steps_simulated``).
+ESCAPE_THRESHOLD = inspect.signature(escape_steps_simulated).parameters["threshold"].default
+#: Where a run ends, from the core's ``critical_point_near`` (within ESCAPE_THRESHOLD).
+_MINIMA = {"upper minimum": "(0, 1)", "lower minimum": "(0, -1)"}
 _GRAD_LIMITS = (1e-12, 30.0)
-
-
-def steps_near_saddle(weights: np.ndarray, grad_norms: np.ndarray, grad_tol: float) -> int:
-    """How many iterates sit on the plateau: ``|gradient| < grad_tol`` while ``|y| < 0.5``
-    (still on the saddle's side, not yet at a minimum).
-
-    Examples
-    --------
-    >>> steps_near_saddle(np.array([[1.0, 0.0], [0.0, 0.1], [0.0, 0.9]]),
-    ...                   np.array([2.0, 0.001, 0.001]), 0.01)
-    1
-    """
-    w = np.asarray(weights, dtype=float)
-    g = np.asarray(grad_norms, dtype=float)
-    return int(np.sum((g < grad_tol) & (np.abs(w[: len(g), 1]) < ESCAPE_THRESHOLD)))
 
 
 class SaddleExplorer(Explorer):
@@ -209,6 +198,9 @@ class SaddleExplorer(Explorer):
         self.run = gradient_descent(
             self.loss, [x0, self.y0], lr=lr, steps=self.steps, noise=noise, seed=self.seed
         )
+        self._escape = escape_steps_simulated(
+            self.y0, lr, x0=x0, steps=self.steps, noise=noise, seed=self.seed, loss=self.loss
+        )
         w = self.run.weights
         self._path.set_data(w[:, 0], w[:, 1])
         self._start.set_data(w[:1, 0], w[:1, 1])
@@ -237,9 +229,9 @@ class SaddleExplorer(Explorer):
 
     # -- values ------------------------------------------------------------------------------
     def escape_step(self) -> int | None:
-        """The first step with ``|y| >= 0.5`` in the current run (None if none)."""
-        hit = np.flatnonzero(np.abs(self.run.weights[:, 1]) >= ESCAPE_THRESHOLD)
-        return int(hit[0]) if hit.size else None
+        """The first step with ``|y| >= 0.5`` in the current run (None if none): the core's
+        ``escape_steps_simulated`` for this start, rate, noise and seed."""
+        return self._escape
 
     def predicted_escape(self) -> float | None:
         """``ln(0.5/|y0|)/ln(1 + 2 lr)`` when it applies (y0 != 0, no noise), else None."""
@@ -248,17 +240,18 @@ class SaddleExplorer(Explorer):
         return saddle_escape_steps(self.y0, self._value("lr"), ESCAPE_THRESHOLD)
 
     def _ending(self) -> str:
-        w = self.run.weights[-1]
-        if abs(w[1]) >= ESCAPE_THRESHOLD:
-            return f"(0, {'1' if w[1] > 0 else '-1'})"
-        if self.run.status == "converged" and np.linalg.norm(w) < 0.01:
+        """A minimum's coordinates, "saddle" (the run converged to it) or "stuck"."""
+        place = critical_point_near(self.loss, self.run.weights[-1], within=ESCAPE_THRESHOLD)
+        if place in _MINIMA:
+            return _MINIMA[place]
+        if place == "saddle" and self.run.status == "converged":
             return "saddle"
         return "stuck"
 
     def _short(self) -> str:
         end = self._ending()
         if end == "saddle":
-            return "The run stops at the saddle: |\u2207L| = 0 there too"
+            return f"The run {self.run.phrase} to the saddle: |\u2207L| = 0 there too"
         if end == "stuck":
             return f"Still near the saddle after {self.steps} steps"
         return f"Lingers near the saddle, then escapes to {end}"
@@ -271,7 +264,7 @@ class SaddleExplorer(Explorer):
         plateau = f"{count_steps(near)} near the saddle (|\u2207L| < {self.grad_tol:g})"
         if end == "saddle":
             first = (
-                f"{head}the run converges to the saddle (0, 0) after "
+                f"{head}the run {self.run.phrase} to the saddle (0, 0) after "
                 f"{count_steps(self.run.n_steps)}: "
                 f"y never moves off the ridge, and the gradient vanishes at a point that is not "
                 f"a minimum."

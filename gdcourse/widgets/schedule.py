@@ -6,12 +6,14 @@ run with a constant rate. The readout compares where the two end up.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..core import (
+    CourseValueError,
     Quadratic1D,
     constant,
     cosine_decay,
@@ -19,6 +21,8 @@ from ..core import (
     gradient_descent,
     inverse_time_decay,
     noise_floor,
+    noisy_runs,
+    settled_loss,
     step_decay,
 )
 from ..plots.style import PALETTE
@@ -50,12 +54,12 @@ def make_schedule(kind: str, lr: float, T: int):
     if kind == "step decay":
         return step_decay(lr, 0.5, every=T)
     if kind == "exponential":
-        return exponential_decay(lr, round(0.5 ** (1 / T), 15))
+        return exponential_decay(lr, half_life=T)
     if kind == "1/t":
         return inverse_time_decay(lr, 1 / T)
     if kind == "cosine":
         return cosine_decay(lr, total_steps=T)
-    raise ValueError(f"unknown schedule kind {kind!r}; choose one of {list(KINDS)}")
+    raise CourseValueError(f"unknown schedule kind {kind!r}; choose one of {list(KINDS)}")
 
 
 class ScheduleExplorer(Explorer):
@@ -186,28 +190,35 @@ class ScheduleExplorer(Explorer):
         kind, lr, T, noise = params
         self.schedule = make_schedule(kind, lr, T)
         kw = {"steps": self.steps, "noise": noise, "seed": self.seed, "tol": 0}
+        # Each run twice, from the core: gradient_descent says how it ended (its status);
+        # noisy_runs (the same run, bit for bit) takes every step, so a run that lands exactly on
+        # the minimum stays there and one that overflows reads inf.
         self.run = gradient_descent(self.loss, self.w0, lr=self.schedule, **kw)
         self.baseline = gradient_descent(self.loss, self.w0, lr=lr, **kw)
+        seeds = {"noise": noise, "seeds": [self.seed]}
+        self._all_steps = (
+            noisy_runs(self.loss, self.w0, self.schedule, self.steps, **seeds),
+            noisy_runs(self.loss, self.w0, lr, self.steps, **seeds),
+        )
         self._draw(full=full)
 
     @staticmethod
-    def _curve(losses: np.ndarray, n: int) -> np.ndarray:
-        out = np.full(n + 1, _YLIM[1])
-        losses = np.asarray(losses, dtype=float)
+    def _curve(runs: Any) -> np.ndarray:
+        """The losses of every step, drawn inside the panel (an overflow at its top)."""
         with np.errstate(all="ignore"):
-            vals = np.nan_to_num(np.asarray(losses, dtype=float), nan=_YLIM[1], posinf=_YLIM[1])
-        out[: len(vals)] = vals
-        if len(vals) and np.isfinite(losses[-1]):
-            out[len(vals) :] = vals[-1]  # a converged run stays where it stopped
-        return np.clip(out, *_YLIM)
+            losses = np.nan_to_num(runs.losses[0], nan=_YLIM[1], posinf=_YLIM[1])
+        return np.clip(losses, *_YLIM)
 
-    def _final(self, run) -> float:
-        if run.status == "diverged":
-            return float("inf")
-        # A run that reached the minimum exactly stops early: it stays there.
-        losses = np.asarray(run.losses, dtype=float)
-        padded = np.concatenate([losses, np.full(self.steps + 1 - len(losses), losses[-1])])
-        return float(np.mean(padded[-_LAST:]))
+    @staticmethod
+    def _final(run: Any, runs: Any) -> float:
+        """Where the run settles (the core's ``settled_loss`` of its last steps); ``inf`` when
+        its status says it diverged."""
+        return math.inf if run.status == "diverged" else settled_loss(runs, last=_LAST)
+
+    def _finals(self) -> tuple[float, float]:
+        """Where the schedule's run and the constant-rate run settle."""
+        ours_all, theirs_all = self._all_steps
+        return self._final(self.run, ours_all), self._final(self.baseline, theirs_all)
 
     # -- drawing ---------------------------------------------------------------------------
     def _draw(self, full: bool = False) -> None:
@@ -216,14 +227,15 @@ class ScheduleExplorer(Explorer):
         self._rate_line.set_data(t, np.clip(self.schedule.rates(self.steps), 0, 1.6))
         self._rate_const.set_data(t, np.full(self.steps, min(lr, 1.6)))
         x = np.arange(self.steps + 1)
-        self._loss_line.set_data(x, self._curve(self.run.losses, self.steps))
-        self._loss_const.set_data(x, self._curve(self.baseline.losses, self.steps))
-        floor = noise_floor(2, lr, noise) if noise > 0 else 0.0
+        ours_all, theirs_all = self._all_steps
+        self._loss_line.set_data(x, self._curve(ours_all))
+        self._loss_const.set_data(x, self._curve(theirs_all))
+        floor = noise_floor(self.loss.a, lr, noise) if noise > 0 else 0.0
         shown = floor if np.isfinite(floor) and floor > 0 else np.nan
         self._floor.set_data([0, self.steps], [shown, shown])
-        ours, theirs = self._final(self.run), self._final(self.baseline)
+        ours, theirs = self._finals()
         if not np.isfinite(ours):
-            title = "The schedule's run diverges: lower the initial rate"
+            title = f"The schedule's run {self.run.phrase}: lower the initial rate"
         elif ours < theirs:
             title = f"The schedule ends {theirs / ours:.2g}x lower than the constant rate"
         else:
@@ -234,20 +246,20 @@ class ScheduleExplorer(Explorer):
 
     def _describe(self) -> str:
         kind, lr, T, noise = self._shown
-        ours, theirs = self._final(self.run), self._final(self.baseline)
+        ours, theirs = self._finals()
         head = f"{kind} from {lr:.3g}" + ("" if kind == "constant" else f" over T = {T} steps")
         head += f" ({KINDS[kind]}), gradient noise {noise:.3g}: "
         if not np.isfinite(ours):
-            text = head + "the run diverges"
+            text = head + f"the run {self.run.phrase}"
         else:
             text = head + f"final loss {ours:.3g} (mean of the last {_LAST} steps)"
         if kind == "constant":
             pass
         elif not np.isfinite(theirs):
-            text += f"; constant rate {lr:.3g} diverges"
+            text += f"; constant rate {lr:.3g} {self.baseline.phrase}"
         else:
             text += f"; constant rate {lr:.3g} settles near {theirs:.3g}"
-        floor = noise_floor(2, lr, noise)
+        floor = noise_floor(self.loss.a, lr, noise)
         if noise > 0 and np.isfinite(floor):
             text += f" (its noise floor {floor:.3g})"
         elif noise == 0:
@@ -261,8 +273,8 @@ class ScheduleExplorer(Explorer):
             "losses": self.run.losses,
             "constant_losses": self.baseline.losses,
             "status": self.run.status,
-            "final": self._final(self.run),
-            "constant_final": self._final(self.baseline),
+            "final": self._finals()[0],
+            "constant_final": self._finals()[1],
             "floor": float(self._floor.get_ydata()[0]),
             "rate_line": np.asarray(self._rate_line.get_ydata(), dtype=float),
             "loss_line": np.asarray(self._loss_line.get_ydata(), dtype=float),

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
-from ..core import Quadratic1D, gradient_descent
+from ..core import CourseValueError, Quadratic1D, gradient_descent, gradient_step, sign_label
 from ..plots.style import PALETTE
 from .base import Explorer
 from .parts import BlitFigure, StepPlayer, labelled_slider, log_rate_slider
@@ -30,17 +30,17 @@ def _factor(x: float) -> str:
     return f"({x:.5g})" if x < 0 else f"{x:.5g}"
 
 
+#: Which way an update moves w, for each sign of the gradient (the core's ``sign_label``).
+_MOVES = {"positive": "left", "negative": "right", "zero": "nowhere"}
+
+
 def direction_of(gradient: float) -> str:
     """Which way an update moves w: against the sign of the gradient.
 
     >>> direction_of(8.0), direction_of(-3.0), direction_of(0.0)
     ('left', 'right', 'nowhere')
     """
-    if gradient > 0:
-        return "left"
-    if gradient < 0:
-        return "right"
-    return "nowhere"
+    return _MOVES[sign_label(gradient, tol=0.0)]
 
 
 class StepExplorer(Explorer):
@@ -83,7 +83,7 @@ class StepExplorer(Explorer):
         super().__init__()
         self.loss = Quadratic1D(a=2, c=3) if loss is None else loss
         if tuple(getattr(self.loss, "shape", ())) != ():
-            raise ValueError(
+            raise CourseValueError(
                 f"StepExplorer needs a 1-D loss (one parameter); got {self.loss!r}. "
                 f"Use ContourExplorer for 2-D losses."
             )
@@ -202,9 +202,11 @@ class StepExplorer(Explorer):
             return
         self._shown = (lr, w0)
         self.run = gradient_descent(self.loss, w0, lr=lr, steps=self.steps)
+        # The tangent's slope at each iterate, and where the update from it lands (the core's
+        # gradient_step: the next iterate of the run, and one step past its last).
         with np.errstate(all="ignore"):
             self._grads = np.asarray(self.loss.gradient(self.run.weights), dtype=float)
-            self._next_ws = self.run.weights - lr * self._grads
+            self._next_ws = np.asarray(gradient_step(self.run.weights, self._grads, lr))
             self._next_losses = np.asarray(self.loss.value(self._next_ws), dtype=float)
         # A new run is shown whole; moving the player afterwards only redraws.
         self.player.set_length(self.run.n_steps)
@@ -258,15 +260,17 @@ class StepExplorer(Explorer):
         self._step_label.xy = ((cx[0] + nx[0]) / 2, self._axis_y)
         self._step_label.set_text(f"\u2212\u03b7 \u00d7 gradient = {-lr * g:.3g}" if moves else "")
         off = not (self._xlim[0] <= w_next <= self._xlim[1]) if finite else True
-        self._offchart.set_text("the next w is off the chart \u2192 diverging" if off else "")
+        gone = "the next w is off the chart" if off else ""
+        if off and run.status == "diverged":
+            gone += f" \u2192 the run {run.phrase}"
+        self._offchart.set_text(gone)
         self._finding.set_text(self._title(g, loss_now, loss_next, finite))
         self.readout.show(self._describe(k))
         self.fig.update(full=full)
 
-    @staticmethod
-    def _title(g: float, loss_now: float, loss_next: float, finite: bool) -> str:
+    def _title(self, g: float, loss_now: float, loss_next: float, finite: bool) -> str:
         if not finite:
-            return "The numbers overflowed: this rate diverges"
+            return f"The numbers overflowed: the run {self.run.phrase}"
         if g == 0:
             return "The tangent is flat (gradient 0): w stays where it is"
         slope = "up" if g > 0 else "down"
@@ -282,16 +286,18 @@ class StepExplorer(Explorer):
         loss_now, loss_next = run.losses[k], self._next_losses[k]
         head = f"step {k} of {run.n_steps}: "
         if not np.all(np.isfinite([w, g, w_next, loss_now, loss_next])):
-            return head + f"the numbers overflowed: at rate {lr:.3g} this run diverges"
+            return head + f"the numbers overflowed: at rate {lr:.3g} the run {run.phrase}"
         text = (
             f"{head}w = {_num(w)}, gradient {_num(g)}, so next w = {_num(w)} - {_num(lr)} \u00d7 "
             f"{_factor(g)} = {_num(w_next)}"
         )
         if w_next == w:
-            return text + (
-                "; the gradient is 0, so w does not move: gradient descent has stopped at "
-                f"w = {_num(w)}, loss {loss_now:.5g}"
+            text += (
+                f"; the gradient is 0, so w does not move from w = {_num(w)}, loss {loss_now:.5g}"
             )
+            if run.status == "converged" and k == run.n_steps:
+                text += f" (the run {run.phrase})"
+            return text
         text += f", a move of {abs(w_next - w):.3g} to the {direction_of(g)}"
         if loss_next < loss_now:
             text += f"; the loss falls from {loss_now:.5g} to {loss_next:.5g}"
@@ -300,7 +306,7 @@ class StepExplorer(Explorer):
         else:
             text += f"; the loss stays at {loss_now:.5g}"
         if run.status == "converged" and k == run.n_steps:
-            text += " (the run has converged)"
+            text += f" (the run {run.phrase})"
         return text
 
     def data(self) -> dict[str, Any]:

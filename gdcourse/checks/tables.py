@@ -1,0 +1,63 @@
+"""Tables that put a student's function next to the core's numbers, row by row.
+
+``gradient_table`` prints a student's ``grad(x, y)`` beside the central-difference estimate of
+the core's ``numerical_gradient`` at each point, and says for each whether they agree: a look at
+the answer before ``check()`` gives the verdict (lesson 01 and its exercise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..core import numerical_gradient
+from ..core.errors import check_loss
+from ..core.placeholder import contains_placeholder
+
+__all__ = ["gradient_table"]
+
+_FILL_IN = "Fill in grad first (replace grad = ____ by your function), then run this cell again."
+
+
+def gradient_table(grad: Any, loss: Any, points: Sequence[Sequence[float]]) -> None:
+    """Print a student's ``grad(x, y)`` next to the central-difference estimate at each point.
+
+    Waits for the blank: while ``grad`` is still ``____`` it says what to fill in. A point where
+    ``grad`` raises shows the error and the table goes on; ``agree?`` is ``yes`` when ``grad``
+    returns two numbers within ``rtol=1e-5, atol=1e-6`` of the estimate.
+
+    Parameters
+    ----------
+    grad : callable or ____
+        The student's function of ``(x, y)``, returning ``(dL/dx, dL/dy)``.
+    loss : Loss
+        A loss of two parameters: its ``value`` gives the estimate.
+    points : sequence of (x, y)
+        Where to compare.
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl
+    >>> gradient_table(lambda x, y: (x, 3 * y), QuadraticBowl([1.0, 3.0]), [(1.0, 2.0)])
+           point               your grad      central difference  agree?
+          (1, 2)                  (1, 6)                  (1, 6)  yes
+    """
+    if contains_placeholder(grad):
+        print(_FILL_IN)
+        return
+    check_loss(loss)
+    print(f"{'point':>12}  {'your grad':>22}  {'central difference':>22}  agree?")
+    for x, y in points:
+        estimate = np.asarray(numerical_gradient(loss, [x, y]))
+        where = f"({x:g}, {y:g})"
+        try:
+            mine = np.asarray(grad(x, y), dtype=float).reshape(-1)
+        except Exception as err:  # the student's code: show it, keep going
+            print(f"{where:>12}  raised {type(err).__name__}: {err}")
+            continue
+        shown = ", ".join(f"{v:.4g}" for v in mine)
+        ok = mine.shape == (2,) and bool(np.allclose(mine, estimate, rtol=1e-5, atol=1e-6))
+        est = f"({estimate[0]:.4g}, {estimate[1]:.4g})"
+        print(f"{where:>12}  {f'({shown})':>22}  {est:>22}  {'yes' if ok else 'NO'}")
