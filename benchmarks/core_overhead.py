@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -122,6 +124,17 @@ print(json.dumps({{"s": dt, "heavy": heavy}}))
 """
 
 
+# Students' Pythons cache compiled bytecode; some machines (CI, sandboxes) turn that off with
+# PYTHONDONTWRITEBYTECODE, which would time the compiling of every source file instead. The
+# children cache it, for numpy and gdcourse alike, in a folder of their own (the repository gets no
+# __pycache__).
+_PYCACHE = tempfile.mkdtemp(prefix="gdcourse-bench-pycache-")
+_CHILD_ENV = {
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    "PYTHONPYCACHEPREFIX": _PYCACHE,
+}
+
+
 def time_import(module: str) -> tuple[float, list[str]]:
     out = subprocess.run(
         [sys.executable, "-c", _IMPORT_CODE.format(module=module)],
@@ -129,6 +142,7 @@ def time_import(module: str) -> tuple[float, list[str]]:
         capture_output=True,
         text=True,
         check=True,
+        env=_CHILD_ENV,
     )
     result = json.loads(out.stdout)
     return result["s"], result["heavy"]

@@ -18,14 +18,20 @@ from gdcourse import (
     SWING_RTOL,
     Quadratic1D,
     QuadraticBowl,
+    Rosenbrock,
+    SaddleWithMinima,
+    SharpFlatWells,
+    TiltedDoubleWell,
+    clipped,
     gradient_descent,
     quadratic_regime,
+    sign_flipped,
     swing,
 )
 
 # The smallest excess over 2 for which the swing's growth over the window is ten times the
-# tolerance: (1 + delta)^(window - 1) >= 1 + 10 SWING_RTOL.
-DELTA = 1.01 * math.log1p(10 * SWING_RTOL) / (STATUS_WINDOW - 1)
+# tolerance: (1 + delta)^(window - 1) >= 1 + 10 (window - 1) SWING_RTOL.
+DELTA = 1.01 * math.log1p(10 * (STATUS_WINDOW - 1) * SWING_RTOL) / (STATUS_WINDOW - 1)
 
 curvatures = st.floats(0.1, 10.0)
 starts = st.floats(-50.0, 50.0).filter(lambda w: abs(w) > 1e-3)
@@ -120,6 +126,9 @@ def test_with_noise_runs_below_two_over_a_are_never_called_diverged_or_bouncing(
 
 def test_the_swing_rule_on_its_own():
     assert swing([7.0, -9.0, 39.0, -105.0]) == "growing"
+    assert swing([7.0, -9.0, 39.0, -105.0], [49.0, 81.0, 1521.0, 11025.0]) == "growing"
+    assert swing([7.0, -9.0, 39.0, -105.0], [1e5, 81.0, 1521.0, 11025.0]) is None  # fell overall
+    assert swing([1.0, 1.1, 1.21, 1.331], [1.0, 1.21, 1.46, 1.77]) == "growing"  # ascent
     assert swing([7.0, -1.0, 7.0, -1.0]) == "steady"
     assert swing([7.0, 6.2, 5.56, 5.05]) is None  # no alternation
     assert swing([7.0, -1.0]) is None  # one step says nothing
@@ -151,3 +160,70 @@ def test_a_mini_batch_run_whose_loss_grows_epoch_after_epoch_is_diverged():
             assert unstable.status == "diverged" and np.all(np.isfinite(unstable.losses))
     assert not epochs_growing([44.2, 0.61, 0.25, 0.26, 0.27, 0.28])  # noise at the floor
     assert epochs_growing([44.2, 2.3, 20.5, 214.9, 2461.0])
+
+
+# Runs that stay bounded but whose steps swing irregularly: the old rule (last step longer than
+# the first, all alternating) called each of these "diverged" while its loss stayed below 1.
+BOUNDED = [
+    (TiltedDoubleWell(), -1.0, 0.4, 200),
+    (TiltedDoubleWell(), 0.5, 0.425, 200),
+    (TiltedDoubleWell(), 1.5, 0.3, 60),
+    (SharpFlatWells(), 0.5, 1.05, 20),
+    (SharpFlatWells(), 2.0, 1.5, 60),
+    (SharpFlatWells(), -2.0, 1.1, 60),
+]
+
+
+@pytest.mark.parametrize(("loss", "w0", "lr", "steps"), BOUNDED)
+def test_a_bounded_irregular_swing_is_not_diverged(loss, w0, lr, steps):
+    run = gradient_descent(loss, w0, lr=lr, steps=steps)
+    assert np.max(np.abs(run.weights)) < 10 and run.final_loss < 1
+    assert run.status != "diverged"
+
+
+def test_bounded_runs_of_other_updates_and_losses_are_not_diverged():
+    assert gradient_descent(Rosenbrock(), [-1.2, 1.0], lr=0.002, steps=200).status == "max_steps"
+    clip = gradient_descent(Quadratic1D(a=4), 5.0, lr=0.6, steps=40, update=clipped(1.0))
+    assert clip.status != "diverged" and np.max(np.abs(clip.weights[-10:])) < 1
+
+
+def test_a_run_that_lands_on_the_minimum_is_converged():
+    run = gradient_descent(Quadratic1D(a=2), 3.0, lr=0.5, steps=40)
+    assert (run.status, run.n_steps, run.final_loss) == ("converged", 1, 0.0)
+
+
+def test_rates_a_hair_from_two_over_a_agree_with_the_regime():
+    # 1e-7 off lr * a = 2 is far outside quadratic_regime's 1e-9 tolerance: no "bouncing".
+    for lr, regime, status in ((2 + 1e-7, "diverging", "diverged"), (2 - 1e-7, None, "max_steps")):
+        if regime:
+            assert quadratic_regime(1.0, lr) == regime
+        else:
+            assert quadratic_regime(1.0, lr) != "bouncing"
+        assert gradient_descent(Quadratic1D(a=1), 3.0, lr=lr, steps=40).status == status
+
+
+def test_ascent_is_diverged_however_short():
+    run = gradient_descent(Quadratic1D(a=1), 3.0, lr=0.1, steps=30, update=sign_flipped())
+    assert run.status == "diverged" and run.losses[-1] > 100 * run.losses[0]
+    short = gradient_descent(QuadraticBowl([1.0, 10.0]), [1.0, 1.0], lr=0.5, steps=5)
+    assert short.status == "diverged"
+
+
+def test_noise_keeps_a_run_moving():
+    # Started on the saddle, where the gradient is zero: the noise moves it off.
+    run = gradient_descent(SaddleWithMinima(), [0.0, 0.0], lr=0.1, steps=50, noise=0.5, seed=1)
+    assert run.n_steps == 50 and run.status == "max_steps"
+    assert np.linalg.norm(run.weights[-1]) > 0.1
+    blow = gradient_descent(Quadratic1D(a=1), 3.0, lr=3.5, steps=19, noise=1.0, seed=0)
+    assert blow.status == "diverged"  # fewer steps than the noisy window, yet evident
+
+
+def test_swing_refuses_what_is_not_a_run():
+    from gdcourse import CourseTypeError, CourseValueError
+
+    with pytest.raises(CourseTypeError, match="weights must be"):
+        swing(5.0)
+    with pytest.raises(CourseValueError, match="one loss per iterate"):
+        swing([1.0, -1.0, 1.0, -1.0], [1.0, 1.0])
+    with pytest.raises(CourseTypeError, match="losses must be"):
+        swing([1.0, -1.0, 1.0], "abc")

@@ -32,6 +32,7 @@ from .updates import Update, plain
 
 __all__ = [
     "EPOCH_GROWTH",
+    "EVIDENT_GROWTH",
     "NOISY_WINDOW",
     "STATUSES",
     "STATUS_PHRASES",
@@ -64,12 +65,15 @@ STATUS_PHRASES = {
 DIVERGENCE_FACTOR = 1e12
 
 #: The swing rule reads the last STATUS_WINDOW steps of a run without noise (all of them, if at
-#: least 3), the last NOISY_WINDOW of a noisy one. Steps that alternate in direction swing; the
-#: swing grows when its last step is longer than its first by more than SWING_RTOL of it (with
-#: noise: and every step is longer than the one before), and keeps its size within SWING_RTOL.
+#: least 3), the last NOISY_WINDOW of a noisy one. SWING_RTOL is the change of a step's length
+#: per step that still counts as "the same length": the tolerance quadratic_regime allows on
+#: lr * a = 2 (1e-9 relative), so that a run's status and its rate's regime agree.
 STATUS_WINDOW = 10
 NOISY_WINDOW = 20
-SWING_RTOL = 1e-6
+SWING_RTOL = 2e-9
+#: A run whose loss ends this many times above max(|start loss|, 1) has diverged, whatever its
+#: steps look like (it is not stopped: DIVERGENCE_FACTOR, far larger, stops a run).
+EVIDENT_GROWTH = 1e6
 #: A mini-batch run diverges when its full loss rose every epoch of the last ones (at most
 #: STATUS_WINDOW) and ended at least this many times where they began.
 EPOCH_GROWTH = 10.0
@@ -143,39 +147,93 @@ def _grad_norm(g: Any) -> float:
     return float(np.sqrt(np.sum(g * g)))
 
 
-def swing(weights: ArrayLike, *, noisy: bool = False) -> str | None:
-    """How the last steps of a run swing: ``"growing"``, ``"steady"`` or ``None``.
+def swing(
+    weights: ArrayLike, losses: ArrayLike | None = None, *, noisy: bool = False
+) -> str | None:
+    """How the last steps of a run move: ``"growing"`` (running away), ``"steady"`` (back and
+    forth, keeping their size) or ``None``.
 
-    The last ``STATUS_WINDOW`` steps of a run without noise (all of them if fewer, but at least
-    3), or the last ``NOISY_WINDOW`` of a noisy one, must all alternate in direction. Then the
-    swing is ``"growing"`` when the last is longer than the first by more than ``SWING_RTOL`` of
-    it (with noise: and each step longer than the one before, which noise alone almost never
-    does over 20 steps), ``"steady"`` when the two agree within ``SWING_RTOL`` (without noise
-    only). Anything else (steps that shrink, or do not alternate) is ``None``.
+    Without noise, at most the last ``STATUS_WINDOW`` steps are read. They are ``"growing"`` when,
+    over the longest run of them (at least 3) that alternate in direction or along which the loss
+    rose at every step, each step is longer than the one before, the growth does not slow down
+    (the last ratio of two lengths is at least the first: a run settling into a bounded swing
+    slows down, a runaway does not), the last is longer than the first by more than
+    ``SWING_RTOL`` per step, and the loss (when ``losses`` are given) has risen above where the
+    run started. They are ``"steady"`` when the last ``STATUS_WINDOW`` (all, if fewer but at
+    least 3) alternate and the last is as long as the first within ``SWING_RTOL`` per step.
+    With noise, the last ``NOISY_WINDOW`` steps must alternate and each be longer than the one
+    before (noise alone almost never does that over 20 steps); a noisy run is never
+    ``"steady"``.
 
     Examples
     --------
-    >>> swing([7.0, -9.0, 39.0, -105.0]), swing([7.0, -1.0, 7.0, -1.0]), swing([7.0, 6.2, 5.56])
-    ('growing', 'steady', None)
+    >>> swing([7.0, -9.0, 39.0, -105.0], [16.0, 144.0, 1296.0, 11664.0])
+    'growing'
+    >>> swing([7.0, -1.0, 7.0, -1.0]), swing([7.0, 6.2, 5.56, 5.05])
+    ('steady', None)
     """
-    w = np.asarray(weights, dtype=float)
+    w = _run_weights(weights)
     steps = np.diff(w.reshape(len(w), -1), axis=0)
-    window = NOISY_WINDOW if noisy else min(STATUS_WINDOW, len(steps))
-    if window < 3 or len(steps) < window:
-        return None
-    steps = steps[-window:]
+    loss = None if losses is None else _run_weights(losses, "losses").reshape(-1)
+    if loss is not None and len(loss) != len(w):
+        raise CourseValueError(
+            f"losses must hold one loss per iterate: {len(w)} iterates but {len(loss)} losses"
+        )
     with np.errstate(all="ignore"):
         lengths = np.sqrt(np.sum(steps**2, axis=1))
-        if lengths[0] == 0 or not np.all(np.isfinite(lengths)):
+        turns = np.sum(steps[1:] * steps[:-1], axis=1) < 0  # turns[i]: step i+1 reverses step i
+        if noisy:
+            if len(steps) < NOISY_WINDOW:
+                return None
+            last = lengths[-NOISY_WINDOW:]
+            alternating = bool(np.all(turns[-(NOISY_WINDOW - 1) :]))
+            longer = bool(np.all(np.diff(last) > 0))
+            grown = last[0] > 0 and last[-1] > last[0] * (1 + (NOISY_WINDOW - 1) * SWING_RTOL)
+            return "growing" if alternating and longer and grown else None
+        window = min(STATUS_WINDOW, len(steps))
+        if window < 3 or not np.all(np.isfinite(lengths[-window:])):
             return None
-        if not np.all(np.sum(steps[1:] * steps[:-1], axis=1) < 0):
-            return None
-        growth = lengths[-1] / lengths[0]
-    if growth > 1 + SWING_RTOL and (not noisy or bool(np.all(np.diff(lengths) > 0))):
-        return "growing"
-    if not noisy and abs(growth - 1) <= SWING_RTOL:
-        return "steady"
+        alternating_tail = _tail(turns[-(window - 1) :]) + 1
+        rising_tail = 0
+        if loss is not None:
+            rising_tail = _tail(np.diff(loss)[-window:] > 0)
+        k = max(alternating_tail, rising_tail)
+        risen = loss is None or (len(loss) > 0 and loss[-1] > loss[0])
+        if k >= 3 and risen:
+            last = lengths[-k:]
+            ratios = last[1:] / last[:-1]
+            if (
+                last[0] > 0
+                and np.all(ratios > 1)
+                and ratios[-1] >= ratios[0] * (1 - 1e-9)
+                and last[-1] > last[0] * (1 + (k - 1) * SWING_RTOL)
+            ):
+                return "growing"
+        last = lengths[-window:]
+        if last[0] > 0 and np.all(turns[-(window - 1) :]):
+            if abs(last[-1] / last[0] - 1) <= (window - 1) * SWING_RTOL:
+                return "steady"
     return None
+
+
+def _tail(flags: np.ndarray) -> int:
+    """How many of the last entries of ``flags`` are all True."""
+    flags = np.asarray(flags, dtype=bool)
+    false = np.flatnonzero(~flags)
+    return len(flags) if false.size == 0 else len(flags) - int(false[-1]) - 1
+
+
+def _run_weights(values: ArrayLike, name: str = "weights") -> np.ndarray:
+    try:
+        w = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        w = None
+    if w is None or w.ndim == 0 or (name == "losses" and w.ndim != 1):
+        what = "iterates, one per row (Trajectory.weights)" if name == "weights" else (
+            "losses, one number per iterate (Trajectory.losses)"
+        )
+        raise CourseTypeError(f"{name} must be a run's {what}, got {values!r}")
+    return w
 
 
 def epochs_growing(losses: ArrayLike) -> bool:
@@ -260,12 +318,14 @@ def gradient_descent(
     Returns
     -------
     Trajectory
-        Status, checked in this order: ``"diverged"`` (a non-finite value, the loss grew past
-        1e12 times max(|start loss|, 1), or the last steps swing wider and wider: see
-        :func:`swing`); ``"converged"`` (the gradient's length is at most ``tol``);
-        ``"bouncing"`` (the last steps swing back and forth keeping their size, as the rate 2/a
-        does on a quadratic; not with noise); else ``"max_steps"``. A swing that grows does not
-        stop the run: every step asked for is taken, until a value overflows or passes 1e12.
+        Status, checked in this order: ``"diverged"`` (a non-finite value or a loss past 1e12
+        times max(|start loss|, 1), which stop the run; or, at its end, steps that run away,
+        see :func:`swing`, or a loss past ``EVIDENT_GROWTH`` = 1e6 times that); ``"converged"``
+        (the gradient's length is at most ``tol``, which stops the run; never with noise, which
+        keeps moving it); ``"bouncing"`` (the last steps swing back and forth keeping their
+        size, as the rate 2/a does on a quadratic; never with noise); else ``"max_steps"``.
+        Steps that run away do not stop the run: every step asked for is taken, so that a lesson
+        can state its later values.
 
     Examples
     --------
@@ -310,7 +370,7 @@ def gradient_descent(
             if not (math.isfinite(losses[k]) and math.isfinite(norms[k]) and losses[k] <= limit):
                 status = "diverged"
                 break
-            if norms[k] <= tol:
+            if norms[k] <= tol and not noise:  # noise keeps moving a run: it never settles
                 status = "converged"
                 break
             if k == steps:
@@ -324,11 +384,11 @@ def gradient_descent(
                 norms[k] = math.inf
 
     weights, losses, norms = weights[: k + 1].copy(), losses[: k + 1].copy(), norms[: k + 1].copy()
-    if status in ("converged", "max_steps"):
-        swung = swing(weights, noisy=noise > 0)
-        if swung == "growing":
+    if status == "max_steps":
+        swung = swing(weights, losses, noisy=noise > 0)
+        if swung == "growing" or losses[-1] > EVIDENT_GROWTH * max(abs(losses[0]), 1.0):
             status = "diverged"
-        elif swung == "steady" and status == "max_steps":
+        elif swung == "steady":
             status = "bouncing"
     return Trajectory(weights, losses, norms, rates[:k].copy(), status)
 

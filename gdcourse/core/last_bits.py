@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,10 +31,11 @@ __all__ = ["jitter", "other_last_bits", "sums_reversed", "touched"]
 JITTER = 1e-13
 
 
-@dataclass
 class _Diagnostic:
-    rng: np.random.Generator
-    count: int = field(default=0)
+    __slots__ = ("count", "rng")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng, self.count = rng, 0
 
 
 _ACTIVE: ContextVar[_Diagnostic | None] = ContextVar("gdcourse_other_last_bits", default=None)
