@@ -46,6 +46,7 @@ __all__ = [
     "gradient_step",
     "minibatch_sgd",
     "noisy_runs",
+    "step_lengths",
     "swing",
 ]
 
@@ -147,6 +148,20 @@ def _grad_norm(g: Any) -> float:
     return float(np.sqrt(np.sum(g * g)))
 
 
+def step_lengths(run: Trajectory | ArrayLike) -> np.ndarray:
+    """The length ``|w_{k+1} - w_k|`` of each step of a run (a ``Trajectory`` or its weights).
+
+    Examples
+    --------
+    >>> step_lengths([7.0, 6.2, 5.56]).round(6).tolist()
+    [0.8, 0.64]
+    """
+    w = _run_weights(run.weights if isinstance(run, Trajectory) else run)
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = np.diff(w.reshape(len(w), -1), axis=0)
+        return np.abs(d[:, 0]) if w.ndim == 1 else np.sqrt(np.sum(d * d, axis=1))
+
+
 def swing(
     weights: ArrayLike, losses: ArrayLike | None = None, *, noisy: bool = False
 ) -> str | None:
@@ -179,8 +194,8 @@ def swing(
         raise CourseValueError(
             f"losses must hold one loss per iterate: {len(w)} iterates but {len(loss)} losses"
         )
+    lengths = step_lengths(w)
     with np.errstate(all="ignore"):
-        lengths = np.sqrt(np.sum(steps**2, axis=1))
         turns = np.sum(steps[1:] * steps[:-1], axis=1) < 0  # turns[i]: step i+1 reverses step i
         if noisy:
             if len(steps) < NOISY_WINDOW:

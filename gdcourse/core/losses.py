@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from .errors import (
     CourseTypeError,
     CourseValueError,
+    _describe,
     check_finite_number,
     check_positive_number,
 )
@@ -382,6 +383,17 @@ class SaddleWithMinima(Loss):
         return h
 
 
+def _well(name: str, pair: Any) -> tuple[float, float]:
+    if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+        raise CourseValueError(
+            f"{name} must be a pair (centre, width), like (-1.0, 0.1), got {_describe(pair)}"
+        )
+    return (
+        check_finite_number(f"{name}'s centre", pair[0]),
+        check_positive_number(f"{name}'s width", pair[1]),
+    )
+
+
 class SharpFlatWells(Loss):
     """``confine w^2 - exp(-(w - c1)^2 / (2 s1^2)) - exp(-(w - c2)^2 / (2 s2^2))``: two Gaussian
     wells of equal depth, a sharp one (default at -1, width 0.1, curvature about 100) and a flat
@@ -412,14 +424,8 @@ class SharpFlatWells(Loss):
         flat: tuple[float, float] = (1.5, 0.7),
         confine: float = 0.02,
     ) -> None:
-        self.sharp = (
-            check_finite_number("sharp's centre", sharp[0]),
-            check_positive_number("sharp's width", sharp[1]),
-        )
-        self.flat = (
-            check_finite_number("flat's centre", flat[0]),
-            check_positive_number("flat's width", flat[1]),
-        )
+        self.sharp = _well("sharp", sharp)
+        self.flat = _well("flat", flat)
         if self.sharp[0] >= self.flat[0]:
             raise CourseValueError(
                 f"the sharp well must be left of the flat one, got centres {self.sharp[0]:g} "
@@ -459,9 +465,18 @@ class SharpFlatWells(Loss):
         barrier = xs[between][np.argmax(v[between])]
         return float(sharp), float(barrier), float(flat)
 
-    def curvature(self, w: float, h: float = 1e-4) -> float:
-        """The second derivative at ``w``, by a central difference of the gradient."""
-        return float((self.gradient(w + h) - self.gradient(w - h)) / (2 * h))
+    def hessian(self, w: ArrayLike) -> float | np.ndarray:
+        """The second derivative, exactly: ``2 confine + sum of e / s^2 (1 - (w - c)^2 / s^2)``
+        over the wells, ``e`` each well's exponential."""
+        w, wells = self._wells(w)
+        out = 2 * self.confine
+        for (c, s), (e, _) in zip((self.sharp, self.flat), wells, strict=True):
+            out = out + e / s**2 * (1 - (w - c) ** 2 / s**2)
+        return _scalar_or_array(np.asarray(out, dtype=float) + 0 * w)
+
+    def curvature(self, w: ArrayLike) -> float | np.ndarray:
+        """The second derivative at ``w`` (the same as :meth:`hessian`)."""
+        return self.hessian(w)
 
 
 class TwoVariableLoss(Loss):

@@ -41,7 +41,6 @@ __all__ = [
     "range_test",
     "settled_loss",
     "smooth_losses",
-    "step_lengths",
     "steps_to_relative_tolerance",
     "sweep_losses",
     "sweep_ratios",
@@ -63,19 +62,6 @@ def first_step_within(weights: ArrayLike, c: ArrayLike, tol: float) -> int | Non
     tol = check_positive_number("tol", tol, allow_zero=True)
     within = distances_to(weights, c) <= tol
     return int(np.argmax(within)) if within.any() else None
-
-
-def step_lengths(run: Trajectory | ArrayLike) -> np.ndarray:
-    """The length ``|w_{k+1} - w_k|`` of each step of a run (a ``Trajectory`` or its weights).
-
-    Examples
-    --------
-    >>> step_lengths([7.0, 6.2, 5.56]).round(6).tolist()
-    [0.8, 0.64]
-    """
-    w = np.asarray(run.weights if isinstance(run, Trajectory) else run, dtype=float)
-    d = np.diff(w, axis=0)
-    return np.abs(d) if d.ndim == 1 else np.linalg.norm(d.reshape(len(d), -1), axis=1)
 
 
 def steps_to_relative_tolerance(

@@ -29,6 +29,7 @@ from .losses import QuadraticBowl
 
 __all__ = [
     "REGIMES",
+    "REGIME_PHRASES",
     "best_fixed_lr",
     "condition_number",
     "contraction_factor",
@@ -45,6 +46,15 @@ __all__ = [
 
 #: The five regimes of gradient descent on a 1-D quadratic, in order of increasing rate.
 REGIMES = ("monotone", "one-step", "oscillating-converging", "bouncing", "diverging")
+#: How each regime is said (after "the rate is ..."; how a run ended is its status, said with
+#: ``STATUS_PHRASES``).
+REGIME_PHRASES = {
+    "monotone": "converging steadily, never overshooting",
+    "one-step": "landing on the minimum in one step",
+    "oscillating-converging": "oscillating but converging",
+    "bouncing": "bouncing between two points forever",
+    "diverging": "diverging",
+}
 
 # lr * a is compared with 1 and 2 to this relative tolerance: (1/a) * a is not always 1.0.
 _REGIME_RTOL = 1e-9

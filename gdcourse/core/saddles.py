@@ -22,12 +22,78 @@ from .last_bits import jitter
 from .losses import SaddleWithMinima
 
 __all__ = [
+    "CRITICAL_POINT_KINDS",
     "basin_ends",
+    "classify_eigenvalues",
+    "classify_hessian",
     "critical_point_near",
     "escape_steps_simulated",
     "saddle_escape_steps",
     "steps_near_saddle",
 ]
+
+
+#: The kinds of critical point second derivatives tell apart, in the order of their codes 0-3.
+CRITICAL_POINT_KINDS = ("minimum", "maximum", "saddle", "undecided")
+#: An eigenvalue this close to 0 is taken as zero: the Hessian cannot decide.
+ZERO_EIGENVALUE = 1e-12
+
+
+def classify_eigenvalues(eigenvalues: ArrayLike) -> str:
+    """The kind of critical point a Hessian with these eigenvalues indicates: ``"minimum"``
+    (all positive), ``"maximum"`` (all negative), ``"saddle"`` (both signs) or ``"undecided"``
+    (one within 1e-12 of zero: second derivatives alone cannot tell).
+
+    Examples
+    --------
+    >>> classify_eigenvalues([3.0, 0.5]), classify_eigenvalues([-1.0, 4.0])
+    ('minimum', 'saddle')
+    >>> classify_eigenvalues([5.0, 0.0])
+    'undecided'
+    """
+    try:
+        lam = np.asarray(eigenvalues, dtype=float)
+    except (TypeError, ValueError):
+        lam = None
+    if lam is None or lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
+        raise CourseValueError(
+            f"eigenvalues must be a non-empty list of finite numbers, got {_describe(eigenvalues)}"
+        )
+    if np.any(np.abs(lam) <= ZERO_EIGENVALUE):
+        return "undecided"
+    if np.all(lam > 0):
+        return "minimum"
+    if np.all(lam < 0):
+        return "maximum"
+    return "saddle"
+
+
+def classify_hessian(h: ArrayLike) -> str:
+    """The kind of critical point a symmetric Hessian ``h`` indicates, from its eigenvalues
+    (see :func:`classify_eigenvalues`).
+
+    Examples
+    --------
+    >>> classify_hessian([[2, 0], [0, -2]]), classify_hessian([[1, 2], [2, 1]])
+    ('saddle', 'saddle')
+    >>> classify_hessian([[2, 1], [1, 2]]), classify_hessian([[1, 0], [0, 0]])
+    ('minimum', 'undecided')
+    """
+    try:
+        m = np.asarray(h, dtype=float)
+    except (TypeError, ValueError):
+        m = None
+    if m is None or m.ndim != 2 or m.shape[0] != m.shape[1] or m.size == 0:
+        raise CourseValueError(
+            f"h must be a square matrix of numbers (a Hessian), got {_describe(h)}"
+        )
+    if not np.all(np.isfinite(m)):
+        raise CourseValueError(f"h must hold finite numbers, got {_describe(h)}")
+    if not np.allclose(m, m.T, rtol=1e-9, atol=1e-12):
+        raise CourseValueError(
+            f"h must be symmetric (a Hessian is: h[i][j] == h[j][i]), got {_describe(h)}"
+        )
+    return classify_eigenvalues(np.linalg.eigvalsh(m))
 
 
 def saddle_escape_steps(y0: float, lr: float, threshold: float = 0.5) -> float:

@@ -13,7 +13,14 @@ import numpy as np
 
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
 from ..checks.questions import Verdict
-from ..core import TiltedDoubleWell, basin_ends, saddle_escape_steps
+from ..core import (
+    CRITICAL_POINT_KINDS,
+    TiltedDoubleWell,
+    basin_ends,
+    classify_eigenvalues,
+    classify_hessian,
+    saddle_escape_steps,
+)
 from .saddles import ESCAPE_THRESHOLD
 
 __all__ = [
@@ -33,31 +40,7 @@ __all__ = [
 
 LESSON = "saddles_practice"
 #: The labels of a critical point, in the order of their codes 0, 1, 2, 3.
-LABELS = ("minimum", "maximum", "saddle", "undecided")
-
-
-def _classify_eigenvalues(eigenvalues: Any) -> str:
-    lam = np.asarray(eigenvalues, dtype=float)
-    if np.any(np.isclose(lam, 0.0, atol=1e-12)):
-        return "undecided"
-    if np.all(lam > 0):
-        return "minimum"
-    if np.all(lam < 0):
-        return "maximum"
-    return "saddle"
-
-
-def classify_hessian(h: Any) -> str:
-    """The kind of critical point a symmetric Hessian ``h`` indicates, from its eigenvalues.
-
-    Examples
-    --------
-    >>> classify_hessian([[2, 0], [0, -2]]), classify_hessian([[1, 2], [2, 1]])
-    ('saddle', 'saddle')
-    >>> classify_hessian([[2, 1], [1, 2]]), classify_hessian([[1, 0], [0, 0]])
-    ('minimum', 'undecided')
-    """
-    return _classify_eigenvalues(np.linalg.eigvalsh(np.asarray(h, dtype=float)))
+LABELS = CRITICAL_POINT_KINDS
 
 
 # -- q1: classify from eigenvalues ------------------------------------------------------------
@@ -76,7 +59,7 @@ q1 = ChoiceQuestion(
     prompt="Each critical point below has the Hessian eigenvalues shown. Label each 'minimum', "
     "'maximum', 'saddle' or 'undecided' (a zero eigenvalue: second derivatives cannot tell). "
     "A dict {'A': label, ...}.",
-    expected=lambda: {k: _classify_eigenvalues(v) for k, v in Q1_EIGENVALUES.items()},
+    expected=lambda: {k: classify_eigenvalues(v) for k, v in Q1_EIGENVALUES.items()},
     choices=LABELS,
     key_name="point",
     confusions={
@@ -206,7 +189,7 @@ def _wrong(rule: Callable[[np.ndarray], str]) -> Callable[[], Callable[..., Any]
 
 
 def _by_diagonal(h: np.ndarray) -> str:
-    return _classify_eigenvalues(np.diag(h))
+    return classify_eigenvalues(np.diag(h))
 
 
 def _by_determinant_only(h: np.ndarray) -> str:

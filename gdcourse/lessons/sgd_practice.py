@@ -3,8 +3,6 @@ mini-batch gradient with its finite-population factor, a mini-batch gradient, a 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..checks import FunctionQuestion, Misconception, NumberQuestion
@@ -14,6 +12,7 @@ from ..core import (
     make_regression,
     minibatch_gradient_variance,
     noise_floor,
+    updates_per_epoch,
 )
 
 LESSON = "sgd_practice"
@@ -37,7 +36,7 @@ q1 = NumberQuestion(
     name="q1",
     answer_var="updates",
     prompt=f"N = {Q1_N}: updates per epoch for B = {Q1_BATCHES} (a list).",
-    expected=lambda: [math.ceil(Q1_N / b) for b in Q1_BATCHES],
+    expected=lambda: [updates_per_epoch(Q1_N, b) for b in Q1_BATCHES],
     rtol=0.0,
     atol=0.0,
     noun="counts",

@@ -11,7 +11,7 @@ from typing import Any
 
 from .base import Explorer
 from .contour import ContourExplorer
-from .learning_rate import REGIME_PHRASES, LearningRateExplorer
+from .learning_rate import LearningRateExplorer
 from .parts import BlitFigure, Readout, StepPlayer, labelled_slider, log_rate_slider
 
 # Explorers of single lessons, imported when first used: {public name: module}.
@@ -26,7 +26,6 @@ _LESSON_EXPLORERS = {
 }
 
 __all__ = [
-    "REGIME_PHRASES",
     "BatchSizeExplorer",
     "BlitFigure",
     "ConditioningExplorer",

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..core import (
+    REGIME_PHRASES,
     CourseTypeError,
     CourseValueError,
     Quadratic1D,
@@ -26,17 +27,8 @@ from ..plots.style import PALETTE
 from .base import Explorer
 from .parts import BlitFigure, labelled_slider, log_rate_slider, preset_button
 
-__all__ = ["REGIME_PHRASES", "LearningRateExplorer"]
+__all__ = ["LearningRateExplorer"]
 
-#: How the readout says each regime of a quadratic (``quadratic_regime``: the rate's regime in
-#: theory; how the run itself ended is its status, said with the core's ``run.phrase``).
-REGIME_PHRASES = {
-    "monotone": "converging steadily, never overshooting",
-    "one-step": "landing on the minimum in one step",
-    "oscillating-converging": "oscillating but converging",
-    "bouncing": "bouncing between two points forever",
-    "diverging": "diverging",
-}
 _LOSS_FLOOR = 1e-16  # the log axis shows exact zeros (a one-step landing) at this floor
 
 
