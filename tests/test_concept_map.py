@@ -40,3 +40,41 @@ def test_every_public_name_of_the_core_is_on_the_map():
 def test_no_name_is_mapped_twice():
     names = [name for names in _map().values() for name in names]
     assert len(names) == len(set(names))
+
+
+def _public_definitions(path: Path) -> set[str]:
+    """The top-level functions, classes and UPPER_CASE constants a module defines without a
+    leading underscore."""
+    import ast
+
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper()}
+    return {n for n in names if not n.startswith("_")}
+
+
+#: Validation helpers the other layers call (widgets check their arguments with them): shared
+#: machinery, not a concept a student reads about, so not re-exported as ``gdcourse.<name>``.
+SHARED_MACHINERY = {
+    "gdcourse.core.errors": {
+        "check_count",
+        "check_finite_number",
+        "check_loss",
+        "check_point",
+        "check_positive_number",
+    }
+}
+
+
+def test_every_public_definition_of_a_core_module_is_in_its_all():
+    # A name a module defines without an underscore is part of the core's API: exported, on the
+    # map, documented; otherwise it must be private (a leading underscore).
+    for mod in gdcourse.core.MODULES:
+        path = Path(mod.__file__)
+        exempt = SHARED_MACHINERY.get(mod.__name__, set())
+        stray = sorted(_public_definitions(path) - set(mod.__all__) - exempt)
+        assert stray == [], f"{mod.__name__} defines {stray} but leaves them out of __all__"

@@ -1,9 +1,12 @@
 """The package's layers, enforced two ways: a static scan of every import (at module level and
 inside functions), and each sub-package imported in a fresh interpreter.
 
-Arrows point one way: widgets -> plots -> core, checks -> core, lessons -> checks -> core. The core
-loads numpy only; lessons load no ipywidgets, ipympl, pyplot, plots or widgets; checks load no
-lessons and no matplotlib; widgets load no lessons; grading loads no ipympl, ipywidgets or pyplot.
+Arrows point one way: widgets -> plots -> core, checks -> core, lessons -> checks -> core,
+instructor -> lessons, stated -> widgets and lessons. The core loads numpy only; lessons load no
+ipywidgets, ipympl, pyplot, plots or widgets; checks load no lessons and no matplotlib; widgets
+load no lessons; the instructor's tools load no plots or widgets (grading no pyplot or ipympl
+either); the registry of stated numbers loads no instructor. A module named in a string to
+``importlib.import_module`` or ``__import__`` counts as imported.
 """
 
 import ast
@@ -56,6 +59,15 @@ FORBIDDEN = {
         "ipywidgets",
         "ipympl",
     ),
+    "gdcourse.instructor": (
+        "gdcourse.plots",
+        "gdcourse.widgets",
+        "gdcourse.stated",
+        "matplotlib.pyplot",
+        "ipywidgets",
+        "ipympl",
+    ),
+    "gdcourse.stated": ("gdcourse.instructor",),
     "gdcourse.instructor.grading": (
         "gdcourse.plots",
         "gdcourse.widgets",
@@ -96,7 +108,30 @@ def _imports_of(source: str, module: str, is_package: bool) -> list[str]:
                 base = ".".join([*parent, base]) if base else ".".join(parent)
             found.append(base)
             found += [f"{base}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Call) and _is_dynamic_import(node.func) and node.args:
+            name = _literal_prefix(node.args[0])
+            if name:
+                found.append(name)
     return found
+
+
+def _is_dynamic_import(func: ast.expr) -> bool:
+    """``importlib.import_module(...)``, ``import_module(...)`` or ``__import__(...)``."""
+    if isinstance(func, ast.Attribute):
+        return func.attr == "import_module"
+    return isinstance(func, ast.Name) and func.id in ("import_module", "__import__")
+
+
+def _literal_prefix(arg: ast.expr) -> str:
+    """The module a string argument names: all of a literal, the literal start of an f-string
+    (``f"gdcourse.lessons.{slug}"`` names ``gdcourse.lessons``)."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    if isinstance(arg, ast.JoinedStr) and arg.values:
+        head = arg.values[0]
+        if isinstance(head, ast.Constant) and isinstance(head.value, str):
+            return head.value.rstrip(".")
+    return ""
 
 
 def _rules_for(module: str) -> tuple[str, ...]:
@@ -157,7 +192,15 @@ def _loaded_by(subpackage: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "subpackage",
-    ["gdcourse.core", "gdcourse.plots", "gdcourse.widgets", "gdcourse.checks", "gdcourse.lessons"],
+    [
+        "gdcourse.core",
+        "gdcourse.plots",
+        "gdcourse.widgets",
+        "gdcourse.checks",
+        "gdcourse.lessons",
+        "gdcourse.instructor",
+        "gdcourse.stated",
+    ],
 )
 def test_each_subpackage_in_a_fresh_interpreter_loads_only_what_its_layer_allows(subpackage):
     loaded = _loaded_by(subpackage)
@@ -199,3 +242,18 @@ def test_the_scan_sees_imports_inside_functions_and_relative_ones():
     bans = _rules_for("gdcourse.lessons.probe")
     caught = {i for i in found for b in bans if i == b or i.startswith(b + ".")}
     assert caught == {"gdcourse.widgets", "gdcourse.widgets.parts", "matplotlib.pyplot"}
+
+
+def test_the_scan_sees_modules_named_in_strings():
+    source = (
+        "import importlib\n"
+        "def load(slug):\n"
+        "    importlib.import_module('gdcourse.widgets.parts')\n"
+        "    __import__('matplotlib.pyplot')\n"
+        "    return importlib.import_module(f'gdcourse.plots.{slug}')\n"
+    )
+    found = set(_imports_of(source, "gdcourse.instructor.probe", is_package=False))
+    assert {"gdcourse.widgets.parts", "matplotlib.pyplot", "gdcourse.plots"} <= found
+    bans = _rules_for("gdcourse.instructor.probe")
+    caught = {i for i in found for b in bans if i == b or i.startswith(b + ".")}
+    assert caught == {"gdcourse.widgets.parts", "matplotlib.pyplot", "gdcourse.plots"}

@@ -31,6 +31,7 @@ from .schedules import schedule_rates
 from .updates import Update, plain
 
 __all__ = [
+    "DIVERGENCE_FACTOR",
     "EPOCH_GROWTH",
     "EVIDENT_GROWTH",
     "NOISY_WINDOW",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["____", "contains_placeholder"]  # (Placeholder is the blank's class)
+__all__ = ["Placeholder", "____", "contains_placeholder"]
 
 
 class Placeholder:

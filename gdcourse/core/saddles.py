@@ -23,6 +23,7 @@ from .losses import SaddleWithMinima
 
 __all__ = [
     "CRITICAL_POINT_KINDS",
+    "ZERO_EIGENVALUE",
     "basin_ends",
     "classify_eigenvalues",
     "classify_hessian",
