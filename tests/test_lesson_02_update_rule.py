@@ -170,6 +170,8 @@ def test_the_sweep_path_reads_each_partial_derivative_where_the_earlier_ones_mov
 def test_sweep_path_refuses_an_order_that_misses_a_parameter_and_weights_of_one_point():
     run = gradient_descent(lesson.COUPLED_BOWL, (2.0, 0.0), lr=0.25, steps=1)
     with pytest.raises(CourseValueError, match=r"order must list each of the 2 parameters"):
+        sweep_path(run, order=(0,))
+    with pytest.raises(CourseValueError, match=r"order must list each parameter once"):
         sweep_path(run, order=(0, 0))
     with pytest.raises(CourseValueError, match=r"one row of d parameters per iterate"):
         sweep_path([2.0, 0.0])

@@ -71,8 +71,8 @@ def test_schedules_accept_arrays_and_print_their_settings():
         (lambda: inverse_time_decay(1.0, -1), "decay must be a finite number >= 0"),
         (lambda: cosine_decay(1.0, 10, final_lr=2.0), "final_lr must be at most lr=1"),
         (lambda: linear_warmup(0.1, warmup_steps=0), "warmup_steps must be a whole number >= 1"),
-        (lambda: constant(0.1)(-1), "whole step numbers >= 0"),
-        (lambda: constant(0.1)(1.5), "whole step numbers >= 0"),
+        (lambda: constant(0.1)(-1), "step must be a whole number >= 0"),
+        (lambda: constant(0.1)(1.5), "step must be a whole number >= 0"),
     ],
 )
 def test_bad_schedule_parameters_get_a_sentence(make, message):

@@ -114,8 +114,10 @@ def test_bad_rules_and_combinations_get_one_sentence():
         gradient_descent(BOWL, [1.0, 1.0], 0.1, 5, noise=1.0, update=one_after_another())
     with pytest.raises(CourseValueError, match="cannot run many seeds at once"):
         noisy_runs(BOWL, [1.0, 1.0], 0.1, 5, noise=0.0, seeds=[0], update=one_after_another())
+    with pytest.raises(CourseValueError, match="order must list each parameter once"):
+        one_after_another((0, 0))
     with pytest.raises(CourseValueError, match="order must list each of the 2 parameters"):
-        gradient_descent(BOWL, [1.0, 1.0], 0.1, 1, update=one_after_another((0, 0)))
+        gradient_descent(BOWL, [1.0, 1.0], 0.1, 1, update=one_after_another((0,)))
     with pytest.raises(CourseValueError, match="clip must be a finite number > 0"):
         clipped(0.0)
     with pytest.raises(CourseValueError, match="seeds must hold at least one seed"):

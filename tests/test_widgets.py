@@ -29,7 +29,7 @@ def test_readout_states_the_result_in_words_and_numbers():
     ex = LearningRateExplorer(Quadratic1D(a=2, c=3), w0=7.0, lr=0.75, steps=20)
     assert ex.readout_text == (
         "rate 0.75: multiplier -0.5, oscillating but converging; after 20 steps the run has not "
-        "converged yet, loss 1.5e-11"
+        "converged yet, now at w = 3, loss 1.5e-11"
     )
     assert ex.run.status == "max_steps"
 

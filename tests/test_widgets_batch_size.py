@@ -100,8 +100,8 @@ def test_it_takes_any_regression_problem_and_start():
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "match"),
     [
-        ((Quadratic1D(2, 3), 7.0), {}, CourseTypeError, "needs a LinearRegression loss"),
-        ((None, W0), {}, CourseTypeError, "needs a LinearRegression loss"),
+        ((Quadratic1D(2, 3), 7.0), {}, CourseTypeError, "loss must be a LinearRegression"),
+        ((None, W0), {}, CourseTypeError, "loss must be a LinearRegression"),
         (("problem", [3.0, 3.0]), {}, CourseValueError, r"w0 must have shape \(5,\)"),
         (("problem", W0), {"batch_size": 24}, CourseValueError, "batch_size must be a power of"),
         (("problem", W0), {"batch_size": 2048}, CourseValueError, "batch_size must be a power"),

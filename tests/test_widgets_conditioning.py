@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from gdcourse import (
+    REGIME_PHRASES,
     QuadraticBowl,
     best_fixed_lr,
     contraction_factor,
@@ -55,7 +56,8 @@ def test_presets_set_the_best_rate_and_the_edge_exactly_even_after_snapping():
     assert math.isclose(ex.data()["lr"], best_fixed_lr([1, 10]))
     ex._presets[1].click()
     assert ex.data()["lr"] == max_stable_lr([1, 10])
-    assert "bounces between the walls" in ex.readout_text  # the steep direction's regime
+    # The steep direction's regime, in the core's words (REGIME_PHRASES), not the explorer's.
+    assert f"the steep direction is {REGIME_PHRASES['bouncing']}" in ex.readout_text
     assert ex.data()["multipliers"][1] == pytest.approx(-1.0)
     assert f"the run {ex.run.phrase}" in ex.readout_text  # and the run's own status
 

@@ -66,7 +66,7 @@ def test_every_button_has_a_visible_label_and_a_tooltip():
         ([], CourseValueError, "at least one card"),
         (["just a string"], CourseTypeError, "each card must be"),
         ([("", "answer")], ValueError, "question must be a non-empty string"),
-        ([("question?", None)], ValueError, "answer must be a non-empty string"),
+        ([("question?", None)], CourseTypeError, "answer must be a non-empty string"),
     ],
 )
 def test_bad_decks_are_refused_with_a_clear_message(cards, error, match):

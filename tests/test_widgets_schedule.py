@@ -40,10 +40,14 @@ def test_it_opens_on_cosine_against_the_constant_rate_with_the_same_noise():
     assert d["final"] == settled_loss(runs, last=50)  # the core's reading, not the explorer's
     assert d["floor"] == pytest.approx(noise_floor(2, 0.3, 1.0))
     np.testing.assert_allclose(d["rate_line"], cosine_decay(0.3, 100).rates(400))
+    # Each run in the core's words (its status's phrase), then where it settled (settled_loss).
+    assert (ex.run.status, ex.baseline.status) == ("max_steps", "max_steps")
     assert ex.readout_text == (
         "cosine from 0.3 over T = 100 steps (falls along half a cosine to 0 at step T), "
-        f"gradient noise 1: final loss {d['final']:.3g} (mean of the last 50 steps); constant "
-        f"rate 0.3 settles near {d['constant_final']:.3g} (its noise floor 0.107)."
+        f"gradient noise 1: the run {ex.run.phrase}, mean loss of its last 50 steps "
+        f"{d['final']:.3g}; constant rate 0.3 {ex.baseline.phrase}, mean loss of its last 50 "
+        f"steps {d['constant_final']:.3g} (its noise floor 0.107, dotted). The schedule ends 14x "
+        "lower than the constant rate."
     )
     assert d["final"] < d["constant_final"] / 10  # the decay settles deeper
     assert ex._finding.get_text().startswith("The schedule ends 14x lower")

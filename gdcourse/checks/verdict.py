@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from ..core.errors import CourseValueError
+
 __all__ = ["OUTCOMES", "STYLE", "VERDICT_MIME", "Note", "Verdict"]
 
 #: Every outcome a check can have.
@@ -88,7 +90,7 @@ class Verdict:
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
-            raise ValueError(f"outcome must be one of {OUTCOMES}, got {self.outcome!r}")
+            raise CourseValueError(f"outcome must be one of {OUTCOMES}, got {self.outcome!r}")
 
     @property
     def correct(self) -> bool:

@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 from .errors import (
     CourseTypeError,
     CourseValueError,
+    _check_counts,
     _describe,
     check_count,
     check_loss,
@@ -57,6 +58,8 @@ __all__ = [
 def _check_data_set(loss: Any) -> Any:
     """Raise unless ``loss`` is a data set with per-example and mini-batch gradients."""
     needs = ("per_example_gradients", "minibatch_gradient")
+    if isinstance(loss, type):
+        check_loss(loss)  # the class itself, not a data set: says how to make one
     if not all(callable(getattr(loss, m, None)) for m in needs):
         raise CourseTypeError(
             f"loss must be a LinearRegression (a data set with per-example gradients), got "
@@ -294,10 +297,15 @@ def updates_per_epoch(n: int, batch_size: int) -> int:
     """Updates in one epoch of mini-batches: ``ceil(n / batch_size)`` (the last, smaller batch
     is an update too).
 
+    A ``batch_size`` larger than ``n`` gives 1: the one batch holds the whole data set, as at
+    ``batch_size = n``. (``minibatch_sgd`` itself asks for a batch size from 1 to N.)
+
     Examples
     --------
     >>> updates_per_epoch(1000, 32), updates_per_epoch(1024, 32), updates_per_epoch(10, 10)
     (32, 32, 1)
+    >>> updates_per_epoch(10, 64)
+    1
     """
     n = check_count("n (the number of examples)", n, minimum=1)
     batch_size = check_count("batch_size", batch_size, minimum=1)
@@ -539,9 +547,7 @@ def linear_scaling_table(
     n = loss.n_samples
     base_batch = _check_batch_size(base_batch, n, "base_batch")
     base_lr = check_positive_number("base_lr", base_lr)
-    if isinstance(factors, str) or not isinstance(factors, Iterable):
-        raise CourseTypeError(f"factors must be a list of whole numbers, got {_describe(factors)}")
-    ks = tuple(check_count("each entry of factors", k, minimum=1) for k in factors)
+    ks = _check_counts("factors", factors, minimum=1, example="(1, 4, 16)")
     if not ks:
         raise CourseValueError(f"factors must hold at least one number, got {_describe(factors)}")
     for k in ks:
@@ -609,9 +615,7 @@ def escape_fractions(
     w0 = check_point("w0", w0, tuple(getattr(loss, "shape", ())))
     steps = check_count("steps", steps)
     levels = _check_numbers("noises (the noise levels)", noises, allow_zero=True)
-    if isinstance(seeds, str) or not isinstance(seeds, Iterable):
-        raise CourseTypeError(f"seeds must be a list of whole numbers, got {_describe(seeds)}")
-    seeds = tuple(check_count("each seed", s) for s in seeds)
+    seeds = _check_counts("seeds", seeds, example="range(200)", each="each seed")
     if not seeds:
         raise CourseValueError("seeds must hold at least one seed, e.g. range(200)")
     from .descent import noisy_runs

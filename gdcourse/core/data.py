@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import CourseValueError, check_count, check_positive_number
+from .errors import CourseValueError, _check_numbers, check_count, check_positive_number
 from .last_bits import jitter, sums_reversed
 
 __all__ = ["make_regression", "standardise"]
@@ -64,9 +64,14 @@ def standardise(X: ArrayLike) -> np.ndarray:
     >>> standardise([[1.0, 10.0], [3.0, 30.0]]).tolist()
     [[-1.0, -1.0], [1.0, 1.0]]
     """
-    X = np.asarray(X, dtype=float)
+    X = _check_numbers("X", X, "a 2-D array of numbers (one row per example)")
     if X.ndim != 2:
         raise CourseValueError(f"X must be a 2-D array (one row per example), got shape {X.shape}")
+    if X.shape[0] < 2 or X.shape[1] < 1:
+        raise CourseValueError(
+            f"X must have at least 2 rows (a standard deviation needs two examples) and 1 column, "
+            f"got shape {X.shape}"
+        )
     if not np.all(np.isfinite(X)):
         raise CourseValueError("X must contain only finite numbers (no NaN or inf)")
     std = X.std(axis=0)

@@ -20,6 +20,10 @@ from .batches import updates_per_epoch
 from .errors import (
     CourseTypeError,
     CourseValueError,
+    _check_counts,
+    _check_loss_shape,
+    _check_numbers,
+    _describe,
     check_count,
     check_loss,
     check_point,
@@ -188,6 +192,8 @@ def swing(
     >>> swing([7.0, -1.0, 7.0, -1.0]), swing([7.0, 6.2, 5.56, 5.05])
     ('steady', None)
     """
+    if not isinstance(noisy, (bool, np.bool_)):
+        raise CourseTypeError(f"noisy must be True or False, got {_describe(noisy)}")
     w = _run_weights(weights)
     steps = np.diff(w.reshape(len(w), -1), axis=0)
     loss = None if losses is None else _run_weights(losses, "losses").reshape(-1)
@@ -240,15 +246,20 @@ def _tail(flags: np.ndarray) -> int:
 
 
 def _run_weights(values: ArrayLike, name: str = "weights") -> np.ndarray:
+    """A run's iterates (or its losses), as floats: numbers (non-finite ones allowed: a run
+    may overflow), at least one iterate."""
+    if name == "weights":
+        what = "iterates, one per row (Trajectory.weights)"
+    else:
+        what = "losses, one number per iterate (Trajectory.losses)"
     try:
-        w = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
+        w = _check_numbers(name, values)
+    except CourseTypeError:
         w = None
     if w is None or w.ndim == 0 or (name == "losses" and w.ndim != 1):
-        what = "iterates, one per row (Trajectory.weights)" if name == "weights" else (
-            "losses, one number per iterate (Trajectory.losses)"
-        )
-        raise CourseTypeError(f"{name} must be a run's {what}, got {values!r}")
+        raise CourseTypeError(f"{name} must be a run's {what}, got {_describe(values)}")
+    if len(w) == 0:
+        raise CourseValueError(f"{name} must hold at least one iterate (w0), got {_describe(w)}")
     return w
 
 
@@ -258,18 +269,41 @@ def epochs_growing(losses: ArrayLike) -> bool:
     ``EPOCH_GROWTH`` times where that rise began: far past what the noise of the batches does to
     a run at its noise floor.
 
+    The rule is written for losses >= 0 (a mean squared error). For a loss that can be negative
+    the rise is measured against the size of where it began: it must rise by at least
+    ``EPOCH_GROWTH - 1`` times ``|start|`` (for a start >= 0 that is the same as ending at least
+    ``EPOCH_GROWTH`` times the start), so a rise from -100 to -10 is not growth, and one from
+    -1 to 20 is.
+
+    Parameters
+    ----------
+    losses : array_like of shape (epochs + 1,)
+        The full loss at the start and after each epoch (``MinibatchRun.losses``), at least one;
+        non-finite values are allowed (a run that overflowed).
+
     Examples
     --------
     >>> epochs_growing([44.2, 2.3, 20.5, 214.9, 2461.0]), epochs_growing([44.2, 0.61, 0.25, 0.25])
     (True, False)
+    >>> epochs_growing([-100.0, -80.0, -50.0, -10.0]), epochs_growing([-1.0, 2.0, 8.0, 20.0])
+    (False, True)
     """
-    values = np.asarray(losses, dtype=float)[-(STATUS_WINDOW + 1) :]
+    every = _check_numbers("losses", losses, "a list of numbers, one full loss per epoch")
+    if every.ndim != 1 or every.size == 0:
+        raise CourseValueError(
+            f"losses must be a 1-D list of numbers, one full loss per epoch (at least the start), "
+            f"got {_describe(every)}"
+        )
+    values = every[-(STATUS_WINDOW + 1) :]
     with np.errstate(all="ignore"):
         rises = np.diff(values) > 0
         tail = len(rises) - int(np.flatnonzero(~rises)[-1]) - 1 if not rises.all() else len(rises)
         if tail < 3:
             return False
-        return bool(values[-1] >= EPOCH_GROWTH * values[-1 - tail])
+        start = values[-1 - tail]
+        if start < 0:  # a negative start: growth is a rise of (EPOCH_GROWTH - 1) times its size
+            return bool(values[-1] - start >= (EPOCH_GROWTH - 1) * -start)
+        return bool(values[-1] >= EPOCH_GROWTH * start)
 
 
 def gradient_step(w: ArrayLike, gradient: ArrayLike, lr: float) -> float | np.ndarray:
@@ -283,8 +317,8 @@ def gradient_step(w: ArrayLike, gradient: ArrayLike, lr: float) -> float | np.nd
     5.3
     """
     lr = check_positive_number("lr", lr)
-    w_arr = np.asarray(w, dtype=float)
-    g_arr = np.asarray(gradient, dtype=float)
+    w_arr = _check_numbers("w", w)
+    g_arr = _check_numbers("gradient", gradient)
     if w_arr.shape != g_arr.shape:
         raise CourseValueError(
             f"gradient must have the same shape as w (one entry per parameter): w has shape "
@@ -353,15 +387,12 @@ def gradient_descent(
     ([7.0, 6.2, 5.56], [16.0, 10.24, 6.5536])
     """
     check_loss(loss)
-    shape = getattr(loss, "shape", None)
-    if shape is None:
-        shape = np.shape(w0)
-    w = check_point("w0", w0, tuple(shape))
+    w = check_point("w0", w0, _check_loss_shape(loss, "w0", w0))
     steps = check_count("steps", steps)
     tol = check_positive_number("tol", tol, allow_zero=True)
     noise = check_positive_number("noise", noise, allow_zero=True)
     seed = check_count("seed", seed)
-    update = _check_update(update, noise)
+    update = _check_update(update, noise, w.size)
     rates = schedule_rates(lr, steps)
     kicks = (
         np.random.default_rng(seed).normal(0.0, noise, size=(steps, *w.shape)) if noise else None
@@ -374,13 +405,8 @@ def gradient_descent(
     k = 0
     # Overflow is an expected outcome here (a too-large rate), reported by the status instead.
     with np.errstate(all="ignore"):
-        g = np.asarray(jitter(loss.gradient(w)), dtype=float)
-        if g.size != w.size:
-            raise CourseValueError(
-                f"loss.gradient(w0) returned {g.size} numbers, but w0 has {w.size}: a gradient "
-                f"has one entry per parameter"
-            )
-        weights[0], losses[0], norms[0] = w, float(jitter(loss.value(w))), _grad_norm(g)
+        g, value = _first_evaluation(loss, w)
+        weights[0], losses[0], norms[0] = w, value, _grad_norm(g)
         limit = _divergence_limit(losses[0])
         while True:
             if not (math.isfinite(losses[k]) and math.isfinite(norms[k]) and losses[k] <= limit):
@@ -409,7 +435,32 @@ def gradient_descent(
     return Trajectory(weights, losses, norms, rates[:k].copy(), status)
 
 
-def _check_update(update: Any, noise: float) -> Update:
+def _first_evaluation(loss: Any, w: np.ndarray) -> tuple[np.ndarray, float]:
+    """The gradient and the value at the start point, checked once (the loop then trusts the
+    loss): a gradient of one number per parameter, a value of one number."""
+    raw = jitter(loss.gradient(w))
+    try:
+        g = _check_numbers("loss.gradient(w0)", raw)
+    except CourseTypeError:
+        raise CourseTypeError(
+            f"loss.gradient(w0) must return numbers, one per parameter, got {_describe(raw)}"
+        ) from None
+    if g.size != w.size:
+        raise CourseValueError(
+            f"loss.gradient(w0) returned {g.size} numbers, but w0 has {w.size}: a gradient "
+            f"has one entry per parameter"
+        )
+    raw = jitter(loss.value(w))
+    try:
+        value = _check_numbers("loss.value(w0)", raw)
+    except CourseTypeError:
+        value = None
+    if value is None or value.size != 1:
+        raise CourseTypeError(f"loss.value(w0) must return one number, got {_describe(raw)}")
+    return g, float(value.reshape(()))
+
+
+def _check_update(update: Any, noise: float, size: int) -> Update:
     if update is None:
         return plain()
     if not isinstance(update, Update):
@@ -419,6 +470,7 @@ def _check_update(update: Any, noise: float) -> Update:
         )
     if noise and not update.stacks:
         raise CourseValueError(f"{update!r} does not take gradient noise; use noise=0")
+    update._check_size(size)
     return update
 
 
@@ -464,7 +516,8 @@ def noisy_runs(
     update: Update | None = None,
 ) -> NoisyRuns:
     """Run gradient descent with gradient noise once per seed, all seeds at once (vectorised:
-    the loss is evaluated on a stack of points).
+    the loss is evaluated on a stack of points, so its ``value`` and ``gradient`` must work on
+    one, as the core's losses do). ``seeds`` is a list of whole numbers >= 0, at least one.
 
     Examples
     --------
@@ -474,15 +527,14 @@ def noisy_runs(
     ((20, 501), True)
     """
     check_loss(loss)
-    shape = getattr(loss, "shape", None)
-    shape = np.shape(w0) if shape is None else tuple(shape)
+    shape = _check_loss_shape(loss, "w0", w0)
     w = check_point("w0", w0, shape)
     steps = check_count("steps", steps)
     noise = check_positive_number("noise", noise, allow_zero=True)
-    seeds = tuple(check_count("each seed", s) for s in seeds)
+    seeds = _check_counts("seeds", seeds, example="range(20)", each="each seed")
     if not seeds:
         raise CourseValueError("seeds must hold at least one seed, e.g. range(20)")
-    update = _check_update(update, noise)
+    update = _check_update(update, noise, w.size)
     if not update.stacks:
         raise CourseValueError(f"{update!r} cannot run many seeds at once; loop over seeds")
     rates = schedule_rates(lr, steps)
@@ -493,12 +545,26 @@ def noisy_runs(
     weights = np.empty((len(seeds), steps + 1, *shape))
     losses = np.empty((len(seeds), steps + 1))
     with np.errstate(all="ignore"):  # a diverging seed overflows: that is an outcome
-        weights[:, 0], losses[:, 0] = w, jitter(loss.value(w))
+        values = jitter(loss.value(w))
+        _check_stacked(loss, "value", values, (len(seeds),))
+        weights[:, 0], losses[:, 0] = w, values
         for k in range(steps):
-            g = np.asarray(jitter(loss.gradient(w)), dtype=float) + kicks[:, k]
-            w = np.asarray(update.step(loss, w, g, rates[k]), dtype=float)
+            g = np.asarray(jitter(loss.gradient(w)), dtype=float)
+            if not k:  # checked once, on the first stack (the loop then trusts the loss)
+                _check_stacked(loss, "gradient", g, w.shape)
+            w = np.asarray(update.step(loss, w, g + kicks[:, k], rates[k]), dtype=float)
             weights[:, k + 1], losses[:, k + 1] = w, jitter(loss.value(w))
     return NoisyRuns(weights, losses, rates.copy(), seeds)
+
+
+def _check_stacked(loss: Any, method: str, out: Any, shape: tuple[int, ...]) -> None:
+    """Raise unless ``loss.<method>`` of a stack of points gave one result per point."""
+    if np.shape(out) != shape:
+        raise CourseValueError(
+            f"noisy_runs evaluates loss.{method} on a stack of points, one per seed, and needs "
+            f"a result of shape {shape}, but {_describe(loss)} gave shape {np.shape(out)}; make "
+            f"its {method} work elementwise (with numpy), or run gradient_descent once per seed"
+        )
 
 
 @dataclass(frozen=True, repr=False)

@@ -16,7 +16,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import CourseTypeError, CourseValueError, _describe, check_finite_number, check_loss
+from .errors import (
+    CourseTypeError,
+    CourseValueError,
+    _check_loss_shape,
+    _check_numbers,
+    _describe,
+    check_finite_number,
+    check_loss,
+    check_point,
+    check_positive_number,
+)
 from .gradient_check import numerical_gradient
 
 __all__ = [
@@ -38,7 +48,7 @@ FLAT = 1e-12
 
 
 def angle_between(u: ArrayLike, v: ArrayLike) -> float:
-    """The angle between two non-zero vectors, in degrees (0 to 180).
+    """The angle between two non-zero vectors of the same length, in degrees (0 to 180).
 
     Examples
     --------
@@ -47,7 +57,12 @@ def angle_between(u: ArrayLike, v: ArrayLike) -> float:
     >>> angle_between([1.0, 2.0], [2.0, 4.0 + 1e-12]) < 1e-9  # acos would say about 1e-6
     True
     """
-    u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    u, v = _vector("u", u), _vector("v", v)
+    if u.shape != v.shape:
+        raise CourseValueError(
+            f"u and v must have the same number of entries (two vectors in the same space), got "
+            f"{_describe(u)} and {_describe(v)}"
+        )
     if not (np.linalg.norm(u) > 0 and np.linalg.norm(v) > 0):
         raise CourseValueError(
             f"an angle needs two non-zero vectors, got {u.tolist()} and {v.tolist()}"
@@ -58,6 +73,28 @@ def angle_between(u: ArrayLike, v: ArrayLike) -> float:
     return math.degrees(2 * math.atan2(np.linalg.norm(a - b), np.linalg.norm(a + b)))
 
 
+def _vector(name: str, value: Any) -> np.ndarray:
+    """``value`` as a finite 1-D float array (a number counts as a vector of one entry)."""
+    v = np.atleast_1d(_check_numbers(name, value, "a vector (a list of numbers)"))
+    if v.ndim != 1:
+        raise CourseValueError(f"{name} must be a vector (a list of numbers), got {_describe(v)}")
+    if not np.all(np.isfinite(v)):
+        raise CourseValueError(f"{name} must be finite, got {_describe(v)}")
+    return v
+
+
+def _two_parameter_loss(loss: Any, point: Any) -> np.ndarray:
+    """Check ``loss`` is a loss of two parameters (the angles live in a plane), and return the
+    finite point ``(x, y)`` on it."""
+    check_loss(loss)
+    if getattr(loss, "shape", None) is not None and _check_loss_shape(loss, "point", 0) != (2,):
+        raise CourseValueError(
+            f"loss must be a loss of two parameters (x, y), such as QuadraticBowl([1.0, 5.0]): "
+            f"a direction is an angle in the plane; got {_describe(loss)}"
+        )
+    return check_point("point", point, (2,))
+
+
 def sign_label(x: float, tol: float = 1e-9) -> str:
     """``"positive"``, ``"negative"`` or ``"zero"`` (within ``tol``): the sign of a slope.
 
@@ -65,6 +102,7 @@ def sign_label(x: float, tol: float = 1e-9) -> str:
     ('negative', 'zero')
     """
     x = check_finite_number("x", x)
+    tol = check_positive_number("tol", tol, allow_zero=True)
     return "zero" if abs(x) <= tol else "positive" if x > 0 else "negative"
 
 
@@ -75,10 +113,10 @@ def directional_derivative(gradient: ArrayLike, angles: ArrayLike) -> np.ndarray
     >>> directional_derivative([3.0, 4.0], [0.0, 90.0]).round(12).tolist()
     [3.0, 4.0]
     """
-    g = np.asarray(gradient, dtype=float)
+    g = _check_numbers("gradient", gradient, "a 2-D vector (gx, gy)")
     if g.shape != (2,):
         raise CourseValueError(f"gradient must be a 2-D vector (gx, gy), got shape {g.shape}")
-    t = np.radians(np.asarray(angles, dtype=float))
+    t = np.radians(_check_numbers("angles", angles, "a number or a list of angles in degrees"))
     return g[0] * np.cos(t) + g[1] * np.sin(t)
 
 
@@ -88,24 +126,29 @@ def unit_vector(angle: float) -> np.ndarray:
     >>> unit_vector(90.0).round(12).tolist()
     [0.0, 1.0]
     """
-    t = math.radians(angle)
+    t = math.radians(check_finite_number("angle", angle))
     return np.array([math.cos(t), math.sin(t)])
 
 
 def angle_of(v: ArrayLike) -> float:
     """The angle of a 2-D vector in degrees, in ``[0, 360)``.
 
+    The zero vector has no direction; it is given the angle 0.
+
     >>> angle_of([-1.0, 0.0]), angle_of([0.0, -2.0])
     (180.0, 270.0)
     """
-    x, y = (float(c) for c in np.asarray(v, dtype=float))
+    vec = _vector("v", v)
+    if vec.shape != (2,):
+        raise CourseValueError(f"v must be a 2-D vector (x, y), got {_describe(vec)}")
+    x, y = (float(c) for c in vec)
     a = math.degrees(math.atan2(y, x)) % 360.0
     return 0.0 if a >= 360.0 else a
 
 
 def wrap_angle(angle: float) -> float:
     """An angle difference in degrees, in ``(−180, 180]``."""
-    a = (angle + 180.0) % 360.0 - 180.0
+    a = (check_finite_number("angle", angle) + 180.0) % 360.0 - 180.0
     return 180.0 if a == -180.0 else a
 
 
@@ -155,6 +198,9 @@ class DirectionReading:
 def read_direction(loss: Any, point: ArrayLike, angle: float) -> DirectionReading:
     """The gradient of ``loss`` at ``point`` and the slope along the direction ``angle`` (degrees).
 
+    ``loss`` is a loss of two parameters (a direction is an angle in the plane) and ``point``
+    is ``(x, y)``.
+
     Examples
     --------
     >>> from gdcourse import QuadraticBowl
@@ -165,9 +211,17 @@ def read_direction(loss: Any, point: ArrayLike, angle: float) -> DirectionReadin
     >>> round(r.slope, 4), [round(a, 2) for a in r.level_set_angles]
     (1.134, [14.04, 194.04])
     """
-    check_loss(loss)
-    p = np.asarray(point, dtype=float)
-    g = np.asarray(loss.gradient(p), dtype=float)
+    p = _two_parameter_loss(loss, point)
+    angle = check_finite_number("angle", angle)
+    raw = loss.gradient(p)
+    try:
+        g = _check_numbers("loss.gradient(point)", raw)
+    except CourseTypeError:
+        g = None
+    if g is None or g.shape != (2,) or not np.all(np.isfinite(g)):
+        raise CourseValueError(
+            f"loss.gradient(point) must be two finite numbers (gx, gy), got {_describe(raw)}"
+        )
     length = float(np.linalg.norm(g))
     u = unit_vector(angle)
     steepest = angle_of(g) if length > FLAT else None
@@ -197,14 +251,14 @@ def read_direction(loss: Any, point: ArrayLike, angle: float) -> DirectionReadin
 def measured_slope(loss: Any, point: ArrayLike, angle: float) -> float:
     """The slope along ``angle`` measured without the gradient: the derivative of
     ``t -> L(point + t u)`` at ``t = 0``, by central differences (``numerical_gradient``).
+    Like :func:`read_direction`, for a loss of two parameters at a point ``(x, y)``.
 
     >>> from gdcourse import QuadraticBowl
     >>> bowl = QuadraticBowl([1.0, 5.0], rotation=math.pi / 4)
     >>> round(measured_slope(bowl, (1.0, 2.0), 30.0), 6)
     1.133975
     """
-    check_loss(loss)
-    p = np.asarray(point, dtype=float)
+    p = _two_parameter_loss(loss, point)
     u = unit_vector(angle)
     return float(numerical_gradient(lambda t: loss.value(p + t * u), 0.0))
 
@@ -228,14 +282,13 @@ def distances_to(weights: ArrayLike, point: ArrayLike) -> np.ndarray:
     >>> distances_to([[3.0, 4.0], [0.0, 1.0]], [0.0, 0.0]).tolist()
     [5.0, 1.0]
     """
-    try:
-        w = np.asarray(weights, dtype=float)
-        p = np.asarray(point, dtype=float)
-    except (TypeError, ValueError):
-        raise CourseTypeError(
-            f"weights and point must be numbers or arrays of numbers, got {_describe(weights)} "
-            f"and {_describe(point)}"
-        ) from None
+    return _distances(weights, point, "point")
+
+
+def _distances(weights: ArrayLike, point: ArrayLike, name: str) -> np.ndarray:
+    """:func:`distances_to`, with the point's argument named ``name`` in its messages."""
+    w = _check_numbers("weights", weights, "a run's iterates, one per row (Trajectory.weights)")
+    p = _check_numbers(name, point)
     if w.ndim not in (1, 2) or w.shape[0] == 0:
         raise CourseValueError(
             f"weights must hold one iterate per row (shape (k + 1,) or (k + 1, d)), got "
@@ -244,7 +297,7 @@ def distances_to(weights: ArrayLike, point: ArrayLike) -> np.ndarray:
     expected = () if w.ndim == 1 else (w.shape[1],)
     if p.shape != expected or not np.all(np.isfinite(p)):
         what = "a finite number" if w.ndim == 1 else f"{w.shape[1]} finite numbers"
-        raise CourseValueError(f"point must be {what}, like one iterate, got {_describe(point)}")
+        raise CourseValueError(f"{name} must be {what}, like one iterate, got {_describe(point)}")
     with np.errstate(all="ignore"):  # an iterate that overflowed is infinitely far
         d = w - p
         return np.abs(d) if w.ndim == 1 else np.sqrt(np.sum(d * d, axis=1))

@@ -33,7 +33,10 @@ def _describe(value: Any) -> str:
     """A short, readable description of a received value for error messages."""
     if isinstance(value, np.ndarray):
         if value.size <= 6:
-            return f"array {np.array2string(value, separator=', ')} of shape {value.shape}"
+            text = np.array2string(value, separator=", ")
+            if value.ndim > 1:  # one line: a message is one sentence
+                text = " ".join(text.split())
+            return f"array {text} of shape {value.shape}"
         return f"an array of shape {value.shape}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -81,14 +84,69 @@ def check_count(name: str, value: Any, *, minimum: int = 0) -> int:
     return value
 
 
-def check_point(name: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """Return ``value`` as a float array of ``shape``, or raise naming what was wrong."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+def _holds_bool(value: Any) -> bool:
+    """Is ``value`` a bool, or a list/tuple holding one (``np.asarray`` turns them into 1/0)?"""
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind == "b"
+    if isinstance(value, (list, tuple)):
+        return any(_holds_bool(v) for v in value)
+    return False
+
+
+def _check_numbers(
+    name: str, value: Any, expected: str = "a number or an array of numbers"
+) -> np.ndarray:
+    """Return ``value`` as a float array, or raise unless it holds real numbers only.
+
+    Bools, strings, ``None`` and other objects are refused (``np.asarray`` would quietly turn
+    ``True`` into 1.0 and ``"3"`` into 3.0); shapes and finiteness are the caller's to check.
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
+        return value.astype(float, copy=False)
+    if not isinstance(value, (str, bytes)) and not _holds_bool(value):
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError):  # a ragged list, or an object numpy cannot read
+            arr = None
+        if arr is not None and arr.dtype.kind in "iuf":
+            return arr.astype(float)
+        if arr is not None and arr.dtype.kind == "O" and arr.size:  # e.g. Fraction, huge ints
+            real = all(isinstance(v, numbers.Real) for v in arr.flat)
+            if real:
+                return arr.astype(float)
+    raise CourseTypeError(f"{name} must be {expected}, got {_describe(value)}")
+
+
+def _check_counts(
+    name: str, values: Any, *, minimum: int = 0, example: str = "(0, 1)", each: str = ""
+) -> tuple[int, ...]:
+    """Return ``values`` as a tuple of ints, or raise unless it is a list of whole numbers
+    >= ``minimum`` (each checked like :func:`check_count`, named ``each``; bools are not
+    numbers). An empty list is the caller's to refuse or accept."""
+    if isinstance(values, (str, bytes)) or not _iterable(values):
         raise CourseTypeError(
-            f"{name} must be a number or an array of numbers, got {_describe(value)}"
-        ) from None
+            f"{name} must be a list of whole numbers such as {example}, got {_describe(values)}"
+        )
+    each = each or f"each entry of {name}"
+    return tuple(check_count(each, v, minimum=minimum) for v in values)
+
+
+def _iterable(value: Any) -> bool:
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+def check_point(
+    name: str, value: Any, shape: tuple[int, ...], *, finite: bool = True
+) -> np.ndarray:
+    """Return ``value`` as a float array of ``shape``, or raise naming what was wrong
+    (``finite=False`` lets ``inf`` and ``nan`` through: an iterate of a run that overflowed)."""
+    arr = _check_numbers(name, value)
     if shape == ():
         if arr.shape not in ((), (1,)):
             raise CourseValueError(
@@ -100,13 +158,18 @@ def check_point(name: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
             f"{name} must have shape {shape} ({shape[0]} parameters) for this loss, "
             f"got {_describe(arr)}"
         )
-    if not np.all(np.isfinite(arr)):
+    if finite and not np.all(np.isfinite(arr)):
         raise CourseValueError(f"{name} must be finite, got {_describe(arr)}")
     return arr.copy()
 
 
 def check_loss(loss: Any) -> None:
     """Raise unless ``loss`` has callable ``value`` and ``gradient`` methods."""
+    if isinstance(loss, type):
+        raise CourseTypeError(
+            f"loss must be a loss object, got the class {loss.__name__} itself; make one by "
+            f"calling it, e.g. {loss.__name__}(...) (for example gdcourse.Quadratic1D(a=2, c=3))"
+        )
     missing = [m for m in ("value", "gradient") if not callable(getattr(loss, m, None))]
     if missing:
         raise CourseTypeError(
@@ -114,3 +177,24 @@ def check_loss(loss: Any) -> None:
             f"(for example gdcourse.Quadratic1D(a=2, c=3)); got {_describe(loss)}, "
             f"which has no {' or '.join(m + '()' for m in missing)} method"
         )
+
+
+def _check_loss_shape(loss: Any, w0_name: str, w0: Any) -> tuple[int, ...]:
+    """The shape of ``loss``'s points: its ``shape`` (``()`` or ``(d,)``), or, for a loss without
+    one, the shape of the start point ``w0`` (read with :func:`_check_numbers`)."""
+    shape = getattr(loss, "shape", None)
+    if shape is None:
+        return _check_numbers(w0_name, w0).shape
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or not all(
+        isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) and n >= 1
+        for n in dims
+    ):
+        raise CourseTypeError(
+            f"loss.shape must be () for a loss of one number or (d,) for a loss of d "
+            f"parameters, got {_describe(shape)}"
+        )
+    return tuple(int(n) for n in dims)

@@ -13,7 +13,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import CourseTypeError, CourseValueError, check_positive_number
+from .errors import (
+    CourseTypeError,
+    CourseValueError,
+    _check_loss_shape,
+    _check_numbers,
+    _describe,
+    check_finite_number,
+    check_loss,
+    check_point,
+    check_positive_number,
+)
 from .last_bits import jitter
 
 __all__ = [
@@ -27,12 +37,39 @@ __all__ = [
 ]
 
 
-def _as_function(f: Any) -> Callable[[np.ndarray], Any]:
+def _as_function(f: Any, name: str = "f") -> Callable[[np.ndarray], Any]:
+    if isinstance(f, type):
+        check_loss(f)  # a class, not a loss object: says how to make one
     if callable(getattr(f, "value", None)):
         return f.value
     if callable(f):
         return f
-    raise CourseTypeError(f"f must be a function of w or a loss object, got {f!r}")
+    raise CourseTypeError(f"{name} must be a function of w or a loss object, got {_describe(f)}")
+
+
+def _point(f: Any, w: Any) -> np.ndarray:
+    """``w`` as a finite float array; of the loss's shape when ``f`` is a loss that has one
+    (a 1-D loss takes one number, not many)."""
+    arr = _check_numbers("w", w)
+    shape = getattr(f, "shape", None)
+    if shape is not None:
+        check_point("w", arr, _check_loss_shape(f, "w", arr))
+    elif not np.all(np.isfinite(arr)):
+        raise CourseValueError(f"w must be finite, got {_describe(arr)}")
+    return arr
+
+
+def _number(name: str, out: Any) -> float:
+    """One number a function returned, or a sentence saying what it returned instead."""
+    if isinstance(out, float):  # (np.float64 is a float too)
+        return float(out)
+    try:
+        value = _check_numbers(name, out)
+    except CourseTypeError:
+        value = None
+    if value is None or value.size != 1:
+        raise CourseTypeError(f"{name} must return one number, got {_describe(out)}")
+    return float(value.reshape(()))
 
 
 def numerical_gradient(f: Any, w: ArrayLike, *, h: float = 1e-5) -> float | np.ndarray:
@@ -54,9 +91,7 @@ def numerical_gradient(f: Any, w: ArrayLike, *, h: float = 1e-5) -> float | np.n
     """
     fn = _as_function(f)
     h = check_positive_number("h", h)
-    w = np.asarray(w, dtype=float)
-    if not np.all(np.isfinite(w)):
-        raise CourseValueError(f"w must be finite, got {w!r}")
+    w = _point(f, w)
     flat = w.ravel()
     grad = np.empty_like(flat)
     for i in range(flat.size):
@@ -64,7 +99,8 @@ def numerical_gradient(f: Any, w: ArrayLike, *, h: float = 1e-5) -> float | np.n
         up, down = flat.copy(), flat.copy()
         up[i] += step
         down[i] -= step
-        grad[i] = (float(fn(up.reshape(w.shape))) - float(fn(down.reshape(w.shape)))) / (2 * step)
+        above = _number("f", fn(up.reshape(w.shape)))
+        grad[i] = (above - _number("f", fn(down.reshape(w.shape)))) / (2 * step)
     grad = jitter(grad)  # (inside last_bits.other_last_bits(): other last bits)
     return float(grad[0]) if w.ndim == 0 else grad.reshape(w.shape)
 
@@ -92,9 +128,17 @@ def check_gradient(
     >>> check_gradient(Rosenbrock(), [-1.5, 2.0]).passed
     True
     """
-    if not callable(getattr(loss, "gradient", None)):
-        raise CourseTypeError(f"loss must have a gradient(w) method, got {loss!r}")
-    analytic = np.asarray(loss.gradient(w), dtype=float)
+    check_loss(loss)
+    rtol = check_positive_number("rtol", rtol, allow_zero=True)
+    atol = check_positive_number("atol", atol, allow_zero=True)
+    w = _point(loss, w)
+    raw = loss.gradient(w)
+    try:
+        analytic = _check_numbers("loss.gradient(w)", raw)
+    except CourseTypeError:
+        raise CourseTypeError(
+            f"loss.gradient(w) must return numbers, one per parameter, got {_describe(raw)}"
+        ) from None
     numerical = np.asarray(numerical_gradient(loss, w), dtype=float)
     if analytic.shape != numerical.shape:
         raise CourseValueError(
@@ -116,7 +160,7 @@ def central_difference(f: Callable[[float], float], w: float, h: float) -> float
     >>> round(central_difference(lambda w: w**3, 1.0, 0.1), 12)
     3.01
     """
-    w = float(w)
+    w = check_finite_number("w", w)
     h = check_positive_number("h", h)
     return float(numerical_gradient(f, w, h=h / max(1.0, abs(w))))
 
@@ -128,8 +172,9 @@ def forward_difference(f: Callable[[float], float], w: float, h: float) -> float
     3.31
     """
     f = _as_function(f)
+    w = check_finite_number("w", w)
     h = check_positive_number("h", h)
-    return float(jitter((float(f(w + h)) - float(f(w))) / h))
+    return float(jitter((_number("f", f(w + h)) - _number("f", f(w))) / h))
 
 
 @dataclass(frozen=True)
@@ -157,8 +202,18 @@ def difference_errors(
     >>> [round(r) for r in e.shrink()[0]], [round(r) for r in e.shrink()[1]]
     ([100], [10])
     """
-    true = float(derivative(w))
-    hs = np.asarray(hs, dtype=float)
+    _as_function(f)
+    if not callable(derivative):
+        raise CourseTypeError(
+            f"derivative must be a function of w (the exact f'), got {_describe(derivative)}"
+        )
+    w = check_finite_number("w", w)
+    hs = _check_numbers("hs", hs, "a list of step sizes h")
+    if hs.ndim != 1 or hs.size == 0:
+        raise CourseValueError(f"hs must be a non-empty list of step sizes h, got {_describe(hs)}")
+    for h in hs.tolist():
+        check_positive_number("each entry of hs", h)
+    true = _number("derivative", derivative(w))
     central = np.array([abs(central_difference(f, w, h) - true) for h in hs])
     forward = np.array([abs(forward_difference(f, w, h) - true) for h in hs])
     return DifferenceErrors(hs, central, forward)

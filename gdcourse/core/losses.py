@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from .errors import (
     CourseTypeError,
     CourseValueError,
+    _check_numbers,
     _describe,
     check_finite_number,
     check_positive_number,
@@ -48,9 +49,22 @@ def _flip(a: np.ndarray, reverse: bool) -> np.ndarray:
     return a[..., ::-1] if reverse else a
 
 
+#: The runners pass float arrays: the losses check only that (a type and a dtype lookup) before
+#: taking the careful path of ``_check_numbers``, so validating costs nothing in a run's loop.
+_FLOAT = np.dtype(float)
+
+
+def _numbers(w: Any, name: str = "w") -> np.ndarray:
+    """``w`` as a float array: numbers only (not bools, strings or None); any shape, and
+    non-finite values allowed (a run that overflowed is still evaluated)."""
+    if type(w) is np.ndarray and w.dtype is _FLOAT:
+        return w
+    return _check_numbers(name, w)
+
+
 def _points(w: ArrayLike, d: int, name: str = "w") -> np.ndarray:
     """Validate a point or stack of points whose last axis has length ``d``."""
-    arr = np.asarray(w, dtype=float)
+    arr = w if type(w) is np.ndarray and w.dtype is _FLOAT else _check_numbers(name, w)
     if arr.ndim == 0 or arr.shape[-1] != d:
         raise CourseValueError(
             f"{name} must have {d} entries (shape ({d},), or (..., {d}) for many points), "
@@ -136,15 +150,15 @@ class Quadratic1D(Loss):
         return self.c
 
     def value(self, w: ArrayLike) -> float | np.ndarray:
-        w = np.asarray(w, dtype=float)
+        w = _numbers(w)
         return _scalar_or_array(0.5 * self.a * (w - self.c) ** 2)
 
     def gradient(self, w: ArrayLike) -> float | np.ndarray:
-        w = np.asarray(w, dtype=float)
+        w = _numbers(w)
         return _scalar_or_array(self.a * (w - self.c))
 
     def hessian(self, w: ArrayLike) -> float | np.ndarray:
-        w = np.asarray(w, dtype=float)
+        w = _numbers(w)
         return _scalar_or_array(np.full(w.shape, self.a))
 
 
@@ -169,10 +183,10 @@ class AbsoluteValue(Loss):
         return "AbsoluteValue()"
 
     def value(self, w: ArrayLike) -> float | np.ndarray:
-        return _scalar_or_array(np.abs(np.asarray(w, dtype=float)))
+        return _scalar_or_array(np.abs(_numbers(w)))
 
     def gradient(self, w: ArrayLike) -> float | np.ndarray:
-        return _scalar_or_array(np.sign(np.asarray(w, dtype=float)))
+        return _scalar_or_array(np.sign(_numbers(w)))
 
 
 class TiltedDoubleWell(Loss):
@@ -215,15 +229,15 @@ class TiltedDoubleWell(Loss):
         return self.global_minimizer
 
     def value(self, w: ArrayLike) -> float | np.ndarray:
-        w = np.asarray(w, dtype=float)
+        w = _numbers(w)
         return _scalar_or_array((w**2 - 1) ** 2 + self.tilt * w)
 
     def gradient(self, w: ArrayLike) -> float | np.ndarray:
-        w = np.asarray(w, dtype=float)
+        w = _numbers(w)
         return _scalar_or_array(4 * w * (w**2 - 1) + self.tilt)
 
     def hessian(self, w: ArrayLike) -> float | np.ndarray:
-        w = np.asarray(w, dtype=float)
+        w = _numbers(w)
         return _scalar_or_array(12 * w**2 - 4)
 
 
@@ -260,7 +274,7 @@ class QuadraticBowl(Loss):
         rotation: float | ArrayLike | None = None,
         center: ArrayLike | None = None,
     ) -> None:
-        lam = np.asarray(eigenvalues, dtype=float)
+        lam = _check_numbers("eigenvalues", eigenvalues, "a list of at least 2 numbers")
         if lam.ndim != 1 or lam.size < 2:
             raise CourseValueError(
                 f"eigenvalues must be a list of at least 2 numbers, got shape {lam.shape}"
@@ -275,7 +289,9 @@ class QuadraticBowl(Loss):
         self.eigenvalues = lam
         if rotation is None:
             rot = np.eye(d)
-        elif np.ndim(rotation) == 0:
+        elif not isinstance(rotation, (list, tuple, np.ndarray)) or (
+            isinstance(rotation, np.ndarray) and rotation.ndim == 0
+        ):
             if d != 2:
                 raise CourseValueError(
                     f"an angle rotation only works in 2-D; for {d}-D pass an orthogonal matrix"
@@ -283,7 +299,7 @@ class QuadraticBowl(Loss):
             t = check_finite_number("rotation (an angle in radians)", rotation)
             rot = np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
         else:
-            rot = np.asarray(rotation, dtype=float)
+            rot = _check_numbers("rotation", rotation, f"an angle or an orthogonal {d}x{d} matrix")
             if rot.shape != (d, d) or not np.allclose(rot.T @ rot, np.eye(d), atol=1e-9):
                 raise CourseValueError(
                     f"rotation must be an orthogonal {d}x{d} matrix (R^T R = I), got shape "
@@ -437,7 +453,7 @@ class SharpFlatWells(Loss):
         return f"SharpFlatWells(sharp={self.sharp}, flat={self.flat}, confine={self.confine:g})"
 
     def _wells(self, w: ArrayLike) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
-        w = np.asarray(w, dtype=float)
+        w = _numbers(w)
         out = []
         for c, s in (self.sharp, self.flat):
             e = np.exp(-((w - c) ** 2) / (2 * s**2))
@@ -513,13 +529,29 @@ class TwoVariableLoss(Loss):
 
     def value(self, w: ArrayLike) -> float | np.ndarray:
         w = _points(w, 2)
-        out = np.asarray(self._value(w[..., 0], w[..., 1]), dtype=float)
+        raw = self._value(w[..., 0], w[..., 1])
+        try:
+            out = np.asarray(raw, dtype=float)
+        except (TypeError, ValueError):
+            out = None
+        if out is None or (out.ndim and out.shape != w.shape[:-1]):
+            raise CourseTypeError(
+                f"the value function of {self!r} must return one number per point (x, y), "
+                f"got {_describe(raw)}"
+            )
         return _scalar_or_array(out)
 
     def gradient(self, w: ArrayLike) -> np.ndarray:
         w = _points(w, 2)
-        gx, gy = self._gradient(w[..., 0], w[..., 1])
-        return np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
+        parts = self._gradient(w[..., 0], w[..., 1])
+        try:
+            gx, gy = parts
+            return np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
+        except (TypeError, ValueError):
+            raise CourseTypeError(
+                f"the gradient function of {self!r} must return two numbers (df/dx, df/dy) for "
+                f"each point, got {_describe(parts)}"
+            ) from None
 
 
 class Rosenbrock(Loss):
@@ -581,8 +613,8 @@ class LinearRegression(Loss):
     """
 
     def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=float)
+        X = _check_numbers("X", X, "a 2-D array of numbers (one row per example)")
+        y = _check_numbers("y", y, "an array of numbers (one target per row of X)")
         if X.ndim != 2:
             raise CourseValueError(
                 f"X must be a 2-D array (one row per example), got shape {X.shape}"
@@ -644,9 +676,16 @@ class LinearRegression(Loss):
 
     def minibatch_gradient(self, w: ArrayLike, idx: ArrayLike) -> np.ndarray:
         """The gradient of the mean squared error on the rows ``idx`` only."""
-        idx = np.asarray(idx)
-        if idx.ndim != 1 or idx.size == 0:
-            raise CourseValueError(f"idx must be a non-empty 1-D array of row numbers, got {idx!r}")
+        idx = np.asarray(idx) if not isinstance(idx, (str, bytes)) else np.asarray(None)
+        if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu":
+            raise CourseValueError(
+                f"idx must be a non-empty 1-D array of row numbers (whole numbers), got "
+                f"{_describe(idx)}"
+            )
+        if idx.min() < -self.n_samples or idx.max() >= self.n_samples:
+            raise CourseValueError(
+                f"idx must hold row numbers from 0 to {self.n_samples - 1}, got {_describe(idx)}"
+            )
         rev = sums_reversed()
         idx = idx[::-1] if rev else idx
         Xb = _flip(self.X[idx], rev)

@@ -19,11 +19,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .batches import updates_per_epoch
-from .descent import NoisyRuns, Trajectory, _freeze, gradient_descent, minibatch_sgd
-from .directions import distances_to
+from .descent import MinibatchRun, NoisyRuns, Trajectory, _freeze, gradient_descent, minibatch_sgd
+from .directions import _distances
 from .errors import (
     CourseTypeError,
     CourseValueError,
+    _check_numbers,
     _describe,
     check_count,
     check_finite_number,
@@ -60,7 +61,7 @@ def first_step_within(weights: ArrayLike, c: ArrayLike, tol: float) -> int | Non
     3
     """
     tol = check_positive_number("tol", tol, allow_zero=True)
-    within = distances_to(weights, c) <= tol
+    within = _distances(weights, c, "c") <= tol
     return int(np.argmax(within)) if within.any() else None
 
 
@@ -96,17 +97,22 @@ def steps_to_relative_tolerance(
         n *= 4
 
 
-def settled_loss(runs: NoisyRuns | Trajectory | ArrayLike, last: int) -> float:
+def settled_loss(
+    runs: NoisyRuns | Trajectory | MinibatchRun | ArrayLike, last: int
+) -> float:
     """Where noisy runs have settled: their loss averaged over their ``last`` steps and over
     every run.
 
     Parameters
     ----------
-    runs : NoisyRuns, Trajectory or array_like
-        Runs of :func:`~gdcourse.core.descent.noisy_runs` (one row of losses per seed), one run,
-        or losses (1-D: one run; 2-D: one row per run).
+    runs : NoisyRuns, Trajectory, MinibatchRun or array_like
+        Runs of :func:`~gdcourse.core.descent.noisy_runs` (one row of losses per seed), one run
+        (of :func:`~gdcourse.core.descent.gradient_descent`, or of
+        :func:`~gdcourse.core.descent.minibatch_sgd`: its full loss once per epoch), or losses
+        (1-D: one run; 2-D: one row per run).
     last : int
-        How many of the last losses of each run to average (1 to the number of losses).
+        How many of the last losses of each run to average (1 to the number of losses): the
+        last epochs of a mini-batch run.
 
     Returns
     -------
@@ -122,17 +128,17 @@ def settled_loss(runs: NoisyRuns | Trajectory | ArrayLike, last: int) -> float:
     >>> round(settled_loss(runs, last=100), 3)  # the noise floor is 0.0278
     0.027
     """
-    if isinstance(runs, (NoisyRuns, Trajectory)):
+    if isinstance(runs, (NoisyRuns, Trajectory, MinibatchRun)):
         losses = np.asarray(runs.losses, dtype=float)
     else:
         try:
-            losses = np.asarray(runs, dtype=float)
-        except (TypeError, ValueError):
+            losses = _check_numbers("runs", runs)
+        except CourseTypeError:
             losses = np.asarray(None)
         if losses.dtype.kind != "f" or losses.ndim not in (1, 2) or losses.size == 0:
             raise CourseTypeError(
-                f"runs must be noisy_runs(...), a Trajectory, or losses (one row per run), got "
-                f"{_describe(runs)}"
+                f"runs must be noisy_runs(...), a Trajectory, a MinibatchRun, or losses (one row "
+                f"per run), got {_describe(runs)}"
             )
     losses = losses.reshape(-1, losses.shape[-1])
     last = check_count("last", last, minimum=1)
@@ -165,11 +171,13 @@ def sweep_ratios(loss: Any, w0: ArrayLike, lrs: ArrayLike, steps: int) -> np.nda
     check_loss(loss)
     steps = check_count("steps", steps, minimum=1)
     try:
-        rates = np.asarray(lrs, dtype=float)
-    except (TypeError, ValueError):
+        rates = _check_numbers("lrs", lrs)
+    except CourseTypeError:
         rates = np.asarray(None)
     if rates.dtype.kind != "f" or rates.ndim > 1 or rates.size == 0:
         raise CourseTypeError(f"lrs must be a list of rates, got {_describe(lrs)}")
+    for lr in rates.reshape(-1).tolist():
+        check_positive_number("each entry of lrs", lr)
     out = []
     for lr in rates.reshape(-1):
         run = gradient_descent(loss, w0, lr=float(lr), steps=steps, tol=0)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import CourseTypeError
+
 __all__ = ["Placeholder", "____", "contains_placeholder"]
 
 
@@ -35,12 +37,12 @@ class Placeholder:
     __call__ = __getitem__ = _absorb
 
     def __float__(self) -> float:
-        raise TypeError("this is still the blank ____: replace it with your answer first")
+        raise CourseTypeError("this is still the blank ____: replace it with your answer first")
 
     __int__ = __index__ = __float__
 
     def __iter__(self):
-        raise TypeError("this is still the blank ____: replace it with your answer first")
+        raise CourseTypeError("this is still the blank ____: replace it with your answer first")
 
 
 ____ = Placeholder()

@@ -19,9 +19,12 @@ from numpy.typing import ArrayLike
 from .errors import (
     CourseTypeError,
     CourseValueError,
+    _check_loss_shape,
+    _check_numbers,
     _describe,
     check_finite_number,
     check_loss,
+    check_point,
     check_positive_number,
 )
 from .last_bits import jitter
@@ -40,6 +43,7 @@ __all__ = [
     "multipliers",
     "quadratic_regime",
     "regime_bands",
+    "steps_per_tenfold",
     "steps_to_tolerance",
     "zigzag_direction",
 ]
@@ -132,12 +136,11 @@ def steps_to_tolerance(a: float, lr: float, e0: float, tol: float) -> float:
     return k
 
 
-def _curvatures(curvature: float | ArrayLike) -> np.ndarray:
-    lam = np.atleast_1d(np.asarray(curvature, dtype=float))
+def _curvatures(curvature: float | ArrayLike, name: str = "curvature") -> np.ndarray:
+    expected = "a number > 0 or a list of eigenvalues > 0"
+    lam = np.atleast_1d(_check_numbers(name, curvature, expected))
     if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)) or np.any(lam <= 0):
-        raise CourseValueError(
-            f"curvature must be a number > 0 or a list of eigenvalues > 0, got {curvature!r}"
-        )
+        raise CourseValueError(f"{name} must be {expected}, got {_describe(curvature)}")
     return lam
 
 
@@ -186,6 +189,25 @@ def contraction_factor(curvature: float | ArrayLike, lr: float | None = None) ->
     return float(jitter(np.max(np.abs(1.0 - lr * lam))))
 
 
+def steps_per_tenfold(factor: float) -> float:
+    """How many steps a per-step contraction ``factor`` (0 < factor < 1) takes to shrink the
+    distance to the minimum tenfold: ``log(10) / -log(factor)`` (not a whole number: the
+    distance shrinks continuously in this count).
+
+    Examples
+    --------
+    >>> round(steps_per_tenfold(0.1), 6), round(steps_per_tenfold(contraction_factor([1, 10])), 2)
+    (1.0, 11.47)
+    """
+    factor = check_positive_number("factor", factor)
+    if not factor < 1:
+        raise CourseValueError(
+            f"factor must be below 1 (a run that contracts: each step multiplies the distance "
+            f"by factor), got {factor!r}; a factor >= 1 never shrinks the distance tenfold"
+        )
+    return math.log(10) / -math.log(factor)
+
+
 def multipliers(eigenvalues: ArrayLike, lr: float) -> np.ndarray:
     """The factor ``1 - lr * lambda_i`` by which one step multiplies the error along each
     eigen-direction of a quadratic.
@@ -195,7 +217,7 @@ def multipliers(eigenvalues: ArrayLike, lr: float) -> np.ndarray:
     >>> multipliers([1, 10], 0.15).round(4).tolist()
     [0.85, -0.5]
     """
-    lam = _curvatures(eigenvalues)
+    lam = _curvatures(eigenvalues)  # (named "curvature" in its message, as it always was)
     return np.asarray(jitter(1.0 - check_positive_number("lr", lr) * lam), dtype=float)
 
 
@@ -203,12 +225,23 @@ def zigzag_direction(eigenvalues: ArrayLike, lr: float) -> str:
     """Which eigen-direction of a 2-D bowl changes sign every step: ``"neither"``, ``"steep"``,
     ``"shallow"`` or ``"both"`` (a negative multiplier zig-zags; exactly 0 lands in one step).
 
+    Parameters
+    ----------
+    eigenvalues : array_like of shape (2,)
+        The bowl's two curvatures (each > 0), in any order.
+    lr : float
+
     Examples
     --------
     >>> zigzag_direction([1, 20], 0.07), zigzag_direction([1, 20], 0.03)
     ('steep', 'neither')
     """
-    lam = np.sort(_curvatures(eigenvalues))
+    lam = np.sort(_curvatures(eigenvalues, "eigenvalues"))
+    if lam.size != 2:
+        raise CourseValueError(
+            f"eigenvalues must be exactly 2 numbers, the curvatures of a 2-D bowl (steep and "
+            f"shallow), got {_describe(eigenvalues)}"
+        )
     m = multipliers([lam[0], lam[-1]], lr)
     shallow, steep = bool(m[0] < 0), bool(m[1] < 0)
     return {(False, False): "neither", (False, True): "steep", (True, True): "both"}.get(
@@ -222,13 +255,24 @@ def regime_bands(a: float, lr_range: tuple[float, float]) -> list[tuple[str, flo
     Only the three regimes that cover an interval are listed, clipped to ``lr_range`` and
     left out when they fall outside it; the boundaries ``1/a`` and ``2/a`` are single rates.
 
+    ``lr_range`` is a pair ``(low, high)`` of rates with ``0 < low < high``.
+
     Examples
     --------
     >>> regime_bands(2.0, (1e-4, 10.0))
     [('monotone', 0.0001, 0.5), ('oscillating-converging', 0.5, 1.0), ('diverging', 1.0, 10.0)]
     """
     a = check_positive_number("a (the curvature)", a)
+    if isinstance(lr_range, (str, bytes)) or not hasattr(lr_range, "__len__") or len(lr_range) != 2:
+        raise CourseValueError(
+            f"lr_range must be a pair of rates (low, high) such as (1e-4, 10.0), got "
+            f"{_describe(lr_range)}"
+        )
     low, high = (check_positive_number("lr_range's ends", x) for x in lr_range)
+    if low >= high:
+        raise CourseValueError(
+            f"lr_range must be (low, high) with low < high, got {_describe(lr_range)}"
+        )
     one, two = best_fixed_lr(a), max_stable_lr(a)
     edges = [("monotone", 0.0, one), ("oscillating-converging", one, two)]
     edges.append(("diverging", two, math.inf))
@@ -242,7 +286,8 @@ def regime_bands(a: float, lr_range: tuple[float, float]) -> list[tuple[str, flo
 
 def hessian_eigenvalues(loss: Any, w: ArrayLike | None = None) -> np.ndarray:
     """The eigenvalues of a loss's Hessian at ``w`` (default: the origin), sorted: the
-    curvatures along its axes. For a quadratic they are the same everywhere.
+    curvatures along its axes. For a quadratic they are the same everywhere. ``w`` is one point
+    of the loss (a number for a 1-D loss, ``d`` numbers otherwise), finite.
 
     Examples
     --------
@@ -253,9 +298,24 @@ def hessian_eigenvalues(loss: Any, w: ArrayLike | None = None) -> np.ndarray:
     check_loss(loss)
     if not callable(getattr(loss, "hessian", None)):
         raise CourseTypeError(f"{loss!r} has no hessian() method to read its curvatures from")
-    d = int(np.prod(getattr(loss, "shape", ()) or (1,)))
-    w = np.zeros(d) if w is None else np.asarray(w, dtype=float)
-    h = np.asarray(loss.hessian(w), dtype=float).reshape(d, d)
+    shape = _check_loss_shape(loss, "w", 0.0 if w is None else w)
+    w = np.zeros(shape) if w is None else check_point("w", w, shape)
+    d = int(np.prod(shape or (1,)))
+    with np.errstate(all="ignore"):  # a Hessian that overflows is refused below
+        raw = loss.hessian(w)
+    try:
+        h = _check_numbers("loss.hessian(w)", raw)
+    except CourseTypeError:
+        h = None
+    if h is None or h.size != d * d:
+        raise CourseValueError(
+            f"loss.hessian(w) must return a {d}x{d} matrix of numbers, got {_describe(raw)}"
+        )
+    h = h.reshape(d, d)
+    if not np.all(np.isfinite(h)):
+        raise CourseValueError(
+            f"the Hessian at w is not finite ({_describe(h)}): w is too far out for this loss"
+        )
     return np.linalg.eigvalsh(h)
 
 
@@ -274,7 +334,7 @@ def condition_number(loss_or_eigenvalues: Any) -> float:
     elif callable(getattr(loss_or_eigenvalues, "gradient", None)):
         lam = hessian_eigenvalues(loss_or_eigenvalues)
     else:
-        lam = _curvatures(loss_or_eigenvalues)
+        lam = _curvatures(loss_or_eigenvalues, "loss_or_eigenvalues")
     if lam.min() <= 0:
         raise CourseValueError(
             f"a condition number needs curvatures > 0 (a bowl), got {np.round(lam, 6).tolist()}"
@@ -307,11 +367,8 @@ def errors_along_axes(bowl: QuadraticBowl, weights: ArrayLike) -> np.ndarray:
             f"bowl must be a QuadraticBowl (a quadratic with axes to measure along), got {bowl!r}"
         )
     d = bowl.shape[0]
-    try:
-        w = np.asarray(weights, dtype=float)
-    except (TypeError, ValueError):
-        w = np.asarray(None)
-    if w.dtype.kind != "f" or w.ndim not in (1, 2) or w.shape[-1] != d:
+    w = _check_numbers("weights", weights, f"a point of {d} numbers or one such row per iterate")
+    if w.ndim not in (1, 2) or w.shape[-1] != d:
         raise CourseValueError(
             f"weights must be a point of {d} numbers or one such row per iterate, got "
             f"{_describe(weights)}"

@@ -12,10 +12,13 @@ from numpy.typing import ArrayLike
 from .descent import gradient_descent
 from .errors import (
     CourseValueError,
+    _check_loss_shape,
+    _check_numbers,
     _describe,
     check_count,
     check_finite_number,
     check_loss,
+    check_point,
     check_positive_number,
 )
 from .last_bits import jitter
@@ -52,11 +55,9 @@ def classify_eigenvalues(eigenvalues: ArrayLike) -> str:
     >>> classify_eigenvalues([5.0, 0.0])
     'undecided'
     """
-    try:
-        lam = np.asarray(eigenvalues, dtype=float)
-    except (TypeError, ValueError):
-        lam = None
-    if lam is None or lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
+    expected = "a non-empty list of finite numbers"
+    lam = _check_numbers("eigenvalues", eigenvalues, expected)
+    if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
         raise CourseValueError(
             f"eigenvalues must be a non-empty list of finite numbers, got {_describe(eigenvalues)}"
         )
@@ -80,11 +81,8 @@ def classify_hessian(h: ArrayLike) -> str:
     >>> classify_hessian([[2, 1], [1, 2]]), classify_hessian([[1, 0], [0, 0]])
     ('minimum', 'undecided')
     """
-    try:
-        m = np.asarray(h, dtype=float)
-    except (TypeError, ValueError):
-        m = None
-    if m is None or m.ndim != 2 or m.shape[0] != m.shape[1] or m.size == 0:
+    m = _check_numbers("h", h, "a square matrix of numbers (a Hessian)")
+    if m.ndim != 2 or m.shape[0] != m.shape[1] or m.size == 0:
         raise CourseValueError(
             f"h must be a square matrix of numbers (a Hessian), got {_describe(h)}"
         )
@@ -101,18 +99,23 @@ def saddle_escape_steps(y0: float, lr: float, threshold: float = 0.5) -> float:
     """Steps for ``|y|`` to grow from ``|y0|`` to ``threshold`` near the saddle of
     ``x^2 - y^2 + ...``, where each step multiplies ``y`` by ``1 + 2 lr`` (the linearised
     dynamics): ``ln(threshold / |y0|) / ln(1 + 2 lr)``. ``math.inf`` for ``y0 = 0`` (a start on
-    the ridge never leaves it).
+    the ridge never leaves it), and ``0.0`` for ``|y0| >= threshold``: a start that far out has
+    already escaped, and needs no steps (the formula would give a negative number).
 
     Examples
     --------
     >>> round(saddle_escape_steps(1e-6, 0.1), 2)
     71.97
+    >>> saddle_escape_steps(0.8, 0.1)  # already past the threshold 0.5
+    0.0
     """
     y0 = check_finite_number("y0", y0)
     lr = check_positive_number("lr", lr)
     threshold = check_positive_number("threshold", threshold)
     if y0 == 0:
         return math.inf
+    if abs(y0) >= threshold:
+        return 0.0
     return float(jitter(math.log(threshold / abs(y0)) / math.log(1 + 2 * lr)))
 
 
@@ -142,6 +145,12 @@ def escape_steps_simulated(
     threshold = check_positive_number("threshold", threshold)
     steps = check_count("steps", steps)
     loss = SaddleWithMinima() if loss is None else loss
+    check_loss(loss)
+    if _check_loss_shape(loss, "(x0, y0)", [x0, y0]) != (2,):
+        raise CourseValueError(
+            f"loss must be a loss of two parameters (x, y), such as SaddleWithMinima(), got "
+            f"{_describe(loss)}"
+        )
     run = gradient_descent(loss, [x0, y0], lr=lr, steps=steps, noise=noise, seed=seed)
     out = np.flatnonzero(np.abs(run.weights[:, 1]) >= threshold)
     return int(out[0]) if out.size else None
@@ -151,7 +160,8 @@ def critical_point_near(loss: Any, w: ArrayLike, within: float = 0.01) -> str:
     """Which named critical point of ``loss`` ``w`` is within ``within`` of: ``"saddle"``,
     ``"lower minimum"``, ``"upper minimum"`` (a :class:`SaddleWithMinima`), ``"global minimum"``,
     ``"local minimum"``, ``"local maximum"`` (a ``TiltedDoubleWell``), ``"minimum"`` (any loss
-    with a ``minimizer``), or ``"elsewhere"``.
+    with a ``minimizer``), or ``"elsewhere"`` (also for a point that overflowed, and for a
+    loss that names none of these points).
 
     Examples
     --------
@@ -162,8 +172,9 @@ def critical_point_near(loss: Any, w: ArrayLike, within: float = 0.01) -> str:
     >>> critical_point_near(TiltedDoubleWell(0.5), 0.93)
     'local minimum'
     """
+    check_loss(loss)
     within = check_positive_number("within", within)
-    w = np.asarray(w, dtype=float)
+    w = check_point("w", w, _check_loss_shape(loss, "w", w), finite=False)
     names: dict[str, Any] = {}
     if getattr(loss, "saddle_point", None) is not None:
         names["saddle"] = loss.saddle_point
@@ -211,19 +222,16 @@ def basin_ends(loss: Any, starts: ArrayLike, lr: float, steps: int = 3000) -> np
     """
     check_loss(loss)
     steps = check_count("steps", steps)
-    shape = getattr(loss, "shape", None)
-    shape = () if shape is None else tuple(shape)
-    try:
-        points = np.asarray(starts, dtype=float)
-    except (TypeError, ValueError):
-        points = np.asarray(None)
-    ndim_ok = points.ndim == 1 + len(shape) if hasattr(loss, "shape") else points.ndim >= 1
-    if points.dtype.kind != "f" or not ndim_ok or len(points) == 0:
-        each = f"a start of {shape[0]} numbers" if shape else "a number"
-        raise CourseValueError(
-            f"starts must be a list of at least one start point ({each} each), got "
-            f"{_describe(starts)}"
-        )
+    known = getattr(loss, "shape", None) is not None
+    shape = _check_loss_shape(loss, "starts", 0) if known else ()
+    each = f"a start of {shape[0]} numbers" if shape else "a number"
+    expected = f"a list of at least one start point ({each} each)"
+    points = _check_numbers("starts", starts, expected)
+    fits = points.ndim >= 1 and (points.shape[1:] == shape if known else True)
+    if not fits or len(points) == 0:
+        raise CourseValueError(f"starts must be {expected}, got {_describe(starts)}")
+    if not np.all(np.isfinite(points)):
+        raise CourseValueError(f"starts must be finite, got {_describe(starts)}")
     return np.array([gradient_descent(loss, w0, lr=lr, steps=steps).weights[-1] for w0 in points])
 
 
@@ -240,8 +248,8 @@ def steps_near_saddle(
     """
     grad_tol = check_positive_number("grad_tol", grad_tol)
     threshold = check_positive_number("threshold", threshold)
-    w = np.asarray(weights, dtype=float)
-    g = np.asarray(grad_norms, dtype=float)
+    w = _check_numbers("weights", weights, "a run's points, shape (k, 2)")
+    g = _check_numbers("grad_norms", grad_norms, "a list of numbers, one length per point")
     if w.ndim != 2 or w.shape[1] != 2 or g.shape != (len(w),):
         raise CourseValueError(
             f"weights must be a run's points, shape (k, 2), and grad_norms one length per point; "

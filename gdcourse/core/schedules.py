@@ -7,6 +7,7 @@ Each helper returns a :class:`Schedule`. Call it with one step or an array of st
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -51,7 +52,10 @@ class Schedule:
     def __call__(self, step: ArrayLike) -> float | np.ndarray:
         t = np.asarray(step)
         if t.dtype.kind not in "iu" or np.any(t < 0):
-            raise CourseValueError(f"a schedule takes whole step numbers >= 0, got {step!r}")
+            raise CourseValueError(
+                f"step must be a whole number >= 0 or an array of them (a schedule takes step "
+                f"numbers), got {step!r}"
+            )
         out = jitter(self._rates(t.astype(float)))
         return float(out) if np.ndim(out) == 0 else out
 
@@ -238,6 +242,7 @@ def schedule_rates(lr: Any, n_steps: int) -> np.ndarray:
 
     A fixed rate must be a finite number > 0. A schedule's rates must be finite and >= 0.
     """
+    n_steps = check_count("n_steps", n_steps)
     if callable(lr):
         if isinstance(lr, Schedule):
             rates = lr.rates(n_steps)
@@ -259,7 +264,7 @@ def schedule_rates(lr: Any, n_steps: int) -> np.ndarray:
                 f"lr gave {float(rates[k])!r} at step {k}"
             )
         return rates
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.number)):
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise CourseTypeError(
             f"lr must be a positive finite number or a schedule (a callable step -> rate), "
             f"got {lr!r}"

@@ -18,7 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CourseTypeError, CourseValueError, _describe, check_positive_number
+from .errors import (
+    CourseValueError,
+    _check_counts,
+    _check_numbers,
+    check_positive_number,
+)
 
 __all__ = [
     "Update",
@@ -48,6 +53,10 @@ class Update:
     def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
         """The point after one step from ``w``, whose gradient (noise included) is ``g``."""
         raise NotImplementedError  # pragma: no cover - interface
+
+    def _check_size(self, d: int) -> None:
+        """Raise unless the rule can move a point of ``d`` parameters (runners call this once,
+        at entry, so that a bad rule is refused before the run, not inside its loop)."""
 
 
 def _lengths(g: np.ndarray, point_ndim: int) -> np.ndarray:
@@ -92,6 +101,9 @@ class _OneAfterAnother(Update):
         )
         self.order = order
 
+    def _check_size(self, d: int) -> None:
+        _check_order(self.order, d)
+
     def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
         w = np.array(w, dtype=float)
         for i in _check_order(self.order, w.size):
@@ -104,12 +116,15 @@ def _parse_order(order: Any) -> tuple[int, ...] | None:
     """``order`` as a tuple of parameter numbers (``None`` stays ``None``: the default)."""
     if order is None:
         return None
-    try:
-        return tuple(int(i) for i in order)
-    except (TypeError, ValueError):
-        raise CourseTypeError(
-            f"order must be a list of parameter numbers such as (1, 0), got {order!r}"
-        ) from None
+    # An order of d entries must list 0 .. d-1 once each, whatever the loss; that d is the
+    # loss's number of parameters is checked where that is known (a run's start, sweep_path).
+    parsed = _check_counts("order", order, example="(1, 0)")
+    if sorted(parsed) != list(range(len(parsed))):
+        raise CourseValueError(
+            f"order must list each parameter once, numbered from 0 (e.g. (1, 0) for two "
+            f"parameters), got {parsed}"
+        )
+    return parsed
 
 
 def _check_order(order: Sequence[int] | None, d: int) -> tuple[int, ...]:
@@ -162,7 +177,14 @@ def one_after_another(order: Sequence[int] | None = None) -> Update:
     """The parameters updated one after another (coordinate-wise, Gauss-Seidel), each with its
     partial derivative read *after* the earlier ones moved: not gradient descent, which reads
     every partial derivative at the old point. ``order``: which parameter moves first
-    (default 0, 1, 2, ...)."""
+    (default 0, 1, 2, ...): whole numbers, each parameter listed once (a run checks that at its
+    start, where the number of parameters is known).
+
+    Examples
+    --------
+    >>> one_after_another((1, 0))
+    one_after_another(order=(1, 0))
+    """
     return _OneAfterAnother(_parse_order(order))
 
 
@@ -213,12 +235,7 @@ def sweep_path(run: Any, order: Sequence[int] | None = None) -> np.ndarray:
     [[2.0, 0.0], [2.0, 0.5], [1.125, 0.5]]
     """
     weights = getattr(run, "weights", run)
-    try:
-        w = np.array(weights, dtype=float)
-    except (TypeError, ValueError):
-        raise CourseTypeError(
-            f"run must be a Trajectory or its weights (one row per iterate), got {_describe(run)}"
-        ) from None
+    w = _check_numbers("run", weights, "a Trajectory or its weights (one row per iterate)").copy()
     if w.ndim != 2 or len(w) == 0:
         raise CourseValueError(
             f"run's weights must have one row of d parameters per iterate (shape (steps + 1, "

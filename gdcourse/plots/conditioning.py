@@ -23,6 +23,8 @@ from ..core import (
     multipliers,
     step_lengths,
 )
+from .axes import value_scale
+from .findings import count_steps
 from .style import PALETTE, series_style
 
 __all__ = [
@@ -42,8 +44,10 @@ MULTIPLIER_LIMIT = 2.0
 def step_length_figure(runs: Mapping[str, Any], lr: float) -> None:
     """The length of each step, log scale, for several runs (e.g. plain, normalised, clipped)."""
     _fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    drawn = []
     for i, (label, run) in enumerate(runs.items()):
         lengths = step_lengths(run)
+        drawn.append(lengths)
         ax.plot(np.arange(1, len(lengths) + 1), lengths, label=label, ms=4, **series_style(i))
     ax.axhline(lr, color="0.4", lw=1, ls=":")
     ax.text(
@@ -56,9 +60,8 @@ def step_length_figure(runs: Mapping[str, Any], lr: float) -> None:
         fontsize=8,
         color="0.3",
     )
-    ax.set_yscale("log")
+    value_scale(ax, [*drawn, [lr]], "step length |w\u2096 \u2212 w\u2096\u208b\u2081|")
     ax.set_xlabel("step k")
-    ax.set_ylabel("step length |w\u2096 \u2212 w\u2096\u208b\u2081|, log scale")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(
@@ -185,22 +188,39 @@ def draw_multiplier_panel(ax: Axes, names: Sequence[str]) -> tuple[Any, list[Any
 def scaling_figure(runs: Mapping[str, tuple[Any, np.ndarray]]) -> None:
     """The distance to the minimum relative to the start, log scale, for several runs.
 
-    ``runs`` maps a label to ``(trajectory, minimiser)``.
+    ``runs`` maps a label to ``(trajectory, minimiser)``. The title states the finding read off
+    the runs: how close each got (its last distance as a fraction of its start distance) in how
+    many steps. A run that starts on its minimum has no relative distance: the figure then
+    draws the distances themselves and says so.
     """
     _fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    for i, (label, (run, target)) in enumerate(runs.items()):
-        dist = distances_to(run.weights, target)
-        ax.plot(
-            np.arange(len(dist)),
-            dist / dist[0],
-            label=label,
-            ms=3,
-            markevery=0.05,
-            **series_style(i),
-        )
-    ax.set_yscale("log")
+    items = [(label, run, target, distances_to(run.weights, target)) for label, (run, target) in
+             runs.items()]  # fmt: skip
+    relative = all(dist[0] > 0 and np.isfinite(dist[0]) for *_, dist in items)
+    drawn = []
+    for i, (label, _run, _target, dist) in enumerate(items):
+        shown = dist / dist[0] if relative else dist
+        drawn.append(shown)
+        ax.plot(np.arange(len(shown)), shown, label=label, ms=3, markevery=0.05, **series_style(i))
+    what = "distance to the minimum" + (" / start distance" if relative else "")
+    value_scale(ax, drawn, what)
     ax.set_xlabel("step k")
-    ax.set_ylabel("distance to the minimum / start distance, log scale")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    ax.set_title("Standardised features: the same fit in a handful of steps", fontsize=10)
+    ax.set_title(_scaling_finding(items, relative), fontsize=10)
+
+
+def _scaling_finding(items: list, relative: bool) -> str:
+    """How close each run got and in how many steps, in words: its own last distance (as a
+    fraction of its start distance), so no threshold of the figure's decides anything."""
+    parts = []
+    for i, (label, run, _target, dist) in enumerate(items):
+        steps = count_steps(run.n_steps)
+        if not np.isfinite(dist[-1]):
+            parts.append(f"{label}: the run {run.phrase}")
+        elif relative:
+            share = " of its start distance" if i == 0 else ""
+            parts.append(f"{label}: {float(dist[-1] / dist[0]):.2g}{share} after {steps}")
+        else:
+            parts.append(f"{label}: distance {float(dist[-1]):.2g} after {steps}")
+    return "; ".join(parts)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..core import CourseTypeError, CourseValueError
 
-__all__ = ["count_steps", "finding", "how_it_moved", "run_sentence", "times"]
+__all__ = ["compared", "count_steps", "finding", "how_it_moved", "run_sentence", "times"]
 
 #: What ``finding`` and ``how_it_moved`` can report, and the words for each.
 _QUANTITIES = {"loss": ("losses", "loss"), "gradient": ("grad_norms", "gradient's length")}
@@ -30,14 +30,62 @@ def count_steps(n: int) -> str:
 def times(ratio: float) -> str:
     """A ratio for a title: two significant digits, thousands separated, large ones as 3e7.
 
-    >>> times(7.45), times(7462.0), times(4.48e7)
-    ('7.5', '7,500', '4e7')
+    A ratio that two digits would round to 1 gets the digits that tell it from 1 (up to six):
+    "fell 1x" would say that nothing changed.
+
+    >>> times(7.45), times(7462.0), times(4.48e7), times(1.04), times(1.0)
+    ('7.5', '7,500', '4e7', '1.04', '1')
     """
     if ratio < 100:
-        return f"{ratio:.2g}"
+        for digits in range(2, 7):
+            text = f"{ratio:.{digits}g}"
+            if text != "1" or ratio == 1:
+                return text
+        return text
     if ratio < 1e6:
         return f"{float(f'{ratio:.2g}'):,.0f}"
     return f"{ratio:.0e}".replace("e+0", "e").replace("e+", "e")
+
+
+def _about_the_same(ratio: float) -> bool:
+    """True when a ratio >= 1 prints as 1 at two digits: "about the same" says it better."""
+    return f"{ratio:.2g}" == "1"
+
+
+def _percent(change: float) -> str:
+    return f"{100 * change:.2g}%"
+
+
+def compared(ours: float, theirs: float, names: tuple[str, str]) -> str:
+    """How two recorded levels (losses, distances) compare, in words, true for every value:
+    zeros and equal values included ("both end at 0"), and no "1x" for a near tie.
+
+    ``names`` are the two things compared, e.g. ``("the schedule", "the constant rate")``.
+
+    Examples
+    --------
+    >>> names = ("the schedule", "the constant rate")
+    >>> compared(0.0075, 0.107, names)
+    'the schedule ends 14x lower than the constant rate'
+    >>> compared(0.0, 0.0, names), compared(0.0, 0.1, names)
+    ('both end at 0', 'the schedule ends at 0, the constant rate at 0.1')
+    >>> compared(0.1, 0.102, names)
+    'the schedule and the constant rate end about the same (0.1 and 0.102)'
+    """
+    ours, theirs = float(ours), float(theirs)
+    a, b = names
+    if not (math.isfinite(ours) and math.isfinite(theirs)):
+        return f"{a} ends at {ours:.3g}, {b} at {theirs:.3g}"
+    if ours == theirs:
+        return f"both end at {ours:.3g}"
+    if ours <= 0 or theirs <= 0:  # a ratio of these says nothing true: the two levels do
+        return f"{a} ends at {ours:.3g}, {b} at {theirs:.3g}"
+    low, high = min(ours, theirs), max(ours, theirs)
+    if _about_the_same(high / low):
+        return f"{a} and {b} end about the same ({ours:.3g} and {theirs:.3g})"
+    if ours < theirs:
+        return f"{a} ends {times(theirs / ours)}x lower than {b}"
+    return f"{a} ends {times(ours / theirs)}x higher than {b}"
 
 
 def _recorded(run: Any, what: str) -> tuple[str, Any]:
@@ -67,8 +115,12 @@ def how_it_moved(run: Any, what: str = "loss") -> str:
     if not (math.isfinite(start) and math.isfinite(end)):
         return f"the numbers overflowed in {steps}"
     if start > 0 and end > 0 and end < start:
+        if _about_the_same(start / end):
+            return f"the {words} fell {_percent(1 - end / start)} in {steps}"
         return f"the {words} fell {times(start / end)}x in {steps}"
     if start > 0 and end > start:
+        if _about_the_same(end / start):
+            return f"the {words} grew {_percent(end / start - 1)} in {steps}"
         return f"the {words} grew {times(end / start)}x in {steps}"
     if end == start:
         return f"the {words} did not change in {steps}"

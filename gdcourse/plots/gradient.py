@@ -24,6 +24,7 @@ from ..core import (
     unit_vector,
 )
 from ..core.placeholder import contains_placeholder
+from .findings import times
 from .style import PALETTE
 
 __all__ = [
@@ -298,8 +299,8 @@ def difference_error_picture(
     ax.set_xlabel("step h (log scale)")
     ax.set_ylabel("error |estimate \u2212 true derivative|")
     ax.set_title(
-        f"h 10x smaller: central error {c_ratio:.0f}x smaller (order h\u00b2), "
-        f"forward only {f_ratio:.0f}x (order h)",
+        f"h 10x smaller: central error {times(c_ratio)}x smaller (order h\u00b2), "
+        f"forward only {times(f_ratio)}x (order h)",
         fontsize=10,
     )
     ax.grid(alpha=0.3)

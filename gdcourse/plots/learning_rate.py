@@ -15,7 +15,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.ticker import NullLocator
 
 from ..core import (
     Quadratic1D,
@@ -28,6 +27,7 @@ from ..core import (
     regime_bands,
     steps_to_tolerance,
 )
+from .axes import value_scale
 from .findings import count_steps
 from .style import PALETTE, series_style
 
@@ -148,29 +148,26 @@ def _rgb(colour: str) -> tuple[float, float, float]:
     return tuple(int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
 
 
-def _log_y(ax: Axes) -> None:
-    """A log y axis with decade ticks only: the minor ticks add clutter (and drawing time)."""
-    ax.set_yscale("log")
-    ax.yaxis.set_minor_locator(NullLocator())
-
-
 def rate_runs(loss: Any, w0: float, rates: Sequence[float], steps: int) -> None:
     """The loss against the step (log scale) at each rate, one line per rate.
 
     A run that diverges is drawn until the core stops it. The title says how each run ended (its
-    status, in the core's words); the legend gives each run's first and last loss.
+    status, in the core's words); the legend gives each run's first and last loss. When a loss
+    reaches 0 or goes below it, the axis is linear (its label says so).
     """
     _fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    fates = []
+    fates, drawn = [], []
     for i, lr in enumerate(rates):
         run = gradient_descent(loss, w0, lr=lr, steps=steps)
         fates.append(f"rate {lr:g} {run.phrase}")
         k = np.arange(run.n_steps + 1)
         label = f"rate {lr:g}: loss {run.losses[0]:.3g} \u2192 {run.final_loss:.3g}"
         ax.plot(k, run.losses, label=label, **series_style(i))
-    _log_y(ax)
+        drawn.append(run.losses)
+    # Log scale unless a loss reaches 0 (a one-step landing) or below (a double well): a log
+    # axis would drop those points without a word.
+    value_scale(ax, drawn, "loss L(w_k)", minor_ticks=False)
     ax.set_xlabel("step k (updates)")
-    ax.set_ylabel("loss L(w_k), log scale")
     ax.set_title(f"{', '.join(fates[:-1])} and {fates[-1]}", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
@@ -202,7 +199,7 @@ def multiplier_figure(a: float, rates: Sequence[float] = ()) -> None:
     ax.text(
         0.98 * top,
         0.55,
-        "|multiplier| < 1:\nthe run converges",
+        "|multiplier| < 1:\nthe error shrinks every step",
         ha="right",
         fontsize=8,
         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
@@ -273,10 +270,11 @@ def tolerance_figure(
     """The distance ``|w_k - c|`` (log scale) at each rate, the tolerance, and the first step
     within it (the same for every rate in ``rates`` only if their ``|1 - ηa|`` agree)."""
     _fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    ks = []
+    ks, drawn = [], []
     for i, lr in enumerate(rates):
         run = gradient_descent(loss, w0, lr=lr, steps=steps, tol=0.0)
         dist = distances_to(run.weights, loss.c)
+        drawn.append(dist)
         style = series_style(i)
         ax.plot(
             np.arange(len(dist)),
@@ -291,9 +289,8 @@ def tolerance_figure(
     for k in sorted(set(ks)):
         ax.axvline(k, color="0.4", lw=0.8, ls=":")
         ax.annotate(f"step {k}", (k, tol), xytext=(4, 8), textcoords="offset points", fontsize=8)
-    _log_y(ax)
+    value_scale(ax, [*drawn, [tol]], f"distance |w_k \u2212 {loss.c:g}|", minor_ticks=False)
     ax.set_xlabel("step k (updates)")
-    ax.set_ylabel(f"distance |w_k \u2212 {loss.c:g}|, log scale")
     multipliers = sorted({abs(error_multiplier(loss.a, lr)) for lr in rates})
     if len(multipliers) == 1 and len(set(ks)) == 1:
         title = (
@@ -321,12 +318,13 @@ def same_gradient_figure(
     centres = [loss.c for _, loss in items]
     lo, hi = min([*centres, w0]) - 2.5, max([*centres, w0]) + 1.5
     xs = np.linspace(lo, hi, 300)
-    fates = []
+    fates, drawn = [], []
     for i, (name, loss) in enumerate(items):
         style = series_style(i)
         left.plot(xs, loss.value(xs), color=style["color"], ls=style["linestyle"], label=name)
         run = gradient_descent(loss, w0, lr=lr, steps=steps)
         dist = distances_to(run.weights, loss.c)
+        drawn.append(dist)
         right.plot(
             np.arange(len(dist)), dist, label=f"{name}: {quadratic_regime(loss.a, lr)}", **style
         )
@@ -352,9 +350,8 @@ def same_gradient_figure(
     left.set_title("The curves and their tangents at the start", fontsize=9)
     left.legend(fontsize=8, loc="upper left")
     left.grid(alpha=0.3)
-    _log_y(right)
+    value_scale(right, drawn, "distance to the minimum", minor_ticks=False)
     right.set_xlabel("step k (updates)")
-    right.set_ylabel("distance to the minimum, log scale")
     right.set_title(f"Both runs at rate {lr:g}", fontsize=9)
     right.legend(fontsize=8)
     right.grid(alpha=0.3)

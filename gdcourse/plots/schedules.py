@@ -3,10 +3,13 @@ losses against step, the sweep of fresh runs and the single-run range test."""
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from ..core import CourseTypeError, RangeTest, max_stable_lr
+from .axes import value_scale
 from .style import PALETTE, series_style
 
 __all__ = ["losses_figure", "range_test_figure", "rates_figure", "sweep_figure"]
@@ -31,10 +34,13 @@ def losses_figure(
     curves: dict, floors: dict, title: str, ylabel: str = "loss L(w) (log scale)"
 ) -> None:
     """Loss against step (log y) of each named run (``{label: losses}``), with dotted horizontal
-    lines at the predicted noise floors (``{label: level}``)."""
+    lines at the predicted noise floors (``{label: level}``). A loss of 0 or below turns the axis
+    linear (a log axis would drop it), and the label says so."""
     _fig, ax = plt.subplots(figsize=(8.6, 3.6), layout="constrained")
+    drawn = []
     for i, (label, losses) in enumerate(curves.items()):
         losses = np.asarray(losses, dtype=float)
+        drawn.append(losses)
         ax.plot(
             np.arange(len(losses)),
             losses,
@@ -47,9 +53,12 @@ def losses_figure(
         )
     for j, (label, level) in enumerate(floors.items()):
         ax.axhline(level, color="0.25", ls=(":", "--")[j % 2], lw=1.2, label=label)
-    ax.set_yscale("log")
+    if value_scale(ax, [*drawn, list(floors.values())], "loss") == "log":
+        ax.set_ylabel(ylabel)
+    else:  # a loss of 0 or below: a log axis would drop it, and the label must not say "log"
+        words = re.sub(r"\s*\((log|log scale)\)$", "", ylabel)
+        ax.set_ylabel(f"{words}, linear scale (some values are \u2264 0)")
     ax.set_xlabel("step")
-    ax.set_ylabel(ylabel)
     ax.minorticks_off()
     ax.set_title(title)
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .axes import value_scale
 from .style import PALETTE, series_style
 
 __all__ = ["comparison_figure", "escape_figure", "noise_floor_figure", "variance_figure"]
@@ -59,13 +60,15 @@ def comparison_figure(comparisons, min_loss: float) -> None:
                 ms=4,
                 label=f"{c.name} (B={c.batch_size}, rate {c.lr:g})",
             )
+    excess = [c.run.losses - min_loss for c in comparisons]
     for ax, (label, _) in zip(axes, xs, strict=True):
         ax.set_xlabel(label)
-        ax.set_yscale("log")
+        value_scale(ax, excess, "loss \u2212 minimum")
         ax.grid(alpha=0.3)
+    for ax in axes[1:]:
+        ax.set_ylabel("")  # the panels share the first one's axis
     axes[0].set_xscale("log")
     axes[2].set_xscale("log")
-    axes[0].set_ylabel("loss \u2212 minimum (log scale)")
     axes[0].set_title("Per update: full batch needs fewest", fontsize=10)
     axes[1].set_title("Per epoch: small batches learn most per pass", fontsize=10)
     axes[2].set_title("Per second: depends on the machine", fontsize=10)
@@ -77,9 +80,8 @@ def noise_floor_figure(runs: dict, min_loss: float) -> None:
     _fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
     for i, (lr, run) in enumerate(runs.items()):
         ax.plot(run.losses - min_loss, **series_style(i), ms=3, label=f"rate {lr:g}")
-    ax.set_yscale("log")
+    value_scale(ax, [run.losses - min_loss for run in runs.values()], "loss \u2212 minimum")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss \u2212 minimum (log scale)")
     ax.set_title("Constant-rate SGD levels off; a larger rate, a higher floor")
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)

@@ -17,6 +17,7 @@ from ..core import (
     gradient_descent,
     hessian_eigenvalues,
     step_lengths,
+    steps_per_tenfold,
     steps_to_relative_tolerance,
 )
 from ..lessons import many_parameters as lesson
@@ -62,7 +63,7 @@ def _plateau_margin() -> float:
 
 
 def _steps_per_tenfold(kappa: float) -> float:
-    return math.log(10) / -math.log(contraction_factor([1, kappa]))
+    return steps_per_tenfold(contraction_factor([1, kappa]))
 
 
 def _turn_in_degrees(rotation: np.ndarray) -> float:

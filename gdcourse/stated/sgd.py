@@ -16,6 +16,7 @@ from ..core import (
     max_stable_lr,
     noise_floor,
     sample_variance,
+    settled_loss,
     tune_rate,
     updates_per_epoch,
 )
@@ -81,7 +82,7 @@ def _measured_floor(lr: float) -> float:
         seed=0,
         tol=0,
     )
-    return float(np.mean(run.losses[NOISY["burn_in"] :]))
+    return settled_loss(run, last=NOISY["steps"] - NOISY["burn_in"])
 
 
 def _agreement_margin() -> float:

@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..core import CourseValueError
+from .arguments import check_control_value
 from .parts import BlitFigure, Readout
 
 __all__ = ["Explorer"]
@@ -63,6 +64,12 @@ class Explorer:
             raise CourseValueError(
                 f"unknown control(s) {unknown}; this explorer has {sorted(self.controls)}"
             )
+        # Every value is checked before any is set: ipywidgets would clamp a number outside a
+        # slider's range without a word, or raise a TraitError.
+        values = {
+            name: check_control_value(name, self.controls[name], value)
+            for name, value in values.items()
+        }
         for name, value in values.items():
             if isinstance(self.controls[name], widgets.FloatLogSlider):
                 self._intended[name] = float(value)

@@ -11,14 +11,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..core import (
-    STATUS_PHRASES,
     CourseTypeError,
     CourseValueError,
     LinearRegression,
     minibatch_sgd,
 )
 from ..core.errors import check_count, check_point, check_positive_number
+from ..plots.findings import times
 from ..plots.style import PALETTE
+from .arguments import check_steps
 from .base import Explorer
 from .parts import BlitFigure, int_slider, log_rate_slider
 
@@ -26,6 +27,7 @@ __all__ = ["BatchSizeExplorer"]
 
 _FLOOR, _TOP = 1e-6, 1e3  # fixed y limits of both panels (loss above the minimum)
 _SEEDS = 20  # the seed slider's top
+_MAX_EPOCHS = 50  # every control move reruns every epoch: more would make the sliders lag
 
 
 class BatchSizeExplorer(Explorer):
@@ -70,8 +72,7 @@ class BatchSizeExplorer(Explorer):
         super().__init__()
         if not isinstance(loss, LinearRegression):
             raise CourseTypeError(
-                f"BatchSizeExplorer needs a LinearRegression loss (a data set to draw batches "
-                f"from), got {loss!r}"
+                f"loss must be a LinearRegression (a data set to draw batches from), got {loss!r}"
             )
         self.loss = loss
         self.w0 = check_point("w0", w0, loss.shape)
@@ -86,7 +87,7 @@ class BatchSizeExplorer(Explorer):
         lr = check_positive_number("lr", lr)
         if not 1e-3 <= lr <= 1.0:
             raise CourseValueError(f"lr must be between 0.001 and 1 (the slider's range), got {lr}")
-        self.epochs = check_count("epochs", epochs, minimum=1)
+        self.epochs = check_steps("epochs", epochs, maximum=_MAX_EPOCHS)
         seed = check_count("seed", seed)
         if seed > _SEEDS:
             raise CourseValueError(f"seed must be a whole number from 0 to {_SEEDS}, got {seed}")
@@ -145,26 +146,49 @@ class BatchSizeExplorer(Explorer):
         self._line_up.set_data(k[1:] * self.run.updates_per_epoch, excess[1:])
         self._line_ep.set_data(k, excess)
         self._title.set_text(f"B = {b}, rate {lr:g}, seed {seed}: against updates")
-        self._title_ep.set_text(f"{self.run.updates_per_epoch} updates per epoch: against epochs")
+        per = self.run.updates_per_epoch
+        self._title_ep.set_text(
+            f"{per} update{'' if per == 1 else 's'} per epoch: the run {self.run.phrase}"
+        )
         self.readout.show(self._describe())
         self.fig.update()
 
     def _describe(self) -> str:
+        """The run in the core's words (its status and phrase) and its own numbers: what the
+        two panels show, and where a curve leaves them."""
         b, lr, seed = self._key
         run = self.run
         per_epoch = run.updates_per_epoch
         head = f"batch {b}, rate {lr:g}, seed {seed}: {per_epoch} "
         head += "update per epoch" if per_epoch == 1 else "updates per epoch"
-        if run.status == "diverged":  # the core's status: the loss blew up
-            return head + (
-                f"; the run {STATUS_PHRASES['diverged']}: the loss passed 1e12 times its start "
-                f"in epoch {run.epochs}."
-            )
-        final = float(run.losses[-1])
+        start, final = float(run.losses[0]), float(run.losses[-1])
+        if run.status == "diverged":
+            # The status is the core's; the sentence only reads the run's own numbers, whichever
+            # of the core's rules called it diverged.
+            epochs = f"{run.epochs} epoch" + ("" if run.epochs == 1 else "s")
+            if not np.all(np.isfinite(run.losses)):
+                what = f"its loss overflowed in epoch {run.epochs}"
+            else:
+                what = f"its loss went from {start:.4g} to {final:.3g} in {epochs}"
+                if start > 0 and final > start:
+                    what += f", {times(final / start)} times its start"
+            return f"{head}; the run {run.phrase}: {what}{self._off_chart()}."
         return (
-            head + f"; after {run.epochs} epochs ({run.n_updates} updates) loss {final:.4f}, "
-            f"{final - self.min_loss:.2g} above the minimum {self.min_loss:.4f}."
+            f"{head}; after {run.epochs} epochs ({run.n_updates} updates) loss {final:.4f}, "
+            f"{final - self.min_loss:.2g} above the minimum {self.min_loss:.4f}"
+            f"{self._off_chart()}."
         )
+
+    def _off_chart(self) -> str:
+        """Where the drawn excess loss is clipped to the panels' fixed limits, in words."""
+        with np.errstate(all="ignore"):
+            excess = np.asarray(self.run.losses, dtype=float) - self.min_loss
+        above = ~(excess <= _TOP)  # a non-finite loss is above too
+        if np.any(above):
+            return f" (from epoch {int(np.argmax(above))} off the chart, above {_TOP:g})"
+        if np.any(excess < _FLOOR):
+            return f" (within {_FLOOR:g} of the minimum: drawn at the chart's floor)"
+        return ""
 
     def data(self) -> dict[str, Any]:
         """What the explorer shows, for tests."""

@@ -10,6 +10,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..core import (
+    REGIME_PHRASES,
+    CourseValueError,
     QuadraticBowl,
     best_fixed_lr,
     contraction_factor,
@@ -20,9 +22,11 @@ from ..core import (
     quadratic_regime,
     zigzag_direction,
 )
+from ..core.errors import check_finite_number, check_positive_number
 from ..plots.conditioning import MULTIPLIER_LIMIT, draw_bowl_contours, draw_multiplier_panel
 from ..plots.findings import finding, run_sentence
 from ..plots.style import PALETTE
+from .arguments import check_point_within, check_range, check_steps, check_within
 from .base import Explorer
 from .parts import BlitFigure, log_rate_slider, preset_button
 
@@ -74,9 +78,21 @@ class ConditioningExplorer(Explorer):
         lr_range: tuple[float, float] = (1e-3, 2.0),
     ) -> None:
         super().__init__()
-        self.steps = int(steps)
-        self.angle = float(angle)
-        self.w0 = (float(w0[0]), float(w0[1]))
+        kappa_range = check_range("kappa_range", kappa_range, positive=True)
+        if kappa_range[0] < 1:
+            raise CourseValueError(
+                f"kappa_range must start at 1 or above (a condition number is at least 1), got "
+                f"{kappa_range}"
+            )
+        lr_range = check_range("lr_range", lr_range, positive=True)
+        kappa = check_within(
+            "kappa", check_positive_number("kappa", kappa), *kappa_range, "kappa_range"
+        )
+        lr = check_within("lr", check_positive_number("lr", lr), *lr_range, "lr_range")
+        self.steps = check_steps("steps", steps)
+        self.angle = check_finite_number("angle", angle)
+        start = check_point_within("w0", w0, _EXTENT, "the chart")
+        self.w0 = (float(start[0]), float(start[1]))
         self.controls["kappa"] = log_rate_slider(
             kappa, *kappa_range, description="condition number \u03ba"
         )
@@ -89,12 +105,12 @@ class ConditioningExplorer(Explorer):
             preset_button(
                 "",
                 "The best fixed rate 2/(\u03bb_min + \u03bb_max): both multipliers equal in size",
-                lambda: self.set(lr=best_fixed_lr(self._eigenvalues())),
+                lambda: self._preset(best_fixed_lr),
             ),
             preset_button(
                 "",
                 "The edge of stability 2/\u03bb_max: the steep direction bounces forever",
-                lambda: self.set(lr=max_stable_lr(self._eigenvalues())),
+                lambda: self._preset(max_stable_lr),
             ),
         ]
         rows = [
@@ -144,7 +160,19 @@ class ConditioningExplorer(Explorer):
 
     # -- values ------------------------------------------------------------------------------
     def _eigenvalues(self) -> np.ndarray:
-        return np.array([1.0, self._value("kappa")])
+        """The bowl's curvatures, shallow then steep: the core's ``QuadraticBowl.eigenvalues``."""
+        return self.bowl.eigenvalues
+
+    def _preset(self, rate_of: Any) -> None:
+        """Set the rate to the core's ``rate_of(eigenvalues)``, if the slider reaches it."""
+        if self._preset_rate(rate_of) is not None:
+            self.set(lr=rate_of(self._eigenvalues()))
+
+    def _preset_rate(self, rate_of: Any) -> float | None:
+        rate = float(rate_of(self._eigenvalues()))
+        control = self.controls["lr"]
+        low, high = control.base**control.min, control.base**control.max
+        return rate if low * (1 - 1e-12) <= rate <= high * (1 + 1e-12) else None
 
     # -- drawing -----------------------------------------------------------------------------
     def _change_kappa(self) -> None:
@@ -153,10 +181,19 @@ class ConditioningExplorer(Explorer):
         if self._contours is not None:
             self._contours.remove()
         self._contours = draw_bowl_contours(self._ax, self.bowl, _EXTENT)
-        self._ax_m.set_yticks([0, 1], ["shallow\n\u03bb = 1", f"steep\n\u03bb = {kappa:.3g}"])
         lam = self._eigenvalues()
-        self._presets[0].description = f"best fixed rate = {best_fixed_lr(lam):.3g}"
-        self._presets[1].description = f"edge 2/\u03bb_max = {max_stable_lr(lam):.3g}"
+        self._ax_m.set_yticks(
+            [0, 1], [f"shallow\n\u03bb = {lam[0]:.3g}", f"steep\n\u03bb = {lam[1]:.3g}"]
+        )
+        names = ("best fixed rate", "edge 2/\u03bb_max")
+        for button, name, rate_of in zip(
+            self._presets, names, (best_fixed_lr, max_stable_lr), strict=True
+        ):
+            button.description = f"{name} = {rate_of(lam):.3g}"
+            # A rate beyond the slider's range cannot be set: the button says so, disabled.
+            button.disabled = self._preset_rate(rate_of) is None
+            if button.disabled:
+                button.description += " (beyond the slider)"
         self._refresh(full=True)
 
     def _refresh(self, full: bool = False) -> None:
@@ -172,6 +209,7 @@ class ConditioningExplorer(Explorer):
         self._path.set_data(shown[:, 0], shown[:, 1])
         self._start.set_data(shown[:1, 0], shown[:1, 1])
         off = bool(np.any(~np.isfinite(w)) or np.any((w < x0) | (w > x1)))
+        self._off = off
         gone = "the path leaves the chart" if off else ""
         if off and self.run.status == "diverged":
             gone += f" \u2192 the run {self.run.phrase}"
@@ -205,19 +243,23 @@ class ConditioningExplorer(Explorer):
         run = self.run
         # The steep direction's regime and which direction zig-zags: the core's quadratic model.
         steep = quadratic_regime(lam.max(), lr)
-        if steep == "diverging":
-            here = "the steep direction's multiplier is below \u22121"
-        elif steep == "bouncing":
-            here = "the steep direction's multiplier is \u22121: it bounces between the walls"
+        if steep in ("diverging", "bouncing"):
+            here = f"the steep direction is {REGIME_PHRASES[steep]} (multiplier {m_steep:.3g})"
         else:
             here = _ZIGZAGS[zigzag_direction(lam, lr)]
         now = f"Here {here}; {run_sentence(run)}"
         if run.status != "diverged":
             dist = distances_to(run.weights, self.bowl.minimizer)
-            now += (
-                f"; the distance to the minimum is {dist[-1] / dist[0]:.2g} of the start (slowest "
-                f"factor {contraction_factor(lam, lr):.3g} per step)"
-            )
+            factor = f"slowest factor {contraction_factor(lam, lr):.3g} per step"
+            if dist[0] == 0:  # a ratio to a zero start distance says nothing
+                now += f"; it starts at the minimum and stays there ({factor})"
+            else:
+                now += (
+                    f"; the distance to the minimum is {dist[-1] / dist[0]:.2g} of the start "
+                    f"({factor})"
+                )
+        if self._off:
+            now += "; the path leaves the chart (drawn clipped at its edge)"
         return f"{head}.\n{now}. {best}"
 
     def data(self) -> dict[str, Any]:

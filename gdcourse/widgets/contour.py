@@ -9,15 +9,25 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
 from ..core import (
-    CourseValueError,
     QuadraticBowl,
     gradient_descent,
     max_stable_lr,
     read_direction,
     unit_vector,
 )
+from ..core.errors import check_point, check_positive_number
 from ..plots.findings import finding, run_sentence
 from ..plots.style import PALETTE
+from .arguments import (
+    MAX_STEPS,
+    centre_of,
+    check_extent,
+    check_loss_of_shape,
+    check_point_within,
+    check_range,
+    check_steps,
+    check_within,
+)
 from .base import Explorer
 from .parts import BlitFigure, StepPlayer, int_slider, labelled_slider, log_rate_slider
 
@@ -59,18 +69,23 @@ class ContourExplorer(Explorer):
     ) -> None:
         super().__init__()
         self.loss = QuadraticBowl([1.0, 10.0], rotation=np.pi / 6) if loss is None else loss
-        if tuple(getattr(self.loss, "shape", ())) != (2,):
-            raise CourseValueError(
-                f"ContourExplorer needs a 2-D loss (two parameters); got {self.loss!r}"
+        check_loss_of_shape("ContourExplorer", self.loss, (2,))
+        w0 = check_point("w0", w0, (2,))
+        steps = check_steps("steps", steps, maximum=MAX_STEPS // 4)  # the slider goes to 4x
+        lr_range = check_range("lr_range", lr_range, positive=True)
+        lr = check_within("lr", check_positive_number("lr", lr), *lr_range, "lr_range")
+        centre = centre_of(self.loss, (2,))
+        reach = 1.3 * max(np.max(np.abs(w0 - centre)), 1.0)
+        if extent is None:
+            self._extent = (
+                centre[0] - reach,
+                centre[0] + reach,
+                centre[1] - reach,
+                centre[1] + reach,
             )
-        centre = np.asarray(getattr(self.loss, "minimizer", np.zeros(2)), dtype=float)
-        reach = 1.3 * max(np.max(np.abs(np.asarray(w0) - centre)), 1.0)
-        self._extent = extent or (
-            centre[0] - reach,
-            centre[0] + reach,
-            centre[1] - reach,
-            centre[1] + reach,
-        )
+        else:
+            self._extent = check_extent("extent", extent)
+            check_point_within("w0", w0, self._extent, "extent")
         x0, x1, y0, y1 = self._extent
 
         self.controls["lr"] = log_rate_slider(lr, *lr_range)
@@ -162,7 +177,9 @@ class ContourExplorer(Explorer):
         k = min(self.player.k, run.n_steps)
         x0, x1, y0, y1 = self._extent
         w = run.weights[: k + 1]
-        shown = np.column_stack([np.clip(w[:, 0], x0, x1), np.clip(w[:, 1], y0, y1)])
+        with np.errstate(all="ignore"):
+            shown = np.column_stack([np.clip(w[:, 0], x0, x1), np.clip(w[:, 1], y0, y1)])
+            self._off = not bool(np.all(shown == w))  # clipped, or not finite
         self._path.set_data(shown[:, 0], shown[:, 1])
         self._start.set_data(shown[:1, 0], shown[:1, 1])
         here = shown[-1]
@@ -201,6 +218,8 @@ class ContourExplorer(Explorer):
             f"{head}; at step {k}: w = ({w[0]:.3g}, {w[1]:.3g}), loss {run.losses[k]:.3g}, "
             f"|gradient| {run.grad_norms[k]:.2g}"
         )
+        if self._off:
+            text += "; the path leaves the chart (drawn at its edge)"
         if isinstance(self.loss, QuadraticBowl):
             bound = max_stable_lr(self.loss.eigenvalues)
             text += f". This bowl is stable for rates below 2/\u03bb_max = {bound:.3g}."

@@ -28,6 +28,7 @@ import ipywidgets as widgets
 
 from ..checks.cards import Card
 from ..core.errors import CourseTypeError, CourseValueError
+from .arguments import check_text
 
 __all__ = ["Flashcards"]
 
@@ -35,15 +36,26 @@ __all__ = ["Flashcards"]
 HIDDEN_NOTE = "<i>Answer hidden: think of your answer first, then press Reveal.</i>"
 
 
-def _as_card(item: Any) -> Card:
+_FIELDS = ("question", "answer", "topic")
+
+
+def _as_card(item: Any, number: int) -> Card:
     if isinstance(item, Card):
         return item
     if isinstance(item, dict):
+        unknown = sorted(set(item) - set(_FIELDS), key=str)
+        missing = [name for name in _FIELDS[:2] if name not in item]
+        if unknown or missing:
+            raise CourseValueError(
+                f"card {number} must be a dict with keys 'question', 'answer' and optionally "
+                f"'topic', got keys {sorted(item, key=str)}"
+            )
         return Card(**item)
     if isinstance(item, Sequence) and not isinstance(item, str) and len(item) in (2, 3):
         return Card(*item)
     raise CourseTypeError(
-        f"each card must be a Card, a (question, answer[, topic]) pair or a dict, got {item!r}"
+        f"each card must be a Card, a (question, answer[, topic]) pair or a dict; card {number} "
+        f"is {item!r}"
     )
 
 
@@ -51,10 +63,15 @@ class Flashcards:
     """A deck of flashcards with Previous / Reveal / Next buttons (see the module docstring)."""
 
     def __init__(self, cards: Iterable[Any], title: str = "Flashcards") -> None:
-        self.cards: tuple[Card, ...] = tuple(_as_card(c) for c in cards)
+        if isinstance(cards, (str, bytes, dict, Card)) or not isinstance(cards, Iterable):
+            raise CourseTypeError(
+                f"cards must be a list of cards (Card, (question, answer[, topic]) pairs or "
+                f"dicts), got {cards!r}"
+            )
+        self.cards: tuple[Card, ...] = tuple(_as_card(c, i + 1) for i, c in enumerate(cards))
         if not self.cards:
             raise CourseValueError("cards must hold at least one card, got none")
-        self.title = title
+        self.title = check_text("title", title)
         self.index = 0
         self.revealed = False
 

@@ -17,7 +17,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
 from ..core import (
-    CourseValueError,
     DirectionReading,
     QuadraticBowl,
     critical_point_near,
@@ -28,8 +27,10 @@ from ..core import (
     unit_vector,
     wrap_angle,
 )
+from ..core.errors import check_finite_number, check_point
 from ..plots.gradient import contour_levels, polynomial_text
 from ..plots.style import PALETTE
+from .arguments import check_extent, check_loss_of_shape, check_point_within, check_within
 from .base import Explorer
 from .parts import BlitFigure, labelled_slider, preset_button
 
@@ -109,21 +110,25 @@ class GradientDirectionExplorer(Explorer):
         super().__init__()
         self._exact_angle: float | None = None
         self.loss = default_bowl() if loss is None else loss
-        if tuple(getattr(self.loss, "shape", ())) != (2,):
-            raise CourseValueError(
-                f"GradientDirectionExplorer needs a 2-D loss (two parameters); got {self.loss!r}"
-            )
+        check_loss_of_shape("GradientDirectionExplorer", self.loss, (2,))
+        point = check_point("point", point, (2,))
+        angle = check_finite_number("angle", angle)
+        check_within("angle", angle, 0.0, 360.0, "the direction slider's range, in degrees")
         minimizer = getattr(self.loss, "minimizer", None)
         self._minimizer = None if minimizer is None else np.asarray(minimizer, dtype=float)
         centre = np.zeros(2) if self._minimizer is None else self._minimizer
-        far = float(np.max(np.abs(np.asarray(point) - centre)))
+        far = float(np.max(np.abs(point - centre)))
         reach = max(3.0, 1.3 * far, far + 1.5)  # room for the arrows around the start point
-        self._extent = extent or (
-            centre[0] - reach,
-            centre[0] + reach,
-            centre[1] - reach,
-            centre[1] + reach,
-        )
+        if extent is None:
+            self._extent = (
+                centre[0] - reach,
+                centre[0] + reach,
+                centre[1] - reach,
+                centre[1] + reach,
+            )
+        else:
+            self._extent = check_extent("extent", extent)
+            check_point_within("point", point, self._extent, "extent")
         x0, x1, y0, y1 = self._extent
 
         self.controls["x"] = labelled_slider(

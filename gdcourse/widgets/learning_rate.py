@@ -11,7 +11,6 @@ import numpy as np
 from ..core import (
     REGIME_PHRASES,
     CourseTypeError,
-    CourseValueError,
     Quadratic1D,
     best_fixed_lr,
     error_multiplier,
@@ -21,15 +20,25 @@ from ..core import (
     quadratic_regime,
     regime_bands,
 )
+from ..core.errors import check_finite_number, check_positive_number
 from ..plots.findings import finding, run_sentence
 from ..plots.learning_rate import draw_regime_strip
 from ..plots.style import PALETTE
+from .arguments import (
+    centre_of,
+    check_flag,
+    check_loss_of_shape,
+    check_range,
+    check_steps,
+    check_within,
+)
 from .base import Explorer
 from .parts import BlitFigure, labelled_slider, log_rate_slider, preset_button
 
 __all__ = ["LearningRateExplorer"]
 
 _LOSS_FLOOR = 1e-16  # the log axis shows exact zeros (a one-step landing) at this floor
+_CURVATURES = (0.1, 10.0)  # the curvature slider's range
 
 
 def _curvature(loss: Any) -> float | None:
@@ -68,7 +77,7 @@ class LearningRateExplorer(Explorer):
     --------
     >>> ex = LearningRateExplorer(lr=0.75)
     >>> ex.readout_text.split("; ")[1]
-    'after 20 steps the run has not converged yet, loss 1.5e-11'
+    'after 20 steps the run has not converged yet, now at w = 3, loss 1.5e-11'
     """
 
     def __init__(
@@ -85,18 +94,24 @@ class LearningRateExplorer(Explorer):
     ) -> None:
         super().__init__()
         self.loss = Quadratic1D(a=2, c=3) if loss is None else loss
-        if tuple(getattr(self.loss, "shape", ())) != ():
-            raise CourseValueError(
-                f"LearningRateExplorer needs a 1-D loss (one parameter); got {self.loss!r}. "
-                f"Use ContourExplorer for 2-D losses."
-            )
-        self.steps = steps
+        check_loss_of_shape(
+            "LearningRateExplorer", self.loss, (), "; use ContourExplorer for 2-D losses"
+        )
+        w0 = check_finite_number("w0", w0)
+        self.steps = check_steps("steps", steps)
+        curvature = check_flag("curvature", curvature)
+        regime_strip = check_flag("regime_strip", regime_strip)
         if regime_strip and not isinstance(self.loss, Quadratic1D):
             raise CourseTypeError(f"the regime strip needs a Quadratic1D loss, got {self.loss!r}")
-        self._lr_range = (float(lr_range[0]), float(lr_range[1]))
-        centre = float(getattr(self.loss, "minimizer", 0.0))
+        self._lr_range = check_range("lr_range", lr_range, positive=True)
+        lr = check_within("lr", check_positive_number("lr", lr), *self._lr_range, "lr_range")
+        centre = centre_of(self.loss, ())
         reach = 2 * max(abs(w0 - centre), 1.0)
-        low, high = w0_range or (centre - reach, centre + reach)
+        if w0_range is None:
+            low, high = centre - reach, centre + reach
+        else:
+            low, high = check_range("w0_range", w0_range)
+            check_within("w0", w0, low, high, "w0_range")
         span = 1.1 * max(abs(low - centre), abs(high - centre))
         self._xlim = (centre - span, centre + span)
 
@@ -114,7 +129,12 @@ class LearningRateExplorer(Explorer):
                 raise CourseTypeError(
                     f"the curvature slider needs a Quadratic1D loss, got {self.loss!r}"
                 )
-            self.controls["a"] = log_rate_slider(self.loss.a, 0.1, 10.0, description="curvature a")
+            check_within(
+                "the loss's curvature a", self.loss.a, *_CURVATURES, "the curvature slider's range"
+            )
+            self.controls["a"] = log_rate_slider(
+                self.loss.a, *_CURVATURES, description="curvature a"
+            )
             self.controls["a"].tooltip = "Curvature a of L = a/2 (w - c)^2: how sharply it bends"
             rows.append(self.controls["a"])
         self._presets: list[widgets.Button] = []
@@ -122,13 +142,13 @@ class LearningRateExplorer(Explorer):
             self._presets = [
                 preset_button(
                     "",
-                    "The rate 1/a: lands on the minimum of a quadratic in one step",
-                    lambda: self.set(lr=best_fixed_lr(self._a())),
+                    f"The rate 1/a: {REGIME_PHRASES['one-step']} (on a quadratic)",
+                    lambda: self._preset(best_fixed_lr),
                 ),
                 preset_button(
                     "",
-                    "The rate 2/a: the edge of stability, bounces forever",
-                    lambda: self.set(lr=max_stable_lr(self._a())),
+                    f"The rate 2/a: the edge of stability, {REGIME_PHRASES['bouncing']}",
+                    lambda: self._preset(max_stable_lr),
                 ),
             ]
             rows.append(widgets.HBox([widgets.Label("presets:"), *self._presets]))
@@ -163,10 +183,8 @@ class LearningRateExplorer(Explorer):
         self._ax_curve.set_xlabel("weight w")
         self._ax_curve.set_ylabel("loss L(w)")
         self._ax_curve.legend(loc="upper center", fontsize=8, ncols=3, frameon=False)
-        self._ax_loss.set_yscale("log")
         self._ax_loss.set_xlabel("step k")
-        self._ax_loss.set_ylabel("loss L(w_k), log scale")
-        self._ax_loss.set_xlim(-0.5, steps + 0.5)
+        self._ax_loss.set_xlim(-0.5, self.steps + 0.5)
         self._ax_loss.grid(alpha=0.3)
         self._mount(rows, fig)
 
@@ -180,6 +198,12 @@ class LearningRateExplorer(Explorer):
     # -- computing -------------------------------------------------------------------------
     def _a(self) -> float:
         return float(_curvature(self.loss))
+
+    def _preset(self, rate_of: Any) -> None:
+        """Set the rate to the core's ``rate_of(a)`` (1/a or 2/a), if the slider reaches it."""
+        rate = float(rate_of(self._a()))
+        if self._lr_range[0] * (1 - 1e-12) <= rate <= self._lr_range[1] * (1 + 1e-12):
+            self.set(lr=rate)
 
     def _add_strip(self, fig: BlitFigure) -> None:
         """A third axes under both plots, the width of the figure, for the regime strip."""
@@ -227,12 +251,28 @@ class LearningRateExplorer(Explorer):
         self._ax_curve.set_xlim(*self._xlim)
         self._ax_curve.set_ylim(*self._ylim)
         self._ax_curve.set_title(f"L(w) = {self.loss.formula}", fontsize=10)
-        start_max = max(abs(top), abs(bottom), 1.0)
-        self._ax_loss.set_ylim(_LOSS_FLOOR, 1e6 * start_max)
+        # A log axis cannot draw a loss below 0 (a double well's): such a loss is drawn on a
+        # linear axis with the curve's limits, and the label says so.
+        self._log_losses = bottom >= 0
+        if self._log_losses:
+            start_max = max(abs(top), abs(bottom), 1.0)
+            self._ax_loss.set_yscale("log")
+            self._ax_loss.set_ylim(_LOSS_FLOOR, 1e6 * start_max)
+            self._ax_loss.set_ylabel(f"loss L(w_k), log scale (0 drawn at {_LOSS_FLOOR:g})")
+        else:
+            self._ax_loss.set_yscale("linear")
+            self._ax_loss.set_ylim(*self._ylim)
+            self._ax_loss.set_ylabel("loss L(w_k), linear scale (this loss goes below 0)")
         if self._presets:
             a = self._a()
-            self._presets[0].description = f"rate 1/a = {best_fixed_lr(a):.3g} (one step)"
-            self._presets[1].description = f"rate 2/a = {max_stable_lr(a):.3g} (edge)"
+            for button, rate, words in (
+                (self._presets[0], best_fixed_lr(a), "one step"),
+                (self._presets[1], max_stable_lr(a), "edge"),
+            ):
+                inside = self._lr_range[0] * (1 - 1e-12) <= rate <= self._lr_range[1] * (1 + 1e-12)
+                button.description = f"rate {'1' if words == 'one step' else '2'}/a = {rate:.3g}"
+                button.description += f" ({words})" if inside else " (beyond the slider)"
+                button.disabled = not inside
         if self._ax_strip is not None:
             self._draw_strip()
 
@@ -250,7 +290,12 @@ class LearningRateExplorer(Explorer):
         off = bool(np.any(~np.isfinite(w) | (w < self._xlim[0]) | (w > self._xlim[1])))
         self._offchart.set_text(self._offchart_text(off))
         k = np.arange(len(losses))
-        self._loss_line.set_data(k, np.clip(np.nan_to_num(losses, nan=np.inf), _LOSS_FLOOR, None))
+        if self._log_losses:
+            drawn = np.clip(np.nan_to_num(losses, nan=np.inf), _LOSS_FLOOR, None)
+        else:
+            drawn = np.clip(np.nan_to_num(losses, nan=np.inf), *self._ylim)
+        self._loss_line.set_data(k, drawn)
+        self._off = off
         self._finding.set_text(finding(self.run))
         if self._ax_strip is not None:
             self._strip_marker.set_xdata([lr, lr])
@@ -278,8 +323,12 @@ class LearningRateExplorer(Explorer):
         text = f"{head}; {run_sentence(run)}"
         if run.status == "converged":
             text += f" at w = {run.final_weights:.4g}, loss {run.final_loss:.2g}"
-        else:
+        elif run.status == "diverged":
             text += f", loss {run.final_loss:.2g}"
+        else:  # where the last iterate sits on the curve, as drawn
+            text += f", now at w = {run.final_weights:.4g}, loss {run.final_loss:.2g}"
+        if self._off:
+            text += "; the iterates leave the chart (drawn at its edge)"
         if self._ax_strip is not None:
             text += "\n" + self._strip_sentence()
         return text

@@ -18,8 +18,10 @@ from ..core import (
     saddle_escape_steps,
     steps_near_saddle,
 )
+from ..core.errors import check_count, check_finite_number, check_positive_number
 from ..plots.findings import count_steps
 from ..plots.style import PALETTE
+from .arguments import check_flag, check_steps, check_whole_within, check_within
 from .base import Explorer
 from .parts import BlitFigure, int_slider, labelled_slider, log_rate_slider, preset_button
 
@@ -31,6 +33,8 @@ ESCAPE_THRESHOLD = inspect.signature(escape_steps_simulated).parameters["thresho
 #: Where a run ends, from the core's ``critical_point_near`` (within ESCAPE_THRESHOLD).
 _MINIMA = {"upper minimum": "(0, 1)", "lower minimum": "(0, -1)"}
 _GRAD_LIMITS = (1e-12, 30.0)
+#: The sliders' ranges: start x, the exponent k of y0 = 10^k, the noise and the rate.
+_X0_RANGE, _LOG_Y0_RANGE, _NOISE_RANGE, _LR_RANGE = (-2.0, 2.0), (-12, -1), (0.0, 0.05), (0.02, 0.4)
 
 
 class SaddleExplorer(Explorer):
@@ -71,35 +75,39 @@ class SaddleExplorer(Explorer):
         seed: int = 0,
     ) -> None:
         super().__init__()
+        x0 = check_finite_number("x0", x0)
+        check_within("x0", x0, *_X0_RANGE, "the start slider's range")
+        log_y0 = check_whole_within("log_y0", log_y0, *_LOG_Y0_RANGE, "the y\u2080 slider's range")
+        noise = check_positive_number("noise", noise, allow_zero=True)
+        check_within("noise", noise, *_NOISE_RANGE, "the noise slider's range")
+        lr = check_positive_number("lr", lr)
+        check_within("lr", lr, *_LR_RANGE, "the rate slider's range")
         self.loss = SaddleWithMinima()
-        self.steps = int(steps)
-        self.grad_tol = float(grad_tol)
-        self.seed = int(seed)
+        self.steps = check_steps("steps", steps)
+        self.grad_tol = check_positive_number("grad_tol", grad_tol)
+        self.seed = check_count("seed", seed)
         self.on_ridge = False
         self.controls["x0"] = labelled_slider(
             x0,
-            -2.0,
-            2.0,
+            *_X0_RANGE,
             description="start x\u2080",
             tooltip="Where the run starts along x (the direction that curves up)",
         )
         self.controls["log_y0"] = int_slider(
             log_y0,
-            -12,
-            -1,
+            *_LOG_Y0_RANGE,
             description="start y\u2080 = 10^k, k",
             tooltip="How far off the ridge y = 0 the run starts: y\u2080 = 10^k (k = -6 is "
             "one millionth). The button below puts it exactly on the ridge.",
         )
         self.controls["noise"] = labelled_slider(
             noise,
-            0.0,
-            0.05,
+            *_NOISE_RANGE,
             description="gradient noise \u03c3",
             tooltip="Standard deviation of the random noise added to each gradient "
             "(a model of stochastic gradients; seeded)",
         )
-        self.controls["lr"] = log_rate_slider(lr, 0.02, 0.4)
+        self.controls["lr"] = log_rate_slider(lr, *_LR_RANGE)
         self._ridge_button = preset_button("", "", self._toggle_ridge)
         rows = [
             widgets.HBox([self.controls["x0"], self.controls["log_y0"]]),
@@ -147,6 +155,8 @@ class SaddleExplorer(Explorer):
     def set(self, **values: Any) -> None:
         """As :meth:`Explorer.set`, plus ``on_ridge=True/False`` (start exactly on y = 0)."""
         ridge = values.pop("on_ridge", None)
+        if ridge is not None:
+            ridge = check_flag("on_ridge", ridge)
         super().set(**values)
         if ridge is not None and bool(ridge) != self.on_ridge:
             self._toggle_ridge()
@@ -240,27 +250,39 @@ class SaddleExplorer(Explorer):
         return saddle_escape_steps(self.y0, self._value("lr"), ESCAPE_THRESHOLD)
 
     def _ending(self) -> str:
-        """A minimum's coordinates, "saddle" (the run converged to it) or "stuck"."""
+        """Where the run ends, from the core's ``critical_point_near`` and status: a minimum's
+        coordinates, "saddle" (the run converged to it), "stuck" (still within
+        ``ESCAPE_THRESHOLD`` of the saddle) or "elsewhere" (near none of them: on its way)."""
         place = critical_point_near(self.loss, self.run.weights[-1], within=ESCAPE_THRESHOLD)
         if place in _MINIMA:
             return _MINIMA[place]
-        if place == "saddle" and self.run.status == "converged":
-            return "saddle"
-        return "stuck"
+        if place == "saddle":
+            return "saddle" if self.run.status == "converged" else "stuck"
+        return "elsewhere"
+
+    def _end_point(self) -> str:
+        x, y = self.run.weights[-1]
+        return f"({x:.2g}, {y:.2g})"
+
+    def _near(self) -> int:
+        return steps_near_saddle(self.run.weights, self.run.grad_norms, self.grad_tol)
 
     def _short(self) -> str:
-        end = self._ending()
+        end, n = self._ending(), count_steps(self.run.n_steps)
         if end == "saddle":
             return f"The run {self.run.phrase} to the saddle: |\u2207L| = 0 there too"
         if end == "stuck":
-            return f"Still near the saddle after {self.steps} steps"
+            return f"Still near the saddle after {n}"
+        if end == "elsewhere":
+            return f"After {n} at {self._end_point()}: near neither the saddle nor a minimum"
+        if self._near() == 0:
+            return f"Goes to {end} without lingering near the saddle"
         return f"Lingers near the saddle, then escapes to {end}"
 
     def _describe(self) -> str:
         x0, noise, lr = self.controls["x0"].value, self.controls["noise"].value, self._value("lr")
         head = f"start ({x0:g}, {self.y0:g}), noise {noise:g}, rate {lr:.3g}: "
-        near = steps_near_saddle(self.run.weights, self.run.grad_norms, self.grad_tol)
-        end = self._ending()
+        end, near = self._ending(), self._near()
         plateau = f"{count_steps(near)} near the saddle (|\u2207L| < {self.grad_tol:g})"
         if end == "saddle":
             first = (
@@ -271,8 +293,14 @@ class SaddleExplorer(Explorer):
             )
         elif end == "stuck":
             first = (
-                f"{head}{plateau}, and after {self.steps} steps still |y| = "
+                f"{head}{plateau}, and after {count_steps(self.run.n_steps)} still |y| = "
                 f"{abs(self.run.weights[-1, 1]):.2g}: not escaped yet."
+            )
+        elif end == "elsewhere":
+            first = (
+                f"{head}{plateau}; after {count_steps(self.run.n_steps)} the run "
+                f"{self.run.phrase}, at {self._end_point()}: more than {ESCAPE_THRESHOLD:g} from "
+                f"the saddle and from both minima."
             )
         else:
             first = f"{head}{plateau}, then escapes to {end}."

@@ -25,7 +25,10 @@ from ..core import (
     settled_loss,
     step_decay,
 )
+from ..core.errors import check_count, check_positive_number
+from ..plots.findings import compared
 from ..plots.style import PALETTE
+from .arguments import check_choice, check_steps, check_within
 from .base import Explorer
 from .parts import BlitFigure, int_slider, labelled_slider, log_rate_slider
 
@@ -40,6 +43,9 @@ KINDS = {
     "cosine": "falls along half a cosine to 0 at step T",
 }
 _YLIM = (1e-8, 1e3)
+_LR_RANGE, _LR_SLIDER = (1e-3, 1.5), "the initial-rate slider's range"
+_T_MIN = 10  # the time-scale slider runs from 10 steps to the length of the runs
+_NOISE_RANGE = (0.0, 2.0)
 _LAST = 50  # the final loss is the mean over the last 50 steps (one noisy step says little)
 
 
@@ -96,9 +102,15 @@ class ScheduleExplorer(Explorer):
         seed: int = 0,
     ) -> None:
         super().__init__()
-        make_schedule(kind, lr, T)  # validates kind
+        kind = check_choice("kind", kind, list(KINDS))
+        steps = check_steps("steps", steps, minimum=_LAST)  # a settled loss needs _LAST steps
+        lr = check_within("lr", check_positive_number("lr", lr), *_LR_RANGE, _LR_SLIDER)
+        T = check_count("T", T, minimum=1)
+        check_within("T", T, _T_MIN, steps, f"the time-scale slider's range, {_T_MIN} to steps")
+        noise = check_positive_number("noise", noise, allow_zero=True)
+        check_within("noise", noise, *_NOISE_RANGE, "the noise slider's range")
         self.loss = Quadratic1D(a=2, c=3)
-        self.w0, self.steps, self.seed = 7.0, steps, seed
+        self.w0, self.steps, self.seed = 7.0, steps, check_count("seed", seed)
         self.controls["kind"] = widgets.Dropdown(
             options=list(KINDS),
             value=kind,
@@ -107,19 +119,18 @@ class ScheduleExplorer(Explorer):
             style={"description_width": "initial"},
         )
         self.controls["lr"] = log_rate_slider(
-            lr, 1e-3, 1.5, description="initial rate \u03b7\u2080"
+            lr, *_LR_RANGE, description="initial rate \u03b7\u2080"
         )
         self.controls["T"] = int_slider(
             T,
-            10,
+            _T_MIN,
             steps,
             description="time scale T (steps)",
             tooltip="How fast the schedule decays: see the readout for what T means",
         )
         self.controls["noise"] = labelled_slider(
             noise,
-            0.0,
-            2.0,
+            *_NOISE_RANGE,
             description="gradient noise \u03c3",
             tooltip="Standard deviation of the noise added to every gradient (0: exact)",
         )
@@ -233,38 +244,51 @@ class ScheduleExplorer(Explorer):
         floor = noise_floor(self.loss.a, lr, noise) if noise > 0 else 0.0
         shown = floor if np.isfinite(floor) and floor > 0 else np.nan
         self._floor.set_data([0, self.steps], [shown, shown])
-        ours, theirs = self._finals()
-        if not np.isfinite(ours):
-            title = f"The schedule's run {self.run.phrase}: lower the initial rate"
-        elif ours < theirs:
-            title = f"The schedule ends {theirs / ours:.2g}x lower than the constant rate"
-        else:
-            title = "The schedule does not beat the constant rate here"
-        self._finding.set_text(title)
+        self._finding.set_text(self._title())
         self.readout.show(self._describe())
         self.fig.update(full=full)
 
+    def _title(self) -> str:
+        """The finding: how the two runs ended (their statuses, in the core's words) and, when
+        neither diverged, how their settled losses compare (zeros and near ties included)."""
+        ours, theirs = self._finals()
+        if self._shown[0] == "constant":  # the two runs are one: nothing to compare
+            if self.run.status == "diverged":
+                return f"The run {self.run.phrase}: lower the rate"
+            return f"The run {self.run.phrase}: mean loss {ours:.3g} over its last {_LAST} steps"
+        if self.run.status == "diverged":
+            return f"The schedule's run {self.run.phrase}: lower the initial rate"
+        if self.baseline.status == "diverged":
+            return (
+                f"The constant rate's run {self.baseline.phrase}; the schedule's ends at {ours:.3g}"
+            )
+        words = compared(ours, theirs, ("the schedule", "the constant rate"))
+        return words[0].upper() + words[1:]
+
     def _describe(self) -> str:
+        """What both panels show, in the core's words and numbers: each run's status (its
+        phrase), where it settled (the core's ``settled_loss``), and the noise floor drawn."""
         kind, lr, T, noise = self._shown
         ours, theirs = self._finals()
         head = f"{kind} from {lr:.3g}" + ("" if kind == "constant" else f" over T = {T} steps")
         head += f" ({KINDS[kind]}), gradient noise {noise:.3g}: "
-        if not np.isfinite(ours):
-            text = head + f"the run {self.run.phrase}"
-        else:
-            text = head + f"final loss {ours:.3g} (mean of the last {_LAST} steps)"
-        if kind == "constant":
-            pass
-        elif not np.isfinite(theirs):
-            text += f"; constant rate {lr:.3g} {self.baseline.phrase}"
-        else:
-            text += f"; constant rate {lr:.3g} settles near {theirs:.3g}"
+        text = head + self._settled("the run", self.run, ours)
+        if kind != "constant":
+            text += "; " + self._settled(f"constant rate {lr:.3g}", self.baseline, theirs)
         floor = noise_floor(self.loss.a, lr, noise)
         if noise > 0 and np.isfinite(floor):
-            text += f" (its noise floor {floor:.3g})"
+            text += f" (its noise floor {floor:.3g}, dotted)"
         elif noise == 0:
             text += " (exact gradients: no noise floor)"
+        if kind != "constant" and self.run.status != "diverged":
+            text += f". {self._title()}"
         return text + "."
+
+    @staticmethod
+    def _settled(name: str, run: Any, level: float) -> str:
+        if run.status == "diverged":
+            return f"{name} {run.phrase}"
+        return f"{name} {run.phrase}, mean loss of its last {_LAST} steps {level:.3g}"
 
     def data(self) -> dict[str, Any]:
         """What is drawn: the schedule's rates, both runs' losses and the noise floor."""

@@ -12,8 +12,10 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
-from ..core import CourseValueError, Quadratic1D, gradient_descent, gradient_step, sign_label
+from ..core import Quadratic1D, gradient_descent, gradient_step, sign_label
+from ..core.errors import check_count, check_finite_number, check_positive_number
 from ..plots.style import PALETTE
+from .arguments import centre_of, check_loss_of_shape, check_range, check_steps, check_within
 from .base import Explorer
 from .parts import BlitFigure, StepPlayer, labelled_slider, log_rate_slider
 
@@ -82,15 +84,20 @@ class StepExplorer(Explorer):
     ) -> None:
         super().__init__()
         self.loss = Quadratic1D(a=2, c=3) if loss is None else loss
-        if tuple(getattr(self.loss, "shape", ())) != ():
-            raise CourseValueError(
-                f"StepExplorer needs a 1-D loss (one parameter); got {self.loss!r}. "
-                f"Use ContourExplorer for 2-D losses."
-            )
-        self.steps = steps
-        centre = float(getattr(self.loss, "minimizer", 0.0))
+        check_loss_of_shape("StepExplorer", self.loss, (), "; use ContourExplorer for 2-D losses")
+        w0 = check_finite_number("w0", w0)
+        self.steps = check_steps("steps", steps)
+        lr_range = check_range("lr_range", lr_range, positive=True)
+        lr = check_within("lr", check_positive_number("lr", lr), *lr_range, "lr_range")
+        k = check_count("k", k)
+        check_within("k", k, 0, self.steps, "the steps of the run, 0 to steps")
+        centre = centre_of(self.loss, ())
         reach = 1.5 * max(abs(w0 - centre), 1.0)
-        low, high = w0_range or (centre - reach, centre + reach)
+        if w0_range is None:
+            low, high = centre - reach, centre + reach
+        else:
+            low, high = check_range("w0_range", w0_range)
+            check_within("w0", w0, low, high, "w0_range")
         margin = 0.05 * (high - low)
         self._xlim = (low - margin, high + margin)
 
@@ -111,7 +118,7 @@ class StepExplorer(Explorer):
         for name in ("lr", "w0"):
             self._watch(name, self._refresh)
         self._refresh(full=True)
-        self.player.set(min(max(int(k), 0), self.run.n_steps))
+        self.player.set(min(k, self.run.n_steps))  # a run that converged early is shorter
 
     # -- the static picture, and the artists that move ------------------------------------
     def _build_axes(self) -> list:
@@ -260,6 +267,7 @@ class StepExplorer(Explorer):
         self._step_label.xy = ((cx[0] + nx[0]) / 2, self._axis_y)
         self._step_label.set_text(f"\u2212\u03b7 \u00d7 gradient = {-lr * g:.3g}" if moves else "")
         off = not (self._xlim[0] <= w_next <= self._xlim[1]) if finite else True
+        self._off = off
         gone = "the next w is off the chart" if off else ""
         if off and run.status == "diverged":
             gone += f" \u2192 the run {run.phrase}"
@@ -307,6 +315,8 @@ class StepExplorer(Explorer):
             text += f"; the loss stays at {loss_now:.5g}"
         if run.status == "converged" and k == run.n_steps:
             text += f" (the run {run.phrase})"
+        if self._off:
+            text += "; the next w is off the chart (drawn at its edge)"
         return text
 
     def data(self) -> dict[str, Any]:
