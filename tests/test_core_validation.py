@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from gdcourse.core import (
+    MAX_STEPS,
     CourseInputError,
     CourseTypeError,
     CourseValueError,
@@ -38,8 +39,11 @@ from gdcourse.core import (
     check_gradient,
     classify_eigenvalues,
     classify_hessian,
+    clipped,
+    compare_methods,
     condition_number,
     constant,
+    cosine_decay,
     critical_point_near,
     difference_errors,
     directional_derivative,
@@ -48,8 +52,10 @@ from gdcourse.core import (
     errors_along_axes,
     escape_fractions,
     escape_steps_simulated,
+    exponential_decay,
     first_step_within,
     forward_difference,
+    fraction_all_positive,
     gradient_descent,
     gradient_spread,
     gradient_step,
@@ -58,22 +64,30 @@ from gdcourse.core import (
     make_regression,
     max_stable_lr,
     measured_slope,
+    minibatch_sgd,
     multipliers,
+    noise_floor,
     noisy_runs,
     numerical_gradient,
     one_after_another,
     read_direction,
     regime_bands,
     saddle_escape_steps,
+    sample_variance,
     schedule_rates,
     settled_loss,
+    sign_flipped,
     sign_label,
     standardise,
     step_lengths,
     steps_near_saddle,
+    steps_to_relative_tolerance,
+    steps_to_tolerance,
+    sweep_losses,
     sweep_path,
     sweep_ratios,
     swing,
+    tune_rate,
     unit_vector,
     updates_per_epoch,
     wrap_angle,
@@ -893,7 +907,293 @@ ALREADY_REFUSED = [
 ]
 
 
-TABLE = CASES + ALREADY_REFUSED
+class GoesBadLater(Loss):
+    """A student's loss that works at w0 and goes wrong once the run passes w = 5 (step 4 from
+    w0 = 7 at rate 0.1): ``bad`` is what it returns there."""
+
+    shape = ()
+
+    def __init__(self, method, bad):
+        self.method, self.bad = method, bad
+
+    def value(self, w):
+        return self.bad if self.method == "value" and w < 5 else float((w - 3) ** 2)
+
+    def gradient(self, w):
+        return self.bad if self.method == "gradient" and w < 5 else 2 * (w - 3)
+
+
+class OnlyScalars(Loss):
+    """A 1-D loss written for one number (an ``if`` on w): it cannot take a stack of points."""
+
+    shape = ()
+
+    def value(self, w):
+        return float(w) ** 2 if w > 0 else 0.0
+
+    def gradient(self, w):
+        return 2 * w if w > 0 else 0.0
+
+
+class FloatFails(Fraction):
+    """A number whose float() raises."""
+
+    def __float__(self):
+        raise RuntimeError("no float for you")
+
+
+HUGE = 10**400
+TOO_LARGE = (
+    r"is too large to be a floating-point number \(about 1e400; the largest is about 1.8e308\)"
+)
+WELLS = SharpFlatWells()
+
+# The review's second sweep: huge counts, a loss that goes bad after w0, a schedule's return
+# value, factories passed uncalled, huge ints, odd containers, tiny and huge floats.
+SECOND_SWEEP = [
+    # -- A: counts that would size an array or a loop past memory or patience -----------------
+    (
+        "gradient_descent a billion steps",
+        lambda: gradient_descent(SEED, 7.0, 0.1, 10**9),
+        CourseValueError,
+        r"steps must be at most 1,000,000 \(a run records every iterate.*got 1,000,000,000",
+    ),
+    (
+        "gradient_descent steps x parameters past memory",
+        lambda: gradient_descent(QuadraticBowl(np.ones(100) + np.arange(100)), np.zeros(100),
+                                 0.001, 500_000),
+        CourseValueError,
+        r"steps x parameters must be at most 20,000,000",
+    ),
+    (
+        "noisy_runs a billion steps",
+        lambda: noisy_runs(SEED, 7.0, 0.1, 10**9, noise=1.0, seeds=range(2)),
+        CourseValueError,
+        "steps must be at most 1,000,000",
+    ),
+    (
+        "noisy_runs seeds x steps past memory",
+        lambda: noisy_runs(SEED, 7.0, 0.1, 1_000_000, noise=1.0, seeds=range(100)),
+        CourseValueError,
+        r"seeds x steps x parameters must be at most 20,000,000 .*got 100,000,000",
+    ),
+    (
+        "minibatch_sgd a billion epochs",
+        lambda: minibatch_sgd(DATA, [0.0, 0.0], 0.01, 1, 10**9),
+        CourseValueError,
+        r"epochs must be at most 50,000 for a run on N=20 examples .*MAX_STEPS = 1,000,000",
+    ),
+    (
+        "sample_variance a billion batches",
+        lambda: sample_variance(DATA, [0.0, 0.0], 8, n_batches=10**9),
+        CourseValueError,
+        r"n_batches must be at most 1,000,000 \(each batch shuffles N=20 examples",
+    ),
+    (
+        "sweep_ratios lrs x steps",
+        lambda: sweep_ratios(SEED, 7.0, [0.1, 0.2], 600_000),
+        CourseValueError,
+        r"lrs x steps must be at most 1,000,000",
+    ),
+    (
+        "sweep_losses a billion steps",
+        lambda: sweep_losses(2.0, [0.1], 10**9, w0=7.0),
+        CourseValueError,
+        "lrs x steps must be at most 1,000,000",
+    ),
+    (
+        "escape_fractions noises x seeds x steps",
+        lambda: escape_fractions(WELLS, -1.0, 0.01, 100_000, noises=(0, 1, 2), seeds=range(100)),
+        CourseValueError,
+        r"noises x seeds x steps must be at most 20,000,000",
+    ),
+    (
+        "escape_steps_simulated a billion steps",
+        lambda: escape_steps_simulated(1e-6, 0.1, steps=10**9),
+        CourseValueError,
+        "steps must be at most 1,000,000",
+    ),
+    (
+        "basin_ends starts x steps",
+        lambda: basin_ends(TiltedDoubleWell(0.5), [0.1, 0.2, 0.3], lr=0.01, steps=400_000),
+        CourseValueError,
+        "starts x steps must be at most 1,000,000",
+    ),
+    (
+        "schedule_rates a billion steps",
+        lambda: schedule_rates(0.1, 10**9),
+        CourseValueError,
+        "n_steps must be at most 1,000,000",
+    ),
+    (
+        "Schedule.rates a billion steps",
+        lambda: cosine_decay(0.1, 100).rates(10**9),
+        CourseValueError,
+        "n_steps must be at most 1,000,000",
+    ),
+    (
+        "steps_to_relative_tolerance a billion steps",
+        lambda: steps_to_relative_tolerance(BOWL, 0.1, max_steps=10**9),
+        CourseValueError,
+        "max_steps must be at most 1,000,000",
+    ),
+    (
+        "tune_rate epochs x grid past a minute",
+        lambda: tune_rate(DATA, [0.0, 0.0], 1, 40_000, grid=np.geomspace(1e-4, 1e-1, 30)),
+        CourseValueError,
+        "epochs and grid ask for too much work: 30 runs of minibatch_sgd",
+    ),
+    (
+        "compare_methods a billion epochs",
+        lambda: compare_methods(DATA, [0.0, 0.0], {"SGD": 1}, 10**9, grid=(0.01,)),
+        CourseValueError,
+        "epochs must be at most 50,000",
+    ),
+    (
+        "linear_scaling_table a billion epochs",
+        lambda: linear_scaling_table(DATA, [0.0, 0.0], 1, 0.01, (1, 2), 10**9),
+        CourseValueError,
+        "epochs must be at most 50,000",
+    ),
+    (
+        "make_regression n x d past memory",
+        lambda: make_regression(10**6, 100),
+        CourseValueError,
+        r"n_samples x n_features must be at most 20,000,000 .*got 100,000,000",
+    ),
+    (
+        "fraction_all_positive samples x n x n past memory",
+        lambda: fraction_all_positive(100, samples=10**4),
+        CourseValueError,
+        r"samples x n x n must be at most 20,000,000",
+    ),
+    # -- B: a loss that goes bad after w0 --------------------------------------------------------
+    (
+        "gradient_descent a value of None later",
+        lambda: gradient_descent(GoesBadLater("value", None), 7.0, 0.1, 20),
+        CourseTypeError,
+        r"loss.value\(w\) must return one number at every step; at step 4 it returned None",
+    ),
+    (
+        "gradient_descent a gradient string later",
+        lambda: gradient_descent(GoesBadLater("gradient", "1"), 7.0, 0.1, 20),
+        CourseTypeError,
+        r"loss.gradient\(w\) must return numbers.*at step 4 it returned '1'",
+    ),
+    (
+        "gradient_descent a gradient of the wrong size later",
+        lambda: gradient_descent(GoesBadLater("gradient", np.zeros(3)), 7.0, 0.1, 20),
+        CourseValueError,
+        r"loss.gradient\(w\) must return 1 number, one per parameter.*at step 4 it returned 3",
+    ),
+    (
+        "gradient_descent a value that is an array later",
+        lambda: gradient_descent(GoesBadLater("value", np.array([1.0, 2.0])), 7.0, 0.1, 20),
+        CourseTypeError,
+        r"loss.value\(w\) must return one number at every step; at step 4 it returned array",
+    ),
+    (
+        "gradient_descent a complex value later (not cast with a warning)",
+        lambda: gradient_descent(GoesBadLater("value", np.complex128(1 + 1j)), 7.0, 0.1, 20),
+        CourseTypeError,
+        r"loss.value\(w\) must return one number at every step; at step 4 it returned",
+    ),
+    (
+        "gradient_descent a complex gradient later",
+        lambda: gradient_descent(GoesBadLater("gradient", np.array(1 + 1j)), 7.0, 0.1, 20),
+        CourseTypeError,
+        r"loss.gradient\(w\) must return numbers.*at step 4",
+    ),
+    (
+        "sweep_ratios a loss that goes bad later",
+        lambda: sweep_ratios(GoesBadLater("value", None), 7.0, [0.1], 20),
+        CourseTypeError,
+        r"loss.value\(w\) must return one number at every step; at step 4",
+    ),
+    (
+        "basin_ends a loss that goes bad later",
+        lambda: basin_ends(GoesBadLater("gradient", None), [7.0], lr=0.1, steps=20),
+        CourseTypeError,
+        r"loss.gradient\(w\) must return numbers.*at step 4",
+    ),
+    (
+        "noisy_runs a loss that only works on one number",
+        lambda: noisy_runs(OnlyScalars(), 7.0, 0.1, 5, noise=1.0, seeds=range(3)),
+        CourseValueError,
+        r"noisy_runs evaluates loss.value on a stack of points.*failed on one.*elementwise",
+    ),
+    # -- C: a schedule's return value --------------------------------------------------------
+    (
+        "a schedule returning a bool",
+        lambda: gradient_descent(SEED, 7.0, lambda k: True, 5),
+        CourseTypeError,
+        r"the schedule lr must return a number \(a rate\) for each step; at step 0 it returned "
+        r"True",
+    ),
+    (
+        "a schedule returning a string",
+        lambda: gradient_descent(SEED, 7.0, lambda k: "0.1", 5),
+        CourseTypeError,
+        r"at step 0 it returned '0.1'",
+    ),
+    # -- D: factories passed uncalled ------------------------------------------------------------
+    (
+        "lr=constant uncalled",
+        lambda: gradient_descent(SEED, 7.0, constant, 5),
+        CourseTypeError,
+        r"got the function constant itself.*call it: constant\(0.1\)",
+    ),
+    (
+        "update=sign_flipped uncalled",
+        lambda: gradient_descent(SEED, 7.0, 0.1, 5, update=sign_flipped),
+        CourseTypeError,
+        r"call it: sign_flipped\(\)",
+    ),
+    (
+        "clip=a factory",
+        lambda: clipped(exponential_decay),
+        CourseTypeError,
+        r"clip must be a finite number > 0, got the function exponential_decay itself",
+    ),
+    # -- E: numbers too large for a float ----------------------------------------------------
+    ("gradient_descent w0=10**400", lambda: gradient_descent(SEED, HUGE, 0.1, 5),
+     CourseValueError, "w0 " + TOO_LARGE + r", got 10\*\*400"),
+    ("gradient_descent lr=10**400", lambda: gradient_descent(SEED, 7.0, HUGE, 5),
+     CourseValueError, "lr " + TOO_LARGE),
+    ("a schedule returning 10**400", lambda: gradient_descent(SEED, 7.0, lambda k: HUGE, 5),
+     CourseValueError, "the rate lr gave at step 0 " + TOO_LARGE),
+    ("gradient_descent steps=10**400", lambda: gradient_descent(SEED, 7.0, 0.1, HUGE),
+     CourseValueError, r"steps must be at most 1,000,000 .*got 10\*\*400"),
+    ("Quadratic1D a=10**400", lambda: Quadratic1D(HUGE, 3), CourseValueError, TOO_LARGE),
+    ("QuadraticBowl an eigenvalue of 10**400", lambda: QuadraticBowl([1, HUGE]),
+     CourseValueError, "each entry of eigenvalues " + TOO_LARGE),
+    ("noise_floor noise=10**400", lambda: noise_floor(2, 0.1, HUGE), CourseValueError,
+     "noise " + TOO_LARGE),
+    ("regime_bands an end of 10**400", lambda: regime_bands(2, (0.1, HUGE)), CourseValueError,
+     TOO_LARGE),
+    ("a negative huge int", lambda: gradient_descent(SEED, -HUGE, 0.1, 5), CourseValueError,
+     r"w0 .* got -10\*\*400"),
+    ("a number whose float() raises", lambda: clipped(FloatFails(1)), CourseTypeError,
+     r"clip must be a finite number > 0, got FloatFails\(1, 1\), which cannot be turned into a "
+     r"float \(RuntimeError\)"),
+    ("a huge int of 5000 digits", lambda: gradient_descent(SEED, 3 * 10**5000, 0.1, 5),
+     CourseValueError, r"about 1e5000.*got a whole number of 5001 digits"),
+    # -- F: odd containers -------------------------------------------------------------------
+    ("SharpFlatWells a set", lambda: SharpFlatWells(sharp={1, 2}), CourseTypeError,
+     r"sharp must be a pair \(centre, width\)"),
+    ("SharpFlatWells a 0-d array", lambda: SharpFlatWells(sharp=np.array(1.0)), CourseTypeError,
+     r"sharp must be a pair \(centre, width\)"),
+    ("regime_bands a 0-d array", lambda: regime_bands(2, np.array(1.0)), CourseValueError,
+     "lr_range must be a pair of rates"),
+    ("regime_bands a set (no order)", lambda: regime_bands(2, {0.1, 1.0}), CourseValueError,
+     "lr_range must be a pair of rates"),
+    # -- G: tiny and huge floats -------------------------------------------------------------
+    ("exponential_decay a half-life so short gamma is 0",
+     lambda: exponential_decay(0.1, half_life=1e-3), CourseValueError,
+     "half_life must be at least about 0.02 steps"),
+]
+
+TABLE = CASES + ALREADY_REFUSED + SECOND_SWEEP
 
 
 @pytest.mark.parametrize(
@@ -956,3 +1256,52 @@ def test_an_order_of_numpy_integers_is_an_order():
     assert repr(rule) == "one_after_another(order=(1, 0))"
     run = gradient_descent(BOWL, [1.0, 1.0], 0.1, 3, update=rule)
     assert run.n_steps == 3
+
+
+# -- the second sweep's decisions ------------------------------------------------------------------
+def test_zero_d_arrays_and_numpy_numbers_are_numbers_and_counts():
+    run = gradient_descent(SEED, np.array(7.0), np.array(0.1), np.array(2))
+    assert run.weights.round(4).tolist() == [7.0, 6.2, 5.56]
+    assert schedule_rates(lambda k: np.float32(0.5), 2).tolist() == [0.5, 0.5]
+    assert schedule_rates(lambda k: np.array(0.25), 1).tolist() == [0.25]
+    assert clipped(np.array(2.0)).clip == 2.0
+
+
+def test_a_tiny_rate_takes_a_huge_finite_number_of_steps():
+    # 1 - lr*a rounds to 1: the count is about ln(|e0| / tol) / (lr*a), not a ZeroDivisionError.
+    k = steps_to_tolerance(a=2, lr=1e-17, e0=6, tol=0.01)
+    assert k == pytest.approx(math.log(600) / 2e-17, rel=1e-12)
+    assert steps_to_tolerance(a=1e-200, lr=1e-200, e0=6, tol=0.01) == math.inf  # past a float
+    assert saddle_escape_steps(1e-6, 1e-17) == pytest.approx(math.log(0.5e6) / 2e-17, rel=1e-12)
+
+
+def test_a_tolerance_of_the_smallest_float_is_a_tolerance():
+    assert steps_to_tolerance(a=2, lr=0.1, e0=6, tol=5e-324) == 3340
+    assert saddle_escape_steps(5e-324, 0.1, threshold=1e300) > 0
+
+
+def test_a_noise_floor_past_the_largest_float_is_inf():
+    assert noise_floor(2, 0.1, 1e200) == math.inf
+    assert noise_floor(2, 0.1, 1.0) == pytest.approx(0.1 / (2 * 1.8))
+
+
+def test_a_run_of_max_steps_is_still_taken():
+    import gdcourse.core.descent as descent
+
+    assert descent.MAX_STEPS == MAX_STEPS == 1_000_000  # one name, in the runners' module
+    assert schedule_rates(0.1, MAX_STEPS).shape == (MAX_STEPS,)
+    assert noisy_runs(SEED, 7.0, 0.1, 10, noise=1.0, seeds=range(3)).losses.shape == (3, 11)
+
+
+def test_a_course_loss_is_never_slowed_into_the_slow_path(monkeypatch):
+    # The per-step guard accepts the course's own losses without the full check.
+    import gdcourse.core.descent as descent
+
+    def refuse(*args):
+        raise AssertionError("slow path taken")
+
+    monkeypatch.setattr(descent, "_checked_value", refuse)
+    monkeypatch.setattr(descent, "_checked_gradient", refuse)
+    gradient_descent(SEED, 7.0, 0.1, 50)
+    gradient_descent(BOWL, [1.0, 2.0], 0.1, 50, noise=0.5)
+    gradient_descent(SADDLE, [1.0, 1e-3], 0.1, 50)

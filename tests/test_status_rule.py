@@ -125,10 +125,30 @@ def test_with_noise_runs_below_two_over_a_are_never_called_diverged_or_bouncing(
 
 
 def test_the_swing_rule_on_its_own():
-    assert swing([7.0, -9.0, 39.0, -105.0]) == "growing"
-    assert swing([7.0, -9.0, 39.0, -105.0], [49.0, 81.0, 1521.0, 11025.0]) == "growing"
-    assert swing([7.0, -9.0, 39.0, -105.0], [1e5, 81.0, 1521.0, 11025.0]) is None  # fell overall
-    assert swing([1.0, 1.1, 1.21, 1.331], [1.0, 1.21, 1.46, 1.77]) == "growing"  # ascent
+    five = [4.0 * (-3.0) ** k for k in range(6)]  # 5 steps, each 3 times the last
+    assert swing(five) == "growing"
+    assert swing(five[:5]) is None  # four steps alone could be chance
+    assert swing(five[:5], [w * w for w in five[:5]]) == "growing"  # the loss rose each step
+    assert swing(five[:5], [16.0, 1.0, 1296.0, 11664.0, 104976.0]) is None  # it fell once
+    ascent = [1.1**k for k in range(6)]  # the same direction, the loss rising every step
+    assert swing(ascent, [w * w for w in ascent]) == "growing"
+    # Lengthening steps whose ratio falls (2, 1.25, 1.08, ...): settling into a bounded swing.
+    settling = np.cumsum([0.0, 1.0, -2.0, 2.5, -2.7, 2.8, -2.85])
+    assert swing(settling) is None
+    # A ratio that fell (2, 2, 2, 1.5, 2, 2): too few steps since to tell.
+    wobble = np.cumsum([0.0, 1.0, -2.0, 4.0, -8.0, 12.0, -24.0, 48.0])
+    assert swing(wobble) is None and swing(np.append(wobble, wobble[-1] - 96.0)) == "growing"
+    # Ratios that rise but spread (1.002, 1.02, 1.1, 1.25): a chaotic swing lengthening by
+    # chance, not a runaway settling on its multiplier.
+    spread = np.cumsum(np.cumprod([1.0, -1.002, -1.02, -1.1, -1.25]))
+    assert swing(np.append(0.0, spread)) is None
+    # Ten steps without let-up (each 1.1 to 1.2 times the last, the ratios falling, the loss
+    # rising at every one): a runaway whose rate decays.
+    ratios = np.linspace(1.2, 1.1, 10)
+    lengths = np.concatenate([[1.0, 0.5], 0.5 * np.cumprod(ratios)])
+    w = np.concatenate([[0.0], np.cumsum(lengths * (-1.0) ** np.arange(len(lengths)))])
+    rising = np.arange(len(w), dtype=float)
+    assert swing(w, rising) == "growing" and swing(w) is None  # the loss must be given
     assert swing([7.0, -1.0, 7.0, -1.0]) == "steady"
     assert swing([7.0, 6.2, 5.56, 5.05]) is None  # no alternation
     assert swing([7.0, -1.0]) is None  # one step says nothing
@@ -160,6 +180,19 @@ def test_a_mini_batch_run_whose_loss_grows_epoch_after_epoch_is_diverged():
             assert unstable.status == "diverged" and np.all(np.isfinite(unstable.losses))
     assert not epochs_growing([44.2, 0.61, 0.25, 0.26, 0.27, 0.28])  # noise at the floor
     assert epochs_growing([44.2, 2.3, 20.5, 214.9, 2461.0])
+    assert epochs_growing([1.0, math.inf, math.inf]) and not epochs_growing([math.inf])
+
+
+def test_a_slow_full_batch_runaway_is_diverged_as_gradient_descent_says():
+    from gdcourse import LinearRegression, make_regression, minibatch_sgd
+
+    X, y, _ = make_regression(200, 2, noise=0.1, seed=0)
+    loss = LinearRegression(X, y)
+    lr = 2.1 / np.linalg.eigvalsh(loss.hessian(np.zeros(2))).max()  # a multiplier of -1.1
+    full = minibatch_sgd(loss, [0.0, 0.0], lr, batch_size=200, epochs=100)
+    # The loss grows by about 1.2 an epoch: never 10 times within 10 epochs, yet it runs away.
+    assert full.status == "diverged" and full.losses[-1] > 1e3 * full.losses[0]
+    assert gradient_descent(loss, [0.0, 0.0], lr, 60).status == "diverged"
 
 
 # Runs that stay bounded but whose steps swing irregularly: the old rule (last step longer than
@@ -185,6 +218,93 @@ def test_bounded_runs_of_other_updates_and_losses_are_not_diverged():
     assert gradient_descent(Rosenbrock(), [-1.2, 1.0], lr=0.002, steps=200).status == "max_steps"
     clip = gradient_descent(Quadratic1D(a=4), 5.0, lr=0.6, steps=40, update=clipped(1.0))
     assert clip.status != "diverged" and np.max(np.abs(clip.weights[-10:])) < 1
+
+
+def test_a_growing_swing_is_diverged_while_its_loss_is_still_below_its_start():
+    # Five steps of warm-up at a multiplier of 0.1, then 1.25 (multiplier -1.5): the loss is
+    # still far below its start of 100 after 25 steps, but the swing grows by 1.5 every step.
+    warm = gradient_descent(Quadratic1D(a=2), 10.0, lambda k: 0.45 if k < 5 else 1.25, 25)
+    assert warm.final_loss < warm.losses[0] and warm.status == "diverged"
+    # A steep axis holding 1e-3 of the start, at a multiplier of -1.02.
+    bowl = gradient_descent(QuadraticBowl([1.0, 100.0]), [1.0, 1e-3], 0.0202, 200)
+    assert bowl.final_loss < bowl.losses[0] and bowl.status == "diverged"
+
+
+def test_a_run_down_a_loss_without_a_bottom_is_diverged():
+    class Concave:
+        def value(self, w):
+            return -0.5 * w**2
+
+        def gradient(self, w):
+            return -w
+
+    short = gradient_descent(Concave(), 1.0, 0.5, 20)  # w = 1.5^20, the loss about -5.5e6
+    assert short.status == "diverged" and short.n_steps == 20
+    long = gradient_descent(Concave(), 1.0, 0.5, 700)
+    assert long.status == "diverged" and abs(long.final_loss) > 1e12
+
+
+def _double_wells():
+    for tilt in (0.3, 0.5, 1.0):
+        for lr in np.linspace(0.05, 0.6, 12):
+            for w0 in np.linspace(-1.6, 1.6, 9):
+                yield TiltedDoubleWell(tilt), float(w0), float(lr)
+
+
+def test_no_stretch_of_a_bounded_double_well_run_is_a_growing_swing():
+    # Every step count from 3 to 150 of the 212 (of 324) runs that stay within |w| < 2 for 1500
+    # steps: their steps lengthen now and then, irregularly, never with ratios that keep rising.
+    bounded = 0
+    for loss, w0, lr in _double_wells():
+        run = gradient_descent(loss, w0, lr, 1500, tol=0)
+        if run.status == "diverged" or np.max(np.abs(run.weights)) > 2:
+            continue
+        bounded += 1
+        for n in range(3, min(150, run.n_steps) + 1):
+            assert swing(run.weights[: n + 1], run.losses[: n + 1]) != "growing", (w0, lr, n)
+    assert bounded >= 200
+
+
+@pytest.mark.parametrize(
+    ("loss", "w0", "lr", "steps"),
+    [
+        (SharpFlatWells(), -1.3, 0.021, range(75, 100)),
+        (TiltedDoubleWell(0.5), 0.4, 0.32, range(150, 170)),
+        (TiltedDoubleWell(0.5), 0.0, 0.22, range(110, 120)),
+    ],
+)
+def test_a_swing_settling_onto_a_two_point_cycle_is_not_diverged(loss, w0, lr, steps):
+    # Its steps lengthen by a few parts in a billion a step, by ratios that fall: it nears a
+    # bounded cycle from inside (the sharp well's walls, or the double well's), then bounces.
+    for n in steps:
+        assert gradient_descent(loss, w0, lr, n).status != "diverged", n
+    assert gradient_descent(loss, w0, lr, 400).status == "bouncing"
+
+
+def test_runs_whose_growth_is_not_geometric_are_diverged_once_it_lasts():
+    from gdcourse import cosine_decay, exponential_decay
+
+    for schedule in (exponential_decay(1.1, 0.9995), cosine_decay(1.1, 2000)):
+        run = gradient_descent(Quadratic1D(a=2), 1.0, schedule, 30)
+        assert run.status == "diverged" and run.final_loss < 1e6 * run.losses[0]
+
+    class Lasso:  # w^2 + |w|: the |w| term makes the ratios fall towards |multiplier|
+        def value(self, w):
+            return w * w + abs(w)
+
+        def gradient(self, w):
+            return 2 * w + np.sign(w)
+
+    assert gradient_descent(Lasso(), 1.0, 1.05, 40).status == "diverged"
+
+
+def test_a_mini_batch_run_far_above_its_start_is_diverged():
+    from gdcourse import LinearRegression, make_regression, minibatch_sgd
+
+    X, y, _ = make_regression(40, 3, noise=0.1, seed=0)
+    run = minibatch_sgd(LinearRegression(X, y), np.zeros(3), 0.80433, 5, 60, seed=0)
+    # Its loss jumps up and down from epoch to epoch, never rising ten epochs in a row.
+    assert run.status == "diverged" and run.losses[-1] > 1e6 * run.losses[0]
 
 
 def test_a_run_that_lands_on_the_minimum_is_converged():

@@ -199,3 +199,26 @@ def test_saddle_escape_steps_is_the_linearised_growth_time():
     assert saddle_escape_steps(0.0, 0.1) == math.inf  # on the ridge: never
     with pytest.raises(ValueError, match="lr"):
         saddle_escape_steps(1e-6, -0.1)
+
+
+def test_steps_per_tenfold_reads_any_contracting_factor():
+    from gdcourse import CourseValueError, contraction_factor, error_multiplier, steps_per_tenfold
+
+    assert steps_per_tenfold(0.1) == pytest.approx(1.0)
+    assert steps_per_tenfold(contraction_factor([1, 10])) == pytest.approx(11.474, abs=1e-3)
+    assert steps_per_tenfold(contraction_factor([1, 1])) == 0.0  # kappa 1: one step lands
+    # A negative multiplier flips the error's sign and shrinks it all the same.
+    assert steps_per_tenfold(error_multiplier(2, 0.9)) == steps_per_tenfold(0.8)
+    for bad in (1.0, -1.0, 1.5):
+        with pytest.raises(CourseValueError, match="factor must be between -1 and 1"):
+            steps_per_tenfold(bad)
+
+
+def test_a_diverged_run_has_no_settled_loss():
+    from gdcourse import Quadratic1D, gradient_descent, minibatch_sgd, settled_loss
+    from gdcourse.lessons import sgd as lesson
+
+    run = minibatch_sgd(lesson.problem(), lesson.W0, 0.2, batch_size=1, epochs=30)
+    assert run.status == "diverged" and len(run.losses) < 10  # stopped past the 1e12 limit
+    assert settled_loss(run, last=10) == math.inf
+    assert settled_loss(gradient_descent(Quadratic1D(a=2), 1.0, 1.5, 30), last=5) == math.inf

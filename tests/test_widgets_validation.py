@@ -253,6 +253,69 @@ def test_a_card_may_leave_its_topic_out():
     assert Flashcards([("q?", "a")]).card.topic == ""
 
 
+# -- the second sweep: odd containers, huge ints, readouts on a regime's boundary ------------------
+@pytest.mark.parametrize(
+    ("make", "error", "name"),
+    [
+        (lambda: LearningRateExplorer(lr_range=np.array(1.0)), TYPE, "lr_range"),
+        (lambda: LearningRateExplorer(lr_range=(1e-4, 10**400)), VALUE, "lr_range"),
+        (lambda: LearningRateExplorer(w0=10**400), VALUE, "w0"),
+        (lambda: StepExplorer(lr_range=np.array(0.5)), TYPE, "lr_range"),
+        (lambda: ConditioningExplorer(kappa_range=np.array(3.0)), TYPE, "kappa_range"),
+        (lambda: ConditioningExplorer(kappa=10**400), VALUE, "kappa"),
+        (lambda: ContourExplorer(extent=np.array(1.0)), TYPE, "extent"),
+        (lambda: ContourExplorer(extent=(-3, 10**400, -3, 3)), VALUE, "extent"),
+        (lambda: GradientDirectionExplorer(extent=np.array(2.0)), TYPE, "extent"),
+    ],
+)
+def test_odd_containers_and_huge_numbers_are_refused_in_one_sentence(make, error, name):
+    _refused(make, error, name)
+
+
+@pytest.mark.parametrize(
+    ("make", "values", "name"),
+    [
+        (lambda: ScheduleExplorer(), {"kind": np.ones((2, 2))}, "kind"),
+        (lambda: BatchSizeExplorer(problem(), [0.0, 0.0], batch_size=8),
+         {"batch": np.ones((2, 2))}, "batch"),
+        (LearningRateExplorer, {"lr": 10**400}, "lr"),
+    ],
+)
+def test_set_refuses_an_array_or_a_huge_int_in_one_sentence(make, values, name):
+    ex = make()
+    with pytest.raises((CourseTypeError, CourseValueError)) as info:
+        ex.set(**values)
+    assert name in str(info.value) and "\n" not in str(info.value)
+
+
+def _shown_rate_and_multiplier(text):
+    head = text.split(",")[0]  # "rate 1.0000001: multiplier -1.0000002"
+    rate, multiplier = head.removeprefix("rate ").split(": multiplier ")
+    return float(rate), float(multiplier)
+
+
+@pytest.mark.parametrize("lr", [1.0000001, 0.9999999, 0.5000001, 0.4999999])
+def test_the_readout_never_shows_numbers_of_another_regime(lr):
+    # Rates just off 1/a and 2/a (a = 2): "rate 1: multiplier -1" would say the rate bounces.
+    from gdcourse.core import quadratic_regime
+
+    ex = LearningRateExplorer(Quadratic1D(2.0, 0.0), w0=2.0, lr=lr)
+    rate, multiplier = _shown_rate_and_multiplier(ex.readout_text)
+    true = quadratic_regime(2.0, lr)
+    assert quadratic_regime(2.0, rate) == true, ex.readout_text
+    assert quadratic_regime(1.0, 1.0 - multiplier) == true, ex.readout_text
+
+
+def test_the_conditioning_readout_shows_a_steep_multiplier_of_its_regime():
+    ex = ConditioningExplorer(kappa=10.0, lr=0.2000001)  # lambda_max = 10: just past 2/10
+    assert "multiplier -1," not in ex.readout_text and "-1 (steep)" not in ex.readout_text
+
+
+def test_one_flashcard_is_one_card():
+    assert repr(Flashcards([("q?", "a")])) == "Flashcards(1 card, showing card 1)"
+    assert repr(Flashcards([("q?", "a"), ("r?", "b")])).startswith("Flashcards(2 cards")
+
+
 def test_numpy_numbers_are_numbers_too():
     ex = LearningRateExplorer(w0=np.float64(7.0), lr=np.float32(0.1), steps=np.int64(20))
     assert ex.run.n_steps == 20

@@ -19,9 +19,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import (
+    _MAX_NUMBERS,
     CourseTypeError,
     CourseValueError,
     _check_counts,
+    _check_total,
     _describe,
     check_count,
     check_loss,
@@ -236,7 +238,8 @@ def sample_variance(
     batch_size : int
         From 1 to N.
     n_batches : int
-        How many batches to draw (>= 2, for a standard error).
+        How many batches to draw (>= 2, for a standard error; at most 20,000,000 numbers in
+        all: ``n_batches x max(N, batch_size x d)``).
     seed : int
         Seeds the draws.
 
@@ -253,6 +256,15 @@ def sample_variance(
     n = loss.n_samples
     batch_size = _check_batch_size(batch_size, n)
     n_batches = check_count("n_batches", n_batches, minimum=2)
+    d = int(np.prod(loss.shape))
+    per_batch = max(n, batch_size * d)  # a shuffle of N rows; batch_size gradients of d numbers
+    check_count(
+        "n_batches",
+        n_batches,
+        maximum=max(2, _MAX_NUMBERS // per_batch),
+        why=f"each batch shuffles N={n:,} examples and averages {batch_size:,} gradients of "
+        f"{d:,} numbers; more would not fit in memory",
+    )
     seed = check_count("seed", seed)
     per_example = loss.per_example_gradients(w)
     full = per_example.mean(axis=0)
@@ -278,19 +290,26 @@ def noise_floor(a: float, lr: float, noise: float) -> float:
     the error follows ``e <- (1 - lr a) e - lr noise xi``; its stationary variance is
     ``lr noise^2 / (a (2 - lr a))``, and the loss is ``a/2`` times that. It grows with the rate
     (about proportionally for small rates), which is why lowering the rate lets a noisy run settle
-    deeper. ``math.inf`` at and above the stable limit ``lr = 2/a``.
+    deeper. ``math.inf`` at and above the stable limit ``lr = 2/a``, and where the floor is
+    larger than the largest float (a huge ``noise``): the loss would overflow there too.
 
     Examples
     --------
     >>> round(noise_floor(a=2, lr=0.1, noise=1.0), 4)
     0.0278
+    >>> noise_floor(a=2, lr=0.1, noise=1e200)
+    inf
     """
     a = check_positive_number("a (the curvature)", a)
     lr = check_positive_number("lr", lr)
     noise = check_positive_number("noise", noise, allow_zero=True)
     if lr * a >= 2:
         return math.inf
-    return float(jitter(lr * noise**2 / (2 * (2 - lr * a))))
+    try:
+        square = noise**2
+    except OverflowError:  # a float's ** raises where * would give inf: the floor is inf
+        return math.inf
+    return float(jitter(lr * square / (2 * (2 - lr * a))))
 
 
 def updates_per_epoch(n: int, batch_size: int) -> int:
@@ -371,8 +390,10 @@ def tune_rate(
     epochs = check_count("epochs", epochs, minimum=1)
     rates = _check_numbers("grid (the rates to try)", grid)
     seed = check_count("seed", seed)
-    from .descent import minibatch_sgd
+    from .descent import _check_work, minibatch_sgd
 
+    n, d = loss.n_samples, int(np.prod(loss.shape))
+    _check_work(n, d, [(batch_size, epochs)] * len(rates), "epochs and grid")
     finals = {}
     for lr in rates:
         run = minibatch_sgd(loss, w0, lr, batch_size, epochs, seed=seed)
@@ -463,8 +484,12 @@ def compare_methods(
         tune_epochs = check_count("tune_epochs", tune_epochs, minimum=1)
     rates = _check_numbers("grid (the rates to try)", grid)
     seed = check_count("seed", seed)
-    from .descent import minibatch_sgd
+    from .descent import _check_work, minibatch_sgd
 
+    n, d = loss.n_samples, int(np.prod(loss.shape))
+    runs = [(b, tune_epochs or epochs) for b in sizes.values() for _ in rates]
+    runs += [(b, epochs) for b in sizes.values() for _ in range(3)]  # timed best of 3
+    _check_work(n, d, runs, "epochs, tune_epochs, grid and batch_sizes")
     out = []
     for name, b in sizes.items():
         lr = tune_rate(loss, w0, b, tune_epochs or epochs, grid=rates, seed=seed).lr
@@ -558,8 +583,10 @@ def linear_scaling_table(
     epochs = check_count("epochs", epochs, minimum=1)
     warmup_epochs = check_count("warmup_epochs", warmup_epochs)
     seed = check_count("seed", seed)
-    from .descent import minibatch_sgd
+    from .descent import _check_work, minibatch_sgd
 
+    _check_work(n, int(np.prod(loss.shape)), [(base_batch * k, epochs) for k in ks],
+                "epochs and factors")
     limit = max_stable_lr(hessian_eigenvalues(loss, w0))
     rows = []
     for k in ks:
@@ -613,12 +640,21 @@ def escape_fractions(
         )
     check_loss(loss)
     w0 = check_point("w0", w0, tuple(getattr(loss, "shape", ())))
-    steps = check_count("steps", steps)
+    from .descent import MAX_STEPS, noisy_runs
+
+    steps = check_count(
+        "steps", steps, maximum=MAX_STEPS, why="a run records every iterate of every seed"
+    )
     levels = _check_numbers("noises (the noise levels)", noises, allow_zero=True)
     seeds = _check_counts("seeds", seeds, example="range(200)", each="each seed")
     if not seeds:
         raise CourseValueError("seeds must hold at least one seed, e.g. range(200)")
-    from .descent import noisy_runs
+    _check_total(
+        "noises x seeds x steps",
+        len(levels) * len(seeds) * steps * w0.size,
+        _MAX_NUMBERS,
+        "one noisy step of one seed each; more would not fit in memory or would run for minutes",
+    )
 
     barrier = loss.minima()[1]
     fractions = {}

@@ -8,7 +8,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import CourseValueError, _check_numbers, check_count, check_positive_number
+from .errors import (
+    _MAX_NUMBERS,
+    CourseValueError,
+    _check_numbers,
+    _check_total,
+    check_count,
+    check_positive_number,
+)
 from .last_bits import jitter, sums_reversed
 
 __all__ = ["make_regression", "standardise"]
@@ -22,7 +29,7 @@ def make_regression(
     Parameters
     ----------
     n_samples, n_features : int
-        The size of ``X``; each at least 1.
+        The size of ``X``; each at least 1, and at most 20,000,000 numbers in all.
     noise : float
         Standard deviation of the Gaussian noise added to the targets (>= 0).
     seed : int
@@ -44,6 +51,12 @@ def make_regression(
     """
     n_samples = check_count("n_samples", n_samples, minimum=1)
     n_features = check_count("n_features", n_features, minimum=1)
+    _check_total(
+        "n_samples x n_features",
+        n_samples * n_features,
+        _MAX_NUMBERS,
+        "the numbers of X; more would not fit in memory",
+    )
     noise = check_positive_number("noise", noise, allow_zero=True)
     seed = check_count("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)

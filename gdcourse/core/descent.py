@@ -9,6 +9,7 @@ a lesson outcome, not an error.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +19,18 @@ from numpy.typing import ArrayLike
 
 from .batches import updates_per_epoch
 from .errors import (
+    _MAX_NUMBERS,
+    _MAX_STEPS,
+    _STEPS_WHY,
     CourseTypeError,
     CourseValueError,
     _check_counts,
     _check_loss_shape,
     _check_numbers,
+    _check_total,
     _describe,
+    _describe_int,
+    _uncalled,
     check_count,
     check_loss,
     check_point,
@@ -38,6 +45,9 @@ __all__ = [
     "DIVERGENCE_FACTOR",
     "EPOCH_GROWTH",
     "EVIDENT_GROWTH",
+    "GROWTH_SPREAD",
+    "GROWTH_STEPS",
+    "MAX_STEPS",
     "NOISY_WINDOW",
     "STATUSES",
     "STATUS_PHRASES",
@@ -67,7 +77,8 @@ STATUS_PHRASES = {
     "completed": "ran all its epochs",  # a mini-batch run's word: it has no tolerance to meet
 }
 
-#: A run has diverged once its loss exceeds this many times max(|start loss|, 1).
+#: A run has diverged once its loss exceeds this many times max(|start loss|, 1) in size (a loss
+#: unbounded below runs away to -inf).
 DIVERGENCE_FACTOR = 1e12
 
 #: The swing rule reads the last STATUS_WINDOW steps of a run without noise (all of them, if at
@@ -77,12 +88,23 @@ DIVERGENCE_FACTOR = 1e12
 STATUS_WINDOW = 10
 NOISY_WINDOW = 20
 SWING_RTOL = 2e-9
+#: How many steps of growing length, by ratios that do not fall, make a swing "growing", and how
+#: far the last ratio's excess over 1 may be from the first's (a runaway's ratios settle on its
+#: multiplier; a bounded swing's lengthen by chance, 1.002 then 1.25).
+GROWTH_STEPS = 5
+GROWTH_SPREAD = 4.0
 #: A run whose loss ends this many times above max(|start loss|, 1) has diverged, whatever its
 #: steps look like (it is not stopped: DIVERGENCE_FACTOR, far larger, stops a run).
 EVIDENT_GROWTH = 1e6
-#: A mini-batch run diverges when its full loss rose every epoch of the last ones (at most
-#: STATUS_WINDOW) and ended at least this many times where they began.
+#: A mini-batch run diverges when its full loss rose every epoch of the last ones (at least 3)
+#: and ended at least this many times where they began.
 EPOCH_GROWTH = 10.0
+
+#: The most steps one run takes (gradient_descent, noisy_runs, the updates of a minibatch_sgd
+#: run, a range test), and the most steps a call that makes many runs (a sweep, the basins of
+#: many starts) takes in all: a run records every iterate, so a mistyped 10**9 is refused in one
+#: sentence instead of running out of memory or for hours. The course's longest run is 60,000.
+MAX_STEPS = _MAX_STEPS
 
 
 def _freeze(*arrays: np.ndarray) -> None:
@@ -173,21 +195,31 @@ def swing(
     """How the last steps of a run move: ``"growing"`` (running away), ``"steady"`` (back and
     forth, keeping their size) or ``None``.
 
-    Without noise, at most the last ``STATUS_WINDOW`` steps are read. They are ``"growing"`` when,
-    over the longest run of them (at least 3) that alternate in direction or along which the loss
-    rose at every step, each step is longer than the one before, the growth does not slow down
-    (the last ratio of two lengths is at least the first: a run settling into a bounded swing
-    slows down, a runaway does not), the last is longer than the first by more than
-    ``SWING_RTOL`` per step, and the loss (when ``losses`` are given) has risen above where the
-    run started. They are ``"steady"`` when the last ``STATUS_WINDOW`` (all, if fewer but at
-    least 3) alternate and the last is as long as the first within ``SWING_RTOL`` per step.
+    Without noise, at most the last ``STATUS_WINDOW`` steps are read, and only those that
+    alternate in direction or raise the loss at every step count. They are ``"growing"`` in
+    either of two ways (see docs/design.md, "Gradient-descent statuses", for why):
+
+    - *geometrically*: the last ``GROWTH_STEPS`` (``GROWTH_STEPS - 1`` if the loss rose at
+      each of them, to above its start) each are longer than the one before, the
+      ratio of one length to the one before never falls (beyond rounding), the last ratio
+      exceeds 1 by at most ``GROWTH_SPREAD`` times what the first does, and the last length
+      exceeds the first by more than ``SWING_RTOL`` per step. A quadratic at a constant rate
+      does exactly this (its ratios can only rise, towards ``|multiplier|``); a bounded swing
+      does it only by chance, and then with ratios all over the place;
+    - *without let-up*: all ``STATUS_WINDOW`` steps are longer than the one before, the loss
+      (``losses`` given) rose at every one of them and ended above its start, and the last
+      step is more than twice as long as every step before the window (at least one). A
+      runaway whose rate falls (a decaying schedule) or whose loss is not a quadratic does this.
+
+    They are ``"steady"`` when the last ``STATUS_WINDOW`` (all, if fewer but at least 3)
+    alternate and the last is as long as the first within ``SWING_RTOL`` per step.
     With noise, the last ``NOISY_WINDOW`` steps must alternate and each be longer than the one
     before (noise alone almost never does that over 20 steps); a noisy run is never
     ``"steady"``.
 
     Examples
     --------
-    >>> swing([7.0, -9.0, 39.0, -105.0], [16.0, 144.0, 1296.0, 11664.0])
+    >>> swing([4.0, -12.0, 36.0, -108.0, 324.0, -972.0])
     'growing'
     >>> swing([7.0, -1.0, 7.0, -1.0]), swing([7.0, 6.2, 5.56, 5.05])
     ('steady', None)
@@ -216,19 +248,20 @@ def swing(
         if window < 3 or not np.all(np.isfinite(lengths[-window:])):
             return None
         alternating_tail = _tail(turns[-(window - 1) :]) + 1
-        rising_tail = 0
-        if loss is not None:
-            rising_tail = _tail(np.diff(loss)[-window:] > 0)
-        k = max(alternating_tail, rising_tail)
-        risen = loss is None or (len(loss) > 0 and loss[-1] > loss[0])
-        if k >= 3 and risen:
-            last = lengths[-k:]
-            ratios = last[1:] / last[:-1]
+        rising_tail = 0 if loss is None else _tail(np.diff(loss)[-window:] > 0)
+        tail = max(alternating_tail, rising_tail)
+        # One step fewer will do when the loss rose at each of them, to above its start.
+        risen = rising_tail >= GROWTH_STEPS - 1 and loss[-1] > loss[0]
+        k = GROWTH_STEPS - 1 if risen else GROWTH_STEPS
+        if tail >= k and _geometric(lengths[-k:], w[-k - 1 :]):
+            return "growing"
+        if loss is not None and rising_tail == window == STATUS_WINDOW < len(steps):
+            last, before = lengths[-window:], lengths[:-window]
             if (
                 last[0] > 0
-                and np.all(ratios > 1)
-                and ratios[-1] >= ratios[0] * (1 - 1e-9)
-                and last[-1] > last[0] * (1 + (k - 1) * SWING_RTOL)
+                and np.all(np.diff(last) > 0)
+                and loss[-1] > loss[0]
+                and last[-1] > 2 * before.max()
             ):
                 return "growing"
         last = lengths[-window:]
@@ -236,6 +269,25 @@ def swing(
             if abs(last[-1] / last[0] - 1) <= (window - 1) * SWING_RTOL:
                 return "steady"
     return None
+
+
+def _geometric(lengths: np.ndarray, points: np.ndarray) -> bool:
+    """Do ``lengths`` (of the steps between ``points``) grow as a quadratic's runaway does?
+    Each longer than the one before, by ratios that never fall beyond rounding and whose
+    excesses over 1 spread by at most ``GROWTH_SPREAD``."""
+    if not lengths[0] > 0:
+        return False
+    # A ratio may fall by rounding alone: 1e-12 (the last bits of another CPU), or more where
+    # the steps are tiny beside the points (a length is a difference of nearly equal numbers).
+    size = float(np.max(np.abs(points))) * math.sqrt(points[0].size)
+    slack = 1e-12 + 16 * np.finfo(float).eps * size / float(lengths.min())
+    ratios = lengths[1:] / lengths[:-1]
+    return bool(
+        np.all(ratios > 1)
+        and np.all(ratios[1:] >= ratios[:-1] * (1 - slack))
+        and ratios[-1] - 1 <= GROWTH_SPREAD * (ratios[0] - 1)
+        and lengths[-1] > lengths[0] * (1 + (len(lengths) - 1) * SWING_RTOL)
+    )
 
 
 def _tail(flags: np.ndarray) -> int:
@@ -265,9 +317,12 @@ def _run_weights(values: ArrayLike, name: str = "weights") -> np.ndarray:
 
 def epochs_growing(losses: ArrayLike) -> bool:
     """Does a mini-batch run's full loss grow, epoch after epoch? It rose in each of its last
-    epochs (at least 3, and counting back at most ``STATUS_WINDOW``) and ended at least
+    epochs (at least 3, counting back as far as the rise goes) and ended at least
     ``EPOCH_GROWTH`` times where that rise began: far past what the noise of the batches does to
-    a run at its noise floor.
+    a run at its noise floor, which never rises epoch after epoch for long. A slow runaway (a
+    full batch a little above the stable rate, its loss growing by a few percent an epoch) is
+    caught once its rise has lasted long enough to reach ``EPOCH_GROWTH``. A last loss that is
+    not finite (an overflow) is growth too.
 
     The rule is written for losses >= 0 (a mean squared error). For a loss that can be negative
     the rise is measured against the size of where it began: it must rise by at least
@@ -287,17 +342,19 @@ def epochs_growing(losses: ArrayLike) -> bool:
     (True, False)
     >>> epochs_growing([-100.0, -80.0, -50.0, -10.0]), epochs_growing([-1.0, 2.0, 8.0, 20.0])
     (False, True)
+    >>> epochs_growing([1.3 ** k for k in range(12)]), epochs_growing([1.0, 2.0, float("inf")])
+    (True, True)
     """
-    every = _check_numbers("losses", losses, "a list of numbers, one full loss per epoch")
-    if every.ndim != 1 or every.size == 0:
+    values = _check_numbers("losses", losses, "a list of numbers, one full loss per epoch")
+    if values.ndim != 1 or values.size == 0:
         raise CourseValueError(
             f"losses must be a 1-D list of numbers, one full loss per epoch (at least the start), "
-            f"got {_describe(every)}"
+            f"got {_describe(values)}"
         )
-    values = every[-(STATUS_WINDOW + 1) :]
+    if not math.isfinite(values[-1]):
+        return len(values) > 1
     with np.errstate(all="ignore"):
-        rises = np.diff(values) > 0
-        tail = len(rises) - int(np.flatnonzero(~rises)[-1]) - 1 if not rises.all() else len(rises)
+        tail = _tail(np.diff(values) > 0)
         if tail < 3:
             return False
         start = values[-1 - tail]
@@ -388,7 +445,8 @@ def gradient_descent(
     """
     check_loss(loss)
     w = check_point("w0", w0, _check_loss_shape(loss, "w0", w0))
-    steps = check_count("steps", steps)
+    steps = check_count("steps", steps, maximum=MAX_STEPS, why=_STEPS_WHY)
+    _check_total("steps x parameters", steps * w.size, _MAX_NUMBERS, _RECORD_WHY)
     tol = check_positive_number("tol", tol, allow_zero=True)
     noise = check_positive_number("noise", noise, allow_zero=True)
     seed = check_count("seed", seed)
@@ -403,13 +461,17 @@ def gradient_descent(
     norms = np.empty(steps + 1)
     status = "max_steps"
     k = 0
-    # Overflow is an expected outcome here (a too-large rate), reported by the status instead.
-    with np.errstate(all="ignore"):
+    size = w.size
+    # Overflow is an expected outcome here (a too-large rate), reported by the status instead;
+    # a complex value is refused (numpy would drop its imaginary part with a warning).
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
         g, value = _first_evaluation(loss, w)
         weights[0], losses[0], norms[0] = w, value, _grad_norm(g)
         limit = _divergence_limit(losses[0])
         while True:
-            if not (math.isfinite(losses[k]) and math.isfinite(norms[k]) and losses[k] <= limit):
+            finite = math.isfinite(losses[k]) and math.isfinite(norms[k])
+            if not (finite and abs(losses[k]) <= limit):
                 status = "diverged"
                 break
             if norms[k] <= tol and not noise:  # noise keeps moving a run: it never settles
@@ -420,15 +482,25 @@ def gradient_descent(
             step = g.reshape(w.shape) if kicks is None else g.reshape(w.shape) + kicks[k]
             w = np.asarray(update.step(loss, w, step, rates[k]), dtype=float).reshape(w.shape)
             k += 1
-            g = np.asarray(jitter(loss.gradient(w)), dtype=float)
-            weights[k], losses[k], norms[k] = w, float(jitter(loss.value(w))), _grad_norm(g)
+            # A cheap guard for the usual answers (a float array of one entry per parameter,
+            # a float); anything else is checked, and refused in one sentence naming the step.
+            g = loss.gradient(w)
+            if not (type(g) is np.ndarray and g.dtype.kind == "f" and g.size == size) and not (
+                size == 1 and isinstance(g, float)
+            ):
+                g = _checked_gradient(g, k, size)
+            g = np.asarray(jitter(g), dtype=float)
+            value = loss.value(w)
+            if not isinstance(value, float):
+                value = _checked_value(value, k)
+            weights[k], losses[k], norms[k] = w, jitter(value), _grad_norm(g)
             if not np.all(np.isfinite(w)):
                 norms[k] = math.inf
 
     weights, losses, norms = weights[: k + 1].copy(), losses[: k + 1].copy(), norms[: k + 1].copy()
     if status == "max_steps":
         swung = swing(weights, losses, noisy=noise > 0)
-        if swung == "growing" or losses[-1] > EVIDENT_GROWTH * max(abs(losses[0]), 1.0):
+        if swung == "growing" or abs(losses[-1]) > EVIDENT_GROWTH * max(abs(losses[0]), 1.0):
             status = "diverged"
         elif swung == "steady":
             status = "bouncing"
@@ -460,9 +532,49 @@ def _first_evaluation(loss: Any, w: np.ndarray) -> tuple[np.ndarray, float]:
     return g, float(value.reshape(()))
 
 
+#: Why a run's record is capped: weights of steps x parameters numbers.
+_RECORD_WHY = "a run records every iterate; more numbers would not fit in memory"
+
+
+def _checked_gradient(raw: Any, k: int, size: int) -> np.ndarray:
+    """A gradient the loop's cheap guard did not recognise (a list, ints, a 0-d array...) as
+    floats, or one sentence naming the step at which the loss returned something else."""
+    try:
+        g = _check_numbers(f"loss.gradient(w) at step {k}", raw)
+    except CourseTypeError:
+        raise CourseTypeError(
+            f"loss.gradient(w) must return numbers, one per parameter, at every step; at step "
+            f"{k} it returned {_describe(raw)}"
+        ) from None
+    if g.size != size:
+        raise CourseValueError(
+            f"loss.gradient(w) must return {size} number{'s' if size > 1 else ''}, one per "
+            f"parameter, at every step; at step {k} it returned {g.size}: {_describe(raw)}"
+        )
+    return g
+
+
+def _checked_value(raw: Any, k: int) -> float:
+    """A value the loop's cheap guard did not recognise (an int, a 0-d array...) as a float, or
+    one sentence naming the step at which the loss returned something else."""
+    try:
+        value = _check_numbers(f"loss.value(w) at step {k}", raw)
+    except CourseTypeError:
+        value = None
+    if value is None or value.size != 1:
+        raise CourseTypeError(
+            f"loss.value(w) must return one number at every step; at step {k} it returned "
+            f"{_describe(raw)}"
+        )
+    return float(value.reshape(()))
+
+
 def _check_update(update: Any, noise: float, size: int) -> Update:
     if update is None:
         return plain()
+    uncalled = _uncalled("update", update, "an update rule from gdcourse.core.updates")
+    if uncalled is not None:
+        raise uncalled
     if not isinstance(update, Update):
         raise CourseTypeError(
             f"update must be an update rule from gdcourse.core.updates, such as normalised() or "
@@ -529,11 +641,14 @@ def noisy_runs(
     check_loss(loss)
     shape = _check_loss_shape(loss, "w0", w0)
     w = check_point("w0", w0, shape)
-    steps = check_count("steps", steps)
+    steps = check_count("steps", steps, maximum=MAX_STEPS, why=_STEPS_WHY)
     noise = check_positive_number("noise", noise, allow_zero=True)
     seeds = _check_counts("seeds", seeds, example="range(20)", each="each seed")
     if not seeds:
         raise CourseValueError("seeds must hold at least one seed, e.g. range(20)")
+    _check_total("seeds x steps x parameters", len(seeds) * steps * w.size, _MAX_NUMBERS,
+                 "the runs record every iterate of every seed; more numbers would not fit in "
+                 "memory")
     update = _check_update(update, noise, w.size)
     if not update.stacks:
         raise CourseValueError(f"{update!r} cannot run many seeds at once; loop over seeds")
@@ -544,26 +659,125 @@ def noisy_runs(
     w = np.broadcast_to(w, (len(seeds), *w.shape)).copy()
     weights = np.empty((len(seeds), steps + 1, *shape))
     losses = np.empty((len(seeds), steps + 1))
-    with np.errstate(all="ignore"):  # a diverging seed overflows: that is an outcome
-        values = jitter(loss.value(w))
-        _check_stacked(loss, "value", values, (len(seeds),))
-        weights[:, 0], losses[:, 0] = w, values
+    n = len(seeds)
+    # A diverging seed overflows: that is an outcome. A complex result is refused, not cast.
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        values = _stacked(loss, "value", w, (n,), 0)
+        weights[:, 0], losses[:, 0] = w, jitter(values)
         for k in range(steps):
-            g = np.asarray(jitter(loss.gradient(w)), dtype=float)
-            if not k:  # checked once, on the first stack (the loop then trusts the loss)
-                _check_stacked(loss, "gradient", g, w.shape)
+            g = loss.gradient(w)
+            # A cheap guard for the usual answer (a float array of w's shape); anything else is
+            # checked, and refused in one sentence naming the step.
+            if not (type(g) is np.ndarray and g.dtype.kind == "f" and g.shape == w.shape):
+                g = _stacked(loss, "gradient", w, w.shape, k, g)
+            g = np.asarray(jitter(g), dtype=float)
             w = np.asarray(update.step(loss, w, g + kicks[:, k], rates[k]), dtype=float)
-            weights[:, k + 1], losses[:, k + 1] = w, jitter(loss.value(w))
+            values = loss.value(w)
+            if not (
+                type(values) is np.ndarray and values.dtype.kind == "f" and values.shape == (n,)
+            ):
+                values = _stacked(loss, "value", w, (n,), k + 1, values)
+            weights[:, k + 1], losses[:, k + 1] = w, jitter(values)
     return NoisyRuns(weights, losses, rates.copy(), seeds)
+
+
+_NO_RESULT = object()
+
+
+def _stacked(
+    loss: Any, method: str, w: np.ndarray, shape: tuple[int, ...], k: int, out: Any = _NO_RESULT
+) -> np.ndarray:
+    """``loss.<method>`` of a stack of points (``w``, one row per seed) as a float array of
+    ``shape``: evaluated here unless ``out`` is given, and refused in one sentence if the loss
+    fails on a stack (it works on one point only) or gives something other than numbers."""
+    if out is _NO_RESULT:
+        try:
+            out = getattr(loss, method)(w)
+        except (TypeError, ValueError) as err:  # e.g. float(w), or `if w < 0` on an array
+            raise CourseValueError(
+                f"noisy_runs evaluates loss.{method} on a stack of points, one per seed, but "
+                f"{_describe(loss)} failed on one ({type(err).__name__}: {_short_error(err)}); "
+                f"make its {method} work elementwise (with numpy), or run gradient_descent once "
+                f"per seed"
+            ) from None
+    _check_stacked(loss, method, out, shape)
+    try:
+        arr = _check_numbers(f"loss.{method}(w)", out)
+    except CourseTypeError:
+        raise CourseTypeError(
+            f"loss.{method}(w) must return numbers at every step; at step {k} it returned "
+            f"{_describe(out)}"
+        ) from None
+    return arr
+
+
+def _short_error(err: Exception) -> str:
+    text = " ".join(str(err).split())
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _check_stacked(loss: Any, method: str, out: Any, shape: tuple[int, ...]) -> None:
     """Raise unless ``loss.<method>`` of a stack of points gave one result per point."""
-    if np.shape(out) != shape:
+    try:
+        got = np.shape(out)
+    except (TypeError, ValueError):  # a ragged list
+        got = None
+    if got != shape:
         raise CourseValueError(
             f"noisy_runs evaluates loss.{method} on a stack of points, one per seed, and needs "
-            f"a result of shape {shape}, but {_describe(loss)} gave shape {np.shape(out)}; make "
-            f"its {method} work elementwise (with numpy), or run gradient_descent once per seed"
+            f"a result of shape {shape}, but {_describe(loss)} gave "
+            f"{'no array' if got is None else f'shape {got}'}; make its {method} work "
+            f"elementwise (with numpy), or run gradient_descent once per seed"
+        )
+
+
+#: The most work one call of mini-batch runs may do, counted as the numbers of the data set read
+#: each epoch (N x d) plus _UPDATE_COST per update (the Python overhead of one batch): about
+#: 3-5 ns a unit, so the cap is under a minute. The course's largest call (compare_methods of
+#: lesson 05, SGD among its methods) does about 1e8.
+_MAX_WORK = 10_000_000_000
+_UPDATE_COST = 1_000
+
+
+def _epoch_cost(n: int, d: int, batch_size: int) -> int:
+    return n * d + _UPDATE_COST * updates_per_epoch(n, batch_size)
+
+
+def _check_epochs(n: int, d: int, batch_size: int, epochs: int, name: str = "epochs") -> None:
+    """Raise unless one ``minibatch_sgd`` run of ``epochs`` epochs fits: at most ``MAX_STEPS``
+    updates (rounded up to a whole epoch: a range test of ``MAX_STEPS`` steps runs), its
+    weights after every epoch within ``_MAX_NUMBERS``, its work within ``_MAX_WORK``."""
+    per_epoch = updates_per_epoch(n, batch_size)
+    caps = [
+        (
+            -(-MAX_STEPS // per_epoch),
+            f"{per_epoch:,} update{'s' if per_epoch > 1 else ''} per epoch, and a run records "
+            f"every update, at most MAX_STEPS = {MAX_STEPS:,}",
+        ),
+        (_MAX_NUMBERS // d - 1, "a run records its weights after every epoch; more would not "
+         "fit in memory"),
+        (_MAX_WORK // _epoch_cost(n, d, batch_size), "more would run for minutes"),
+    ]
+    cap, why = min(caps, key=lambda c: c[0])
+    if epochs > cap:
+        raise CourseValueError(
+            f"{name} must be at most {cap:,} for a run on N={n:,} examples of d={d:,} "
+            f"features at batch_size={batch_size:,} ({why}), got {_describe_int(epochs)}"
+        )
+
+
+def _check_work(n: int, d: int, runs: Sequence[tuple[int, int]], what: str) -> None:
+    """Raise unless ``runs`` (``(batch_size, epochs)`` each) of ``minibatch_sgd`` on N x d data
+    fit in ``_MAX_WORK`` together (each run is checked by :func:`_check_epochs` too)."""
+    for b, e in runs:
+        _check_epochs(n, d, b, e)
+    total = sum(e * _epoch_cost(n, d, b) for b, e in runs)
+    if total > _MAX_WORK:
+        raise CourseValueError(
+            f"{what} ask for too much work: {len(runs)} runs of minibatch_sgd on N={n:,} "
+            f"examples of d={d:,} features would do about {total:.2g} operations, more than the "
+            f"{_MAX_WORK:.0e} (about a minute) one call may do; use fewer epochs or rates"
         )
 
 
@@ -584,8 +798,9 @@ class MinibatchRun:
     batch_size, updates_per_epoch : int
         ``updates_per_epoch`` is ``ceil(N / batch_size)``: the last, smaller batch is used.
     status : str
-        ``"diverged"`` (a non-finite value, a full loss past 1e12 times its start, or one that
-        grew epoch after epoch: :func:`epochs_growing`) or ``"completed"`` (every epoch run).
+        ``"diverged"`` (a non-finite value, a full loss past 1e12 times its start, one that
+        grew epoch after epoch: :func:`epochs_growing`, or one that ended ``EVIDENT_GROWTH``
+        times above its start) or ``"completed"`` (every epoch run).
     """
 
     weights: np.ndarray
@@ -674,6 +889,7 @@ def minibatch_sgd(
             f"batch_size must be between 1 and the number of examples N={n}, got {batch_size}"
         )
     epochs = check_count("epochs", epochs)
+    _check_epochs(n, w.size, batch_size, epochs)
     seed = check_count("seed", seed)
     per_epoch = updates_per_epoch(n, batch_size)
     rates = schedule_rates(lr, epochs * per_epoch)
@@ -720,7 +936,10 @@ def minibatch_sgd(
             if not (np.all(np.isfinite(w)) and full_losses[done] <= limit):
                 status = "diverged"
                 break
-    if status == "completed" and epochs_growing(full_losses[: done + 1]):
+    if status == "completed" and (
+        epochs_growing(full_losses[: done + 1])
+        or abs(full_losses[done]) > EVIDENT_GROWTH * max(abs(full_losses[0]), 1.0)
+    ):
         status = "diverged"
     return MinibatchRun(
         weights[: done + 1].copy(),

@@ -19,6 +19,7 @@ from .errors import (
     CourseTypeError,
     CourseValueError,
     _check_numbers,
+    _check_sequence,
     _describe,
     check_finite_number,
     check_positive_number,
@@ -400,10 +401,7 @@ class SaddleWithMinima(Loss):
 
 
 def _well(name: str, pair: Any) -> tuple[float, float]:
-    if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
-        raise CourseValueError(
-            f"{name} must be a pair (centre, width), like (-1.0, 0.1), got {_describe(pair)}"
-        )
+    pair = _check_sequence(name, pair, 2, "a pair (centre, width), like (-1.0, 0.1)")
     return (
         check_finite_number(f"{name}'s centre", pair[0]),
         check_positive_number(f"{name}'s width", pair[1]),

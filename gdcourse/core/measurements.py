@@ -19,12 +19,22 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .batches import updates_per_epoch
-from .descent import MinibatchRun, NoisyRuns, Trajectory, _freeze, gradient_descent, minibatch_sgd
+from .descent import (
+    MAX_STEPS,
+    MinibatchRun,
+    NoisyRuns,
+    Trajectory,
+    _freeze,
+    gradient_descent,
+    minibatch_sgd,
+)
 from .directions import _distances
 from .errors import (
+    _STEPS_WHY,
     CourseTypeError,
     CourseValueError,
     _check_numbers,
+    _check_total,
     _describe,
     check_count,
     check_finite_number,
@@ -36,7 +46,6 @@ from .losses import LinearRegression, Quadratic1D
 from .schedules import geometric_growth
 
 __all__ = [
-    "MAX_STEPS",
     "RangeTest",
     "first_step_within",
     "range_test",
@@ -47,8 +56,7 @@ __all__ = [
     "sweep_ratios",
 ]
 
-#: The most updates a range test takes (a test is short by design).
-MAX_STEPS = 1_000_000
+# The most updates a range test takes, as any run: descent.MAX_STEPS (imported above).
 
 
 def first_step_within(weights: ArrayLike, c: ArrayLike, tol: float) -> int | None:
@@ -82,7 +90,7 @@ def steps_to_relative_tolerance(
     if target is None:
         raise CourseTypeError(f"{loss!r} has no minimizer to measure the distance to")
     rel_tol = check_positive_number("rel_tol", rel_tol)
-    max_steps = check_count("max_steps", max_steps, minimum=1)
+    max_steps = check_count("max_steps", max_steps, minimum=1, maximum=MAX_STEPS, why=_STEPS_WHY)
     target = np.asarray(target, dtype=float)
     start = np.zeros(target.shape)
     n = 64
@@ -117,17 +125,24 @@ def settled_loss(
     Returns
     -------
     float
-        The mean; ``inf`` if a run blew up within those steps (a non-finite loss).
+        The mean; ``inf`` if a run did not settle: a ``Trajectory`` or ``MinibatchRun`` whose
+        status is ``"diverged"`` (it may have stopped before ``last`` steps), or a non-finite
+        loss within those steps.
 
     Examples
     --------
     >>> settled_loss([[4.0, 2.0, 1.0], [4.0, 0.0, 3.0]], last=2)
     1.5
-    >>> from gdcourse import Quadratic1D, noisy_runs
+    >>> from gdcourse import Quadratic1D, gradient_descent, noisy_runs
     >>> runs = noisy_runs(Quadratic1D(a=2, c=3), 7.0, 0.1, 500, noise=1.0, seeds=range(20))
     >>> round(settled_loss(runs, last=100), 3)  # the noise floor is 0.0278
     0.027
+    >>> settled_loss(gradient_descent(Quadratic1D(a=2, c=3), 7.0, 1.5, 30), last=10)
+    inf
     """
+    if isinstance(runs, (Trajectory, MinibatchRun)) and runs.status == "diverged":
+        check_count("last", last, minimum=1)
+        return math.inf  # a runaway has no settled loss, however long it ran
     if isinstance(runs, (NoisyRuns, Trajectory, MinibatchRun)):
         losses = np.asarray(runs.losses, dtype=float)
     else:
@@ -178,6 +193,13 @@ def sweep_ratios(loss: Any, w0: ArrayLike, lrs: ArrayLike, steps: int) -> np.nda
         raise CourseTypeError(f"lrs must be a list of rates, got {_describe(lrs)}")
     for lr in rates.reshape(-1).tolist():
         check_positive_number("each entry of lrs", lr)
+    _check_total(
+        "lrs x steps",
+        rates.size * steps,
+        MAX_STEPS,
+        f"one fresh run per rate; the runs together take at most MAX_STEPS = {MAX_STEPS:,} "
+        f"steps, about a minute",
+    )
     out = []
     for lr in rates.reshape(-1):
         run = gradient_descent(loss, w0, lr=float(lr), steps=steps, tol=0)

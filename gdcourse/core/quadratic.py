@@ -21,6 +21,7 @@ from .errors import (
     CourseValueError,
     _check_loss_shape,
     _check_numbers,
+    _check_sequence,
     _describe,
     check_finite_number,
     check_loss,
@@ -108,7 +109,9 @@ def steps_to_tolerance(a: float, lr: float, e0: float, tol: float) -> float:
     """The smallest ``k`` with ``|1 - lr*a|**k * |e0| <= tol``: steps until within ``tol``.
 
     Returns 0 when ``|e0| <= tol`` already, and ``math.inf`` when the run never gets there
-    (the bouncing and diverging regimes).
+    (the bouncing and diverging regimes). A rate so small that ``1 - lr*a`` rounds to 1 still
+    gets there, after about ``ln(|e0| / tol) / (lr*a)`` steps: that count is returned (a huge
+    whole number, not exact to the step), or ``math.inf`` if it is past the largest float.
 
     Examples
     --------
@@ -116,8 +119,11 @@ def steps_to_tolerance(a: float, lr: float, e0: float, tol: float) -> float:
 
     >>> steps_to_tolerance(a=2, lr=0.1, e0=8 - 2, tol=0.01)
     29
+    >>> steps_to_tolerance(a=2, lr=1e-17, e0=6, tol=0.01)  # ln(600) / 2e-17
+    319846482760807296
     """
     regime = quadratic_regime(a, lr)
+    a, lr = float(a), float(lr)
     e0 = abs(check_finite_number("e0 (the start error w0 - c)", e0))
     tol = check_positive_number("tol", tol)
     if e0 <= tol:
@@ -126,8 +132,14 @@ def steps_to_tolerance(a: float, lr: float, e0: float, tol: float) -> float:
         return 1
     if regime in ("bouncing", "diverging"):
         return math.inf
+    # In logarithms, so that tol / e0 cannot underflow to 0 (tol = 5e-324).
+    shrink = math.log(tol) - math.log(e0)
     m = jitter(abs(1.0 - lr * a))
-    k = max(1, math.ceil(math.log(tol / e0) / math.log(m)))
+    if m == 1.0:  # lr * a below the float's resolution at 1: each step shrinks by ~(1 - lr*a)
+        with np.errstate(over="ignore"):
+            estimate = shrink / math.log1p(-lr * a) if lr * a > 0 else math.inf
+        return math.ceil(estimate) if math.isfinite(estimate) else math.inf
+    k = max(1, math.ceil(shrink / math.log(m)))
     # Guard the ceiling against rounding in the logarithms: step to the exact smallest k.
     while k > 1 and m ** (k - 1) * e0 <= tol:
         k -= 1
@@ -190,22 +202,29 @@ def contraction_factor(curvature: float | ArrayLike, lr: float | None = None) ->
 
 
 def steps_per_tenfold(factor: float) -> float:
-    """How many steps a per-step contraction ``factor`` (0 < factor < 1) takes to shrink the
-    distance to the minimum tenfold: ``log(10) / -log(factor)`` (not a whole number: the
-    distance shrinks continuously in this count).
+    """How many steps a per-step factor on the distance to the minimum takes to shrink it
+    tenfold: ``log(10) / -log(|factor|)``, for ``-1 < factor < 1`` (a multiplier of
+    :func:`error_multiplier` or :func:`multipliers` may be negative: the error flips sign and
+    shrinks all the same). Not a whole number: the count at which the distance is exactly a
+    tenth. A factor of 0 lands on the minimum in one step: 0.0 (the limit of the formula).
 
     Examples
     --------
-    >>> round(steps_per_tenfold(0.1), 6), round(steps_per_tenfold(contraction_factor([1, 10])), 2)
-    (1.0, 11.47)
+    >>> round(steps_per_tenfold(contraction_factor([1, 10])), 2), steps_per_tenfold(0.0)
+    (11.47, 0.0)
+    >>> round(steps_per_tenfold(error_multiplier(2, 0.9)), 2)  # a multiplier of -0.8
+    10.32
     """
-    factor = check_positive_number("factor", factor)
-    if not factor < 1:
+    factor = check_finite_number("factor", factor)
+    if not abs(factor) < 1:
         raise CourseValueError(
-            f"factor must be below 1 (a run that contracts: each step multiplies the distance "
-            f"by factor), got {factor!r}; a factor >= 1 never shrinks the distance tenfold"
+            f"factor must be between -1 and 1 (each step multiplies the distance to the minimum "
+            f"by it, and only |factor| < 1 shrinks it), got {factor!r}: such a run never gets "
+            f"ten times closer"
         )
-    return math.log(10) / -math.log(factor)
+    if factor == 0:
+        return 0.0
+    return math.log(10) / -math.log(abs(factor))
 
 
 def multipliers(eigenvalues: ArrayLike, lr: float) -> np.ndarray:
@@ -263,12 +282,12 @@ def regime_bands(a: float, lr_range: tuple[float, float]) -> list[tuple[str, flo
     [('monotone', 0.0001, 0.5), ('oscillating-converging', 0.5, 1.0), ('diverging', 1.0, 10.0)]
     """
     a = check_positive_number("a (the curvature)", a)
-    if isinstance(lr_range, (str, bytes)) or not hasattr(lr_range, "__len__") or len(lr_range) != 2:
-        raise CourseValueError(
-            f"lr_range must be a pair of rates (low, high) such as (1e-4, 10.0), got "
-            f"{_describe(lr_range)}"
-        )
-    low, high = (check_positive_number("lr_range's ends", x) for x in lr_range)
+    expected = "a pair of rates (low, high) such as (1e-4, 10.0)"
+    try:
+        pair = _check_sequence("lr_range", lr_range, 2, expected)
+    except CourseTypeError as err:  # (a number, a set, a string: a ValueError, as it was)
+        raise CourseValueError(str(err)) from None
+    low, high = (check_positive_number("lr_range's ends", x) for x in pair)
     if low >= high:
         raise CourseValueError(
             f"lr_range must be (low, high) with low < high, got {_describe(lr_range)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import check_count
+from .errors import _MAX_NUMBERS, _check_total, check_count
 from .last_bits import jitter
 
 __all__ = ["fraction_all_positive"]
@@ -22,6 +22,12 @@ def fraction_all_positive(n: int, samples: int = 20_000, seed: int = 0) -> float
     """
     n = check_count("n", n, minimum=1)
     samples = check_count("samples", samples, minimum=1)
+    _check_total(
+        "samples x n x n",
+        samples * n * n,
+        _MAX_NUMBERS,
+        "the numbers of the random matrices; more would not fit in memory",
+    )
     seed = check_count("seed", seed)
     rng = np.random.default_rng(seed)
     g = rng.standard_normal((samples, n, n))

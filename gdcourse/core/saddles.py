@@ -9,11 +9,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .descent import gradient_descent
+from .descent import MAX_STEPS, gradient_descent
 from .errors import (
+    _STEPS_WHY,
     CourseValueError,
     _check_loss_shape,
     _check_numbers,
+    _check_total,
     _describe,
     check_count,
     check_finite_number,
@@ -100,12 +102,16 @@ def saddle_escape_steps(y0: float, lr: float, threshold: float = 0.5) -> float:
     ``x^2 - y^2 + ...``, where each step multiplies ``y`` by ``1 + 2 lr`` (the linearised
     dynamics): ``ln(threshold / |y0|) / ln(1 + 2 lr)``. ``math.inf`` for ``y0 = 0`` (a start on
     the ridge never leaves it), and ``0.0`` for ``|y0| >= threshold``: a start that far out has
-    already escaped, and needs no steps (the formula would give a negative number).
+    already escaped, and needs no steps (the formula would give a negative number). A rate so
+    small that ``1 + 2 lr`` rounds to 1 gets the huge finite count ``ln(threshold / |y0|) /
+    ln1p(2 lr)``, not a division by zero.
 
     Examples
     --------
     >>> round(saddle_escape_steps(1e-6, 0.1), 2)
     71.97
+    >>> f"{saddle_escape_steps(1e-6, 1e-17):.4g}"
+    '6.561e+17'
     >>> saddle_escape_steps(0.8, 0.1)  # already past the threshold 0.5
     0.0
     """
@@ -116,7 +122,20 @@ def saddle_escape_steps(y0: float, lr: float, threshold: float = 0.5) -> float:
         return math.inf
     if abs(y0) >= threshold:
         return 0.0
-    return float(jitter(math.log(threshold / abs(y0)) / math.log(1 + 2 * lr)))
+    # The formula as written, unless a ratio over- or underflows: a tiny rate (1 + 2 lr rounds
+    # to 1, the answer a huge number of steps), a huge one, a tiny |y0| or a huge threshold.
+    ratio, grow = threshold / abs(y0), 1 + 2 * lr
+    if math.isfinite(ratio):
+        distance = math.log(ratio)
+    else:
+        distance = math.log(threshold) - math.log(abs(y0))
+    if grow != 1.0 and math.isfinite(grow):
+        per_step = math.log(grow)
+    elif math.isfinite(2 * lr):
+        per_step = math.log1p(2 * lr)
+    else:
+        per_step = math.log(2) + math.log(lr)
+    return float(jitter(distance / per_step))
 
 
 def escape_steps_simulated(
@@ -143,7 +162,7 @@ def escape_steps_simulated(
     """
     x0, y0 = check_finite_number("x0", x0), check_finite_number("y0", y0)
     threshold = check_positive_number("threshold", threshold)
-    steps = check_count("steps", steps)
+    steps = check_count("steps", steps, maximum=MAX_STEPS, why=_STEPS_WHY)
     loss = SaddleWithMinima() if loss is None else loss
     check_loss(loss)
     if _check_loss_shape(loss, "(x0, y0)", [x0, y0]) != (2,):
@@ -221,7 +240,7 @@ def basin_ends(loss: Any, starts: ArrayLike, lr: float, steps: int = 3000) -> np
     [-1.06, -1.06, 0.93, 0.93]
     """
     check_loss(loss)
-    steps = check_count("steps", steps)
+    steps = check_count("steps", steps, maximum=MAX_STEPS, why=_STEPS_WHY)
     known = getattr(loss, "shape", None) is not None
     shape = _check_loss_shape(loss, "starts", 0) if known else ()
     each = f"a start of {shape[0]} numbers" if shape else "a number"
@@ -232,6 +251,13 @@ def basin_ends(loss: Any, starts: ArrayLike, lr: float, steps: int = 3000) -> np
         raise CourseValueError(f"starts must be {expected}, got {_describe(starts)}")
     if not np.all(np.isfinite(points)):
         raise CourseValueError(f"starts must be finite, got {_describe(starts)}")
+    _check_total(
+        "starts x steps",
+        len(points) * steps,
+        MAX_STEPS,
+        f"one run per start; the runs together take at most MAX_STEPS = {MAX_STEPS:,} steps, "
+        f"about a minute",
+    )
     return np.array([gradient_descent(loss, w0, lr=lr, steps=steps).weights[-1] for w0 in points])
 
 

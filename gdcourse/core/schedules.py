@@ -15,8 +15,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import (
+    _MAX_STEPS,
+    _STEPS_WHY,
     CourseTypeError,
     CourseValueError,
+    _describe,
+    _real,
+    _to_float,
+    _uncalled,
     check_count,
     check_positive_number,
 )
@@ -60,8 +66,8 @@ class Schedule:
         return float(out) if np.ndim(out) == 0 else out
 
     def rates(self, n_steps: int) -> np.ndarray:
-        """The rates of the first ``n_steps`` updates, as an array."""
-        n_steps = check_count("n_steps", n_steps)
+        """The rates of the first ``n_steps`` updates (at most ``MAX_STEPS``), as an array."""
+        n_steps = check_count("n_steps", n_steps, maximum=_MAX_STEPS, why=_STEPS_WHY)
         return np.asarray(self(np.arange(n_steps)), dtype=float)
 
 
@@ -117,6 +123,11 @@ def exponential_decay(
     if half_life is not None:
         half_life = check_positive_number("half_life", half_life)
         gamma = round(0.5 ** (1 / half_life), 15)  # (15 digits: a tidy repr of the schedule)
+        if gamma == 0:  # gamma below 5e-16 rounds to 0: the rate would be 0 after one step
+            raise CourseValueError(
+                f"half_life must be at least about 0.02 steps (shorter, gamma rounds to 0 and "
+                f"the rate is 0 after one step), got {half_life!r}"
+            )
     gamma = check_positive_number("gamma", gamma)
     if gamma > 1:
         raise CourseValueError(f"gamma must be in (0, 1] for a decay, got {gamma!r}")
@@ -240,22 +251,31 @@ def travel_bound(lr: float, gamma: float, max_gradient: float) -> float:
 def schedule_rates(lr: Any, n_steps: int) -> np.ndarray:
     """The validated rates of ``n_steps`` updates, from a fixed rate or any schedule callable.
 
-    A fixed rate must be a finite number > 0. A schedule's rates must be finite and >= 0.
+    A fixed rate must be a finite number > 0 (a numpy number or a 0-d array of one is a
+    number). A schedule's rates must be finite numbers >= 0: a bool or a string is refused, not
+    read as 1 or 0.1. ``n_steps`` is at most ``MAX_STEPS`` (1,000,000).
     """
-    n_steps = check_count("n_steps", n_steps)
+    n_steps = check_count("n_steps", n_steps, maximum=_MAX_STEPS, why=_STEPS_WHY)
+    lr = _real(lr)
     if callable(lr):
+        uncalled = _uncalled("lr", lr, "a rate or a schedule")
+        if uncalled is not None:
+            raise uncalled
         if isinstance(lr, Schedule):
             rates = lr.rates(n_steps)
         else:
             rates = np.empty(n_steps)
             for k in range(n_steps):
-                try:
-                    rates[k] = float(lr(k))
-                except (TypeError, ValueError) as err:
+                out = _real(lr(k))
+                if isinstance(out, float):  # the usual answer: no more checks
+                    rates[k] = out
+                    continue
+                if isinstance(out, (bool, np.bool_)) or not isinstance(out, numbers.Real):
                     raise CourseTypeError(
-                        f"the schedule lr must return a number for each step; at step {k} "
-                        f"it gave {err}"
-                    ) from None
+                        f"the schedule lr must return a number (a rate) for each step; at step "
+                        f"{k} it returned {_describe(out)}"
+                    )
+                rates[k] = _to_float(f"the rate lr gave at step {k}", out, "a number")
         bad = np.flatnonzero(~np.isfinite(rates) | (rates < 0))
         if bad.size:
             k = int(bad[0])
@@ -267,9 +287,9 @@ def schedule_rates(lr: Any, n_steps: int) -> np.ndarray:
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise CourseTypeError(
             f"lr must be a positive finite number or a schedule (a callable step -> rate), "
-            f"got {lr!r}"
+            f"got {_describe(lr)}"
         )
-    value = float(lr)
+    value = _to_float("lr", lr, "a positive finite number or a schedule")
     if not math.isfinite(value) or value <= 0:
         raise CourseValueError(f"lr must be a positive finite number, got {value!r}")
     return np.full(n_steps, value)

@@ -17,7 +17,16 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..core import CourseTypeError, CourseValueError
-from ..core.errors import check_count, check_finite_number, check_loss, check_point
+from ..core.errors import (
+    _check_sequence,
+    _describe,
+    _real,
+    _to_float,
+    check_count,
+    check_finite_number,
+    check_loss,
+    check_point,
+)
 
 __all__ = [
     "MAX_STEPS",
@@ -108,18 +117,14 @@ def check_within(name: str, value: float, low: float, high: float, where: str) -
 def check_range(name: str, value: Any, *, positive: bool = False) -> tuple[float, float]:
     """A ``(low, high)`` pair of finite numbers with ``low < high`` (both > 0 if ``positive``)."""
     kind = "positive numbers" if positive else "finite numbers"
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
-        raise CourseTypeError(f"{name} must be a pair (low, high) of {kind}, got {_shown(value)}")
-    if len(value) != 2:
-        raise CourseValueError(
-            f"{name} must be a pair (low, high) of {kind}, got {len(value)} values: {_shown(value)}"
-        )
+    value = _check_sequence(name, value, 2, f"a pair (low, high) of {kind}")
     for item in value:
+        item = _real(item)
         if isinstance(item, bool) or not isinstance(item, numbers.Real):
             raise CourseTypeError(
-                f"{name} must be a pair (low, high) of {kind}, got {_shown(value)}"
+                f"{name} must be a pair (low, high) of {kind}, got {_describe(value)}"
             )
-    low, high = float(value[0]), float(value[1])
+    low, high = (_to_float(f"each end of {name}", _real(v), kind) for v in value)
     if not (math.isfinite(low) and math.isfinite(high)) or (positive and low <= 0):
         raise CourseValueError(f"{name} must be a pair (low, high) of {kind}, got {(low, high)}")
     if not low < high:
@@ -133,13 +138,11 @@ def check_extent(name: str, value: Any) -> tuple[float, float, float, float]:
     """A window ``(xmin, xmax, ymin, ymax)`` of finite numbers with ``xmin < xmax`` and
     ``ymin < ymax``."""
     expected = f"{name} must be four finite numbers (xmin, xmax, ymin, ymax)"
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
-        raise CourseTypeError(f"{expected}, got {_shown(value)}")
-    if len(value) != 4:
-        raise CourseValueError(f"{expected}, got {len(value)} values: {_shown(value)}")
+    value = _check_sequence(name, value, 4, "four finite numbers (xmin, xmax, ymin, ymax)")
+    value = tuple(_real(v) for v in value)
     if any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in value):
-        raise CourseTypeError(f"{expected}, got {_shown(value)}")
-    x0, x1, y0, y1 = (float(v) for v in value)
+        raise CourseTypeError(f"{expected}, got {_describe(value)}")
+    x0, x1, y0, y1 = (_to_float(f"each entry of {name}", v, "a finite number") for v in value)
     if not all(math.isfinite(v) for v in (x0, x1, y0, y1)):
         raise CourseValueError(f"{expected}, got {(x0, x1, y0, y1)}")
     if not (x0 < x1 and y0 < y1):
@@ -201,10 +204,32 @@ def check_control_value(name: str, control: widgets.Widget, value: Any) -> Any:
         options = list(control.options)
         labels = [o[0] if isinstance(o, tuple) else o for o in options]
         values = [o[1] if isinstance(o, tuple) else o for o in options]
-        if value not in values or isinstance(value, bool):
-            raise CourseValueError(f"{name} must be one of {labels}, got {_shown(value)}")
-        return value
+        value = _real(value)  # np.int64(32) or np.array(32) is the option 32
+        match = _option(value, values)
+        if match is _NOT_AN_OPTION:
+            raise CourseValueError(f"{name} must be one of {labels}, got {_describe(value)}")
+        return match
     return value
+
+
+_NOT_AN_OPTION = object()
+
+
+def _option(value: Any, options: list[Any]) -> Any:
+    """The option equal to ``value`` (of the option's own type), or ``_NOT_AN_OPTION``; a bool or
+    an array is never an option (``in`` would compare an array elementwise and raise)."""
+    if isinstance(value, (bool, np.bool_, np.ndarray)):
+        return _NOT_AN_OPTION
+    for option in options:
+        if isinstance(option, bool) or type(option) is not type(value):
+            if not (isinstance(option, numbers.Number) and isinstance(value, numbers.Number)):
+                continue
+        try:
+            if option == value:
+                return option
+        except (TypeError, ValueError):
+            continue
+    return _NOT_AN_OPTION
 
 
 def centre_of(loss: Any, shape: tuple[int, ...]) -> Any:

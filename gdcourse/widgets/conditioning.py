@@ -28,6 +28,7 @@ from ..plots.findings import finding, run_sentence
 from ..plots.style import PALETTE
 from .arguments import check_point_within, check_range, check_steps, check_within
 from .base import Explorer
+from .learning_rate import _shown_rate
 from .parts import BlitFigure, log_rate_slider, preset_button
 
 __all__ = ["ConditioningExplorer"]
@@ -231,10 +232,13 @@ class ConditioningExplorer(Explorer):
     def _describe(self) -> str:
         kappa, lr = self._value("kappa"), self._value("lr")
         lam = self._eigenvalues()
-        m_shallow, m_steep = self.multipliers()
+        m_shallow, _ = self.multipliers()
+        # The rate and the steep multiplier with enough digits to stay in the steep direction's
+        # own regime (a rate just past 2/lambda_max must not read "multiplier -1").
+        rate, m_steep_text = _shown_rate(float(lam.max()), lr)
         head = (
-            f"\u03ba {kappa:.3g}, rate {lr:.3g}: multipliers {m_shallow:.3g} (shallow) and "
-            f"{m_steep:.3g} (steep); stable below 2/\u03bb_max = {max_stable_lr(lam):.3g}"
+            f"\u03ba {kappa:.3g}, rate {rate}: multipliers {m_shallow:.3g} (shallow) and "
+            f"{m_steep_text} (steep); stable below 2/\u03bb_max = {max_stable_lr(lam):.3g}"
         )
         best = (
             f"The best fixed rate 2/(\u03bb_min + \u03bb_max) = {best_fixed_lr(lam):.3g} shrinks "
@@ -244,7 +248,7 @@ class ConditioningExplorer(Explorer):
         # The steep direction's regime and which direction zig-zags: the core's quadratic model.
         steep = quadratic_regime(lam.max(), lr)
         if steep in ("diverging", "bouncing"):
-            here = f"the steep direction is {REGIME_PHRASES[steep]} (multiplier {m_steep:.3g})"
+            here = f"the steep direction is {REGIME_PHRASES[steep]} (multiplier {m_steep_text})"
         else:
             here = _ZIGZAGS[zigzag_direction(lam, lr)]
         now = f"Here {here}; {run_sentence(run)}"

@@ -189,4 +189,5 @@ class Flashcards:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
-        return f"Flashcards({len(self.cards)} cards, showing card {self.index + 1})"
+        n = len(self.cards)
+        return f"Flashcards({n} card{'' if n == 1 else 's'}, showing card {self.index + 1})"

@@ -41,6 +41,22 @@ _LOSS_FLOOR = 1e-16  # the log axis shows exact zeros (a one-step landing) at th
 _CURVATURES = (0.1, 10.0)  # the curvature slider's range
 
 
+def _shown_rate(a: float, lr: float) -> tuple[str, str]:
+    """The rate (3 significant figures) and the multiplier ``1 - lr*a`` (4) as the readout shows
+    them, with more digits where fewer would put the shown numbers in another regime than the
+    rate's own: 1.0000001 on a = 2 diverges, and "rate 1: multiplier -1" would say it bounces."""
+    true = quadratic_regime(a, lr)
+    m = error_multiplier(a, lr)
+    for digits in range(3, 18):
+        rate, multiplier = f"{lr:.{digits}g}", f"{m:.{digits + 1}g}"
+        implied = 1.0 - float(multiplier)  # the lr*a the shown multiplier says
+        if quadratic_regime(a, float(rate)) == true and (
+            implied > 0 and quadratic_regime(1.0, implied) == true
+        ):
+            return rate, multiplier
+    return repr(lr), repr(m)
+
+
 def _curvature(loss: Any) -> float | None:
     """The curvature at the minimum, if the loss knows it (sets the presets 1/a and 2/a)."""
     if isinstance(loss, Quadratic1D):
@@ -314,10 +330,8 @@ class LearningRateExplorer(Explorer):
         lr, run = self._value("lr"), self.run
         if isinstance(self.loss, Quadratic1D):
             regime = quadratic_regime(self.loss.a, lr)
-            head = (
-                f"rate {lr:.3g}: multiplier {error_multiplier(self.loss.a, lr):.4g}, "
-                f"{REGIME_PHRASES[regime]}"
-            )
+            rate, multiplier = _shown_rate(self.loss.a, lr)
+            head = f"rate {rate}: multiplier {multiplier}, {REGIME_PHRASES[regime]}"
         else:
             head = f"rate {lr:.3g}"
         text = f"{head}; {run_sentence(run)}"
