@@ -42,6 +42,7 @@ __all__ = [
     "check_text",
     "check_whole_within",
     "check_within",
+    "view_extent",
 ]
 
 #: An explorer reruns its whole run on every control move: more steps than this would make the
@@ -239,3 +240,17 @@ def centre_of(loss: Any, shape: tuple[int, ...]) -> Any:
     if minimizer is None:
         return 0.0 if shape == () else np.zeros(shape)
     return float(minimizer) if shape == () else np.asarray(minimizer, dtype=float)
+
+
+def view_extent(
+    extent: Any, centre: np.ndarray, reach: float, point_name: str, point: np.ndarray
+) -> tuple[float, float, float, float]:
+    """A 2-D explorer's chart: ``extent`` (checked, and to hold the start point), or, when it is
+    None, the square of half-width ``reach`` around ``centre``."""
+    if extent is None:
+        x, y = (float(v) for v in centre)
+        return (x - reach, x + reach, y - reach, y + reach)
+    checked = check_extent("extent", extent)
+    check_point_within(point_name, point, checked, "extent")
+    return checked
+

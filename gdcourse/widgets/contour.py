@@ -21,12 +21,11 @@ from ..plots.style import PALETTE
 from .arguments import (
     MAX_STEPS,
     centre_of,
-    check_extent,
     check_loss_of_shape,
-    check_point_within,
     check_range,
     check_steps,
     check_within,
+    view_extent,
 )
 from .base import Explorer
 from .parts import BlitFigure, StepPlayer, int_slider, labelled_slider, log_rate_slider
@@ -76,16 +75,7 @@ class ContourExplorer(Explorer):
         lr = check_within("lr", check_positive_number("lr", lr), *lr_range, "lr_range")
         centre = centre_of(self.loss, (2,))
         reach = 1.3 * max(np.max(np.abs(w0 - centre)), 1.0)
-        if extent is None:
-            self._extent = (
-                centre[0] - reach,
-                centre[0] + reach,
-                centre[1] - reach,
-                centre[1] + reach,
-            )
-        else:
-            self._extent = check_extent("extent", extent)
-            check_point_within("w0", w0, self._extent, "extent")
+        self._extent = view_extent(extent, centre, reach, "w0", w0)
         x0, x1, y0, y1 = self._extent
 
         self.controls["lr"] = log_rate_slider(lr, *lr_range)

@@ -30,7 +30,7 @@ from ..core import (
 from ..core.errors import check_finite_number, check_point
 from ..plots.gradient import contour_levels, polynomial_text
 from ..plots.style import PALETTE
-from .arguments import check_extent, check_loss_of_shape, check_point_within, check_within
+from .arguments import check_loss_of_shape, check_within, view_extent
 from .base import Explorer
 from .parts import BlitFigure, labelled_slider, preset_button
 
@@ -119,16 +119,7 @@ class GradientDirectionExplorer(Explorer):
         centre = np.zeros(2) if self._minimizer is None else self._minimizer
         far = float(np.max(np.abs(point - centre)))
         reach = max(3.0, 1.3 * far, far + 1.5)  # room for the arrows around the start point
-        if extent is None:
-            self._extent = (
-                centre[0] - reach,
-                centre[0] + reach,
-                centre[1] - reach,
-                centre[1] + reach,
-            )
-        else:
-            self._extent = check_extent("extent", extent)
-            check_point_within("point", point, self._extent, "extent")
+        self._extent = view_extent(extent, centre, reach, "point", point)
         x0, x1, y0, y1 = self._extent
 
         self.controls["x"] = labelled_slider(
