@@ -6,21 +6,22 @@ gdcourse, which would only bury the message that says what was wrong and what wa
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from .core.errors import CourseInputError
 
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+# os.path, not pathlib: importing pathlib would add a tenth to `import gdcourse`.
+_PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 
 
 def _cut_at_package(tb: TracebackType | None) -> TracebackType | None:
     """Return ``tb`` ending just before its first frame inside gdcourse."""
     head, prev, node = tb, None, tb
     while node is not None:
-        if str(Path(node.tb_frame.f_code.co_filename).resolve()).startswith(_PACKAGE_DIR):
+        if os.path.realpath(node.tb_frame.f_code.co_filename).startswith(_PACKAGE_DIR):
             if prev is None:
                 return None
             prev.tb_next = None
