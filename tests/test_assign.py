@@ -130,6 +130,24 @@ def test_released_notebooks_are_the_course_notebooks_marked_as_an_assignment(tmp
         released = json.loads((tmp_path / "rel" / rel).read_text(encoding="utf-8"))
         course = json.loads((ROOT / rel).read_text(encoding="utf-8"))
         assert released["metadata"]["gdcourse"].pop("assignment") is True, rel
+        # The one text change: an assignment withholds solutions, so it does not offer them.
+        for cell, original in zip(released["cells"], course["cells"], strict=True):
+            text = "".join(cell["source"])
+            assert "shows a solution" not in text, rel
+            original["source"] = (
+                "".join(original["source"])
+                .replace(
+                    ", and\n`ex.q1.solution()` shows a solution.",
+                    "; solutions are not available in this assignment (`ex.q1.solution()` says "
+                    "so).",
+                )
+                .replace(
+                    "`lesson.q1.solution()` shows a solution.",
+                    "Solutions are not available in this assignment (`lesson.q1.solution()` says "
+                    "so).",
+                )
+            )
+            cell["source"] = text
         assert released == course, f"{rel} changed beyond the assignment flag"
         assert all(
             c.get("outputs", []) == [] for c in released["cells"] if c["cell_type"] == "code"

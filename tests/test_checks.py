@@ -286,7 +286,7 @@ def test_function_raising_reports_the_input_and_the_students_own_error():
 
     v = ex.q1.check(crashes)
     assert v.outcome == "error"
-    assert "descent_weights(w0=8.0, lr=1.0, steps=0)" in v.message
+    assert "descent_weights(8.0, 1.0, 0)" in v.message
     assert "IndexError: my own bug" in v.message
     assert 'raise IndexError("my own bug")' in v.message  # the student's line
     assert "questions.py" not in v.message  # not our frames

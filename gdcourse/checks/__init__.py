@@ -6,6 +6,7 @@ Lesson modules in ``gdcourse.lessons`` declare questions with these classes; not
 
 from ..core.placeholder import Placeholder, ____, contains_placeholder
 from .assessment import ASSESSMENT_ENV, ASSIGNMENT_MARKER, assessment_mode
+from .calling import frozen
 from .cards import Card
 from .progress import progress, progress_file
 from .questions import (
@@ -36,6 +37,7 @@ __all__ = [
     "____",
     "assessment_mode",
     "contains_placeholder",
+    "frozen",
     "gradient_table",
     "progress",
     "progress_file",

@@ -29,8 +29,13 @@ def describe(value: Any, limit: int = 40) -> str:
     if isinstance(value, (list, tuple)):
         kind = type(value).__name__
         return f"a {kind} of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        return f"a whole number of {len(str(abs(value)))} digits"
     text = repr(value)
-    return text if len(text) <= limit else f"a {type(value).__name__}"
+    if len(text) <= limit:
+        return text
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
 
 
 def _fmt(x: Any) -> str:
@@ -65,13 +70,62 @@ def to_numbers(answer: Any, *, what: str = "a number") -> tuple[np.ndarray | Non
             "You passed a whole run (a Trajectory). This question wants numbers: use "
             "run.weights for the weights or run.losses for the losses."
         )
+    if _is_iterator(answer):
+        return None, (
+            f"Expected {what}, got {describe(answer)}, which can be read only once: make it "
+            f"a list, e.g. list(...) or [w for w in ...]."
+        )
     if isinstance(answer, (dict, set)) or callable(answer):
         return None, f"Expected {what}, got {describe(answer)}."
     try:
-        arr = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
+        raw = np.asarray(answer)
+    except Exception:  # a ragged list, or an object numpy cannot read
         return None, f"Expected {what}, got {describe(answer)}, which is not all numbers."
+    why = _not_numbers(raw)
+    if why:
+        return None, f"Expected {what}, got {describe(answer)}, {why}"
+    try:
+        arr = raw.astype(float)
+    except OverflowError:
+        return None, (
+            f"Expected {what}, got {describe(answer)}, which holds a number too large to be a "
+            f"floating-point number (the largest is about 1.8e308): check how it was computed."
+        )
+    except Exception as err:  # e.g. an object whose __float__ raises: the student's value
+        return None, (
+            f"Expected {what}, got {describe(answer)}, which could not be read as numbers "
+            f"({type(err).__name__}: {err})."
+        )
     return arr, ""
+
+
+def _is_iterator(value: Any) -> bool:
+    """A generator or other one-pass iterator: numpy would wrap it as one object."""
+    return hasattr(value, "__next__") and hasattr(value, "__iter__")
+
+
+def _not_numbers(raw: np.ndarray) -> str:
+    """Why an array read from an answer is not numbers (text, yes/no values, None), or ''."""
+    kind = raw.dtype.kind
+    if kind in "US":
+        return (
+            "which holds text: a number in quotes, like '8', is text, not a number; remove "
+            "the quotes."
+        )
+    if kind == "b":
+        return "which holds True/False values, not numbers."
+    if kind == "O":
+        items = list(raw.flat)
+        if any(isinstance(v, (str, bytes)) for v in items):
+            return _not_numbers(np.asarray(["text"]))
+        if any(isinstance(v, (bool, np.bool_)) for v in items):
+            return "which holds True/False values, not numbers."
+        if any(v is None for v in items):
+            return (
+                "which holds None: a function that ends without `return` gives None, and so "
+                "does print()."
+            )
+    return ""
 
 
 def close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:

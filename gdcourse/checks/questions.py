@@ -7,10 +7,10 @@ path ends in a :class:`Verdict`, and a bug on our side is reported as ``"interna
 
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 import sys
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..core.placeholder import contains_placeholder
+from . import calling
 from .assessment import assessment_mode
+from .calling import call_student, frozen, student_traceback
 from .compare import DIVERGENCE_NOTE, close, describe, format_value, is_number, to_numbers
 from .progress import record
 from .verdict import Note, Verdict
@@ -38,7 +40,7 @@ _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 _MISSING = object()
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class Misconception:
     """A known mistake: the wrong answer it produces (computed) and a hint that targets it.
 
@@ -51,7 +53,7 @@ class Misconception:
     message: str
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class Question:
     """Fields shared by every question.
 
@@ -109,7 +111,13 @@ class Question:
         return f"ex.{self.name}"
 
     def __repr__(self) -> str:
-        return f"<question {self.id}: {self.prompt}>"
+        # What a cell holding only `ex.q1` shows: the prompt and how to check, never the
+        # solution, the hints or a reference (every subclass keeps this: repr=False).
+        ref = self._ref()
+        return (
+            f"<question {self.id}: {self.prompt}\n Check your answer with "
+            f"{ref}.check({self.answer_var}); ask for a hint with {ref}.hint().>"
+        )
 
     def check(self, answer: Any = _MISSING) -> Verdict:
         """Check an answer; the verdict shows itself when it ends a cell."""
@@ -185,7 +193,7 @@ class Question:
         raise NotImplementedError
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class NumberQuestion(Question):
     """A number, or a list/array of numbers, compared with a computed reference.
 
@@ -269,18 +277,7 @@ class NumberQuestion(Question):
         return f"Expected an array of shape {ref.shape}; got shape {arr.shape}."
 
 
-def _student_traceback(err: BaseException) -> str:
-    """The student's error, with only the frames of their own code."""
-    frames = [
-        f
-        for f in traceback.extract_tb(err.__traceback__)
-        if not f.filename.startswith(_PACKAGE_DIR)
-    ]
-    lines = [f"  line {f.lineno}, in {f.name}: {f.line}" for f in frames if f.line]
-    return "\n".join([*lines, "".join(traceback.format_exception_only(err)).strip()])
-
-
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class FunctionQuestion(Question):
     """A function the student writes, run on several inputs and compared with a reference.
 
@@ -297,25 +294,18 @@ class FunctionQuestion(Question):
     rtol: float = 1e-6
     atol: float = 1e-9
 
-    def _call_text(self, case: Mapping[str, Any]) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in case.items())
-        return f"{self.answer_var}({args})"
+    def __post_init__(self) -> None:
+        frozen(self.cases)  # each call gets a copy anyway; the cases themselves stay as declared
 
-    def _still_a_template(self, fn: Callable[..., Any]) -> bool:
-        """Does the function still return the blank (``def f(...): return ____``)?"""
-        try:
-            with np.errstate(all="ignore"):
-                return contains_placeholder(fn(**self.cases[0]))
-        except Exception:
-            return False
+    def _call_text(self, case: Mapping[str, Any]) -> str:
+        # As the notebook calls it: positionally, in the prompt's order.
+        return f"{self.answer_var}({', '.join(_short(v) for v in case.values())})"
+
+    def _reference(self, case: Mapping[str, Any]) -> np.ndarray:
+        # The reference gets its own copy too: nothing it does can reach the next call.
+        return np.asarray(self.reference(*copy.deepcopy(tuple(case.values()))), dtype=float)
 
     def _evaluate(self, answer: Any) -> Verdict:
-        if callable(answer) and not isinstance(answer, type) and self._still_a_template(answer):
-            return self._verdict(
-                "not_attempted",
-                f"Your {self.answer_var} still returns the blank ____: write its body, run that "
-                f"cell, then run this check again.",
-            )
         if not callable(answer) or isinstance(answer, type):
             return self._verdict(
                 "incorrect",
@@ -326,24 +316,48 @@ class FunctionQuestion(Question):
         outputs: list[np.ndarray | None] = []
         first_error: tuple[Mapping[str, Any], BaseException] | None = None
         first_problem = ""
-        for case in self.cases:
-            ref = np.asarray(self.reference(**case), dtype=float)
-            try:
-                with np.errstate(all="ignore"):
-                    out = answer(**case)
-            except Exception as err:  # the student's own code raised
-                first_error = first_error or (case, err)
-                table.append((self._call_text(case), "raised " + type(err).__name__, "\u2718"))
+        for i, case in enumerate(self.cases):
+            ref = self._reference(case)
+            call = call_student(answer, tuple(case.values()))
+            if call.interrupted:
+                return self._verdict(
+                    "error",
+                    f"You stopped the check while your function ran as {self._call_text(case)}. "
+                    f"Nothing was recorded; run the check again when you are ready.",
+                    table,
+                )
+            if call.timed_out:
+                return self._verdict(
+                    "error",
+                    f"Your function did not return within {calling.TIME_LIMIT:g} s when called as "
+                    f"{self._call_text(case)}, so the check stopped it (a correct solution "
+                    f"takes well under a second). Look for a loop that never ends: a `while` "
+                    f"whose condition never becomes false, or a counter that is never "
+                    f"increased.",
+                    table,
+                )
+            if call.error is not None:
+                first_error = first_error or (case, call.error)
+                table.append(
+                    (self._call_text(case), "raised " + type(call.error).__name__, "\u2718")
+                )
                 outputs.append(None)
                 continue
+            out = call.value
+            if i == 0 and contains_placeholder(out):  # def f(...): return ____
+                return self._verdict(
+                    "not_attempted",
+                    f"Your {self.answer_var} still returns the blank ____: write its body, run "
+                    f"that cell, then run this check again.",
+                )
             arr, why = to_numbers(out, what="numbers")
-            ok = arr is not None and close(
-                arr.reshape(ref.shape) if arr.size == ref.size else arr, ref, self.rtol, self.atol
-            )
+            if arr is not None and arr.shape != ref.shape and arr.size == 1 == ref.size:
+                arr = arr.reshape(ref.shape)  # [6.2] for one number is that number
+            ok = arr is not None and close(arr, ref, self.rtol, self.atol)
             if arr is None:
                 first_problem = first_problem or why
-            elif arr.size == ref.size:
-                arr = arr.reshape(ref.shape)
+            elif arr.shape != ref.shape and not first_problem:
+                first_problem = _shape_problem(arr, ref)
             shown = format_value(arr) if arr is not None else describe(out)
             table.append((self._call_text(case), shown, "\u2714" if ok else "\u2718"))
             outputs.append(arr)
@@ -353,7 +367,7 @@ class FunctionQuestion(Question):
             return self._verdict(
                 "error",
                 f"Your function raised an error when called as {self._call_text(case)}:\n"
-                f"{_student_traceback(err)}",
+                f"{student_traceback(err)}",
                 table,
             )
         if passed == len(self.cases):
@@ -361,7 +375,10 @@ class FunctionQuestion(Question):
         for m in self.misconceptions:
             wrong_fn = m.answer()
             with np.errstate(all="ignore"):
-                wrongs = [np.asarray(wrong_fn(**c), dtype=float) for c in self.cases]
+                wrongs = [
+                    np.asarray(wrong_fn(*copy.deepcopy(tuple(c.values()))), dtype=float)
+                    for c in self.cases
+                ]
             if all(
                 o is not None and close(o, w, self.rtol, self.atol)
                 for o, w in zip(outputs, wrongs, strict=True)
@@ -373,13 +390,33 @@ class FunctionQuestion(Question):
         return self._verdict("incorrect", message, table)
 
 
+def _short(value: Any) -> str:
+    """An argument as the call text shows it: as written if short, else by its kind and size."""
+    text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
+    if len(text) <= 40:
+        return text
+    shape = np.shape(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+    return f"<{type(value).__name__} of shape {shape}>" if shape else f"<{type(value).__name__}>"
+
+
+def _shape_problem(arr: np.ndarray, ref: np.ndarray) -> str:
+    """One sentence on a result of the wrong shape: shapes must match exactly (one policy,
+    docs/authoring.md): a (3, 2) table is not 6 numbers in a row, nor (5, 1) a list of 5."""
+    if ref.ndim == 0:
+        return f"Your function returned {arr.size} numbers where one number is expected."
+    return (
+        f"Your function returned an array of shape {arr.shape}; the right result has shape "
+        f"{ref.shape}. Return it in that shape (no .ravel(), no extra brackets)."
+    )
+
+
 def _label(text: Any) -> Any:
     return (
         text.strip().lower().replace("_", "-").replace(" ", "-") if isinstance(text, str) else text
     )
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class ChoiceQuestion(Question):
     """A label from a fixed list, or a dict of labels (e.g. one regime per learning rate).
 

@@ -82,6 +82,16 @@ def _jittered(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """C-contiguous read-only copies of ``arrays``."""
+    out = []
+    for a in arrays:
+        c = np.array(a, dtype=float, order="C")
+        c.flags.writeable = False
+        out.append(c)
+    return tuple(out)
+
 class Loss:
     """Base class of the course's losses.
 
@@ -315,6 +325,10 @@ class QuadraticBowl(Loss):
             raise CourseValueError(f"center must be {d} finite numbers, got {center!r}")
         curvatures = ", ".join(f"{v:g}" for v in lam)
         self.formula = f"1/2 (w - c)^T A (w - c), curvatures {curvatures}"
+        # A loss is a fixed problem: nothing a student's code does to its arrays may change it.
+        self.eigenvalues, self.rotation, self.matrix, self.center = _read_only(
+            self.eigenvalues, self.rotation, self.matrix, self.center
+        )
 
     @classmethod
     def with_condition_number(
@@ -626,9 +640,9 @@ class LinearRegression(Loss):
             raise CourseValueError(f"X needs at least one row and one column, got {X.shape}")
         if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
             raise CourseValueError("X and y must contain only finite numbers (no NaN or inf)")
-        # C-contiguous copies keep row gathers and matrix products fast.
-        self.X = np.ascontiguousarray(X)
-        self.y = np.ascontiguousarray(y)
+        # C-contiguous copies keep row gathers and matrix products fast; read-only ones keep a
+        # student's in-place change of their X (or of loss.X) from changing the problem.
+        self.X, self.y = _read_only(X, y)
         self.shape = (X.shape[1],)
         self.formula = "mean((X w - y)^2)"
 

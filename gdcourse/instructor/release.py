@@ -161,12 +161,27 @@ def _first_check(nb: nbformat.NotebookNode) -> str | None:
     return first.source.strip().splitlines()[0] if first is not None else None
 
 
+# How an exercise's text offers a solution ("..., and `ex.q1.solution()` shows a solution."),
+# and what a release says instead: an assignment withholds it.
+_SOLUTION_OFFERED = re.compile(r"(,?\s+and\s+)?`(\w+)\.(q\d+)\.solution\(\)` shows a solution\.")
+
+
+def _solution_withheld(found: re.Match[str]) -> str:
+    said = f"`{found.group(2)}.{found.group(3)}.solution()` says so"
+    if found.group(1):  # the end of a sentence listing what helps
+        return f"; solutions are not available in this assignment ({said})."
+    return f"Solutions are not available in this assignment ({said})."
+
+
 def _as_released(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook with outputs cleared and ``metadata.gdcourse.assignment = true``."""
+    """The notebook with outputs cleared, ``metadata.gdcourse.assignment = true``, and its text
+    no longer offering ``solution()``, which an assignment withholds."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+        elif cell.cell_type == "markdown":
+            cell.source = _SOLUTION_OFFERED.sub(_solution_withheld, cell.source)
     nb.metadata.setdefault("gdcourse", {})["assignment"] = True
     return nb
 

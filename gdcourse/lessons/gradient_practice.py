@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
+from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion, frozen
 from ..core import (
     Quadratic1D,
     TiltedDoubleWell,
@@ -62,12 +62,13 @@ PRODUCT = TwoVariableLoss(
 #: q5: four arrows from (2, 1) on the lesson's bowl 1.5x^2 - 2xy + 1.5y^2, named A to D.
 ARROW_POINT = (2.0, 1.0)
 _G = BOWL.gradient(ARROW_POINT)
-ARROWS = {
+_G.setflags(write=False)
+ARROWS = frozen({
     "A": np.array([-_G[1], _G[0]]),  # the gradient turned by 90 degrees: along the level set
     "B": BOWL.minimizer - np.asarray(ARROW_POINT),  # straight at the minimum
     "C": _G,  # the gradient
     "D": -_G,  # minus the gradient
-}
+})
 
 #: q6, q7: a quartic, whose third derivative is not zero, and the seed's quadratic.
 WELL = TiltedDoubleWell(0.5)

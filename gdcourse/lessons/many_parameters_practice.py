@@ -42,6 +42,7 @@ EIGENVALUES = (2.0, 5.0, 10.0)
 RATE = 0.15
 #: q2, q3: a bowl 1/2 w^T A w given by its matrix A, as the exercise shows it...
 MATRIX = np.array([[5.0, 2.0], [2.0, 2.0]])
+MATRIX.setflags(write=False)  # a student's in-place change cannot reach the checks
 #: ... and the same bowl by its curvatures 1 and 6 along the axes (1, -2) and (2, 1): its
 #: ``matrix`` is MATRIX (the tests check it).
 BOWL = QuadraticBowl([1.0, 6.0], rotation=math.atan2(-2.0, 1.0))

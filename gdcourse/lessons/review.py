@@ -126,6 +126,7 @@ PAIR_LOSS = TwoVariableLoss(
     "(x + y)^2", lambda x, y: (x + y) ** 2, lambda x, y: (2 * (x + y), 2 * (x + y))
 )
 PAIR_W0, PAIR_LR = np.array([1.0, 1.0]), 0.1
+PAIR_W0.setflags(write=False)  # a student's in-place change cannot reach the checks
 #: Lesson 05's noise-floor example: a = 2, noise 1, rates 0.1 and 0.05.
 FLOOR_A, FLOOR_NOISE, FLOOR_LRS = 2.0, 1.0, (0.1, 0.05)
 

@@ -15,6 +15,7 @@ from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQues
 from ..checks.questions import Verdict
 from ..core import (
     CRITICAL_POINT_KINDS,
+    Placeholder,
     TiltedDoubleWell,
     basin_ends,
     classify_eigenvalues,
@@ -175,13 +176,14 @@ q3 = NumberQuestion(
 
 # -- q4: a classifier for a 2 x 2 Hessian -----------------------------------------------------
 def _code_of(label: Any) -> Any:
+    # Only a label is a label: a number (even a code 0-3) or other text is not, and fails.
     if isinstance(label, str) and label.strip().lower() in LABELS:
         return float(LABELS.index(label.strip().lower()))
-    return label
+    return label if isinstance(label, (str, Placeholder)) else f"{label!r} (not a label)"
 
 
 def _as_codes(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return lambda **kw: _code_of(fn(**kw))
+    return lambda *args: _code_of(fn(*args))
 
 
 def _wrong(rule: Callable[[np.ndarray], str]) -> Callable[[], Callable[..., Any]]:
@@ -197,7 +199,7 @@ def _by_determinant_only(h: np.ndarray) -> str:
     return "undecided" if abs(det) < 1e-12 else ("minimum" if det > 0 else "saddle")
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class LabelFunctionQuestion(FunctionQuestion):
     """A :class:`FunctionQuestion` whose function returns a label from ``LABELS``; the table
     shows each label as its code (minimum 0, maximum 1, saddle 2, undecided 3)."""

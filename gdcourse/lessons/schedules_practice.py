@@ -168,6 +168,7 @@ q3 = FunctionQuestion(
 #: as large (so its rates differ from the lesson's), started at 2 in every weight; its range test
 #: has the lesson's settings.
 RANGE_SCALE, RANGE_W0 = 3.0, np.full(4, 2.0)
+RANGE_W0.setflags(write=False)  # a student's in-place change cannot reach the checks
 RANGE_SETTINGS = {"lr_min": 1e-4, "lr_max": 10.0, "steps": 100, "batch_size": 32}
 
 

@@ -26,6 +26,7 @@ LESSON = "sgd"
 #: divide it), 5 features, target noise 0.5, seed 0. Start far from the minimum.
 N_SAMPLES, N_FEATURES, NOISE, DATA_SEED = 1024, 5, 0.5, 0
 W0 = np.full(N_FEATURES, 3.0)
+W0.setflags(write=False)  # a student's in-place change cannot reach the checks
 #: The rates each method may pick from (by final loss): ``tune_rate(..., grid=RATE_GRID)``.
 RATE_GRID = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 

@@ -22,9 +22,14 @@ Q1_N = 50_000
 Q1_BATCHES = (64, 128, 500, 3000, 50_000)
 
 #: q2/q3: a small data set, N = 200 examples, 3 features.
-X, Y, _ = make_regression(200, 3, noise=1.0, seed=5)
+X, Y, _TRUE_W = make_regression(200, 3, noise=1.0, seed=5)
 DATA = LinearRegression(X, Y)
 W = np.array([0.5, -1.0, 2.0])
+# Read-only: `w = ex.W; w -= 0.01 * g` in a notebook must not change the checks' data.
+X.setflags(write=False)
+Y.setflags(write=False)
+W.setflags(write=False)
+_TRUE_W.setflags(write=False)
 Q2_BATCHES = (1, 10, 100, 200)
 
 #: q4: a/2 w^2 with a = 4, gradient noise s = 2, rate 0.1.

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.placeholder import contains_placeholder
 from .style import series_style
+from .values import student_numbers
 
 __all__ = ["loss_curves"]
 
@@ -24,7 +25,9 @@ def loss_curves(
     """Plot ``loss(w)`` against the step for each run's weights (w0 first), one line per run.
 
     A run whose weights are still the exercise blank ``____`` is not plotted: a sentence says
-    which to fill in first, so an exercise notebook runs top to bottom before it is done.
+    which to fill in first, so an exercise notebook runs top to bottom before it is done. So is
+    a run whose weights are no list of numbers (a generator, None, text, a whole run): a
+    sentence says what they are and what the plot needs, and no figure is drawn.
 
     Parameters
     ----------
@@ -39,9 +42,22 @@ def loss_curves(
     if blank:
         print(f"Fill in the weights for {', '.join(blank)} first, then run this cell again.")
         return
+    shape = tuple(getattr(loss, "shape", ()))
+    needs = "a list of numbers, w0 first" if not shape else "a list of points, w0 first"
+    arrays = {}
+    for label, weights in runs.items():
+        w = student_numbers(
+            weights,
+            f'the weights of "{label}"',
+            needs,
+            ndim=1 + len(shape),
+            width=shape[0] if shape else None,
+        )
+        if w is None:
+            return
+        arrays[label] = w
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    for i, (label, weights) in enumerate(runs.items()):
-        w = np.asarray(weights, dtype=float)
+    for i, (label, w) in enumerate(arrays.items()):
         with np.errstate(all="ignore"):
             values = np.asarray(loss.value(w), dtype=float)
         ax.plot(np.arange(len(values)), values, label=label, **series_style(i))

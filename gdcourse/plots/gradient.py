@@ -26,6 +26,7 @@ from ..core import (
 from ..core.placeholder import contains_placeholder
 from .findings import times
 from .style import PALETTE
+from .values import student_numbers
 
 __all__ = [
     "arrows_picture",
@@ -313,12 +314,24 @@ def slopes_picture(
 ) -> None:
     """Slopes at the given angles (degrees) on the curve ``|∇L| cos(θ − θ*)``.
 
-    While ``slopes`` is still the exercise blank ``____``, prints what to fill in instead.
+    While ``slopes`` is still the exercise blank ``____``, prints what to fill in instead; while
+    the gradient, the angles or the slopes are no list of numbers of the right length (a
+    generator, None, text, ...), prints one sentence saying so and draws nothing.
     """
     if contains_placeholder(gradient) or contains_placeholder(slopes):
         print("Fill in the gradient and the slopes first, then run this cell again.")
         return
-    g = np.asarray(gradient, dtype=float)
+    g = student_numbers(gradient, "the gradient", "two numbers (dL/dx, dL/dy)", length=2)
+    if g is None:
+        return
+    degrees = student_numbers(angles, "the angles", "a list of numbers (degrees)")
+    if degrees is None:
+        return
+    n = len(degrees)
+    needs = f"{n} numbers, one slope per angle"
+    dots = student_numbers(slopes, "the slopes", needs, length=n)
+    if dots is None:
+        return
     theta = np.linspace(0.0, 360.0, 361)
     star = angle_of(g)
     length = float(directional_derivative(g, star))  # the largest slope: along the gradient
@@ -331,8 +344,8 @@ def slopes_picture(
         label="|\u2207L| cos(\u03b8 \u2212 \u03b8*)",
     )
     ax.plot(
-        np.asarray(angles, dtype=float),
-        np.asarray(slopes, dtype=float),
+        degrees,
+        dots,
         "D",
         color=PALETTE[1],
         ms=8,
