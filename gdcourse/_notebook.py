@@ -1,7 +1,8 @@
 """Show a student's input errors in IPython as one clear sentence, without our internal frames.
 
-The traceback keeps the student's own lines (where the bad call is) and drops the frames inside
-gdcourse, which would only bury the message that says what was wrong and what was expected.
+The traceback keeps the student's own lines (where the bad call is, also inside their own loss or
+function that our code called) and drops the frames inside gdcourse, which would only bury the
+message that says what was wrong and what was expected.
 """
 
 from __future__ import annotations
@@ -17,23 +18,24 @@ from .core.errors import CourseInputError
 _PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 
 
-def _cut_at_package(tb: TracebackType | None) -> TracebackType | None:
-    """Return ``tb`` ending just before its first frame inside gdcourse."""
-    head, prev, node = tb, None, tb
+def _without_package_frames(tb: TracebackType | None) -> TracebackType | None:
+    """``tb`` with the frames inside gdcourse left out: the student's own frames stay, also
+    those below ours (a student's loss whose method made the bad call, called by our runner)."""
+    kept = []
+    node = tb
     while node is not None:
-        if os.path.realpath(node.tb_frame.f_code.co_filename).startswith(_PACKAGE_DIR):
-            if prev is None:
-                return None
-            prev.tb_next = None
-            return head
-        prev, node = node, node.tb_next
-    return head
+        if not os.path.realpath(node.tb_frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+            kept.append(node)
+        node = node.tb_next
+    for here, after in zip(kept, [*kept[1:], None], strict=True):
+        here.tb_next = after
+    return kept[0] if kept else None
 
 
 def _show_input_error(
     shell: Any, etype: type, value: BaseException, tb: TracebackType, tb_offset: Any = None
 ) -> None:
-    shell.showtraceback((etype, value, _cut_at_package(tb)), tb_offset=tb_offset)
+    shell.showtraceback((etype, value, _without_package_frames(tb)), tb_offset=tb_offset)
 
 
 def install_error_display() -> bool:

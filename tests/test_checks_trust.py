@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import gdcourse.lessons
-from gdcourse.checks import FunctionQuestion, NumberQuestion, calling, questions_of
+from gdcourse.checks import FunctionQuestion, NumberQuestion, questions_of
 
 MODULES = [
     importlib.import_module(f"gdcourse.lessons.{m.name}")
@@ -102,6 +102,8 @@ def test_a_function_that_changes_its_inputs_changes_nothing_of_the_question(q):
 
 
 def test_a_function_that_never_returns_is_stopped_at_the_time_limit(monkeypatch):
+    from gdcourse.checks import calling
+
     monkeypatch.setattr(calling, "TIME_LIMIT", 0.5)
     q = next(q for q in FUNCTIONS if q.id == "schedules_practice.q3")
 
@@ -118,6 +120,8 @@ def test_a_function_that_never_returns_is_stopped_at_the_time_limit(monkeypatch)
 
 
 def test_a_function_that_swallows_exceptions_is_stopped_too(monkeypatch):
+    from gdcourse.checks import calling
+
     monkeypatch.setattr(calling, "TIME_LIMIT", 0.3)
 
     def stubborn(*args):
@@ -143,8 +147,8 @@ def test_stop_ends_the_check_in_one_sentence(q):
 def test_infinite_recursion_is_one_line_and_a_count():
     q = FUNCTIONS[0]
 
-    def deep(*args):
-        return deep(*args)
+    def deep(*args, **kwargs):
+        return deep(*args, **kwargs)
 
     v = q.check(deep)
     assert v.outcome == "error" and "RecursionError" in v.message
@@ -159,12 +163,15 @@ def test_text_is_never_a_number(q):
     assert v.outcome == "incorrect" and "quotes" in v.message, v.message
 
 
+_BAD = type("Bad", (), {"__float__": lambda self: 1 / 0, "__repr__": lambda self: "Bad()"})
+
+
 @pytest.mark.parametrize(
     "value",
-    [10**400, [1.0, 10**400], type("Bad", (), {"__float__": lambda self: 1 / 0})()],
-    ids=["huge", "huge in a list", "__float__ raises"],
+    [10**400, [1.0, 10**400], _BAD(), {10**400: "bouncing"}, {_BAD(): "bouncing"}],
+    ids=["huge", "huge in a list", "__float__ raises", "huge key", "key whose float raises"],
 )
-@pytest.mark.parametrize("q", NUMBERS, ids=[q.id for q in NUMBERS])
+@pytest.mark.parametrize("q", QUESTIONS, ids=[q.id for q in QUESTIONS])
 def test_a_students_odd_value_is_theirs_not_a_course_bug(q, value):
     v = q.check(value)
     assert v.outcome == "incorrect", v.message

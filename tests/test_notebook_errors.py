@@ -34,3 +34,21 @@ def test_plain_python_is_untouched():
     code = "import gdcourse, sys; print('IPython' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_bad_call_inside_the_students_own_loss_shows_that_line_too():
+    # Our runner calls the student's loss; the loss makes the bad call. Both of the student's
+    # lines are shown (the call of the runner and the line inside their loss), none of ours.
+    text = _ipython(
+        "import gdcourse\n"
+        "class MyLoss:\n"
+        "    def value(self, w):\n"
+        "        return (w - 3) ** 2\n"
+        "    def gradient(self, w):\n"
+        "        return gdcourse.gradient_step(w, 1.0, lr=-1)\n"
+        "gdcourse.gradient_descent(MyLoss(), 7.0, 0.1, 5)"
+    )
+    assert "lr must be a finite number > 0, got -1" in text
+    assert "gdcourse.gradient_descent(MyLoss(), 7.0, 0.1, 5)" in text
+    assert "return gdcourse.gradient_step(w, 1.0, lr=-1)" in text
+    assert "descent.py" not in text

@@ -448,10 +448,10 @@ class ChoiceQuestion(Question):
         values = self._numeric_choices()
         if values is None or isinstance(given, bool):
             return given
-        x = given if is_number(given) else _as_float(given) if isinstance(given, str) else None
+        x = _as_float(given) if is_number(given) or isinstance(given, str) else None
         if x is None:
             return given
-        same = [c for c, v in values.items() if math.isclose(float(x), v, rel_tol=1e-9)]
+        same = [c for c, v in values.items() if math.isclose(x, v, rel_tol=1e-9)]
         return same[0] if same else given
 
     def _unknown_label(self, given: Any) -> str | None:
@@ -519,9 +519,11 @@ class ChoiceQuestion(Question):
 
 
 def _as_float(x: Any) -> float | None:
+    """``x`` as a float, or None: text that is not a number, 10**400, a ``__float__`` that
+    raises (the student's values, read as "not this label", never a course error)."""
     try:
         return float(x)
-    except (TypeError, ValueError):
+    except Exception:
         return None
 
 
