@@ -341,7 +341,7 @@ def test_choice_accepts_loose_spelling_of_labels():
 def test_choice_names_the_wrong_keys_and_the_known_confusion():
     v = ex.q8.check(RIGHT_REGIMES | {1.0: "diverging"})
     assert v.outcome == "incorrect"
-    assert "rate 1.0" in v.message and "neither grows nor shrinks" in v.message
+    assert "rate 1.0" in v.message and "grows every step" in v.message
     assert "bouncing" not in v.message
 
 

@@ -388,7 +388,7 @@ def test_exercise_right_answers_are_correct(question, answer):
         (
             ex.q5,
             {"steepest ascent": "D", "steepest descent": "C", "along the level set": "A"},
-            "swapped",
+            "larger or smaller contour values",
         ),
         (ex.q6, lambda f, w, h: (f(w + h) - f(w)) / h, "forward difference"),
         (ex.q6, lambda f, w, h: (f(w + h) - f(w - h)) / h, "divide by 2h"),

@@ -185,7 +185,7 @@ def test_q3_right_and_confusion_explained():
         "correct"
     )
     v = lesson.q3.check({"a": "per update", "b": "per second", "c": "per update"})
-    assert v.outcome == "incorrect" and "reading examples" in v.message
+    assert v.outcome == "incorrect" and "bottleneck" in v.message
 
 
 def test_every_solution_code_is_right():

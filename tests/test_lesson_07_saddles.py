@@ -200,7 +200,7 @@ def test_q3_misconceptions():
 
 def test_practice_misconceptions():
     v = ex.q1.check({"A": "minimum", "B": "saddle", "C": "maximum", "D": "minimum", "E": "minimum"})
-    assert v.outcome == "incorrect" and "zero eigenvalue" in v.message
+    assert v.outcome == "incorrect" and "strictly positive" in v.message
     assert "however small" in v.message
     y0s = ex.Q2_Y0S
     assert "misses the 2" in ex.q2.check([math.log(0.5 / y) / math.log(1.05) for y in y0s]).message

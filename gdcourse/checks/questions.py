@@ -135,6 +135,12 @@ class Question:
         else:
             try:
                 verdict = self._evaluate(answer)
+            except KeyboardInterrupt:  # Stop pressed while the check itself was working
+                verdict = self._verdict(
+                    "error",
+                    "You stopped the check. Your answer was not checked; run the check again when "
+                    "you are ready.",
+                )
             except Exception as err:  # a bug in the course, never the student's fault
                 verdict = self._verdict(
                     "internal_error",
@@ -301,6 +307,14 @@ class FunctionQuestion(Question):
         # As the notebook calls it: positionally, in the prompt's order.
         return f"{self.answer_var}({', '.join(_short(v) for v in case.values())})"
 
+    def _read(self, out: Any) -> tuple[np.ndarray | None, str]:
+        """What the student's function returned, as numbers (or None and why not)."""
+        return to_numbers(out, what="numbers")
+
+    def _shown(self, out: Any, arr: np.ndarray | None) -> str:
+        """How the table shows what the student's function returned."""
+        return format_value(arr) if arr is not None else describe(out)
+
     def _reference(self, case: Mapping[str, Any]) -> np.ndarray:
         # The reference gets its own copy too: nothing it does can reach the next call.
         return np.asarray(self.reference(*copy.deepcopy(tuple(case.values()))), dtype=float)
@@ -323,7 +337,7 @@ class FunctionQuestion(Question):
                 return self._verdict(
                     "error",
                     f"You stopped the check while your function ran as {self._call_text(case)}. "
-                    f"Nothing was recorded; run the check again when you are ready.",
+                    f"Your answer was not checked; run the check again when you are ready.",
                     table,
                 )
             if call.timed_out:
@@ -350,7 +364,7 @@ class FunctionQuestion(Question):
                     f"Your {self.answer_var} still returns the blank ____: write its body, run "
                     f"that cell, then run this check again.",
                 )
-            arr, why = to_numbers(out, what="numbers")
+            arr, why = self._read(out)
             if arr is not None and arr.shape != ref.shape and arr.size == 1 == ref.size:
                 arr = arr.reshape(ref.shape)  # [6.2] for one number is that number
             ok = arr is not None and close(arr, ref, self.rtol, self.atol)
@@ -358,8 +372,8 @@ class FunctionQuestion(Question):
                 first_problem = first_problem or why
             elif arr.shape != ref.shape and not first_problem:
                 first_problem = _shape_problem(arr, ref)
-            shown = format_value(arr) if arr is not None else describe(out)
-            table.append((self._call_text(case), shown, "\u2714" if ok else "\u2718"))
+            mark = "\u2714" if ok else "\u2718"
+            table.append((self._call_text(case), self._shown(out, arr), mark))
             outputs.append(arr)
         passed = sum(row[2] == "\u2714" for row in table[1:])
         if first_error is not None:

@@ -288,20 +288,20 @@ q5 = ChoiceQuestion(
         ("d", _TO_MIN): "Arrow B points straight at the minimum. The steepest way down crosses "
         "the contour through the point at a right angle, and on a stretched bowl that is a "
         "different direction.",
-        ("a", _TO_MIN): "Along the level set the loss does not change: that arrow runs along the "
-        "contour through the point.",
+        ("a", _TO_MIN): "Follow arrow B from the point: does it keep to the contour through the "
+        "point, or cross into contours with other labels?",
         ("a", "c"): "That arrow crosses the contour. The level-set direction runs along it, at a "
         "right angle to the gradient.",
         ("a", "d"): "That arrow crosses the contour. The level-set direction runs along it, at a "
         "right angle to the gradient.",
-        ("c", "d"): "Uphill and downhill are swapped: the gradient points towards larger "
-        "contour values.",
-        ("d", "c"): "Uphill and downhill are swapped: descent points towards smaller contour "
-        "values.",
-        ("c", "a"): "Arrow A runs along the contour: its slope is 0. The steepest directions "
-        "cross the contour.",
-        ("d", "a"): "Arrow A runs along the contour: its slope is 0. The steepest directions "
-        "cross the contour.",
+        ("c", "d"): "Does arrow D point towards larger or smaller contour values? The gradient "
+        "points towards larger ones.",
+        ("d", "c"): "Does arrow C point towards larger or smaller contour values? Descent points "
+        "towards smaller ones.",
+        ("c", "a"): "Follow arrow A from the point: does it cross the contour through the point, "
+        "or keep to it? The steepest directions cross it.",
+        ("d", "a"): "Follow arrow A from the point: does it cross the contour through the point, "
+        "or keep to it? The steepest directions cross it.",
     },
     hints=(
         "The gradient crosses the contour through the point at a right angle, towards larger "

@@ -80,12 +80,13 @@ q1 = ChoiceQuestion(
         "multiplier 1 - rate * a?",
         ("oscillating-converging", "diverging"): "The multiplier 1 - rate * a is negative, so w "
         "jumps across c; but is it larger than 1 in size?",
-        ("oscillating-converging", "monotone"): "Compute rate * a: is it above 1? Then the "
-        "multiplier is negative and w jumps across c each step.",
-        ("bouncing", "diverging"): "Compute rate * a exactly. At one special value the distance "
-        "neither grows nor shrinks.",
-        ("bouncing", "oscillating-converging"): "Compute rate * a exactly: does the distance to "
-        "c shrink at all?",
+        ("oscillating-converging", "monotone"): "Monotone needs the multiplier 1 - rate * a "
+        "between 0 and 1. Compute rate * a for this pair: is it below 1?",
+        ("bouncing", "diverging"): "Diverging means the distance to c grows every step. Compute "
+        "|1 - rate * a| exactly for this pair and compare it with 1.",
+        ("bouncing", "oscillating-converging"): "Oscillating-converging needs the distance to c "
+        "to shrink every step. Compute |1 - rate * a| exactly for this pair and compare it "
+        "with 1.",
     },
     hints=(
         "Only the product rate * a matters: compute it for each pair.",

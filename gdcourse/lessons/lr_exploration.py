@@ -144,10 +144,11 @@ q8 = ChoiceQuestion(
     choices=REGIMES,
     key_name="rate",
     confusions={
-        ("bouncing", "diverging"): "The loss stays the same at every step: it neither grows nor "
-        "shrinks. Diverging means growing without bound.",
-        ("bouncing", "oscillating-converging"): "It alternates sides of 2, but does the distance "
-        "to 2 ever shrink?",
+        ("bouncing", "diverging"): "Diverging means the distance to 2 grows every step, without "
+        "bound. Compare |w - 2| from one step to the next in this rate's weight list.",
+        ("bouncing", "oscillating-converging"): "Oscillating-converging needs the distance to 2 "
+        "to shrink every step. Compare |w - 2| from one step to the next in this rate's weight "
+        "list.",
         ("one-step", "monotone"): "Look at step 1: where does this rate land?",
         ("one-step", "oscillating-converging"): "Look at step 1: where does this rate land?",
         ("monotone", "oscillating-converging"): "Does w ever jump past 2 at this rate?",

@@ -190,12 +190,12 @@ q3 = ChoiceQuestion(
     confusions={
         ("neither", "steep"): "Compute the steep direction's multiplier 1 - rate * 20: is it "
         "negative at this rate?",
-        ("steep", "neither"): "Compute the steep direction's multiplier 1 - rate * 20: a "
-        "negative multiplier flips the sign every step.",
+        ("steep", "neither"): "Compute both multipliers, 1 - rate * 1 and 1 - rate * 20, at this "
+        "rate: a negative multiplier flips the sign every step.",
         ("steep", "shallow"): "The shallow multiplier 1 - rate * 1 is negative only for rates "
-        "above 1. Which multiplier is negative here?",
+        "above 1. Compute 1 - rate * 20 at this rate too.",
         ("steep", "both"): "The shallow multiplier 1 - rate * 1 is negative only for rates "
-        "above 1, where the steep direction has long diverged.",
+        "above 1. Compute both multipliers at this rate.",
         ("neither", "shallow"): "Compute 1 - rate * 1 and 1 - rate * 20: is either negative?",
         ("neither", "both"): "Compute 1 - rate * 1 and 1 - rate * 20: is either negative?",
     },

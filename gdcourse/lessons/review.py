@@ -268,15 +268,16 @@ q2 = ChoiceQuestion(
         "the curvature a. Is 1 - rate * a between -1 and 1?",
         ("diverging", "oscillating-converging"): "The multiplier 1 - rate * a is negative here. "
         "Is it larger than 1 in size?",
-        ("oscillating-converging", "monotone"): "Compute rate * a: is it above 1? Then the "
-        "multiplier is negative and w jumps across c each step.",
+        ("oscillating-converging", "monotone"): "Monotone needs the multiplier 1 - rate * a "
+        "between 0 and 1. Compute rate * a for this pair: is it below 1?",
         ("oscillating-converging", "diverging"): "The multiplier is negative, but is it larger "
         "than 1 in size?",
         ("one-step", "monotone"): "Compute the multiplier 1 - rate * a exactly.",
-        ("bouncing", "diverging"): "Compute rate * a exactly. At one special value the distance "
-        "neither grows nor shrinks.",
-        ("bouncing", "oscillating-converging"): "Compute rate * a exactly: does the distance to "
-        "c shrink at all?",
+        ("bouncing", "diverging"): "Diverging means the distance to c grows every step. Compute "
+        "|1 - rate * a| exactly for this pair and compare it with 1.",
+        ("bouncing", "oscillating-converging"): "Oscillating-converging needs the distance to c "
+        "to shrink every step. Compute |1 - rate * a| exactly for this pair and compare it "
+        "with 1.",
         ("monotone", "one-step"): "Compute the multiplier 1 - rate * a: is it exactly 0?",
     },
     hints=(

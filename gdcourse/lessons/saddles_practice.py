@@ -12,10 +12,8 @@ from typing import Any
 import numpy as np
 
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
-from ..checks.questions import Verdict
 from ..core import (
     CRITICAL_POINT_KINDS,
-    Placeholder,
     TiltedDoubleWell,
     basin_ends,
     classify_eigenvalues,
@@ -64,13 +62,16 @@ q1 = ChoiceQuestion(
     choices=LABELS,
     key_name="point",
     confusions={
-        ("saddle", "minimum"): "One eigenvalue is negative: along its eigenvector the loss "
-        "curves down. A minimum needs every eigenvalue positive, however small the negative one.",
-        ("saddle", "maximum"): "One eigenvalue is positive: the loss curves up along it.",
-        ("undecided", "minimum"): "A zero eigenvalue means the second derivative is flat along "
-        "that direction: the Hessian alone cannot tell.",
-        ("maximum", "saddle"): "Both eigenvalues have the same sign here.",
-        ("maximum", "minimum"): "Negative curvature in every direction: the loss curves down.",
+        ("saddle", "minimum"): "A minimum needs every eigenvalue positive. Check the sign of "
+        "each eigenvalue of this point, however small it is.",
+        ("saddle", "maximum"): "A maximum needs every eigenvalue negative. Check the sign of "
+        "each eigenvalue of this point.",
+        ("undecided", "minimum"): "A minimum needs every eigenvalue strictly positive. Is each "
+        "eigenvalue of this point above 0?",
+        ("maximum", "saddle"): "A saddle needs eigenvalues of opposite signs. Compare the signs "
+        "of this point's eigenvalues.",
+        ("maximum", "minimum"): "A minimum needs every eigenvalue positive. Check the signs of "
+        "this point's eigenvalues.",
     },
     hints=(
         "Look only at the signs: all positive, all negative, mixed, or a zero among them.",
@@ -175,11 +176,8 @@ q3 = NumberQuestion(
 
 
 # -- q4: a classifier for a 2 x 2 Hessian -----------------------------------------------------
-def _code_of(label: Any) -> Any:
-    # Only a label is a label: a number (even a code 0-3) or other text is not, and fails.
-    if isinstance(label, str) and label.strip().lower() in LABELS:
-        return float(LABELS.index(label.strip().lower()))
-    return label if isinstance(label, (str, Placeholder)) else f"{label!r} (not a label)"
+def _code_of(label: str) -> float:
+    return float(LABELS.index(label))
 
 
 def _as_codes(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -201,13 +199,18 @@ def _by_determinant_only(h: np.ndarray) -> str:
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class LabelFunctionQuestion(FunctionQuestion):
-    """A :class:`FunctionQuestion` whose function returns a label from ``LABELS``; the table
-    shows each label as its code (minimum 0, maximum 1, saddle 2, undecided 3)."""
+    """A :class:`FunctionQuestion` whose function returns a label from ``LABELS``: the reference
+    gives each label's position in ``LABELS``, the student's function the label itself."""
 
-    def _evaluate(self, answer: Any) -> Verdict:
-        if callable(answer) and not isinstance(answer, type):
-            return super()._evaluate(_as_codes(answer))
-        return super()._evaluate(answer)
+    def _read(self, out: Any) -> tuple[np.ndarray | None, str]:
+        if isinstance(out, str) and out.strip().lower() in LABELS:
+            return np.asarray(float(LABELS.index(out.strip().lower()))), ""
+        labels = ", ".join(repr(label) for label in LABELS)
+        said = repr(out) if len(repr(out)) <= 40 else type(out).__name__
+        return None, f"{self.answer_var} must return one of the labels {labels}, not {said}."
+
+    def _shown(self, out: Any, arr: np.ndarray | None) -> str:
+        return repr(out) if len(repr(out)) <= 40 else type(out).__name__  # the label itself
 
 
 _CASES = (
@@ -226,8 +229,7 @@ q4 = LabelFunctionQuestion(
     name="q4",
     answer_var="classify",
     prompt="Write classify(h): for a symmetric 2 x 2 Hessian h (a nested list) return "
-    "'minimum', 'maximum', 'saddle' or 'undecided' (an eigenvalue within 1e-12 of 0). The "
-    "table shows your labels as codes: minimum 0, maximum 1, saddle 2, undecided 3.",
+    "'minimum', 'maximum', 'saddle' or 'undecided' (an eigenvalue within 1e-12 of 0).",
     reference=lambda h: float(LABELS.index(classify_hessian(h))),
     cases=_CASES,
     misconceptions=(

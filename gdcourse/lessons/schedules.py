@@ -86,15 +86,16 @@ q1 = ChoiceQuestion(
     choices=("yes", "no"),
     key_name="schedule",
     confusions={
-        ("no", "yes"): "Check both sums for that schedule: is the sum of the rates infinite, and "
-        "is the sum of their squares finite? One of them fails.",
-        ("yes", "no"): "Sum 1/(1 + t) over all t: it grows like log t, without bound. Its squares "
-        "1/(1 + t)^2 add up to a finite number.",
+        ("no", "yes"): "Check both sums for that schedule separately: is the sum of the rates "
+        "infinite? Is the sum of their squares finite?",
+        ("yes", "no"): "Compare the rates 0.1 / (1 + t) with the harmonic series 1 + 1/2 + "
+        "1/3 + ... and their squares with 1 + 1/4 + 1/9 + ...: which of the two sums is finite?",
     },
     hints=(
-        "A geometric series 0.1 * r**t with r < 1 has a finite sum; a constant has an infinite "
-        "sum of squares.",
-        "The harmonic series 1 + 1/2 + 1/3 + ... diverges; 1 + 1/4 + 1/9 + ... converges.",
+        "Write out each schedule's first rates and their squares. Compare each series with one "
+        "whose sum you know (a geometric series, 1 + 1/2 + 1/3 + ..., 1 + 1/4 + 1/9 + ...).",
+        "A geometric series r**t with r < 1 has a finite sum, and so does 1 + 1/4 + 1/9 + ...; "
+        "the harmonic series 1 + 1/2 + 1/3 + ... and a constant's sum grow without bound.",
     ),
     solution_code='robbins_monro_prediction = {"constant": "no", "exponential": "no", '
     '"1/t": "yes", "1/sqrt(t)": "no"}',

@@ -171,17 +171,18 @@ q3 = ChoiceQuestion(
     key_name="question",
     confusions={
         ("per-epoch", "per-update"): "Counting updates treats a step on 1 example and a step on "
-        "1024 alike. What costs here is reading examples.",
-        ("per-epoch", "per-second"): "Time mixes in the machine. What is scarce here is passes "
-        "over the data.",
-        ("per-second", "per-epoch"): "Examples processed ignore how fast this machine does "
-        "large batches (vectorised) against many small ones. Only the clock knows.",
-        ("per-second", "per-update"): "Updates ignore how much each one costs on your machine. "
-        "Only the clock knows.",
-        ("per-update", "per-epoch"): "If a step costs the same whatever its batch, the number of "
-        "steps is the cost, not the examples read.",
+        "1024 alike. Reread the question: what is its bottleneck, and do updates measure it?",
+        ("per-epoch", "per-second"): "Time mixes in how fast the machine computes. Reread the "
+        "question: what is its bottleneck, and does the clock measure only that?",
+        ("per-second", "per-epoch"): "Counting examples read ignores how fast a large batch "
+        "(vectorised) runs against many small ones. Reread the question: does that speed "
+        "matter to it?",
+        ("per-second", "per-update"): "Counting updates ignores how much each one costs to run. "
+        "Reread the question: does that cost matter to it?",
+        ("per-update", "per-epoch"): "Counting examples read makes a step on 1024 examples cost "
+        "1024 times a step on 1. Reread the question: is that so on its hardware?",
         ("per-update", "per-second"): "The question is about hardware in general, not this "
-        "machine's clock: if each step costs the same, count steps.",
+        "machine's clock. Reread it: what does it ask you to count?",
     },
     hints=(
         "Ask what the scarce resource is in each question: steps, examples read, or seconds.",
