@@ -250,3 +250,133 @@ def test_a_lessons_data_cannot_be_changed_in_place(mod):
             continue
         for array in _arrays_in(value):
             assert not array.flags.writeable, f"{mod.__name__}.{name} can be changed in place"
+
+
+@pytest.mark.parametrize("q", FUNCTIONS, ids=[q.id for q in FUNCTIONS])
+def test_a_function_that_rewrites_the_cases_cannot_pass(q):
+    def cheat(*args):
+        for case in q.cases:  # make every case trivial, then answer the trivial case
+            for key in case:
+                try:
+                    case[key] = 0
+                except TypeError:
+                    pass
+        return 0.0
+
+    assert q.check(cheat).outcome != "correct"
+    assert q.check(_right(q)).outcome == "correct"
+
+
+@pytest.mark.parametrize("q", NUMBERS, ids=[q.id for q in NUMBERS])
+def test_complex_numbers_are_not_real_answers(q):
+    ref = np.asarray(q.expected(), dtype=float)
+    v = q.check(ref + 0j + 1e-30j)
+    assert v.outcome == "incorrect" and "complex" in v.message
+
+
+@pytest.mark.parametrize("escape", [SystemExit(1), GeneratorExit()], ids=["exit", "GeneratorExit"])
+def test_exit_inside_a_students_function_is_an_error_of_theirs(escape):
+    def leaves(*args):
+        raise escape
+
+    v = FUNCTIONS[0].check(leaves)
+    assert v.outcome == "error" and type(escape).__name__ in v.message
+
+
+class _Hostile:
+    """An answer whose own methods all raise."""
+
+    def __repr__(self):
+        raise ValueError("no repr")
+
+    def __float__(self):
+        raise ValueError("no float")
+
+    def __iter__(self):
+        raise ValueError("no iter")
+
+    def __eq__(self, other):
+        raise ValueError("no eq")
+
+    __hash__ = object.__hash__
+
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=[q.id for q in QUESTIONS])
+def test_an_answer_whose_own_methods_raise_is_not_a_course_bug(q):
+    for answer in (_Hostile(), [_Hostile()], {_Hostile(): "x"}):
+        v = q.check(answer)
+        assert v.outcome in ("incorrect", "error"), v.message
+        assert "bug in gdcourse" not in v.message
+
+
+def test_a_check_inside_a_students_function_keeps_the_outer_time_limit(monkeypatch):
+    from gdcourse.checks import calling
+
+    monkeypatch.setattr(calling, "TIME_LIMIT", 0.5)
+    q = next(q for q in FUNCTIONS if q.id == "schedules_practice.q3")
+    right = _right(q)
+
+    def sneaky(t):
+        q.check(right)  # the inner check set and cleared its own alarm
+        while True:
+            pass
+
+    start = time.perf_counter()
+    assert "did not return" in q.check(sneaky).message
+    assert time.perf_counter() - start < 5
+
+
+def test_true_is_not_the_rate_1():
+    from gdcourse.lessons import lr_exploration as ex
+
+    right = ex.q8.expected()
+    given = {(True if k == 1.0 else k): v for k, v in right.items()}
+    assert 1.0 in right and ex.q8.check(given).outcome == "incorrect"
+
+
+def test_in_an_assignment_a_hint_that_spells_out_the_solution_is_withheld(monkeypatch):
+    from gdcourse.checks import ASSESSMENT_ENV
+    from gdcourse.lessons import lr_exploration as ex
+
+    last = len(ex.q2.hints)
+    assert "descent_weights(8, 0.5, 4)" in ex.q2.hint(last).text
+    monkeypatch.setenv(ASSESSMENT_ENV, "1")
+    assert "not available in this assignment" in ex.q2.hint(last).title
+    assert "descent_weights(8, 0.5, 4)" not in ex.q2.hint(last).text
+    for q in QUESTIONS:  # the first hint always helps
+        if q.hints:
+            assert "not available" not in q.hint(1).title, q.id
+
+
+def test_the_gradient_table_stops_a_function_that_never_returns(monkeypatch, capsys):
+    from gdcourse.checks import calling, gradient_table
+    from gdcourse.lessons import gradient as lesson
+
+    monkeypatch.setattr(calling, "TIME_LIMIT", 0.3)
+
+    def forever(x, y):
+        while True:
+            pass
+
+    gradient_table(forever, lesson.BOWL, [(1.0, 2.0), (0.0, 1.0)])
+    out = capsys.readouterr().out
+    assert "did not return within 0.3 s" in out and "the table stops here" in out
+    gradient_table(lambda x, y: ("1", "2"), lesson.BOWL, [(1.0, 2.0)])
+    assert "quotes" in capsys.readouterr().out  # text is not a gradient
+
+
+@pytest.mark.parametrize("mod", MODULES, ids=[m.__name__.rsplit(".", 1)[1] for m in MODULES])
+def test_a_lessons_tables_cannot_be_changed(mod):
+    # `ex.FLASHCARD["lr"] = 0.2` made the right answer to update_rule_practice.q1 "too small".
+    for name, value in vars(mod).items():
+        if name.isupper() and not name.startswith("_"):
+            assert not isinstance(value, (dict, list, set)), f"{mod.__name__}.{name} is mutable"
+
+
+@pytest.mark.parametrize("mod", MODULES, ids=[m.__name__.rsplit(".", 1)[1] for m in MODULES])
+def test_a_lessons_names_cannot_be_rebound_from_a_notebook(mod):
+    from gdcourse.core import CourseValueError
+
+    name = next(n for n in vars(mod) if n.isupper() or n.startswith("q"))
+    with pytest.raises(CourseValueError, match="belongs to the lesson"):
+        setattr(mod, name, 0)

@@ -11,7 +11,13 @@ Every call:
   process (a kernel's). It cannot interrupt one long call into compiled code that does not
   return to Python (a single huge numpy operation), and there is no limit off the main thread
   or where ``SIGALRM`` does not exist (Windows);
-- turns Stop (``KeyboardInterrupt``) into an outcome, never our traceback.
+- turns Stop (``KeyboardInterrupt``), ``exit()`` and any other exception of the student's
+  into an outcome, never our traceback.
+
+What it cannot stop, in the student's own process: a function that turns the alarm off
+(``signal.setitimer(signal.ITIMER_REAL, 0)``) or catches ``BaseException`` in an endless loop
+hangs their own notebook until the kernel is restarted. Grading runs every cell under its own
+time limit, outside the check, so neither can hold up a grade.
 
 ``TIME_LIMIT`` is 5 s: at least 10 times a deliberately slow but correct pure-Python solution of
 every function question (the slowest takes under 0.01 s on the course's machines:
@@ -22,17 +28,21 @@ from __future__ import annotations
 
 import copy
 import signal
+import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType, ModuleType
 from typing import Any
 
 import numpy as np
 
-__all__ = ["TIME_LIMIT", "Call", "call_student", "frozen", "student_traceback"]
+from ..core.errors import CourseValueError
+
+__all__ = ["TIME_LIMIT", "Call", "call_student", "frozen", "protect_lesson", "student_traceback"]
 
 #: Seconds a student's function may run for one call of a check.
 TIME_LIMIT = 5.0
@@ -76,7 +86,7 @@ def call_student(
         return Call(timed_out=True, seconds=time.perf_counter() - start)
     except KeyboardInterrupt:
         return Call(interrupted=True, seconds=time.perf_counter() - start)
-    except Exception as err:  # the student's own code raised: an outcome, not our error
+    except BaseException as err:  # the student's own code raised (exit() too): an outcome
         return Call(error=err, seconds=time.perf_counter() - start)
     return Call(value=value, seconds=time.perf_counter() - start)
 
@@ -92,6 +102,10 @@ class _alarm:
 
     def __enter__(self) -> _alarm:
         if self.active:
+            # An outer alarm (a check run inside a student's function run by a check) is put
+            # back on exit, with what was left of it.
+            self.outer, _ = signal.getitimer(signal.ITIMER_REAL)
+            self.started = time.monotonic()
             self.previous = signal.signal(signal.SIGALRM, self._ring)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
         return self
@@ -104,6 +118,9 @@ class _alarm:
         if self.active:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.previous)
+            if self.outer:
+                left = self.outer - (time.monotonic() - self.started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
 
 
 def student_traceback(err: BaseException) -> str:
@@ -137,16 +154,42 @@ def _repeated(n: int) -> str:
 
 
 def frozen(value: Any) -> Any:
-    """``value`` with every numpy array in it (in dicts, lists and tuples, to any depth) made
-    read-only, so that a student's in-place change (``w = ex.W; w -= ...``) raises instead of
-    changing a lesson's data. Returns ``value`` itself."""
+    """A read-only version of ``value``, to any depth: numpy arrays made read-only (in place),
+    dicts as read-only mappings, lists as tuples. A student's in-place change of a lesson's data
+    (``w = ex.W; w -= ...``, ``ex.FLASHCARD["lr"] = 0.2``) then raises instead of changing what
+    later checks compare with."""
     if isinstance(value, np.ndarray):
         value.setflags(write=False)
-    elif isinstance(value, dict):
-        for v in value.values():
-            frozen(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            frozen(v)
+        return value
+    if isinstance(value, (dict, MappingProxyType)):
+        return MappingProxyType({k: frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(frozen(v) for v in value)
+    if type(value) is tuple:
+        return tuple(frozen(v) for v in value)
     return value
 
+
+class _LessonModule(ModuleType):
+    """A lesson module whose names cannot be rebound once it has loaded (``ex.W = 0`` raises)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        spec = self.__dict__.get("__spec__")
+        if spec is not None and getattr(spec, "_initializing", False):
+            super().__setattr__(name, value)  # the module's own code, while it loads
+            return
+        short = self.__name__.rsplit(".", 1)[-1]
+        raise CourseValueError(
+            f"{name} belongs to the lesson ({short}) and its checks: it cannot be replaced. "
+            f"Use a name of your own, e.g. my_{name.lower()} = ..."
+        )
+
+    def __delattr__(self, name: str) -> None:
+        self.__setattr__(name, None)
+
+
+def protect_lesson(module_name: str) -> None:
+    """Make the lesson module ``module_name`` refuse to have its names rebound once loaded."""
+    module = sys.modules.get(module_name)
+    if module is not None and type(module) is ModuleType:
+        module.__class__ = _LessonModule

@@ -21,7 +21,16 @@ DIVERGENCE_NOTE = (
 
 
 def describe(value: Any, limit: int = 40) -> str:
-    """A short description of a student's value for messages: its type, and itself if short."""
+    """A short description of a student's value for messages: its type, and itself if short.
+    Never raises, whatever the value's own ``__repr__`` or ``__len__`` do."""
+    try:
+        return _describe(value, limit)
+    except Exception:
+        name = type(value).__name__
+        return f"{'an' if name[:1] in 'aeiou' else 'a'} {name} object"
+
+
+def _describe(value: Any, limit: int) -> str:
     if isinstance(value, str):
         return f"the text {value!r}"
     if isinstance(value, np.ndarray):
@@ -107,6 +116,11 @@ def _is_iterator(value: Any) -> bool:
 def _not_numbers(raw: np.ndarray) -> str:
     """Why an array read from an answer is not numbers (text, yes/no values, None), or ''."""
     kind = raw.dtype.kind
+    if kind == "c" or (kind == "O" and any(isinstance(v, complex) for v in raw.flat)):
+        return (
+            "which holds complex numbers: the answer is real numbers (take .real only if you "
+            "know the imaginary part is 0)."
+        )
     if kind in "US":
         return (
             "which holds text: a number in quotes, like '8', is text, not a number; remove "

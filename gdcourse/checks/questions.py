@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import pickle
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import numpy as np
 from ..core.placeholder import contains_placeholder
 from . import calling
 from .assessment import assessment_mode
-from .calling import call_student, frozen, student_traceback
+from .calling import call_student, frozen, protect_lesson, student_traceback
 from .compare import DIVERGENCE_NOTE, close, describe, format_value, is_number, to_numbers
 from .progress import record
 from .verdict import Note, Verdict
@@ -87,6 +88,11 @@ class Question:
     explanation: str = ""
     misconceptions: tuple[Misconception, ...] = ()
 
+    def __post_init__(self) -> None:
+        # The lesson that declares this question keeps its data: once loaded, its names cannot
+        # be rebound from a notebook (`ex.W = 0`).
+        protect_lesson(f"gdcourse.lessons.{self.lesson}")
+
     @property
     def id(self) -> str:
         return f"{self.lesson}.{self.name}"
@@ -141,7 +147,16 @@ class Question:
                     "You stopped the check. Your answer was not checked; run the check again when "
                     "you are ready.",
                 )
-            except Exception as err:  # a bug in the course, never the student's fault
+            except Exception as err:
+                if _raised_in_students_code(err, answer):  # their answer's own __eq__, ...
+                    verdict = self._verdict(
+                        "error",
+                        "Checking your answer ran code of your own (a method of the object you "
+                        f"passed), which raised an error:\n{student_traceback(err)}",
+                    )
+                    record(self.lesson, self.name, "check", verdict.outcome)
+                    return verdict
+                # Otherwise a bug in the course, never the student's fault.
                 verdict = self._verdict(
                     "internal_error",
                     "Something went wrong inside the course while checking this answer. It is a "
@@ -163,8 +178,33 @@ class Question:
                 f"{self.name}: there are hints 1 to {len(self.hints)}",
                 f"Ask for one of them, e.g. {self._ref()}.hint(1).",
             )
+        if assessment_mode() and self._shows_solution(self.hints[n - 1]):
+            # In an assignment the solution is withheld, and so is a hint that spells it out.
+            return Note(
+                "hint",
+                f"{self.name}: hint {n} is not available in this assignment",
+                f"Hint {n} spells out the solution, which is withheld in this assignment; your "
+                f"instructor shares it after grading. The earlier hints still work: "
+                f"{self._ref()}.hint(1).",
+            )
         more = f"\n(For more detail: {self._ref()}.hint({n + 1}))" if n < len(self.hints) else ""
         return Note("hint", f"{self.name}: hint {n} of {len(self.hints)}", self.hints[n - 1] + more)
+
+    def _shows_solution(self, text: str) -> bool:
+        """Does ``text`` hold a line of the solution code, or the right-hand side of its answer's
+        assignment (``descent_weights(8, 0.5, 4)`` of ``w_05 = descent_weights(8, 0.5, 4)``)?"""
+        squeezed = "".join(text.split())
+        for line in self.solution_code.splitlines():
+            line = line.split("#")[0].strip()
+            pieces = [line]
+            name, _, right = line.partition("=")
+            if right and not right.startswith("=") and name.strip() == self.answer_var:
+                pieces.append(right)
+            for piece in pieces:
+                piece = "".join(piece.split())
+                if len(piece) >= 10 and piece in squeezed:
+                    return True
+        return False
 
     def solution(self) -> Note:
         """The solution code (withheld in an assignment: see :mod:`gdcourse.checks.assessment`)."""
@@ -301,7 +341,14 @@ class FunctionQuestion(Question):
     atol: float = 1e-9
 
     def __post_init__(self) -> None:
-        frozen(self.cases)  # each call gets a copy anyway; the cases themselves stay as declared
+        # The cases as declared, kept as bytes: each call gets a fresh copy of them, and nothing
+        # a student does to ``q.cases`` (or to what a call received) reaches the next call.
+        super().__post_init__()
+        object.__setattr__(self, "_pristine", pickle.dumps(tuple(dict(c) for c in self.cases)))
+        object.__setattr__(self, "cases", frozen(tuple(self.cases)))  # what others read: fixed
+
+    def _cases(self) -> tuple[dict[str, Any], ...]:
+        return pickle.loads(self._pristine)
 
     def _call_text(self, case: Mapping[str, Any]) -> str:
         # As the notebook calls it: positionally, in the prompt's order.
@@ -330,7 +377,8 @@ class FunctionQuestion(Question):
         outputs: list[np.ndarray | None] = []
         first_error: tuple[Mapping[str, Any], BaseException] | None = None
         first_problem = ""
-        for i, case in enumerate(self.cases):
+        cases = self._cases()
+        for i, case in enumerate(cases):
             ref = self._reference(case)
             call = call_student(answer, tuple(case.values()))
             if call.interrupted:
@@ -384,24 +432,55 @@ class FunctionQuestion(Question):
                 f"{student_traceback(err)}",
                 table,
             )
-        if passed == len(self.cases):
+        if passed == len(cases):
             return self._verdict("correct", f"Right on all {passed} inputs.", table)
         for m in self.misconceptions:
             wrong_fn = m.answer()
             with np.errstate(all="ignore"):
-                wrongs = [
-                    np.asarray(wrong_fn(*copy.deepcopy(tuple(c.values()))), dtype=float)
-                    for c in self.cases
-                ]
+                wrongs = [np.asarray(wrong_fn(*c.values()), dtype=float) for c in cases]
             if all(
                 o is not None and close(o, w, self.rtol, self.atol)
                 for o, w in zip(outputs, wrongs, strict=True)
             ):
                 return self._verdict("incorrect", m.message, table)
-        message = f"Right on {passed} of {len(self.cases)} inputs (see the table)."
+        message = f"Right on {passed} of {len(cases)} inputs (see the table)."
         if first_problem:
             message += f" {first_problem}"
         return self._verdict("incorrect", message, table)
+
+
+def _raised_in_students_code(err: BaseException, answer: Any) -> bool:
+    """Did ``err`` come from a method of the student's answer (its ``__eq__``, ``__iter__``,
+    ``__repr__``..., or of what it holds), which a check calls when it reads the answer?"""
+    codes = _method_codes(answer)
+    for item in _parts(answer):
+        codes |= _method_codes(item)
+    tb = err.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code in codes:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _parts(answer: Any) -> list[Any]:
+    """A few of what the answer holds, read without calling its own methods."""
+    if type(answer) in (list, tuple):
+        return list(answer[:50])
+    if type(answer) is dict:
+        return [*list(answer)[:50], *list(answer.values())[:50]]
+    return []
+
+
+def _method_codes(value: Any) -> set[Any]:
+    """The code objects of the methods of ``value``'s class, outside gdcourse and the builtins."""
+    codes = set()
+    for cls in type(value).__mro__:
+        for member in vars(cls).values():
+            code = getattr(member, "__code__", None)
+            if code is not None and not code.co_filename.startswith(_PACKAGE_DIR):
+                codes.add(code)
+    return codes
 
 
 def _short(value: Any) -> str:
@@ -503,7 +582,9 @@ class ChoiceQuestion(Question):
             )
         given = {}
         for key, value in answer.items():
-            match = [k for k in ref if k == key or (is_number(k) and _as_float(key) == k)]
+            match = [] if isinstance(key, (bool, np.bool_)) else [
+                k for k in ref if _same_key(k, key)
+            ]
             if not match:
                 return self._verdict(
                     "incorrect", f"{self.key_name} {key!r} is not one of the runs asked about."
@@ -530,6 +611,15 @@ class ChoiceQuestion(Question):
             if hint:
                 lines.append(f"For {self.key_name} {k!r}: {hint}")
         return self._verdict("incorrect", "\n".join(lines))
+
+
+def _same_key(ours: Any, given: Any) -> bool:
+    """Is the student's dict key ``given`` our key ``ours`` (a number may be written as text)?
+    A key whose own ``__eq__`` raises is not ours."""
+    try:
+        return bool(ours == given) or (is_number(ours) and _as_float(given) == ours)
+    except Exception:
+        return False
 
 
 def _as_float(x: Any) -> float | None:

@@ -15,6 +15,9 @@ import numpy as np
 from ..core import numerical_gradient
 from ..core.errors import check_loss
 from ..core.placeholder import contains_placeholder
+from . import calling
+from .calling import call_student
+from .compare import to_numbers
 
 __all__ = ["gradient_table"]
 
@@ -52,11 +55,23 @@ def gradient_table(grad: Any, loss: Any, points: Sequence[Sequence[float]]) -> N
     for x, y in points:
         estimate = np.asarray(numerical_gradient(loss, [x, y]))
         where = f"({x:g}, {y:g})"
-        try:
-            mine = np.asarray(grad(x, y), dtype=float).reshape(-1)
-        except Exception as err:  # the student's code: show it, keep going
-            print(f"{where:>12}  raised {type(err).__name__}: {err}")
+        call = call_student(grad, (x, y))  # a copy of the inputs, a time limit, Stop
+        if call.timed_out or call.interrupted:
+            why = (
+                f"did not return within {calling.TIME_LIMIT:g} s: look for a loop that never ends"
+                if call.timed_out
+                else "was stopped"
+            )
+            print(f"{where:>12}  your grad {why}; the table stops here.")
+            return
+        if call.error is not None:  # the student's code: show it, keep going
+            print(f"{where:>12}  raised {type(call.error).__name__}: {call.error}")
             continue
+        mine, why = to_numbers(call.value, what="two numbers (dL/dx, dL/dy)")
+        if mine is None:
+            print(f"{where:>12}  {why}")
+            continue
+        mine = mine.reshape(-1)
         shown = ", ".join(f"{v:.4g}" for v in mine)
         ok = mine.shape == (2,) and bool(np.allclose(mine, estimate, rtol=1e-5, atol=1e-6))
         est = f"({estimate[0]:.4g}, {estimate[1]:.4g})"

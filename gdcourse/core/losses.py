@@ -83,6 +83,19 @@ def _jittered(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 
+def _sealing(cls: type, init: Callable[..., None]) -> Callable[..., None]:
+    """``init``, then the loss sealed (by the outermost ``__init__``: a subclass's runs its
+    base's first)."""
+
+    @functools.wraps(init)
+    def sealed_init(self: Loss, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        if type(self).__init__ is sealed_init:  # the outermost __init__ of this loss
+            self.__dict__["_sealed"] = True
+
+    return sealed_init
+
+
 def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     """C-contiguous read-only copies of ``arrays``."""
     out = []
@@ -111,6 +124,25 @@ class Loss:
         for name in ("value", "gradient", "hessian"):
             if name in cls.__dict__:
                 setattr(cls, name, _jittered(cls.__dict__[name]))
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _sealing(cls, cls.__dict__["__init__"])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A loss is a fixed problem once made: `ex.LOSS.a = 5` in a notebook would change what
+        # every later check compares with.
+        if self.__dict__.get("_sealed"):
+            raise CourseValueError(
+                f"a {type(self).__name__} is fixed once made, so its {name} cannot be changed; "
+                f"make a new one instead, e.g. {type(self).__name__}(...)"
+            )
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if self.__dict__.get("_sealed"):
+            raise CourseValueError(
+                f"a {type(self).__name__} is fixed once made, so its {name} cannot be removed"
+            )
+        object.__delattr__(self, name)
 
     def value(self, w: ArrayLike) -> float | np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError

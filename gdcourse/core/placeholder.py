@@ -49,13 +49,21 @@ ____ = Placeholder()
 
 
 def contains_placeholder(value: Any, _depth: int = 0) -> bool:
-    """Is ``value`` the placeholder, or a list/tuple/dict holding it?"""
+    """Is ``value`` the placeholder, or a list/tuple/dict holding it? (False for a container
+    that cannot be looked into: its own ``__iter__`` raising is not a blank.)"""
+    try:
+        return _holds_placeholder(value, _depth)
+    except Exception:
+        return False
+
+
+def _holds_placeholder(value: Any, _depth: int) -> bool:
     if value is ____:
         return True
     if _depth > 3:
         return False
     if isinstance(value, (list, tuple)):
-        return any(contains_placeholder(v, _depth + 1) for v in value)
+        return any(_holds_placeholder(v, _depth + 1) for v in value)
     if isinstance(value, dict):
-        return any(contains_placeholder(v, _depth + 1) for v in value.values())
+        return any(_holds_placeholder(v, _depth + 1) for v in value.values())
     return False

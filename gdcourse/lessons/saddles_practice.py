@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
+from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion, frozen
 from ..core import (
     CRITICAL_POINT_KINDS,
     TiltedDoubleWell,
@@ -43,13 +43,13 @@ LABELS = CRITICAL_POINT_KINDS
 
 
 # -- q1: classify from eigenvalues ------------------------------------------------------------
-Q1_EIGENVALUES = {
+Q1_EIGENVALUES = frozen({
     "A": (3.0, 0.5),
     "B": (-1.0, 4.0),
     "C": (-2.0, -0.1),
     "D": (5.0, 0.0),
     "E": (1.0, 2.0, -0.01),
-}
+})
 
 q1 = ChoiceQuestion(
     lesson=LESSON,

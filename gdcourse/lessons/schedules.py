@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 
-from ..checks import ChoiceQuestion, Misconception, NumberQuestion
+from ..checks import ChoiceQuestion, Misconception, NumberQuestion, frozen
 from ..core import (
     LinearRegression,
     Quadratic1D,
@@ -32,7 +32,7 @@ N_SAMPLES, N_FEATURES, DATA_SEED = 1024, 5, 0
 RANGE_W0 = np.full(N_FEATURES, 3.0)
 RANGE_W0.setflags(write=False)  # a student's in-place change cannot reach the checks
 #: The range test of section 4 (the notebook's call), and how long the lesson then trains.
-RANGE_SETTINGS = {"lr_min": 1e-4, "lr_max": 10.0, "steps": 100, "batch_size": 32}
+RANGE_SETTINGS = frozen({"lr_min": 1e-4, "lr_max": 10.0, "steps": 100, "batch_size": 32})
 TRAIN_EPOCHS = 20
 
 __all__ = [
@@ -67,12 +67,12 @@ def regression() -> LinearRegression:
 
 
 # -- q1: which schedules satisfy Robbins-Monro --------------------------------------------------
-Q1_SCHEDULES = {
+Q1_SCHEDULES = frozen({
     "constant": "0.1",
     "exponential": "0.1 * 0.99**t",
     "1/t": "0.1 / (1 + t)",
     "1/sqrt(t)": "0.1 / sqrt(1 + t)",
-}
+})
 
 q1 = ChoiceQuestion(
     lesson=LESSON,

@@ -8,7 +8,7 @@ from functools import cache
 
 import numpy as np
 
-from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
+from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion, frozen
 from ..core import (
     LinearRegression,
     RangeTest,
@@ -169,7 +169,7 @@ q3 = FunctionQuestion(
 #: has the lesson's settings.
 RANGE_SCALE, RANGE_W0 = 3.0, np.full(4, 2.0)
 RANGE_W0.setflags(write=False)  # a student's in-place change cannot reach the checks
-RANGE_SETTINGS = {"lr_min": 1e-4, "lr_max": 10.0, "steps": 100, "batch_size": 32}
+RANGE_SETTINGS = frozen({"lr_min": 1e-4, "lr_max": 10.0, "steps": 100, "batch_size": 32})
 
 
 @cache

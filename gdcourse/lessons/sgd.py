@@ -11,7 +11,7 @@ from functools import cache
 
 import numpy as np
 
-from ..checks import ChoiceQuestion, Misconception, NumberQuestion
+from ..checks import ChoiceQuestion, Misconception, NumberQuestion, frozen
 from ..core import (
     LinearRegression,
     SharpFlatWells,
@@ -152,13 +152,13 @@ q2 = NumberQuestion(
 
 # -- q3: which comparison answers which question --------------------------------------------------
 COMPARISONS = ("per update", "per epoch", "per second")
-Q3_QUESTIONS = {
+Q3_QUESTIONS = frozen({
     "a": "Reading the data is the bottleneck (it streams from a slow disk): which method gets "
     "the lowest loss for one pass over it?",
     "b": "Which method finishes first on my laptop, right now?",
     "c": "On hardware where a step costs the same whatever the batch (every example of a batch "
     "computed in parallel), which method needs the fewest steps?",
-}
+})
 
 q3 = ChoiceQuestion(
     lesson=LESSON,

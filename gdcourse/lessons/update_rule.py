@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion
+from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion, frozen
 from ..core import (
     Quadratic1D,
     QuadraticBowl,
@@ -43,7 +43,7 @@ LESSON = "update_rule"
 SEED_LOSS = Quadratic1D(a=2, c=3)
 SEED_W0, SEED_LR = 7.0, 0.1
 #: The seed's flashcard: w, the gradient there, and the rate.
-FLASHCARD = {"w": 5.0, "gradient": -3.0, "lr": 0.1}
+FLASHCARD = frozen({"w": 5.0, "gradient": -3.0, "lr": 0.1})
 #: L(x, y) = x^2 - xy + y^2 = 1/2 w^T A w with A = [[2, -1], [-1, 2]]: curvatures 1 and 3 along
 #: the diagonals, so the two parameters are coupled (dL/dx depends on y and dL/dy on x).
 COUPLED_BOWL = QuadraticBowl([1.0, 3.0], rotation=math.pi / 4)

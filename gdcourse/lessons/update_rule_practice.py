@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..checks import ChoiceQuestion, Misconception, NumberQuestion
+from ..checks import ChoiceQuestion, Misconception, NumberQuestion, frozen
 from ..checks.misconceptions import correct_weights
 from ..checks.trajectory import trajectory_question, weights_function_question
 from ..core import Quadratic1D, QuadraticBowl, gradient_step, step_lengths
@@ -20,9 +20,9 @@ __all__ = ["BOWL", "DIRECTION_CASES", "FLASHCARD", "LOSS", "q1", "q2", "q3", "q4
 
 LESSON = "update_rule_practice"
 #: The flashcard: w, the gradient there, and the rate.
-FLASHCARD = {"w": 5.0, "gradient": -3.0, "lr": 0.1}
+FLASHCARD = frozen({"w": 5.0, "gradient": -3.0, "lr": 0.1})
 #: Cases of q2: {label: (w, gradient)}, all at rate 0.1.
-DIRECTION_CASES = {"A": (5.0, -3.0), "B": (-2.0, 4.0), "C": (-3.0, -0.5), "D": (2.0, 0.7)}
+DIRECTION_CASES = frozen({"A": (5.0, -3.0), "B": (-2.0, 4.0), "C": (-3.0, -0.5), "D": (2.0, 0.7)})
 DIRECTION_LR = 0.1
 #: L(w) = (w + 1)^2: curvature a = 2, minimum at w = -1.
 LOSS = Quadratic1D(a=2, c=-1)

@@ -324,6 +324,12 @@ def slopes_picture(
     g = student_numbers(gradient, "the gradient", "two numbers (dL/dx, dL/dy)", length=2)
     if g is None:
         return
+    if not np.all(np.isfinite(g)):  # the curve of slopes needs a direction to draw from
+        print(
+            f"The plot waits: the gradient should be two finite numbers (dL/dx, dL/dy), but "
+            f"got ({g[0]:g}, {g[1]:g}): look at how grad_at_point was computed."
+        )
+        return
     degrees = student_numbers(angles, "the angles", "a list of numbers (degrees)")
     if degrees is None:
         return

@@ -74,8 +74,12 @@ def _problem(value: Any, ndim: int, length: int | None, width: int | None) -> st
         return bad
     try:
         arr = np.asarray(value, dtype=float)
+    except OverflowError:
+        return "a number too large to be a floating-point number (check how it was computed)"
     except (TypeError, ValueError):
         return f"a {_kind(value)} of {_count(len(value), 'item')} of different shapes"
+    except Exception as err:  # the student's own object raised while being read
+        return f"a value that could not be read as numbers ({type(err).__name__}: {err})"
     if arr.ndim != ndim or (ndim == 2 and width is not None and arr.shape[1] != width):
         return _shape_words(value, arr)
     if arr.shape[0] == 0:
