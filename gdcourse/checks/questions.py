@@ -412,7 +412,20 @@ class FunctionQuestion(Question):
                     f"Your {self.answer_var} still returns the blank ____: write its body, run "
                     f"that cell, then run this check again.",
                 )
-            arr, why = self._read(out)
+            read = call_student(self._read, (out,), copied=False)  # its methods may loop too
+            if not read.returned:
+                return self._verdict(
+                    "error",
+                    f"Reading what your function returned for {self._call_text(case)} ran code "
+                    f"of your own (a method of the object it returned), which "
+                    + (
+                        f"did not finish within {calling.TIME_LIMIT:g} s."
+                        if read.timed_out or read.interrupted
+                        else f"raised {type(read.error).__name__}: {read.error}"
+                    ),
+                    table,
+                )
+            arr, why = read.value
             if arr is not None and arr.shape != ref.shape and arr.size == 1 == ref.size:
                 arr = arr.reshape(ref.shape)  # [6.2] for one number is that number
             ok = arr is not None and close(arr, ref, self.rtol, self.atol)
