@@ -20,7 +20,7 @@ hangs their own notebook until the kernel is restarted. Grading runs every cell 
 time limit, outside the check, so neither can hold up a grade.
 
 ``TIME_LIMIT`` is 5 s: at least 10 times a deliberately slow but correct pure-Python solution of
-every function question (the slowest takes under 0.01 s on the course's machines:
+every function question (the slowest takes under 0.001 s on the course's machines:
 ``python benchmarks/slow_solutions.py``), with room for a student's slower computer.
 """
 
