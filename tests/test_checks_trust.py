@@ -380,3 +380,51 @@ def test_a_lessons_names_cannot_be_rebound_from_a_notebook(mod):
     name = next(n for n in vars(mod) if n.isupper() or n.startswith("q"))
     with pytest.raises(CourseValueError, match="belongs to the lesson"):
         setattr(mod, name, 0)
+
+
+def test_every_loss_of_the_course_is_sealed_and_a_students_own_subclass_is_not():
+    import gdcourse.core.losses as losses
+    from gdcourse import Quadratic1D
+    from gdcourse.core import CourseValueError
+    from gdcourse.lessons import review, saddles
+
+    for loss in (saddles.SADDLE, review.ABS_LOSS):  # classes without an __init__ of their own
+        with pytest.raises(CourseValueError, match="fixed once made"):
+            loss.gradient = lambda w: 0.0
+    assert not losses.SaddleWithMinima.minimizers.flags.writeable
+
+    class Counting(Quadratic1D):  # a student's: it may keep state of its own
+        calls = 0
+
+        def value(self, w):
+            self.calls += 1
+            return super().value(w)
+
+    counting = Counting(2, 3)
+    counting.value(1.0)
+    assert counting.calls == 1
+
+
+def test_a_lesson_can_still_be_reloaded():
+    from gdcourse.lessons import lr_exploration as ex
+
+    importlib.reload(ex)
+    assert ex.q1.check(_right(ex.q1)).outcome == "correct"
+
+
+def test_a_returned_object_that_swallows_the_alarm_is_still_stopped(monkeypatch):
+    from gdcourse.checks import calling
+
+    monkeypatch.setattr(calling, "TIME_LIMIT", 0.3)
+
+    class Endless:  # numpy drops any exception raised in __len__
+        def __len__(self):
+            while True:
+                pass
+
+        def __getitem__(self, i):
+            return 1.0
+
+    start = time.perf_counter()
+    v = FUNCTIONS[0].check(lambda *args: [Endless(), Endless()])
+    assert v.outcome == "error" and time.perf_counter() - start < 5

@@ -84,9 +84,12 @@ def call_student(
     limit = TIME_LIMIT if limit is None else limit
     args = copy.deepcopy(tuple(args)) if copied else tuple(args)
     start = time.perf_counter()
+    alarm = _alarm(limit)
     try:
-        with _alarm(limit), np.errstate(all="ignore"):
+        with alarm, np.errstate(all="ignore"):
             value = fn(*args)
+        if alarm.rang:  # it rang, and something swallowed it: still too long
+            return Call(timed_out=True, seconds=time.perf_counter() - start)
     except _TimeUp:
         return Call(timed_out=True, seconds=time.perf_counter() - start)
     except KeyboardInterrupt:
@@ -112,11 +115,14 @@ class _alarm:
             self.outer, _ = signal.getitimer(signal.ITIMER_REAL)
             self.started = time.monotonic()
             self.previous = signal.signal(signal.SIGALRM, self._ring)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            # It rings again every 0.05 s after the limit: code that swallowed the first
+            # (numpy drops exceptions raised inside an object's __len__) gets the next.
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.05)
+        self.rang = False
         return self
 
-    @staticmethod
-    def _ring(signum: int, frame: Any) -> None:
+    def _ring(self, signum: int, frame: Any) -> None:
+        self.rang = True
         raise _TimeUp
 
     def __exit__(self, *exc: Any) -> None:
@@ -180,8 +186,9 @@ class _LessonModule(ModuleType):
 
     def __setattr__(self, name: str, value: Any) -> None:
         spec = self.__dict__.get("__spec__")
-        if spec is not None and getattr(spec, "_initializing", False):
-            super().__setattr__(name, value)  # the module's own code, while it loads
+        # The module's own code while it loads, and the import system's dunders (a reload).
+        if name.startswith("__") or (spec is not None and getattr(spec, "_initializing", False)):
+            super().__setattr__(name, value)
             return
         short = self.__name__.rsplit(".", 1)[-1]
         raise CourseValueError(

@@ -114,6 +114,12 @@ class Question:
                         return f"{name}.{self.name}"
                 break
             frame = frame.f_back
+        # Called from IPython's display machinery (a cell holding only `lesson.q4`): the name
+        # is in the notebook's own namespace.
+        main = sys.modules.get("__main__")
+        for name, value in vars(main).items() if main is not None else ():
+            if value is module and not name.startswith("_"):
+                return f"{name}.{self.name}"
         return f"ex.{self.name}"
 
     def __repr__(self) -> str:

@@ -90,7 +90,7 @@ def _sealing(cls: type, init: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(init)
     def sealed_init(self: Loss, *args: Any, **kwargs: Any) -> None:
         init(self, *args, **kwargs)
-        if type(self).__init__ is sealed_init:  # the outermost __init__ of this loss
+        if type(self) is cls:  # the outermost __init__ of this loss (a subclass runs its own)
             self.__dict__["_sealed"] = True
 
     return sealed_init
@@ -124,8 +124,8 @@ class Loss:
         for name in ("value", "gradient", "hessian"):
             if name in cls.__dict__:
                 setattr(cls, name, _jittered(cls.__dict__[name]))
-        if "__init__" in cls.__dict__:
-            cls.__init__ = _sealing(cls, cls.__dict__["__init__"])
+        if cls.__module__.startswith("gdcourse."):  # the course's losses; a student's stay open
+            cls.__init__ = _sealing(cls, cls.__init__)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # A loss is a fixed problem once made: `ex.LOSS.a = 5` in a notebook would change what
@@ -422,6 +422,8 @@ class SaddleWithMinima(Loss):
     formula = "x^2 - y^2 + y^4/2"
     saddle_point = np.array([0.0, 0.0])
     minimizers = np.array([[0.0, -1.0], [0.0, 1.0]])
+    saddle_point.setflags(write=False)  # shared by every instance: nobody may change them
+    minimizers.setflags(write=False)
     minimum_value = -0.5
 
     def __repr__(self) -> str:
