@@ -8,39 +8,27 @@ every module is public here too. Nothing here imports matplotlib or ipywidgets, 
 ``import gdcourse`` stays fast.
 """
 
-from . import (
-    batches,
-    data,
-    descent,
-    directions,
-    errors,
-    gradient_check,
-    losses,
-    measurements,
-    placeholder,
-    quadratic,
-    random_matrices,
-    saddles,
-    schedules,
-    updates,
-)
+from importlib import import_module
 
-#: The concept modules whose public names make up the core's.
-MODULES = (
-    batches,
-    data,
-    descent,
-    directions,
-    errors,
-    gradient_check,
-    losses,
-    measurements,
-    placeholder,
-    quadratic,
-    random_matrices,
-    saddles,
-    schedules,
-    updates,
+#: The concept modules whose public names make up the core's (docs/design.md maps them).
+MODULES = tuple(
+    import_module(f"{__name__}.{name}")
+    for name in (
+        "batches",
+        "data",
+        "descent",
+        "directions",
+        "errors",
+        "gradient_check",
+        "losses",
+        "measurements",
+        "placeholder",
+        "quadratic",
+        "random_matrices",
+        "saddles",
+        "schedules",
+        "updates",
+    )
 )
 
 for _module in MODULES:
