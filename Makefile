@@ -1,4 +1,5 @@
-# The course's two commands: `make lab` (set up and start JupyterLab) and `make test`.
+# The course's two commands: `make lab` (set up, then start JupyterLab on your own copy of the
+# lessons in my-work/) and `make test`.
 # Everything installs into .venv; re-running is fast because each install step leaves a stamp
 # file that is only redone when pyproject.toml or constraints.txt change.
 
@@ -6,15 +7,17 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
-# JupyterLab refuses to run as root without this flag (containers, CI).
-ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+# Students work in their own copy, which git ignores; updating the course never touches it.
+WORK ?= my-work
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: lab test lint bench bench-widgets clean-venv help
+.PHONY: lab lab-originals test lint bench bench-widgets clean-venv help
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make lab    set up .venv (first time) and start JupyterLab on the course"
+	@echo "make lab    set up .venv (first time), copy the lessons into $(WORK)/ (never overwriting"
+	@echo "            your work) and start JupyterLab there"
+	@echo "make lab-originals  for authors: start JupyterLab on the course's own tracked notebooks"
 	@echo "make test   set up .venv with test extras and run every test"
 	@echo "make bench  time the core against bare numpy, and the whole course headless, and grading 30 submissions"
 	@echo "make bench-widgets  time explorer controls in JupyterLab (needs chromium)"
@@ -34,11 +37,14 @@ $(VENV)/.test-installed: $(VENV)/.lab-installed
 	$(PIP_INSTALL) -e '.[test]'
 	@touch $@
 
+# `gdcourse lab` copies only the notebooks missing from $(WORK)/, serves that folder at its first
+# lesson and prints the URL (no browser: this works on remote machines too); as root it adds
+# --allow-root.
 lab: $(VENV)/.lab-installed
-	@echo "Starting JupyterLab. Open the http://127.0.0.1 URL printed below; Ctrl-C stops it."
-	$(BIN)/jupyter lab --no-browser $(ROOT_FLAG) --port=$(PORT) \
-		--ServerApp.root_dir="$(CURDIR)" \
-		--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb
+	$(BIN)/gdcourse lab "$(WORK)" --port=$(PORT)
+
+lab-originals: $(VENV)/.lab-installed
+	$(BIN)/gdcourse lab --originals --port=$(PORT)
 
 # pytest exits 5 when it collected nothing: say so loudly, and fail.
 test: $(VENV)/.test-installed

@@ -1,4 +1,5 @@
-"""Show a student's input errors in IPython as one clear sentence, without our internal frames.
+"""Show a student's input errors in IPython as one clear sentence, without our internal frames;
+say "not attempted yet" for an answer a check cell reads before it is defined.
 
 The traceback keeps the student's own lines (where the bad call is, also inside their own loss or
 function that our code called) and drops the frames inside gdcourse, which would only bury the
@@ -32,14 +33,57 @@ def _without_package_frames(tb: TracebackType | None) -> TracebackType | None:
     return kept[0] if kept else None
 
 
-def _show_input_error(
+def _not_defined_yet(name: str) -> tuple[str, str] | None:
+    """(title, text) for a name a notebook has not defined yet, when it is the course's blank
+    or the answer of a question of a lesson this kernel imported; else None."""
+    if name == "____":
+        return (
+            "the blank ____ is not defined yet",
+            "Run the notebook's first code cell (it imports gdcourse, which defines the blank "
+            "____ for every cell), then this cell again.",
+        )
+    if "gdcourse.checks.questions" not in sys.modules:
+        return None
+    from .checks.questions import questions_of
+
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("gdcourse.lessons.") or module is None:
+            continue
+        for question in questions_of(module):
+            if question.answer_var == name:
+                return (
+                    f"{question.name}: not attempted yet ({name} has no value)",
+                    f"{name} is not defined yet: run the cell where you set `{name} = ...` "
+                    f"(above this one), then this cell again. Nothing was checked.",
+                )
+    return None
+
+
+def _show_error(
     shell: Any, etype: type, value: BaseException, tb: TracebackType, tb_offset: Any = None
 ) -> None:
-    shell.showtraceback((etype, value, _without_package_frames(tb)), tb_offset=tb_offset)
+    if isinstance(value, CourseInputError):
+        shell.showtraceback((etype, value, _without_package_frames(tb)), tb_offset=tb_offset)
+        return
+    try:
+        said = _not_defined_yet(getattr(value, "name", None) or "")
+    except Exception:  # never let the display itself hide the student's error
+        said = None
+    if said is None:  # any other NameError: as IPython shows it
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return
+    from IPython.display import display
+
+    from .checks.verdict import Note
+
+    display(Note("not_attempted", *said))
+    # The cell did fail: keep its one-line error (no frames), which the grader lists too.
+    shell.showtraceback((etype, value, None), tb_offset=tb_offset)
 
 
 def install_error_display() -> bool:
-    """Register the short display for :class:`CourseInputError` in a running IPython.
+    """In a running IPython: register the short display for :class:`CourseInputError` and for
+    a question's answer not defined yet.
 
     Returns whether IPython was running. Only looks for IPython if it is already imported,
     so plain ``python`` scripts pay nothing.
@@ -49,5 +93,5 @@ def install_error_display() -> bool:
     if shell is None:
         return False
     if not shell.custom_exceptions:  # never replace someone else's handler
-        shell.set_custom_exc((CourseInputError,), _show_input_error)
+        shell.set_custom_exc((CourseInputError, NameError), _show_error)
     return True

@@ -1,22 +1,40 @@
-"""The ``gdcourse`` command: ``start`` a student's own copy; for authors, ``build`` exercises
-from solutions; for instructors, ``assign`` a release, ``grade`` submissions, update the ``guide``.
+"""The ``gdcourse`` command: ``lab`` opens a student's own copy in JupyterLab and ``start`` makes
+it; for authors, ``build`` exercises from solutions; for instructors, ``assign`` a release,
+``grade`` submissions, update the ``guide``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["course_root", "main", "start"]
+__all__ = ["WORK", "course_root", "lab_command", "main", "start", "tracking_note"]
+
+#: The students' copy, inside the course folder; the course's .gitignore lists it.
+WORK = "my-work"
+
+
+def _is_course(folder: Path) -> bool:
+    return (folder / "notebooks").is_dir() and (folder / "exercises").is_dir()
 
 
 def course_root() -> Path:
     """The folder holding notebooks/, exercises/ and solutions/: the current one, or the checkout
-    the package was installed from."""
-    for candidate in (Path.cwd(), Path(__file__).resolve().parents[1]):
-        if (candidate / "notebooks").is_dir() and (candidate / "exercises").is_dir():
+    the package was installed from.
+
+    Inside a student's copy (``my-work/``, which holds notebooks/ and exercises/ too), the course
+    is the folder around it, so that ``gdcourse lab`` run there does not copy the copy.
+    """
+    here = Path.cwd()
+    if here.name == WORK and _is_course(here.parent):
+        here = here.parent
+    for candidate in (here, Path(__file__).resolve().parents[1]):
+        if _is_course(candidate):
             return candidate
     raise SystemExit(
         "gdcourse: cannot find the course (a folder with notebooks/ and exercises/). "
@@ -42,13 +60,187 @@ def start(target: Path, root: Path) -> tuple[list[Path], list[Path]]:
     return copied, kept
 
 
+def tracking_note(target: Path, root: Path) -> str | None:
+    """A note if ``target`` is inside the course's git checkout but not ignored by git.
+
+    Such a copy shows up in ``git status`` and can be committed by accident. ``None`` when git
+    ignores it (``my-work/``) or when it is outside the checkout. Git decides when it can
+    (``git check-ignore``); without git, only the course's ``my-work/`` counts as ignored.
+    """
+    target, root = target.resolve(), root.resolve()
+    top = next((d for d in (root, *root.parents) if (d / ".git").exists()), None)
+    if top is None or not target.is_relative_to(top):
+        return None
+    ignored = _git_ignores(top, target)
+    if ignored is None:
+        ignored = target.is_relative_to(root / WORK)
+    if ignored:
+        return None
+    return (
+        f"note: {target} is inside the course's git checkout ({top}) but not ignored by git, so "
+        f"`git status` lists it and `git add` could commit your work; to avoid that, keep your "
+        f"copy in {root / WORK} (the default) or in a folder outside the course."
+    )
+
+
+def _git_ignores(top: Path, path: Path) -> bool | None:
+    """Whether git ignores ``path`` in the checkout ``top``; ``None`` if git cannot say."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        done = subprocess.run(
+            [git, "-C", str(top), "check-ignore", "-q", str(path)],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    # 0: ignored, 1: not ignored; anything else is git failing (e.g. "dubious ownership").
+    return {0: True, 1: False}.get(done.returncode)
+
+
+def lab_command(
+    folder: Path, *, port: int | None = None, browser: bool = False, extra: Sequence[str] = ()
+) -> list[str]:
+    """The command that serves ``folder`` in JupyterLab, opening its first lesson.
+
+    ``python -m jupyterlab`` in this interpreter, so it runs in the course's venv or conda
+    environment whatever ``PATH`` holds. Like ``make lab``, it prints the address to open
+    instead of opening a browser, unless ``browser`` is true.
+    """
+    folder = folder.resolve()
+    first = min((folder / "notebooks").glob("[0-9]*.ipynb"), default=None)
+    url = f"/lab/tree/notebooks/{first.name}" if first is not None else "/lab"
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={folder}",
+        f"--LabApp.default_url={url}",
+    ]
+    if not browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # JupyterLab refuses to run as root without it (containers, CI)
+    if port is not None:
+        cmd.append(f"--port={port}")
+    return [*cmd, *extra]
+
+
+def _run(cmd: list[str]) -> int:
+    """Run JupyterLab in place of this process (Ctrl-C then reaches it directly)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execv(cmd[0], cmd)
+    # Windows: an exec would detach JupyterLab from the console. It shares the console, so it
+    # gets Ctrl-C too and asks itself whether to stop; wait for it whatever happens here.
+    process = subprocess.Popen(cmd)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            continue
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current folder when it is inside it, for shorter messages."""
+    try:
+        rel = path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return str(path)
+    return str(rel) if rel.parts else str(path)
+
+
+def _cannot_copy(command: str, folder: Path, err: OSError) -> str:
+    return (
+        f"gdcourse {command}: cannot copy the course into {folder} ({err.strerror or err}: "
+        f"{err.filename or folder}); name a folder you can write to, e.g. gdcourse {command} "
+        f"~/gdcourse-work."
+    )
+
+
+def _lab(args: argparse.Namespace, extra: list[str], root: Path) -> int:
+    if args.originals:
+        print(
+            f"Opening the course's own notebooks in {root} (for authors: your edits change the "
+            f"tracked files; students use `gdcourse lab`)."
+        )
+        folder = root
+    else:
+        folder = Path(args.dir) if args.dir else root / WORK
+        try:
+            copied, kept = start(folder, root)
+        except OSError as err:
+            print(_cannot_copy("lab", folder, err), file=sys.stderr)
+            return 1
+        where = _shown(folder)
+        if not kept:
+            print(
+                f"Made your own copy of the course in {where}/ ({len(copied)} notebooks): work "
+                f"there; gdcourse never overwrites a notebook you have."
+            )
+        else:
+            names = ", ".join(str(p.relative_to(folder)) for p in copied)
+            added = f"; added the ones you did not have yet: {names}" if copied else ""
+            print(
+                f"Your copy is in {where}/: {len(kept)} notebooks kept as you left them (never "
+                f"overwritten){added}."
+            )
+        note = tracking_note(folder, root)
+        if note:
+            print(note)
+    print("Starting JupyterLab. Open the http://127.0.0.1 URL printed below; Ctrl-C stops it.")
+    return _run(lab_command(folder, port=args.port, browser=args.browser, extra=extra))
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if argv[:1] == ["lab"] and "--" in argv:  # what follows `--` is JupyterLab's, unchanged
+        split = argv.index("--")
+        argv, extra = argv[:split], argv[split + 1 :]
     parser = argparse.ArgumentParser(prog="gdcourse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    p_lab = sub.add_parser(
+        "lab",
+        help="open your own copy of the course in JupyterLab (made once, never overwritten)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            f"Copy the lessons and exercises into your own folder ({WORK}/ in the course\n"
+            f"folder, unless you name one), adding only notebooks you do not have yet and\n"
+            f"never overwriting one; then start JupyterLab on that folder at the first lesson.\n"
+            f"It prints the address to open in your browser; Ctrl-C stops it."
+        ),
+        epilog=(
+            "Arguments after -- go to JupyterLab unchanged, for example:\n"
+            "  gdcourse lab -- --ServerApp.ip=0.0.0.0"
+        ),
+    )
+    p_lab.add_argument(
+        "dir", nargs="?", metavar="DIR", help=f"your copy (default: {WORK}/ in the course folder)"
+    )
+    p_lab.add_argument(
+        "--originals",
+        action="store_true",
+        help="for authors: open the course's own tracked notebooks, not a copy",
+    )
+    p_lab.add_argument(
+        "--port", type=int, help="the port to serve on (default: 8888 or the next free one)"
+    )
+    p_lab.add_argument(
+        "--browser", action="store_true", help="open a browser too (default: print the address)"
+    )
     p_start = sub.add_parser(
         "start", help="copy the lessons and exercises into your own folder (never overwrites)"
     )
-    p_start.add_argument("dir", nargs="?", default="my-work", help="default: my-work/")
+    p_start.add_argument(
+        "dir",
+        nargs="?",
+        metavar="DIR",
+        help=f"where to copy them (default: {WORK}/ in the course folder)",
+    )
     p_build = sub.add_parser("build", help="generate exercises/ from solutions/")
     p_build.add_argument(
         "notebooks", nargs="*", help="solution notebook names to build (default: all)"
@@ -98,9 +290,14 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="write nothing; fail if the guide is out of date"
     )
     args = parser.parse_args(argv)
+    if args.command == "lab" and args.originals and args.dir:
+        p_lab.error("--originals opens the course's own notebooks: give it no DIR")
     if args.command == "grade":
         return _grade(args)
     root = course_root()
+
+    if args.command == "lab":
+        return _lab(args, extra, root)
 
     if args.command == "assign":
         from .instructor.release import AssignError, assign
@@ -135,16 +332,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "start":
-        target = Path(args.dir)
-        copied, kept = start(target, root)
+        target = Path(args.dir) if args.dir else root / WORK
+        try:
+            copied, kept = start(target, root)
+        except OSError as err:
+            print(_cannot_copy("start", target, err), file=sys.stderr)
+            return 1
         for path in copied:
             print(f"copied  {path}")
         for path in kept:
             print(f"kept    {path} (yours already; not overwritten)")
+        lab = "gdcourse lab" if args.dir is None else f"gdcourse lab {args.dir}"
         print(
-            f"Open the notebooks in {target}/ and work there: updating the course never "
-            f"touches them."
+            f"Open the notebooks in {target}/ and work there (`{lab}` opens them in JupyterLab): "
+            f"updating the course never touches them."
         )
+        note = tracking_note(target, root)
+        if note:
+            print(note)
         return 0
 
     from .instructor.build import BuildError, build

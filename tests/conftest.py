@@ -9,7 +9,10 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
+
+from gdcourse.checks import questions as _questions
 
 settings.register_profile("course", derandomize=True, deadline=None, max_examples=200)
 settings.load_profile("course")
@@ -17,3 +20,12 @@ settings.load_profile("course")
 os.environ["GDCOURSE_PROGRESS"] = str(
     Path(tempfile.mkdtemp(prefix="gdcourse-test-")) / "progress.jsonl"
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_check_session():
+    """Each test starts as a fresh notebook would: no earlier question checked (questions that
+    build on earlier ones, ``depends_on``, read what this session's checks found)."""
+    _questions._LATEST.clear()
+    _questions._MISTAKES.clear()
+    yield

@@ -349,7 +349,7 @@ def test_choice_typo_gets_a_suggestion_and_missing_keys_are_named():
     assert "Did you mean 'diverging'?" in ex.q8.check(RIGHT_REGIMES | {1.2: "diverge"}).message
     partial = {k: v for k, v in RIGHT_REGIMES.items() if k != 1.2}
     assert "missing rate 1.2" in ex.q8.check(partial).message
-    assert "not one of the runs" in ex.q8.check(RIGHT_REGIMES | {0.3: "monotone"}).message
+    assert "not one of those asked about" in ex.q8.check(RIGHT_REGIMES | {0.3: "monotone"}).message
 
 
 def test_single_label_question():
@@ -405,14 +405,17 @@ def test_every_check_hint_and_solution_is_logged(progress_log):
     events = [json.loads(line) for line in progress_log.read_text().splitlines()]
     assert [(e["question"], e["event"], e.get("outcome")) for e in events] == [
         ("q9", "check", "correct"),
-        ("q9", "hint", None),
-        ("q9", "solution", None),
+        ("q9", "hint", "shown"),
+        ("q9", "solution", "shown"),
         ("q2", "check", "not_attempted"),
     ]
     assert all(e["lesson"] == "lr_exploration" and e["time"].endswith("+00:00") for e in events)
     table = progress()
-    assert table.rows == [("lr_exploration", 1, 2, 1, 1)]
-    assert "lr_exploration" in str(table) and "<table" in table._repr_html_()
+    # q2 was not attempted (a blank): only q9 counts as attempted.
+    rows = [(r.lesson, r.done, r.attempted, r.hints, r.solutions) for r in table.rows]
+    assert rows == [("lr_exploration", 1, 1, 1, 1)]
+    assert "03 Exercise: exploring the learning rate" in str(table)
+    assert "<table" in table._repr_html_()
 
 
 def test_unwritable_progress_file_warns_but_the_check_still_works(tmp_path, monkeypatch):
@@ -431,7 +434,8 @@ def test_progress_survives_a_damaged_log(progress_log):
     progress_log.write_text(
         'not json\n{"lesson": "x", "question": "q1", "event": "check", "outcome": "correct"}\n'
     )
-    assert progress().rows == [("x", 1, 1, 0, 0)]
+    rows = [(r.lesson, r.done, r.attempted, r.hints, r.solutions) for r in progress().rows]
+    assert rows == [("x", 1, 1, 0, 0)]
 
 
 def test_every_lesson_question_is_declared_with_hints_solution_and_points():

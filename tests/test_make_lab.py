@@ -39,7 +39,7 @@ def test_make_lab_serves_the_welcome_lesson_without_opening_a_browser(tmp_path):
     }
     log = (tmp_path / "lab.log").open("w+")
     server = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"PORT={port}"],
+        ["make", "--no-print-directory", "lab", f"PORT={port}", f"WORK={tmp_path / 'my-work'}"],
         cwd=ROOT,
         env=env,
         stdout=log,

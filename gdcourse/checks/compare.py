@@ -6,17 +6,34 @@ its length, where it first goes wrong), not ours.
 
 from __future__ import annotations
 
+import decimal
+import math
 import numbers
 from typing import Any
 
 import numpy as np
 
-__all__ = ["DIVERGENCE_NOTE", "close", "describe", "to_numbers"]
+__all__ = [
+    "DIVERGENCE_NOTE",
+    "close",
+    "decimals_shown",
+    "describe",
+    "rounded_from",
+    "to_numbers",
+    "tolerance_text",
+]
 
 DIVERGENCE_NOTE = (
     "Your answer contains inf or nan. That is what a diverging run produces: each step "
     "overshoots further than the last until the numbers overflow. If this run should converge, "
     "check the rate you used and the sign of your update."
+)
+
+
+_NONE_INSIDE = (
+    "which holds None: a function that ends without `return` gives None, and so does print() "
+    "(e.g. weights.append(print(w)), or an entry computed by a function of yours that never "
+    "returns its result)."
 )
 
 
@@ -41,7 +58,7 @@ def _describe(value: Any, limit: int) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
         return f"a whole number of {len(str(abs(value)))} digits"
     text = repr(value)
-    if len(text) <= limit:
+    if len(text) <= limit and " at 0x" not in text:  # not `<map object at 0x7f...>`
         return text
     name = type(value).__name__
     return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
@@ -89,6 +106,8 @@ def to_numbers(answer: Any, *, what: str = "a number") -> tuple[np.ndarray | Non
     try:
         raw = np.asarray(answer)
     except Exception:  # a ragged list, or an object numpy cannot read
+        if isinstance(answer, (list, tuple)) and any(item is None for item in answer[:10_000]):
+            return None, f"Expected {what}, got {describe(answer)}, {_NONE_INSIDE}"
         return None, f"Expected {what}, got {describe(answer)}, which is not all numbers."
     why = _not_numbers(raw)
     if why:
@@ -135,11 +154,61 @@ def _not_numbers(raw: np.ndarray) -> str:
         if any(isinstance(v, (bool, np.bool_)) for v in items):
             return "which holds True/False values, not numbers."
         if any(v is None for v in items):
-            return (
-                "which holds None: a function that ends without `return` gives None, and so "
-                "does print()."
-            )
+            return _NONE_INSIDE
     return ""
+
+
+def tolerance_text(rtol: float, atol: float) -> str:
+    """How close a number must be to count as right, in words a student can act on.
+
+    >>> tolerance_text(1e-6, 1e-9), tolerance_text(0.005, 1e-9), tolerance_text(0, 0)
+    ('to about 6 significant digits (a relative 1e-06)', 'to within 0.5%', 'exactly')
+    """
+    if rtol == 0 and atol == 0:
+        return "exactly"
+    if rtol >= 1e-3:
+        text = f"to within {rtol * 100:g}%"
+    elif rtol > 0:
+        text = f"to about {round(-math.log10(rtol))} significant digits (a relative {rtol:g})"
+    else:
+        text = f"to within {atol:g}"
+    if rtol > 0 and atol > 1e-9:  # 1e-9 only keeps an answer of 0 checkable: not worth a word
+        text += f", or within {atol:g} of it"
+    return text
+
+
+def decimals_shown(x: float) -> int:
+    """How many decimals ``x`` has as Python writes it (``5.07`` -> 2, ``1e-05`` -> 5, ``8.0``
+    -> 0): the digits a student typed, or a rounding function kept."""
+    if not math.isfinite(x) or x == int(x):
+        return 0
+    exponent = decimal.Decimal(repr(float(x))).as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def rounded_from(x: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> int | None:
+    """If every entry of ``x`` is ``ref``'s entry or that entry rounded (or cut off) to the
+    decimals the student wrote, and at least one is, the most decimals of such an entry; else None.
+
+    An entry written with ``d`` decimals (``d >= 1``) is "rounded" when it is the right value
+    rounded to ``d`` decimals (at most half a unit ``10**-d`` away) or cut off there (towards 0,
+    by less than one unit). Whole numbers are never read as rounded (a count
+    of 3 for 3.4 is a different answer, not fewer digits).
+    """
+    if x.shape != ref.shape or x.size == 0:
+        return None
+    found = None
+    for xi, ri in zip(x.ravel().tolist(), ref.ravel().tolist(), strict=True):
+        if abs(xi - ri) <= atol + rtol * abs(ri):
+            continue
+        d = decimals_shown(xi)
+        unit = 10.0**-d
+        rounded = abs(xi - ri) <= 0.5 * unit * (1 + 1e-9)
+        cut = xi * ri > 0 and 0 <= abs(ri) - abs(xi) < unit * (1 - 1e-9)
+        if d == 0 or not (rounded or cut):
+            return None
+        found = d if found is None else max(found, d)
+    return found
 
 
 def close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:

@@ -5,10 +5,9 @@ Each function runs ``steps`` updates of a rule from ``w0`` with the core's runne
 returns exactly ``steps + 1`` weights, ``w0`` first. A check compares a student's wrong answer
 with these to give a targeted hint.
 
-The runner stops early in two cases, and the weights then say so: at a point where the gradient
-is exactly 0 a run stays put, so its last point is repeated; a wrong rule whose run blew up (the
-status ``"diverged"``, stopped by an overflow or a loss past 1e12 times its start) is filled with
-``nan``, which no answer matches.
+Every step is taken (``tol=None``): at a point where the gradient is exactly 0 a right run stays
+put. A wrong rule whose run blew up (the status ``"diverged"``, stopped by an overflow or a loss
+past 1e12 times its start) is filled with ``nan``, which no answer matches.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from ..core import (
     CourseValueError,
     Update,
     factor_two_missing,
+    first_gradient_kept,
     gradient_descent,
     loss_for_gradient,
     one_after_another,
@@ -30,6 +30,7 @@ from ..core import (
 __all__ = [
     "ascent_weights",
     "correct_weights",
+    "first_gradient_weights",
     "half_gradient_weights",
     "loss_as_gradient_weights",
     "sequential_weights",
@@ -37,18 +38,17 @@ __all__ = [
 
 
 def _weights(loss: Any, w0: Any, lr: float, steps: int, update: Update | None) -> np.ndarray:
-    run = gradient_descent(loss, w0, lr=lr, steps=steps, tol=0.0, update=update)
+    # tol=None: every step is taken, also where the true gradient is 0 (a wrong rule may still
+    # move from there); only a run that blew up stops early.
+    run = gradient_descent(loss, w0, lr=lr, steps=steps, tol=None, update=update)
     missing = steps - run.n_steps
     if missing == 0:
         return run.weights.copy()
-    if run.status == "diverged":
-        if update is None:
-            raise CourseValueError(
-                f"the reference run diverged after {run.n_steps} of the {steps} steps asked for"
-            )
-        rest = np.full((missing, *run.weights.shape[1:]), np.nan)
-    else:  # tol=0 stops only where the gradient is exactly 0: w stays put
-        rest = np.repeat(run.weights[-1:], missing, axis=0)
+    if update is None:
+        raise CourseValueError(
+            f"the reference run diverged after {run.n_steps} of the {steps} steps asked for"
+        )
+    rest = np.full((missing, *run.weights.shape[1:]), np.nan)
     return np.concatenate([run.weights, rest])
 
 
@@ -88,3 +88,9 @@ def sequential_weights(loss: Any, w0: Any, lr: float, steps: int) -> np.ndarray:
     """Parameters updated one after another, each using the already-updated earlier ones:
     ``update=one_after_another()``."""
     return _weights(loss, w0, lr, steps, one_after_another())
+
+
+def first_gradient_weights(loss: Any, w0: Any, lr: float, steps: int) -> np.ndarray:
+    """The gradient at w0 reused for every step, never computed again at the new point:
+    ``update=first_gradient_kept()``."""
+    return _weights(loss, w0, lr, steps, first_gradient_kept())

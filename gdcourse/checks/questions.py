@@ -8,12 +8,12 @@ path ends in a :class:`Verdict`, and a bug on our side is reported as ``"interna
 from __future__ import annotations
 
 import copy
-import difflib
+import inspect
 import math
 import pickle
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,7 +24,16 @@ from ..core.placeholder import contains_placeholder
 from . import calling
 from .assessment import assessment_mode
 from .calling import call_student, frozen, protect_lesson, student_traceback
-from .compare import DIVERGENCE_NOTE, close, describe, format_value, is_number, to_numbers
+from .compare import (
+    DIVERGENCE_NOTE,
+    close,
+    describe,
+    format_value,
+    is_number,
+    rounded_from,
+    to_numbers,
+    tolerance_text,
+)
 from .progress import record
 from .verdict import Note, Verdict
 
@@ -39,6 +48,12 @@ __all__ = [
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 _MISSING = object()
+# What this session's checks found, for questions that build on earlier ones (``depends_on``):
+# the latest outcome of each question, and the known mistake its latest answer made.
+_LATEST: dict[str, str] = {}
+_MISTAKES: dict[str, str] = {}
+# Every question declared so far, by lesson: a lesson's questions once its module is loaded.
+_DECLARED: dict[str, dict[str, Question]] = {}
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
@@ -76,6 +91,9 @@ class Question:
         Shown with a correct verdict: why it is right.
     misconceptions : tuple of Misconception
         Known wrong answers, each with a targeted hint.
+    depends_on : tuple of str
+        Earlier questions this answer is built from (``("q1",)``): a mistake made there is
+        named once, and here as "the same mistake as in q1".
     """
 
     lesson: str
@@ -87,11 +105,13 @@ class Question:
     points: int = 1
     explanation: str = ""
     misconceptions: tuple[Misconception, ...] = ()
+    depends_on: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # The lesson that declares this question keeps its data: once loaded, its names cannot
         # be rebound from a notebook (`ex.W = 0`).
         protect_lesson(f"gdcourse.lessons.{self.lesson}")
+        _DECLARED.setdefault(self.lesson, {})[self.name] = self
 
     @property
     def id(self) -> str:
@@ -126,10 +146,15 @@ class Question:
         # What a cell holding only `ex.q1` shows: the prompt and how to check, never the
         # solution, the hints or a reference (every subclass keeps this: repr=False).
         ref = self._ref()
+        how_close = f" {self._how_close()}" if self._how_close() else ""
         return (
-            f"<question {self.id}: {self.prompt}\n Check your answer with "
+            f"<question {self.id}: {self.prompt}{how_close}\n Check your answer with "
             f"{ref}.check({self.answer_var}); ask for a hint with {ref}.hint().>"
         )
+
+    def _how_close(self) -> str:
+        """How close an answer must be, for the question's display ("" where not numbers)."""
+        return ""
 
     def check(self, answer: Any = _MISSING) -> Verdict:
         """Check an answer; the verdict shows itself when it ends a cell."""
@@ -145,6 +170,7 @@ class Question:
                 f"cell, then run this check again.",
             )
         else:
+            _MISTAKES.pop(self.id, None)
             try:
                 verdict = self._evaluate(answer)
             except KeyboardInterrupt:  # Stop pressed while the check itself was working
@@ -160,8 +186,7 @@ class Question:
                         "Checking your answer ran code of your own (a method of the object you "
                         f"passed), which raised an error:\n{student_traceback(err)}",
                     )
-                    record(self.lesson, self.name, "check", verdict.outcome)
-                    return verdict
+                    return self._recorded(verdict)
                 # Otherwise a bug in the course, never the student's fault.
                 verdict = self._verdict(
                     "internal_error",
@@ -170,12 +195,42 @@ class Question:
                     f"name of this question ({self.id}). Details: "
                     f"{type(err).__name__}: {err}",
                 )
+        return self._recorded(self._after_earlier(verdict))
+
+    def _recorded(self, verdict: Verdict) -> Verdict:
+        _LATEST[self.id] = verdict.outcome
         record(self.lesson, self.name, "check", verdict.outcome)
         return verdict
 
+    def _after_earlier(self, verdict: Verdict) -> Verdict:
+        """A wrong answer built on an earlier question that is not right yet says so, once:
+        the student fixes the cause there, not each consequence here."""
+        if verdict.outcome not in ("incorrect", "error") or self.id in _MISTAKES:
+            return verdict
+        for dep in self.depends_on:
+            if _LATEST.get(f"{self.lesson}.{dep}", "correct") != "correct":
+                note = (
+                    f"This answer builds on {dep}, which is not right yet: fix {dep} first, "
+                    f"then check this one again."
+                )
+                text, sep, tail = verdict.message.partition("\nTry again")
+                return replace(verdict, message=f"{text}\n{note}{sep}{tail}")
+        return verdict
+
+    def _mistake(self, m: Misconception) -> str:
+        """The message for a known mistake: in full the first time, and as "the same mistake as
+        in q1" when this answer repeats the one an earlier question it builds on made."""
+        _MISTAKES[self.id] = m.name
+        for dep in self.depends_on:
+            if _MISTAKES.get(f"{self.lesson}.{dep}") == m.name:
+                return (
+                    f"The same mistake as in {dep} ({m.name}): this answer follows from {dep}. "
+                    f"Fix it there first, then check this one again."
+                )
+        return m.message
+
     def hint(self, n: int = 1) -> Note:
         """Hint number ``n`` (1 is the gentlest)."""
-        record(self.lesson, self.name, "hint")
         if not self.hints:
             return Note("hint", f"{self.name}: no hints", "This question has no hints.")
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(self.hints):
@@ -186,6 +241,7 @@ class Question:
             )
         if assessment_mode() and self._shows_solution(self.hints[n - 1]):
             # In an assignment the solution is withheld, and so is a hint that spells it out.
+            record(self.lesson, self.name, "hint", "withheld")
             return Note(
                 "hint",
                 f"{self.name}: hint {n} is not available in this assignment",
@@ -193,6 +249,7 @@ class Question:
                 f"instructor shares it after grading. The earlier hints still work: "
                 f"{self._ref()}.hint(1).",
             )
+        record(self.lesson, self.name, "hint", "shown")  # only a hint given is counted
         more = f"\n(For more detail: {self._ref()}.hint({n + 1}))" if n < len(self.hints) else ""
         return Note("hint", f"{self.name}: hint {n} of {len(self.hints)}", self.hints[n - 1] + more)
 
@@ -223,7 +280,7 @@ class Question:
                 f"after grading. Checks and hints still work: {self._ref()}.check(...) and "
                 f"{self._ref()}.hint().",
             )
-        record(self.lesson, self.name, "solution")
+        record(self.lesson, self.name, "solution", "shown")
         return Note("solution", f"{self.name}: solution", self.solution_code, code=True)
 
     # -- helpers for subclasses --------------------------------------------------------------
@@ -261,6 +318,10 @@ class NumberQuestion(Question):
         Added to length messages, e.g. "w0 included".
     longer : callable, optional
         The reference with one more step, to recognise "one step too many / too few".
+    starts_with : str
+        Set when the entries are the points of a run, one per step: what the first entry is
+        ("w0", or "L(w0)" for losses). Messages then name entries by step (entry i, step i), and
+        recognise a run stopped early and one array appended at every step.
     """
 
     expected: Callable[[], Any]
@@ -269,6 +330,10 @@ class NumberQuestion(Question):
     noun: str = "number"
     count_note: str = ""
     longer: Callable[[], Any] | None = None
+    starts_with: str = ""
+
+    def _how_close(self) -> str:
+        return f"Numbers count as right {tolerance_text(self.rtol, self.atol)}."
 
     def _evaluate(self, answer: Any) -> Verdict:
         ref = np.asarray(self.expected(), dtype=float)
@@ -280,31 +345,83 @@ class NumberQuestion(Question):
             arr = arr.reshape(())  # [6.2] or np.array([6.2]) for a single number is fine
         if close(arr, ref, self.rtol, self.atol):
             return self._verdict("correct", "Right.")
-        if not np.all(np.isfinite(arr)):
+        if not np.all(np.isfinite(arr)) and np.all(np.isfinite(ref)):
             return self._verdict("incorrect", DIVERGENCE_NOTE)
         for m in self.misconceptions:
             with np.errstate(all="ignore"):
                 wrong = np.asarray(m.answer(), dtype=float)
             if close(arr, wrong, self.rtol, self.atol):
-                return self._verdict("incorrect", m.message)
+                return self._verdict("incorrect", self._mistake(m))
+        if self.starts_with and _one_point_repeated(arr, ref):
+            return self._verdict("incorrect", _SAME_ARRAY)
         if arr.shape != ref.shape:
             return self._verdict("incorrect", self._shape_message(arr, ref))
+        whole = self._whole_number_message(arr, ref)
+        if whole:
+            return self._verdict("incorrect", whole)
+        decimals = rounded_from(arr, ref, self.rtol, self.atol)
+        if decimals is not None:
+            some = "Your answer is" if ref.ndim == 0 else f"Your {self.noun} are"
+            return self._verdict(
+                "incorrect",
+                f"Close, but rounded: {some} right to the {decimals} decimal"
+                f"{'s' if decimals != 1 else ''} you gave, and this check wants more. "
+                f"{self._how_close()} Keep full precision: use the value your code computes "
+                f"(or type all the digits it prints) instead of a rounded one.",
+            )
+        if ref.ndim == 1 and not self.starts_with and 2 <= len(ref) <= 12:
+            if close(np.sort(arr), np.sort(ref), self.rtol, self.atol):
+                return self._verdict(
+                    "incorrect",
+                    f"Your {self.noun} are the right ones in the wrong order: give them in the "
+                    f"order the question lists them.",
+                )
         if ref.ndim >= 1:
             off = np.abs(arr - ref) > self.atol + self.rtol * np.abs(ref)
             i = int(np.argmax(off.reshape(len(ref), -1).any(axis=1)))  # first wrong row
-            if i == 0:
-                msg = f"The first of your {self.noun} is already off."
-                if self.count_note:
-                    msg += f" The list starts with w0 ({self.count_note})."
-            else:
-                right = "The first entry is" if i == 1 else f"Your first {i} {self.noun} are"
-                msg = (
-                    f"{right} right; entry {i} (step {i}), {format_value(arr[i])}, is not. "
-                    f"Look at that step again."
-                )
-            return self._verdict("incorrect", msg)
+            return self._verdict("incorrect", self._entry_message(arr, i))
         side = "too large" if arr > ref else "too small"
         return self._verdict("incorrect", f"Your answer {format_value(arr)} is {side}.")
+
+    def _entry_message(self, arr: np.ndarray, i: int) -> str:
+        """Where a list first goes wrong: by step for the entries of a run (w0 is entry 0), by
+        position otherwise (the 1st, the 2nd...)."""
+        if self.starts_with:
+            if i == 0:
+                return (
+                    f"The first of your {self.noun} is already off: the list starts with "
+                    f"{self.starts_with}."
+                )
+            right = "The first entry is" if i == 1 else f"Your first {i} {self.noun} are"
+            return (
+                f"{right} right; entry {i} (step {i}), {format_value(arr[i])}, is not. Look at "
+                f"that step again."
+            )
+        if i == 0:
+            return f"The first of your {self.noun} is already off."
+        right = "The first is" if i == 1 else f"The first {i} are"
+        return f"{right} right; the {_ordinal(i + 1)}, {format_value(arr[i])}, is not."
+
+    def _whole_number_message(self, arr: np.ndarray, ref: np.ndarray) -> str:
+        """A count (an exact whole-number answer) given as a fraction: say that counts come
+        whole, and, when rounding up gives it, why up."""
+        exact_count = self.rtol == 0 and self.atol == 0 and bool(np.all(ref == np.round(ref)))
+        if not exact_count or bool(np.all(arr == np.round(arr))):
+            return ""
+        if ref.ndim == 0:
+            x = float(arr)
+            if math.ceil(x) == float(ref):
+                return (
+                    f"Your {format_value(arr)} is a fraction, and a count is a whole number. A "
+                    f"formula that gives {format_value(arr)} says that {math.floor(x)} are not "
+                    f"yet enough and the next one is: round up, to the first whole number that "
+                    f"gets there."
+                )
+            return (
+                f"Your {format_value(arr)} is a fraction, and a count is a whole number (and "
+                f"rounding yours up does not give the right count either)."
+            )
+        return f"Your {self.noun} include a fraction; each is a count, a whole number."
 
     def _shape_message(self, arr: np.ndarray, ref: np.ndarray) -> str:
         if ref.ndim == 0:
@@ -312,21 +429,52 @@ class NumberQuestion(Question):
         note = f", {self.count_note}" if self.count_note else ""
         if arr.ndim == 0:
             return f"Expected {len(ref)} {self.noun}{note}; got a single number."
-        if ref.ndim == 1 and arr.ndim == 1:
+        if ref.ndim == arr.ndim and arr.shape[1:] == ref.shape[1:]:
             n, m = len(ref), len(arr)
+            head = f"Expected {n} {self.noun}{note}; got {m}."
+            if m < n and m >= 1 and close(arr, ref[:m], self.rtol, self.atol):
+                if self.starts_with and np.all(ref[m - 1 :] == ref[m - 1]):
+                    return (
+                        f"{head} They are the first {m}: after that the run stays where it is "
+                        f"(it reached the minimum), and the course's gradient_descent stops "
+                        f"early there, as a converged run. To keep every step, pass tol=None: "
+                        f"gradient_descent(loss, w0, lr, steps, tol=None)."
+                    )
+                if m == n - 1:
+                    return f"{head} They are the first {m}: one step too few."
+                return f"{head} They are the first {m}: the rest are missing."
             if m == n - 1 and close(arr, ref[1:], self.rtol, self.atol):
-                return (
-                    f"Expected {n} {self.noun}{note}; got {m}. Your numbers are the ones after "
-                    f"each step: put w0 first."
-                )
-            if m == n - 1 and close(arr, ref[:-1], self.rtol, self.atol):
-                return f"Expected {n} {self.noun}{note}; got {m}: one step too few."
+                first = self.starts_with or "the first of them"
+                return f"{head} Your numbers are the ones after each step: put {first} first."
             if m == n + 1 and self.longer is not None:
                 longer = np.asarray(self.longer(), dtype=float)
                 if close(arr, longer, self.rtol, self.atol):
-                    return f"Expected {n} {self.noun}{note}; got {m}: one step too many."
-            return f"Expected {n} {self.noun}{note}; got {m}."
+                    return f"{head[:-1]}: one step too many."
+            return head
         return f"Expected an array of shape {ref.shape}; got shape {arr.shape}."
+
+
+_SAME_ARRAY = (
+    "Every entry of your list is the same point, the last one: the list holds one array several "
+    "times. `w -= ...` changes that array in place, and the list holds the array itself, not "
+    "its value when it was appended. Append a copy, weights.append(w.copy()), or write "
+    "w = w - ..., which makes a new array."
+)
+
+
+def _one_point_repeated(arr: np.ndarray, ref: np.ndarray) -> bool:
+    """The list of a run holds one point again and again, the run's last (one array appended at
+    every step and updated in place), where the right points differ."""
+    if arr.shape != ref.shape or arr.ndim < 1 or len(arr) < 2:
+        return False
+    if np.all(ref == ref[0]):
+        return False
+    return bool(np.all(arr == arr[-1]) and np.allclose(arr[-1], ref[-1], rtol=1e-6, atol=1e-9))
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
@@ -356,9 +504,32 @@ class FunctionQuestion(Question):
     def _cases(self) -> tuple[dict[str, Any], ...]:
         return pickle.loads(self._pristine)
 
+    def _how_close(self) -> str:
+        return f"Results count as right {tolerance_text(self.rtol, self.atol)}."
+
     def _call_text(self, case: Mapping[str, Any]) -> str:
-        # As the notebook calls it: positionally, in the prompt's order.
-        return f"{self.answer_var}({', '.join(_short(v) for v in case.values())})"
+        # As the notebook calls it: positionally, in the prompt's order; a large input by its
+        # name and size (a data set in full would bury the table).
+        return f"{self.answer_var}({', '.join(_short(v, k) for k, v in case.items())})"
+
+    def _signature_problem(self, answer: Any, case: Mapping[str, Any]) -> str:
+        """One sentence when ``answer`` cannot take the check's arguments at all (too few or too
+        many parameters, a keyword-only one), said once instead of one error per input."""
+        try:
+            signature = inspect.signature(answer)
+        except (TypeError, ValueError):  # a builtin or an object that hides its signature
+            return ""
+        try:
+            signature.bind(*case.values())
+        except TypeError as err:
+            wanted = ", ".join(case)
+            return (
+                f"Your function's parameters are {signature}, and the check calls it with "
+                f"{len(case)} argument{'s' if len(case) != 1 else ''}, in this order: "
+                f"{self.answer_var}({wanted}) ({err}). Make its first line "
+                f"def {self.answer_var}({wanted}):"
+            )
+        return ""
 
     def _read(self, out: Any) -> tuple[np.ndarray | None, str]:
         """What the student's function returned, as numbers (or None and why not)."""
@@ -384,6 +555,11 @@ class FunctionQuestion(Question):
         first_error: tuple[Mapping[str, Any], BaseException] | None = None
         first_problem = ""
         cases = self._cases()
+        if cases:
+            # Reading the signature can run the student's code (defaults' __repr__): time-limited.
+            said = call_student(self._signature_problem, (answer, cases[0]), copied=False)
+            if said.returned and said.value:
+                return self._verdict("incorrect", said.value)
         for i, case in enumerate(cases):
             ref = self._reference(case)
             call = call_student(answer, tuple(case.values()))
@@ -461,7 +637,7 @@ class FunctionQuestion(Question):
                 o is not None and close(o, w, self.rtol, self.atol)
                 for o, w in zip(outputs, wrongs, strict=True)
             ):
-                return self._verdict("incorrect", m.message, table)
+                return self._verdict("incorrect", self._mistake(m), table)
         message = f"Right on {passed} of {len(cases)} inputs (see the table)."
         if first_problem:
             message += f" {first_problem}"
@@ -502,13 +678,19 @@ def _method_codes(value: Any) -> set[Any]:
     return codes
 
 
-def _short(value: Any) -> str:
-    """An argument as the call text shows it: as written if short, else by its kind and size."""
+def _short(value: Any, name: str = "") -> str:
+    """An argument as the call text shows it: as written if short, else by its name, kind and
+    size (``X <array 1024x3>``)."""
     text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
     if len(text) <= 40:
         return text
-    shape = np.shape(value) if isinstance(value, (np.ndarray, list, tuple)) else None
-    return f"<{type(value).__name__} of shape {shape}>" if shape else f"<{type(value).__name__}>"
+    if isinstance(value, np.ndarray):
+        kind = f"array {'x'.join(map(str, value.shape))}"
+    elif isinstance(value, (list, tuple)):
+        kind = f"{type(value).__name__} of {len(value)}"
+    else:
+        kind = type(value).__name__
+    return f"{name} <{kind}>" if name else f"<{kind}>"
 
 
 def _shape_problem(arr: np.ndarray, ref: np.ndarray) -> str:
@@ -516,9 +698,22 @@ def _shape_problem(arr: np.ndarray, ref: np.ndarray) -> str:
     docs/authoring.md): a (3, 2) table is not 6 numbers in a row, nor (5, 1) a list of 5."""
     if ref.ndim == 0:
         return f"Your function returned {arr.size} numbers where one number is expected."
+    if arr.ndim == 1 == ref.ndim:
+        n, m = len(ref), len(arr)
+        head = f"Your function returned {m} number{'s' if m != 1 else ''} where {n} are expected"
+        if 1 <= m < n and np.allclose(arr, ref[:m], rtol=1e-6, atol=1e-9):
+            return f"{head}: they are the first {m}, and the last {n - m} are missing."
+        if m == n - 1 and np.allclose(arr, ref[1:], rtol=1e-6, atol=1e-9):
+            return f"{head}: they are all but the first."
+        return f"{head}."
+    if arr.size == ref.size:
+        return (
+            f"Your function returned an array of shape {arr.shape}; the right result has shape "
+            f"{ref.shape}. Return it in that shape (no .ravel(), no extra brackets)."
+        )
     return (
         f"Your function returned an array of shape {arr.shape}; the right result has shape "
-        f"{ref.shape}. Return it in that shape (no .ravel(), no extra brackets)."
+        f"{ref.shape}."
     )
 
 
@@ -542,12 +737,21 @@ class ChoiceQuestion(Question):
         ``{(right label, given label): targeted hint}`` for known confusions.
     key_name : str
         What the dict keys are, for messages ("rate").
+    words : dict
+        ``{word: sentence}`` for words that are not labels but mean something close (the seed's
+        'oscillating'): the sentence explains which labels the course uses instead. Keys are
+        compared like labels.
     """
 
     expected: Callable[[], Any]
     choices: tuple[str, ...]
     confusions: Mapping[tuple[str, str], str] = field(default_factory=dict)
     key_name: str = "key"
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "words", {_label(k): v for k, v in self.words.items()})
 
     def _numeric_choices(self) -> dict[str, float] | None:
         """``{label: its number}`` when every label is a number written as text, else None."""
@@ -578,8 +782,11 @@ class ChoiceQuestion(Question):
         if self._numeric_choices() is not None:
             # Numbers that look alike as text are not alike as numbers: no "did you mean".
             return f"{given!r} is not one of the numbers offered: {labels}. Copy one of them."
-        near = difflib.get_close_matches(_label(given), [_label(c) for c in self.choices], n=1)
-        maybe = f" Did you mean {near[0]!r}?" if near else ""
+        word = self.words.get(_label(given))
+        if word:  # a word with a meaning of its own (the seed's), not a misspelling
+            return f"{given!r} is not one of the labels: {labels}. {word}"
+        near = _misspelt(_label(given), self.choices)
+        maybe = f" Did you mean {near!r}?" if near else ""
         return f"{given!r} is not one of the labels: {labels}.{maybe}"
 
     def _evaluate(self, answer: Any) -> Verdict:
@@ -605,10 +812,14 @@ class ChoiceQuestion(Question):
                 k for k in ref if _same_key(k, key)
             ]
             if not match:
+                return self._verdict("incorrect", self._unknown_key(key, ref))
+            if match[0] in given:
                 return self._verdict(
-                    "incorrect", f"{self.key_name} {key!r} is not one of the runs asked about."
+                    "incorrect",
+                    f"Your dict gives {self.key_name} {match[0]!r} twice (as different keys that "
+                    f"mean the same): keep one.",
                 )
-            given[match[0]] = value
+            given[match[0]] = self._as_choice(value)
         missing = [k for k in ref if k not in given]
         if missing:
             names = ", ".join(repr(k) for k in missing)
@@ -632,13 +843,59 @@ class ChoiceQuestion(Question):
         return self._verdict("incorrect", "\n".join(lines))
 
 
+    def _unknown_key(self, key: Any, ref: Mapping[Any, Any]) -> str:
+        asked = ", ".join(repr(k) for k in ref)
+        text = f"{self.key_name} {describe(key)} is not one of those asked about: {asked}."
+        if isinstance(key, str) and any(isinstance(k, tuple) for k in ref):
+            text += (
+                " A pair is a tuple, like (1, 0.5), without quotes: the text '(1, 0.5)' is not "
+                "a pair."
+            )
+        return text
+
+
 def _same_key(ours: Any, given: Any) -> bool:
-    """Is the student's dict key ``given`` our key ``ours`` (a number may be written as text)?
-    A key whose own ``__eq__`` raises is not ours."""
+    """Is the student's dict key ``given`` our key ``ours``? Text keys match ignoring case and
+    spaces ('a' is 'A'); a number may be computed (``(0.1 + 0.2) - 0.2`` is 0.1) or written as
+    text; a pair matches entry by entry. A key whose own ``__eq__`` raises is not ours."""
     try:
-        return bool(ours == given) or (is_number(ours) and _as_float(given) == ours)
+        if isinstance(ours, str):
+            return isinstance(given, str) and _label(given) == _label(ours)
+        if isinstance(ours, tuple):
+            return (
+                isinstance(given, tuple)
+                and len(given) == len(ours)
+                and all(_same_key(o, g) for o, g in zip(ours, given, strict=True))
+            )
+        if is_number(ours):
+            x = _as_float(given) if is_number(given) or isinstance(given, str) else None
+            return x is not None and math.isclose(x, ours, rel_tol=1e-9, abs_tol=1e-12)
+        return bool(ours == given)
     except Exception:
         return False
+
+
+def _misspelt(given: str, choices: tuple[str, ...]) -> str | None:
+    """The one label ``given`` is a misspelling of: at most 2 letters added, dropped, changed or
+    swapped, and fewer than a quarter of its letters. A different word ('converging' for
+    'diverging', 3 letters apart) is never suggested; nor is anything when two labels are as
+    close."""
+    scored = [(_distance(given, _label(c)), c) for c in choices]
+    near = [c for d, c in scored if d <= min(2, max(1, len(given) // 4))]
+    return near[0] if len(near) == 1 else None
+
+
+def _distance(a: str, b: str) -> int:
+    """Letters added, dropped, changed or swapped to turn ``a`` into ``b`` (Damerau-Levenshtein,
+    optimal string alignment)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
 
 
 def _as_float(x: Any) -> float | None:
@@ -648,6 +905,14 @@ def _as_float(x: Any) -> float | None:
         return float(x)
     except Exception:
         return None
+
+
+def declared(lesson: str) -> list[Question] | None:
+    """The questions of ``lesson`` declared so far (its module loaded), in order; else None."""
+    found = _DECLARED.get(lesson)
+    if not found:
+        return None
+    return sorted(found.values(), key=lambda q: int(q.name[1:]) if q.name[1:].isdigit() else 0)
 
 
 def questions_of(module: ModuleType) -> list[Question]:

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 
 from ..core.errors import CourseValueError
 
-__all__ = ["OUTCOMES", "STYLE", "VERDICT_MIME", "Note", "Verdict"]
+__all__ = [
+    "MAX_CELL",
+    "MAX_MESSAGE",
+    "MAX_ROWS",
+    "OUTCOMES",
+    "STYLE",
+    "VERDICT_MIME",
+    "Note",
+    "Verdict",
+]
 
 #: Every outcome a check can have.
 OUTCOMES = ("correct", "incorrect", "not_attempted", "error", "internal_error")
@@ -30,6 +39,20 @@ STYLE = {
     "hint": ("#0072B2", "\u2139", "Hint"),
     "solution": ("#0072B2", "\u2611", "Solution"),
 }
+
+
+#: The most a verdict shows: characters of its message, rows of its table (after the header)
+#: and characters in one cell of it.
+MAX_MESSAGE = 3000
+MAX_ROWS = 30
+MAX_CELL = 120
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text``, or its first ``limit`` characters and a note of how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 40]} ... ({len(text) - limit + 40:,} characters cut)"
 
 
 def html_table(rows: list[tuple[str, ...]]) -> str:
@@ -91,6 +114,15 @@ class Verdict:
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
             raise CourseValueError(f"outcome must be one of {OUTCOMES}, got {self.outcome!r}")
+        # A verdict is read, and saved in the notebook: whatever the student's values (a data
+        # set, a traceback of 1,000 frames), it stays a few screens long.
+        object.__setattr__(self, "message", _cut(str(self.message), MAX_MESSAGE))
+        rows = [tuple(_cut(str(c), MAX_CELL) for c in row) for row in self.table]
+        if len(rows) > MAX_ROWS + 1:
+            more = len(rows) - MAX_ROWS - 1
+            last = (f"... and {more} more rows", *[""] * (len(rows[0]) - 1))
+            rows = [*rows[: MAX_ROWS + 1], last]
+        object.__setattr__(self, "table", rows)
 
     @property
     def correct(self) -> bool:

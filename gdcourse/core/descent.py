@@ -42,6 +42,7 @@ from .schedules import schedule_rates
 from .updates import Update, plain
 
 __all__ = [
+    "DEFAULT_TOL",
     "DIVERGENCE_FACTOR",
     "EPOCH_GROWTH",
     "EVIDENT_GROWTH",
@@ -104,6 +105,8 @@ EPOCH_GROWTH = 10.0
 #: run, a range test), and the most steps a call that makes many runs (a sweep, the basins of
 #: many starts) takes in all: a run records every iterate, so a mistyped 10**9 is refused in one
 #: sentence instead of running out of memory or for hours. The course's longest run is 60,000.
+#: The gradient length at which a run stops as converged, unless told otherwise.
+DEFAULT_TOL = 1e-10
 MAX_STEPS = _MAX_STEPS
 
 
@@ -391,7 +394,7 @@ def gradient_descent(
     lr: Any,
     steps: int,
     *,
-    tol: float = 1e-10,
+    tol: float | None = DEFAULT_TOL,
     noise: float = 0.0,
     seed: int = 0,
     update: Update | None = None,
@@ -409,8 +412,11 @@ def gradient_descent(
         A fixed rate (a finite number > 0) or a schedule ``step -> rate`` (rates finite, >= 0).
     steps : int
         The most updates to take (>= 0).
-    tol : float
-        Stop with status ``"converged"`` once the gradient's length is at most ``tol``.
+    tol : float or None
+        Stop with status ``"converged"`` once the gradient's length is at most ``tol``. ``None``
+        never stops early: every step asked for is taken, also on a minimum (where ``w`` then
+        stays put), so that the weights hold ``steps + 1`` points; the status is then
+        ``"converged"`` if the last gradient's length is at most ``DEFAULT_TOL`` (1e-10).
     noise : float
         Standard deviation of Gaussian noise added to every entry of every gradient used for a
         step (>= 0): a model of stochastic gradients. The recorded ``grad_norms`` are those of
@@ -447,7 +453,8 @@ def gradient_descent(
     w = check_point("w0", w0, _check_loss_shape(loss, "w0", w0))
     steps = check_count("steps", steps, maximum=MAX_STEPS, why=_STEPS_WHY)
     _check_total("steps x parameters", steps * w.size, _MAX_NUMBERS, _RECORD_WHY)
-    tol = check_positive_number("tol", tol, allow_zero=True)
+    every_step = tol is None
+    tol = -math.inf if every_step else check_positive_number("tol", tol, allow_zero=True)
     noise = check_positive_number("noise", noise, allow_zero=True)
     seed = check_count("seed", seed)
     update = _check_update(update, noise, w.size)
@@ -504,6 +511,8 @@ def gradient_descent(
             status = "diverged"
         elif swung == "steady":
             status = "bouncing"
+        elif every_step and not noise and norms[-1] <= DEFAULT_TOL:
+            status = "converged"  # every step taken, and it ended on a minimum all the same
     return Trajectory(weights, losses, norms, rates[:k].copy(), status)
 
 

@@ -139,6 +139,7 @@ _FACTORY_CALLS = {
         "sign_flipped": "sign_flipped()",
         "factor_two_missing": "factor_two_missing()",
         "loss_for_gradient": "loss_for_gradient()",
+        "first_gradient_kept": "first_gradient_kept()",
     },
 }
 

@@ -4,9 +4,10 @@
 default), normalised and clipped descent (lesson 04), one parameter after another (lesson 02),
 and the wrong rules students write, which the checks simulate to recognise them (the sign
 flipped, the factor 2 of a square's derivative left out, the loss used where the gradient
-belongs). Each rule sees the loss, the point, its gradient (noisy if the run adds noise) and the
-rate, and returns the new point; it works on one point or on a stack of points (many seeds at
-once), except one-after-another, which re-evaluates the gradient after every parameter.
+belongs, the first gradient kept for every step). Each rule sees the loss, the point, its
+gradient (noisy if the run adds noise) and the rate, and returns the new point; it works on one
+point or on a stack of points (many seeds at once), except one-after-another, which re-evaluates
+the gradient after every parameter.
 ``sweep_path`` lays out such a run one parameter at a time, the point after each move.
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "Update",
     "clipped",
     "factor_two_missing",
+    "first_gradient_kept",
     "loss_for_gradient",
     "normalised",
     "one_after_another",
@@ -202,6 +204,24 @@ def factor_two_missing() -> Update:
 def loss_for_gradient() -> Update:
     """A wrong rule: the loss used where the gradient belongs, ``w <- w - lr * L(w)``."""
     return _LossForGradient("loss_for_gradient()")
+
+
+class _FirstGradientKept(Update):
+    def __init__(self) -> None:
+        super().__init__("first_gradient_kept()")
+        self._first: np.ndarray | None = None
+
+    def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+        if self._first is None:
+            self._first = np.array(g, dtype=float)
+        return w - lr * self._first
+
+
+def first_gradient_kept() -> Update:
+    """Wrong: the gradient at w0 used for every step, never computed again at the new point
+    (``w_k = w0 - k * lr * gradient(w0)``). A fresh rule per run: it remembers its first
+    gradient."""
+    return _FirstGradientKept()
 
 
 def sweep_path(run: Any, order: Sequence[int] | None = None) -> np.ndarray:

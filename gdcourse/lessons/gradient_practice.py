@@ -175,6 +175,7 @@ q2 = FunctionQuestion(
 q3 = NumberQuestion(
     lesson=LESSON,
     name="q3",
+    depends_on=('q1',),
     answer_var="descent_direction",
     prompt="At (1, 3), the direction of steepest descent of L = x^3 - 2xy + y^2 as a unit "
     "vector (length 1).",
@@ -221,6 +222,7 @@ q3 = NumberQuestion(
 q4 = NumberQuestion(
     lesson=LESSON,
     name="q4",
+    depends_on=('q1',),
     answer_var="slopes",
     prompt="At (1, 3), the slope grad L . u along the unit vectors u at the angles "
     "0, 45, 90, 135 and 180 degrees from the x-axis.",
@@ -360,6 +362,7 @@ q6 = FunctionQuestion(
 q7 = NumberQuestion(
     lesson=LESSON,
     name="q7",
+    depends_on=('q6',),
     answer_var="errors",
     prompt="For f = TiltedDoubleWell(0.5) at w = 1.2: the errors |central difference - f'(w)| "
     "for h = 0.1 and h = 0.01, in that order.",

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..checks import ChoiceQuestion, Misconception, NumberQuestion
+from ..checks.trajectory import REGIME_WORDS
 from ..core import (
     REGIMES,
     Quadratic1D,
@@ -64,6 +65,7 @@ q1 = ChoiceQuestion(
     + ".",
     expected=lambda: {(a, lr): quadratic_regime(a, lr) for a, lr in REGIME_PAIRS},
     choices=REGIMES,
+    words=REGIME_WORDS,
     key_name="(a, rate)",
     confusions={
         ("diverging", "monotone"): "A small-looking rate is not small by itself: multiply it by "

@@ -7,7 +7,7 @@ the seed leaves out and which is the only one of the four that diverges.
 from __future__ import annotations
 
 from ..checks import ChoiceQuestion, Misconception, NumberQuestion
-from ..checks.trajectory import trajectory_question, weights_function_question
+from ..checks.trajectory import REGIME_WORDS, trajectory_question, weights_function_question
 from ..core import REGIMES, Quadratic1D, max_stable_lr, quadratic_regime, steps_to_tolerance
 
 LESSON = "lr_exploration"
@@ -67,6 +67,7 @@ def _weights_question(name: str, var: str, lr: float, extra_hint: str) -> object
             f"descent_weights(8, {lr}, {STEPS}) computes it, once q1 is right.",
         ),
         solution_code=f"{var} = descent_weights(8, {lr}, {STEPS})",
+        depends_on=("q1",),
     )
 
 
@@ -82,6 +83,7 @@ q3 = trajectory_question(
     lr=0.5,
     steps=STEPS,
     quantity="losses",
+    depends_on=("q2",),
     hints=(
         "Apply L(w) = (w - 2)^2 to each weight of w_05.",
         "[(w - 2) ** 2 for w in w_05] does it in one line.",
@@ -142,6 +144,7 @@ q8 = ChoiceQuestion(
     prompt="Label each rate's run with its regime: " + ", ".join(REGIMES) + ".",
     expected=lambda: {lr: quadratic_regime(LOSS.a, lr) for lr in RATES},
     choices=REGIMES,
+    words=REGIME_WORDS,
     key_name="rate",
     confusions={
         ("bouncing", "diverging"): "Diverging means the distance to 2 grows every step, without "

@@ -222,6 +222,7 @@ def scaled_losses() -> tuple[LinearRegression, LinearRegression]:
 q5 = NumberQuestion(
     lesson=LESSON,
     name="q5",
+    depends_on=('q4',),
     answer_var="kappas",
     prompt="[condition number of the Hessian 2/N X^T X before, and after standardising X].",
     expected=lambda: [condition_number(loss) for loss in scaled_losses()],

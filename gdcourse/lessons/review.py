@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..checks import Card, ChoiceQuestion, Misconception, NumberQuestion
-from ..checks.trajectory import trajectory_question
+from ..checks.trajectory import REGIME_WORDS, trajectory_question
 from ..core import (
     REGIMES,
     AbsoluteValue,
@@ -262,6 +262,7 @@ q2 = ChoiceQuestion(
     + ".",
     expected=lambda: {(a, lr): quadratic_regime(a, lr) for a, lr in REGIME_PAIRS},
     choices=REGIMES,
+    words=REGIME_WORDS,
     key_name="(a, rate)",
     confusions={
         ("diverging", "monotone"): "A small-looking rate is not small by itself: multiply it by "

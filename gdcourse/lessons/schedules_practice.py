@@ -103,6 +103,12 @@ q2 = NumberQuestion(
             message="One rate too many: steps 0 to 19 are 20 rates.",
         ),
         Misconception(
+            name="steps 1 to 20",
+            answer=lambda: Q2_GAMMA * _partial_sum(Q2_N),
+            message="That sums the rates of steps 1 to 20. The schedule starts at step 0, whose "
+            "rate is lr * gamma**0 = lr: sum steps 0 to 19.",
+        ),
+        Misconception(
             name="19 terms",
             answer=lambda: _partial_sum(Q2_N - 1),
             message="One rate too few: step 0 has a rate too (gamma**0 = 1).",

@@ -1,0 +1,62 @@
+"""The exercise blank and undefined answers, in a real kernel (issue "Checks a student can
+trust, part 2", item 24): ``import gdcourse`` defines ``____`` in the notebook, so no import line
+holds a blank; a check cell that reads an answer not defined yet says "not attempted yet" (and
+still fails, so Run All stops there as before and the grader lists the cell); any other
+NameError shows as IPython shows it.
+"""
+
+from __future__ import annotations
+
+import nbclient
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture(scope="module")
+def executed():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(source)
+        for source in (
+            "from gdcourse import Quadratic1D\nfrom gdcourse.lessons import lr_exploration as ex",
+            "boundary_rate = ____\nex.q9.check(boundary_rate)",
+            "ex.q1.check(descent_weights)",
+            "something_else + 1",
+            "from gdcourse import gradient_descent, Quadratic1D\nw_05 = ____\nex.q2.check(w_05)",
+        )
+    ]
+    nbclient.NotebookClient(nb, allow_errors=True, kernel_name="python3", timeout=120).execute()
+    return nb.cells
+
+
+def _texts(cell):
+    return [out.get("data", {}).get("text/plain", "") for out in cell.outputs]
+
+
+def test_the_blank_is_defined_by_importing_gdcourse(executed):
+    assert not any(out.output_type == "error" for out in executed[1].outputs)
+    assert "Not attempted" in "".join(_texts(executed[1]))
+
+
+def test_an_answer_not_defined_yet_is_not_attempted(executed):
+    cell = executed[2]
+    text = "".join(_texts(cell))
+    assert "q1: not attempted yet (descent_weights has no value)" in text
+    assert "run the cell where you set `descent_weights = ...`" in text
+    errors = [out for out in cell.outputs if out.output_type == "error"]
+    assert [e.ename for e in errors] == ["NameError"]  # the cell still fails, in one line
+    assert len(errors[0].traceback) <= 4
+
+
+def test_any_other_name_error_is_shown_as_usual(executed):
+    cell = executed[3]
+    assert not "".join(_texts(cell))
+    assert [out.ename for out in cell.outputs if out.output_type == "error"] == ["NameError"]
+
+
+def test_an_import_a_student_extends_leaves_the_blank_working(executed):
+    # `from gdcourse import Quadratic1D, ____` "filled" with another name broke every check.
+    assert not any(out.output_type == "error" for out in executed[4].outputs)
+    assert "Not attempted" in "".join(_texts(executed[4]))

@@ -1,0 +1,554 @@
+"""A check's message fits the mistake: rounding is not blamed on the maths, a run stopped early
+is named, functions get the mistakes lists get, labels are suggested only for misspellings, and
+a verdict stays a few screens long (issue "Checks a student can trust, part 2", items 11-21).
+
+Each rule is tested on every lesson question it applies to, so a new question gets it too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gdcourse.lessons as lessons_pkg
+from gdcourse import Quadratic1D, QuadraticBowl, gradient_descent
+from gdcourse.checks import (
+    ChoiceQuestion,
+    FunctionQuestion,
+    NumberQuestion,
+    Verdict,
+    questions_of,
+)
+from gdcourse.checks.compare import decimals_shown, rounded_from, tolerance_text
+from gdcourse.checks.misconceptions import ascent_weights, correct_weights
+from gdcourse.checks.questions import _distance
+from gdcourse.checks.trajectory import (
+    REGIME_WORDS,
+    trajectory_question,
+    weights_function_question,
+)
+from gdcourse.checks.verdict import MAX_MESSAGE, MAX_ROWS
+from gdcourse.core import REGIMES
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = [
+    importlib.import_module(f"gdcourse.lessons.{m.name}")
+    for m in pkgutil.iter_modules(lessons_pkg.__path__)
+]
+QUESTIONS = [q for mod in MODULES for q in questions_of(mod)]
+NUMBERS = [q for q in QUESTIONS if isinstance(q, NumberQuestion)]
+FUNCTIONS = [q for q in QUESTIONS if isinstance(q, FunctionQuestion)]
+CHOICES = [q for q in QUESTIONS if isinstance(q, ChoiceQuestion)]
+
+
+def ids(qs):
+    return [q.id for q in qs]
+
+
+def _ref(q):
+    return np.asarray(q.expected(), dtype=float)
+
+
+# -- 11: rounded answers ------------------------------------------------------------------------
+
+
+def _rounded(q):
+    """The reference rounded to 2 (else 3) decimals where that is wrong for the check and is no
+    known mistake's answer (0.24 is both 0.2424 rounded and lesson 08's "N for N - 1"), else
+    None."""
+    ref = _ref(q)
+    if q.rtol >= 1e-3 or q.rtol == 0:
+        return None
+    wrongs = [np.asarray(m.answer(), dtype=float) for m in q.misconceptions]
+    for d in (2, 3):
+        shown = np.round(ref, d)
+        wrong = np.abs(shown - ref) > q.atol + q.rtol * np.abs(ref)
+        if not wrong.any() or np.any(shown[wrong] == np.round(shown[wrong])):
+            continue  # rounding leaves it right, or makes a whole number of it
+        if any(w.shape == shown.shape and np.allclose(w, shown, rtol=q.rtol) for w in wrongs):
+            continue
+        return shown
+    return None
+
+
+ROUNDABLE = [q for q in NUMBERS if _rounded(q) is not None]
+
+
+def test_most_number_questions_are_tried_with_a_rounded_answer():
+    assert len(ROUNDABLE) >= 12
+
+
+@pytest.mark.parametrize("q", ROUNDABLE, ids=ids(ROUNDABLE))
+def test_a_rounded_answer_is_called_rounded_not_wrong(q):
+    # 03 q5 [8, 6.8, 5.84, 5.07, 4.46] was "entry 3 (step 3), 5.07, is not right. Look at that
+    # step again"; 04 q2 0.333 "too small"; 04 q3/q5 "already off".
+    shown = _rounded(q)
+    answer = float(shown) if shown.ndim == 0 else shown.tolist()
+    v = q.check(answer)
+    assert v.outcome == "incorrect"
+    assert "rounded" in v.message and "full precision" in v.message
+    assert tolerance_text(q.rtol, q.atol) in v.message
+    for blame in ("Look at that step", "too small", "too large", "already off"):
+        assert blame not in v.message
+
+
+def test_rounding_is_recognised_and_a_different_number_is_not():
+    assert rounded_from(np.array(0.333), np.array(1 / 3), 1e-6, 1e-9) == 3
+    assert rounded_from(np.array(4.45), np.array(4.4576), 1e-6, 1e-9) == 2  # cut off
+    assert rounded_from(np.array(0.3), np.array(0.4), 1e-6, 1e-9) is None
+    assert rounded_from(np.array(3.0), np.array(3.4), 1e-6, 1e-9) is None  # a whole number
+    assert decimals_shown(1e-05) == 5 and decimals_shown(8.0) == 0
+
+
+@pytest.mark.parametrize("q", NUMBERS + FUNCTIONS, ids=ids(NUMBERS + FUNCTIONS))
+def test_each_question_shows_how_close_an_answer_must_be(q):
+    assert tolerance_text(q.rtol, q.atol) in repr(q)
+
+
+# -- 12: the course's runner stops early ----------------------------------------------------------
+
+
+def test_a_run_that_stopped_early_is_named_with_the_way_to_take_every_step():
+    from gdcourse.lessons import lr_exploration as ex
+
+    stopped = gradient_descent(Quadratic1D(a=2, c=2), 8, 0.5, 4).weights
+    v = ex.q2.check(stopped)
+    assert len(stopped) == 2 and v.outcome == "incorrect"
+    assert "stops early" in v.message and "tol=None" in v.message
+    every = gradient_descent(Quadratic1D(a=2, c=2), 8, 0.5, 4, tol=None)
+    assert ex.q2.check(every.weights).outcome == "correct"
+    assert every.status == "converged"  # it ended on the minimum, every step taken
+
+
+RUN_QUESTIONS = [q for q in NUMBERS if q.starts_with]
+
+
+@pytest.mark.parametrize("q", RUN_QUESTIONS, ids=ids(RUN_QUESTIONS))
+def test_a_list_cut_short_says_which_entries_it_has(q):
+    ref = _ref(q)
+    v = q.check(ref[:2].tolist())
+    assert "They are the first 2" in v.message
+
+
+# -- 13: functions get what lists get; entries by step only where they are steps --------------
+
+WEIGHT_FUNCTIONS = [
+    q for q in FUNCTIONS if any(m.name == "w0 left out" for m in q.misconceptions)
+]
+
+
+def test_every_weights_function_question_is_found():
+    assert {q.id for q in WEIGHT_FUNCTIONS} >= {"lr_exploration.q1", "update_rule_practice.q5"}
+
+
+def _loss_of(q):
+    return q.reference.args[0]
+
+
+@pytest.mark.parametrize("q", WEIGHT_FUNCTIONS, ids=ids(WEIGHT_FUNCTIONS))
+def test_a_weights_function_with_one_step_too_few_is_named(q):
+    loss = _loss_of(q)
+
+    def weights(w0, lr, steps):
+        ws, w = [w0], w0
+        for _ in range(1, steps):  # one step too few
+            w = w - lr * float(loss.gradient(w))
+            ws.append(w)
+        return ws
+
+    assert "one step too few" in q.check(weights).message
+
+
+@pytest.mark.parametrize("q", WEIGHT_FUNCTIONS, ids=ids(WEIGHT_FUNCTIONS))
+def test_a_weights_function_that_leaves_out_w0_is_named(q):
+    loss = _loss_of(q)
+
+    def weights(w0, lr, steps):
+        ws, w = [], w0
+        for _ in range(steps):
+            w = w - lr * float(loss.gradient(w))
+            ws.append(w)
+        return ws
+
+    assert "leaves out w0" in q.check(weights).message
+
+
+@pytest.mark.parametrize("q", WEIGHT_FUNCTIONS, ids=ids(WEIGHT_FUNCTIONS))
+def test_one_array_appended_at_every_step_is_named(q):
+    loss = _loss_of(q)
+
+    def weights(w0, lr, steps):
+        w = np.array(w0, dtype=float)
+        ws = [w]
+        for _ in range(steps):
+            w -= lr * loss.gradient(w)  # in place: the list holds this one array
+            ws.append(w)
+        return ws
+
+    v = q.check(weights)
+    assert "in place" in v.message and "w.copy()" in v.message
+
+
+@pytest.mark.parametrize("q", WEIGHT_FUNCTIONS, ids=ids(WEIGHT_FUNCTIONS))
+@pytest.mark.parametrize(
+    ("kind", "phrase"), [("losses", "losses L(w), not the weights"), ("gradients", "gradients")]
+)
+def test_losses_or_gradients_for_weights_are_named(q, kind, phrase):
+    loss = _loss_of(q)
+
+    def weights(w0, lr, steps):
+        ws = correct_weights(loss, w0, lr, steps)
+        return [float(loss.value(w)) if kind == "losses" else float(loss.gradient(w)) for w in ws]
+
+    assert phrase in q.check(weights).message
+
+
+def _wrong_entry(q):
+    """The reference with one later entry (not the first) made clearly wrong."""
+    ref = _ref(q).copy()
+    i = min(2, len(ref) - 1)
+    ref[i] = ref[i] * 3 + 7.25
+    return ref, i
+
+
+LISTS = [q for q in NUMBERS if _ref(q).ndim >= 1 and len(_ref(q)) >= 2]
+
+
+@pytest.mark.parametrize("q", LISTS, ids=ids(LISTS))
+def test_entries_are_named_by_step_only_where_they_are_steps(q):
+    answer, i = _wrong_entry(q)
+    v = q.check(answer.tolist())
+    assert v.outcome == "incorrect"
+    if q.starts_with:
+        assert f"entry {i} (step {i})" in v.message, v.message
+    else:
+        assert "step" not in v.message.split("\n")[0], v.message
+        assert "entry" not in v.message.split("\n")[0], v.message
+
+
+def test_a_losses_list_starts_with_the_loss_at_w0():
+    from gdcourse.lessons import lr_exploration as ex
+
+    ref = _ref(ex.q3)
+    v = ex.q3.check([ref[0] + 1.5, *ref[1:]])
+    assert "starts with L(w0)" in v.message and "with w0" not in v.message
+
+
+def test_gradients_given_for_losses_are_named():
+    from gdcourse.lessons import lr_exploration as ex
+
+    loss = Quadratic1D(a=2, c=2)
+    grads = [float(loss.gradient(w)) for w in correct_weights(loss, 8.0, 0.5, 4)]
+    assert "gradients dL/dw at the weights, not the losses" in ex.q3.check(grads).message
+
+
+# -- 14: None inside a list ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", LISTS, ids=ids(LISTS))
+def test_none_inside_a_list_is_called_none(q):
+    answer = _ref(q).tolist()
+    answer[-1] = None
+    v = q.check(answer)
+    assert "None" in v.message and "inf or nan" not in v.message
+    assert "return" in v.message  # why: a function that ends without return gives None
+
+
+# -- 15-17: labels ------------------------------------------------------------------------------
+
+
+def _labels(q):
+    ref = q.expected()
+    return ref if isinstance(ref, dict) else {None: ref}
+
+
+def _with(q, label):
+    ref = q.expected()
+    if isinstance(ref, dict):
+        key = next(iter(ref))
+        return {**ref, key: label}
+    return label
+
+
+WORD_CHOICES = [q for q in CHOICES if q._numeric_choices() is None]
+
+
+@pytest.mark.parametrize("q", WORD_CHOICES, ids=ids(WORD_CHOICES))
+def test_a_misspelt_label_gets_its_label_and_nothing_else_is_suggested(q):
+    for label in q.choices:
+        typo = label[:2] + label[3:] if len(label) > 3 else label + "x"
+        message = q.check(_with(q, typo)).message
+        if _distance(typo, label) <= 1 and sum(
+            _distance(typo.lower(), c.lower()) <= 2 for c in q.choices
+        ) == 1:
+            assert f"Did you mean {label!r}?" in message
+        for suggested in re.findall(r"Did you mean '([^']+)'", message):
+            assert _distance(typo.lower(), suggested.lower()) <= 2
+
+
+REGIME_QUESTIONS = [q for q in CHOICES if tuple(q.choices) == tuple(REGIMES)]
+
+
+def test_the_regime_questions_are_found():
+    assert len(REGIME_QUESTIONS) >= 3
+
+
+@pytest.mark.parametrize("q", REGIME_QUESTIONS, ids=ids(REGIME_QUESTIONS))
+def test_an_opposite_label_is_never_suggested(q):
+    message = q.check(_with(q, "converging")).message
+    assert "Did you mean" not in message  # was: 'converging' -> 'diverging'
+    assert "'monotone'" in message and "'oscillating-converging'" in message
+
+
+@pytest.mark.parametrize("q", REGIME_QUESTIONS, ids=ids(REGIME_QUESTIONS))
+@pytest.mark.parametrize("word", ["oscillating", "converging steadily", "Oscillating"])
+def test_the_seeds_words_get_the_courses_finer_labels(q, word):
+    message = q.check(_with(q, word)).message
+    assert REGIME_WORDS[word.lower()] in message
+    assert "Did you mean" not in message
+
+
+def test_the_seeds_oscillating_rate_is_bouncing_here():
+    assert "here it is 'bouncing'" in REGIME_WORDS["oscillating"]
+
+
+NUMERIC_CHOICES = [q for q in CHOICES if q._numeric_choices() is not None]
+
+
+@pytest.mark.parametrize("q", NUMERIC_CHOICES, ids=ids(NUMERIC_CHOICES))
+def test_a_numeric_label_given_as_a_number_is_read_as_that_label(q):
+    ref = q.expected()
+    assert q.check(float(ref)).outcome == "correct"
+    v = q.check(0.56)
+    assert "not one of the numbers offered" in v.message
+    assert "got 0.56" not in v.message and "Did you mean" not in v.message
+
+
+def test_a_label_functions_unknown_labels_name_the_labels_that_exist():
+    from gdcourse.lessons import saddles_practice as ex
+
+    for said in ("saddle point", "min"):
+        v = ex.q4.check(lambda h, said=said: said)
+        assert "Expected numbers" not in v.message
+        assert "'minimum', 'maximum', 'saddle', 'undecided'" in v.message
+
+
+# -- 18: a verdict's size -----------------------------------------------------------------------
+
+
+def test_a_verdict_stays_a_few_screens_long_whatever_it_is_given():
+    v = Verdict(
+        outcome="incorrect",
+        message="x" * 10**6,
+        table=[("call", "result", "")] + [("f(1)", "y" * 10**5, "")] * 500,
+    )
+    assert len(v.message) <= MAX_MESSAGE
+    assert len(v.table) == MAX_ROWS + 2 and "more rows" in v.table[-1][0]
+    assert len(str(v)) < 20_000 and len(v._repr_html_()) < 40_000
+
+
+@pytest.mark.parametrize("q", FUNCTIONS, ids=ids(FUNCTIONS))
+def test_a_function_check_shows_its_inputs_by_name_and_size(q):
+    # 05 q3's verdict held the whole data set: 96,669 characters per table row.
+    v = q.check(lambda *args: 0)
+    for row in v.table:
+        assert len(row[0]) <= 120, row[0]
+    assert len(str(v)) < 6_000
+
+
+def test_a_large_input_is_shown_by_its_name_and_shape():
+    from gdcourse.lessons import sgd_practice as ex
+
+    v = ex.q3.check(lambda X, y, w, idx: 0)
+    assert re.search(r"minibatch_gradient\(X <array \d+x\d+>, y <array \d+>", v.table[1][0])
+
+
+# -- 19: one-pass iterators, keys ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", LISTS, ids=ids(LISTS))
+def test_a_map_object_is_told_to_become_a_list(q):
+    v = q.check(map(float, _ref(q).ravel()))
+    assert "list(...)" in v.message and " at 0x" not in v.message
+
+
+def test_keys_match_as_a_student_writes_them():
+    from gdcourse.lessons import gradient_practice as g
+    from gdcourse.lessons import learning_rate as lr
+    from gdcourse.lessons import lr_exploration as ex
+
+    right = ex.q8.expected()
+    computed = {((0.1 + 0.2) - 0.2 if k == 0.1 else k): v for k, v in right.items()}
+    assert (0.1 + 0.2) - 0.2 != 0.1 and ex.q8.check(computed).outcome == "correct"
+    arrows = g.q5.expected()
+    flipped = {k.upper() if k.islower() else k.lower(): v for k, v in arrows.items()}
+    assert flipped != arrows and g.q5.check(flipped).outcome == "correct"
+    pairs = lr.q1.expected()
+    as_text = {str(k): v for k, v in pairs.items()}
+    v = lr.q1.check(as_text)
+    assert "A pair is a tuple" in v.message and "runs asked about" not in v.message
+
+
+@pytest.mark.parametrize("q", [q for q in CHOICES if isinstance(q.expected(), dict)])
+def test_an_unknown_key_names_the_keys_asked_about(q):
+    ref = q.expected()
+    v = q.check({**ref, "no such key": next(iter(ref.values()))})
+    assert "not one of those asked about" in v.message
+    assert "runs asked about" not in v.message
+
+
+# -- 20: signatures, targeted hints ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", FUNCTIONS, ids=ids(FUNCTIONS))
+def test_a_function_with_the_wrong_parameters_is_told_its_def_line_once(q):
+    names = ", ".join(q.cases[0])
+
+    def f(*, only_keywords):
+        return 0
+
+    v = q.check(f)
+    assert v.outcome == "incorrect"
+    assert f"def {q.answer_var}({names}):" in v.message
+    assert v.message.count("argument") <= 2 and not v.table
+
+
+LIST_NOT_RUNS = [
+    q
+    for q in NUMBERS
+    if not q.starts_with
+    and _ref(q).ndim == 1
+    and 2 <= len(_ref(q))
+    and not np.allclose(_ref(q)[::-1], _ref(q))
+]
+
+
+@pytest.mark.parametrize("q", LIST_NOT_RUNS, ids=ids(LIST_NOT_RUNS))
+def test_right_numbers_in_the_wrong_order_are_named(q):
+    # 04 q3 [factor, rate] swapped.
+    v = q.check(_ref(q)[::-1].tolist())
+    known = {m.message for m in q.misconceptions}  # a known mistake's message may come first
+    assert "wrong order" in v.message or v.message.split("\n")[0] in known
+
+
+def test_the_sum_of_steps_1_to_20_is_named():
+    from gdcourse.core import exponential_decay
+    from gdcourse.lessons import schedules_practice as ex
+
+    rates = exponential_decay(0.2, gamma=0.9)
+    assert "steps 1 to 20" in ex.q2.check(sum(rates(k) for k in range(1, 21))).message
+
+
+TRAJECTORIES_2 = [q for q in RUN_QUESTIONS if len(_ref(q)) >= 3]
+
+
+@pytest.mark.parametrize("q", TRAJECTORIES_2, ids=ids(TRAJECTORIES_2))
+def test_the_gradient_at_w0_reused_is_named(q):
+    m = next(m for m in q.misconceptions if m.name == "gradient at w0 reused")
+    assert "reuse the gradient at w0" in q.check(m.answer().tolist()).message
+
+
+COUNTS = [
+    q for q in NUMBERS if q.rtol == 0 and q.atol == 0 and _ref(q).ndim == 0 and float(_ref(q)) > 2
+]
+
+
+@pytest.mark.parametrize("q", COUNTS, ids=ids(COUNTS))
+def test_a_fractional_count_is_told_to_round_up_and_why(q):
+    n = float(_ref(q))
+    up = q.check(n - 0.33).message
+    assert "whole number" in up and "round up" in up
+    neither = q.check(n + 0.5).message  # rounding it up gives n + 1: not the count
+    assert "whole number" in neither and "round up" not in neither
+
+
+# -- 21: a mistake that cascades is said once ---------------------------------------------------
+
+
+def test_a_sign_error_in_q1_is_named_once_in_what_follows_from_it():
+    from gdcourse.lessons import lr_exploration as ex
+
+    loss = Quadratic1D(a=2, c=2)
+    first = ex.q1.check(lambda w0, lr, steps: ascent_weights(loss, w0, lr, steps))
+    assert "stepped up the gradient" in first.message
+    later = ex.q2.check(ascent_weights(loss, 8.0, 0.5, 4))
+    assert "same mistake as in q1" in later.message
+    assert "stepped up the gradient" not in later.message
+
+
+def test_a_wrong_answer_built_on_a_wrong_earlier_one_says_fix_that_first():
+    from gdcourse.lessons import lr_exploration as ex
+
+    ex.q1.check(lambda w0, lr, steps: [w0] * (steps + 1))
+    v = ex.q2.check([8, 1, 1, 1, 1])
+    assert "builds on q1, which is not right yet" in v.message
+    ex.q1.check(lambda w0, lr, steps: correct_weights(Quadratic1D(a=2, c=2), w0, lr, steps))
+    assert "builds on q1" not in ex.q2.check([8, 1, 1, 1, 1]).message
+
+
+@pytest.mark.parametrize("mod", MODULES, ids=[m.__name__.rsplit(".", 1)[1] for m in MODULES])
+def test_a_question_built_from_an_earlier_answer_declares_it(mod):
+    qs = questions_of(mod)
+    names = [q.name for q in qs]
+    for q in qs:
+        uses = {
+            p.name
+            for p in qs
+            if p is not q and re.search(rf"\b{re.escape(p.answer_var)}\b", q.solution_code)
+        }
+        assert uses <= set(q.depends_on), f"{q.id} builds on {uses}, declares {q.depends_on}"
+        for dep in q.depends_on:
+            assert names.index(dep) < names.index(q.name), f"{q.id} depends on a later {dep}"
+
+
+# -- a question built from scratch gets the same rules ------------------------------------------
+
+
+def test_a_new_trajectory_question_gets_every_rule():
+    bowl = QuadraticBowl([1.0, 3.0])
+    q = trajectory_question(
+        lesson="t", name="q1", answer_var="w", prompt="p", loss=bowl, w0=[1.0, 2.0], lr=0.1,
+        steps=3, hints=("h",), solution_code="s",
+    )
+    ref = _ref(q)
+    same = [ref[-1].tolist()] * 4
+    assert "in place" in q.check(same).message
+    f = weights_function_question(
+        lesson="t", name="q2", answer_var="f", prompt="p", loss=Quadratic1D(a=2, c=1),
+        cases=({"w0": 3.0, "lr": 0.1, "steps": 3},), hints=("h",), solution_code="s",
+    )
+    assert "one step too few" in f.check(
+        lambda w0, lr, steps: correct_weights(Quadratic1D(a=2, c=1), w0, lr, steps - 1)
+    ).message
+
+
+# -- 24: the blank's import does not look like a blank ------------------------------------------
+
+
+NOTEBOOKS = sorted(
+    p for folder in ("notebooks", "exercises", "solutions") for p in (ROOT / folder).glob("*.ipynb")
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.name}" for p in NOTEBOOKS])
+def test_no_import_line_holds_a_blank(path):
+    # `from gdcourse import Quadratic1D, ____` looked like a blank: a student who "filled" it
+    # broke every check with NameError.
+    for cell in json.loads(path.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code":
+            continue
+        in_import = False
+        for line in source.splitlines():
+            starts = line.startswith(("import ", "from "))
+            in_import = starts or (in_import and not line.startswith(")"))
+            if in_import or starts:
+                assert "____" not in line, f"{path.name}: {line}"
+            if starts and "(" not in line:
+                in_import = False
