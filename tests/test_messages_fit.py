@@ -552,3 +552,30 @@ def test_no_import_line_holds_a_blank(path):
                 assert "____" not in line, f"{path.name}: {line}"
             if starts and "(" not in line:
                 in_import = False
+
+
+# -- the smaller ones: a table of one header, long numbers, gradient_table's inputs --------------
+
+
+def test_a_check_stopped_before_its_first_row_shows_no_empty_table():
+    assert Verdict(outcome="error", message="m", table=[("call", "your result", "")]).table == []
+
+
+@pytest.mark.parametrize("q", NUMERIC_CHOICES, ids=ids(NUMERIC_CHOICES))
+def test_a_huge_number_is_described_not_printed(q):
+    v = q.check(10**400)
+    assert "401 digits" in v.message and "0" * 50 not in v.message
+
+
+def test_gradient_table_refuses_bad_points_in_one_sentence_and_holds_to_the_shape_policy(capsys):
+    from gdcourse.checks import gradient_table
+    from gdcourse.core import CourseInputError
+
+    bowl = QuadraticBowl([1.0, 3.0])
+    for points in ([(1.0,)], "ab", None, 5, [(1.0, float("nan"))]):
+        with pytest.raises(CourseInputError, match=r"points must be a list of \(x, y\) pairs"):
+            gradient_table(lambda x, y: (x, 3 * y), bowl, points)
+    capsys.readouterr()
+    gradient_table(lambda x, y: np.array([[x], [3 * y]]), bowl, [(1.0, 2.0)])
+    out = capsys.readouterr().out
+    assert "shape (2, 1)" in out and "yes" not in out

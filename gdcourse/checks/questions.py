@@ -774,7 +774,8 @@ class ChoiceQuestion(Question):
         labels = ", ".join(repr(c) for c in self.choices)
         if self._numeric_choices() is not None and not isinstance(given, (str, bool)):
             if is_number(given):
-                return f"{given!r} is not one of the numbers offered: {labels}."
+                said = describe(given)
+                return f"Your answer, {said}, is not one of the numbers offered: {labels}."
         if not isinstance(given, str):
             return f"Expected one of the labels {labels}; got {describe(given)}."
         if _label(given) in map(_label, self.choices):

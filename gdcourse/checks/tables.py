@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..core import numerical_gradient
-from ..core.errors import check_loss
+from ..core.errors import CourseValueError, _check_numbers, _describe, check_loss
 from ..core.placeholder import contains_placeholder
 from . import calling
 from .calling import call_student
@@ -21,6 +21,7 @@ from .compare import to_numbers
 
 __all__ = ["gradient_table"]
 
+_POINTS = "a list of (x, y) pairs of finite numbers, e.g. [(1.0, 2.0), (0.0, -1.0)]"
 _FILL_IN = "Fill in grad first (replace grad = ____ by your function), then run this cell again."
 
 
@@ -51,8 +52,11 @@ def gradient_table(grad: Any, loss: Any, points: Sequence[Sequence[float]]) -> N
         print(_FILL_IN)
         return
     check_loss(loss)
+    pairs = _check_numbers("points", points, _POINTS)
+    if pairs.ndim != 2 or pairs.shape[1] != 2 or not np.all(np.isfinite(pairs)):
+        raise CourseValueError(f"points must be {_POINTS}, got {_describe(points)}")
     print(f"{'point':>12}  {'your grad':>22}  {'central difference':>22}  agree?")
-    for x, y in points:
+    for x, y in pairs.tolist():
         estimate = np.asarray(numerical_gradient(loss, [x, y]))
         where = f"({x:g}, {y:g})"
         call = call_student(grad, (x, y))  # a copy of the inputs, a time limit, Stop
@@ -71,8 +75,13 @@ def gradient_table(grad: Any, loss: Any, points: Sequence[Sequence[float]]) -> N
         if mine is None:
             print(f"{where:>12}  {why}")
             continue
-        mine = mine.reshape(-1)
-        shown = ", ".join(f"{v:.4g}" for v in mine)
-        ok = mine.shape == (2,) and bool(np.allclose(mine, estimate, rtol=1e-5, atol=1e-6))
+        shown = ", ".join(f"{v:.4g}" for v in mine.reshape(-1)[:4])
+        if mine.shape != (2,):  # the shape policy of the checks: (2, 1) is not two numbers
+            print(
+                f"{where:>12}  your grad returned shape {mine.shape} ({shown}); expected two "
+                f"numbers, (dL/dx, dL/dy)"
+            )
+            continue
+        ok = bool(np.allclose(mine, estimate, rtol=1e-5, atol=1e-6))
         est = f"({estimate[0]:.4g}, {estimate[1]:.4g})"
         print(f"{where:>12}  {f'({shown})':>22}  {est:>22}  {'yes' if ok else 'NO'}")

@@ -118,6 +118,8 @@ class Verdict:
         # set, a traceback of 1,000 frames), it stays a few screens long.
         object.__setattr__(self, "message", _cut(str(self.message), MAX_MESSAGE))
         rows = [tuple(_cut(str(c), MAX_CELL) for c in row) for row in self.table]
+        if len(rows) == 1:  # a header alone (a check stopped before its first row): no table
+            rows = []
         if len(rows) > MAX_ROWS + 1:
             more = len(rows) - MAX_ROWS - 1
             last = (f"... and {more} more rows", *[""] * (len(rows[0]) - 1))
