@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any
 
 from .core.errors import CourseInputError
@@ -33,21 +33,22 @@ def _without_package_frames(tb: TracebackType | None) -> TracebackType | None:
     return kept[0] if kept else None
 
 
-def _not_defined_yet(name: str) -> tuple[str, str] | None:
+def _not_defined_yet(name: str, namespace: dict[str, Any]) -> tuple[str, str] | None:
     """(title, text) for a name a notebook has not defined yet, when it is the course's blank
-    or the answer of a question of a lesson this kernel imported; else None."""
-    if name == "____":
+    or the answer of a question of a lesson this notebook imported; else None."""
+    if name == "____":  # only `del ____`: importing gdcourse made the blank a builtin
         return (
-            "the blank ____ is not defined yet",
-            "Run the notebook's first code cell (it imports gdcourse, which defines the blank "
-            "____ for every cell), then this cell again.",
+            "the blank ____ cannot be deleted",
+            "____ is the course's blank, built in once gdcourse is imported: there is nothing to "
+            "delete. Replace ____ where your answer goes instead.",
         )
     if "gdcourse.checks.questions" not in sys.modules:
         return None
     from .checks.questions import questions_of
 
+    imported = {id(v) for v in list(namespace.values()) if isinstance(v, ModuleType)}
     for module_name, module in list(sys.modules.items()):
-        if not module_name.startswith("gdcourse.lessons.") or module is None:
+        if not module_name.startswith("gdcourse.lessons.") or id(module) not in imported:
             continue
         for question in questions_of(module):
             if question.answer_var == name:
@@ -59,16 +60,31 @@ def _not_defined_yet(name: str) -> tuple[str, str] | None:
     return None
 
 
+def _raised_by_the_cell(tb: TracebackType | None) -> bool:
+    """Did the error come from the cell's own top level (not from inside a function it
+    called)? IPython's frames come first; the cell's code is the last frame, a module's."""
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    if not frames or frames[-1].co_name != "<module>":
+        return False
+    return all(f"{os.sep}IPython{os.sep}" in code.co_filename for code in frames[:-1])
+
+
 def _show_error(
     shell: Any, etype: type, value: BaseException, tb: TracebackType, tb_offset: Any = None
 ) -> None:
     if isinstance(value, CourseInputError):
         shell.showtraceback((etype, value, _without_package_frames(tb)), tb_offset=tb_offset)
         return
-    try:
-        said = _not_defined_yet(getattr(value, "name", None) or "")
-    except Exception:  # never let the display itself hide the student's error
-        said = None
+    said = None
+    # Only a name the cell itself reads: a NameError inside a function keeps its traceback.
+    if _raised_by_the_cell(tb):
+        try:
+            said = _not_defined_yet(getattr(value, "name", None) or "", shell.user_ns)
+        except Exception:  # never let the display itself hide the student's error
+            said = None
     if said is None:  # any other NameError: as IPython shows it
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,27 +18,52 @@ __all__ = ["WORK", "course_root", "lab_command", "main", "start", "tracking_note
 
 #: The students' copy, inside the course folder; the course's .gitignore lists it.
 WORK = "my-work"
+_NUMBERED = re.compile(r"\d\d_[a-z0-9_]+\.ipynb")
+#: The course's own folders: a copy is never made into one of them.
+_TRACKED = ("notebooks", "exercises", "solutions", "docs", "gdcourse", "tests", "benchmarks")
 
 
 def _is_course(folder: Path) -> bool:
-    return (folder / "notebooks").is_dir() and (folder / "exercises").is_dir()
+    # A student's copy holds notebooks/ and exercises/ too, never solutions/.
+    return all((folder / sub).is_dir() for sub in ("notebooks", "exercises", "solutions"))
+
+
+def _here() -> Path:
+    try:
+        return Path.cwd()
+    except OSError:  # the current folder was deleted
+        raise SystemExit(
+            "gdcourse: the current folder no longer exists; cd to the course folder (or your "
+            "copy) and run the command again."
+        ) from None
+
+
+def student_copy(folder: Path) -> Path | None:
+    """The student's copy that ``folder`` is in (it, or the copy around its notebooks/ or
+    exercises/), or None: a folder with notebooks/ and exercises/ but no solutions/."""
+    for candidate in (folder, folder.parent):
+        if (
+            (candidate / "notebooks").is_dir()
+            and (candidate / "exercises").is_dir()
+            and not (candidate / "solutions").exists()
+        ):
+            return candidate
+    return None
 
 
 def course_root() -> Path:
-    """The folder holding notebooks/, exercises/ and solutions/: the current one, or the checkout
-    the package was installed from.
-
-    Inside a student's copy (``my-work/``, which holds notebooks/ and exercises/ too), the course
-    is the folder around it, so that ``gdcourse lab`` run there does not copy the copy.
-    """
-    here = Path.cwd()
-    if here.name == WORK and _is_course(here.parent):
-        here = here.parent
+    """The folder holding notebooks/, exercises/ and solutions/: the current one (or the one
+    around the student's copy the current folder is in), or the checkout the package was
+    installed from."""
+    here = _here()
+    copy = student_copy(here)
+    if copy is not None:
+        here = copy.parent
     for candidate in (here, Path(__file__).resolve().parents[1]):
         if _is_course(candidate):
             return candidate
     raise SystemExit(
-        "gdcourse: cannot find the course (a folder with notebooks/ and exercises/). "
+        "gdcourse: cannot find the course (a folder with notebooks/, exercises/ and solutions/). "
         "Run this command from the course folder."
     )
 
@@ -51,13 +77,25 @@ def start(target: Path, root: Path) -> tuple[list[Path], list[Path]]:
     for folder in ("notebooks", "exercises"):
         for src in sorted((root / folder).glob("*.ipynb")):
             dest = target / folder / src.name
-            if dest.exists():
+            if os.path.lexists(dest):  # a file, a folder, or a link (even a broken one): theirs
                 kept.append(dest)
                 continue
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest)
+            _copy_whole(src, dest)
             copied.append(dest)
     return copied, kept
+
+
+def _copy_whole(src: Path, dest: Path) -> None:
+    """Copy ``src`` to ``dest`` whole or not at all: into a temporary file beside it, renamed
+    into place (a full disk or Ctrl-C leaves no half notebook that a later run would keep)."""
+    part = dest.with_name(f".{dest.name}.part")
+    try:
+        shutil.copy2(src, part)
+        os.replace(part, dest)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def tracking_note(target: Path, root: Path) -> str | None:
@@ -73,7 +111,13 @@ def tracking_note(target: Path, root: Path) -> str | None:
         return None
     ignored = _git_ignores(top, target)
     if ignored is None:
-        ignored = target.is_relative_to(root / WORK)
+        if target.is_relative_to(root / WORK):
+            return None
+        return (
+            f"note: {target} is inside the course's git checkout ({top}) and git was not found "
+            f"to say whether it ignores it; if it does not, `git add` could commit your work. "
+            f"The course's {root / WORK} is always ignored."
+        )
     if ignored:
         return None
     return (
@@ -110,7 +154,9 @@ def lab_command(
     instead of opening a browser, unless ``browser`` is true.
     """
     folder = folder.resolve()
-    first = min((folder / "notebooks").glob("[0-9]*.ipynb"), default=None)
+    # The first lesson by its own name: not a "00_welcome-Copy1.ipynb" JupyterLab made.
+    lessons = [p for p in (folder / "notebooks").glob("*.ipynb") if _NUMBERED.fullmatch(p.name)]
+    first = min(lessons, default=None)
     url = f"/lab/tree/notebooks/{first.name}" if first is not None else "/lab"
     cmd = [
         sys.executable,
@@ -154,11 +200,40 @@ def _shown(path: Path) -> str:
 
 
 def _cannot_copy(command: str, folder: Path, err: OSError) -> str:
+    if getattr(err, "errno", None) == 28:  # ENOSPC
+        why = "the disk is full; free some space and run it again (nothing half-copied is kept)"
+    else:
+        why = f"name a folder you can write to, e.g. gdcourse {command} ~/gdcourse-work"
     return (
-        f"gdcourse {command}: cannot copy the course into {folder} ({err.strerror or err}: "
-        f"{err.filename or folder}); name a folder you can write to, e.g. gdcourse {command} "
-        f"~/gdcourse-work."
+        f"gdcourse {command}: cannot copy the course into {folder} ({err.strerror or err}); "
+        f"{why}."
     )
+
+
+def _copy_into(command: str, given: str | None, root: Path) -> tuple[Path, list, list] | None:
+    """The student's copy named on the command line (default: the copy the current folder is
+    in, else the course's my-work/), brought up to date; None after saying why it cannot be."""
+    if given is None:
+        folder = student_copy(_here()) or root / WORK
+    else:
+        folder = Path(os.path.expanduser(given))  # `~` the shell left alone (Windows)
+    resolved = folder.resolve()
+    if resolved == root.resolve() or any(
+        resolved.is_relative_to(root.resolve() / sub) for sub in _TRACKED
+    ):
+        print(
+            f"gdcourse {command}: {folder} is the course itself, not a copy of it; your copy "
+            f"goes in {root / WORK} (the default) or a folder outside the course. Authors open "
+            f"the course's own notebooks with `gdcourse lab --originals`.",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        copied, kept = start(folder, root)
+    except OSError as err:
+        print(_cannot_copy(command, folder, err), file=sys.stderr)
+        return None
+    return folder, copied, kept
 
 
 def _lab(args: argparse.Namespace, extra: list[str], root: Path) -> int:
@@ -169,12 +244,10 @@ def _lab(args: argparse.Namespace, extra: list[str], root: Path) -> int:
         )
         folder = root
     else:
-        folder = Path(args.dir) if args.dir else root / WORK
-        try:
-            copied, kept = start(folder, root)
-        except OSError as err:
-            print(_cannot_copy("lab", folder, err), file=sys.stderr)
+        made = _copy_into("lab", args.dir, root)
+        if made is None:
             return 1
+        folder, copied, kept = made
         where = _shown(folder)
         if not kept:
             print(
@@ -195,6 +268,16 @@ def _lab(args: argparse.Namespace, extra: list[str], root: Path) -> int:
     return _run(lab_command(folder, port=args.port, browser=args.browser, extra=extra))
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 1 to 65535, got {text!r}")
+    return port
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     extra: list[str] = []
@@ -205,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_lab = sub.add_parser(
         "lab",
+        usage="gdcourse lab [-h] [--originals] [--port PORT] [--browser] [DIR] [-- JUPYTER_ARGS]",
         help="open your own copy of the course in JupyterLab (made once, never overwritten)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
@@ -227,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         help="for authors: open the course's own tracked notebooks, not a copy",
     )
     p_lab.add_argument(
-        "--port", type=int, help="the port to serve on (default: 8888 or the next free one)"
+        "--port", type=_port, help="the port to serve on (default: 8888 or the next free one)"
     )
     p_lab.add_argument(
         "--browser", action="store_true", help="open a browser too (default: print the address)"
@@ -332,12 +416,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "start":
-        target = Path(args.dir) if args.dir else root / WORK
-        try:
-            copied, kept = start(target, root)
-        except OSError as err:
-            print(_cannot_copy("start", target, err), file=sys.stderr)
+        made = _copy_into("start", args.dir, root)
+        if made is None:
             return 1
+        target, copied, kept = made
         for path in copied:
             print(f"copied  {path}")
         for path in kept:

@@ -60,3 +60,34 @@ def test_an_import_a_student_extends_leaves_the_blank_working(executed):
     # `from gdcourse import Quadratic1D, ____` "filled" with another name broke every check.
     assert not any(out.output_type == "error" for out in executed[4].outputs)
     assert "Not attempted" in "".join(_texts(executed[4]))
+
+
+@pytest.fixture(scope="module")
+def traps():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(source)
+        for source in (
+            "from gdcourse.lessons import lr_exploration as ex",
+            "def helper():\n    return w_05 * 2\n\nx = helper()",
+            "y = regime_prediction",  # lesson 03's answer: this notebook did not import it
+            "del ____",
+        )
+    ]
+    nbclient.NotebookClient(nb, allow_errors=True, kernel_name="python3", timeout=120).execute()
+    return nb.cells
+
+
+def test_a_name_error_inside_a_function_keeps_its_traceback(traps):
+    cell = traps[1]
+    assert "not attempted" not in "".join(_texts(cell))
+    (error,) = [out for out in cell.outputs if out.output_type == "error"]
+    assert "helper" in "".join(error.traceback)  # the frame inside the student's function
+
+
+def test_only_the_notebooks_own_lessons_are_named(traps):
+    assert "not attempted" not in "".join(_texts(traps[2]))
+
+
+def test_deleting_the_blank_is_explained(traps):
+    assert "built in once gdcourse is imported" in "".join(_texts(traps[3]))

@@ -305,7 +305,7 @@ def test_update_guide_without_markers_is_an_error_naming_them(tmp_path):
 def test_the_guide_command_reports_a_missing_guide_in_one_sentence(tmp_path, capsys, monkeypatch):
     from gdcourse.cli import main
 
-    for folder in ("notebooks", "exercises"):
+    for folder in ("notebooks", "exercises", "solutions"):
         (tmp_path / folder).mkdir()
     monkeypatch.chdir(tmp_path)
     assert main(["guide", "--check"]) == 1

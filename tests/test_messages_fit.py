@@ -152,31 +152,21 @@ def _loss_of(q):
 
 
 @pytest.mark.parametrize("q", WEIGHT_FUNCTIONS, ids=ids(WEIGHT_FUNCTIONS))
-def test_a_weights_function_with_one_step_too_few_is_named(q):
+@pytest.mark.parametrize(
+    ("with_w0", "first", "phrase"),
+    [(True, 1, "one step too few"), (False, 0, "leaves out w0")],  # range(1, steps); no w0
+)
+def test_a_weights_function_with_a_step_or_w0_missing_is_named(q, with_w0, first, phrase):
     loss = _loss_of(q)
 
     def weights(w0, lr, steps):
-        ws, w = [w0], w0
-        for _ in range(1, steps):  # one step too few
+        ws, w = [w0] if with_w0 else [], w0
+        for _ in range(first, steps):
             w = w - lr * float(loss.gradient(w))
             ws.append(w)
         return ws
 
-    assert "one step too few" in q.check(weights).message
-
-
-@pytest.mark.parametrize("q", WEIGHT_FUNCTIONS, ids=ids(WEIGHT_FUNCTIONS))
-def test_a_weights_function_that_leaves_out_w0_is_named(q):
-    loss = _loss_of(q)
-
-    def weights(w0, lr, steps):
-        ws, w = [], w0
-        for _ in range(steps):
-            w = w - lr * float(loss.gradient(w))
-            ws.append(w)
-        return ws
-
-    assert "leaves out w0" in q.check(weights).message
+    assert phrase in q.check(weights).message
 
 
 @pytest.mark.parametrize("q", WEIGHT_FUNCTIONS, ids=ids(WEIGHT_FUNCTIONS))
@@ -579,3 +569,32 @@ def test_gradient_table_refuses_bad_points_in_one_sentence_and_holds_to_the_shap
     gradient_table(lambda x, y: np.array([[x], [3 * y]]), bowl, [(1.0, 2.0)])
     out = capsys.readouterr().out
     assert "shape (2, 1)" in out and "yes" not in out
+
+
+def test_an_answer_that_is_blank_because_an_earlier_one_is_says_so():
+    # `w_05 = descent_weights(8, 0.5, 4)` while descent_weights is still ____: w_05 is ____ too.
+    from gdcourse import ____
+    from gdcourse.lessons import lr_exploration as ex
+
+    assert ex.q1.check(____).outcome == "not_attempted"
+    v = ex.q2.check(____(8, 0.5, 4))
+    assert v.outcome == "not_attempted" and "do q1 first" in v.message
+
+
+def test_a_blank_inside_an_array_is_not_attempted_and_comparing_it_says_what_to_do():
+    from gdcourse import ____
+    from gdcourse.core import CourseInputError
+    from gdcourse.lessons import lr_exploration as ex
+
+    blank_array = np.array([8.0, ____], dtype=object)
+    assert ex.q2.check(blank_array).outcome == "not_attempted"
+    for use in (lambda: round(____), lambda: ____ < 1, lambda: bool(____)):
+        with pytest.raises(CourseInputError, match="still the blank"):
+            use()
+    assert np.sqrt(____) is ____
+
+
+def test_a_question_imported_on_its_own_is_named_as_imported():
+    ns: dict = {}  # a notebook's namespace: `from ... import q2` in a cell
+    exec("from gdcourse.lessons.lr_exploration import q2\nv = q2.check([1, 2])", ns)
+    assert "q2.hint()" in ns["v"].message and "ex.q2" not in ns["v"].message

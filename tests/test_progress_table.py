@@ -300,3 +300,32 @@ def test_gdcourse_progress_counts_totals_of_lessons_not_loaded_yet(tmp_path):
         check=True,
     )
     assert out.stdout.split() == ["1", "9", "2", "12"]
+
+
+def test_a_damaged_byte_costs_its_line_only(tmp_path, monkeypatch):
+    path = tmp_path / "progress.jsonl"
+    good = '{"lesson": "lr_exploration", "question": "q1", "event": "check", "outcome": "correct"}'
+    path.write_bytes(good.encode() + b"\n\xff\xfe garbage\n" + good.replace("q1", "q2").encode())
+    monkeypatch.setenv("GDCOURSE_PROGRESS", str(path))
+    (row,) = progress().rows
+    assert row.attempted == 2
+
+
+def test_an_unreadable_log_says_so_instead_of_no_progress(tmp_path, monkeypatch):
+    monkeypatch.setenv("GDCOURSE_PROGRESS", str(tmp_path))  # a folder, not a file
+    text = str(progress())
+    assert "cannot be read" in text and "No progress recorded yet" not in text
+
+
+def test_questions_a_lesson_does_not_have_are_not_attempted_of_it(tmp_path, monkeypatch):
+    path = tmp_path / "progress.jsonl"
+    path.write_text(
+        "".join(
+            f'{{"lesson": "lr_exploration", "question": "{q}", "event": "check", '
+            f'"outcome": "incorrect"}}\n'
+            for q in ("q1", "q10", "Q2")
+        )
+    )
+    monkeypatch.setenv("GDCOURSE_PROGRESS", str(path))
+    (row,) = progress(questions_in=lambda lesson: questions_of(lr_exploration)).rows
+    assert row.attempted == 1 and row.questions == 9

@@ -28,7 +28,7 @@ needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not i
 def course(tmp_path, monkeypatch):
     """A copy of the course's layout in a scratch folder, as the current folder."""
     root = tmp_path / "course"
-    for folder in ("notebooks", "exercises"):
+    for folder in ("notebooks", "exercises", "solutions"):
         shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns(".*"))
     monkeypatch.chdir(root)
     return root
@@ -223,7 +223,7 @@ def test_start_in_my_work_or_outside_the_checkout_says_nothing_of_git(checkout, 
 
 def test_without_git_only_my_work_counts_as_ignored(checkout, monkeypatch):
     monkeypatch.setattr(cli.shutil, "which", lambda name: None)
-    assert NOTE in cli.tracking_note(checkout / "elsewhere", checkout)
+    assert "git was not found" in cli.tracking_note(checkout / "elsewhere", checkout)
     assert cli.tracking_note(checkout / "my-work", checkout) is None
     assert cli.tracking_note(checkout.parent / "outside", checkout) is None
 
@@ -252,3 +252,88 @@ def test_the_readme_sends_newcomers_to_their_own_copy():
         section = _section(readme, heading)
         assert "gdcourse lab" in section, heading
         assert "jupyter lab notebooks/" not in section, heading
+
+
+# -- what an attack as a newcomer found ------------------------------------------------------
+
+
+def test_a_copy_cut_short_leaves_no_half_notebook_to_keep(course, monkeypatch, capsys):
+    # A full disk part-way: the notebook being copied must not be left half-written, or every
+    # later run "keeps" it as the student's own.
+    real = cli.shutil.copy2
+    calls = []
+
+    def full_disk(src, dst, *a, **k):
+        calls.append(dst)
+        if len(calls) == 3:
+            real(src, dst)
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(cli.shutil, "copy2", full_disk)
+    assert cli.main(["start", "mine"]) == 1
+    err = capsys.readouterr().err
+    assert "the disk is full" in err and "name a folder you can write to" not in err
+    monkeypatch.setattr(cli.shutil, "copy2", real)
+    assert cli.main(["start", "mine"]) == 0
+    for path in (course / "mine").rglob("*"):
+        assert not path.name.startswith("."), path
+        if path.suffix == ".ipynb":
+            json.loads(path.read_text())  # every notebook whole
+
+
+def test_lab_run_inside_a_copy_opens_that_copy(course, lab, monkeypatch, capsys):
+    assert cli.main(["start", "mine"]) == 0
+    (course / "mine" / "notebooks" / "00_welcome.ipynb").write_text('{"mine": 1}')
+    monkeypatch.chdir(course / "mine" / "notebooks")
+    cmd = lab("lab")
+    assert Path(_option(cmd, "ServerApp.root_dir")) == (course / "mine").resolve()
+    assert not (course / "mine" / "my-work").exists()
+    assert (course / "mine" / "notebooks" / "00_welcome.ipynb").read_text() == '{"mine": 1}'
+
+
+@pytest.mark.parametrize("target", [".", "notebooks", "exercises/sub", "solutions"])
+def test_the_course_itself_is_never_taken_for_a_copy(course, capsys, target):
+    assert cli.main(["start", target]) == 1
+    assert "is the course itself, not a copy" in capsys.readouterr().err
+    assert not (course / "notebooks" / "notebooks").exists()
+
+
+def test_a_tilde_the_shell_left_alone_means_home(course, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cli.main(["start", "~/gd-work"]) == 0
+    assert (tmp_path / "home" / "gd-work" / "notebooks" / "00_welcome.ipynb").exists()
+    assert not (course / "~").exists()
+
+
+def test_lab_opens_the_welcome_lesson_not_a_duplicate_of_it(course, lab):
+    lab("lab")
+    copy = course / "my-work" / "notebooks"
+    (copy / "00_welcome-Copy1.ipynb").write_text((copy / "00_welcome.ipynb").read_text())
+    cmd = lab("lab")
+    assert _option(cmd, "LabApp.default_url") == "/lab/tree/notebooks/00_welcome.ipynb"
+
+
+def test_a_broken_link_in_the_copy_is_kept_and_nothing_is_written_through_it(course, tmp_path):
+    nb = course / "my-work" / "notebooks"
+    nb.mkdir(parents=True)
+    (nb / "00_welcome.ipynb").symlink_to(tmp_path / "nowhere.ipynb")
+    copied, kept = cli.start(course / "my-work", course)
+    assert nb / "00_welcome.ipynb" in kept and not (tmp_path / "nowhere.ipynb").exists()
+    assert len(copied) == len(NOTEBOOKS) - 1
+
+
+@pytest.mark.parametrize("port", ["-1", "70000", "abc"])
+def test_a_port_out_of_range_is_refused_in_one_sentence(course, lab, port, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["lab", f"--port={port}"])
+    assert "a port is a whole number from 1 to 65535" in capsys.readouterr().err
+
+
+def test_a_deleted_current_folder_gives_one_sentence(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with pytest.raises(SystemExit, match="the current folder no longer exists"):
+        cli.course_root()

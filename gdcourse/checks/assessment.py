@@ -1,5 +1,6 @@
 """Assessment mode: in a release made by ``gdcourse assign`` (or while grading), solutions are
-withheld; checks and hints still work, because they are formative.
+withheld, and so is a hint that spells the solution out; checks and the other hints still work,
+because they are formative.
 
 A release is marked by the file :data:`ASSIGNMENT_MARKER` at its top; a notebook's kernel runs in
 the notebook's folder, so the marker is found by looking there and in the folders above. The

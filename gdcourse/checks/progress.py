@@ -115,6 +115,7 @@ class ProgressTable:
 
     rows: list[LessonProgress]
     source: str
+    unreadable: str = ""  # why the log could not be read ("" when it could, or is not there)
 
     _HEAD = (
         "lesson",
@@ -151,14 +152,22 @@ class ProgressTable:
         ]
         if any(r.questions is None for r in self.rows):
             lines.append(
-                "? of ?: a lesson this course does not have (an old or damaged log), so its "
+                "of ?: a lesson this course does not have (an old or damaged log), so its "
                 "totals are unknown."
             )
         return lines
 
+    def _empty(self) -> str:
+        if self.unreadable:
+            return (
+                f"Your progress log {self.source} cannot be read ({self.unreadable}); set "
+                f"GDCOURSE_PROGRESS to a file you can read and write."
+            )
+        return _EMPTY.format(source=self.source)
+
     def __str__(self) -> str:
         if not self.rows:
-            return _EMPTY.format(source=self.source)
+            return self._empty()
         lines = [*text_table(self._cells()).splitlines(), *(f"  {s}" for s in self._legend())]
         return "\n".join(line.rstrip() for line in lines)
 
@@ -166,7 +175,7 @@ class ProgressTable:
 
     def _repr_html_(self) -> str:
         if not self.rows:
-            return f"<p>{html.escape(_EMPTY.format(source=self.source))}</p>"
+            return f"<p>{html.escape(self._empty())}</p>"
         legend = "".join(
             f"<p style='margin:2px 0;font-size:90%'>{html.escape(s)}</p>" for s in self._legend()
         )
@@ -224,10 +233,14 @@ def progress(questions_in: Callable[[str], list[Any] | None] | None = None) -> P
         totals. A damaged line of the log is skipped; a missing or unreadable log gives no rows.
     """
     path = progress_file()
+    unreadable = ""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        # errors="replace": a damaged byte costs its line only, not the whole log.
+        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
         lines = []
+    except OSError as err:  # a folder, no permission: say so, not "no progress yet"
+        lines, unreadable = [], err.strerror or type(err).__name__
     tallies: dict[str, _Tally] = {}
     for line in lines:
         try:
@@ -267,7 +280,7 @@ def progress(questions_in: Callable[[str], list[Any] | None] | None = None) -> P
         _row(lesson, tallies[lesson], places.get(lesson), lesson in modules, questions_in)
         for lesson in sorted(tallies, key=order)
     ]
-    return ProgressTable(rows, str(path))
+    return ProgressTable(rows, str(path), unreadable)
 
 
 def _row(
@@ -288,6 +301,7 @@ def _row(
         total, max_points = len(questions), sum(q.points for q in questions)
         right = [q for q in questions if t.judged.get(q.name) == "correct"]
         done, points = len(right), sum(q.points for q in right)
+        t.attempted &= set(declared)  # a question the lesson does not have is not one of its
     return LessonProgress(
         lesson=lesson,
         title=_title(lesson, place),

@@ -52,8 +52,6 @@ _MISSING = object()
 # the latest outcome of each question, and the known mistake its latest answer made.
 _LATEST: dict[str, str] = {}
 _MISTAKES: dict[str, str] = {}
-# Every question declared so far, by lesson: a lesson's questions once its module is loaded.
-_DECLARED: dict[str, dict[str, Question]] = {}
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
@@ -111,7 +109,6 @@ class Question:
         # The lesson that declares this question keeps its data: once loaded, its names cannot
         # be rebound from a notebook (`ex.W = 0`).
         protect_lesson(f"gdcourse.lessons.{self.lesson}")
-        _DECLARED.setdefault(self.lesson, {})[self.name] = self
 
     @property
     def id(self) -> str:
@@ -132,6 +129,9 @@ class Question:
                 for name, value in frame.f_globals.items():
                     if value is module and not name.startswith("_"):
                         return f"{name}.{self.name}"
+                for name, value in frame.f_globals.items():  # `from ...lr_exploration import q2`
+                    if value is self and not name.startswith("_"):
+                        return name
                 break
             frame = frame.f_back
         # Called from IPython's display machinery (a cell holding only `lesson.q4`): the name
@@ -164,11 +164,21 @@ class Question:
                 f"check() needs your answer: {self._ref()}.check({self.answer_var})",
             )
         elif contains_placeholder(answer):
-            verdict = self._verdict(
-                "not_attempted",
+            text = (
                 f"Replace the ____ in `{self.answer_var} = ____` with your answer, run that "
-                f"cell, then run this check again.",
+                f"cell, then run this check again."
             )
+            blank_before = [
+                d for d in self.depends_on if _LATEST.get(f"{self.lesson}.{d}") == "not_attempted"
+            ]
+            if blank_before:  # w_05 = descent_weights(...) while descent_weights is still ____
+                d = blank_before[0]
+                text = (
+                    f"Your {self.answer_var} is still the blank ____. If you computed it from "
+                    f"{d}'s answer, that one is still the blank: do {d} first, then run this "
+                    f"cell and this check again."
+                )
+            verdict = self._verdict("not_attempted", text)
         else:
             _MISTAKES.pop(self.id, None)
             try:
@@ -277,8 +287,8 @@ class Question:
                 "solution",
                 f"{self.name}: solution not available in this assignment",
                 f"Solutions are not available in this assignment; your instructor shares them "
-                f"after grading. Checks and hints still work: {self._ref()}.check(...) and "
-                f"{self._ref()}.hint().",
+                f"after grading. Checks still work, and so do the hints that do not spell out "
+                f"the solution: {self._ref()}.check(...) and {self._ref()}.hint().",
             )
         record(self.lesson, self.name, "solution", "shown")
         return Note("solution", f"{self.name}: solution", self.solution_code, code=True)
@@ -909,11 +919,10 @@ def _as_float(x: Any) -> float | None:
 
 
 def declared(lesson: str) -> list[Question] | None:
-    """The questions of ``lesson`` declared so far (its module loaded), in order; else None."""
-    found = _DECLARED.get(lesson)
-    if not found:
-        return None
-    return sorted(found.values(), key=lambda q: int(q.name[1:]) if q.name[1:].isdigit() else 0)
+    """The questions of ``lesson`` if its module is loaded (checks never import a lesson: the
+    arrows point one way), else None."""
+    module = sys.modules.get(f"gdcourse.lessons.{lesson}")
+    return questions_of(module) if isinstance(module, ModuleType) else None
 
 
 def questions_of(module: ModuleType) -> list[Question]:

@@ -36,13 +36,27 @@ class Placeholder:
     __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __abs__ = _absorb
     __call__ = __getitem__ = _absorb
 
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return self  # np.sqrt(____), np.ones(3) * ____: still the blank, as arithmetic gives
+
     def __float__(self) -> float:
-        raise CourseTypeError("this is still the blank ____: replace it with your answer first")
+        raise CourseTypeError(_STILL_BLANK)
 
     __int__ = __index__ = __float__
 
     def __iter__(self):
-        raise CourseTypeError("this is still the blank ____: replace it with your answer first")
+        raise CourseTypeError(_STILL_BLANK)
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise CourseTypeError(_STILL_BLANK)
+
+    # Comparing, rounding or taking the truth of the blank has no answer: say what to do.
+    __lt__ = __le__ = __gt__ = __ge__ = __bool__ = __round__ = __len__ = _refuse
+    __eq__ = object.__eq__  # `x is ____` and `x == ____` keep working (identity)
+    __hash__ = object.__hash__
+
+
+_STILL_BLANK = "this is still the blank ____: replace it with your answer first"
 
 
 ____ = Placeholder()
@@ -66,4 +80,8 @@ def _holds_placeholder(value: Any, _depth: int) -> bool:
         return any(_holds_placeholder(v, _depth + 1) for v in value)
     if isinstance(value, dict):
         return any(_holds_placeholder(v, _depth + 1) for v in value.values())
+    kind = getattr(getattr(value, "dtype", None), "kind", "")
+    if type(value).__module__ == "numpy" and kind == "O":
+        # np.array([8.0, ____]) holds the blank in an object array
+        return any(_holds_placeholder(v, _depth + 1) for v in value.ravel()[:10_000].tolist())
     return False

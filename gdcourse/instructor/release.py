@@ -309,7 +309,8 @@ def _marker(lessons: list[str], exercises: list[str]) -> str:
         "created": datetime.date.today().isoformat(),
         "about": (
             "This file marks a gdcourse assignment: solutions are withheld in the notebooks "
-            "below this folder. Checks and hints still work."
+            "below this folder, and so are hints that spell them out. Checks and the other "
+            "hints still work."
         ),
     }
     return json.dumps(record, indent=2) + "\n"
