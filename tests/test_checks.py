@@ -349,7 +349,8 @@ def test_choice_typo_gets_a_suggestion_and_missing_keys_are_named():
     assert "Did you mean 'diverging'?" in ex.q8.check(RIGHT_REGIMES | {1.2: "diverge"}).message
     partial = {k: v for k, v in RIGHT_REGIMES.items() if k != 1.2}
     assert "missing rate 1.2" in ex.q8.check(partial).message
-    assert "not one of those asked about" in ex.q8.check(RIGHT_REGIMES | {0.3: "monotone"}).message
+    unknown = ex.q8.check(RIGHT_REGIMES | {0.3: "monotone"}).message
+    assert "not one of the rates asked about" in unknown
 
 
 def test_single_label_question():

@@ -296,7 +296,7 @@ def test_practice_directions_depend_on_the_gradient_only():
     assert practice.q2.expected() == {"A": "right", "B": "left", "C": "right", "D": "left"}
     toward_zero = {"A": "left", "B": "right", "C": "right", "D": "left"}  # moved toward 0
     v = practice.q2.check(toward_zero)
-    assert v.outcome == "incorrect" and "case 'A', 'B'" in v.message
+    assert v.outcome == "incorrect" and "cases 'A', 'B'" in v.message
     assert "not of w" in v.message
 
 

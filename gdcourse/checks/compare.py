@@ -161,15 +161,18 @@ def _not_numbers(raw: np.ndarray) -> str:
 def tolerance_text(rtol: float, atol: float) -> str:
     """How close a number must be to count as right, in words a student can act on.
 
-    >>> tolerance_text(1e-6, 1e-9), tolerance_text(0.005, 1e-9), tolerance_text(0, 0)
-    ('to about 6 significant digits (a relative 1e-06)', 'to within 0.5%', 'exactly')
+    >>> tolerance_text(1e-6, 1e-9)
+    'to within a relative 1e-06 (7 significant digits are always enough)'
+    >>> tolerance_text(0.005, 1e-9), tolerance_text(0, 0)
+    ('to within 0.5% (3 significant digits are always enough)', 'exactly')
     """
     if rtol == 0 and atol == 0:
         return "exactly"
-    if rtol >= 1e-3:
-        text = f"to within {rtol * 100:g}%"
-    elif rtol > 0:
-        text = f"to about {round(-math.log10(rtol))} significant digits (a relative {rtol:g})"
+    if rtol > 0:
+        # Rounding to d significant digits moves a number by up to 5 * 10**-d of itself.
+        digits = math.ceil(math.log10(5 / rtol) - 1e-9)
+        share = f"{rtol * 100:g}%" if rtol >= 1e-3 else f"a relative {rtol:g}"
+        text = f"to within {share} ({digits} significant digits are always enough)"
     else:
         text = f"to within {atol:g}"
     if rtol > 0 and atol > 1e-9:  # 1e-9 only keeps an answer of 0 checkable: not worth a word
@@ -192,12 +195,14 @@ def rounded_from(x: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> in
 
     An entry written with ``d`` decimals (``d >= 1``) is "rounded" when it is the right value
     rounded to ``d`` decimals (at most half a unit ``10**-d`` away) or cut off there (towards 0,
-    by less than one unit). Whole numbers are never read as rounded (a count
-    of 3 for 3.4 is a different answer, not fewer digits).
+    by less than one unit). A whole number is read as rounded only beside entries with decimals
+    that are (``25`` in ``[13.76, -14.46, 25]`` for 25.05): alone, 3 for 3.4 is another answer,
+    not fewer digits.
     """
     if x.shape != ref.shape or x.size == 0:
         return None
     found = None
+    whole = False
     for xi, ri in zip(x.ravel().tolist(), ref.ravel().tolist(), strict=True):
         if abs(xi - ri) <= atol + rtol * abs(ri):
             continue
@@ -205,10 +210,13 @@ def rounded_from(x: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> in
         unit = 10.0**-d
         rounded = abs(xi - ri) <= 0.5 * unit * (1 + 1e-9)
         cut = xi * ri > 0 and 0 <= abs(ri) - abs(xi) < unit * (1 - 1e-9)
-        if d == 0 or not (rounded or cut):
+        if not (rounded or cut):
             return None
-        found = d if found is None else max(found, d)
-    return found
+        if d == 0:
+            whole = True  # 25 for 25.05: rounded too, if the rest of the list shows decimals
+        else:
+            found = d if found is None else max(found, d)
+    return found if found is not None or not whole else None
 
 
 def close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:

@@ -52,6 +52,9 @@ _MISSING = object()
 # the latest outcome of each question, and the known mistake its latest answer made.
 _LATEST: dict[str, str] = {}
 _MISTAKES: dict[str, str] = {}
+_SAME = "The same mistake as in"
+#: What an answer's message can be about that no earlier answer causes.
+_NOT_FROM_EARLIER = ("rounded", "not numbers")
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
@@ -156,8 +159,18 @@ class Question:
         """How close an answer must be, for the question's display ("" where not numbers)."""
         return ""
 
-    def check(self, answer: Any = _MISSING) -> Verdict:
+    def check(self, answer: Any = _MISSING, *more: Any, **named: Any) -> Verdict:
         """Check an answer; the verdict shows itself when it ends a cell."""
+        if answer is _MISSING and len(named) == 1 and not more:
+            (answer,) = named.values()  # ex.q5.check(w_01=[...]): the answer, named
+        elif more or named:
+            return self._recorded(
+                self._verdict(
+                    "not_attempted",
+                    f"check() takes one answer: {self._ref()}.check({self.answer_var}). For "
+                    f"several numbers, pass one list of them: {self._ref()}.check([a, b]).",
+                )
+            )
         if answer is _MISSING:
             verdict = self._verdict(
                 "not_attempted",
@@ -182,7 +195,7 @@ class Question:
         else:
             _MISTAKES.pop(self.id, None)
             try:
-                verdict = self._evaluate(answer)
+                verdict = self._evaluate_limited(answer)
             except KeyboardInterrupt:  # Stop pressed while the check itself was working
                 verdict = self._verdict(
                     "error",
@@ -207,6 +220,29 @@ class Question:
                 )
         return self._recorded(self._after_earlier(verdict))
 
+    def _evaluate_limited(self, answer: Any) -> Verdict:
+        """``_evaluate`` within the time limit: reading a typed answer runs its own methods
+        (``__len__``, ``__float__``, ``__repr__``...), which may loop."""
+        call = call_student(self._evaluate, (answer,), copied=False)
+        if call.timed_out:
+            return self._verdict(
+                "error",
+                f"Reading your answer ran code of your own (a method of the object you passed) "
+                f"that did not finish within {calling.TIME_LIMIT:g} s. Pass plain numbers, a "
+                f"list or an array.",
+            )
+        if call.interrupted:
+            raise KeyboardInterrupt
+        if call.error is not None:
+            if not isinstance(call.error, Exception):  # exit() in the answer's own method
+                return self._verdict(
+                    "error",
+                    f"Reading your answer ran code of your own that stopped the program "
+                    f"({type(call.error).__name__}); pass plain numbers, a list or an array.",
+                )
+            raise call.error
+        return call.value
+
     def _recorded(self, verdict: Verdict) -> Verdict:
         _LATEST[self.id] = verdict.outcome
         record(self.lesson, self.name, "check", verdict.outcome)
@@ -215,8 +251,10 @@ class Question:
     def _after_earlier(self, verdict: Verdict) -> Verdict:
         """A wrong answer built on an earlier question that is not right yet says so, once:
         the student fixes the cause there, not each consequence here."""
-        if verdict.outcome not in ("incorrect", "error") or self.id in _MISTAKES:
+        if verdict.outcome not in ("incorrect", "error"):
             return verdict
+        if _MISTAKES.get(self.id) in _NOT_FROM_EARLIER or verdict.message.startswith(_SAME):
+            return verdict  # rounded, not numbers, or already named as q1's mistake
         for dep in self.depends_on:
             if _LATEST.get(f"{self.lesson}.{dep}", "correct") != "correct":
                 note = (
@@ -230,14 +268,19 @@ class Question:
     def _mistake(self, m: Misconception) -> str:
         """The message for a known mistake: in full the first time, and as "the same mistake as
         in q1" when this answer repeats the one an earlier question it builds on made."""
-        _MISTAKES[self.id] = m.name
+        return self._same_as_earlier(m.name) or m.message
+
+    def _same_as_earlier(self, name: str) -> str:
+        """Note the known mistake ``name`` made here; if an earlier question this one builds on
+        made it too, the sentence that says so (else "")."""
+        _MISTAKES[self.id] = name
         for dep in self.depends_on:
-            if _MISTAKES.get(f"{self.lesson}.{dep}") == m.name:
+            if _MISTAKES.get(f"{self.lesson}.{dep}") == name:
                 return (
-                    f"The same mistake as in {dep} ({m.name}): this answer follows from {dep}. "
-                    f"Fix it there first, then check this one again."
+                    f"{_SAME} {dep} ({name}): this answer follows from {dep}. Fix it there "
+                    f"first, then check this one again."
                 )
-        return m.message
+        return ""
 
     def hint(self, n: int = 1) -> Note:
         """Hint number ``n`` (1 is the gentlest)."""
@@ -279,7 +322,7 @@ class Question:
                     return True
         return False
 
-    def solution(self) -> Note:
+    def solution(self, *_: Any, **__: Any) -> Note:
         """The solution code (withheld in an assignment: see :mod:`gdcourse.checks.assessment`)."""
         if assessment_mode():
             record(self.lesson, self.name, "solution", "withheld")
@@ -345,33 +388,41 @@ class NumberQuestion(Question):
     def _how_close(self) -> str:
         return f"Numbers count as right {tolerance_text(self.rtol, self.atol)}."
 
+    def _nouns(self) -> str:
+        return "numbers" if self.noun == "number" else self.noun
+
     def _evaluate(self, answer: Any) -> Verdict:
         ref = np.asarray(self.expected(), dtype=float)
-        what = "a number" if ref.ndim == 0 else f"a list of {len(ref)} {self.noun}"
+        what = "a number" if ref.ndim == 0 else f"a list of {len(ref)} {self._nouns()}"
         arr, why = to_numbers(answer, what=what)
         if arr is None:
+            _MISTAKES[self.id] = "not numbers"
             return self._verdict("incorrect", why)
         if ref.ndim == 0 and arr.size == 1:
             arr = arr.reshape(())  # [6.2] or np.array([6.2]) for a single number is fine
         if close(arr, ref, self.rtol, self.atol):
             return self._verdict("correct", "Right.")
         if not np.all(np.isfinite(arr)) and np.all(np.isfinite(ref)):
-            return self._verdict("incorrect", DIVERGENCE_NOTE)
+            _MISTAKES[self.id] = "not numbers"
+            return self._verdict("incorrect", DIVERGENCE_NOTE if self.starts_with else _NOT_FINITE)
+        wrongs = []
         for m in self.misconceptions:
             with np.errstate(all="ignore"):
                 wrong = np.asarray(m.answer(), dtype=float)
             if close(arr, wrong, self.rtol, self.atol):
                 return self._verdict("incorrect", self._mistake(m))
+            wrongs.append((m, wrong))
         if self.starts_with and _one_point_repeated(arr, ref):
-            return self._verdict("incorrect", _SAME_ARRAY)
+            return self._verdict("incorrect", self._same_as_earlier("one array") or _SAME_ARRAY)
         if arr.shape != ref.shape:
             return self._verdict("incorrect", self._shape_message(arr, ref))
-        whole = self._whole_number_message(arr, ref)
+        whole = self._whole_number_message(arr, ref, wrongs)
         if whole:
             return self._verdict("incorrect", whole)
         decimals = rounded_from(arr, ref, self.rtol, self.atol)
         if decimals is not None:
-            some = "Your answer is" if ref.ndim == 0 else f"Your {self.noun} are"
+            _MISTAKES[self.id] = "rounded"
+            some = "your answer is" if ref.ndim == 0 else f"your {self._nouns()} are"
             return self._verdict(
                 "incorrect",
                 f"Close, but rounded: {some} right to the {decimals} decimal"
@@ -379,12 +430,18 @@ class NumberQuestion(Question):
                 f"{self._how_close()} Keep full precision: use the value your code computes "
                 f"(or type all the digits it prints) instead of a rounded one.",
             )
+        for m, wrong in wrongs:  # a known mistake, rounded
+            if rounded_from(arr, wrong, self.rtol, self.atol) is not None:
+                return self._verdict("incorrect", self._mistake(m))
+        estimate = self._whole_for_fraction(arr, ref)
+        if estimate:
+            return self._verdict("incorrect", estimate)
         if ref.ndim == 1 and not self.starts_with and 2 <= len(ref) <= 12:
             if close(np.sort(arr), np.sort(ref), self.rtol, self.atol):
                 return self._verdict(
                     "incorrect",
-                    f"Your {self.noun} are the right ones in the wrong order: give them in the "
-                    f"order the question lists them.",
+                    f"Your {self._nouns()} are the right ones in the wrong order: give them in "
+                    f"the order the question lists them.",
                 )
         if ref.ndim >= 1:
             off = np.abs(arr - ref) > self.atol + self.rtol * np.abs(ref)
@@ -396,31 +453,45 @@ class NumberQuestion(Question):
     def _entry_message(self, arr: np.ndarray, i: int) -> str:
         """Where a list first goes wrong: by step for the entries of a run (w0 is entry 0), by
         position otherwise (the 1st, the 2nd...)."""
+        nouns = self._nouns()
         if self.starts_with:
             if i == 0:
                 return (
-                    f"The first of your {self.noun} is already off: the list starts with "
+                    f"The first of your {nouns} is already off: the list starts with "
                     f"{self.starts_with}."
                 )
-            right = "The first entry is" if i == 1 else f"Your first {i} {self.noun} are"
+            right = "The first entry is" if i == 1 else f"Your first {i} {nouns} are"
             return (
                 f"{right} right; entry {i} (step {i}), {format_value(arr[i])}, is not. Look at "
                 f"that step again."
             )
         if i == 0:
-            return f"The first of your {self.noun} is already off."
+            return f"The first of your {nouns} is already off."
         right = "The first is" if i == 1 else f"The first {i} are"
         return f"{right} right; the {_ordinal(i + 1)}, {format_value(arr[i])}, is not."
 
-    def _whole_number_message(self, arr: np.ndarray, ref: np.ndarray) -> str:
-        """A count (an exact whole-number answer) given as a fraction: say that counts come
-        whole, and, when rounding up gives it, why up."""
+    def _whole_number_message(
+        self, arr: np.ndarray, ref: np.ndarray, wrongs: list[tuple[Misconception, np.ndarray]]
+    ) -> str:
+        """A count (an exact whole-number answer) given as a fraction, or one off: say that
+        counts come whole, and, when rounding up gives it, why up; a fraction whose rounding up
+        is a known mistake's count gets that mistake's message."""
         exact_count = self.rtol == 0 and self.atol == 0 and bool(np.all(ref == np.round(ref)))
-        if not exact_count or bool(np.all(arr == np.round(arr))):
+        if not exact_count:
             return ""
-        if ref.ndim == 0:
-            x = float(arr)
-            if math.ceil(x) == float(ref):
+        if bool(np.all(arr == np.round(arr))):
+            if ref.ndim >= 1 and np.all(np.abs(arr - ref) <= 1):
+                return (
+                    f"Some of your {self._nouns()} are one off: check how you turn a fraction "
+                    f"into a count (a last, part-filled batch or step still counts: round up)."
+                )
+            return ""
+        for m, wrong in wrongs:
+            if np.array_equal(np.ceil(arr), wrong):
+                return self._mistake(m)
+        if np.array_equal(np.ceil(arr), ref):
+            if ref.ndim == 0:
+                x = float(arr)
                 return (
                     f"Your {format_value(arr)} is a fraction, and a count is a whole number. A "
                     f"formula that gives {format_value(arr)} says that {math.floor(x)} are not "
@@ -428,47 +499,92 @@ class NumberQuestion(Question):
                     f"gets there."
                 )
             return (
-                f"Your {format_value(arr)} is a fraction, and a count is a whole number (and "
-                f"rounding yours up does not give the right count either)."
+                f"Your {self._nouns()} include fractions, and each is a count, a whole number: "
+                f"a last, part-filled batch or step still counts, so round up."
             )
-        return f"Your {self.noun} include a fraction; each is a count, a whole number."
+        return (
+            f"Your {format_value(arr)} {'is a fraction' if ref.ndim == 0 else 'has fractions'}, "
+            f"and a count is a whole number (and rounding up does not give the right count "
+            f"either)."
+        )
+
+    def _whole_for_fraction(self, arr: np.ndarray, ref: np.ndarray) -> str:
+        """Whole numbers for an estimate that is a fraction (73 for 72.48 steps): the count a
+        run takes, where the question asks for the estimate itself."""
+        if not np.all(arr == np.round(arr)) or np.all(ref == np.round(ref)):
+            return ""
+        if np.array_equal(arr, np.ceil(ref)) or np.array_equal(arr, np.round(ref)):
+            some = "a whole number" if ref.ndim == 0 else "whole numbers"
+            return (
+                f"You gave {some}: the estimate rounded to a count of steps, as a run takes "
+                f"them. This question asks for the estimate itself, before rounding (a "
+                f"fraction). {self._how_close()}"
+            )
+        return ""
 
     def _shape_message(self, arr: np.ndarray, ref: np.ndarray) -> str:
         if ref.ndim == 0:
             return f"Expected a single number; got {arr.size} numbers."
         note = f", {self.count_note}" if self.count_note else ""
+        nouns = self._nouns()
         if arr.ndim == 0:
-            return f"Expected {len(ref)} {self.noun}{note}; got a single number."
+            return f"Expected {len(ref)} {nouns}{note}; got a single number."
         if ref.ndim == arr.ndim and arr.shape[1:] == ref.shape[1:]:
             n, m = len(ref), len(arr)
-            head = f"Expected {n} {self.noun}{note}; got {m}."
+            head = f"Expected {n} {nouns}{note}; got {m}."
+            first = "It is the first" if m == 1 else f"They are the first {m}"
             if m < n and m >= 1 and close(arr, ref[:m], self.rtol, self.atol):
-                if self.starts_with and np.all(ref[m - 1 :] == ref[m - 1]):
+                stopped = m == 1 or not np.all(arr[-1] == arr[-2])  # where the runner stops
+                if self.starts_with and stopped and np.all(ref[m - 1 :] == ref[m - 1]):
                     return (
-                        f"{head} They are the first {m}: after that the run stays where it is "
-                        f"(it reached the minimum), and the course's gradient_descent stops "
-                        f"early there, as a converged run. To keep every step, pass tol=None: "
+                        f"{head} {first}: after that the run stays where it is (it reached "
+                        f"the minimum), and the course's gradient_descent stops early there, as "
+                        f"a converged run. To keep every step, pass tol=None: "
                         f"gradient_descent(loss, w0, lr, steps, tol=None)."
                     )
-                if m == n - 1:
-                    return f"{head} They are the first {m}: one step too few."
-                return f"{head} They are the first {m}: the rest are missing."
+                if m == n - 1 and self.starts_with:
+                    same = self._same_as_earlier("one step too few")
+                    return same or f"{head} {first}: one step too few."
+                last = "the last is" if n - m == 1 else f"the last {n - m} are"
+                return f"{head} {first}: {last} missing."
             if m == n - 1 and close(arr, ref[1:], self.rtol, self.atol):
-                first = self.starts_with or "the first of them"
-                return f"{head} Your numbers are the ones after each step: put {first} first."
+                if self.starts_with:
+                    same = self._same_as_earlier("w0 left out")
+                    return same or (
+                        f"{head} Your numbers are the ones after each step: put "
+                        f"{self.starts_with} first."
+                    )
+                return f"{head} They are all but the first."
             if m == n + 1 and self.longer is not None:
                 longer = np.asarray(self.longer(), dtype=float)
                 if close(arr, longer, self.rtol, self.atol):
                     return f"{head[:-1]}: one step too many."
             return head
-        return f"Expected an array of shape {ref.shape}; got shape {arr.shape}."
+        return f"Expected {_shape_words(ref.shape)}; got {_shape_words(arr.shape)}."
+
+
+_NOT_FINITE = (
+    "Your answer contains inf or nan, which no answer to this question can be: look for a "
+    "division by zero or an overflow in how you computed it."
+)
+
+
+def _shape_words(shape: tuple[int, ...]) -> str:
+    """A shape in words: "a single number", "5 numbers", "4 rows of 2 numbers"."""
+    if len(shape) == 0:
+        return "a single number"
+    if len(shape) == 1:
+        return f"{shape[0]} number{'s' if shape[0] != 1 else ''}"
+    if len(shape) == 2:
+        return f"{shape[0]} rows of {shape[1]} number{'s' if shape[1] != 1 else ''}"
+    return f"an array of shape {shape}"
 
 
 _SAME_ARRAY = (
-    "Every entry of your list is the same point, the last one: the list holds one array several "
-    "times. `w -= ...` changes that array in place, and the list holds the array itself, not "
-    "its value when it was appended. Append a copy, weights.append(w.copy()), or write "
-    "w = w - ..., which makes a new array."
+    "Every entry of your list is the same point, the last one. If your code appends one array "
+    "and changes it in place (`w -= ...`), the list holds that array itself, not its value "
+    "when it was appended. Append a copy, weights.append(w.copy()), or write w = w - ..., which "
+    "makes a new array."
 )
 
 
@@ -503,6 +619,10 @@ class FunctionQuestion(Question):
     cases: tuple[Mapping[str, Any], ...]
     rtol: float = 1e-6
     atol: float = 1e-9
+    starts_with: str = ""
+
+    def _evaluate_limited(self, answer: Any) -> Verdict:
+        return self._evaluate(answer)  # each call of the student's function has its own limit
 
     def __post_init__(self) -> None:
         # The cases as declared, kept as bytes: each call gets a fresh copy of them, and nothing
@@ -555,10 +675,12 @@ class FunctionQuestion(Question):
 
     def _evaluate(self, answer: Any) -> Verdict:
         if not callable(answer) or isinstance(answer, type):
+            said = call_student(describe, (answer,), copied=False)  # its __repr__ may loop
+            what = said.value if said.returned else f"a {type(answer).__name__} object"
             return self._verdict(
                 "incorrect",
-                f"Expected a function, got {describe(answer)}. Pass the function itself, "
-                f"without calling it: {self._ref()}.check({self.answer_var})",
+                f"Expected a function, got {what}. Pass the function itself, without calling "
+                f"it: {self._ref()}.check({self.answer_var})",
             )
         table: list[tuple[str, ...]] = [("call", "your result", "")]
         outputs: list[np.ndarray | None] = []
@@ -624,7 +746,7 @@ class FunctionQuestion(Question):
             if arr is None:
                 first_problem = first_problem or why
             elif arr.shape != ref.shape and not first_problem:
-                first_problem = _shape_problem(arr, ref)
+                first_problem = _shape_problem(arr, ref, self.starts_with)
             mark = "\u2714" if ok else "\u2718"
             table.append((self._call_text(case), self._shown(out, arr), mark))
             outputs.append(arr)
@@ -639,6 +761,15 @@ class FunctionQuestion(Question):
             )
         if passed == len(cases):
             return self._verdict("correct", f"Right on all {passed} inputs.", table)
+        refs = [self._reference(c) for c in cases]
+        rounded = [
+            rounded_from(o, r, self.rtol, self.atol) if o is not None else None
+            for o, r in zip(outputs, refs, strict=True)
+        ]
+        wrong_rows = [
+            i for i, (o, r) in enumerate(zip(outputs, refs, strict=True))
+            if o is None or not close(o, r, self.rtol, self.atol)
+        ]
         for m in self.misconceptions:
             wrong_fn = m.answer()
             with np.errstate(all="ignore"):
@@ -649,7 +780,14 @@ class FunctionQuestion(Question):
             ):
                 return self._verdict("incorrect", self._mistake(m), table)
         message = f"Right on {passed} of {len(cases)} inputs (see the table)."
-        if first_problem:
+        if wrong_rows and all(rounded[i] is not None for i in wrong_rows):
+            _MISTAKES[self.id] = "rounded"
+            message += (
+                f" Close, but rounded: your function's results are right to the decimals they "
+                f"keep, and this check wants more. {self._how_close()} Return the full values "
+                f"(no round())."
+            )
+        elif first_problem:
             message += f" {first_problem}"
         return self._verdict("incorrect", message, table)
 
@@ -691,8 +829,8 @@ def _method_codes(value: Any) -> set[Any]:
 def _short(value: Any, name: str = "") -> str:
     """An argument as the call text shows it: as written if short, else by its name, kind and
     size (``X <array 1024x3>``)."""
-    text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
-    if len(text) <= 40:
+    text = f"np.array({value.tolist()!r})" if isinstance(value, np.ndarray) else repr(value)
+    if len(text) <= 48:  # as the function receives it: np.array([1.0, -2.0]), not a list
         return text
     if isinstance(value, np.ndarray):
         kind = f"array {'x'.join(map(str, value.shape))}"
@@ -703,27 +841,44 @@ def _short(value: Any, name: str = "") -> str:
     return f"{name} <{kind}>" if name else f"<{kind}>"
 
 
-def _shape_problem(arr: np.ndarray, ref: np.ndarray) -> str:
+def _shape_problem(arr: np.ndarray, ref: np.ndarray, starts_with: str = "") -> str:
     """One sentence on a result of the wrong shape: shapes must match exactly (one policy,
     docs/authoring.md): a (3, 2) table is not 6 numbers in a row, nor (5, 1) a list of 5."""
     if ref.ndim == 0:
-        return f"Your function returned {arr.size} numbers where one number is expected."
+        return f"Your function returned {_shape_words(arr.shape)} where one number is expected."
     if arr.ndim == 1 == ref.ndim:
         n, m = len(ref), len(arr)
-        head = f"Your function returned {m} number{'s' if m != 1 else ''} where {n} are expected"
+        head = f"Your function returned {_shape_words(arr.shape)} where {n} are expected"
         if 1 <= m < n and np.allclose(arr, ref[:m], rtol=1e-6, atol=1e-9):
+            stopped = m == 1 or arr[-1] != arr[-2]
+            if starts_with and stopped and np.all(ref[m - 1 :] == ref[m - 1]):
+                return (
+                    f"{head}: the first {m}, after which the run stays where it is (it reached "
+                    f"the minimum). The course's gradient_descent stops early there, as a "
+                    f"converged run: pass tol=None to keep every step."
+                )
             return f"{head}: they are the first {m}, and the last {n - m} are missing."
         if m == n - 1 and np.allclose(arr, ref[1:], rtol=1e-6, atol=1e-9):
             return f"{head}: they are all but the first."
         return f"{head}."
+    if arr.shape == (*ref.shape, 1):
+        return (
+            f"Your function returned {_shape_words(arr.shape)}: each entry is itself a list or "
+            f"array of one number. Put the numbers themselves in the list (float(w), or w[0])."
+        )
+    if arr.ndim == 0:
+        return (
+            f"Your function returned a single number where {_shape_words(ref.shape)} are "
+            f"expected."
+        )
     if arr.size == ref.size:
         return (
-            f"Your function returned an array of shape {arr.shape}; the right result has shape "
-            f"{ref.shape}. Return it in that shape (no .ravel(), no extra brackets)."
+            f"Your function returned {_shape_words(arr.shape)}; the right result is "
+            f"{_shape_words(ref.shape)}. Return it in that shape (no .ravel(), no extra brackets)."
         )
     return (
-        f"Your function returned an array of shape {arr.shape}; the right result has shape "
-        f"{ref.shape}."
+        f"Your function returned {_shape_words(arr.shape)}; the right result is "
+        f"{_shape_words(ref.shape)}."
     )
 
 
@@ -775,10 +930,14 @@ class ChoiceQuestion(Question):
         if values is None or isinstance(given, bool):
             return given
         x = _as_float(given) if is_number(given) or isinstance(given, str) else None
-        if x is None:
+        if x is None or not math.isfinite(x):
             return given
         same = [c for c, v in values.items() if math.isclose(x, v, rel_tol=1e-9)]
-        return same[0] if same else given
+        if not same and not isinstance(given, str):
+            # A number the label rounds (the range test's 0.019179... for '0.019', or a float32
+            # 0.019): that label, read to the digits it shows.
+            same = [c for c, v in values.items() if _rounds_to(x, c)]
+        return same[0] if len(same) == 1 else given
 
     def _unknown_label(self, given: Any) -> str | None:
         labels = ", ".join(repr(c) for c in self.choices)
@@ -798,6 +957,12 @@ class ChoiceQuestion(Question):
             return f"{given!r} is not one of the labels: {labels}. {word}"
         near = _misspelt(_label(given), self.choices)
         maybe = f" Did you mean {near!r}?" if near else ""
+        if not near and len(_label(given)) >= 3:
+            # 'minimum' for 'upper minimum' / 'lower minimum': name the labels that hold it.
+            holding = [c for c in self.choices if _label(given) in _label(c).split("-")]
+            if holding:
+                maybe = f" Labels with {given.strip()!r} in them: " + ", ".join(map(repr, holding))
+                maybe += "."
         return f"{given!r} is not one of the labels: {labels}.{maybe}"
 
     def _evaluate(self, answer: Any) -> Verdict:
@@ -827,25 +992,27 @@ class ChoiceQuestion(Question):
             if match[0] in given:
                 return self._verdict(
                     "incorrect",
-                    f"Your dict gives {self.key_name} {match[0]!r} twice (as different keys that "
-                    f"mean the same): keep one.",
+                    f"Your dict gives the key {match[0]!r} twice (as different keys that mean "
+                    f"the same): keep one.",
                 )
             given[match[0]] = self._as_choice(value)
         missing = [k for k in ref if k not in given]
         if missing:
             names = ", ".join(repr(k) for k in missing)
-            return self._verdict("incorrect", f"Your labels are missing {self.key_name} {names}.")
+            return self._verdict(
+                "incorrect", f"Your labels are missing {self._keys(len(missing))} {names}."
+            )
         for value in given.values():
             problem = self._unknown_label(value)
             if problem:
                 return self._verdict("incorrect", problem)
         wrong = [k for k in ref if _label(given[k]) != _label(ref[k])]
         if not wrong:
-            return self._verdict("correct", f"Right: all {len(ref)} labels.")
+            every = "both" if len(ref) == 2 else f"all {len(ref)}"
+            return self._verdict("correct", f"Right: {every} labels.")
         lines = [
             f"{len(wrong)} of your {len(ref)} labels {'is' if len(wrong) == 1 else 'are'} not "
-            f"right: "
-            f"{self.key_name} {', '.join(repr(k) for k in wrong)}."
+            f"right: {self._keys(len(wrong))} {', '.join(repr(k) for k in wrong)}."
         ]
         for k in wrong:
             hint = self.confusions.get((_label(ref[k]), _label(given[k])))
@@ -854,14 +1021,29 @@ class ChoiceQuestion(Question):
         return self._verdict("incorrect", "\n".join(lines))
 
 
+    def _keys(self, n: int) -> str:
+        """The key name, plural when there are several: "rate", "rates", "(a, rate) pairs"."""
+        if n == 1:
+            return self.key_name
+        return f"{self.key_name} pairs" if self.key_name.startswith("(") else f"{self.key_name}s"
+
     def _unknown_key(self, key: Any, ref: Mapping[Any, Any]) -> str:
         asked = ", ".join(repr(k) for k in ref)
-        text = f"{self.key_name} {describe(key)} is not one of those asked about: {asked}."
-        if isinstance(key, str) and any(isinstance(k, tuple) for k in ref):
+        shown = repr(key) if isinstance(key, (str, int, float, tuple)) else describe(key)
+        shown = shown if len(shown) <= 60 else describe(key)
+        text = f"Your key {shown} is not one of the {self._keys(2)} asked about: {asked}."
+        if isinstance(key, tuple) and any(_same_key(k, key[::-1]) for k in ref):
+            text += f" Your pair is the other way round: each key is a {self.key_name}."
+        elif isinstance(key, str) and any(isinstance(k, tuple) for k in ref):
             text += (
                 " A pair is a tuple, like (1, 0.5), without quotes: the text '(1, 0.5)' is not "
                 "a pair."
             )
+        elif isinstance(key, str):
+            near = _misspelt(_key_text(key), tuple(_key_text(k) for k in ref if isinstance(k, str)))
+            if near:
+                original = next(k for k in ref if isinstance(k, str) and _key_text(k) == near)
+                text += f" Did you mean {original!r}?"
         return text
 
 
@@ -871,7 +1053,7 @@ def _same_key(ours: Any, given: Any) -> bool:
     text; a pair matches entry by entry. A key whose own ``__eq__`` raises is not ours."""
     try:
         if isinstance(ours, str):
-            return isinstance(given, str) and _label(given) == _label(ours)
+            return isinstance(given, str) and _key_text(given) == _key_text(ours)
         if isinstance(ours, tuple):
             return (
                 isinstance(given, tuple)
@@ -880,10 +1062,25 @@ def _same_key(ours: Any, given: Any) -> bool:
             )
         if is_number(ours):
             x = _as_float(given) if is_number(given) or isinstance(given, str) else None
-            return x is not None and math.isclose(x, ours, rel_tol=1e-9, abs_tol=1e-12)
+            # rel 1e-6: a float32 0.1 is 0.1 (it differs in the 8th digit)
+            return x is not None and math.isclose(x, ours, rel_tol=1e-6, abs_tol=1e-12)
         return bool(ours == given)
     except Exception:
         return False
+
+
+def _key_text(text: str) -> str:
+    """A text key as compared: no case, no spaces ('dL / dx' is 'dL/dx', 'a' is 'A')."""
+    return "".join(text.lower().split()).replace("_", "-")
+
+
+def _rounds_to(x: float, label: str) -> bool:
+    """Does ``x`` round to the number ``label`` writes, at the digits it shows ('0.019')?"""
+    value = _as_float(label)
+    if value is None or value == 0:
+        return False
+    digits = len(label.strip().lstrip("-+").replace(".", "").lstrip("0").split("e")[0])
+    return f"{x:.{max(digits, 1)}g}" == f"{value:.{max(digits, 1)}g}"
 
 
 def _misspelt(given: str, choices: tuple[str, ...]) -> str | None:

@@ -259,4 +259,5 @@ def weights_function_question(
         misconceptions=tuple(misconceptions),
         reference=partial(correct_weights, loss),
         cases=cases,
+        starts_with="w0",
     )

@@ -139,6 +139,7 @@ q2 = FunctionQuestion(
         {"x": -1.0, "y": 0.5},
         {"x": 0.0, "y": 2.0},
         {"x": 1.5, "y": -2.0},
+        {"x": 0.37, "y": 1.21},  # results of many digits: a rounding grad does not pass
     ),
     misconceptions=(
         Misconception(
@@ -330,6 +331,7 @@ q6 = FunctionQuestion(
         {"f": WELL, "w": 1.2, "h": 0.1},
         {"f": WELL, "w": -0.5, "h": 0.01},
         {"f": WELL, "w": 2.0, "h": 0.5},
+        {"f": WELL, "w": 0.731, "h": 0.003},  # many digits: a rounded estimate does not pass
     ),
     rtol=1e-9,
     misconceptions=(

@@ -20,6 +20,7 @@ from ..core import (
     TiltedDoubleWell,
     basin_ends,
     critical_point_near,
+    escape_steps_simulated,
     gradient_descent,
     saddle_escape_steps,
 )
@@ -115,6 +116,15 @@ q2 = NumberQuestion(
             name="mixed logarithms",
             answer=lambda: math.log10(0.5 / Q2_Y0) / math.log(1 + 2 * SADDLE_LR),
             message="Take the same logarithm on top and at the bottom (both ln, or both log10).",
+        ),
+        Misconception(
+            name="the simulated count",
+            answer=lambda: escape_steps_simulated(
+                Q2_Y0, SADDLE_LR, threshold=ESCAPE_THRESHOLD, loss=SADDLE
+            ),
+            message="That is the count a simulated run takes. The question asks for the "
+            "estimate from y growing by the factor 1 + 2 eta each step, which leaves out the "
+            "y^3 term that slows y down a little as it grows.",
         ),
     ),
     hints=(

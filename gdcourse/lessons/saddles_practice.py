@@ -209,6 +209,9 @@ class LabelFunctionQuestion(FunctionQuestion):
         said = repr(out) if len(repr(out)) <= 40 else type(out).__name__
         return None, f"{self.answer_var} must return one of the labels {labels}, not {said}."
 
+    def _how_close(self) -> str:
+        return ""  # a label is right or not: no tolerance to state
+
     def _shown(self, out: Any, arr: np.ndarray | None) -> str:
         return repr(out) if len(repr(out)) <= 40 else type(out).__name__  # the label itself
 
@@ -222,6 +225,8 @@ _CASES = (
     {"h": [[2.0, 1.0], [1.0, 2.0]]},
     {"h": [[1.0, 1.0], [1.0, 1.0]]},
     {"h": [[-3.0, 2.0], [2.0, -1.0]]},
+    # An eigenvalue of about 1e-17, not exactly 0: `lam == 0` does not pass, "within 1e-12" does.
+    {"h": [[0.1, 0.3], [0.3, 0.9]]},
 )
 
 q4 = LabelFunctionQuestion(

@@ -129,6 +129,7 @@ q3 = trajectory_question(
 q4 = NumberQuestion(
     lesson=LESSON,
     name="q4",
+    depends_on=("q3",),  # the lengths of "that run", q3's
     answer_var="step_lengths",
     prompt="How far does w move in each of the first 3 steps of that run? (3 lengths)",
     expected=lambda: step_lengths(correct_weights(LOSS, W0, LR, 3)),
