@@ -14,21 +14,23 @@ import pytest
 pytestmark = pytest.mark.timeout(180)
 
 
-@pytest.fixture(scope="module")
-def executed():
+def _run(*sources: str) -> list:
+    """The cells of a notebook of ``sources``, executed in a fresh kernel (errors allowed)."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(source)
-        for source in (
-            "from gdcourse import Quadratic1D\nfrom gdcourse.lessons import lr_exploration as ex",
-            "boundary_rate = ____\nex.q9.check(boundary_rate)",
-            "ex.q1.check(descent_weights)",
-            "something_else + 1",
-            "from gdcourse import gradient_descent, Quadratic1D\nw_05 = ____\nex.q2.check(w_05)",
-        )
-    ]
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     nbclient.NotebookClient(nb, allow_errors=True, kernel_name="python3", timeout=120).execute()
     return nb.cells
+
+
+@pytest.fixture(scope="module")
+def executed():
+    return _run(
+        "from gdcourse import Quadratic1D\nfrom gdcourse.lessons import lr_exploration as ex",
+        "boundary_rate = ____\nex.q9.check(boundary_rate)",
+        "ex.q1.check(descent_weights)",
+        "something_else + 1",
+        "from gdcourse import gradient_descent, Quadratic1D\nw_05 = ____\nex.q2.check(w_05)",
+    )
 
 
 def _texts(cell):
@@ -64,18 +66,12 @@ def test_an_import_a_student_extends_leaves_the_blank_working(executed):
 
 @pytest.fixture(scope="module")
 def traps():
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(source)
-        for source in (
-            "from gdcourse.lessons import lr_exploration as ex",
-            "def helper():\n    return w_05 * 2\n\nx = helper()",
-            "y = regime_prediction",  # lesson 03's answer: this notebook did not import it
-            "del ____",
-        )
-    ]
-    nbclient.NotebookClient(nb, allow_errors=True, kernel_name="python3", timeout=120).execute()
-    return nb.cells
+    return _run(
+        "from gdcourse.lessons import lr_exploration as ex",
+        "def helper():\n    return w_05 * 2\n\nx = helper()",
+        "y = regime_prediction",  # lesson 03's answer: this notebook did not import it
+        "del ____",
+    )
 
 
 def test_a_name_error_inside_a_function_keeps_its_traceback(traps):

@@ -534,8 +534,7 @@ class NumberQuestion(Question):
             head = f"Expected {n} {nouns}{note}; got {m}."
             first = "It is the first" if m == 1 else f"They are the first {m}"
             if m < n and m >= 1 and close(arr, ref[:m], self.rtol, self.atol):
-                stopped = m == 1 or not np.all(arr[-1] == arr[-2])  # where the runner stops
-                if self.starts_with and stopped and np.all(ref[m - 1 :] == ref[m - 1]):
+                if self.starts_with and _runner_stopped(arr, ref):
                     return (
                         f"{head} {first}: after that the run stays where it is (it reached "
                         f"the minimum), and the course's gradient_descent stops early there, as "
@@ -567,6 +566,14 @@ _NOT_FINITE = (
     "Your answer contains inf or nan, which no answer to this question can be: look for a "
     "division by zero or an overflow in how you computed it."
 )
+
+
+def _runner_stopped(arr: np.ndarray, ref: np.ndarray) -> bool:
+    """Is ``arr`` (the first entries of ``ref``) what the course's runner returns when a run
+    converges early: it ends at the first point where the run then stays put?"""
+    m = len(arr)
+    first_stop = m == 1 or not np.all(arr[-1] == arr[-2])
+    return first_stop and bool(np.all(ref[m - 1 :] == ref[m - 1]))
 
 
 def _shape_words(shape: tuple[int, ...]) -> str:
@@ -850,8 +857,7 @@ def _shape_problem(arr: np.ndarray, ref: np.ndarray, starts_with: str = "") -> s
         n, m = len(ref), len(arr)
         head = f"Your function returned {_shape_words(arr.shape)} where {n} are expected"
         if 1 <= m < n and np.allclose(arr, ref[:m], rtol=1e-6, atol=1e-9):
-            stopped = m == 1 or arr[-1] != arr[-2]
-            if starts_with and stopped and np.all(ref[m - 1 :] == ref[m - 1]):
+            if starts_with and _runner_stopped(arr, ref):
                 return (
                     f"{head}: the first {m}, after which the run stays where it is (it reached "
                     f"the minimum). The course's gradient_descent stops early there, as a "
