@@ -325,7 +325,7 @@ def test_partly_right_function_counts_its_passes():
     v = ex.q1.check(
         lambda w0, lr, steps: right_descent_weights(w0, lr, steps) if lr != 0.25 else [0]
     )
-    assert v.outcome == "incorrect" and "Right on 4 of 5 inputs" in v.message
+    assert v.outcome == "incorrect" and "Right on 5 of 6 inputs" in v.message
 
 
 # -- choice questions -----------------------------------------------------------------------

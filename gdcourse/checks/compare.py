@@ -191,32 +191,37 @@ def decimals_shown(x: float) -> int:
 
 def rounded_from(x: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> int | None:
     """If every entry of ``x`` is ``ref``'s entry or that entry rounded (or cut off) to the
-    decimals the student wrote, and at least one is, the most decimals of such an entry; else None.
+    decimals the student wrote, and at least one is, the decimals the answer shows; else None.
 
-    An entry written with ``d`` decimals (``d >= 1``) is "rounded" when it is the right value
-    rounded to ``d`` decimals (at most half a unit ``10**-d`` away) or cut off there (towards 0,
-    by less than one unit). A whole number is read as rounded only beside entries with decimals
-    that are (``25`` in ``[13.76, -14.46, 25]`` for 25.05): alone, 3 for 3.4 is another answer,
-    not fewer digits.
+    An entry written with ``d`` decimals is "rounded" when it is the right value rounded to
+    ``d`` decimals (at most half a unit ``10**-d`` away) or cut off there (towards 0, by less
+    than one unit). An entry that shows fewer decimals than the others (``25`` in
+    ``[13.76, -14.46, 25]``, ``0.0`` in ``[0.048, 0.0]``) is read at the most decimals the answer
+    shows. An answer with no decimals at all is never read as rounded: 3 for 3.4 is another
+    answer, not fewer digits. The decimals returned are the fewest a rounded entry shows.
     """
     if x.shape != ref.shape or x.size == 0:
         return None
+    xs, rs = x.ravel().tolist(), ref.ravel().tolist()
+    most = max(decimals_shown(v) for v in xs)
+    if most == 0:
+        return None
     found = None
-    whole = False
-    for xi, ri in zip(x.ravel().tolist(), ref.ravel().tolist(), strict=True):
+    for xi, ri in zip(xs, rs, strict=True):
         if abs(xi - ri) <= atol + rtol * abs(ri):
             continue
-        d = decimals_shown(xi)
-        unit = 10.0**-d
-        rounded = abs(xi - ri) <= 0.5 * unit * (1 + 1e-9)
-        cut = xi * ri > 0 and 0 <= abs(ri) - abs(xi) < unit * (1 - 1e-9)
-        if not (rounded or cut):
-            return None
-        if d == 0:
-            whole = True  # 25 for 25.05: rounded too, if the rest of the list shows decimals
+        shown = decimals_shown(xi)
+        # a whole entry: rounded to a whole number, or to the decimals the others show
+        for d in (shown,) if shown else (0, most):
+            unit = 10.0**-d
+            rounded = abs(xi - ri) <= 0.5 * unit * (1 + 1e-9)
+            cut = xi * ri >= 0 and 0 <= abs(ri) - abs(xi) < unit * (1 - 1e-9)
+            if rounded or cut:
+                break
         else:
-            found = d if found is None else max(found, d)
-    return found if found is not None or not whole else None
+            return None
+        found = d if found is None else min(found, d)
+    return found
 
 
 def close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
@@ -225,7 +230,8 @@ def close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
 
 
 def is_number(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    """A real number: also a Fraction or a Decimal; never True/False."""
+    return isinstance(x, (numbers.Real, decimal.Decimal)) and not isinstance(x, bool)
 
 
 format_value = _fmt

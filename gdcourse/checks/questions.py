@@ -53,6 +53,7 @@ _MISSING = object()
 _LATEST: dict[str, str] = {}
 _MISTAKES: dict[str, str] = {}
 _SAME = "The same mistake as in"
+_ONE_ARRAY = "one array appended at every step"  # a mistake's name, shared with trajectory.py
 #: What an answer's message can be about that no earlier answer causes.
 _NOT_FROM_EARLIER = ("rounded", "not numbers")
 
@@ -159,7 +160,7 @@ class Question:
         """How close an answer must be, for the question's display ("" where not numbers)."""
         return ""
 
-    def check(self, answer: Any = _MISSING, *more: Any, **named: Any) -> Verdict:
+    def check(self, answer: Any = _MISSING, /, *more: Any, **named: Any) -> Verdict:
         """Check an answer; the verdict shows itself when it ends a cell."""
         if answer is _MISSING and len(named) == 1 and not more:
             (answer,) = named.values()  # ex.q5.check(w_01=[...]): the answer, named
@@ -171,6 +172,7 @@ class Question:
                     f"several numbers, pass one list of them: {self._ref()}.check([a, b]).",
                 )
             )
+        _MISTAKES.pop(self.id, None)  # what this check finds replaces what the last one did
         if answer is _MISSING:
             verdict = self._verdict(
                 "not_attempted",
@@ -181,8 +183,9 @@ class Question:
                 f"Replace the ____ in `{self.answer_var} = ____` with your answer, run that "
                 f"cell, then run this check again."
             )
+            _MISTAKES[self.id] = "blank"
             blank_before = [
-                d for d in self.depends_on if _LATEST.get(f"{self.lesson}.{d}") == "not_attempted"
+                d for d in self.depends_on if _MISTAKES.get(f"{self.lesson}.{d}") == "blank"
             ]
             if blank_before:  # w_05 = descent_weights(...) while descent_weights is still ____
                 d = blank_before[0]
@@ -193,7 +196,6 @@ class Question:
                 )
             verdict = self._verdict("not_attempted", text)
         else:
-            _MISTAKES.pop(self.id, None)
             try:
                 verdict = self._evaluate_limited(answer)
             except KeyboardInterrupt:  # Stop pressed while the check itself was working
@@ -282,8 +284,8 @@ class Question:
                 )
         return ""
 
-    def hint(self, n: int = 1) -> Note:
-        """Hint number ``n`` (1 is the gentlest)."""
+    def hint(self, n: int = 1, /, *_: Any, **__: Any) -> Note:
+        """Hint number ``n`` (1 is the gentlest); anything more given is left unread."""
         if not self.hints:
             return Note("hint", f"{self.name}: no hints", "This question has no hints.")
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(self.hints):
@@ -373,8 +375,11 @@ class NumberQuestion(Question):
         The reference with one more step, to recognise "one step too many / too few".
     starts_with : str
         Set when the entries are the points of a run, one per step: what the first entry is
-        ("w0", or "L(w0)" for losses). Messages then name entries by step (entry i, step i), and
-        recognise a run stopped early and one array appended at every step.
+        ("w0", or "L(w0)" for losses). Messages then name entries by step (entry i, step i),
+        and recognise a run stopped early and one array appended at every step.
+    estimate_of : str
+        Set when the answer is an estimate of a count that need not be whole ("steps"): whole
+        numbers that round it are told the question wants the estimate itself.
     """
 
     expected: Callable[[], Any]
@@ -384,9 +389,14 @@ class NumberQuestion(Question):
     count_note: str = ""
     longer: Callable[[], Any] | None = None
     starts_with: str = ""
+    estimate_of: str = ""
 
     def _how_close(self) -> str:
         return f"Numbers count as right {tolerance_text(self.rtol, self.atol)}."
+
+    def _is_count(self, ref: np.ndarray) -> bool:
+        """An exact whole-number answer: a count of steps, updates, ..."""
+        return self.rtol == 0 and self.atol == 0 and bool(np.all(ref == np.round(ref)))
 
     def _nouns(self) -> str:
         return "numbers" if self.noun == "number" else self.noun
@@ -400,6 +410,10 @@ class NumberQuestion(Question):
             return self._verdict("incorrect", why)
         if ref.ndim == 0 and arr.size == 1:
             arr = arr.reshape(())  # [6.2] or np.array([6.2]) for a single number is fine
+        if self._is_count(ref) and arr.shape == ref.shape and np.all(np.isfinite(arr)):
+            # 28.999999999999996 from a formula is the count 29: rounding error, not a fraction
+            near = np.abs(arr - np.round(arr)) <= 1e-9 * np.maximum(1.0, np.abs(arr))
+            arr = np.where(near, np.round(arr), arr)
         if close(arr, ref, self.rtol, self.atol):
             return self._verdict("correct", "Right.")
         if not np.all(np.isfinite(arr)) and np.all(np.isfinite(ref)):
@@ -413,7 +427,7 @@ class NumberQuestion(Question):
                 return self._verdict("incorrect", self._mistake(m))
             wrongs.append((m, wrong))
         if self.starts_with and _one_point_repeated(arr, ref):
-            return self._verdict("incorrect", self._same_as_earlier("one array") or _SAME_ARRAY)
+            return self._verdict("incorrect", self._same_as_earlier(_ONE_ARRAY) or _SAME_ARRAY)
         if arr.shape != ref.shape:
             return self._verdict("incorrect", self._shape_message(arr, ref))
         whole = self._whole_number_message(arr, ref, wrongs)
@@ -425,8 +439,8 @@ class NumberQuestion(Question):
             some = "your answer is" if ref.ndim == 0 else f"your {self._nouns()} are"
             return self._verdict(
                 "incorrect",
-                f"Close, but rounded: {some} right to the {decimals} decimal"
-                f"{'s' if decimals != 1 else ''} you gave, and this check wants more. "
+                f"Close, but rounded: {some} right to the decimals you gave (as few as "
+                f"{decimals}), and this check wants more. "
                 f"{self._how_close()} Keep full precision: use the value your code computes "
                 f"(or type all the digits it prints) instead of a rounded one.",
             )
@@ -476,19 +490,27 @@ class NumberQuestion(Question):
         """A count (an exact whole-number answer) given as a fraction, or one off: say that
         counts come whole, and, when rounding up gives it, why up; a fraction whose rounding up
         is a known mistake's count gets that mistake's message."""
-        exact_count = self.rtol == 0 and self.atol == 0 and bool(np.all(ref == np.round(ref)))
-        if not exact_count:
+        if not self._is_count(ref):
             return ""
         if bool(np.all(arr == np.round(arr))):
-            if ref.ndim >= 1 and np.all(np.abs(arr - ref) <= 1):
+            off = arr - ref
+            if ref.ndim >= 1 and np.all(np.isin(off, (0, -1))):
                 return (
-                    f"Some of your {self._nouns()} are one off: check how you turn a fraction "
-                    f"into a count (a last, part-filled batch or step still counts: round up)."
+                    f"Some of your {self._nouns()} are one too few: check how you turn a "
+                    f"fraction into a count (a last, part-filled batch or step still counts: "
+                    f"round up)."
+                )
+            if ref.ndim >= 1 and np.all(np.isin(off, (0, 1))):
+                return (
+                    f"Some of your {self._nouns()} are one too many: check how you turn a "
+                    f"fraction into a count (where it divides exactly, there is no part left "
+                    f"over to count)."
                 )
             return ""
-        for m, wrong in wrongs:
-            if np.array_equal(np.ceil(arr), wrong):
-                return self._mistake(m)
+        if not np.array_equal(np.floor(arr), ref):  # 17.5 for 17 is no "one step too many"
+            for m, wrong in wrongs:
+                if np.array_equal(np.ceil(arr), wrong):
+                    return self._mistake(m)
         if np.array_equal(np.ceil(arr), ref):
             if ref.ndim == 0:
                 x = float(arr)
@@ -511,14 +533,15 @@ class NumberQuestion(Question):
     def _whole_for_fraction(self, arr: np.ndarray, ref: np.ndarray) -> str:
         """Whole numbers for an estimate that is a fraction (73 for 72.48 steps): the count a
         run takes, where the question asks for the estimate itself."""
-        if not np.all(arr == np.round(arr)) or np.all(ref == np.round(ref)):
+        whole = bool(np.all(arr == np.round(arr)))
+        if not self.estimate_of or not whole or np.all(ref == np.round(ref)):
             return ""
         if np.array_equal(arr, np.ceil(ref)) or np.array_equal(arr, np.round(ref)):
             some = "a whole number" if ref.ndim == 0 else "whole numbers"
             return (
-                f"You gave {some}: the estimate rounded to a count of steps, as a run takes "
-                f"them. This question asks for the estimate itself, before rounding (a "
-                f"fraction). {self._how_close()}"
+                f"You gave {some}: the estimate rounded to a count of {self.estimate_of}, as a "
+                f"run takes them. This question asks for the estimate itself, before rounding "
+                f"(a fraction). {self._how_close()}"
             )
         return ""
 
@@ -557,7 +580,8 @@ class NumberQuestion(Question):
             if m == n + 1 and self.longer is not None:
                 longer = np.asarray(self.longer(), dtype=float)
                 if close(arr, longer, self.rtol, self.atol):
-                    return f"{head[:-1]}: one step too many."
+                    same = self._same_as_earlier("one step too many")
+                    return same or f"{head[:-1]}: one step too many."
             return head
         return f"Expected {_shape_words(ref.shape)}; got {_shape_words(arr.shape)}."
 
@@ -755,7 +779,9 @@ class FunctionQuestion(Question):
             elif arr.shape != ref.shape and not first_problem:
                 first_problem = _shape_problem(arr, ref, self.starts_with)
             mark = "\u2714" if ok else "\u2718"
-            table.append((self._call_text(case), self._shown(out, arr), mark))
+            shown = call_student(self._shown, (out, arr), copied=False)  # a __repr__ may loop
+            said = shown.value if shown.returned else f"a {type(out).__name__} object"
+            table.append((self._call_text(case), said, mark))
             outputs.append(arr)
         passed = sum(row[2] == "\u2714" for row in table[1:])
         if first_error is not None:
@@ -769,14 +795,15 @@ class FunctionQuestion(Question):
         if passed == len(cases):
             return self._verdict("correct", f"Right on all {passed} inputs.", table)
         refs = [self._reference(c) for c in cases]
-        rounded = [
-            rounded_from(o, r, self.rtol, self.atol) if o is not None else None
-            for o, r in zip(outputs, refs, strict=True)
-        ]
-        wrong_rows = [
-            i for i, (o, r) in enumerate(zip(outputs, refs, strict=True))
-            if o is None or not close(o, r, self.rtol, self.atol)
-        ]
+        # Rounded, read over all results together: a whole 2.0 beside 1.23 is rounded too.
+        pairs = list(zip(outputs, refs, strict=True))
+        same_shapes = all(o is not None and o.shape == r.shape for o, r in pairs)
+        all_rounded = same_shapes and rounded_from(
+            np.concatenate([np.ravel(o) for o in outputs]),
+            np.concatenate([np.ravel(r) for r in refs]),
+            self.rtol,
+            self.atol,
+        ) is not None
         for m in self.misconceptions:
             wrong_fn = m.answer()
             with np.errstate(all="ignore"):
@@ -787,7 +814,7 @@ class FunctionQuestion(Question):
             ):
                 return self._verdict("incorrect", self._mistake(m), table)
         message = f"Right on {passed} of {len(cases)} inputs (see the table)."
-        if wrong_rows and all(rounded[i] is not None for i in wrong_rows):
+        if all_rounded:
             _MISTAKES[self.id] = "rounded"
             message += (
                 f" Close, but rounded: your function's results are right to the decimals they "
@@ -1040,7 +1067,12 @@ class ChoiceQuestion(Question):
         text = f"Your key {shown} is not one of the {self._keys(2)} asked about: {asked}."
         if isinstance(key, tuple) and any(_same_key(k, key[::-1]) for k in ref):
             text += f" Your pair is the other way round: each key is a {self.key_name}."
-        elif isinstance(key, str) and any(isinstance(k, tuple) for k in ref):
+        elif isinstance(key, str) and _label(key) in map(_label, self.choices):
+            text += (
+                f" {key!r} is a label: the dict maps each {self.key_name} to its label, like "
+                f"{{{next(iter(ref))!r}: {key!r}}}."
+            )
+        elif isinstance(key, str) and any(isinstance(k, tuple) for k in ref) and "," in key:
             text += (
                 " A pair is a tuple, like (1, 0.5), without quotes: the text '(1, 0.5)' is not "
                 "a pair."
@@ -1094,7 +1126,15 @@ def _misspelt(given: str, choices: tuple[str, ...]) -> str | None:
     swapped, and fewer than a quarter of its letters. A different word ('converging' for
     'diverging', 3 letters apart) is never suggested; nor is anything when two labels are as
     close."""
-    scored = [(_distance(given, _label(c)), c) for c in choices]
+    if len(given) < 3:
+        return None
+    # A slip keeps the first letter ('diverge' -> 'diverging'); 'either' is not 'neither'. A
+    # label of 2 letters is too short to tell a slip from another word ('not' for 'no').
+    scored = [
+        (_distance(given, _label(c)), c)
+        for c in choices
+        if _label(c)[:1] == given[:1] and len(c) >= 3
+    ]
     near = [c for d, c in scored if d <= min(2, max(1, len(given) // 4))]
     return near[0] if len(near) == 1 else None
 

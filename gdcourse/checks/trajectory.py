@@ -23,7 +23,7 @@ from .misconceptions import (
     loss_as_gradient_weights,
     sequential_weights,
 )
-from .questions import _SAME_ARRAY, FunctionQuestion, Misconception, NumberQuestion
+from .questions import _ONE_ARRAY, _SAME_ARRAY, FunctionQuestion, Misconception, NumberQuestion
 
 __all__ = [
     "REGIME_WORDS",
@@ -226,7 +226,7 @@ def weights_function_question(
             "range(1, steps) runs one time fewer).",
         ),
         Misconception(
-            name="one array appended at every step",
+            name=_ONE_ARRAY,
             answer=lambda: lambda w0, lr, steps: np.repeat(
                 correct_weights(loss, w0, lr, steps)[-1:], steps + 1, axis=0
             ),

@@ -261,7 +261,7 @@ q5 = FunctionQuestion(
         {"x": 3.0, "y": -1.0},
         {"x": -2.0, "y": 0.5},
         {"x": 2.0, "y": 1.0},
-        {"x": 0.123456, "y": 0.654321},  # many digits: a rounding grad does not pass
+        {"x": 2.1, "y": 0.80123457},  # small, many-digit results: a rounding grad does not pass
     ),
     misconceptions=(
         Misconception(

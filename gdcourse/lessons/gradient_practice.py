@@ -331,7 +331,7 @@ q6 = FunctionQuestion(
         {"f": WELL, "w": 1.2, "h": 0.1},
         {"f": WELL, "w": -0.5, "h": 0.01},
         {"f": WELL, "w": 2.0, "h": 0.5},
-        {"f": WELL, "w": 0.731, "h": 0.003},  # many digits: a rounded estimate does not pass
+        {"f": WELL, "w": 0.05432, "h": 0.00789},  # many digits: a rounded estimate does not pass
     ),
     rtol=1e-9,
     misconceptions=(

@@ -33,6 +33,7 @@ q1 = weights_function_question(
         {"w0": -1.0, "lr": 0.25, "steps": 5},
         {"w0": 2.0, "lr": 0.3, "steps": 2},
         {"w0": 8.0, "lr": 1.0, "steps": 0},
+        {"w0": 0.123456, "lr": 0.1, "steps": 3},  # many digits: rounding does not pass
     ),
     hints=(
         "Start the list with w0. Then repeat `steps` times: take the last w, compute the "

@@ -94,6 +94,7 @@ q2 = NumberQuestion(
     "eta = 0.1, estimate the number of steps until |y| reaches 0.5 (a number, need not be whole).",
     expected=lambda: saddle_escape_steps(Q2_Y0, SADDLE_LR, threshold=ESCAPE_THRESHOLD),
     rtol=0.005,
+    estimate_of="steps",
     misconceptions=(
         Misconception(
             name="factor 1 + eta",

@@ -94,6 +94,7 @@ q2 = NumberQuestion(
     "y0 = 1e-3, 1e-6 and 1e-9 (a list of three numbers, need not be whole).",
     expected=lambda: [saddle_escape_steps(y0, Q2_LR, threshold=ESCAPE_THRESHOLD) for y0 in Q2_Y0S],
     rtol=0.005,
+    estimate_of="steps",
     misconceptions=(
         Misconception(
             name="factor 1 + eta",
@@ -227,6 +228,8 @@ _CASES = (
     {"h": [[-3.0, 2.0], [2.0, -1.0]]},
     # An eigenvalue of about 1e-17, not exactly 0: `lam == 0` does not pass, "within 1e-12" does.
     {"h": [[0.1, 0.3], [0.3, 0.9]]},
+    # A small eigenvalue that is not 0 (1e-3): a threshold far above 1e-12 does not pass.
+    {"h": [[0.001, 0.0], [0.0, 2.0]]},
 )
 
 q4 = LabelFunctionQuestion(

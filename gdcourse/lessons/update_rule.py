@@ -75,7 +75,7 @@ q1 = FunctionQuestion(
         {"w": 3.0, "grad": 0.0, "lr": 0.5},
         {"w": np.array([1.0, -2.0]), "grad": np.array([0.5, -4.0]), "lr": 0.25},
         {"w": np.array([2.0, 0.0, -1.0]), "grad": np.array([4.0, -2.0, 1.0]), "lr": 0.5},
-        {"w": 1.2345, "grad": 0.6789, "lr": 0.0123},  # many digits: rounding does not pass
+        {"w": 0.012345, "grad": 0.6789, "lr": 0.0123},  # many digits: rounding does not pass
     ),
     misconceptions=(
         Misconception(
