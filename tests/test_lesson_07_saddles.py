@@ -221,7 +221,7 @@ def test_practice_misconceptions():
 
     assert "both negative is a maximum" in ex.q4.check(determinant).message
     v = ex.q4.check(lambda h: "minimum")
-    assert v.outcome == "incorrect" and "of 10 inputs" in v.message
+    assert v.outcome == "incorrect" and "of 11 inputs" in v.message
 
 
 def test_classify_hessian_on_rotated_matrices():

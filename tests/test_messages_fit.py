@@ -835,3 +835,83 @@ def test_hint_and_check_take_stray_arguments_calmly():
 
     assert ex.q5.hint(1, 2).kind == "hint" and ex.q5.hint(x=1).kind == "hint"
     assert ex.q5.check(self=_ref(ex.q5).tolist()).correct
+
+
+# -- what the final attack found ---------------------------------------------------------------
+
+
+def test_a_classifier_threshold_of_1e_6_does_not_pass():
+    from gdcourse.lessons import saddles_practice as ex
+
+    def loose(h):
+        lam = np.linalg.eigvalsh(np.array(h, dtype=float))
+        if np.any(np.abs(lam) < 1e-6):
+            return "undecided"
+        return "minimum" if np.all(lam > 0) else "maximum" if np.all(lam < 0) else "saddle"
+
+    assert ex.q4.check(loose).outcome == "incorrect"
+
+
+def _undeclared_one_offs():
+    """(question, n +- 1, word) for scalar counts where that one-off is no declared mistake."""
+    found = []
+    for q in COUNTS:
+        n = float(_ref(q))
+        declared = {float(np.asarray(m.answer(), dtype=float)) for m in q.misconceptions}
+        for d, word in ((1, "too many"), (-1, "too few")):
+            if n + d not in declared:
+                found.append((q, n + d, word))
+    return found
+
+
+ONE_OFFS = _undeclared_one_offs()
+
+
+def test_some_count_has_a_one_off_no_mistake_declares():
+    assert ONE_OFFS  # review.q6's 74 was "too large"
+
+
+@pytest.mark.parametrize(
+    ("q", "value", "word"), ONE_OFFS, ids=[f"{q.id}-{w}" for q, _, w in ONE_OFFS]
+)
+def test_a_scalar_count_one_off_is_told_which(q, value, word):
+    assert f"one {word}" in q.check(value).message
+
+
+def test_a_fraction_near_a_count_is_shown_with_its_digits():
+    from gdcourse.lessons import learning_rate as l3
+
+    n = float(_ref(l3.q3))
+    assert repr(n + 1e-6) in l3.q3.check(n + 1e-6).message
+
+
+def test_a_rounded_entry_is_not_where_a_list_goes_wrong_and_far_whole_entries_are_not_rounded():
+    from gdcourse.lessons import lr_exploration as ex
+
+    v = ex.q5.check([8, 6.8, 5.84, 5.07, 5])
+    assert "entry 4 (step 4)" in v.message and "rounded" in v.message
+    assert "rounded" not in ex.q5.check([8, 6.8, 5.84, 5.072, 4]).message
+
+
+def test_keys_ignore_underscores_and_a_short_key_gets_no_suggestion():
+    from gdcourse.lessons import gradient_practice as gp
+    from gdcourse.lessons import schedules as s6
+
+    right = gp.q5.expected()
+    assert gp.q5.check({k.replace(" ", "_"): v for k, v in right.items()}).correct
+    odd = {("1/\u221at" if k == "1/sqrt(t)" else k): v for k, v in s6.q1.expected().items()}
+    assert "1/\u221at" in odd and "Did you mean" not in s6.q1.check(odd).message
+
+
+def test_a_number_as_text_rounds_to_a_label_as_the_number_does():
+    from gdcourse.lessons import schedules_practice as sp
+
+    label = sp.q4.expected()
+    assert sp.q4.check(repr(float(label) * (1 + 4e-3))).correct
+
+
+def test_a_function_question_given_two_answers_is_told_to_pass_the_function():
+    from gdcourse.lessons import lr_exploration as ex
+
+    v = ex.q1.check(lambda w0, lr, steps: [w0], 3)
+    assert "check(descent_weights)" in v.message and "list of them" not in v.message

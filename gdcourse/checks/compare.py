@@ -18,6 +18,7 @@ __all__ = [
     "close",
     "decimals_shown",
     "describe",
+    "rounded_entries",
     "rounded_from",
     "to_numbers",
     "tolerance_text",
@@ -191,37 +192,44 @@ def decimals_shown(x: float) -> int:
 
 def rounded_from(x: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> int | None:
     """If every entry of ``x`` is ``ref``'s entry or that entry rounded (or cut off) to the
-    decimals the student wrote, and at least one is, the decimals the answer shows; else None.
+    decimals the student wrote, and at least one is, the fewest decimals a rounded entry shows;
+    else None (see :func:`rounded_entries` for when an entry is rounded)."""
+    if x.shape != ref.shape or x.size == 0:
+        return None
+    right = np.abs(x - ref) <= atol + rtol * np.abs(ref)
+    rounded = rounded_entries(x, ref)
+    if right.all() or not np.all(right | (rounded >= 0)):
+        return None
+    return int(rounded[~right].min())
+
+
+def rounded_entries(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """For each entry of ``x``: the decimals at which it is ``ref``'s entry rounded or cut off,
+    or -1 where it is not (an int array of ``x``'s shape).
 
     An entry written with ``d`` decimals is "rounded" when it is the right value rounded to
     ``d`` decimals (at most half a unit ``10**-d`` away) or cut off there (towards 0, by less
-    than one unit). An entry that shows fewer decimals than the others (``25`` in
-    ``[13.76, -14.46, 25]``, ``0.0`` in ``[0.048, 0.0]``) is read at the most decimals the answer
-    shows. An answer with no decimals at all is never read as rounded: 3 for 3.4 is another
-    answer, not fewer digits. The decimals returned are the fewest a rounded entry shows.
+    than one unit). A whole entry beside entries with decimals is read at the most decimals the
+    answer shows (``0.0`` in ``[0.048, 0.0]``), or, with 2 digits or more, as rounded to a whole
+    number (``25`` in ``[13.76, -14.46, 25]`` for 25.05; ``4`` for 4.46 is not). An answer with
+    no decimals at all is never rounded: 3 for 3.4 is another answer, not fewer digits.
     """
-    if x.shape != ref.shape or x.size == 0:
-        return None
     xs, rs = x.ravel().tolist(), ref.ravel().tolist()
-    most = max(decimals_shown(v) for v in xs)
+    out = np.full(len(xs), -1)
+    most = max((decimals_shown(v) for v in xs), default=0)
     if most == 0:
-        return None
-    found = None
-    for xi, ri in zip(xs, rs, strict=True):
-        if abs(xi - ri) <= atol + rtol * abs(ri):
-            continue
+        return out.reshape(x.shape)
+    for i, (xi, ri) in enumerate(zip(xs, rs, strict=True)):
         shown = decimals_shown(xi)
-        # a whole entry: rounded to a whole number, or to the decimals the others show
-        for d in (shown,) if shown else (0, most):
+        tries = (shown,) if shown else ((most, 0) if abs(xi) >= 10 else (most,))
+        for d in tries:
             unit = 10.0**-d
             rounded = abs(xi - ri) <= 0.5 * unit * (1 + 1e-9)
             cut = xi * ri >= 0 and 0 <= abs(ri) - abs(xi) < unit * (1 - 1e-9)
             if rounded or cut:
+                out[i] = d
                 break
-        else:
-            return None
-        found = d if found is None else min(found, d)
-    return found
+    return out.reshape(x.shape)
 
 
 def close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:

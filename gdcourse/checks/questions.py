@@ -30,6 +30,7 @@ from .compare import (
     describe,
     format_value,
     is_number,
+    rounded_entries,
     rounded_from,
     to_numbers,
     tolerance_text,
@@ -168,8 +169,13 @@ class Question:
             return self._recorded(
                 self._verdict(
                     "not_attempted",
-                    f"check() takes one answer: {self._ref()}.check({self.answer_var}). For "
-                    f"several numbers, pass one list of them: {self._ref()}.check([a, b]).",
+                    f"check() takes one answer: {self._ref()}.check({self.answer_var})."
+                    + (
+                        ""
+                        if callable(answer)
+                        else f" For several numbers, pass one list of them: "
+                        f"{self._ref()}.check([a, b])."
+                    ),
                 )
             )
         _MISTAKES.pop(self.id, None)  # what this check finds replaces what the last one did
@@ -439,8 +445,9 @@ class NumberQuestion(Question):
             some = "your answer is" if ref.ndim == 0 else f"your {self._nouns()} are"
             return self._verdict(
                 "incorrect",
-                f"Close, but rounded: {some} right to the decimals you gave (as few as "
-                f"{decimals}), and this check wants more. "
+                f"Close, but rounded: {some} right to the decimals you gave "
+                f"({'some as whole numbers' if decimals == 0 else f'as few as {decimals}'}), "
+                f"and this check wants more. "
                 f"{self._how_close()} Keep full precision: use the value your code computes "
                 f"(or type all the digits it prints) instead of a rounded one.",
             )
@@ -459,8 +466,13 @@ class NumberQuestion(Question):
                 )
         if ref.ndim >= 1:
             off = np.abs(arr - ref) > self.atol + self.rtol * np.abs(ref)
-            i = int(np.argmax(off.reshape(len(ref), -1).any(axis=1)))  # first wrong row
-            return self._verdict("incorrect", self._entry_message(arr, i))
+            rounded = off & (rounded_entries(arr, ref) >= 0)
+            wrong = off & ~rounded  # a rounded entry is not where the list goes wrong
+            i = int(np.argmax(wrong.reshape(len(ref), -1).any(axis=1)))  # first wrong row
+            message = self._entry_message(arr, i)
+            if rounded.any():
+                message += " (Some of your other entries are rounded: keep full precision.)"
+            return self._verdict("incorrect", message)
         side = "too large" if arr > ref else "too small"
         return self._verdict("incorrect", f"Your answer {format_value(arr)} is {side}.")
 
@@ -494,6 +506,11 @@ class NumberQuestion(Question):
             return ""
         if bool(np.all(arr == np.round(arr))):
             off = arr - ref
+            if ref.ndim == 0 and abs(float(off)) == 1:
+                return (
+                    f"Close: one {'too many' if off > 0 else 'too few'}. Count up to the first "
+                    f"one that gets there, and count that one too."
+                )
             if ref.ndim >= 1 and np.all(np.isin(off, (0, -1))):
                 return (
                     f"Some of your {self._nouns()} are one too few: check how you turn a "
@@ -503,8 +520,7 @@ class NumberQuestion(Question):
             if ref.ndim >= 1 and np.all(np.isin(off, (0, 1))):
                 return (
                     f"Some of your {self._nouns()} are one too many: check how you turn a "
-                    f"fraction into a count (where it divides exactly, there is no part left "
-                    f"over to count)."
+                    f"fraction into a count, and what you add to it."
                 )
             return ""
         if not np.array_equal(np.floor(arr), ref):  # 17.5 for 17 is no "one step too many"
@@ -524,8 +540,9 @@ class NumberQuestion(Question):
                 f"Your {self._nouns()} include fractions, and each is a count, a whole number: "
                 f"a last, part-filled batch or step still counts, so round up."
             )
+        shown = repr(float(arr)) if ref.ndim == 0 else format_value(arr)  # 17.000001, not 17
         return (
-            f"Your {format_value(arr)} {'is a fraction' if ref.ndim == 0 else 'has fractions'}, "
+            f"Your {shown} {'is a fraction' if ref.ndim == 0 else 'has fractions'}, "
             f"and a count is a whole number (and rounding up does not give the right count "
             f"either)."
         )
@@ -966,7 +983,7 @@ class ChoiceQuestion(Question):
         if x is None or not math.isfinite(x):
             return given
         same = [c for c, v in values.items() if math.isclose(x, v, rel_tol=1e-9)]
-        if not same and not isinstance(given, str):
+        if not same:
             # A number the label rounds (the range test's 0.019179... for '0.019', or a float32
             # 0.019): that label, read to the digits it shows.
             same = [c for c, v in values.items() if _rounds_to(x, c)]
@@ -1077,7 +1094,7 @@ class ChoiceQuestion(Question):
                 " A pair is a tuple, like (1, 0.5), without quotes: the text '(1, 0.5)' is not "
                 "a pair."
             )
-        elif isinstance(key, str):
+        elif isinstance(key, str) and len(_key_text(key)) >= 5:  # '1/√t' is not a slip of '1/t'
             near = _misspelt(_key_text(key), tuple(_key_text(k) for k in ref if isinstance(k, str)))
             if near:
                 original = next(k for k in ref if isinstance(k, str) and _key_text(k) == near)
@@ -1108,8 +1125,9 @@ def _same_key(ours: Any, given: Any) -> bool:
 
 
 def _key_text(text: str) -> str:
-    """A text key as compared: no case, no spaces ('dL / dx' is 'dL/dx', 'a' is 'A')."""
-    return "".join(text.lower().split()).replace("_", "-")
+    """A text key as compared: no case, no spaces, hyphens or underscores ('dL / dx' is
+    'dL/dx', 'a' is 'A', 'steepest_descent' is 'steepest descent')."""
+    return "".join(text.lower().split()).replace("_", "").replace("-", "")
 
 
 def _rounds_to(x: float, label: str) -> bool:

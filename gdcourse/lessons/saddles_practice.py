@@ -230,6 +230,7 @@ _CASES = (
     {"h": [[0.1, 0.3], [0.3, 0.9]]},
     # A small eigenvalue that is not 0 (1e-3): a threshold far above 1e-12 does not pass.
     {"h": [[0.001, 0.0], [0.0, 2.0]]},
+    {"h": [[1e-8, 0.0], [0.0, 2.0]]},  # and one of 1e-8: only a threshold near 1e-12 passes
 )
 
 q4 = LabelFunctionQuestion(
