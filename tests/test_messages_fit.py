@@ -915,3 +915,23 @@ def test_a_function_question_given_two_answers_is_told_to_pass_the_function():
 
     v = ex.q1.check(lambda w0, lr, steps: [w0], 3)
     assert "check(descent_weights)" in v.message and "list of them" not in v.message
+
+
+def test_a_check_has_one_time_budget_over_all_its_inputs(monkeypatch):
+    # 9 inputs at just under the per-call limit each could take 9 x 5 s.
+    import time
+
+    from gdcourse.checks import calling
+    from gdcourse.lessons import lr_exploration as ex
+
+    monkeypatch.setattr(calling, "TIME_LIMIT", 0.4)
+    monkeypatch.setattr(calling, "CHECK_LIMIT", 0.9)
+
+    def slow(w0, lr, steps):
+        time.sleep(0.3)
+        return [w0] * (steps + 1)
+
+    start = time.perf_counter()
+    v = ex.q1.check(slow)
+    assert v.outcome == "error" and "more than 0.9 s in all" in v.message
+    assert time.perf_counter() - start < 2.5

@@ -42,10 +42,20 @@ import numpy as np
 
 from ..core.errors import CourseValueError
 
-__all__ = ["TIME_LIMIT", "Call", "call_student", "frozen", "protect_lesson", "student_traceback"]
+__all__ = [
+    "CHECK_LIMIT",
+    "TIME_LIMIT",
+    "Call",
+    "call_student",
+    "frozen",
+    "protect_lesson",
+    "student_traceback",
+]
 
 #: Seconds a student's function may run for one call of a check.
 TIME_LIMIT = 5.0
+#: The most one check spends in a student's code over all its inputs, in seconds.
+CHECK_LIMIT = 15.0
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 

@@ -690,6 +690,16 @@ class FunctionQuestion(Question):
         # name and size (a data set in full would bury the table).
         return f"{self.answer_var}({', '.join(_short(v, k) for k, v in case.items())})"
 
+    def _over_budget(self, case: Mapping[str, Any], table: list) -> Verdict:
+        return self._verdict(
+            "error",
+            f"Your function took more than {calling.CHECK_LIMIT:g} s in all, over the inputs up "
+            f"to {self._call_text(case)}, so the check stopped it (a correct solution takes well "
+            f"under a second for all of them). Look for work repeated in a loop, or a loop that "
+            f"runs far more times than it needs to.",
+            table,
+        )
+
     def _signature_problem(self, answer: Any, case: Mapping[str, Any]) -> str:
         """One sentence when ``answer`` cannot take the check's arguments at all (too few or too
         many parameters, a keyword-only one), said once instead of one error per input."""
@@ -740,9 +750,18 @@ class FunctionQuestion(Question):
             said = call_student(self._signature_problem, (answer, cases[0]), copied=False)
             if said.returned and said.value:
                 return self._verdict("incorrect", said.value)
+        # One budget for the whole check: each call has TIME_LIMIT, and all of them together
+        # (with reading what they return) CHECK_LIMIT, so 9 slow inputs cannot take 90 s.
+        spent = 0.0
         for i, case in enumerate(cases):
             ref = self._reference(case)
-            call = call_student(answer, tuple(case.values()))
+            left = calling.CHECK_LIMIT - spent
+            if left <= 0:
+                return self._over_budget(case, table)
+            call = call_student(answer, tuple(case.values()), limit=min(calling.TIME_LIMIT, left))
+            spent += call.seconds
+            if call.timed_out and left < calling.TIME_LIMIT:
+                return self._over_budget(case, table)
             if call.interrupted:
                 return self._verdict(
                     "error",
@@ -774,7 +793,9 @@ class FunctionQuestion(Question):
                     f"Your {self.answer_var} still returns the blank ____: write its body, run "
                     f"that cell, then run this check again.",
                 )
-            read = call_student(self._read, (out,), copied=False)  # its methods may loop too
+            limit = max(min(calling.TIME_LIMIT, calling.CHECK_LIMIT - spent), 0.05)
+            read = call_student(self._read, (out,), copied=False, limit=limit)  # may loop too
+            spent += read.seconds
             if not read.returned:
                 return self._verdict(
                     "error",
@@ -796,7 +817,9 @@ class FunctionQuestion(Question):
             elif arr.shape != ref.shape and not first_problem:
                 first_problem = _shape_problem(arr, ref, self.starts_with)
             mark = "\u2714" if ok else "\u2718"
-            shown = call_student(self._shown, (out, arr), copied=False)  # a __repr__ may loop
+            limit = max(min(calling.TIME_LIMIT, calling.CHECK_LIMIT - spent), 0.05)
+            shown = call_student(self._shown, (out, arr), copied=False, limit=limit)  # __repr__
+            spent += shown.seconds
             said = shown.value if shown.returned else f"a {type(out).__name__} object"
             table.append((self._call_text(case), said, mark))
             outputs.append(arr)
