@@ -6,6 +6,7 @@ it; for authors, ``build`` exercises from solutions; for instructors, ``assign``
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shutil
@@ -486,11 +487,13 @@ def _grade(args: argparse.Namespace) -> int:
     out: Path = args.out
     gradebook = out / "gradebook.csv"
     try:
-        if args.timeout <= 0 or args.memory_mb < 256 or args.workers < 1:
+        if not (0 < args.timeout < math.inf) or args.memory_mb < 256 or args.workers < 1:
             raise GradeError(
-                "--timeout must be > 0 s, --memory-mb at least 256 and --workers at least 1; got "
-                f"{args.timeout:g}, {args.memory_mb} and {args.workers}"
+                "--timeout must be a finite number of seconds > 0, --memory-mb at least 256 and "
+                f"--workers at least 1; got {args.timeout:g}, {args.memory_mb} and {args.workers}"
             )
+        if out.exists() and not out.is_dir():
+            raise GradeError(f"--out {out} is a file, not a folder: name a folder for the results")
         if gradebook.exists() and not args.force:
             raise GradeError(
                 f"{gradebook} exists from an earlier run; choose another --out, or add --force "
@@ -529,6 +532,7 @@ def _grade(args: argparse.Namespace) -> int:
             print(f"status {g.student}: {g.status}: {g.detail}")
     if not_graded:
         print(f"{len(not_graded)} of {len(graded)} submissions could not be graded (see status).")
+        return 2  # a script (or CI) grading a class learns that some files need a look
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from .grading import NOT_GRADED, STATUSES, GradedSubmission
 __all__ = [
     "feedback_html",
     "gradebook_columns",
+    "safe_cell",
     "write_executed",
     "write_feedback",
     "write_gradebook",
@@ -28,6 +30,23 @@ _LOOK = {**STYLE, "missing": (*STYLE["not_attempted"][:2], "No answer found")}
 
 def _points(x: float) -> str:
     return f"{x:g}"
+
+
+#: What a spreadsheet reads as the start of a formula (or of a hidden one, after a tab or CR).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A text cell as a spreadsheet shows it, never runs it: one starting like a formula
+    (``=HYPERLINK(...)``, ``+1``, ``@SUM``) gets a leading ``'`` (OWASP's CSV-injection advice), and
+    every name is NFC-normalised so that one student is one spelling. Numbers are not passed here:
+    they stay numbers.
+
+    >>> safe_cell("=1+1"), safe_cell("alice"), safe_cell("-2")
+    ("'=1+1", 'alice', "'-2")
+    """
+    text = unicodedata.normalize("NFC", str(text))
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def _question_label(qid: str) -> str:
@@ -59,7 +78,8 @@ def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
     """One row per submission; plain UTF-8 CSV that spreadsheets and LMS imports read.
 
     A submission that could not be graded has empty question cells, total 0 and a status that
-    says why; ``max_total`` is always the lesson's, so percentages stay comparable.
+    says why; ``max_total`` is always the lesson's, so percentages stay comparable. Text cells are
+    made safe to open in a spreadsheet (:func:`safe_cell`).
     """
     columns = gradebook_columns(graded)
     when = datetime.now(UTC).isoformat(timespec="seconds")
@@ -68,11 +88,11 @@ def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
         writer.writeheader()
         for g in graded:
             row = {
-                "student": g.student,
-                "file": g.file,
-                "lesson": g.lesson,
+                "student": safe_cell(g.student),
+                "file": safe_cell(g.file),
+                "lesson": safe_cell(g.lesson),
                 "status": g.status,
-                "status_detail": g.detail,
+                "status_detail": safe_cell(g.detail),
                 "total": _points(g.total),
                 "max_total": _points(g.max_total),
                 "gdcourse_version": g.gdcourse_version,
