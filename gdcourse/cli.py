@@ -520,6 +520,9 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"gdcourse grade: {err}", file=sys.stderr)
         return 1
     out.mkdir(parents=True, exist_ok=True)
+    if args.force:  # the earlier run's pages go too: a page for a student no longer graded misleads
+        for folder in ("feedback", "executed"):
+            shutil.rmtree(out / folder, ignore_errors=True)
     write_gradebook(graded, gradebook)
     write_feedback(graded, out / "feedback")
     write_executed(graded, out / "executed")

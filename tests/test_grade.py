@@ -388,7 +388,7 @@ def test_duplicate_student_ids_are_refused_before_grading(tmp_path):
     (tmp_path / "b").mkdir()
     for d in ("a", "b"):
         (tmp_path / d / "alice.ipynb").write_text("{}")
-    with pytest.raises(GradeError, match="student id 'alice'"):
+    with pytest.raises(GradeError, match="student id has more than one submission: 'alice'"):
         submission_files([tmp_path / "a", tmp_path / "b"])
 
 
@@ -471,3 +471,43 @@ def test_names_are_one_spelling_in_the_gradebook(tmp_path):
 
     decomposed = unicodedata.normalize("NFD", "Zoë")
     assert safe_cell(decomposed) == unicodedata.normalize("NFC", "Zoë") != decomposed
+
+
+def test_every_file_is_accounted_for(tmp_path):
+    # A broken link was skipped in silence; alice.html beside alice.ipynb refused the whole class.
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "alice.ipynb").write_text("{}")
+    (subs / "alice.html").write_text("<p>export</p>")
+    (subs / "bob.ipynb").symlink_to(tmp_path / "gone.ipynb")
+    files = submission_files([subs])
+    assert [f.name for f in files] == ["alice.ipynb", "bob.ipynb"]
+    from gdcourse.instructor.grading import grade_submission
+
+    g = grade_submission(subs / "bob.ipynb")
+    assert g.status == "unreadable" and "link to a file that is not there" in g.detail
+
+
+def test_all_student_id_clashes_are_named_at_once(tmp_path):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        for name in ("alice.ipynb", "carol.ipynb"):
+            (tmp_path / d / name).write_text("{}")
+    with pytest.raises(GradeError, match="2 student ids have more than one") as err:
+        submission_files([tmp_path / "a", tmp_path / "b"])
+    assert "'alice'" in str(err.value) and "'carol'" in str(err.value)
+
+
+def test_force_removes_the_earlier_runs_pages(tmp_path, capsys):
+    from gdcourse.cli import main
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "alice.docx").write_text("not a notebook")
+    out = tmp_path / "out"
+    (out / "feedback").mkdir(parents=True)
+    (out / "feedback" / "zed.html").write_text("an earlier run's page")
+    (out / "gradebook.csv").write_text("old")
+    assert main(["grade", str(subs), "--out", str(out), "--force"]) == 2  # nothing gradable
+    assert not (out / "feedback" / "zed.html").exists()
+    assert (out / "feedback" / "alice.html").exists()

@@ -51,6 +51,7 @@ STATUSES = {
     "invalid_notebook": "not graded: the file is JSON but not a notebook",
     "not_json": "not graded: the .ipynb file is not valid JSON (damaged or not saved properly)",
     "not_a_notebook": "not graded: the file is not a Jupyter notebook (.ipynb)",
+    "unreadable": "not graded: the file cannot be read (a broken link, or no permission)",
     "grader_error": "not graded: the grader failed (not the student's fault)",
 }
 #: The statuses of files that could not be run at all (scored 0, "not_graded").
@@ -164,26 +165,45 @@ def _lesson_questions(slug: str) -> list[Question]:
 
 
 def submission_files(paths: Sequence[Path]) -> list[Path]:
-    """The files to grade: each file given, and every file directly inside each folder given."""
+    """The files to grade: each file given, and every file directly inside each folder given
+    (a broken link too: it gets a row saying so, not silence).
+
+    The file name's stem is the student id. A student's notebook beside other files of theirs
+    (``alice.ipynb`` and ``alice.html``) is that one notebook; two notebooks, or two other files,
+    for one id are refused, all such clashes named at once.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            files += sorted(
+                p
+                for p in path.iterdir()
+                if (p.is_file() or (p.is_symlink() and not p.exists()))
+                and not p.name.startswith(".")
+            )
         elif path.is_file():
             files.append(path)
         else:
             raise GradeError(f"submission {path} does not exist")
     if not files:
         raise GradeError("no submissions found in " + ", ".join(map(str, paths)))
-    seen: dict[str, Path] = {}
+    by_id: dict[str, list[Path]] = {}
     for f in files:
-        if f.stem in seen:
-            raise GradeError(
-                f"two submissions have the student id {f.stem!r} ({seen[f.stem]} and {f}); the "
-                f"file name's stem is the student id, so rename one of them"
-            )
-        seen[f.stem] = f
-    return files
+        by_id.setdefault(f.stem, []).append(f)
+    chosen, clashes = [], []
+    for student, mine in by_id.items():
+        notebooks = [f for f in mine if f.suffix.lower() == ".ipynb"]
+        if len(notebooks) == 1 or len(mine) == 1:
+            chosen.append(notebooks[0] if notebooks else mine[0])
+        else:
+            clashes.append(f"{student!r} ({', '.join(map(str, notebooks or mine))})")
+    if clashes:
+        raise GradeError(
+            f"{len(clashes)} student id{'s have' if len(clashes) > 1 else ' has'} more than one "
+            f"submission: {'; '.join(clashes)}. The file name's stem is the student id, so "
+            f"rename or remove the extra ones"
+        )
+    return sorted(chosen, key=files.index)
 
 
 # -- reading a submission -----------------------------------------------------------------------
@@ -422,7 +442,8 @@ def grade_submission(
     try:
         nb, status, detail = _read_notebook(path)
     except OSError as err:
-        nb, status, detail = None, "not_a_notebook", f"cannot read {file}: {err.strerror}"
+        why = "a link to a file that is not there" if path.is_symlink() else err.strerror
+        nb, status, detail = None, "unreadable", f"cannot read {file}: {why}"
     if nb is None:
         return GradedSubmission(student, file, lesson or "", status, detail, [])
     slug = lesson or _lesson_of(nb)
