@@ -6,6 +6,7 @@ it; for authors, ``build`` exercises from solutions; for instructors, ``assign``
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import re
@@ -494,16 +495,24 @@ def _grade(args: argparse.Namespace) -> int:
             )
         if out.exists() and not out.is_dir():
             raise GradeError(f"--out {out} is a file, not a folder: name a folder for the results")
-        if gradebook.exists() and not args.force:
+        timeout = math.ceil(args.timeout) if 0 < args.timeout < math.inf else args.timeout
+        if timeout > 86_400:
             raise GradeError(
-                f"{gradebook} exists from an earlier run; choose another --out, or add --force "
-                f"to replace it"
+                f"--timeout is seconds per cell, at most a day (86400); got {args.timeout:g}"
+            )
+        earlier = [
+            p for p in (gradebook, out / "feedback", out / "executed") if _holds_something(p)
+        ]
+        if earlier and not args.force:
+            raise GradeError(
+                f"{earlier[0]} exists from an earlier run; choose another --out, or add --force "
+                f"to replace what that run wrote"
             )
         if args.lesson is not None:
             check_lesson(args.lesson)
         hidden = [load_hidden_checks(path) for path in args.hidden]
         files = submission_files(args.submissions)
-        inside = [f for f in files if out.resolve() in f.resolve().parents]
+        inside = [f for f in files if _inside(f, out)]
         if inside:
             raise GradeError(f"--out {out} holds the submission {inside[0]}; use another folder")
         print(f"Grading {len(files)} submissions on {args.workers} workers...", file=sys.stderr)
@@ -511,7 +520,7 @@ def _grade(args: argparse.Namespace) -> int:
             files,
             lesson=args.lesson,
             hidden=hidden,
-            timeout=args.timeout,
+            timeout=timeout,
             memory_mb=args.memory_mb,
             workers=args.workers,
             progress=_progress_bar,
@@ -520,12 +529,15 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"gdcourse grade: {err}", file=sys.stderr)
         return 1
     out.mkdir(parents=True, exist_ok=True)
-    if args.force:  # the earlier run's pages go too: a page for a student no longer graded misleads
-        for folder in ("feedback", "executed"):
-            shutil.rmtree(out / folder, ignore_errors=True)
+    if args.force:  # the earlier run's pages go too (only those it wrote: its manifest lists them)
+        for old in _manifest(out):
+            old.unlink(missing_ok=True)
     write_gradebook(graded, gradebook)
-    write_feedback(graded, out / "feedback")
-    write_executed(graded, out / "executed")
+    pages = write_feedback(graded, out / "feedback") + write_executed(graded, out / "executed")
+    (out / _MANIFEST).write_text(
+        json.dumps([str(p.relative_to(out)) for p in (gradebook, *pages)], indent=1),
+        encoding="utf-8",
+    )
     not_graded = [g for g in graded if g.status in NOT_GRADED]
     print(f"wrote  {gradebook}")
     print(f"wrote  {out / 'feedback'}/ (one page per student: give each student theirs)")
@@ -535,8 +547,38 @@ def _grade(args: argparse.Namespace) -> int:
             print(f"status {g.student}: {g.status}: {g.detail}")
     if not_graded:
         print(f"{len(not_graded)} of {len(graded)} submissions could not be graded (see status).")
-        return 2  # a script (or CI) grading a class learns that some files need a look
+        return 3  # a script grading a class learns that some files need a look (2 is usage)
     return 0
+
+
+#: The files one grading run wrote into --out, so that --force removes those and nothing else.
+_MANIFEST = ".gdcourse-grade-run.json"
+
+
+def _manifest(out: Path) -> list[Path]:
+    """The files an earlier run wrote into ``out`` (none if it left no readable manifest)."""
+    try:
+        names = json.loads((out / _MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    found = []
+    for name in names if isinstance(names, list) else []:
+        path = (out / str(name)).resolve()
+        if path.is_relative_to(out.resolve()) and path.is_file():
+            found.append(path)
+    return found
+
+
+def _holds_something(path: Path) -> bool:
+    return path.is_file() or (path.is_dir() and any(path.iterdir()))
+
+
+def _inside(file: Path, folder: Path) -> bool:
+    """Is ``file`` inside ``folder``? (A link that loops is inside nothing.)"""
+    try:
+        return folder.resolve() in file.resolve().parents
+    except (OSError, RuntimeError):
+        return False
 
 
 if __name__ == "__main__":

@@ -208,11 +208,11 @@ def graded(tmp_path_factory):
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=base)
     with (out / "gradebook.csv").open(encoding="utf-8", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
-    # Exit status 2 exactly when some file could not be graded: a script learns to look.
+    # Exit status 3 exactly when some file could not be graded: a script learns to look.
     from gdcourse.instructor.grading import NOT_GRADED
 
     some_not_graded = any(row["status"] in NOT_GRADED for row in rows.values())
-    assert proc.returncode == (2 if some_not_graded else 0), proc.stderr
+    assert proc.returncode == (3 if some_not_graded else 0), proc.stderr
     return {
         "rows": rows,
         "out": out,
@@ -498,16 +498,61 @@ def test_all_student_id_clashes_are_named_at_once(tmp_path):
     assert "'alice'" in str(err.value) and "'carol'" in str(err.value)
 
 
-def test_force_removes_the_earlier_runs_pages(tmp_path, capsys):
+def test_force_removes_what_the_earlier_run_wrote_and_nothing_else(tmp_path, capsys):
     from gdcourse.cli import main
 
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "alice.docx").write_text("not a notebook")
+    (subs / "zed.docx").write_text("not a notebook")
     out = tmp_path / "out"
-    (out / "feedback").mkdir(parents=True)
-    (out / "feedback" / "zed.html").write_text("an earlier run's page")
-    (out / "gradebook.csv").write_text("old")
-    assert main(["grade", str(subs), "--out", str(out), "--force"]) == 2  # nothing gradable
-    assert not (out / "feedback" / "zed.html").exists()
+    assert main(["grade", str(subs), "--out", str(out)]) == 3  # nothing gradable
+    assert (out / "feedback" / "zed.html").exists()
+    (out / "feedback" / "my_template.md").write_text("the instructor's own")
+    (subs / "zed.docx").unlink()
+    (subs / "alice.docx").write_text("not a notebook")
+    assert main(["grade", str(subs), "--out", str(out)]) == 1  # no --force: refused
+    assert "exists from an earlier run" in capsys.readouterr().err
+    assert main(["grade", str(subs), "--out", str(out), "--force"]) == 3
+    assert not (out / "feedback" / "zed.html").exists()  # the earlier run's page
     assert (out / "feedback" / "alice.html").exists()
+    assert (out / "feedback" / "my_template.md").read_text() == "the instructor's own"
+
+
+def test_an_existing_feedback_folder_is_not_written_into_without_force(tmp_path, capsys):
+    from gdcourse.cli import main
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "carol.docx").write_text("x")
+    (tmp_path / "out" / "feedback").mkdir(parents=True)
+    (tmp_path / "out" / "feedback" / "carol.html").write_text("mine")
+    assert main(["grade", str(subs), "--out", str(tmp_path / "out")]) == 1
+    assert (tmp_path / "out" / "feedback" / "carol.html").read_text() == "mine"
+
+
+def test_a_link_loop_and_names_spelt_two_ways_are_accounted_for(tmp_path):
+    import unicodedata
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "l1.ipynb").symlink_to(subs / "l2.ipynb")
+    (subs / "l2.ipynb").symlink_to(subs / "l1.ipynb")
+    assert {f.name for f in submission_files([subs])} == {"l1.ipynb", "l2.ipynb"}
+    two = tmp_path / "two"
+    two.mkdir()
+    for form in ("NFC", "NFD"):
+        (two / f"{unicodedata.normalize(form, 'Zoë')}.ipynb").write_text("{}")
+    if len(list(two.iterdir())) == 2:  # a file system that keeps both spellings
+        with pytest.raises(GradeError, match="more than one submission"):
+            submission_files([two])
+
+
+def test_a_fractional_timeout_is_whole_seconds_and_a_huge_one_refused(tmp_path, capsys):
+    from gdcourse.cli import main
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.docx").write_text("x")
+    assert main(["grade", str(subs), "--out", str(tmp_path / "o1"), "--timeout", "1e308"]) == 1
+    assert "at most a day" in capsys.readouterr().err
+    assert main(["grade", str(subs), "--out", str(tmp_path / "o2"), "--timeout", "0.5"]) == 3

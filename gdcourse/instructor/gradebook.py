@@ -46,7 +46,9 @@ def safe_cell(text: str) -> str:
     ("'=1+1", 'alice', "'-2")
     """
     text = unicodedata.normalize("NFC", str(text))
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    # also after leading spaces, and a pipe (DDE): what some spreadsheets still read as live
+    starts = text.lstrip(" \u00a0").startswith((*_FORMULA_START, "|", "\uff1d", "\n"))
+    return f"'{text}" if starts else text
 
 
 def _question_label(qid: str) -> str:

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -188,8 +189,8 @@ def submission_files(paths: Sequence[Path]) -> list[Path]:
     if not files:
         raise GradeError("no submissions found in " + ", ".join(map(str, paths)))
     by_id: dict[str, list[Path]] = {}
-    for f in files:
-        by_id.setdefault(f.stem, []).append(f)
+    for f in files:  # one id however its letters are composed (é as one character or two)
+        by_id.setdefault(unicodedata.normalize("NFC", f.stem).casefold(), []).append(f)
     chosen, clashes = [], []
     for student, mine in by_id.items():
         notebooks = [f for f in mine if f.suffix.lower() == ".ipynb"]
