@@ -556,3 +556,23 @@ def test_a_fractional_timeout_is_whole_seconds_and_a_huge_one_refused(tmp_path, 
     assert main(["grade", str(subs), "--out", str(tmp_path / "o1"), "--timeout", "1e308"]) == 1
     assert "at most a day" in capsys.readouterr().err
     assert main(["grade", str(subs), "--out", str(tmp_path / "o2"), "--timeout", "0.5"]) == 3
+
+
+def test_an_old_v3_notebook_is_converted_and_graded(tmp_path):
+    import nbformat
+
+    from gdcourse.instructor.grading import grade_submission
+
+    nb = nbformat.read(ROOT / "solutions" / "03_lr_exploration.ipynb", as_version=4)
+    nbformat.write(nbformat.convert(nb, 3), tmp_path / "old.ipynb", version=3)
+    g = grade_submission(tmp_path / "old.ipynb")
+    assert g.status == "ok" and g.total == g.max_total > 0, g.detail
+
+
+def test_another_exercise_is_flagged_not_graded_as_this_one(tmp_path):
+    from gdcourse.instructor.grading import grade_submission
+
+    exercise_04 = ROOT / "solutions" / "04_many_parameters_practice.ipynb"
+    (tmp_path / "bob.ipynb").write_bytes(exercise_04.read_bytes())
+    g = grade_submission(tmp_path / "bob.ipynb", lesson="lr_exploration")
+    assert g.status == "wrong_lesson" and "many_parameters_practice" in g.detail and not g.results

@@ -49,6 +49,7 @@ STATUSES = {
     "timeout": "graded; a cell ran too long and was skipped",
     "kernel_died": "graded; a cell stopped the kernel and was skipped",
     "unknown_lesson": "not graded: the notebook does not say which exercise it is",
+    "wrong_lesson": "not graded: the notebook is another exercise than the one being graded",
     "invalid_notebook": "not graded: the file is JSON but not a notebook",
     "not_json": "not graded: the .ipynb file is not valid JSON (damaged or not saved properly)",
     "not_a_notebook": "not graded: the file is not a Jupyter notebook (.ipynb)",
@@ -219,6 +220,12 @@ def _read_notebook(path: Path) -> tuple[Any, str, str]:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         return None, "not_json", f"{path.name} is not valid JSON ({err})"
+    if isinstance(data, dict) and data.get("nbformat") == 3 and "worksheets" in data:
+        try:  # an old (version 3) notebook: nbformat converts it
+            data = json.loads(nbformat.writes(nbformat.reads(json.dumps(data), as_version=4)))
+        except Exception:
+            why = f"{path.name} is an old (v3) notebook that cannot be read"
+            return None, "invalid_notebook", why
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         return None, "invalid_notebook", f"{path.name} has no list of cells"
     try:
@@ -447,7 +454,18 @@ def grade_submission(
         nb, status, detail = None, "unreadable", f"cannot read {file}: {why}"
     if nb is None:
         return GradedSubmission(student, file, lesson or "", status, detail, [])
-    slug = lesson or _lesson_of(nb)
+    own_slug = _lesson_of(nb)
+    if lesson and own_slug and own_slug != lesson:  # exercise 04 handed in for 03
+        return GradedSubmission(
+            student,
+            file,
+            lesson,
+            "wrong_lesson",
+            f"{file} is the exercise {own_slug!r}, not {lesson!r} being graded; grade it with "
+            f"--lesson {own_slug}, or ask the student for the right notebook",
+            [],
+        )
+    slug = lesson or own_slug
     if not slug:
         return GradedSubmission(
             student,
