@@ -576,3 +576,33 @@ def test_another_exercise_is_flagged_not_graded_as_this_one(tmp_path):
     (tmp_path / "bob.ipynb").write_bytes(exercise_04.read_bytes())
     g = grade_submission(tmp_path / "bob.ipynb", lesson="lr_exploration")
     assert g.status == "wrong_lesson" and "many_parameters_practice" in g.detail and not g.results
+
+
+@pytest.mark.parametrize("call", ["exit()", "quit()"])
+def test_exit_in_a_cell_stops_that_cell_only_and_keeps_the_answers(tmp_path, call):
+    # exit() ended the kernel: every restart blamed an innocent cell, "gave up after 4 restarts",
+    # 0/0 and no executed notebook.
+    import nbformat
+
+    from gdcourse.instructor.grading import grade_submission
+
+    nb = nbformat.read(ROOT / "solutions" / "03_lr_exploration.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(call))
+    nbformat.write(nb, tmp_path / "eve.ipynb")
+    g = grade_submission(tmp_path / "eve.ipynb")
+    assert g.status == "cell_errors" and "cell 3 raised GradingExit" in g.detail
+    assert g.total == g.max_total > 0 and g.executed is not None
+
+
+def test_a_skipped_cell_keeps_its_source_and_says_why_in_the_executed_notebook(tmp_path):
+    import nbformat
+
+    from gdcourse.instructor.grading import grade_submission
+
+    nb = nbformat.read(ROOT / "solutions" / "03_lr_exploration.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell("while True:\n    pass"))
+    nbformat.write(nb, tmp_path / "carl.ipynb")
+    g = grade_submission(tmp_path / "carl.ipynb", timeout=3)
+    cell = g.executed["cells"][2]
+    assert g.status == "timeout" and cell["source"] == "while True:\n    pass"
+    assert "skipped: cell 3 ran longer than 3 s" in cell["outputs"][0]["text"]

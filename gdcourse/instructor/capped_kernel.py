@@ -35,8 +35,14 @@ def _cap_memory(argv: list[str]) -> list[str]:
     return argv
 
 
+#: Run in the kernel before the student's first cell: exit() and quit() stop only their cell.
+_NO_EXIT = (
+    "--IPKernelApp.exec_lines=["
+    "'from gdcourse.instructor.kernel_side import no_exit as exit, no_exit as quit']"
+)
+
 if __name__ == "__main__":
-    sys.argv = _cap_memory(sys.argv)
+    sys.argv = [*_cap_memory(sys.argv), _NO_EXIT]
     from ipykernel.kernelapp import launch_new_instance
 
     launch_new_instance()

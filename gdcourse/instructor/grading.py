@@ -533,6 +533,13 @@ def grade_submission(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    import nbformat
+
+    for i, (_, text) in skip_cells.items():  # the instructor sees the cell, and why it did not run
+        cell = executed.cells[i]
+        cell.source = nb.cells[i].source
+        cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=f"skipped: {text}\n")]
+        cell.metadata["gdcourse"] = {"skipped": text}
     ran = _verdicts_in_cells(executed)
     results = []
     for q, is_hidden in [(q, False) for q in own] + [(q, True) for _, q in extra]:

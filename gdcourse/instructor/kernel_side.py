@@ -14,10 +14,28 @@ from typing import Any
 
 from ..checks import Question, questions_of
 
-__all__ = ["GRADE_MIME", "hidden_questions", "report_environment", "report_question"]
+__all__ = [
+    "GRADE_MIME",
+    "GradingExit",
+    "hidden_questions",
+    "no_exit",
+    "report_environment",
+    "report_question",
+]
 
 GRADE_MIME = "application/vnd.gdcourse.grade+json"
 _MISSING = object()
+
+
+class GradingExit(Exception):
+    """``exit()`` or ``quit()`` in a cell while grading: the cell stops, the notebook goes on."""
+
+
+def no_exit(*args: Any, **kwargs: Any) -> None:
+    """What ``exit`` and ``quit`` are while grading. In a kernel they end it, and every later cell
+    (and each restart's innocent cell) was blamed; here the cell that calls them raises instead,
+    is named like any cell that raises, and the rest of the notebook runs."""
+    raise GradingExit("exit() and quit() stop the notebook; while grading, only this cell stops")
 
 
 def hidden_questions(path: str) -> tuple[str, list[Question]]:
