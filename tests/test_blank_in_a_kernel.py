@@ -11,15 +11,22 @@ import nbclient
 import nbformat
 import pytest
 
+from .notebook_run import start_retried
+
 pytestmark = pytest.mark.timeout(180)
 
 
 def _run(*sources: str) -> list:
     """The cells of a notebook of ``sources``, executed in a fresh kernel (errors allowed)."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    nbclient.NotebookClient(nb, allow_errors=True, kernel_name="python3", timeout=120).execute()
-    return nb.cells
+
+    def run() -> list:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+        client = nbclient.NotebookClient(nb, allow_errors=True, kernel_name="python3", timeout=120)
+        client.execute()
+        return nb.cells
+
+    return start_retried(run)
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +94,24 @@ def test_only_the_notebooks_own_lessons_are_named(traps):
 
 def test_deleting_the_blank_is_explained(traps):
     assert "built in once gdcourse is imported" in "".join(_texts(traps[3]))
+
+
+def test_only_a_kernel_that_died_at_start_is_started_again():
+    tries = []
+
+    def flaky():
+        tries.append(1)
+        if len(tries) < 3:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return "ran"
+
+    assert start_retried(flaky) == "ran" and len(tries) == 3
+
+    def cell_fails():
+        tries.append(1)
+        raise RuntimeError("a cell raised")
+
+    tries.clear()
+    with pytest.raises(RuntimeError, match="a cell raised"):
+        start_retried(cell_fails)
+    assert len(tries) == 1
