@@ -753,8 +753,10 @@ class FunctionQuestion(Question):
         # One budget for the whole check: each call has TIME_LIMIT, and all of them together
         # (with reading what they return) CHECK_LIMIT, so 9 slow inputs cannot take 90 s.
         spent = 0.0
+        refs: list[np.ndarray] = []  # one per case, beside `outputs`
         for i, case in enumerate(cases):
             ref = self._reference(case)
+            refs.append(ref)
             left = calling.CHECK_LIMIT - spent
             if left <= 0:
                 return self._over_budget(case, table)
@@ -834,7 +836,6 @@ class FunctionQuestion(Question):
             )
         if passed == len(cases):
             return self._verdict("correct", f"Right on all {passed} inputs.", table)
-        refs = [self._reference(c) for c in cases]
         # Rounded, read over all results together: a whole 2.0 beside 1.23 is rounded too.
         pairs = list(zip(outputs, refs, strict=True))
         same_shapes = all(o is not None and o.shape == r.shape for o, r in pairs)
