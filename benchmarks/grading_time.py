@@ -1,9 +1,12 @@
-"""Times `gdcourse grade` on a class of 30 submissions of one exercise, on 2 workers and on 1.
+"""Times `gdcourse grade` on a class of 30 submissions of one exercise, on 2 workers and on 1, and
+the sandbox's cost per submission.
 
-Run with `.venv/bin/python benchmarks/grading_time.py [--students 30]`. The class is built from
-`solutions/03_lr_exploration.ipynb` and `exercises/03_lr_exploration.ipynb`: a third full answers,
-a third blank, a third with one wrong answer and one cell that raises. Both runs grade the same
-files, one after the other, so the speed-up is measured side by side on the same machine.
+Run with `.venv/bin/python benchmarks/grading_time.py [--students 30] [--sandbox-runs 10]`. The
+class is built from `solutions/03_lr_exploration.ipynb` and `exercises/03_lr_exploration.ipynb`:
+a third full answers, a third blank, a third with one wrong answer and one cell that raises. Both
+runs grade the same files, one after the other, so the speed-up is measured side by side on the
+same machine. Then the same submissions are graded one at a time, alternately with and without
+the sandbox (bubblewrap), and the medians per submission are printed side by side.
 """
 
 from __future__ import annotations
@@ -54,9 +57,29 @@ def grade(folder: Path, out: Path, workers: int) -> float:
     return time.perf_counter() - start
 
 
+def sandbox_cost(folder: Path, runs: int) -> tuple[float, float]:
+    """Median seconds per submission with and without the sandbox, graded alternately."""
+    import statistics
+
+    from gdcourse.instructor import grading, sandbox
+
+    files = sorted(folder.glob("*.ipynb"))[:runs]
+    with_box, without = [], []
+    real = sandbox.available
+    for f in files:
+        for times, boxed in ((with_box, True), (without, False)):
+            sandbox.available = real if boxed else (lambda: False)
+            start = time.perf_counter()
+            grading.grade_submission(f)
+            times.append(time.perf_counter() - start)
+    sandbox.available = real
+    return statistics.median(with_box), statistics.median(without)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--sandbox-runs", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "submissions"
@@ -64,11 +87,14 @@ def main() -> int:
         make_class(folder, args.students)
         two = grade(folder, Path(tmp) / "out2", workers=2)
         one = grade(folder, Path(tmp) / "out1", workers=1)
+        boxed, bare = sandbox_cost(folder, args.sandbox_runs)
     n = args.students
     print(f"{'workers':>8} {'seconds':>8} {'s/submission':>13}")
     print(f"{2:>8} {two:8.1f} {two / n:13.2f}")
     print(f"{1:>8} {one:8.1f} {one / n:13.2f}")
     print(f"speed-up with 2 workers: {one / two:.2f}x ({n} submissions of exercise 03)")
+    print(f"one submission, median of {args.sandbox_runs}: {boxed:.2f} s in the sandbox, "
+          f"{bare:.2f} s without ({boxed - bare:+.2f} s, {boxed / bare:.2f}x)")
     return 0
 
 

@@ -365,6 +365,12 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=30, help="seconds per cell before it is skipped (30)"
     )
     p_grade.add_argument(
+        "--notebook-timeout",
+        type=float,
+        default=300,
+        help="seconds for all of one notebook's cells; the cells after are not run (300)",
+    )
+    p_grade.add_argument(
         "--memory-mb", type=int, default=2048, help="memory cap per kernel in MiB (2048)"
     )
     p_grade.add_argument("--workers", type=int, default=2, help="notebooks run at once (2)")
@@ -500,6 +506,12 @@ def _grade(args: argparse.Namespace) -> int:
             raise GradeError(
                 f"--timeout is seconds per cell, at most a day (86400); got {args.timeout:g}"
             )
+        if not (0 < args.notebook_timeout <= 7 * 86_400):
+            raise GradeError(
+                f"--notebook-timeout is seconds for one notebook, more than 0 and at most a week "
+                f"(604800); got {args.notebook_timeout:g}"
+            )
+        notebook_timeout = math.ceil(args.notebook_timeout)
         earlier = [
             p for p in (gradebook, out / "feedback", out / "executed") if _holds_something(p)
         ]
@@ -515,13 +527,19 @@ def _grade(args: argparse.Namespace) -> int:
         inside = [f for f in files if _inside(f, out)]
         if inside:
             raise GradeError(f"--out {out} holds the submission {inside[0]}; use another folder")
+        from .instructor import sandbox
+
+        if sandbox.missing():  # said once, before any submission runs
+            print(f"gdcourse grade: warning: {sandbox.missing()}", file=sys.stderr)
         print(f"Grading {len(files)} submissions on {args.workers} workers...", file=sys.stderr)
         graded = grade_submissions(
             files,
             lesson=args.lesson,
             hidden=hidden,
             timeout=timeout,
+            notebook_timeout=notebook_timeout,
             memory_mb=args.memory_mb,
+            protected=[out.absolute()],
             workers=args.workers,
             progress=_progress_bar,
         )

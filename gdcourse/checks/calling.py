@@ -99,14 +99,21 @@ def call_student(
         with alarm, np.errstate(all="ignore"):
             value = fn(*args)
         if alarm.rang:  # it rang, and something swallowed it: still too long
-            return Call(timed_out=True, seconds=time.perf_counter() - start)
+            return Call(timed_out=True, seconds=_seconds(fn, start))
     except _TimeUp:
-        return Call(timed_out=True, seconds=time.perf_counter() - start)
+        return Call(timed_out=True, seconds=_seconds(fn, start))
     except KeyboardInterrupt:
-        return Call(interrupted=True, seconds=time.perf_counter() - start)
+        return Call(interrupted=True, seconds=_seconds(fn, start))
     except BaseException as err:  # the student's own code raised (exit() too): an outcome
-        return Call(error=err, seconds=time.perf_counter() - start)
-    return Call(value=value, seconds=time.perf_counter() - start)
+        return Call(error=err, seconds=_seconds(fn, start))
+    return Call(value=value, seconds=_seconds(fn, start))
+
+
+def _seconds(fn: Callable[..., Any], start: float) -> float:
+    """How long the call took; for a function replayed while grading (``plain.Recorded``), how
+    long it took in the student's process, so a check's time budget ends where it did there."""
+    recorded = getattr(fn, "last_seconds", None) if type(fn).__name__ == "Recorded" else None
+    return float(recorded) if recorded is not None else time.perf_counter() - start
 
 
 class _alarm:
@@ -147,6 +154,9 @@ class _alarm:
 def student_traceback(err: BaseException) -> str:
     """The student's error with only the frames of their own code, repeats collapsed as Python
     does (``[Previous line repeated 996 more times]``)."""
+    recorded = getattr(err, "recorded_traceback", None)  # replayed while grading: as it was
+    if isinstance(recorded, str) and getattr(err, "from_student", False):
+        return recorded
     frames = [
         f
         for f in traceback.extract_tb(err.__traceback__)

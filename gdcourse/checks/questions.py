@@ -10,9 +10,12 @@ from __future__ import annotations
 import copy
 import inspect
 import math
+import os
 import pickle
 import sys
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
@@ -53,6 +56,31 @@ _MISSING = object()
 # the latest outcome of each question, and the known mistake its latest answer made.
 _LATEST: dict[str, str] = {}
 _MISTAKES: dict[str, str] = {}
+
+
+@contextmanager
+def grading_session() -> Iterator[None]:
+    """Checks as the grader runs them, in its own process: in assessment mode, logged to no one's
+    progress file, and remembering nothing of another submission's answers."""
+    from .assessment import ASSESSMENT_ENV
+
+    saved = {k: os.environ.get(k) for k in (ASSESSMENT_ENV, "GDCOURSE_PROGRESS")}
+    os.environ[ASSESSMENT_ENV] = "1"
+    os.environ["GDCOURSE_PROGRESS"] = os.devnull
+    _LATEST.clear()
+    _MISTAKES.clear()
+    try:
+        yield
+    finally:
+        _LATEST.clear()
+        _MISTAKES.clear()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 _SAME = "The same mistake as in"
 _ONE_ARRAY = "one array appended at every step"  # a mistake's name, shared with trajectory.py
 #: What an answer's message can be about that no earlier answer causes.
@@ -731,6 +759,59 @@ class FunctionQuestion(Question):
         # The reference gets its own copy too: nothing it does can reach the next call.
         return np.asarray(self.reference(*copy.deepcopy(tuple(case.values()))), dtype=float)
 
+    def recorded_calls(self, answer: Any) -> dict[str, Any]:
+        """What ``answer`` does on this question's inputs, as plain data for the grader (run in
+        the student's process while grading; the grader's :meth:`check` of a
+        :class:`~gdcourse.checks.plain.Recorded` of it gives the verdict). Each call has the
+        limits the check gives it, and the calls stop where the check would stop."""
+        from .plain import read_answer
+
+        if not callable(answer) or isinstance(answer, type):
+            return read_answer(answer, calling.TIME_LIMIT)
+        params = None
+        said = call_student(_parameters, (answer,), copied=False)
+        if said.returned:
+            params = said.value
+        calls: list[dict[str, Any]] = []
+        spent = 0.0
+        for i, case in enumerate(self._cases()):
+            left = calling.CHECK_LIMIT - spent
+            if left <= 0:
+                break
+            call = call_student(answer, tuple(case.values()), limit=min(calling.TIME_LIMIT, left))
+            spent += call.seconds
+            entry: dict[str, Any] = {"seconds": call.seconds}
+            calls.append(entry)
+            if call.timed_out or call.interrupted:
+                entry["kind"] = "timeout" if call.timed_out else "interrupted"
+                break
+            if call.error is not None:
+                err = call.error
+                entry.update(
+                    kind="raised",
+                    error={
+                        "type": type(err).__name__,
+                        "message": str(err)[:2000],
+                        "traceback": student_traceback(err)[:5000],
+                    },
+                )
+                continue
+            limit = max(min(calling.TIME_LIMIT, calling.CHECK_LIMIT - spent), 0.05)
+            started = time.perf_counter()
+            entry.update(kind="returned", value=read_answer(call.value, limit))
+            spent += time.perf_counter() - started
+            if i == 0 and contains_placeholder(call.value):
+                break
+        name = call_student(
+            lambda f: str(getattr(f, "__name__", ""))[:100], (answer,), copied=False
+        )
+        return {
+            "t": "calls",
+            "name": name.value if name.returned else "",
+            "signature": params,
+            "calls": calls,
+        }
+
     def _evaluate(self, answer: Any) -> Verdict:
         if not callable(answer) or isinstance(answer, type):
             said = call_student(describe, (answer,), copied=False)  # its __repr__ may loop
@@ -839,12 +920,16 @@ class FunctionQuestion(Question):
         # Rounded, read over all results together: a whole 2.0 beside 1.23 is rounded too.
         pairs = list(zip(outputs, refs, strict=True))
         same_shapes = all(o is not None and o.shape == r.shape for o, r in pairs)
-        all_rounded = same_shapes and rounded_from(
-            np.concatenate([np.ravel(o) for o in outputs]),
-            np.concatenate([np.ravel(r) for r in refs]),
-            self.rtol,
-            self.atol,
-        ) is not None
+        all_rounded = (
+            same_shapes
+            and rounded_from(
+                np.concatenate([np.ravel(o) for o in outputs]),
+                np.concatenate([np.ravel(r) for r in refs]),
+                self.rtol,
+                self.atol,
+            )
+            is not None
+        )
         for m in self.misconceptions:
             wrong_fn = m.answer()
             with np.errstate(all="ignore"):
@@ -867,9 +952,24 @@ class FunctionQuestion(Question):
         return self._verdict("incorrect", message, table)
 
 
+def _parameters(fn: Any) -> list[list[Any]] | None:
+    """A function's parameters as data: ``[name, kind, has a default]`` each (None if it hides
+    its signature), so the grader can say the same thing about them."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    return [
+        [str(p.name), int(p.kind), p.default is not inspect.Parameter.empty]
+        for p in signature.parameters.values()
+    ]
+
+
 def _raised_in_students_code(err: BaseException, answer: Any) -> bool:
     """Did ``err`` come from a method of the student's answer (its ``__eq__``, ``__iter__``,
     ``__repr__``..., or of what it holds), which a check calls when it reads the answer?"""
+    if getattr(err, "from_student", False):  # replayed while grading (plain.StudentError)
+        return True
     codes = _method_codes(answer)
     for item in _parts(answer):
         codes |= _method_codes(item)
@@ -942,8 +1042,7 @@ def _shape_problem(arr: np.ndarray, ref: np.ndarray, starts_with: str = "") -> s
         )
     if arr.ndim == 0:
         return (
-            f"Your function returned a single number where {_shape_words(ref.shape)} are "
-            f"expected."
+            f"Your function returned a single number where {_shape_words(ref.shape)} are expected."
         )
     if arr.size == ref.size:
         return (
@@ -1058,9 +1157,9 @@ class ChoiceQuestion(Question):
             )
         given = {}
         for key, value in answer.items():
-            match = [] if isinstance(key, (bool, np.bool_)) else [
-                k for k in ref if _same_key(k, key)
-            ]
+            match = (
+                [] if isinstance(key, (bool, np.bool_)) else [k for k in ref if _same_key(k, key)]
+            )
             if not match:
                 return self._verdict("incorrect", self._unknown_key(key, ref))
             if match[0] in given:
@@ -1093,7 +1192,6 @@ class ChoiceQuestion(Question):
             if hint:
                 lines.append(f"For {self.key_name} {k!r}: {hint}")
         return self._verdict("incorrect", "\n".join(lines))
-
 
     def _keys(self, n: int) -> str:
         """The key name, plural when there are several: "rate", "rates", "(a, rate) pairs"."""

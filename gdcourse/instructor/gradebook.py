@@ -173,7 +173,8 @@ def write_feedback(graded: Sequence[GradedSubmission], folder: Path) -> list[Pat
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for g in graded:
-        page = folder / f"{g.student}.html"
+        page = folder / f"{g.student}.html"  # a student in a folder of their own: sec1/bob.html
+        page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(feedback_html(g), encoding="utf-8")
         written.append(page)
     return written
@@ -188,6 +189,7 @@ def write_executed(graded: Sequence[GradedSubmission], folder: Path) -> list[Pat
     for g in graded:
         if g.executed is not None:
             page = folder / f"{g.student}.ipynb"
+            page.parent.mkdir(parents=True, exist_ok=True)
             nb = nbformat.from_dict(json.loads(json.dumps(g.executed)))
             page.write_text(nbformat.writes(nb), encoding="utf-8")
             written.append(page)

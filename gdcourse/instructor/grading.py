@@ -11,11 +11,13 @@ from __future__ import annotations
 import difflib
 import importlib
 import json
+import math
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -25,8 +27,12 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from ..checks import VERDICT_MIME, Question, questions_of
+from ..checks import FunctionQuestion, Question, questions_of
+from ..checks.plain import PlainDataError, Recorded, from_plain
+from ..checks.questions import grading_session
+from . import sandbox
 from .kernel_side import GRADE_MIME, hidden_questions
+from .notebooks import NUMBERED
 
 __all__ = [
     "NOT_GRADED",
@@ -39,6 +45,7 @@ __all__ = [
     "grade_submission",
     "grade_submissions",
     "load_hidden_checks",
+    "student_id",
     "submission_files",
 ]
 
@@ -59,6 +66,9 @@ STATUSES = {
 #: The statuses of files that could not be run at all (scored 0, "not_graded").
 NOT_GRADED = frozenset(k for k, v in STATUSES.items() if v.startswith("not graded"))
 _MAX_RESTARTS = 4  # cells or checks skipped before a submission is given up on
+_MAX_RUNS = 24  # runs of one notebook at most, whatever it does
+#: Seconds for all of one notebook's cells (``--notebook-timeout``), beside each cell's limit.
+NOTEBOOK_TIMEOUT = 300
 _START_TRIES = 3  # a kernel that fails to start (a port race on a busy machine) is retried
 # A cell printing in a loop must not fill the grader's memory: keep this much text per cell.
 _MAX_OUTPUT_CHARS = 200_000
@@ -166,32 +176,72 @@ def _lesson_questions(slug: str) -> list[Question]:
     return questions_of(importlib.import_module(f"gdcourse.lessons.{slug}"))
 
 
-def submission_files(paths: Sequence[Path]) -> list[Path]:
-    """The files to grade: each file given, and every file directly inside each folder given
-    (a broken link too: it gets a row saying so, not silence).
+def student_id(path: Path, root: Path | None = None) -> str:
+    """The student a submitted file belongs to: the one rule for every file.
 
-    The file name's stem is the student id. A student's notebook beside other files of theirs
-    (``alice.ipynb`` and ``alice.html``) is that one notebook; two notebooks, or two other files,
-    for one id are refused, all such clashes named at once.
+    A file given directly, or directly inside the folder given, is its name's stem
+    (``alice.ipynb`` is ``alice``). A file in a folder below it (one folder per student, as many
+    course sites download) is named by its folders, plus its stem unless that is the exercise's
+    own name: ``alice/03_lr_exploration.ipynb`` is ``alice``, ``sec1/bob.ipynb`` is ``sec1/bob``.
+    Letters are composed one way (NFC), so ``é`` typed either way is one student.
     """
-    files: list[Path] = []
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    parts: list[str] = []
+    if root is not None:
+        try:
+            parts = list(path.parent.relative_to(root).parts)
+        except ValueError:
+            parts = []
+    if parts and NUMBERED.match(path.name):
+        name = "/".join(parts)
+    else:
+        name = "/".join([*parts, stem])
+    return unicodedata.normalize("NFC", name)
+
+
+def _walk(folder: Path, depth: int = 0) -> list[Path]:
+    """Every entry below ``folder`` a grader should account for: files, broken links and other
+    non-folders (a named pipe gets a row saying what it is); hidden names (``.ipynb_checkpoints``,
+    ``.DS_Store``) and links to folders are not followed."""
+    out: list[Path] = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return [folder]
+    for p in entries:
+        if p.name.startswith(".") or p.name == "__MACOSX":
+            continue
+        if p.is_dir() and not p.is_symlink():
+            if depth < 8:
+                out += _walk(p, depth + 1)
+        elif not p.is_dir():
+            out.append(p)
+    return out
+
+
+def submission_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to grade: each file given, and every file in each folder given, in folders below
+    it too (a broken link or a named pipe too: each gets a row saying so, not silence).
+
+    :func:`student_id` names each file's student. A student's notebook beside other files of
+    theirs (``alice.ipynb`` and ``alice.html``) is that one notebook; two notebooks, or two other
+    files, for one id are refused, all such clashes named at once.
+    """
+    files: list[tuple[Path, Path | None]] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(
-                p
-                for p in path.iterdir()
-                if (p.is_file() or (p.is_symlink() and not p.exists()))
-                and not p.name.startswith(".")
-            )
-        elif path.is_file():
-            files.append(path)
+            files += [(p, path) for p in _walk(path)]
+        elif path.exists() or path.is_symlink():
+            files.append((path, None))
         else:
             raise GradeError(f"submission {path} does not exist")
     if not files:
         raise GradeError("no submissions found in " + ", ".join(map(str, paths)))
     by_id: dict[str, list[Path]] = {}
-    for f in files:  # one id however its letters are composed (é as one character or two)
-        by_id.setdefault(unicodedata.normalize("NFC", f.stem).casefold(), []).append(f)
+    roots: dict[Path, Path | None] = {}
+    for f, root in files:
+        roots[f] = root
+        by_id.setdefault(student_id(f, root).casefold(), []).append(f)
     chosen, clashes = [], []
     for student, mine in by_id.items():
         notebooks = [f for f in mine if f.suffix.lower() == ".ipynb"]
@@ -205,7 +255,13 @@ def submission_files(paths: Sequence[Path]) -> list[Path]:
             f"submission: {'; '.join(clashes)}. The file name's stem is the student id, so "
             f"rename or remove the extra ones"
         )
-    return sorted(chosen, key=files.index)
+    order = [f for f, _ in files]
+    _ROOTS.update({f: r for f, r in roots.items() if r is not None})
+    return sorted(chosen, key=order.index)
+
+
+#: The folder each submitted file was found under (for its student id).
+_ROOTS: dict[Path, Path] = {}
 
 
 # -- reading a submission -----------------------------------------------------------------------
@@ -215,6 +271,8 @@ def _read_notebook(path: Path) -> tuple[Any, str, str]:
 
     if path.suffix.lower() != ".ipynb":
         return None, "not_a_notebook", f"{path.name} is not a .ipynb file"
+    if path.exists() and not path.is_file():  # a named pipe would block the grader forever
+        return None, "unreadable", f"{path.name} is not a regular file (a pipe, socket or device)"
     raw = path.read_bytes()
     try:
         data = json.loads(raw.decode("utf-8-sig"))
@@ -277,9 +335,9 @@ def _lesson_of(nb: Any) -> str:
 class _Restart(Exception):
     """The kernel died or hung: start again without the cell (or check) that did it."""
 
-    def __init__(self, kind: str, where: Any, why: str) -> None:
+    def __init__(self, kind: str, where: Any, why: str, executed: Any = None) -> None:
         super().__init__(why)
-        self.kind, self.where, self.why = kind, where, why
+        self.kind, self.where, self.why, self.executed = kind, where, why, executed
 
 
 def _client_class():
@@ -301,36 +359,47 @@ def _client_class():
     return CappedClient
 
 
-def _kernelspec_dir(memory_mb: int, workdir: Path) -> Path:
-    """A kernelspec that starts the capped kernel with grading's environment."""
-    spec = workdir / "kernels" / "gdcourse-grader"
+def _kernel_env(box: Path) -> dict[str, str]:
+    """The whole environment of a grading kernel (none of the instructor's variables)."""
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/tmp" if sandbox.available() else str(box / "home"),
+        "LANG": "C.UTF-8",
+        "GDCOURSE_ASSESSMENT": "1",
+        # A log of its own, not the instructor's.
+        "GDCOURSE_PROGRESS": str(box / "progress.jsonl"),
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib" if sandbox.available() else str(box / "mpl"),
+        # Two graders share the cores: one thread each keeps them from fighting.
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def _kernelspec_dir(memory_mb: int, box: Path, protected: Sequence[Path]) -> Path:
+    """A kernelspec that starts the capped kernel, inside the sandbox where there is one."""
+    spec = box / "kernels" / "gdcourse-grader"
     spec.mkdir(parents=True, exist_ok=True)
+    env = _kernel_env(box)
+    kernel = [
+        sys.executable,
+        "-m",
+        "gdcourse.instructor.capped_kernel",
+        "--memory-mb",
+        str(memory_mb),
+        "-f",
+        "{connection_file}",
+    ]
+    if sandbox.available():
+        argv, env_out = [*sandbox.command(box, box / "work", env, list(protected)), *kernel], {}
+    else:
+        argv, env_out = kernel, env
     (spec / "kernel.json").write_text(
         json.dumps(
-            {
-                "argv": [
-                    sys.executable,
-                    "-m",
-                    "gdcourse.instructor.capped_kernel",
-                    "--memory-mb",
-                    str(memory_mb),
-                    "-f",
-                    "{connection_file}",
-                ],
-                "display_name": "gdcourse grader",
-                "language": "python",
-                "env": {
-                    "GDCOURSE_ASSESSMENT": "1",
-                    # A log of its own, not the instructor's.
-                    "GDCOURSE_PROGRESS": str(workdir / "progress.jsonl"),
-                    "MPLBACKEND": "Agg",
-                    # Two graders share the cores: one thread each keeps them from fighting.
-                    "OPENBLAS_NUM_THREADS": "1",
-                    "OMP_NUM_THREADS": "1",
-                    "MKL_NUM_THREADS": "1",
-                    "PYTHONHASHSEED": "0",
-                },
-            }
+            {"argv": argv, "display_name": "gdcourse grader", "language": "python", "env": env_out}
         )
     )
     return spec.parent
@@ -338,14 +407,19 @@ def _kernelspec_dir(memory_mb: int, workdir: Path) -> Path:
 
 def _run_once(
     nb: Any,
-    scratch: Path,
-    kernels: Path,
+    box: Path,
     timeout: float,
-    skip_cells: set[int],
-    checks: list[tuple[str, str, str | None]],
+    deadline: float,
+    skip_cells: dict[int, str],
+    checks: list[tuple[str, str, str | None, str | None]],
     skip_checks: set[str],
 ) -> tuple[Any, dict]:
-    """Run the student's cells, then one grading cell per check. Raises _Restart."""
+    """Run the student's cells, then one grading cell per check. Raises _Restart.
+
+    ``deadline`` (``time.monotonic()``) ends the student's cells: a cell still running then is
+    cut, as one past its own limit is. Hidden checks' files are copied into the box only after
+    the student's cells have run.
+    """
     import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
@@ -356,22 +430,34 @@ def _run_once(
         work.cells[i].source = ""  # skipped: an empty cell is not executed
     n_student = len(work.cells)
     setup = nbformat.v4.new_code_cell(
-        "from gdcourse.instructor.kernel_side import report_environment as __gd_env, "
-        "report_question as __gd_q\n__gd_env()"
+        "from gdcourse.instructor.kernel_side import report_environment as __gd_env\n__gd_env()"
     )
     work.cells.append(setup)
     checked_by: dict[int, str] = {}  # grading cell index -> question id
-    for slug, name, hidden in checks:
+    hidden_files: dict[str, str] = {}
+    for slug, name, hidden, typed in checks:
         if f"{slug}.{name}" in skip_checks:
             continue
-        args = f"{slug!r}, {name!r}" + (f", {hidden!r}" if hidden else "")
+        where = None
+        if hidden:
+            where = hidden_files.setdefault(hidden, str(box / f"hidden_{len(hidden_files)}.py"))
+        args = f"{slug!r}, {name!r}, {where!r}, {typed!r}"
         checked_by[len(work.cells)] = f"{slug}.{name}"
-        work.cells.append(nbformat.v4.new_code_cell(f"__gd_q({args})"))
+        work.cells.append(
+            nbformat.v4.new_code_cell(
+                f"from gdcourse.instructor.kernel_side import report_answer as __gd_q\n"
+                f"__gd_q({args})"
+            )
+        )
 
     km = AsyncKernelManager(
         kernel_name="gdcourse-grader",
-        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]),
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(box / "kernels")]),
     )
+    if sandbox.available():  # no network in the box: the kernel's sockets are files in it
+        km.transport = "ipc"
+        km.ip = str(box / "k")
+    km.connection_file = str(box / "connection.json")
     client = _client_class()(
         work,
         km=km,
@@ -382,7 +468,7 @@ def _run_once(
         shutdown_kernel="immediate",
         startup_timeout=120,
         iopub_timeout=10,
-        resources={"metadata": {"path": str(scratch)}},
+        resources={"metadata": {"path": str(box / "work")}},
     )
     current = -1
     try:
@@ -392,23 +478,59 @@ def _run_once(
             cleanup_kc=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         ):
             for current, cell in enumerate(work.cells):
-                client.execute_cell(cell, current)
+                if current < n_student:
+                    left = deadline - time.monotonic()
+                    if left <= 0 and cell.source.strip():
+                        raise _Restart("notebook_timeout", current, "the notebook's time ran out")
+                    client.timeout = max(1, min(timeout, math.ceil(left)))
+                else:
+                    client.timeout = timeout
+                if current == n_student:
+                    for source, copy_at in hidden_files.items():  # only now: grading asks
+                        shutil.copyfile(source, copy_at)
+                try:
+                    client.execute_cell(cell, current)
+                except CellTimeoutError:
+                    if current < n_student and time.monotonic() >= deadline:
+                        raise _Restart(
+                            "notebook_timeout", current, "the notebook's time ran out"
+                        ) from None
+                    raise
     except (DeadKernelError, CellTimeoutError, RuntimeError) as err:
         # A hung cell may ignore interrupts, so it is restarted around, like a dead kernel.
         kind = "timeout" if isinstance(err, CellTimeoutError) else "kernel_died"
         if current == -1:  # the kernel never started
             raise _Restart("grader", current, str(err)) from None
         if current < n_student:
-            raise _Restart(kind, current, str(err)) from None
+            raise _Restart(kind, current, str(err), work) from None
         if current == n_student:  # the grader's own setup cell: the kernel is unusable
             raise _Restart("grader", current, str(err)) from None
         raise _Restart(kind, checked_by[current], str(err)) from None
+    import nbformat
+
+    for i, size in client.__dict__.get("_gd_sizes", {}).items():
+        if i < n_student and size > _MAX_OUTPUT_CHARS:  # said, not silently cut
+            work.cells[i].outputs.append(
+                nbformat.v4.new_output(
+                    "stream",
+                    name="stderr",
+                    text=f"[output truncated: the cell printed {size:,} characters; the grader "
+                    f"keeps the first {_MAX_OUTPUT_CHARS:,}]\n",
+                )
+            )
     records = {}
-    for cell in work.cells[n_student:]:
+    for i, cell in enumerate(work.cells[n_student:], n_student):
+        qid = checked_by.get(i, "environment")
         for out in cell.get("outputs", []):
             rec = out.get("data", {}).get(GRADE_MIME)
-            if rec:
-                records[rec["id"]] = rec
+            # Only this cell's own record counts: data, never a verdict.
+            if isinstance(rec, dict) and rec.get("id") == qid:
+                records[qid] = rec
+            elif out.get("output_type") == "error" and qid not in records:
+                # Handing the answer out failed in their kernel (it ran out of processes or
+                # memory, or their code broke the course's): said, never "no answer".
+                why = f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"[:300]
+                records[qid] = {"id": qid, "found": False, "failed": why}
     work.cells = work.cells[:n_student]
     return work, records
 
@@ -424,16 +546,64 @@ def _cell_problems(nb: Any) -> list[str]:
     return problems
 
 
-def _verdicts_in_cells(nb: Any) -> dict[str, tuple[dict, str]]:
-    """{question id: (verdict record, text)} from the check cells the student ran (last wins)."""
-    found = {}
+def _typed_arguments(nb: Any, questions: Sequence[Question]) -> dict[str, str]:
+    """{question name: the argument of its tagged check cell} where that is not the answer
+    variable (``ex.q2.check([8, 5, 3.5])``): graded when the variable is not defined. Only the
+    cell tagged with the question's name counts, and only its ``check(...)`` call's argument."""
+    import ast
+
+    found: dict[str, str] = {}
+    wanted = {q.name: q for q in questions}
     for cell in nb.cells:
-        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            rec = out.get("data", {}).get(VERDICT_MIME)
-            if rec and rec.get("question"):
-                text = out["data"].get("text/plain", "")
-                found[rec["question"]] = (rec, text.split("\n", 1)[1] if "\n" in text else "")
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type != "code" or not isinstance(tags, list):
+            continue
+        for name in [t for t in tags if t in wanted]:
+            try:
+                tree = ast.parse(cell.source)
+            except (SyntaxError, ValueError):
+                continue
+            for node in ast.walk(tree):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "check"
+                    and (
+                        (
+                            isinstance(node.func.value, ast.Attribute)
+                            and node.func.value.attr == name
+                        )
+                        or (isinstance(node.func.value, ast.Name) and node.func.value.id == name)
+                    )
+                ):
+                    continue
+                args = [*node.args, *(k.value for k in node.keywords if k.arg)]
+                if len(args) == 1:
+                    text = ast.get_source_segment(cell.source, args[0]) or ""
+                    if text and text != wanted[name].answer_var and len(text) <= 5000:
+                        found[name] = text
     return found
+
+
+def _judge(q: Question, rec: dict) -> tuple[str, float, str, list[list[str]]]:
+    """(outcome, points, message, table) for one answer, computed here from the data the
+    student's process handed out: never from anything it said about itself."""
+    data = rec.get("answer")
+    try:
+        if isinstance(q, FunctionQuestion) and isinstance(data, dict) and data.get("t") == "calls":
+            answer = Recorded(data)
+        else:
+            answer = from_plain(data)
+        verdict = q.check(answer)
+    except PlainDataError as err:
+        return (
+            "error",
+            0,
+            f"This answer's grading record could not be read ({err}); not graded.",
+            [],
+        )
+    points = q.points if verdict.outcome == "correct" else 0  # the question's declared points
+    return verdict.outcome, points, verdict.message, [list(row) for row in verdict.table]
 
 
 def grade_submission(
@@ -442,11 +612,19 @@ def grade_submission(
     lesson: str | None = None,
     hidden: Sequence[HiddenChecks] = (),
     timeout: float = 30,
+    notebook_timeout: float = NOTEBOOK_TIMEOUT,
     memory_mb: int = 2048,
     workdir: Path | None = None,
+    protected: Sequence[Path] = (),
+    root: Path | None = None,
 ) -> GradedSubmission:
-    """Grade one file; never raises for anything the file contains."""
-    student, file = path.stem, path.name
+    """Grade one file; never raises for anything the file contains.
+
+    The notebook runs in its own kernel (in the sandbox where there is one); the answers it
+    leaves are handed out as data and checked here. ``protected`` are further paths the kernel
+    must not see (the grader's output); the submissions' folder and hidden checks always are.
+    """
+    student, file = student_id(path, root or _ROOTS.get(path)), path.name
     try:
         nb, status, detail = _read_notebook(path)
     except OSError as err:
@@ -478,24 +656,36 @@ def grade_submission(
         )
     own = _lesson_questions(slug)
     extra = [(h, q) for h in hidden if h.lesson == slug for q in h.questions]
-    checks = [(slug, q.name, None) for q in own] + [(slug, q.name, str(h.path)) for h, q in extra]
+    typed = _typed_arguments(nb, own)
+    checks = [(slug, q.name, None, typed.get(q.name)) for q in own] + [
+        (slug, q.name, str(h.path), None) for h, q in extra
+    ]
     notes = [detail] if detail else []
-    tmp = tempfile.mkdtemp(prefix=f"gdcourse-grade-{student}-", dir=workdir)
+    box = Path(tempfile.mkdtemp(prefix="gdg-", dir=workdir))  # short: socket paths have a limit
+    skip_cells: dict[int, tuple[str, str]] = {}  # cell index -> (kind, what happened)
+    skip_checks: dict[str, tuple[str, str]] = {}
+    executed, records = None, {}
     try:
-        scratch = Path(tmp) / "work"
-        scratch.mkdir()
-        shutil.copyfile(path, scratch / file)  # the kernel's folder: a copy, never the original
-        kernels = _kernelspec_dir(memory_mb, Path(tmp))
-        skip_cells: dict[int, tuple[str, str]] = {}  # cell index -> (kind, what happened)
-        skip_checks: dict[str, tuple[str, str]] = {}
-        start_failures = 0
+        (box / "work").mkdir()
+        (box / "home").mkdir()
+        shutil.copyfile(
+            path, box / "work" / file
+        )  # the kernel's folder: a copy, never the original
+        keep_out = [path.parent.absolute(), *(h.path for h in hidden), *protected]
+        _kernelspec_dir(memory_mb, box, keep_out)
+        deadline = time.monotonic() + notebook_timeout
+        start_failures = runs = 0
+        gave_up = False
         while True:
+            runs += 1
             try:
                 executed, records = _run_once(
-                    nb, scratch, kernels, timeout, set(skip_cells), checks, set(skip_checks)
+                    nb, box, timeout, deadline, skip_cells, checks, set(skip_checks)
                 )
                 break
             except _Restart as r:
+                if r.executed is not None:
+                    executed = r.executed
                 if r.kind == "grader":
                     start_failures += 1
                     if start_failures < _START_TRIES:
@@ -508,64 +698,89 @@ def grade_submission(
                         f"the grading kernel failed to start: {r.why}",
                         [],
                     )
-                if len(skip_cells) + len(skip_checks) == _MAX_RESTARTS:
-                    return GradedSubmission(
-                        student,
-                        file,
-                        slug,
-                        "kernel_died",
-                        f"gave up after {_MAX_RESTARTS} restarts",
-                        [],
-                    )
-                why = (
-                    f"ran longer than {timeout:g} s"
-                    if r.kind == "timeout"
-                    else "stopped the kernel (it crashed, exited or ran out of memory)"
-                )
+                if runs > _MAX_RUNS:  # a notebook that fails differently each time
+                    break
                 if isinstance(r.where, int):
-                    skip_cells[r.where] = (r.kind, f"cell {r.where + 1} {why} and was skipped")
+                    out_of_time = r.kind == "notebook_timeout"
+                    if out_of_time or gave_up or len(skip_cells) >= _MAX_RESTARTS:
+                        # Give up on the cells from here on, keep every answer made before it:
+                        # one last run of the cells that ran, then the checks.
+                        why = (
+                            f"the notebook ran longer than {notebook_timeout:g} s in all"
+                            if out_of_time
+                            else f"{_MAX_RESTARTS + 1} cells ran too long or stopped the kernel"
+                        )
+                        kind = "timeout" if out_of_time else r.kind
+                        for i in range(r.where, len(nb.cells)):
+                            cell = nb.cells[i]
+                            if cell.cell_type == "code" and cell.source.strip():
+                                skip_cells.setdefault(
+                                    i,
+                                    (kind, f"cell {i + 1} not run: grading stopped there ({why})"),
+                                )
+                        gave_up = True
+                        deadline = time.monotonic() + notebook_timeout
+                        continue
+                    what = (
+                        f"ran longer than {timeout:g} s"
+                        if r.kind == "timeout"
+                        else "stopped the kernel (it crashed, exited or ran out of memory)"
+                    )
+                    skip_cells[r.where] = (r.kind, f"cell {r.where + 1} {what} and was skipped")
                 else:
-                    skip_checks[r.where] = (r.kind, f"checking this answer {why}")
+                    what = (
+                        f"ran longer than {timeout:g} s"
+                        if r.kind == "timeout"
+                        else "stopped the kernel (it crashed, exited or ran out of memory)"
+                    )
+                    skip_checks[r.where] = (r.kind, f"checking this answer {what}")
     except Exception as err:  # our bug or the machine: say so, grade the others
         return GradedSubmission(
             student, file, slug, "grader_error", f"{type(err).__name__}: {err}", []
         )
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(box, ignore_errors=True)
 
     import nbformat
 
+    if executed is None:
+        executed = nbformat.from_dict(json.loads(json.dumps(nb)))
     for i, (_, text) in skip_cells.items():  # the instructor sees the cell, and why it did not run
         cell = executed.cells[i]
         cell.source = nb.cells[i].source
         cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=f"skipped: {text}\n")]
         cell.metadata["gdcourse"] = {"skipped": text}
-    ran = _verdicts_in_cells(executed)
     results = []
-    for q, is_hidden in [(q, False) for q in own] + [(q, True) for _, q in extra]:
-        qid = f"{slug}.{q.name}"
-        rec = records.get(qid)
-        table: list[list[str]] = []
-        if qid in skip_checks:
-            outcome, points, message = "error", 0, skip_checks[qid][1] + "."
-        elif rec and rec.get("found"):
-            outcome, points, message = rec["outcome"], rec["points"], rec["message"]
-            table = rec.get("table", [])
-        elif qid in ran and not is_hidden:  # answered inline in the check cell, no variable
-            vrec, message = ran[qid]
-            outcome, points = vrec["outcome"], vrec["points"]
-        else:
-            outcome, points = "missing", 0
-            message = (
-                f"No answer: the variable `{q.answer_var}` was not defined when the notebook "
-                f"finished running."
+    with (
+        grading_session()
+    ):  # the checks, here, in order: no submission's answers leak into another's
+        for q, is_hidden in [(q, False) for q in own] + [(q, True) for _, q in extra]:
+            qid = f"{slug}.{q.name}"
+            rec = records.get(qid)
+            table: list[list[str]] = []
+            if qid in skip_checks:
+                outcome, points, message = "error", 0, skip_checks[qid][1] + "."
+            elif rec and rec.get("found"):
+                outcome, points, message, table = _judge(q, rec)
+            elif rec and rec.get("failed"):
+                outcome, points = "error", 0
+                message = (
+                    f"Not checked: reading this answer failed in the notebook's kernel "
+                    f"({rec['failed']}). The notebook's own code may have used up the processes "
+                    f"or memory grading allows, or changed the course's code."
+                )
+            else:
+                outcome, points = "missing", 0
+                message = (
+                    f"No answer: the variable `{q.answer_var}` was not defined when the notebook "
+                    f"finished running."
+                )
+            hint = q.hints[0] if q.hints and outcome != "correct" else ""
+            results.append(
+                QuestionResult(
+                    qid, outcome, points, q.points, message, hint, q.prompt, is_hidden, table
+                )
             )
-        hint = q.hints[0] if q.hints and outcome != "correct" else ""
-        results.append(
-            QuestionResult(
-                qid, outcome, points, q.points, message, hint, q.prompt, is_hidden, table
-            )
-        )
     env = records.get("environment", {})
     raised = _cell_problems(executed)
     problems = (
@@ -586,8 +801,8 @@ def grade_submission(
         status,
         detail,
         results,
-        env.get("gdcourse", ""),
-        env.get("python", ""),
+        str(env.get("gdcourse", ""))[:50],
+        str(env.get("python", ""))[:50],
         executed,
     )
 
@@ -603,10 +818,10 @@ def check_lesson(lesson: str) -> None:
 
 
 def _grade_job(args: tuple) -> GradedSubmission:
-    path, hidden_paths, kwargs = args
+    path, root, hidden_paths, kwargs = args
     # Hidden questions hold functions defined in their file: reload them here, not pickled.
     hidden = [load_hidden_checks(p) for p in hidden_paths]
-    return grade_submission(path, hidden=hidden, **kwargs)
+    return grade_submission(path, hidden=hidden, root=root, **kwargs)
 
 
 def grade_submissions(
@@ -615,32 +830,40 @@ def grade_submissions(
     lesson: str | None = None,
     hidden: Sequence[HiddenChecks] = (),
     timeout: float = 30,
+    notebook_timeout: float = NOTEBOOK_TIMEOUT,
     memory_mb: int = 2048,
     workers: int = 2,
+    protected: Sequence[Path] = (),
     progress: Callable[[int, int, GradedSubmission], None] | None = None,
 ) -> list[GradedSubmission]:
     """Grade every file on ``workers`` processes; results in the order of ``files``."""
     if lesson is not None:
         check_lesson(lesson)
-    kwargs = dict(lesson=lesson, timeout=timeout, memory_mb=memory_mb)
+    kwargs = dict(
+        lesson=lesson,
+        timeout=timeout,
+        notebook_timeout=notebook_timeout,
+        memory_mb=memory_mb,
+        protected=[*protected, *_ROOTS.values()],
+    )
     results: dict[Path, GradedSubmission] = {}
     if workers <= 1:
         for f in files:
-            results[f] = grade_submission(f, hidden=hidden, **kwargs)
+            results[f] = grade_submission(f, hidden=hidden, root=_ROOTS.get(f), **kwargs)
             if progress:
                 progress(len(results), len(files), results[f])
     else:
         # "spawn": a fresh interpreter per worker, no state inherited from the caller.
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             paths = [h.path for h in hidden]
-            futures = {pool.submit(_grade_job, (f, paths, kwargs)): f for f in files}
+            futures = {pool.submit(_grade_job, (f, _ROOTS.get(f), paths, kwargs)): f for f in files}
             for fut in as_completed(futures):
                 f = futures[fut]
                 try:
                     results[f] = fut.result()
                 except Exception as err:  # a worker process lost: that file only
                     results[f] = GradedSubmission(
-                        f.stem,
+                        student_id(f, _ROOTS.get(f)),
                         f.name,
                         lesson or "",
                         "grader_error",

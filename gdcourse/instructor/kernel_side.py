@@ -1,5 +1,5 @@
-"""What the grader runs inside a submission's kernel, after the student's cells: re-check each
-question against the variable the student left, and report the result as a JSON display.
+"""What the grader runs inside a submission's kernel, after the student's cells: hand out each
+answer the student left as plain data (a JSON display), never a verdict: the grader checks it.
 
 Only the lesson's module and the question names travel into the kernel; a hidden-check file is
 loaded by path, so its code never appears in the executed notebook or in any output.
@@ -19,8 +19,8 @@ __all__ = [
     "GradingExit",
     "hidden_questions",
     "no_exit",
+    "report_answer",
     "report_environment",
-    "report_question",
 ]
 
 GRADE_MIME = "application/vnd.gdcourse.grade+json"
@@ -63,26 +63,35 @@ def report_environment() -> None:
     )
 
 
-def report_question(slug: str, name: str, hidden_path: str | None = None) -> None:
-    """Check the student's answer to one question and show the result as a grade record."""
+def report_answer(
+    slug: str, name: str, hidden_path: str | None = None, typed: str | None = None
+) -> None:
+    """Hand out the student's answer to one question as plain data (a grade record): the value of
+    its variable, else of the argument its tagged check cell passed (``typed``); for a function,
+    what it returned on the question's inputs. The grader checks it in its own process."""
     from IPython import get_ipython
+
+    from ..checks import FunctionQuestion
+    from ..checks.calling import TIME_LIMIT
+    from ..checks.plain import read_answer
 
     if hidden_path:
         _, questions = hidden_questions(hidden_path)
     else:
         questions = questions_of(importlib.import_module(f"gdcourse.lessons.{slug}"))
     question = next(q for q in questions if q.name == name)
-    record: dict[str, Any] = {"id": f"{slug}.{name}", "answer_var": question.answer_var}
-    answer = get_ipython().user_ns.get(question.answer_var, _MISSING)
-    if answer is _MISSING:
-        record["found"] = False
-    else:
-        verdict = question.check(answer)
-        record.update(
-            found=True,
-            outcome=verdict.outcome,
-            points=verdict.points,
-            message=verdict.message,
-            table=[list(row) for row in verdict.table],
-        )
+    record: dict[str, Any] = {"id": f"{slug}.{name}", "found": False}
+    namespace = get_ipython().user_ns
+    answer = namespace.get(question.answer_var, _MISSING)
+    if answer is _MISSING and typed:
+        try:
+            answer = eval(typed, namespace)  # the student's own expression, in their kernel
+        except Exception:
+            answer = _MISSING
+    if answer is not _MISSING:
+        record["found"] = True
+        if isinstance(question, FunctionQuestion):
+            record["answer"] = question.recorded_calls(answer)
+        else:
+            record["answer"] = read_answer(answer, TIME_LIMIT)
     _display(record)

@@ -1,0 +1,207 @@
+"""The box a submission's kernel runs in while grading (Linux, Debian's ``bubblewrap``).
+
+The kernel sees a read-only system: ``/usr`` and the few ``/etc`` files a program needs, Python,
+the virtual environment and this package, each bound read-only by its own path (they often live
+under ``$HOME``, which is not there at all); a private ``/tmp`` (also its ``$HOME``) of limited
+size; and one folder of its own, read-write, holding its copy of the notebook and the sockets the
+grader talks to it through. Nothing else: no classmate's file, no hidden checks, no gradebook.
+It runs as an unprivileged user with every capability dropped (so it cannot remount anything
+read-write), with no network (not even the host's loopback), in its own process namespace (so
+nothing it starts outlives grading), with a clean environment (none of the instructor's
+variables), and under hard limits on memory, processes and file size that it cannot raise.
+
+Where bubblewrap is missing (or cannot run), the kernel runs as before, with only the hard limits;
+:func:`missing` says so once, and with ``CI=true`` the tests fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+__all__ = ["NOBODY", "TMP_BYTES", "available", "command", "missing", "system_binds"]
+
+NOBODY = 65534  # the unprivileged user the kernel runs as
+#: Size of the kernel's private /tmp (memory-backed: it would otherwise escape the memory cap).
+TMP_BYTES = 256 * 1024 * 1024
+# /etc files a Python program reads (the dynamic loader, names of users and time zones);
+# never all of /etc, which holds secrets readable by the sandbox's user-namespace owner.
+_ETC = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "nsswitch.conf",
+    "passwd",
+    "group",
+    "hosts",
+    "mime.types",
+    "ssl/certs",
+    "fonts",
+)
+_FLAGS = (
+    # Net (not even the host's loopback), pid, ipc, uts, cgroup; a user namespace only where
+    # asked for (see _USER and _AS_ROOT).
+    "--unshare-net",
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    "--die-with-parent",
+    "--cap-drop",
+    "ALL",  # as root, without this, code inside could remount a read-only bind read-write
+    "--clearenv",
+)
+_USER = ("--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY))
+# As root, a user namespace maps the sandbox's user to root outside, which the process limit
+# (RLIMIT_NPROC) never applies to. So root's sandbox keeps only the right to change user, and
+# the kernel's first act (capped_kernel) is to become an unprivileged user of its own, which
+# clears every capability.
+_AS_ROOT = ("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID")
+#: Environment variable telling capped_kernel which user to become (set only by root's sandbox).
+DROP_ENV = "GDCOURSE_GRADER_UID"
+
+
+def _bwrap() -> str | None:
+    return shutil.which("bwrap")
+
+
+@cache
+def _works(user: bool) -> bool:
+    """Can bubblewrap start a program here with these flags (user namespaces may be refused)?"""
+    exe = _bwrap()
+    if exe is None:
+        return False
+    argv = [exe, *_FLAGS, *(_USER if user else ()), *_root_binds(), "--", "/bin/true"]
+    try:
+        done = subprocess.run(argv, capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def available() -> bool:
+    """Is there a bubblewrap that works on this machine?"""
+    return sys.platform.startswith("linux") and (_works(True) or _works(False))
+
+
+def missing() -> str:
+    """The protections grading runs without here, in one sentence ("" when there are none)."""
+    if available():
+        return ""
+    why = (
+        "bubblewrap (bwrap) is not installed" if _bwrap() is None else "bubblewrap cannot run here"
+    )
+    return (
+        f"{why}, so submissions run without the sandbox: they can read any file the grader can "
+        f"(classmates' notebooks, hidden checks), write outside their scratch folder, use the "
+        f"network and leave processes behind. Memory, process and file-size limits still apply, "
+        f"and every grade is still computed outside the student's process. On Debian or Ubuntu: "
+        f"apt install bubblewrap"
+    )
+
+
+def _root_binds() -> list[str]:
+    """/usr read-only, and /bin, /lib... as they are here (links into /usr on merged systems)."""
+    out = ["--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        p = Path(top)
+        if p.is_symlink():
+            out += ["--symlink", os.readlink(p), top]
+        elif p.is_dir():
+            out += ["--ro-bind", top, top]
+    return out
+
+
+def system_binds() -> list[Path]:
+    """Every folder bound read-only besides the system's: Python, the environment, the package
+    and the folders on ``sys.path`` (never the current folder)."""
+    here = Path.cwd().resolve()
+    package = Path(__file__).resolve().parents[1]
+    wanted = [
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.exec_prefix),
+        Path(sys.executable).resolve().parent.parent,
+        package,
+    ]
+    wanted += [Path(p) for p in sys.path if p and Path(p).is_dir()]
+    out: list[Path] = []
+    for p in wanted:
+        try:
+            p = p.resolve()
+        except OSError:
+            continue
+        if not p.is_dir() or str(p).startswith("/usr/") or p == Path("/usr"):
+            continue
+        if p == here or (p in here.parents and p != package):  # never the instructor's folders
+            continue
+        if p == package.parent and p != Path(sys.prefix).resolve():
+            continue  # the checkout of an editable install: only the package itself
+        if p not in out:
+            out.append(p)
+    # A folder inside another bound one is already there.
+    return [p for p in out if not any(q != p and q in p.parents for q in out)]
+
+
+def uid_for(box: Path) -> int:
+    """An unprivileged user id of the box's own (from its random name), so two submissions
+    graded at once never share a process count."""
+    import zlib
+
+    return 200_000 + zlib.crc32(box.name.encode()) % 100_000
+
+
+def command(box: Path, cwd: Path, env: dict[str, str], protected: list[Path]) -> list[str]:
+    """The bubblewrap command line that runs a kernel command (appended after it) in the box.
+
+    ``box`` is the one folder bound read-write (``cwd`` is inside it); ``env`` is the whole
+    environment the kernel gets; ``protected`` are paths that must stay out of sight (the
+    submissions, the grader's output, hidden checks), covered over if a bound folder holds them.
+    """
+    exe = _bwrap()
+    assert exe is not None
+    argv = [exe, *_FLAGS]
+    env = dict(env)
+    if os.geteuid() == 0:
+        uid = uid_for(box)
+        argv += _AS_ROOT
+        env[DROP_ENV] = str(uid)
+        for folder, _, names in os.walk(box):  # its own folder is the one it may write to
+            # Folders: 711, so the sandbox's root (without its power over files) can enter them.
+            os.chmod(folder, 0o711)
+            for p in [folder, *(os.path.join(folder, n) for n in names)]:
+                os.chown(p, uid, uid, follow_symlinks=False)
+    elif _works(True):
+        argv += _USER
+    argv += _root_binds()
+    binds = system_binds()
+    made: set[Path] = set()
+    for target in [Path("/etc/x"), *(p / "x" for p in binds), box / "x"]:
+        # bwrap makes a bind's missing parent folders 0700, which the unprivileged user could not
+        # enter: make them 0755 first.
+        for parent in reversed(target.parents[:-1]):
+            if parent not in made and parent not in (Path("/usr"), Path("/tmp")):
+                made.add(parent)
+                argv += ["--perms", "0755", "--dir", str(parent)]
+    for name in _ETC:
+        argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for p in binds:
+        argv += ["--ro-bind", str(p), str(p)]
+    argv += ["--perms", "01777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    for p in protected:  # inside a bound folder: covered by an empty one (or an empty file)
+        try:
+            p = p.resolve()
+        except OSError:
+            continue
+        if any(b == p or b in p.parents for b in binds):
+            argv += ["--tmpfs", str(p)] if p.is_dir() else ["--ro-bind", "/dev/null", str(p)]
+    argv += ["--bind", str(box), str(box), "--chdir", str(cwd)]
+    argv += ["--remount-ro", "/"]  # the folders bwrap made for the binds: not a place to write
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    return [*argv, "--"]

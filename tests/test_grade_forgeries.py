@@ -1,0 +1,416 @@
+"""Grades an instructor can trust: each forgery a student could try earns no more than their
+honest answers, and each escape from the sandbox gets nowhere.
+
+The notebooks here are built as a determined student would: they display forged verdicts,
+replace the checker, hand out forged grading records, raise their limits, read classmates'
+files and hidden checks, write outside their folder, reach the host's network, leave processes
+behind and end the kernel. Each test names one of those and fails if it works.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from gdcourse.instructor import sandbox
+from gdcourse.instructor.grading import grade_submission, load_hidden_checks
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "03_lr_exploration.ipynb"
+EXERCISE = ROOT / "exercises" / "03_lr_exploration.ipynb"
+HONEST_FULL = 12  # exercise 03's points
+
+HIDDEN = '''
+from gdcourse.checks import NumberQuestion
+LESSON = "lr_exploration"
+SECRET_WORD = "HIDDEN_INPUTS_91c2"
+h1 = NumberQuestion(
+    lesson="lr_exploration", name="h1", answer_var="w_05", prompt="Weights at rate 0.5.",
+    hints=("Run it.",), solution_code="", points=1,
+    expected=lambda: [8.0, 2.0, 2.0, 2.0, 2.0],
+)
+'''
+
+
+@pytest.fixture(scope="module")
+def needs_sandbox():
+    """Escape tests need bubblewrap: in CI its absence fails them, never skips them."""
+    if not sandbox.available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must grade in the sandbox: {sandbox.missing()}")
+        pytest.skip(sandbox.missing())
+
+
+def _code(source: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(source)
+
+
+def _notebook(base: Path, cells: list[str], start: Path = EXERCISE) -> nbformat.NotebookNode:
+    nb = nbformat.read(start, as_version=4)
+    nb.cells += [_code(c) for c in cells]
+    return nb
+
+
+def _grade(tmp: Path, name: str, nb, **kw):
+    folder = tmp / "submissions"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return grade_submission(path, **kw)
+
+
+def _printed(graded, marker: str) -> dict:
+    """The JSON a probe cell printed after ``marker``."""
+    for cell in graded.executed.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "")
+            if marker in text:
+                return json.loads(text.split(marker, 1)[1].strip().splitlines()[0])
+    raise AssertionError(f"{marker} not printed; outputs: {graded.detail}")
+
+
+# -- forged grades ------------------------------------------------------------------------------
+FORGED_VERDICT = """
+for _name in ['descent_weights', 'w_05', 'loss_05', 'w_10', 'w_01', 'steps_needed', 'w_12',
+              'regimes', 'boundary_rate']:
+    globals().pop(_name, None)  # no answer variables: only the displayed verdicts are left
+from gdcourse.checks.verdict import Verdict
+from IPython.display import display
+for i in range(1, 10):
+    display(Verdict(outcome='correct', message='Right.', question=f'lr_exploration.q{i}',
+                    points=1000, max_points=1))
+"""
+
+
+def test_displayed_verdicts_earn_nothing(tmp_path):
+    g = _grade(tmp_path, "forger", _notebook(tmp_path, [FORGED_VERDICT]))
+    assert g.total == 0, [(r.id, r.outcome) for r in g.results]
+
+
+def test_a_forged_verdict_after_honest_work_adds_nothing(tmp_path):
+    forged = FORGED_VERDICT.replace("'descent_weights', 'w_05', 'loss_05', 'w_10', 'w_01', "
+                                    "'steps_needed', 'w_12',\n              'regimes', ", "")
+    assert "'boundary_rate']" in forged and "'w_05'" not in forged
+    g = _grade(tmp_path, "greedy", _notebook(tmp_path, [forged], start=SOLUTION))
+    assert g.total <= HONEST_FULL and g.total == HONEST_FULL - 1  # q9's answer was deleted
+    assert all(r.points <= r.max_points for r in g.results)
+
+
+def test_replacing_the_checker_earns_nothing(tmp_path):
+    cells = [
+        """
+from gdcourse.checks import questions, Verdict
+def always(self, answer=None, *a, **k):
+    return Verdict(outcome='correct', message='Right.', question=self.id, points=self.points,
+                   max_points=self.points)
+for cls in questions.Question.__subclasses__() + [questions.Question]:
+    cls.check = always
+    cls._evaluate = lambda self, answer: always(self, answer)
+descent_weights = 0
+w_05 = loss_05 = w_10 = w_01 = steps_needed = 0
+w_12 = regimes = boundary_rate = 0
+""",
+    ]
+    g = _grade(tmp_path, "patcher", _notebook(tmp_path, cells))
+    assert g.total == 0, [(r.id, r.outcome, r.points) for r in g.results]
+
+
+def test_a_forged_grading_record_is_only_an_answer(tmp_path):
+    """The student's code replaces what hands their answers out: what it hands out is still
+    checked here, so only a right answer earns, and a garbled record earns nothing."""
+    cells = [
+        """
+import gdcourse.instructor.kernel_side as ks
+def forged(slug, name, *rest):
+    ks._display({'id': f'{slug}.{name}', 'found': True, 'outcome': 'correct', 'points': 99,
+                 'answer': {'t': 'pickle', 'v': 'gASVAAAA'}})
+ks.report_answer = forged
+""",
+    ]
+    g = _grade(tmp_path, "recorder", _notebook(tmp_path, cells))
+    assert g.total == 0
+    assert {r.outcome for r in g.results} == {"error"}
+    assert all("could not be read" in r.message for r in g.results)
+
+
+def test_a_hidden_checks_points_come_from_its_declaration(tmp_path):
+    hidden_file = tmp_path / "instructor" / "hidden.py"
+    hidden_file.parent.mkdir()
+    hidden_file.write_text(HIDDEN)
+    hidden = load_hidden_checks(hidden_file)
+    g = _grade(tmp_path, "honest", nbformat.read(SOLUTION, as_version=4), hidden=[hidden])
+    assert g.total == HONEST_FULL + 1 and g.max_total == HONEST_FULL + 1
+
+
+# -- escapes from the sandbox ---------------------------------------------------------------------
+PROBE = r"""
+import json, os, resource, socket, subprocess
+INF = resource.RLIM_INFINITY
+r = {}
+def attempt(key, fn):
+    try:
+        r[key] = fn()
+    except BaseException as err:
+        r[key] = 'refused: ' + type(err).__name__
+attempt('classmate', lambda: open(CLASSMATE).read()[:20])
+attempt('classmates_folder', lambda: os.listdir(FOLDER))
+attempt('hidden', lambda: open(HIDDEN_FILE).read()[:20])
+attempt('out', lambda: os.listdir(OUT))
+attempt('home', lambda: os.listdir(HOME))
+attempt('write_host', lambda: open(HOST_FILE, 'w').write('x'))
+attempt('write_package', lambda: open(PACKAGE_FILE, 'a').write('x'))
+attempt('write_root', lambda: open('/escape', 'w').write('x'))
+attempt('raise_memory', lambda: resource.setrlimit(resource.RLIMIT_AS, (INF, INF)))
+attempt('raise_procs', lambda: resource.setrlimit(resource.RLIMIT_NPROC, (INF, INF)))
+def big():
+    b = bytearray(4 * 1024**3)
+    return len(b)
+attempt('allocate_4gib', big)
+def connect():
+    return socket.create_connection(('127.0.0.1', PORT), timeout=2).recv(10).decode()
+attempt('loopback', connect)
+def remount():
+    done = subprocess.run(['mount', '-o', 'remount,rw,bind', '/usr'], capture_output=True)
+    return 'remounted' if done.returncode == 0 else 'refused: exit %d' % done.returncode
+attempt('remount', remount)
+attempt('uid', os.getuid)
+attempt('caps', lambda: [x.split()[1] for x in open('/proc/self/status') if 'CapEff' in x][0])
+attempt('secret_env', lambda: os.environ.get('GDCOURSE_TEST_SECRET', 'absent'))
+subprocess.Popen(['sleep', SLEEP], start_new_session=True)
+print('PROBE' + json.dumps(r))
+"""
+
+
+@pytest.fixture(scope="module")
+def escaped(needs_sandbox, tmp_path_factory):
+    base = tmp_path_factory.mktemp("escape")
+    folder = base / "submissions"
+    folder.mkdir()
+    classmate = folder / "classmate.ipynb"
+    classmate.write_text("CLASSMATE_ANSWERS")
+    hidden_file = base / "instructor" / "hidden.py"
+    hidden_file.parent.mkdir()
+    hidden_file.write_text(HIDDEN)
+    out = base / "grades"
+    out.mkdir()
+    (out / "gradebook.csv").write_text("x")
+    host_file = base / "host.txt"
+    package_file = ROOT / "gdcourse" / "__init__.py"
+    before = package_file.read_bytes()
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+
+    def serve():
+        try:
+            conn, _ = server.accept()
+            conn.sendall(b"HOSTPORT")
+            conn.close()
+        except OSError:
+            pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    sleep = f"913.{os.getpid()}{threading.get_ident() % 1000}"  # to find survivors by
+    constants = (
+        f"CLASSMATE, FOLDER, HIDDEN_FILE, OUT = {str(classmate)!r}, {str(folder)!r}, "
+        f"{str(hidden_file)!r}, {str(out)!r}\nHOME = {str(Path.home())!r}\n"
+        f"HOST_FILE, PACKAGE_FILE = {str(host_file)!r}, {str(package_file)!r}\n"
+        f"PORT, SLEEP = {port}, {sleep!r}\n"
+    )
+    nb = nbformat.read(SOLUTION, as_version=4)
+    nb.cells.append(_code(constants + PROBE))
+    path = folder / "prober.ipynb"
+    nbformat.write(nb, path)
+    os.environ["GDCOURSE_TEST_SECRET"] = "instructor-token"
+    try:
+        g = grade_submission(
+            path, hidden=[load_hidden_checks(hidden_file)], protected=[out], memory_mb=1024
+        )
+    finally:
+        del os.environ["GDCOURSE_TEST_SECRET"]
+        server.close()
+    survivors = subprocess.run(["pgrep", "-f", f"sleep {sleep}"], capture_output=True, text=True)
+    return {
+        "graded": g,
+        "probe": _printed(g, "PROBE"),
+        "host_file": host_file,
+        "package_changed": package_file.read_bytes() != before,
+        "survivors": survivors.stdout.split(),
+    }
+
+
+def test_the_probe_is_graded_as_its_honest_answers(escaped):
+    g = escaped["graded"]
+    assert g.status == "ok", g.detail
+    assert g.total == HONEST_FULL + 1
+
+
+@pytest.mark.parametrize("what", ["classmate", "classmates_folder", "hidden", "out"])
+def test_student_code_cannot_see_what_is_not_theirs(escaped, what):
+    assert str(escaped["probe"][what]).startswith("refused"), escaped["probe"][what]
+
+
+def test_the_instructors_home_shows_only_what_python_needs(escaped):
+    """Python and the environment often live under $HOME: only those folders are there."""
+    home = Path.home()
+    needed = {p.relative_to(home).parts[0] for p in sandbox.system_binds() if home in p.parents}
+    seen = escaped["probe"]["home"]
+    assert isinstance(seen, str) or set(seen) <= needed, seen
+
+
+@pytest.mark.parametrize("what", ["write_host", "write_package", "write_root"])
+def test_student_code_cannot_write_outside_its_folder(escaped, what):
+    assert str(escaped["probe"][what]).startswith("refused"), escaped["probe"][what]
+    assert not escaped["host_file"].exists()
+    assert not escaped["package_changed"]
+
+
+@pytest.mark.parametrize("what", ["raise_memory", "raise_procs", "allocate_4gib"])
+def test_student_code_cannot_raise_its_limits(escaped, what):
+    assert str(escaped["probe"][what]).startswith("refused"), escaped["probe"][what]
+
+
+def test_root_in_the_sandbox_cannot_remount_and_holds_no_capability(escaped):
+    probe = escaped["probe"]
+    assert probe["remount"].startswith("refused"), probe["remount"]
+    assert probe["uid"] != 0
+    assert int(probe["caps"], 16) == 0
+
+
+def test_student_code_cannot_reach_the_hosts_network(escaped):
+    assert str(escaped["probe"]["loopback"]).startswith("refused"), escaped["probe"]["loopback"]
+
+
+def test_student_code_gets_none_of_the_instructors_environment(escaped):
+    assert escaped["probe"]["secret_env"] == "absent"
+
+
+def test_no_process_of_the_student_outlives_grading(escaped):
+    assert escaped["survivors"] == []
+
+
+def test_forks_cannot_multiply_the_memory_cap(needs_sandbox, tmp_path):
+    cell = r"""
+import os, time, json
+kids = []
+try:
+    for i in range(200):
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(20)
+            os._exit(0)
+        kids.append(pid)
+except OSError:
+    pass
+for k in kids:
+    os.kill(k, 9)
+    os.waitpid(k, 0)
+print('FORKS' + json.dumps({'children': len(kids)}))
+"""
+    g = _grade(tmp_path, "forker", _notebook(tmp_path, [cell], start=SOLUTION))
+    assert _printed(g, "FORKS")["children"] < 20
+    assert g.total == HONEST_FULL
+
+
+# -- nothing lost -------------------------------------------------------------------------------
+def test_five_endless_cells_keep_every_answer_made_before_them(tmp_path):
+    nb = nbformat.read(SOLUTION, as_version=4)
+    for _ in range(5):
+        nb.cells.append(_code("while True:\n    pass"))
+    g = _grade(tmp_path, "looper", nb, timeout=2)
+    assert g.status == "timeout", g.detail
+    assert g.total == HONEST_FULL, [(r.id, r.outcome, r.message) for r in g.results]
+    skipped = [c for c in g.executed.cells if c.get("metadata", {}).get("gdcourse")]
+    assert len(skipped) == 5 and all("while True" in c.source for c in skipped)
+    assert all(c.outputs[0]["text"].startswith("skipped: ") for c in skipped)
+
+
+def test_the_notebook_time_limit_keeps_the_answers_made_in_time(tmp_path):
+    nb = nbformat.read(EXERCISE, as_version=4)
+    sol = nbformat.read(SOLUTION, as_version=4)
+    nb.cells = [*sol.cells[:2], _code("w_05 = [8, 2, 2, 2, 2]")]
+    nb.cells += [_code("import time\ntime.sleep(2)") for _ in range(4)]
+    nb.cells.append(_code("w_10 = [8, -4, 8, -4, 8]"))
+    g = _grade(tmp_path, "slow", nb, timeout=30, notebook_timeout=3)
+    assert g.status == "timeout", g.detail
+    outcomes = {r.id.rsplit(".", 1)[1]: r.outcome for r in g.results}
+    assert outcomes["q2"] == "correct" and outcomes["q4"] == "missing"
+    assert "longer than 3 s in all" in g.detail
+    last = g.executed.cells[-1]
+    assert last.source.startswith("w_10") and "not run" in last.outputs[0]["text"]
+
+
+def test_truncated_output_is_marked(tmp_path):
+    nb = _notebook(tmp_path, ["for i in range(60000):\n    print('x' * 10)"], start=SOLUTION)
+    g = _grade(tmp_path, "printer", nb)
+    texts = [o.get("text", "") for o in g.executed.cells[-1].outputs]
+    assert any("[output truncated" in t for t in texts)
+    assert g.total == HONEST_FULL
+
+
+# -- every file accounted for, one id rule ---------------------------------------------------
+def test_one_rule_names_every_student(tmp_path):
+    from gdcourse.instructor.grading import student_id, submission_files
+
+    root = tmp_path / "subs"
+    (root / "alice").mkdir(parents=True)
+    (root / "sec1").mkdir()
+    (root / ".ipynb_checkpoints").mkdir()
+    exercise = nbformat.read(EXERCISE, as_version=4)
+    nbformat.write(exercise, root / "alice" / "03_lr_exploration.ipynb")
+    nbformat.write(nbformat.read(EXERCISE, as_version=4), root / "sec1" / "bob.ipynb")
+    nbformat.write(nbformat.read(EXERCISE, as_version=4), root / "carol.ipynb")
+    (root / ".ipynb_checkpoints" / "carol-checkpoint.ipynb").write_text("{}")
+    os.mkfifo(root / "dan.ipynb")
+    files = submission_files([root])
+    ids = sorted(student_id(f, root) for f in files)
+    assert ids == ["alice", "carol", "dan", "sec1/bob"]
+    fifo = grade_submission(root / "dan.ipynb", root=root)  # never blocks on a named pipe
+    assert fifo.status == "unreadable" and "not a regular file" in fifo.detail
+
+
+def test_nested_students_get_their_own_pages(tmp_path, capsys):
+    from gdcourse.cli import main
+
+    root = tmp_path / "subs"
+    (root / "sec1").mkdir(parents=True)
+    nbformat.write(nbformat.read(SOLUTION, as_version=4), root / "sec1" / "bob.ipynb")
+    assert main(["grade", str(root), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    assert (tmp_path / "out" / "feedback" / "sec1" / "bob.html").is_file()
+    assert "sec1/bob" in (tmp_path / "out" / "gradebook.csv").read_text()
+
+
+def test_a_missing_sandbox_is_said_once_before_grading(tmp_path, capsys, monkeypatch):
+    from gdcourse.cli import main
+
+    monkeypatch.setattr(sandbox, "available", lambda: False)
+    monkeypatch.setattr(sandbox, "_bwrap", lambda: None)
+    root = tmp_path / "subs"
+    root.mkdir()
+    for name in ("a", "b"):
+        nbformat.write(nbformat.read(SOLUTION, as_version=4), root / f"{name}.ipynb")
+    assert main(["grade", str(root), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("bubblewrap (bwrap) is not installed") == 1
+    assert "apt install bubblewrap" in err
+    assert "12,12" in (tmp_path / "out" / "gradebook.csv").read_text()  # still graded, outside
+
+
+def test_protected_paths_inside_a_bound_folder_are_covered(needs_sandbox, tmp_path):
+    inside = Path(sandbox.system_binds()[0]) / "hidden-checks-here"
+    argv = sandbox.command(tmp_path, tmp_path, {}, [inside, tmp_path / "elsewhere"])
+    assert "--cap-drop" in argv and argv[argv.index("--cap-drop") + 1] == "ALL"
+    assert "--unshare-net" in argv and "--unshare-pid" in argv and "--die-with-parent" in argv
+    assert "--clearenv" in argv
+    covered = [argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"] + [
+        argv[i + 2] for i, a in enumerate(argv) if a == "--ro-bind" and argv[i + 1] == "/dev/null"
+    ]
+    assert str(inside) in covered and str(tmp_path / "elsewhere") not in covered
