@@ -27,7 +27,7 @@ SOLUTION = ROOT / "solutions" / "03_lr_exploration.ipynb"
 EXERCISE = ROOT / "exercises" / "03_lr_exploration.ipynb"
 HONEST_FULL = 12  # exercise 03's points
 
-HIDDEN = '''
+HIDDEN = """
 from gdcourse.checks import NumberQuestion
 LESSON = "lr_exploration"
 SECRET_WORD = "HIDDEN_INPUTS_91c2"
@@ -36,7 +36,7 @@ h1 = NumberQuestion(
     hints=("Run it.",), solution_code="", points=1,
     expected=lambda: [8.0, 2.0, 2.0, 2.0, 2.0],
 )
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +95,11 @@ def test_displayed_verdicts_earn_nothing(tmp_path):
 
 
 def test_a_forged_verdict_after_honest_work_adds_nothing(tmp_path):
-    forged = FORGED_VERDICT.replace("'descent_weights', 'w_05', 'loss_05', 'w_10', 'w_01', "
-                                    "'steps_needed', 'w_12',\n              'regimes', ", "")
+    forged = FORGED_VERDICT.replace(
+        "'descent_weights', 'w_05', 'loss_05', 'w_10', 'w_01', "
+        "'steps_needed', 'w_12',\n              'regimes', ",
+        "",
+    )
     assert "'boundary_rate']" in forged and "'w_05'" not in forged
     g = _grade(tmp_path, "greedy", _notebook(tmp_path, [forged], start=SOLUTION))
     assert g.total <= HONEST_FULL and g.total == HONEST_FULL - 1  # q9's answer was deleted
@@ -414,3 +417,66 @@ def test_protected_paths_inside_a_bound_folder_are_covered(needs_sandbox, tmp_pa
         argv[i + 2] for i, a in enumerate(argv) if a == "--ro-bind" and argv[i + 1] == "/dev/null"
     ]
     assert str(inside) in covered and str(tmp_path / "elsewhere") not in covered
+
+
+CHILDREN = r"""
+import os, time, json
+kids = []
+for k in range(3):
+    pid = os.fork()
+    if pid == 0:
+        b = bytearray(900 * 1024**2)
+        for i in range(0, len(b), 4096):
+            b[i] = 1
+        time.sleep(3)
+        os._exit(0)
+    kids.append(pid)
+res = []
+for pid in kids:
+    _, status = os.waitpid(pid, 0)
+    res.append("killed" if os.WIFSIGNALED(status) else "finished")
+print("CHILDREN" + json.dumps(res))
+"""
+
+
+def test_children_share_one_memory_cap_where_cgroups_can_be_written(needs_sandbox, tmp_path):
+    """Three children of 900 MiB each, under a 2048 MiB cap: each is within its own address-space
+    limit, but together they are not, and the submission's cgroup stops one."""
+    probe = sandbox.memory_group("gdg-probe-" + os.urandom(4).hex(), 1 << 30, 8)
+    sandbox.remove_group(probe)
+    if not probe:
+        pytest.skip("this machine's cgroups cannot be written: the rlimits are the cap")
+    g = _grade(
+        tmp_path, "children", _notebook(tmp_path, [CHILDREN], start=SOLUTION), memory_mb=2048
+    )
+    assert "killed" in _printed(g, "CHILDREN")
+    assert g.total == HONEST_FULL
+
+
+def test_a_memory_group_is_made_where_cgroup_v2_allows_it(tmp_path, monkeypatch):
+    root = tmp_path / "cgroup"
+    own = root / "user.slice"
+    own.mkdir(parents=True)
+    (root / "cgroup.controllers").write_text("cpu memory pids\n")
+    (own / "cgroup.subtree_control").write_text("memory pids\n")
+    monkeypatch.setattr(
+        Path,
+        "read_text",
+        lambda self, *a, **k: (
+            "0::/user.slice\n"
+            if str(self) == "/proc/self/cgroup"
+            else Path.read_bytes(self).decode()
+        ),
+    )
+
+    def fake_mkdir(self, *a, **k):  # a real cgroup folder comes with its files
+        os.mkdir(self)
+        for name in ("memory.max", "memory.swap.max", "pids.max", "cgroup.procs"):
+            (self / name).write_bytes(b"")
+
+    monkeypatch.setattr(Path, "mkdir", fake_mkdir)
+    procs = sandbox.memory_group("gdg-x", 123456789, 64, root=root)
+    assert procs == [own / "gdg-x" / "cgroup.procs"]
+    assert (own / "gdg-x" / "memory.max").read_bytes() == b"123456789"
+    assert (own / "gdg-x" / "memory.swap.max").read_bytes() == b"0"
+    assert (own / "gdg-x" / "pids.max").read_bytes() == b"64"

@@ -12,6 +12,7 @@ import difflib
 import importlib
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -70,6 +71,7 @@ _MAX_RUNS = 24  # runs of one notebook at most, whatever it does
 #: Seconds for all of one notebook's cells (``--notebook-timeout``), beside each cell's limit.
 NOTEBOOK_TIMEOUT = 300
 _START_TRIES = 3  # a kernel that fails to start (a port race on a busy machine) is retried
+_GROUP_TASKS = 64  # processes and threads in one submission's cgroup
 # A cell printing in a loop must not fill the grader's memory: keep this much text per cell.
 _MAX_OUTPUT_CHARS = 200_000
 _IMPORT = re.compile(r"from\s+gdcourse\.lessons\s+import\s+(\w+)|import\s+gdcourse\.lessons\.(\w+)")
@@ -367,7 +369,7 @@ def _kernel_env(box: Path) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "GDCOURSE_ASSESSMENT": "1",
         # A log of its own, not the instructor's.
-        "GDCOURSE_PROGRESS": str(box / "progress.jsonl"),
+        "GDCOURSE_PROGRESS": str(box / "work" / ".progress.jsonl"),
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": "/tmp/matplotlib" if sandbox.available() else str(box / "mpl"),
         # Two graders share the cores: one thread each keeps them from fighting.
@@ -379,9 +381,20 @@ def _kernel_env(box: Path) -> dict[str, str]:
     }
 
 
-def _kernelspec_dir(memory_mb: int, box: Path, protected: Sequence[Path]) -> Path:
-    """A kernelspec that starts the capped kernel, inside the sandbox where there is one."""
-    spec = box / "kernels" / "gdcourse-grader"
+def _kernelspec_dir(
+    memory_mb: int,
+    box: Path,
+    ctl: Path,
+    protected: Sequence[Path],
+    groups: Sequence[Path] = (),
+) -> Path:
+    """A kernelspec that starts the capped kernel, inside the sandbox where there is one, and in
+    the submission's cgroups (``groups``: their ``cgroup.procs``) where there are some.
+
+    It lives in ``ctl``, the grader's own folder, which the kernel never sees (only the connection
+    file in it, read-only): a kernel that could rewrite its kernelspec would choose the command
+    the grader runs at the next restart."""
+    spec = ctl / "kernels" / "gdcourse-grader"
     spec.mkdir(parents=True, exist_ok=True)
     env = _kernel_env(box)
     kernel = [
@@ -394,9 +407,15 @@ def _kernelspec_dir(memory_mb: int, box: Path, protected: Sequence[Path]) -> Pat
         "{connection_file}",
     ]
     if sandbox.available():
-        argv, env_out = [*sandbox.command(box, box / "work", env, list(protected)), *kernel], {}
+        box_argv = sandbox.command(
+            box, box / "work", env, list(protected), readable=[ctl / "connection.json"]
+        )
+        argv, env_out = [*box_argv, *kernel], {}
     else:
         argv, env_out = kernel, env
+    if groups:  # join them first: then the kernel and everything it starts share one cap
+        launcher = [sys.executable, "-m", "gdcourse.instructor.sandbox", *map(str, groups), "--"]
+        argv = [*launcher, *argv]
     (spec / "kernel.json").write_text(
         json.dumps(
             {"argv": argv, "display_name": "gdcourse grader", "language": "python", "env": env_out}
@@ -408,6 +427,7 @@ def _kernelspec_dir(memory_mb: int, box: Path, protected: Sequence[Path]) -> Pat
 def _run_once(
     nb: Any,
     box: Path,
+    ctl: Path,
     timeout: float,
     deadline: float,
     skip_cells: dict[int, str],
@@ -440,7 +460,8 @@ def _run_once(
             continue
         where = None
         if hidden:
-            where = hidden_files.setdefault(hidden, str(box / f"hidden_{len(hidden_files)}.py"))
+            # A name the student cannot guess, in a folder they cannot write to by then.
+            where = hidden_files.setdefault(hidden, str(box / f"h{os.urandom(8).hex()}.py"))
         args = f"{slug!r}, {name!r}, {where!r}, {typed!r}"
         checked_by[len(work.cells)] = f"{slug}.{name}"
         work.cells.append(
@@ -452,12 +473,12 @@ def _run_once(
 
     km = AsyncKernelManager(
         kernel_name="gdcourse-grader",
-        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(box / "kernels")]),
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(ctl / "kernels")]),
     )
     if sandbox.available():  # no network in the box: the kernel's sockets are files in it
         km.transport = "ipc"
         km.ip = str(box / "k")
-    km.connection_file = str(box / "connection.json")
+    km.connection_file = str(ctl / "connection.json")
     client = _client_class()(
         work,
         km=km,
@@ -477,6 +498,9 @@ def _run_once(
         with client.setup_kernel(
             cleanup_kc=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         ):
+            # The kernel has made its sockets; none of the student's code has run yet. From now
+            # on the box is not theirs to change (its sockets, the hidden checks written in it).
+            sandbox.lock(box)
             for current, cell in enumerate(work.cells):
                 if current < n_student:
                     left = deadline - time.monotonic()
@@ -487,7 +511,7 @@ def _run_once(
                     client.timeout = timeout
                 if current == n_student:
                     for source, copy_at in hidden_files.items():  # only now: grading asks
-                        shutil.copyfile(source, copy_at)
+                        _write_new(Path(copy_at), Path(source).read_bytes())
                 try:
                     client.execute_cell(cell, current)
                 except CellTimeoutError:
@@ -533,6 +557,13 @@ def _run_once(
                 records[qid] = {"id": qid, "found": False, "failed": why}
     work.cells = work.cells[:n_student]
     return work, records
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write a new file, never through a link or over a file someone put there first."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 def _cell_problems(nb: Any) -> list[str]:
@@ -662,9 +693,11 @@ def grade_submission(
     ]
     notes = [detail] if detail else []
     box = Path(tempfile.mkdtemp(prefix="gdg-", dir=workdir))  # short: socket paths have a limit
+    ctl = Path(tempfile.mkdtemp(prefix="gdg-ctl-", dir=workdir))  # the grader's, never the kernel's
     skip_cells: dict[int, tuple[str, str]] = {}  # cell index -> (kind, what happened)
     skip_checks: dict[str, tuple[str, str]] = {}
     executed, records = None, {}
+    groups: list[Path] = []
     try:
         (box / "work").mkdir()
         (box / "home").mkdir()
@@ -672,15 +705,17 @@ def grade_submission(
             path, box / "work" / file
         )  # the kernel's folder: a copy, never the original
         keep_out = [path.parent.absolute(), *(h.path for h in hidden), *protected]
-        _kernelspec_dir(memory_mb, box, keep_out)
+        groups = sandbox.memory_group(box.name, memory_mb * 1024 * 1024, _GROUP_TASKS)
+        _kernelspec_dir(memory_mb, box, ctl, keep_out, groups)
         deadline = time.monotonic() + notebook_timeout
         start_failures = runs = 0
         gave_up = False
         while True:
             runs += 1
+            sandbox.unlock(box)  # a new kernel makes its sockets in it (the last one is gone)
             try:
                 executed, records = _run_once(
-                    nb, box, timeout, deadline, skip_cells, checks, set(skip_checks)
+                    nb, box, ctl, timeout, deadline, skip_cells, checks, set(skip_checks)
                 )
                 break
             except _Restart as r:
@@ -739,7 +774,9 @@ def grade_submission(
             student, file, slug, "grader_error", f"{type(err).__name__}: {err}", []
         )
     finally:
+        sandbox.remove_group(groups)
         shutil.rmtree(box, ignore_errors=True)
+        shutil.rmtree(ctl, ignore_errors=True)
 
     import nbformat
 

@@ -23,7 +23,16 @@ import sys
 from functools import cache
 from pathlib import Path
 
-__all__ = ["NOBODY", "TMP_BYTES", "available", "command", "missing", "system_binds"]
+__all__ = [
+    "NOBODY",
+    "TMP_BYTES",
+    "available",
+    "command",
+    "memory_group",
+    "missing",
+    "remove_group",
+    "system_binds",
+]
 
 NOBODY = 65534  # the unprivileged user the kernel runs as
 #: Size of the kernel's private /tmp (memory-backed: it would otherwise escape the memory cap).
@@ -156,7 +165,30 @@ def uid_for(box: Path) -> int:
     return 200_000 + zlib.crc32(box.name.encode()) % 100_000
 
 
-def command(box: Path, cwd: Path, env: dict[str, str], protected: list[Path]) -> list[str]:
+def lock(box: Path) -> None:
+    """As root, once the kernel has made its sockets: the box becomes root's (0755), so the
+    student's code can no longer replace a socket with a link (which the grader would follow
+    when it reconnects) or put a file where the grader writes one."""
+    if os.geteuid() == 0 and available():
+        os.chown(box, 0, 0)
+        os.chmod(box, 0o755)
+
+
+def unlock(box: Path) -> None:
+    """As root, before a kernel starts: the box is its user's, for its sockets."""
+    if os.geteuid() == 0 and available():
+        uid = uid_for(box)
+        os.chown(box, uid, uid)
+        os.chmod(box, 0o711)
+
+
+def command(
+    box: Path,
+    cwd: Path,
+    env: dict[str, str],
+    protected: list[Path],
+    readable: list[Path] = (),  # type: ignore[assignment]
+) -> list[str]:
     """The bubblewrap command line that runs a kernel command (appended after it) in the box.
 
     ``box`` is the one folder bound read-write (``cwd`` is inside it); ``env`` is the whole
@@ -181,7 +213,7 @@ def command(box: Path, cwd: Path, env: dict[str, str], protected: list[Path]) ->
     argv += _root_binds()
     binds = system_binds()
     made: set[Path] = set()
-    for target in [Path("/etc/x"), *(p / "x" for p in binds), box / "x"]:
+    for target in [Path("/etc/x"), *(p / "x" for p in binds), box / "x", *readable]:
         # bwrap makes a bind's missing parent folders 0700, which the unprivileged user could not
         # enter: make them 0755 first.
         for parent in reversed(target.parents[:-1]):
@@ -201,7 +233,104 @@ def command(box: Path, cwd: Path, env: dict[str, str], protected: list[Path]) ->
         if any(b == p or b in p.parents for b in binds):
             argv += ["--tmpfs", str(p)] if p.is_dir() else ["--ro-bind", "/dev/null", str(p)]
     argv += ["--bind", str(box), str(box), "--chdir", str(cwd)]
+    for p in readable:  # single files of the grader's the kernel reads (its connection file)
+        argv += ["--ro-bind", str(p), str(p)]
     argv += ["--remount-ro", "/"]  # the folders bwrap made for the binds: not a place to write
     for key, value in env.items():
         argv += ["--setenv", key, value]
     return [*argv, "--"]
+
+
+# -- one memory cap for everything a submission starts ---------------------------------------------
+_CGROUP = Path("/sys/fs/cgroup")
+
+
+def _own_groups(root: Path = _CGROUP) -> list[tuple[str, Path]]:
+    """(kind, folder) of the cgroups this process is in that can hold a memory limit: cgroup v2
+    (one hierarchy, ``0::/path``) or v1's memory and pids hierarchies."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return []
+    out = []
+    for line in lines:
+        number, controllers, path = [*line.split(":", 2), "", ""][:3]
+        if number == "0" and controllers == "":  # v2: alone, or beside v1 (at "unified")
+            for mount in (root, root / "unified"):
+                if (mount / "cgroup.controllers").exists():
+                    out.append(("v2", mount / path.lstrip("/")))
+                    break
+        for kind in ("memory", "pids"):
+            if kind in controllers.split(","):
+                out.append((kind, root / kind / path.lstrip("/")))
+    return out
+
+
+def memory_group(name: str, memory_bytes: int, tasks: int, root: Path = _CGROUP) -> list[Path]:
+    """Make a cgroup for one submission, capping the memory (and tasks) of the kernel and every
+    process it starts together, where this machine lets the grader (cgroup v2 ``memory.max``, or
+    v1's ``memory.limit_in_bytes``). Returns the ``cgroup.procs`` files the kernel's launcher
+    joins; none where cgroups cannot be written (then the hard rlimits are the cap)."""
+    joined: list[Path] = []
+    for kind, own in _own_groups(root):
+        limits: dict[str, str] = {}
+        if kind == "v2":
+            try:
+                enabled = (own / "cgroup.subtree_control").read_text().split()
+            except OSError:
+                continue
+            if "memory" not in enabled:
+                continue
+            limits = {"memory.max": str(memory_bytes), "memory.swap.max": "0"}
+            if "pids" in enabled:
+                limits["pids.max"] = str(tasks)
+        elif kind == "memory":
+            limits = {"memory.limit_in_bytes": str(memory_bytes)}
+        else:
+            limits = {"pids.max": str(tasks)}
+        group = own / name
+        try:
+            group.mkdir()
+        except OSError:
+            continue
+        try:
+            for file, value in limits.items():
+                if (group / file).exists():
+                    (group / file).write_text(value)
+            if kind == "memory" and (group / "memory.memsw.limit_in_bytes").exists():
+                (group / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
+        except OSError:
+            remove_group([group / "cgroup.procs"])
+            continue
+        joined.append(group / "cgroup.procs")
+    return joined
+
+
+def remove_group(procs: list[Path]) -> None:
+    """Remove a submission's cgroups once its processes are gone (a few tries: they take a moment
+    to leave after the kernel is killed)."""
+    import time
+
+    for p in procs:
+        for _ in range(50):
+            try:
+                p.parent.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.02)
+
+
+def _join_and_run(argv: list[str]) -> None:
+    """``python -m gdcourse.instructor.sandbox PROCS... -- COMMAND``: join the cgroups, then become
+    the command (bubblewrap), so the kernel and all it starts are inside them."""
+    cut = argv.index("--")
+    for procs in argv[:cut]:
+        with open(procs, "w") as f:
+            f.write(str(os.getpid()))
+    os.execv(argv[cut + 1], argv[cut + 1 :])
+
+
+if __name__ == "__main__":
+    _join_and_run(sys.argv[1:])
