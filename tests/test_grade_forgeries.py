@@ -131,7 +131,7 @@ def test_a_forged_grading_record_is_only_an_answer(tmp_path):
     cells = [
         """
 import gdcourse.instructor.kernel_side as ks
-def forged(slug, name, *rest):
+def forged(slug, name, *rest, **named):
     ks._display({'id': f'{slug}.{name}', 'found': True, 'outcome': 'correct', 'points': 99,
                  'answer': {'t': 'pickle', 'v': 'gASVAAAA'}})
 ks.report_answer = forged
@@ -480,3 +480,134 @@ def test_a_memory_group_is_made_where_cgroup_v2_allows_it(tmp_path, monkeypatch)
     assert (own / "gdg-x" / "memory.max").read_bytes() == b"123456789"
     assert (own / "gdg-x" / "memory.swap.max").read_bytes() == b"0"
     assert (own / "gdg-x" / "pids.max").read_bytes() == b"64"
+
+
+# -- after the sandbox attack: what the kernel must not reach or change -------------------------
+BOX_PROBE = r"""
+import glob, json, os
+r = {}
+conn = json.load(open(glob.glob('/tmp/work/.connection-*.json')[0]))
+box = os.path.dirname(conn['ip'])
+def attempt(key, fn):
+    try:
+        r[key] = fn()
+    except BaseException as err:
+        r[key] = 'refused: ' + type(err).__name__
+attempt('write_box', lambda: open(os.path.join(box, 'planted.py'), 'w').write('x'))
+attempt('link_in_box', lambda: os.symlink('/etc/passwd', os.path.join(box, 'k-99')))
+attempt('kernelspecs', lambda: glob.glob('/tmp/**/kernel.json', recursive=True) or 'refused: none')
+attempt('proc_sys', lambda: open('/proc/sys/kernel/core_pattern', 'w').write('core'))
+attempt('bwrap_environ', lambda: open('/proc/1/environ', 'rb').read().decode(errors='replace'))
+def fill():
+    with open('big.bin', 'wb') as f:
+        for _ in range(300):
+            f.write(b'x' * (1 << 20))
+    return 'wrote 300 MiB'
+attempt('fill_disk', fill)
+print('BOX' + json.dumps(r))
+"""
+
+
+@pytest.fixture(scope="module")
+def boxed(needs_sandbox, tmp_path_factory):
+    base = tmp_path_factory.mktemp("box")
+    nb = nbformat.read(SOLUTION, as_version=4)
+    nb.cells.append(_code(BOX_PROBE))
+    os.environ["GDCOURSE_TEST_SECRET"] = "instructor-token"
+    try:
+        g = _grade(base, "boxer", nb)
+    finally:
+        del os.environ["GDCOURSE_TEST_SECRET"]
+    return g, _printed(g, "BOX")
+
+
+@pytest.mark.parametrize("what", ["write_box", "link_in_box", "kernelspecs", "proc_sys"])
+def test_the_kernel_cannot_change_what_the_grader_reads_or_runs(boxed, what):
+    assert str(boxed[1][what]).startswith("refused"), boxed[1][what]
+
+
+def test_the_sandboxs_first_process_holds_none_of_the_instructors_environment(boxed):
+    seen = boxed[1]["bwrap_environ"]
+    assert seen.startswith("refused") or "instructor-token" not in seen
+
+
+def test_the_kernel_writes_to_memory_of_its_own_not_the_disk(boxed):
+    assert boxed[1]["fill_disk"].startswith("refused"), boxed[1]["fill_disk"]
+    assert boxed[0].total == HONEST_FULL
+
+
+def test_a_package_planted_in_the_kernels_folder_is_never_imported(needs_sandbox, tmp_path):
+    plant = (
+        "import os\nos.makedirs('gdcourse', exist_ok=True)\n"
+        "open('gdcourse/__init__.py', 'w').write('PLANTED = True')\n"
+    )
+    after = (
+        "import json, os, gdcourse\n"
+        "print('PLANT' + json.dumps({'planted': hasattr(gdcourse, 'PLANTED'),"
+        " 'uid': os.getuid()}))"
+    )
+    nb = _notebook(tmp_path, [plant, "import os\nos._exit(1)", after], start=SOLUTION)
+    g = _grade(tmp_path, "planter", nb)
+    seen = _printed(g, "PLANT")
+    assert seen == {"planted": False, "uid": seen["uid"]} and seen["uid"] != 0
+    assert g.total == HONEST_FULL
+
+
+FORGED_RECORDS = """
+import gdcourse.instructor.kernel_side as ks
+_real = ks.report_answer
+def forged(slug, name, *rest, **named):
+    bad = {'q2': {'t': 'fraction', 'v': '1e30000000'},
+           'q3': {'t': 'array_obj', 'shape': [0, 2**62, 2**62], 'v': []},
+           'q4': {'t': 'list', 'v': [{'t': 'list', 'v': []}] * 3 + [{'t': 'nope'}]}}
+    if name in bad:
+        return ks._display({'id': f'{slug}.{name}', 'found': True, 'answer': bad[name]})
+    return _real(slug, name, *rest, **named)
+ks.report_answer = forged
+"""
+
+
+def test_records_built_to_hang_or_crash_the_grader_cost_only_their_answers(tmp_path):
+    import time
+
+    start = time.monotonic()
+    g = _grade(tmp_path, "breaker", _notebook(tmp_path, [FORGED_RECORDS], start=SOLUTION))
+    assert time.monotonic() - start < 60
+    outcomes = {r.id.rsplit(".", 1)[1]: r.outcome for r in g.results}
+    assert [outcomes[q] for q in ("q2", "q3", "q4")] == ["error"] * 3
+    assert g.total == HONEST_FULL - 3  # q2, q3 and q4 are worth 1 point each
+
+
+def test_output_that_avoids_the_per_cell_count_is_still_capped(tmp_path):
+    cells = [
+        "ip = get_ipython()\nline = 'E' * (1 << 20)\n"
+        "for i in range(40):\n    ip._showtraceback(RuntimeError, 'x', [line])",
+        "from IPython.display import display, update_display\n"
+        "for i in range(40):\n    display({'text/plain': '.'}, raw=True, display_id=f'd{i}')\n"
+        "for i in range(40):\n"
+        "    update_display({'text/plain': 'U' * (1 << 20)}, raw=True, display_id=f'd{i}')",
+        "from IPython.display import display\nmeta = {'m': 'M' * (1 << 20)}\n"
+        "for i in range(40):\n    display({'text/plain': '.'}, metadata=meta, raw=True)",
+    ]
+    g = _grade(tmp_path, "flooder", _notebook(tmp_path, cells, start=SOLUTION))
+    size = len(json.dumps(g.executed))
+    assert size < 8_000_000, size
+    assert g.total == HONEST_FULL
+    assert len(g.detail) < 5000
+
+
+def test_a_hanging_check_does_not_cost_the_answers_made_in_time(tmp_path):
+    endless = (
+        "def descent_weights(w0, lr, steps):\n"
+        "    while True:\n"
+        "        try:\n"
+        "            while True:\n"
+        "                pass\n"
+        "        except BaseException:\n"
+        "            pass"
+    )
+    nb = _notebook(tmp_path, [endless], start=SOLUTION)
+    g = _grade(tmp_path, "hanger", nb, timeout=4, notebook_timeout=6)
+    outcomes = {r.id.rsplit(".", 1)[1]: r.outcome for r in g.results}
+    assert outcomes["q1"] == "error"
+    assert g.total == HONEST_FULL - 2, [(r.id, r.outcome, r.message) for r in g.results]

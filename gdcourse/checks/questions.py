@@ -14,7 +14,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -762,55 +762,8 @@ class FunctionQuestion(Question):
     def recorded_calls(self, answer: Any) -> dict[str, Any]:
         """What ``answer`` does on this question's inputs, as plain data for the grader (run in
         the student's process while grading; the grader's :meth:`check` of a
-        :class:`~gdcourse.checks.plain.Recorded` of it gives the verdict). Each call has the
-        limits the check gives it, and the calls stop where the check would stop."""
-        from .plain import read_answer
-
-        if not callable(answer) or isinstance(answer, type):
-            return read_answer(answer, calling.TIME_LIMIT)
-        params = None
-        said = call_student(_parameters, (answer,), copied=False)
-        if said.returned:
-            params = said.value
-        calls: list[dict[str, Any]] = []
-        spent = 0.0
-        for i, case in enumerate(self._cases()):
-            left = calling.CHECK_LIMIT - spent
-            if left <= 0:
-                break
-            call = call_student(answer, tuple(case.values()), limit=min(calling.TIME_LIMIT, left))
-            spent += call.seconds
-            entry: dict[str, Any] = {"seconds": call.seconds}
-            calls.append(entry)
-            if call.timed_out or call.interrupted:
-                entry["kind"] = "timeout" if call.timed_out else "interrupted"
-                break
-            if call.error is not None:
-                err = call.error
-                entry.update(
-                    kind="raised",
-                    error={
-                        "type": type(err).__name__,
-                        "message": str(err)[:2000],
-                        "traceback": student_traceback(err)[:5000],
-                    },
-                )
-                continue
-            limit = max(min(calling.TIME_LIMIT, calling.CHECK_LIMIT - spent), 0.05)
-            started = time.perf_counter()
-            entry.update(kind="returned", value=read_answer(call.value, limit))
-            spent += time.perf_counter() - started
-            if i == 0 and contains_placeholder(call.value):
-                break
-        name = call_student(
-            lambda f: str(getattr(f, "__name__", ""))[:100], (answer,), copied=False
-        )
-        return {
-            "t": "calls",
-            "name": name.value if name.returned else "",
-            "signature": params,
-            "calls": calls,
-        }
+        :class:`~gdcourse.checks.plain.Recorded` of it gives the verdict)."""
+        return record_calls(answer, self._cases())
 
     def _evaluate(self, answer: Any) -> Verdict:
         if not callable(answer) or isinstance(answer, type):
@@ -950,6 +903,56 @@ class FunctionQuestion(Question):
         elif first_problem:
             message += f" {first_problem}"
         return self._verdict("incorrect", message, table)
+
+
+def record_calls(answer: Any, cases: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """What ``answer`` does on a function question's ``cases``, as plain data for the grader. Each
+    call has the limits the check gives it, and the calls stop where the check would stop."""
+    from .plain import read_answer
+
+    if not callable(answer) or isinstance(answer, type):
+        return read_answer(answer, calling.TIME_LIMIT)
+    params = None
+    said = call_student(_parameters, (answer,), copied=False)
+    if said.returned:
+        params = said.value
+    calls: list[dict[str, Any]] = []
+    spent = 0.0
+    for i, case in enumerate(cases):
+        left = calling.CHECK_LIMIT - spent
+        if left <= 0:
+            break
+        call = call_student(answer, tuple(case.values()), limit=min(calling.TIME_LIMIT, left))
+        spent += call.seconds
+        entry: dict[str, Any] = {"seconds": call.seconds}
+        calls.append(entry)
+        if call.timed_out or call.interrupted:
+            entry["kind"] = "timeout" if call.timed_out else "interrupted"
+            break
+        if call.error is not None:
+            err = call.error
+            entry.update(
+                kind="raised",
+                error={
+                    "type": type(err).__name__,
+                    "message": str(err)[:2000],
+                    "traceback": student_traceback(err)[:5000],
+                },
+            )
+            continue
+        limit = max(min(calling.TIME_LIMIT, calling.CHECK_LIMIT - spent), 0.05)
+        started = time.perf_counter()
+        entry.update(kind="returned", value=read_answer(call.value, limit))
+        spent += time.perf_counter() - started
+        if i == 0 and contains_placeholder(call.value):
+            break
+    name = call_student(lambda f: str(getattr(f, "__name__", ""))[:100], (answer,), copied=False)
+    return {
+        "t": "calls",
+        "name": name.value if name.returned else "",
+        "signature": params,
+        "calls": calls,
+    }
 
 
 def _parameters(fn: Any) -> list[list[Any]] | None:

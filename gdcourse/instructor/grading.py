@@ -68,12 +68,16 @@ STATUSES = {
 NOT_GRADED = frozenset(k for k, v in STATUSES.items() if v.startswith("not graded"))
 _MAX_RESTARTS = 4  # cells or checks skipped before a submission is given up on
 _MAX_RUNS = 24  # runs of one notebook at most, whatever it does
+_ALL_RUNS = 3  # all runs of one notebook take at most this many times --notebook-timeout
 #: Seconds for all of one notebook's cells (``--notebook-timeout``), beside each cell's limit.
 NOTEBOOK_TIMEOUT = 300
 _START_TRIES = 3  # a kernel that fails to start (a port race on a busy machine) is retried
 _GROUP_TASKS = 64  # processes and threads in one submission's cgroup
-# A cell printing in a loop must not fill the grader's memory: keep this much text per cell.
+# A cell printing in a loop must not fill the grader's memory: keep this much output per cell,
+# and this much for all of a notebook's cells; a grading cell's record may be larger.
 _MAX_OUTPUT_CHARS = 200_000
+_MAX_NOTEBOOK_CHARS = 5_000_000
+_MAX_RECORD_CHARS = 64_000_000
 _IMPORT = re.compile(r"from\s+gdcourse\.lessons\s+import\s+(\w+)|import\s+gdcourse\.lessons\.(\w+)")
 
 
@@ -337,41 +341,68 @@ def _lesson_of(nb: Any) -> str:
 class _Restart(Exception):
     """The kernel died or hung: start again without the cell (or check) that did it."""
 
-    def __init__(self, kind: str, where: Any, why: str, executed: Any = None) -> None:
+    def __init__(
+        self, kind: str, where: Any, why: str, executed: Any = None, records: Any = None
+    ) -> None:
         super().__init__(why)
         self.kind, self.where, self.why, self.executed = kind, where, why, executed
+        self.records = records or {}
 
 
-def _client_class():
+def _client_class(n_student: int = 10**9):
     from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):
-        """Keeps at most _MAX_OUTPUT_CHARS of output per cell (errors are always kept)."""
+        """Keeps at most _MAX_OUTPUT_CHARS of output per student cell and _MAX_NOTEBOOK_CHARS in
+        all, counting everything a message carries (text, data, metadata, an error's traceback,
+        a display updated in place); past that, output is dropped and the cut is marked. The
+        grading cells (their records) have _MAX_RECORD_CHARS each. Widget messages are not kept."""
+
+        def _room(self, cell_index: int, size: int) -> bool:
+            sizes = self.__dict__.setdefault("_gd_sizes", {})
+            sizes[cell_index] = sizes.get(cell_index, 0) + size
+            if cell_index >= n_student:
+                return sizes[cell_index] <= _MAX_RECORD_CHARS
+            total = sum(v for k, v in sizes.items() if k < n_student)
+            return sizes[cell_index] <= _MAX_OUTPUT_CHARS and total <= _MAX_NOTEBOOK_CHARS
 
         def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
-            if msg["msg_type"] != "error":
-                sizes = self.__dict__.setdefault("_gd_sizes", {})
-                content = msg.get("content", {})
-                size = len(str(content.get("text", ""))) + len(str(content.get("data", "")))
-                sizes[cell_index] = sizes.get(cell_index, 0) + size
-                if sizes[cell_index] > _MAX_OUTPUT_CHARS:
+            content = msg.get("content", {})
+            size = len(json.dumps(content, default=str))
+            if not self._room(cell_index, size):
+                if msg["msg_type"] != "error" or any(o.get("output_type") == "error" for o in outs):
                     return None
+                # The cell's first error is kept, its traceback cut to its last lines.
+                content["traceback"] = [str(t)[:2000] for t in content.get("traceback", [])[-3:]]
+                content["evalue"] = str(content.get("evalue", ""))[:2000]
             return super().output(outs, msg, display_id, cell_index)
+
+        def _update_display_id(self, display_id, msg):  # type: ignore[override]
+            size = len(json.dumps(msg.get("content", {}), default=str))
+            cells = self._display_id_map.get(display_id, {})
+            if any(not self._room(i, size) for i in list(cells)):
+                return None
+            return super()._update_display_id(display_id, msg)
+
+        def handle_comm_msg(self, outs, msg, cell_index):  # type: ignore[override]
+            return None  # widgets: nothing grading needs, and no limit on their state
 
     return CappedClient
 
 
 def _kernel_env(box: Path) -> dict[str, str]:
     """The whole environment of a grading kernel (none of the instructor's variables)."""
+    boxed = sandbox.available()
+    work = sandbox.WORK if boxed else str(box / "work")
     return {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": "/tmp" if sandbox.available() else str(box / "home"),
+        "HOME": "/tmp" if boxed else str(box / "home"),
         "LANG": "C.UTF-8",
         "GDCOURSE_ASSESSMENT": "1",
         # A log of its own, not the instructor's.
-        "GDCOURSE_PROGRESS": str(box / "work" / ".progress.jsonl"),
+        "GDCOURSE_PROGRESS": f"{work}/.progress.jsonl",
         "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": "/tmp/matplotlib" if sandbox.available() else str(box / "mpl"),
+        "MPLCONFIGDIR": "/tmp/matplotlib" if boxed else str(box / "mpl"),
         # Two graders share the cores: one thread each keeps them from fighting.
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
@@ -385,6 +416,7 @@ def _kernelspec_dir(
     memory_mb: int,
     box: Path,
     ctl: Path,
+    notebook: Path,
     protected: Sequence[Path],
     groups: Sequence[Path] = (),
 ) -> Path:
@@ -392,13 +424,16 @@ def _kernelspec_dir(
     the submission's cgroups (``groups``: their ``cgroup.procs``) where there are some.
 
     It lives in ``ctl``, the grader's own folder, which the kernel never sees (only the connection
-    file in it, read-only): a kernel that could rewrite its kernelspec would choose the command
-    the grader runs at the next restart."""
+    file and the notebook's copy in it, each bound read-only): a kernel that could rewrite its
+    kernelspec would choose the command the grader runs at the next restart."""
     spec = ctl / "kernels" / "gdcourse-grader"
     spec.mkdir(parents=True, exist_ok=True)
     env = _kernel_env(box)
+    # -P: the kernel's folder (the student's) is not on its import path; -s: no user site.
     kernel = [
         sys.executable,
+        "-P",
+        "-s",
         "-m",
         "gdcourse.instructor.capped_kernel",
         "--memory-mb",
@@ -408,14 +443,15 @@ def _kernelspec_dir(
     ]
     if sandbox.available():
         box_argv = sandbox.command(
-            box, box / "work", env, list(protected), readable=[ctl / "connection.json"]
+            box, notebook, env, list(protected), readable=[ctl / "connection.json"]
         )
-        argv, env_out = [*box_argv, *kernel], {}
+        argv = [*sandbox.launcher(list(groups), keep_env=False), *box_argv]
+        argv += [*sandbox.kernel_prefix(), *kernel]
+        env_out: dict[str, str] = {}
     else:
         argv, env_out = kernel, env
-    if groups:  # join them first: then the kernel and everything it starts share one cap
-        launcher = [sys.executable, "-m", "gdcourse.instructor.sandbox", *map(str, groups), "--"]
-        argv = [*launcher, *argv]
+        if groups:  # join them first: then the kernel and everything it starts share one cap
+            argv = [*sandbox.launcher(list(groups), keep_env=True), *argv]
     (spec / "kernel.json").write_text(
         json.dumps(
             {"argv": argv, "display_name": "gdcourse grader", "language": "python", "env": env_out}
@@ -431,7 +467,7 @@ def _run_once(
     timeout: float,
     deadline: float,
     skip_cells: dict[int, str],
-    checks: list[tuple[str, str, str | None, str | None]],
+    checks: list[tuple[str, str, Question | None, str | None]],
     skip_checks: set[str],
 ) -> tuple[Any, dict]:
     """Run the student's cells, then one grading cell per check. Raises _Restart.
@@ -454,15 +490,21 @@ def _run_once(
     )
     work.cells.append(setup)
     checked_by: dict[int, str] = {}  # grading cell index -> question id
-    hidden_files: dict[str, str] = {}
+    hidden_inputs: dict[str, bytes] = {}  # where -> a hidden function question's inputs
     for slug, name, hidden, typed in checks:
         if f"{slug}.{name}" in skip_checks:
             continue
-        where = None
-        if hidden:
-            # A name the student cannot guess, in a folder they cannot write to by then.
-            where = hidden_files.setdefault(hidden, str(box / f"h{os.urandom(8).hex()}.py"))
-        args = f"{slug!r}, {name!r}, {where!r}, {typed!r}"
+        if hidden is None:
+            args = f"{slug!r}, {name!r}, typed={typed!r}"
+        else:
+            # Of a hidden check, only what the student's function is called on goes in (never its
+            # file, reference or expected values), under a name the student cannot guess, in a
+            # folder they cannot write to by then.
+            where = None
+            if isinstance(hidden, FunctionQuestion):
+                where = str(box / f"h{os.urandom(8).hex()}.pickle")
+                hidden_inputs[where] = hidden._pristine
+            args = f"{slug!r}, {name!r}, answer_var={hidden.answer_var!r}, inputs={where!r}"
         checked_by[len(work.cells)] = f"{slug}.{name}"
         work.cells.append(
             nbformat.v4.new_code_cell(
@@ -479,7 +521,7 @@ def _run_once(
         km.transport = "ipc"
         km.ip = str(box / "k")
     km.connection_file = str(ctl / "connection.json")
-    client = _client_class()(
+    client = _client_class(n_student)(
         work,
         km=km,
         timeout=timeout,
@@ -510,8 +552,8 @@ def _run_once(
                 else:
                     client.timeout = timeout
                 if current == n_student:
-                    for source, copy_at in hidden_files.items():  # only now: grading asks
-                        _write_new(Path(copy_at), Path(source).read_bytes())
+                    for where, inputs in hidden_inputs.items():  # only now: grading asks
+                        _write_new(Path(where), inputs)
                 try:
                     client.execute_cell(cell, current)
                 except CellTimeoutError:
@@ -529,20 +571,32 @@ def _run_once(
             raise _Restart(kind, current, str(err), work) from None
         if current == n_student:  # the grader's own setup cell: the kernel is unusable
             raise _Restart("grader", current, str(err)) from None
-        raise _Restart(kind, checked_by[current], str(err)) from None
+        records = _records(work, n_student, checked_by)  # the answers handed out before it
+        work.cells = work.cells[:n_student]
+        raise _Restart(kind, checked_by[current], str(err), work, records) from None
     import nbformat
 
-    for i, size in client.__dict__.get("_gd_sizes", {}).items():
-        if i < n_student and size > _MAX_OUTPUT_CHARS:  # said, not silently cut
-            work.cells[i].outputs.append(
+    total = 0
+    for i, size in sorted(client.__dict__.get("_gd_sizes", {}).items()):
+        total += size if i < n_student else 0
+        if i < n_student and (size > _MAX_OUTPUT_CHARS or total > _MAX_NOTEBOOK_CHARS):
+            work.cells[i].outputs.append(  # said, not silently cut
                 nbformat.v4.new_output(
                     "stream",
                     name="stderr",
-                    text=f"[output truncated: the cell printed {size:,} characters; the grader "
-                    f"keeps the first {_MAX_OUTPUT_CHARS:,}]\n",
+                    text=f"[output truncated: the cell's output came to {size:,} characters; the "
+                    f"grader keeps {_MAX_OUTPUT_CHARS:,} a cell and {_MAX_NOTEBOOK_CHARS:,} a "
+                    f"notebook]\n",
                 )
             )
-    records = {}
+    records = _records(work, n_student, checked_by)
+    work.cells = work.cells[:n_student]
+    return work, records
+
+
+def _records(work: Any, n_student: int, checked_by: dict[int, str]) -> dict[str, dict]:
+    """{question id: the grade record its own grading cell showed}."""
+    records: dict[str, dict] = {}
     for i, cell in enumerate(work.cells[n_student:], n_student):
         qid = checked_by.get(i, "environment")
         for out in cell.get("outputs", []):
@@ -555,8 +609,7 @@ def _run_once(
                 # memory, or their code broke the course's): said, never "no answer".
                 why = f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"[:300]
                 records[qid] = {"id": qid, "found": False, "failed": why}
-    work.cells = work.cells[:n_student]
-    return work, records
+    return records
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -567,6 +620,7 @@ def _write_new(path: Path, data: bytes) -> None:
 
 
 def _cell_problems(nb: Any) -> list[str]:
+    """The first error of each cell that raised (at most 30 named, then how many more)."""
     problems = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
@@ -574,6 +628,9 @@ def _cell_problems(nb: Any) -> list[str]:
                 problems.append(
                     f"cell {i + 1} raised {out.get('ename')}: {out.get('evalue')}"[:300]
                 )
+                break
+    if len(problems) > 30:
+        problems = [*problems[:30], f"and {len(problems) - 30} more cells raised errors"]
     return problems
 
 
@@ -616,23 +673,35 @@ def _typed_arguments(nb: Any, questions: Sequence[Question]) -> dict[str, str]:
     return found
 
 
+#: Seconds the grader spends checking one answer from its data (a forged record cannot hold it).
+JUDGE_LIMIT = 30.0
+
+
 def _judge(q: Question, rec: dict) -> tuple[str, float, str, list[list[str]]]:
     """(outcome, points, message, table) for one answer, computed here from the data the
-    student's process handed out: never from anything it said about itself."""
-    data = rec.get("answer")
-    try:
+    student's process handed out: never from anything it said about itself. Whatever the data
+    holds, this returns: a record it cannot read, or that takes too long, is an ``error``."""
+    from ..checks.calling import call_student
+
+    def judged() -> Any:
+        data = rec.get("answer")
         if isinstance(q, FunctionQuestion) and isinstance(data, dict) and data.get("t") == "calls":
             answer = Recorded(data)
         else:
             answer = from_plain(data)
-        verdict = q.check(answer)
-    except PlainDataError as err:
-        return (
-            "error",
-            0,
-            f"This answer's grading record could not be read ({err}); not graded.",
-            [],
+        return q.check(answer)
+
+    call = call_student(judged, (), copied=False, limit=JUDGE_LIMIT)
+    if not call.returned:
+        why = (
+            f"took longer than {JUDGE_LIMIT:g} s to read"
+            if call.timed_out or call.interrupted
+            else f"could not be read ({call.error})"
+            if isinstance(call.error, PlainDataError)
+            else f"could not be read ({type(call.error).__name__})"
         )
+        return "error", 0, f"This answer's grading record {why}; it was not graded.", []
+    verdict = call.value
     points = q.points if verdict.outcome == "correct" else 0  # the question's declared points
     return verdict.outcome, points, verdict.message, [list(row) for row in verdict.table]
 
@@ -689,29 +758,33 @@ def grade_submission(
     extra = [(h, q) for h in hidden if h.lesson == slug for q in h.questions]
     typed = _typed_arguments(nb, own)
     checks = [(slug, q.name, None, typed.get(q.name)) for q in own] + [
-        (slug, q.name, str(h.path), None) for h, q in extra
+        (slug, q.name, q, None) for _, q in extra
     ]
     notes = [detail] if detail else []
     box = Path(tempfile.mkdtemp(prefix="gdg-", dir=workdir))  # short: socket paths have a limit
-    ctl = Path(tempfile.mkdtemp(prefix="gdg-ctl-", dir=workdir))  # the grader's, never the kernel's
+    ctl = Path(tempfile.mkdtemp(prefix="gdg-ctl-", dir=workdir))  # the grader's, not the kernel's
     skip_cells: dict[int, tuple[str, str]] = {}  # cell index -> (kind, what happened)
     skip_checks: dict[str, tuple[str, str]] = {}
     executed, records = None, {}
+    stopped = ""  # why grading stopped before every answer was handed out, if it did
     groups: list[Path] = []
     try:
         (box / "work").mkdir()
         (box / "home").mkdir()
-        shutil.copyfile(
-            path, box / "work" / file
-        )  # the kernel's folder: a copy, never the original
+        copy = ctl / "notebook.ipynb"  # the kernel's copy (read-only there), never the original
+        shutil.copyfile(path, copy)
+        if not sandbox.available():
+            shutil.copyfile(path, box / "work" / file)
         keep_out = [path.parent.absolute(), *(h.path for h in hidden), *protected]
         groups = sandbox.memory_group(box.name, memory_mb * 1024 * 1024, _GROUP_TASKS)
-        _kernelspec_dir(memory_mb, box, ctl, keep_out, groups)
-        deadline = time.monotonic() + notebook_timeout
+        _kernelspec_dir(memory_mb, box, ctl, copy, keep_out, groups)
+        # Each run has the notebook's time limit; all runs together a few times it.
+        all_runs_end = time.monotonic() + _ALL_RUNS * notebook_timeout
         start_failures = runs = 0
         gave_up = False
         while True:
             runs += 1
+            deadline = time.monotonic() + notebook_timeout
             sandbox.unlock(box)  # a new kernel makes its sockets in it (the last one is gone)
             try:
                 executed, records = _run_once(
@@ -733,7 +806,15 @@ def grade_submission(
                         f"the grading kernel failed to start: {r.why}",
                         [],
                     )
-                if runs > _MAX_RUNS:  # a notebook that fails differently each time
+                if runs > _MAX_RUNS or time.monotonic() > all_runs_end:
+                    # A notebook that fails differently each time, or whose checks keep hanging:
+                    # grade what was handed out; the rest is not checked, and says so.
+                    records = r.records
+                    stopped = (
+                        f"grading this notebook stopped after {runs} runs"
+                        if runs > _MAX_RUNS
+                        else f"grading this notebook ran past {_ALL_RUNS} times --notebook-timeout"
+                    )
                     break
                 if isinstance(r.where, int):
                     out_of_time = r.kind == "notebook_timeout"
@@ -754,7 +835,6 @@ def grade_submission(
                                     (kind, f"cell {i + 1} not run: grading stopped there ({why})"),
                                 )
                         gave_up = True
-                        deadline = time.monotonic() + notebook_timeout
                         continue
                     what = (
                         f"ran longer than {timeout:g} s"
@@ -797,14 +877,18 @@ def grade_submission(
             table: list[list[str]] = []
             if qid in skip_checks:
                 outcome, points, message = "error", 0, skip_checks[qid][1] + "."
+            elif stopped and qid not in records:
+                outcome, points, message = "error", 0, f"Not checked: {stopped}."
             elif rec and rec.get("found"):
                 outcome, points, message, table = _judge(q, rec)
             elif rec and rec.get("failed"):
                 outcome, points = "error", 0
+                # The kernel's error text goes to the instructor (status_detail), not into the
+                # student's page: code of theirs could put anything there (a hidden check's inputs).
                 message = (
-                    f"Not checked: reading this answer failed in the notebook's kernel "
-                    f"({rec['failed']}). The notebook's own code may have used up the processes "
-                    f"or memory grading allows, or changed the course's code."
+                    "Not checked: handing this answer to the grader failed in the notebook's "
+                    "kernel. The notebook's own code may have used up the processes or memory "
+                    "grading allows, or changed the course's code; your instructor has the details."
                 )
             else:
                 outcome, points = "missing", 0
@@ -824,9 +908,17 @@ def grade_submission(
         [text for _, text in skip_cells.values()]
         + [f"{qid.rsplit('.', 1)[-1]}: {text}" for qid, (_, text) in skip_checks.items()]
         + raised
+        + [
+            f"{qid.rsplit('.', 1)[-1]}: handing the answer out failed ({rec['failed']})"
+            for qid, rec in records.items()
+            if rec.get("failed")
+        ]
+        + ([stopped] if stopped else [])
     )
     kinds = {kind for kind, _ in skip_cells.values()} | {k for k, _ in skip_checks.values()}
     status = "cell_errors" if raised else "ok"
+    if stopped:
+        kinds.add("timeout")
     for kind in ("timeout", "kernel_died"):
         if kind in kinds:
             status = kind

@@ -64,25 +64,35 @@ def report_environment() -> None:
 
 
 def report_answer(
-    slug: str, name: str, hidden_path: str | None = None, typed: str | None = None
+    slug: str,
+    name: str,
+    typed: str | None = None,
+    answer_var: str | None = None,
+    inputs: str | None = None,
 ) -> None:
     """Hand out the student's answer to one question as plain data (a grade record): the value of
     its variable, else of the argument its tagged check cell passed (``typed``); for a function,
-    what it returned on the question's inputs. The grader checks it in its own process."""
+    what it returned on the question's inputs. The grader checks it in its own process.
+
+    A hidden check (the grader's own, not the lesson's) is named by its ``answer_var``, and for a
+    function by the file of its ``inputs`` (a pickle the grader wrote: trusted here)."""
+    import pickle
+
     from IPython import get_ipython
 
     from ..checks import FunctionQuestion
     from ..checks.calling import TIME_LIMIT
     from ..checks.plain import read_answer
+    from ..checks.questions import record_calls
 
-    if hidden_path:
-        _, questions = hidden_questions(hidden_path)
-    else:
+    question = None
+    if answer_var is None:
         questions = questions_of(importlib.import_module(f"gdcourse.lessons.{slug}"))
-    question = next(q for q in questions if q.name == name)
+        question = next(q for q in questions if q.name == name)
+        answer_var = question.answer_var
     record: dict[str, Any] = {"id": f"{slug}.{name}", "found": False}
     namespace = get_ipython().user_ns
-    answer = namespace.get(question.answer_var, _MISSING)
+    answer = namespace.get(answer_var, _MISSING)
     if answer is _MISSING and typed:
         try:
             answer = eval(typed, namespace)  # the student's own expression, in their kernel
@@ -92,6 +102,10 @@ def report_answer(
         record["found"] = True
         if isinstance(question, FunctionQuestion):
             record["answer"] = question.recorded_calls(answer)
+        elif inputs is not None:
+            with open(inputs, "rb") as f:
+                cases = pickle.load(f)
+            record["answer"] = record_calls(answer, cases)
         else:
             record["answer"] = read_answer(answer, TIME_LIMIT)
     _display(record)

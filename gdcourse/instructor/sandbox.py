@@ -26,12 +26,17 @@ from pathlib import Path
 __all__ = [
     "NOBODY",
     "TMP_BYTES",
+    "WORK",
     "available",
     "command",
+    "kernel_prefix",
+    "launcher",
+    "lock",
     "memory_group",
     "missing",
     "remove_group",
     "system_binds",
+    "unlock",
 ]
 
 NOBODY = 65534  # the unprivileged user the kernel runs as
@@ -68,10 +73,10 @@ _FLAGS = (
 _USER = ("--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY))
 # As root, a user namespace maps the sandbox's user to root outside, which the process limit
 # (RLIMIT_NPROC) never applies to. So root's sandbox keeps only the right to change user, and
-# the kernel's first act (capped_kernel) is to become an unprivileged user of its own, which
-# clears every capability.
+# its first process (_DROP) becomes an unprivileged user of its own, which clears every
+# capability, before anything else runs.
 _AS_ROOT = ("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID")
-#: Environment variable telling capped_kernel which user to become (set only by root's sandbox).
+#: Environment variable telling the first process in the box which user to become (root only).
 DROP_ENV = "GDCOURSE_GRADER_UID"
 
 
@@ -179,38 +184,76 @@ def unlock(box: Path) -> None:
     if os.geteuid() == 0 and available():
         uid = uid_for(box)
         os.chown(box, uid, uid)
-        os.chmod(box, 0o711)
+        os.chmod(box, 0o700)
+
+
+#: Where the kernel works inside the box: a folder of its private, size-limited /tmp, so nothing
+#: it writes lands on the grader's disk.
+WORK = "/tmp/work"
+
+# The first thing that runs in root's sandbox (``python -I -S -c``: no site, no current folder on
+# the path, nothing of the student's imported): read the connection file, become the box's own
+# user (which clears every capability), check that, and start the kernel as that user.
+_DROP = f"""
+import os, sys
+WORK = {WORK!r}
+uid = int(os.environ.pop("GDCOURSE_GRADER_UID"))
+argv = sys.argv[1:]
+i = argv.index("-f") + 1
+with open(argv[i], "rb") as f:
+    data = f.read()
+os.setgroups([])
+os.setgid(uid)
+os.setuid(uid)
+with open("/proc/self/status") as f:
+    caps = [l.split()[1] for l in f if l.startswith(("CapEff", "CapPrm", "CapAmb"))]
+if os.getuid() != uid or os.geteuid() != uid or any(int(c, 16) for c in caps):
+    sys.exit("the grading kernel could not drop its privileges")
+mine = os.path.join(WORK, ".connection-" + os.urandom(4).hex() + ".json")
+fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+os.write(fd, data)
+os.close(fd)
+argv[i] = mine
+os.execv(argv[0], argv)
+"""
+
+
+def kernel_prefix() -> list[str]:
+    """What runs the kernel's Python command inside the box: as root, the privilege drop first."""
+    if os.geteuid() == 0:
+        return [sys.executable, "-I", "-S", "-c", _DROP]
+    return []
 
 
 def command(
     box: Path,
-    cwd: Path,
+    notebook: Path,
     env: dict[str, str],
     protected: list[Path],
     readable: list[Path] = (),  # type: ignore[assignment]
 ) -> list[str]:
     """The bubblewrap command line that runs a kernel command (appended after it) in the box.
 
-    ``box`` is the one folder bound read-write (``cwd`` is inside it); ``env`` is the whole
-    environment the kernel gets; ``protected`` are paths that must stay out of sight (the
-    submissions, the grader's output, hidden checks), covered over if a bound folder holds them.
+    ``box`` is the one folder of the host the kernel may write to, and only until it has made its
+    sockets there (:func:`lock`); it works in :data:`WORK` beside a read-only copy of
+    ``notebook``. ``env`` is the whole environment it gets; ``protected`` are paths that must
+    stay out of sight (the submissions, the grader's output, hidden checks), covered over if a
+    bound folder holds them; ``readable`` are single files of the grader's it may read.
     """
     exe = _bwrap()
     assert exe is not None
     argv = [exe, *_FLAGS]
     env = dict(env)
     if os.geteuid() == 0:
-        uid = uid_for(box)
         argv += _AS_ROOT
-        env[DROP_ENV] = str(uid)
-        for folder, _, names in os.walk(box):  # its own folder is the one it may write to
-            # Folders: 711, so the sandbox's root (without its power over files) can enter them.
-            os.chmod(folder, 0o711)
-            for p in [folder, *(os.path.join(folder, n) for n in names)]:
-                os.chown(p, uid, uid, follow_symlinks=False)
+        env[DROP_ENV] = str(uid_for(box))
+        unlock(box)
     elif _works(True):
         argv += _USER
     argv += _root_binds()
+    # The host's kernel settings are not the sandbox's to change, whoever it runs as.
+    argv += ["--ro-bind", "/proc/sys", "/proc/sys"]
+    argv += ["--size", str(TMP_BYTES // 4), "--tmpfs", "/dev/shm"]
     binds = system_binds()
     made: set[Path] = set()
     for target in [Path("/etc/x"), *(p / "x" for p in binds), box / "x", *readable]:
@@ -225,6 +268,8 @@ def command(
     for p in binds:
         argv += ["--ro-bind", str(p), str(p)]
     argv += ["--perms", "01777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    argv += ["--perms", "01777", "--dir", WORK]
+    argv += ["--ro-bind", str(notebook), f"{WORK}/{notebook.name}"]
     for p in protected:  # inside a bound folder: covered by an empty one (or an empty file)
         try:
             p = p.resolve()
@@ -232,13 +277,27 @@ def command(
             continue
         if any(b == p or b in p.parents for b in binds):
             argv += ["--tmpfs", str(p)] if p.is_dir() else ["--ro-bind", "/dev/null", str(p)]
-    argv += ["--bind", str(box), str(box), "--chdir", str(cwd)]
+    argv += ["--bind", str(box), str(box), "--chdir", WORK]
     for p in readable:  # single files of the grader's the kernel reads (its connection file)
         argv += ["--ro-bind", str(p), str(p)]
     argv += ["--remount-ro", "/"]  # the folders bwrap made for the binds: not a place to write
     for key, value in env.items():
         argv += ["--setenv", key, value]
     return [*argv, "--"]
+
+
+def launcher(groups: list[Path], keep_env: bool) -> list[str]:
+    """What the grader starts: joins the submission's cgroups, then becomes the rest of the
+    command (bubblewrap) with an empty environment, so not even the sandbox's own first process
+    holds one of the instructor's variables (``keep_env`` for a kernel run without a sandbox)."""
+    code = (
+        "import os, sys\n"
+        "cut = sys.argv.index('--')\n"
+        "for p in sys.argv[1:cut]:\n"
+        "    with open(p, 'w') as f: f.write(str(os.getpid()))\n"
+        f"os.execve(sys.argv[cut + 1], sys.argv[cut + 1:], {'os.environ' if keep_env else '{}'})\n"
+    )
+    return [sys.executable, "-I", "-S", "-c", code, *map(str, groups), "--"]
 
 
 # -- one memory cap for everything a submission starts ---------------------------------------------
@@ -320,17 +379,3 @@ def remove_group(procs: list[Path]) -> None:
                 break
             except OSError:
                 time.sleep(0.02)
-
-
-def _join_and_run(argv: list[str]) -> None:
-    """``python -m gdcourse.instructor.sandbox PROCS... -- COMMAND``: join the cgroups, then become
-    the command (bubblewrap), so the kernel and all it starts are inside them."""
-    cut = argv.index("--")
-    for procs in argv[:cut]:
-        with open(procs, "w") as f:
-            f.write(str(os.getpid()))
-    os.execv(argv[cut + 1], argv[cut + 1 :])
-
-
-if __name__ == "__main__":
-    _join_and_run(sys.argv[1:])
