@@ -611,3 +611,14 @@ def test_a_hanging_check_does_not_cost_the_answers_made_in_time(tmp_path):
     outcomes = {r.id.rsplit(".", 1)[1]: r.outcome for r in g.results}
     assert outcomes["q1"] == "error"
     assert g.total == HONEST_FULL - 2, [(r.id, r.outcome, r.message) for r in g.results]
+
+
+def test_a_course_checked_out_under_tmp_is_bound_after_the_private_tmp(needs_sandbox, tmp_path):
+    """CI clones the course under /tmp: its environment must be bound into the sandbox's own
+    /tmp, not hidden by it."""
+    (tmp_path / "nb.ipynb").write_text("{}")
+    argv = sandbox.command(tmp_path, tmp_path / "nb.ipynb", {}, [], readable=[])
+    tmpfs = argv.index("/tmp", argv.index("--tmpfs"))
+    binds = [argv[i + 2] for i, a in enumerate(argv) if a == "--ro-bind"]
+    under_tmp = [i for i, a in enumerate(argv) if a in binds and a.startswith("/tmp/")]
+    assert all(i > tmpfs for i in under_tmp)

@@ -409,6 +409,9 @@ def _kernel_env(box: Path) -> dict[str, str]:
         "MKL_NUM_THREADS": "1",
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # The grader's own copy of the course, whichever the environment would find first (in the
+        # sandbox, the folder holding it holds nothing else).
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
 
 

@@ -254,6 +254,9 @@ def command(
     # The host's kernel settings are not the sandbox's to change, whoever it runs as.
     argv += ["--ro-bind", "/proc/sys", "/proc/sys"]
     argv += ["--size", str(TMP_BYTES // 4), "--tmpfs", "/dev/shm"]
+    # The private /tmp first: a course checked out under /tmp (as CI does) is bound into it.
+    argv += ["--perms", "01777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    argv += ["--perms", "01777", "--dir", WORK]
     binds = system_binds()
     made: set[Path] = set()
     for target in [Path("/etc/x"), *(p / "x" for p in binds), box / "x", *readable]:
@@ -267,8 +270,6 @@ def command(
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     for p in binds:
         argv += ["--ro-bind", str(p), str(p)]
-    argv += ["--perms", "01777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
-    argv += ["--perms", "01777", "--dir", WORK]
     argv += ["--ro-bind", str(notebook), f"{WORK}/{notebook.name}"]
     for p in protected:  # inside a bound folder: covered by an empty one (or an empty file)
         try:
