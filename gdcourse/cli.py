@@ -472,7 +472,9 @@ def _progress_bar(done: int, total: int, graded) -> None:
     filled = round(width * done / total)
     bar = "#" * filled + "." * (width - filled)
     score = f", {graded.total:g}/{graded.max_total:g}" if graded.results else ""
-    line = f"grading [{bar}] {done}/{total}  {graded.student}: {graded.status}{score}"
+    from .instructor.gradebook import printable
+
+    line = f"grading [{bar}] {done}/{total}  {printable(graded.student)}: {graded.status}{score}"
     if sys.stderr.isatty():
         end = "\n" if done == total else ""
         print(f"\r\033[K{line}", end=end, file=sys.stderr, flush=True)
@@ -481,10 +483,16 @@ def _progress_bar(done: int, total: int, graded) -> None:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .instructor.gradebook import write_executed, write_feedback, write_gradebook
+    from .instructor.gradebook import (
+        printable,
+        write_executed,
+        write_feedback,
+        write_gradebook,
+    )
     from .instructor.grading import (
         NOT_GRADED,
         GradeError,
+        check_hidden_names,
         check_lesson,
         grade_submissions,
         load_hidden_checks,
@@ -523,6 +531,7 @@ def _grade(args: argparse.Namespace) -> int:
         if args.lesson is not None:
             check_lesson(args.lesson)
         hidden = [load_hidden_checks(path) for path in args.hidden]
+        check_hidden_names(hidden)
         files = submission_files(args.submissions)
         inside = [f for f in files if _inside(f, out)]
         if inside:
@@ -562,7 +571,7 @@ def _grade(args: argparse.Namespace) -> int:
     print(f"wrote  {out / 'executed'}/ (each run, for you to inspect)")
     for g in graded:
         if g.status != "ok":
-            print(f"status {g.student}: {g.status}: {g.detail}")
+            print(f"status {printable(g.student)}: {g.status}: {printable(g.detail)}")
     if not_graded:
         print(f"{len(not_graded)} of {len(graded)} submissions could not be graded (see status).")
         return 3  # a script grading a class learns that some files need a look (2 is usage)

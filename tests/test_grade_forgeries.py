@@ -622,3 +622,126 @@ def test_a_course_checked_out_under_tmp_is_bound_after_the_private_tmp(needs_san
     binds = [argv[i + 2] for i, a in enumerate(argv) if a == "--ro-bind"]
     under_tmp = [i for i, a in enumerate(argv) if a in binds and a.startswith("/tmp/")]
     assert all(i > tmpfs for i in under_tmp)
+
+
+# -- after the forger's attack ------------------------------------------------------------------
+def test_what_a_notebook_prints_or_names_cannot_act_on_the_terminal_or_a_spreadsheet():
+    from gdcourse.instructor.gradebook import printable, safe_cell
+
+    assert "\x1b" not in printable("\x1b[2J\x1b[Hgrading ok \x1b[8m")
+    assert printable("a\u202eb") == "a\\u202eb"  # a right-to-left override is shown, not obeyed
+    for text in ("\uff0b1", "\uff1dHYPERLINK(1)", "\uff20SUM(1)", "=1+2", " -2"):
+        assert safe_cell(text).startswith("'"), text
+    assert safe_cell("0.1.0") == "0.1.0"
+
+
+def test_a_forged_version_is_a_safe_cell(tmp_path):
+    from gdcourse.instructor.gradebook import write_gradebook
+
+    cell = (
+        "import gdcourse.instructor.kernel_side as ks\n"
+        "ks.report_environment = lambda: ks._display({'id': 'environment', "
+        "'gdcourse': '=HYPERLINK(\"http://evil.example/\",\"x\")', 'python': '=1+2'})"
+    )
+    g = _grade(tmp_path, "versioner", _notebook(tmp_path, [cell], start=SOLUTION))
+    write_gradebook([g], tmp_path / "gradebook.csv")
+    text = (tmp_path / "gradebook.csv").read_text()
+    assert ",=" not in text and "'=HYPERLINK" in text
+
+
+def test_hooks_that_stop_the_grading_cells_never_blame_the_grader(tmp_path):
+    hook = (
+        "def _h(result):\n"
+        "    if '__gd_' in result.info.raw_cell:\n"
+        "        import os\n"
+        "        os._exit(0)\n"
+        "get_ipython().events.register('post_run_cell', _h)"
+    )
+    g = _grade(tmp_path, "hooker", _notebook(tmp_path, [hook], start=SOLUTION), timeout=5)
+    assert g.status != "grader_error", g.detail
+    assert "review: cell" in g.detail and "reach" in g.detail  # the instructor is told to look
+
+
+def test_a_function_that_prints_while_graded_keeps_its_answer(tmp_path):
+    chatty = (
+        "_real = descent_weights\n"
+        "def descent_weights(w0, lr, steps):\n"
+        "    print('x' * 40_000)\n"
+        "    return _real(w0, lr, steps)"
+    )
+    g = _grade(tmp_path, "chatty", _notebook(tmp_path, [chatty], start=SOLUTION))
+    assert g.total == HONEST_FULL, [(r.id, r.outcome) for r in g.results]
+
+
+def test_honest_notebooks_are_never_flagged_for_review():
+    from gdcourse.instructor.grading import _reaches_into_grading
+
+    for folder in ("solutions", "exercises", "notebooks"):
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            assert _reaches_into_grading(nbformat.read(path, as_version=4)) == "", path
+
+
+# -- after the instructor's attack ------------------------------------------------------------
+def test_two_hidden_files_cannot_give_one_check_two_meanings(tmp_path):
+    from gdcourse.instructor.grading import GradeError, check_hidden_names
+
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(HIDDEN)
+    with pytest.raises(GradeError, match="both declare 'h1'"):
+        check_hidden_names([load_hidden_checks(tmp_path / n) for n in ("a.py", "b.py")])
+
+
+def test_a_short_cell_limit_does_not_cut_a_checks_own_limits(tmp_path):
+    slow = (
+        "import time\n_real = descent_weights\n"
+        "def descent_weights(w0, lr, steps):\n    time.sleep(1.0)\n    return _real(w0, lr, steps)"
+    )
+    g = _grade(tmp_path, "slowfn", _notebook(tmp_path, [slow], start=SOLUTION), timeout=3)
+    assert g.total == HONEST_FULL and g.status == "ok", g.detail
+
+
+def test_copies_of_the_exercise_file_are_one_students_and_lock_files_are_passed_over(tmp_path):
+    from gdcourse.instructor.grading import GradeError, submission_files
+
+    root = tmp_path / "subs"
+    (root / "alice").mkdir(parents=True)
+    (root / "bob").mkdir()
+    nb = nbformat.read(EXERCISE, as_version=4)
+    nbformat.write(nb, root / "alice" / "03_lr_exploration.ipynb")
+    nbformat.write(nb, root / "alice" / "03_lr_exploration (1).ipynb")
+    nbformat.write(nb, root / "bob" / "03_lr_exploration-Copy1.ipynb")
+    (root / "~$report.docx").write_text("lock")
+    (root / "bob" / "notes.ipynb~").write_text("backup")
+    with pytest.raises(GradeError, match="'alice'"):
+        submission_files([root])
+    (root / "alice" / "03_lr_exploration (1).ipynb").unlink()
+    from gdcourse.instructor.grading import student_id
+
+    assert sorted(student_id(f, root) for f in submission_files([root])) == ["alice", "bob"]
+
+
+def test_an_answer_typed_into_the_check_counts_beside_a_blank_variable(tmp_path):
+    nb = nbformat.read(EXERCISE, as_version=4)
+    for cell in nb.cells:
+        if "q2" in cell.get("metadata", {}).get("tags", []):
+            cell.source = "ex.q2.check([8, 2, 2, 2, 2])"
+    g = _grade(tmp_path, "typist", nb)
+    outcomes = {r.id.rsplit(".", 1)[1]: r.outcome for r in g.results}
+    assert outcomes["q2"] == "correct"
+
+
+def test_an_answer_lost_with_its_skipped_cell_says_so(tmp_path):
+    nb = nbformat.read(SOLUTION, as_version=4)
+    for cell in nb.cells:
+        if cell.source.startswith("w_10"):
+            cell.source = "while True:\n    pass\n" + cell.source
+    g = _grade(tmp_path, "lost", nb, timeout=2)
+    q4 = next(r for r in g.results if r.id.endswith(".q4"))
+    assert q4.outcome == "missing" and "was not run while grading" in q4.message, q4.message
+
+
+def test_one_long_print_keeps_its_first_part(tmp_path):
+    nb = _notebook(tmp_path, ["print('y' * 1_000_000)"], start=SOLUTION)
+    g = _grade(tmp_path, "shouter", nb)
+    texts = "".join(o.get("text", "") for o in g.executed.cells[-1].outputs)
+    assert texts.count("y") >= 150_000 and "[output truncated" in texts

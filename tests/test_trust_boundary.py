@@ -5,8 +5,10 @@ and every kind of answer, and nothing in the data can run or award a point."""
 from __future__ import annotations
 
 import json
+from collections import ChainMap, UserDict
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
 
 import numpy as np
 import pytest
@@ -56,6 +58,14 @@ class MyList(list):
     pass
 
 
+class MyFloat(float):
+    pass
+
+
+class Word(str):
+    pass
+
+
 def _generic_answers(q):
     right = q.expected() if hasattr(q, "expected") else None
     answers = [
@@ -90,6 +100,12 @@ def _generic_answers(q):
         [[1, 2], [3]],
         object(),
         int,
+        MyFloat(0.5),
+        [MyFloat(8.0), MyFloat(2.0)],
+        Word("converges"),
+        UserDict({0.1: "converges"}),
+        MappingProxyType({"a": 1}),
+        ChainMap({"b": 2}),
     ]
     if right is not None:
         answers.append(right)
@@ -99,6 +115,13 @@ def _generic_answers(q):
             answers.append([*list(arr), 0.0])
         elif isinstance(right, dict):
             answers += [dict(reversed(list(right.items()))), {str(k): v for k, v in right.items()}]
+            answers += [UserDict(right), MappingProxyType(dict(right)), ChainMap(dict(right))]
+            answers.append(
+                {
+                    MyFloat(k) if isinstance(k, float) else k: Word(v) if isinstance(v, str) else v
+                    for k, v in right.items()
+                }
+            )
     for m in q.misconceptions:
         try:
             answers.append(m.answer())
@@ -161,7 +184,10 @@ def _functions_for(q):
     def returns_object(*args):
         return Floaty()
 
-    fns = [ref, raises, none, blank, too_few, rounded, as_list, text, returns_object]
+    def odd_names(w0=None, q=1.0, q́=2.0, *rest):  # names Python allows, and no others
+        return ref(*rest) if rest else None
+
+    fns = [ref, raises, none, blank, too_few, rounded, as_list, text, returns_object, odd_names]
     for m in q.misconceptions:
         try:
             fns.append(m.answer())

@@ -9,6 +9,8 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -102,7 +104,8 @@ def to_numbers(answer: Any, *, what: str = "a number") -> tuple[np.ndarray | Non
             f"Expected {what}, got {describe(answer)}, which can be read only once: make it "
             f"a list, e.g. list(...) or [w for w in ...]."
         )
-    if isinstance(answer, (dict, set)) or callable(answer):
+    # Any mapping or set, not only dict and set: numpy would read a UserDict as its keys.
+    if isinstance(answer, (Mapping, AbstractSet)) or callable(answer):
         return None, f"Expected {what}, got {describe(answer)}."
     try:
         raw = np.asarray(answer)

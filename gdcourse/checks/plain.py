@@ -17,6 +17,7 @@ import io
 import keyword
 import math
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -116,9 +117,26 @@ def to_plain(value: Any, _depth: int = 0, _count: list[int] | None = None) -> di
         return {"t": "decimal", "v": str(value)}
     if kind is Fraction:
         return {"t": "fraction", "v": str(value)}
+    if isinstance(value, np.generic):
+        pass  # numpy's own numbers and strings (np.float64 is a float too): below
+    elif isinstance(value, (str, int, float, complex)) and not isinstance(value, bool):
+        # A subclass (an IntEnum, a StrEnum, a float of their own) keeps its type's name.
+        named = {"type": kind.__name__[:100]}
+        if isinstance(value, str):
+            return {"t": "str", "v": str.__str__(value)[:_MAX_TEXT], **named}
+        if isinstance(value, int):
+            return {"t": "int", "v": str(int(value)), **named}
+        if isinstance(value, float):
+            return {"t": "float", "v": _hex(float(value)), **named}
+        number = complex(value)
+        return {"t": "complex", "re": _hex(number.real), "im": _hex(number.imag), **named}
+    elif isinstance(value, Mapping) and not isinstance(value, dict):
+        # UserDict, MappingProxyType, ChainMap: read as the dict they show
+        value = _MappingCopy(kind.__name__, value.items(), _safe_repr(value))
+        kind = type(value)
     base = next((b for b in (list, tuple, set, frozenset, dict) if isinstance(value, b)), None)
     if base is not None:  # a subclass (OrderedDict, a list of their own) keeps its type's name
-        named = {} if kind is base else {"type": kind.__name__[:100]}
+        named = {} if kind is base else {"type": getattr(value, "_gd_type", kind.__name__)[:100]}
         if base is dict:
             if len(value) > MAX_ITEMS:
                 return {"t": "too_large", "type": "dict"}
@@ -126,6 +144,8 @@ def to_plain(value: Any, _depth: int = 0, _count: list[int] | None = None) -> di
                 [to_plain(k, _depth + 1, count), to_plain(v, _depth + 1, count)]
                 for k, v in dict.items(value)
             ]
+            if isinstance(value, _MappingCopy):
+                named["repr"] = value._gd_repr
             return {"t": "dict", "v": pairs, **named}
         items = list(value)
         if len(items) > MAX_ITEMS:
@@ -147,6 +167,15 @@ def to_plain(value: Any, _depth: int = 0, _count: list[int] | None = None) -> di
             }
         return {"t": "object", "type": kind.__name__, "repr": _safe_repr(value)}
     return _object(value, _depth, count)
+
+
+class _MappingCopy(dict):
+    """A mapping that is not a dict (UserDict...), copied, keeping its type's name."""
+
+    def __init__(self, type_name: str, items: Any, text: str) -> None:
+        super().__init__(items)
+        self._gd_type = type_name
+        self._gd_repr = text
 
 
 def _error(err: BaseException) -> dict[str, str]:
@@ -330,7 +359,11 @@ def _subclass(base: type, data: dict[str, Any]) -> type:
     """``base``, or a subclass of it named as the student's type (``MyList``, ``OrderedDict``)."""
     if "type" not in data:
         return base
-    return type(_name(data["type"]), (base,), {})
+    ns: dict[str, Any] = {}
+    if isinstance(data.get("repr"), str):  # a mapping that is not a dict shows as it did
+        text = data["repr"][:_MAX_REPR]
+        ns["__repr__"] = ns["__str__"] = lambda self: text
+    return type(_name(data["type"]), (base,), ns)
 
 
 def from_plain(data: Any, _depth: int = 0) -> Any:
@@ -354,15 +387,15 @@ def _decode(data: Any, depth: int) -> Any:
         if len(text) > 4100:
             raise PlainDataError("a whole number is too long")
         try:
-            return int(text)
+            return _subclass(int, data)(int(text))
         except ValueError:
             raise PlainDataError("a whole number is not digits") from None
     if t == "float":
-        return _float(data.get("v"))
+        return _subclass(float, data)(_float(data.get("v")))
     if t == "complex":
-        return complex(_float(data.get("re")), _float(data.get("im")))
+        return _subclass(complex, data)(complex(_float(data.get("re")), _float(data.get("im"))))
     if t == "str":
-        return str(_need(data, "v", str))[:_MAX_TEXT]
+        return _subclass(str, data)(str(_need(data, "v", str))[:_MAX_TEXT])
     if t in ("decimal", "fraction"):
         text = _need(data, "v", str)[:5000]
         if not _SAFE_NUMBER.fullmatch(text):  # Fraction("1e30000000") would take hours
@@ -445,17 +478,25 @@ class Recorded:
         params = data.get("signature")
         if isinstance(params, list):
             try:
+                names: list[str] = []
+                for p in params[:100]:  # their own names where Python allows them, each once
+                    name = str(p[0])[:100]
+                    if not name.isidentifier() or keyword.iskeyword(name):
+                        name = _name(name)
+                    while name in names:
+                        name += "_"
+                    names.append(name)
                 self.__signature__ = inspect.Signature(
                     [
                         inspect.Parameter(
-                            _name(p[0]),
+                            name,
                             inspect._ParameterKind(int(p[1])),
                             default=None if p[2] else inspect.Parameter.empty,
                         )
-                        for p in params[:100]
+                        for name, p in zip(names, params[:100], strict=True)
                     ]
                 )
-            except (ValueError, TypeError, IndexError):
+            except (ValueError, TypeError, IndexError, KeyError):
                 raise PlainDataError("a function's parameters cannot be read") from None
 
     def __repr__(self) -> str:

@@ -45,10 +45,28 @@ def safe_cell(text: str) -> str:
     >>> safe_cell("=1+1"), safe_cell("alice"), safe_cell("-2")
     ("'=1+1", 'alice', "'-2")
     """
-    text = unicodedata.normalize("NFC", str(text))
-    # also after leading spaces, and a pipe (DDE): what some spreadsheets still read as live
-    starts = text.lstrip(" \u00a0").startswith((*_FORMULA_START, "|", "\uff1d", "\n"))
+    text = printable(unicodedata.normalize("NFC", str(text)), keep="\t\r\n")
+    # also after leading spaces, and a pipe (DDE): what some spreadsheets still read as live;
+    # and the wide forms of those characters (＝, ＋, ＠), which some read as the narrow ones
+    first = unicodedata.normalize("NFKC", text.lstrip(" \u00a0\u3000")[:1])
+    starts = first.startswith((*_FORMULA_START, "|", "\n"))
     return f"'{text}" if starts else text
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with control characters shown, not acted on (``\\x1b`` would clear an
+    instructor's terminal, or hide what follows): newlines and tabs become spaces."""
+    out = []
+    for ch in str(text):
+        if ch in keep:
+            out.append(ch)
+        elif ch in "\n\t\r":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200d":
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _question_label(qid: str) -> str:
@@ -97,8 +115,8 @@ def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
                 "status_detail": safe_cell(g.detail),
                 "total": _points(g.total),
                 "max_total": _points(g.max_total),
-                "gdcourse_version": g.gdcourse_version,
-                "python_version": g.python_version,
+                "gdcourse_version": safe_cell(g.gdcourse_version),
+                "python_version": safe_cell(g.python_version),
                 "graded_at": when,
             }
             for r in g.results:

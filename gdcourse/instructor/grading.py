@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import FunctionQuestion, Question, questions_of
+from ..checks.calling import CHECK_LIMIT, TIME_LIMIT
 from ..checks.plain import PlainDataError, Recorded, from_plain
 from ..checks.questions import grading_session
 from . import sandbox
 from .kernel_side import GRADE_MIME, hidden_questions
-from .notebooks import NUMBERED
 
 __all__ = [
     "NOT_GRADED",
@@ -42,6 +42,7 @@ __all__ = [
     "GradedSubmission",
     "HiddenChecks",
     "QuestionResult",
+    "check_hidden_names",
     "check_lesson",
     "grade_submission",
     "grade_submissions",
@@ -54,7 +55,7 @@ __all__ = [
 STATUSES = {
     "ok": "every cell ran",
     "cell_errors": "graded; some cells raised an error",
-    "timeout": "graded; a cell ran too long and was skipped",
+    "timeout": "graded; a cell or a check ran too long and was skipped",
     "kernel_died": "graded; a cell stopped the kernel and was skipped",
     "unknown_lesson": "not graded: the notebook does not say which exercise it is",
     "wrong_lesson": "not graded: the notebook is another exercise than the one being graded",
@@ -198,11 +199,16 @@ def student_id(path: Path, root: Path | None = None) -> str:
             parts = list(path.parent.relative_to(root).parts)
         except ValueError:
             parts = []
-    if parts and NUMBERED.match(path.name):
+    if parts and _EXERCISE_FILE.match(path.name):
         name = "/".join(parts)
     else:
         name = "/".join([*parts, stem])
     return unicodedata.normalize("NFC", name)
+
+
+#: The exercise's own file name, as downloaded again or copied: ``03_lr_exploration (1).ipynb``,
+#: ``03_lr_exploration-Copy1.ipynb``.
+_EXERCISE_FILE = re.compile(r"^\d\d_\w+?(?:-Copy\d*| ?\(\d+\))?\.ipynb$")
 
 
 def _walk(folder: Path, depth: int = 0) -> list[Path]:
@@ -215,7 +221,9 @@ def _walk(folder: Path, depth: int = 0) -> list[Path]:
     except OSError:
         return [folder]
     for p in entries:
-        if p.name.startswith(".") or p.name == "__MACOSX":
+        # Hidden names, a zip's resource folder, an office program's lock file (~$x.docx), an
+        # editor's backup (x.ipynb~): none is a submission.
+        if p.name.startswith((".", "~$")) or p.name.endswith("~") or p.name == "__MACOSX":
             continue
         if p.is_dir() and not p.is_symlink():
             if depth < 8:
@@ -368,6 +376,17 @@ def _client_class(n_student: int = 10**9):
 
         def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
             content = msg.get("content", {})
+            if cell_index >= n_student and msg["msg_type"] == "stream":
+                return None  # what a student's function prints while graded: not needed
+            if msg["msg_type"] == "stream" and cell_index < n_student:
+                # A long text is cut to the room the cell has left, not dropped whole.
+                used = self.__dict__.get("_gd_sizes", {}).get(cell_index, 0)
+                room = max(_MAX_OUTPUT_CHARS - used - 1000, 0)  # the message's own fields too
+                text = str(content.get("text", ""))
+                if len(text) > room:
+                    content["text"] = text[:room]
+                    cut = self.__dict__.setdefault("_gd_cut", {})
+                    cut[cell_index] = cut.get(cell_index, 0) + len(text) - room
             size = len(json.dumps(content, default=str))
             if not self._room(cell_index, size):
                 if msg["msg_type"] != "error" or any(o.get("output_type") == "error" for o in outs):
@@ -490,6 +509,8 @@ def _run_once(
     n_student = len(work.cells)
     setup = nbformat.v4.new_code_cell(
         "from gdcourse.instructor.kernel_side import report_environment as __gd_env\n__gd_env()"
+        if "environment" not in skip_checks
+        else "pass"
     )
     work.cells.append(setup)
     checked_by: dict[int, str] = {}  # grading cell index -> question id
@@ -553,7 +574,8 @@ def _run_once(
                         raise _Restart("notebook_timeout", current, "the notebook's time ran out")
                     client.timeout = max(1, min(timeout, math.ceil(left)))
                 else:
-                    client.timeout = timeout
+                    # A check has its own limits per call and in all; the cell waits for them.
+                    client.timeout = _check_time(timeout)
                 if current == n_student:
                     for where, inputs in hidden_inputs.items():  # only now: grading asks
                         _write_new(Path(where), inputs)
@@ -572,15 +594,18 @@ def _run_once(
             raise _Restart("grader", current, str(err)) from None
         if current < n_student:
             raise _Restart(kind, current, str(err), work) from None
-        if current == n_student:  # the grader's own setup cell: the kernel is unusable
-            raise _Restart("grader", current, str(err)) from None
+        if current == n_student:  # the versions cell: only the student's hooks can stop it
+            work.cells = work.cells[:n_student]
+            raise _Restart(kind, "environment", str(err), work) from None
         records = _records(work, n_student, checked_by)  # the answers handed out before it
         work.cells = work.cells[:n_student]
         raise _Restart(kind, checked_by[current], str(err), work, records) from None
     import nbformat
 
     total = 0
+    cut = client.__dict__.get("_gd_cut", {})
     for i, size in sorted(client.__dict__.get("_gd_sizes", {}).items()):
+        size += cut.get(i, 0)
         total += size if i < n_student else 0
         if i < n_student and (size > _MAX_OUTPUT_CHARS or total > _MAX_NOTEBOOK_CHARS):
             work.cells[i].outputs.append(  # said, not silently cut
@@ -615,6 +640,41 @@ def _records(work: Any, n_student: int, checked_by: dict[int, str]) -> dict[str,
     return records
 
 
+def _check_time(timeout: float) -> float:
+    """How long a grading cell may run: a check's own limits (per call and in all), or more."""
+    return max(timeout, math.ceil(CHECK_LIMIT + 2 * TIME_LIMIT))
+
+
+def _setting_cell(nb: Any, var: str, skipped: dict[int, tuple[str, str]]) -> int | None:
+    """The skipped cell that assigns (or defines) ``var``, if there is one."""
+    sets = re.compile(
+        rf"(?m)^\s*(?:def\s+{re.escape(var)}\s*\(|{re.escape(var)}\s*(?::[^=\n]*)?=(?!=))"
+    )
+    for i in sorted(skipped):
+        if sets.search(nb.cells[i].source):
+            return i
+    return None
+
+
+def _skipped_texts(skipped: dict[int, tuple[str, str]]) -> list[str]:
+    """What happened to the skipped cells, in order, one line for cells that share a reason
+    ("cells 19, 20, 21 not run: ...")."""
+    lines: list[tuple[list[int], str]] = []
+    for i in sorted(skipped):
+        text = skipped[i][1]
+        rest = text.split(" ", 2)[2] if text.startswith("cell ") else text
+        if lines and lines[-1][1] == rest:
+            lines[-1][0].append(i + 1)
+        else:
+            lines.append(([i + 1], rest))
+    return [
+        f"cell {cells[0]} {rest}"
+        if len(cells) == 1
+        else f"cells {', '.join(map(str, cells))} {rest.replace(' was skipped', ' were skipped')}"
+        for cells, rest in lines
+    ]
+
+
 def _write_new(path: Path, data: bytes) -> None:
     """Write a new file, never through a link or over a file someone put there first."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
@@ -635,6 +695,34 @@ def _cell_problems(nb: Any) -> list[str]:
     if len(problems) > 30:
         problems = [*problems[:30], f"and {len(problems) - 30} more cells raised errors"]
     return problems
+
+
+# What honest exercise code never needs: the grader's modules, the kernel's hooks, other frames.
+_REACHING = re.compile(
+    r"gdcourse\.instructor|kernel_side|report_answer|report_environment|checks\.plain|"
+    r"\bto_plain\b|\bread_answer\b|recorded?_calls|vnd\.gdcourse|GRADE_MIME|"
+    r"events\.register|(pre|post)_(run_cell|execute)|sys\._getframe|\bf_back\b|\bf_locals\b|"
+    r"\bgc\.get_(referrers|objects)\b|__subclasses__|\.check\s*=|\._evaluate\s*="
+)
+
+
+def _reaches_into_grading(nb: Any) -> str:
+    """A note naming the cells whose code reaches into the course's grading machinery (its
+    modules, the kernel's hooks, the caller's frames): such code can hand out answers its
+    functions never computed, so the instructor should read those cells."""
+    cells = [
+        i + 1
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and _REACHING.search(cell.source)
+    ]
+    if not cells:
+        return ""
+    where = ", ".join(map(str, cells[:10])) + (" ..." if len(cells) > 10 else "")
+    return (
+        f"review: cell{'s' if len(cells) > 1 else ''} {where} reach{'' if len(cells) > 1 else 'es'}"
+        f" into the course's grading code or the kernel's hooks; read them in executed/ before "
+        f"trusting this grade"
+    )
 
 
 def _typed_arguments(nb: Any, questions: Sequence[Question]) -> dict[str, str]:
@@ -764,6 +852,9 @@ def grade_submission(
         (slug, q.name, q, None) for _, q in extra
     ]
     notes = [detail] if detail else []
+    reaching = _reaches_into_grading(nb)
+    if reaching:
+        notes.append(reaching)
     box = Path(tempfile.mkdtemp(prefix="gdg-", dir=workdir))  # short: socket paths have a limit
     ctl = Path(tempfile.mkdtemp(prefix="gdg-ctl-", dir=workdir))  # the grader's, not the kernel's
     skip_cells: dict[int, tuple[str, str]] = {}  # cell index -> (kind, what happened)
@@ -782,7 +873,10 @@ def grade_submission(
         groups = sandbox.memory_group(box.name, memory_mb * 1024 * 1024, _GROUP_TASKS)
         _kernelspec_dir(memory_mb, box, ctl, copy, keep_out, groups)
         # Each run has the notebook's time limit; all runs together a few times it.
-        all_runs_end = time.monotonic() + _ALL_RUNS * notebook_timeout
+        check_time = _check_time(timeout)
+        all_runs_end = (
+            time.monotonic() + _ALL_RUNS * notebook_timeout + (len(checks) + 1) * check_time
+        )
         start_failures = runs = 0
         gave_up = False
         while True:
@@ -816,7 +910,7 @@ def grade_submission(
                     stopped = (
                         f"grading this notebook stopped after {runs} runs"
                         if runs > _MAX_RUNS
-                        else f"grading this notebook ran past {_ALL_RUNS} times --notebook-timeout"
+                        else "grading this notebook ran past its time in all (its runs and checks)"
                     )
                     break
                 if isinstance(r.where, int):
@@ -899,6 +993,12 @@ def grade_submission(
                     f"No answer: the variable `{q.answer_var}` was not defined when the notebook "
                     f"finished running."
                 )
+                setter = _setting_cell(nb, q.answer_var, skip_cells)
+                if setter is not None:  # its cell was skipped: say that, not "not defined"
+                    message = (
+                        f"No answer: the cell that sets `{q.answer_var}` (cell {setter + 1}) was "
+                        f"not run while grading: {skip_cells[setter][1].split(': ', 1)[-1]}."
+                    )
             hint = q.hints[0] if q.hints and outcome != "correct" else ""
             results.append(
                 QuestionResult(
@@ -908,8 +1008,13 @@ def grade_submission(
     env = records.get("environment", {})
     raised = _cell_problems(executed)
     problems = (
-        [text for _, text in skip_cells.values()]
-        + [f"{qid.rsplit('.', 1)[-1]}: {text}" for qid, (_, text) in skip_checks.items()]
+        _skipped_texts(skip_cells)
+        + [
+            f"{qid.rsplit('.', 1)[-1]}: {text}".replace(
+                "environment: checking this answer", "reporting the versions"
+            )
+            for qid, (_, text) in skip_checks.items()
+        ]
         + raised
         + [
             f"{qid.rsplit('.', 1)[-1]}: handing the answer out failed ({rec['failed']})"
@@ -937,6 +1042,21 @@ def grade_submission(
         str(env.get("python", ""))[:50],
         executed,
     )
+
+
+def check_hidden_names(hidden: Sequence[HiddenChecks]) -> None:
+    """Raise :class:`GradeError` if two hidden-check files give one exercise's checks one name
+    (each would be graded on the other's results, under one column)."""
+    seen: dict[tuple[str, str], Path] = {}
+    for h in hidden:
+        for q in h.questions:
+            key = (h.lesson, q.name)
+            if key in seen and seen[key] != h.path:
+                raise GradeError(
+                    f"hidden-check files {seen[key]} and {h.path} both declare {q.name!r} for "
+                    f"{h.lesson!r}; give each hidden check its own name"
+                )
+            seen[key] = h.path
 
 
 def check_lesson(lesson: str) -> None:
@@ -971,6 +1091,7 @@ def grade_submissions(
     """Grade every file on ``workers`` processes; results in the order of ``files``."""
     if lesson is not None:
         check_lesson(lesson)
+    check_hidden_names(hidden)
     kwargs = dict(
         lesson=lesson,
         timeout=timeout,

@@ -84,6 +84,7 @@ def report_answer(
     from ..checks.calling import TIME_LIMIT
     from ..checks.plain import read_answer
     from ..checks.questions import record_calls
+    from ..core.placeholder import contains_placeholder
 
     question = None
     if answer_var is None:
@@ -93,11 +94,14 @@ def report_answer(
     record: dict[str, Any] = {"id": f"{slug}.{name}", "found": False}
     namespace = get_ipython().user_ns
     answer = namespace.get(answer_var, _MISSING)
-    if answer is _MISSING and typed:
+    if typed and (answer is _MISSING or contains_placeholder(answer)):
+        # No answer in the variable (or still the blank): the one typed into the check cell.
         try:
-            answer = eval(typed, namespace)  # the student's own expression, in their kernel
+            typed_answer = eval(typed, namespace)  # the student's own expression, their kernel
         except Exception:
-            answer = _MISSING
+            typed_answer = _MISSING
+        if typed_answer is not _MISSING and not contains_placeholder(typed_answer):
+            answer = typed_answer
     if answer is not _MISSING:
         record["found"] = True
         if isinstance(question, FunctionQuestion):

@@ -171,12 +171,12 @@ def uid_for(box: Path) -> int:
 
 
 def lock(box: Path) -> None:
-    """As root, once the kernel has made its sockets: the box becomes root's (0755), so the
+    """As root, once the kernel has made its sockets: the box becomes root's (0711), so the
     student's code can no longer replace a socket with a link (which the grader would follow
     when it reconnects) or put a file where the grader writes one."""
     if os.geteuid() == 0 and available():
         os.chown(box, 0, 0)
-        os.chmod(box, 0o755)
+        os.chmod(box, 0o711)  # and not listable: the names the grader writes stay unknown
 
 
 def unlock(box: Path) -> None:
