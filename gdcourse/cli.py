@@ -207,8 +207,7 @@ def _cannot_copy(command: str, folder: Path, err: OSError) -> str:
     else:
         why = f"name a folder you can write to, e.g. gdcourse {command} ~/gdcourse-work"
     return (
-        f"gdcourse {command}: cannot copy the course into {folder} ({err.strerror or err}); "
-        f"{why}."
+        f"gdcourse {command}: cannot copy the course into {folder} ({err.strerror or err}); {why}."
     )
 
 
@@ -570,7 +569,7 @@ def _grade(args: argparse.Namespace) -> int:
     print(f"wrote  {out / 'feedback'}/ (one page per student: give each student theirs)")
     print(f"wrote  {out / 'executed'}/ (each run, for you to inspect)")
     for g in graded:
-        if g.status != "ok":
+        if g.status != "ok" or "review: cell" in g.detail:
             print(f"status {printable(g.student)}: {g.status}: {printable(g.detail)}")
     if not_graded:
         print(f"{len(not_graded)} of {len(graded)} submissions could not be graded (see status).")

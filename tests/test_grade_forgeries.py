@@ -745,3 +745,127 @@ def test_one_long_print_keeps_its_first_part(tmp_path):
     g = _grade(tmp_path, "shouter", nb)
     texts = "".join(o.get("text", "") for o in g.executed.cells[-1].outputs)
     assert texts.count("y") >= 150_000 and "[output truncated" in texts
+
+
+# -- after the second round ---------------------------------------------------------------------
+def test_a_typed_answer_is_what_it_was_when_its_check_ran(tmp_path):
+    nb = nbformat.read(EXERCISE, as_version=4)
+    sol = nbformat.read(SOLUTION, as_version=4)
+    nb.cells = [*sol.cells[:2]]
+    nb.cells.append(_code("k = 29"))
+    nb.cells.append(nbformat.v4.new_code_cell("ex.q6.check(k)", metadata={"tags": ["q6"]}))
+    nb.cells.append(_code("for k, label in [(1.2, 'a')]:\n    pass"))
+    g = _grade(tmp_path, "reuser", nb)
+    q6 = next(r for r in g.results if r.id.endswith(".q6"))
+    direct = __import__("gdcourse.lessons.lr_exploration", fromlist=["q6"]).q6.check(29)
+    assert q6.outcome == direct.outcome, q6.message
+
+
+def test_another_exercise_in_a_batch_is_flagged_not_graded_on_its_own(tmp_path):
+    from gdcourse.instructor.grading import grade_submissions, submission_files
+
+    root = tmp_path / "subs"
+    root.mkdir()
+    for name in ("alice", "bob"):
+        nbformat.write(nbformat.read(SOLUTION, as_version=4), root / f"{name}.ipynb")
+    welcome = (
+        nbformat.read(ROOT / "solutions" / "00_welcome_practice.ipynb", as_version=4)
+        if (ROOT / "solutions" / "00_welcome_practice.ipynb").exists()
+        else None
+    )
+    if welcome is None:
+        welcome = nbformat.read(sorted((ROOT / "solutions").glob("01_*.ipynb"))[0], as_version=4)
+    nbformat.write(welcome, root / "mallory.ipynb")
+    graded = grade_submissions(submission_files([root]), workers=1)
+    by = {g.student: g for g in graded}
+    assert by["mallory"].status == "wrong_lesson", by["mallory"].detail
+    assert by["mallory"].max_total == HONEST_FULL and by["mallory"].total == 0
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import gdcourse.checks.questions as Qm\nQm.record_calls = lambda *a: None",
+        "descent_weights = ex.q1.reference",
+        "import IPython.display as d\nd.display = print",
+        "import inspect\nframes = inspect.stack()",
+    ],
+)
+def test_reaching_into_the_grading_is_named_for_review(source):
+    from gdcourse.instructor.grading import _reaches_into_grading
+
+    nb = nbformat.v4.new_notebook(cells=[_code("x = 1  # .reference and kernel_side in a comment")])
+    assert _reaches_into_grading(nb) == ""
+    nb.cells.append(_code(source))
+    assert "review: cell 2" in _reaches_into_grading(nb)
+
+
+# -- after the second sandbox round: the trusted side under messages built to break it ------------
+def _sender(msg_type: str, content: str) -> str:
+    return (
+        "k = get_ipython().kernel\n"
+        f"k.session.send(k.iopub_socket, {msg_type!r}, content={content}, "
+        "parent=k.get_parent(), ident=b'x')\nNone"
+    )
+
+
+def test_a_lone_surrogate_cannot_stop_the_batch(tmp_path, capsys):
+    from gdcourse.cli import main
+
+    root = tmp_path / "subs"
+    root.mkdir()
+    nb = _notebook(
+        tmp_path,
+        [_sender("error", 'b\'{"ename":"Oops","evalue":"\\\\ud800","traceback":[]}\'')],
+        start=SOLUTION,
+    )
+    nbformat.write(nb, root / "surrogate.ipynb")
+    out = tmp_path / "out"
+    assert main(["grade", str(root), "--out", str(out), "--workers", "1"]) == 0
+    assert "surrogate" in (out / "gradebook.csv").read_text(encoding="utf-8")
+    assert (out / "feedback" / "surrogate.html").is_file()
+
+
+def test_a_huge_or_forged_kernel_message_costs_only_its_cell(tmp_path):
+    cells = [
+        _sender("display_data", "b'{\"data\":{\"text/plain\":\"' + b'A' * 20_000_000 + b'\"}}'"),
+        _sender(
+            "execute_input", 'b\'{"code":"","execution_count":"\' + b\'B\' * 1_000_000 + b\'"}\''
+        ),
+        "from jupyter_client.session import Session\nk = get_ipython().kernel\n"
+        "Session(key=b'wrong').send(k.iopub_socket, 'stream', "
+        "{'name': 'stdout', 'text': 'x'}, parent=k.get_parent())",
+    ]
+    g = _grade(tmp_path, "sender", _notebook(tmp_path, cells, start=SOLUTION), timeout=5)
+    assert g.status != "grader_error", g.detail
+    assert len(json.dumps(g.executed)) < 6_000_000
+    assert g.total == HONEST_FULL
+
+
+def test_records_built_to_cost_the_grader_quadratic_time_are_refused():
+    import time
+
+    from gdcourse.checks.plain import PlainDataError, from_plain
+    from gdcourse.instructor.grading import _setting_cell
+
+    many = {"t": "set", "v": [{"t": "decimal", "v": str(k * (2**61 - 1))} for k in range(1, 3000)]}
+    with pytest.raises(PlainDataError):
+        from_plain(many)
+    nb = nbformat.v4.new_notebook(cells=[_code("import time\ntime.sleep(30)" + "\n" * 100_000)])
+    start = time.monotonic()
+    assert _setting_cell(nb, "steps_needed", {0: ("timeout", "cell 1 ran long")}) is None
+    assert time.monotonic() - start < 2
+
+
+def test_a_notebook_built_to_exhaust_the_parsers_gets_a_row(tmp_path):
+    deep = tmp_path / "subs" / "deep.ipynb"
+    deep.parent.mkdir()
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    g = grade_submission(deep)
+    assert g.status == "not_json", g.detail
+    nb = nbformat.read(SOLUTION, as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_code_cell("x = 1" + " + 1" * 200_000, metadata={"tags": ["q6"]})
+    )
+    g = _grade(tmp_path, "parser", nb)
+    assert g.status != "grader_error", g.detail

@@ -122,12 +122,18 @@ def _generic_answers(q):
                     for k, v in right.items()
                 }
             )
+    return answers + _mistakes(q)
+
+
+def _mistakes(q):
+    """Each known mistake's answer (a value, or for a function question a function)."""
+    out = []
     for m in q.misconceptions:
         try:
-            answers.append(m.answer())
+            out.append(m.answer())
         except Exception:
             pass
-    return answers
+    return out
 
 
 def _through_json(data):
@@ -188,12 +194,7 @@ def _functions_for(q):
         return ref(*rest) if rest else None
 
     fns = [ref, raises, none, blank, too_few, rounded, as_list, text, returns_object, odd_names]
-    for m in q.misconceptions:
-        try:
-            fns.append(m.answer())
-        except Exception:
-            pass
-    return fns
+    return fns + _mistakes(q)
 
 
 @pytest.mark.parametrize("q", FUNCTIONS, ids=lambda q: q.id)

@@ -38,14 +38,17 @@ __all__ = [
 ]
 
 #: The most numbers (or items) one answer may hold; a larger one is handed out as "too large".
-MAX_ITEMS = 2_000_000
+MAX_ITEMS = 200_000
 _MAX_DEPTH = 40
+#: The most keys of a dict, or items of a set, the grader rebuilds (keys whose hashes collide
+#: cost it quadratic time in one call no time limit can stop).
+MAX_KEYS = 2_000
 _MAX_TEXT = 100_000  # characters of one string kept
 _MAX_REPR = 300
-# A decimal or fraction the grader reads: up to 400 digits and an exponent of up to 4 digits.
+# A decimal or fraction the grader reads: up to 5000 digits and an exponent of up to 4 digits.
 _SAFE_NUMBER = re.compile(
-    r"[+-]?(\d{1,400}(\.\d{0,400})?|\.\d{1,400})([eE][+-]?\d{1,4})?"
-    r"|[+-]?\d{1,400}/\d{1,400}|[+-]?(inf|infinity|nan|snan)",
+    r"[+-]?(\d{1,5000}(\.\d{0,5000})?|\.\d{1,5000})([eE][+-]?\d{1,4})?"
+    r"|[+-]?\d{1,5000}/\d{1,5000}|[+-]?(inf|infinity|nan|snan)",
     re.IGNORECASE,
 )
 
@@ -113,10 +116,11 @@ def to_plain(value: Any, _depth: int = 0, _count: list[int] | None = None) -> di
         return {"t": "complex", "re": _hex(value.real), "im": _hex(value.imag)}
     if kind is str:
         return {"t": "str", "v": value[:_MAX_TEXT]}
-    if kind is Decimal:
-        return {"t": "decimal", "v": str(value)}
-    if kind is Fraction:
-        return {"t": "fraction", "v": str(value)}
+    if isinstance(value, (Decimal, Fraction)):  # a subclass keeps its type's name
+        named = {} if kind in (Decimal, Fraction) else {"type": kind.__name__[:100]}
+        tag = "decimal" if isinstance(value, Decimal) else "fraction"
+        text = Decimal.__str__(value) if tag == "decimal" else Fraction.__str__(value)
+        return {"t": tag, "v": text[:12000], **named}
     if isinstance(value, np.generic):
         pass  # numpy's own numbers and strings (np.float64 is a float too): below
     elif isinstance(value, (str, int, float, complex)) and not isinstance(value, bool):
@@ -157,7 +161,7 @@ def to_plain(value: Any, _depth: int = 0, _count: list[int] | None = None) -> di
         if count[0] > MAX_ITEMS:
             return {"t": "too_large", "type": kind.__name__}
         tag = "array" if isinstance(value, np.ndarray) else "npscalar"
-        if arr.dtype.kind in "biufcSU":
+        if arr.dtype.kind in "biufcSU" or (arr.dtype.kind == "V" and not arr.dtype.hasobject):
             return {"t": tag, "npy": _npy(np.array(arr, order="C"))}
         if arr.dtype.kind == "O":
             return {
@@ -264,7 +268,10 @@ def _load_npy(text: Any) -> np.ndarray:
         arr = np.load(io.BytesIO(base64.b64decode(text, validate=True)), allow_pickle=False)
     except Exception:
         raise PlainDataError("an array's bytes cannot be read") from None
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biufcSU" or arr.size > MAX_ITEMS:
+    if not isinstance(arr, np.ndarray):  # an .npz archive, say
+        raise PlainDataError("an array's bytes are not one array")
+    plain = arr.dtype.kind in "biufcSU" or (arr.dtype.kind == "V" and not arr.dtype.hasobject)
+    if not plain or arr.size > MAX_ITEMS:
         raise PlainDataError("an array is not numbers or text")
     return arr
 
@@ -397,15 +404,18 @@ def _decode(data: Any, depth: int) -> Any:
     if t == "str":
         return _subclass(str, data)(str(_need(data, "v", str))[:_MAX_TEXT])
     if t in ("decimal", "fraction"):
-        text = _need(data, "v", str)[:5000]
+        text = _need(data, "v", str)[:12000]
         if not _SAFE_NUMBER.fullmatch(text):  # Fraction("1e30000000") would take hours
             raise PlainDataError(f"a {t} is not a number of a readable size")
         try:
-            return Decimal(text) if t == "decimal" else Fraction(text)
+            return _subclass(Decimal if t == "decimal" else Fraction, data)(text)
         except (InvalidOperation, ValueError, ZeroDivisionError):
             raise PlainDataError(f"a {t} is not a number") from None
     if t in ("list", "tuple", "set", "frozenset"):
-        items = [_decode(v, depth + 1) for v in _need(data, "v", list)[: MAX_ITEMS + 1]]
+        raw = _need(data, "v", list)
+        if t in ("set", "frozenset") and len(raw) > MAX_KEYS:  # hashing many alike is quadratic
+            raise PlainDataError(f"a set of more than {MAX_KEYS:,} items")
+        items = [_decode(v, depth + 1) for v in raw[: MAX_ITEMS + 1]]
         base = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[t]
         try:
             return _subclass(base, data)(items)
@@ -413,6 +423,8 @@ def _decode(data: Any, depth: int) -> Any:
             raise PlainDataError("a set holds something unhashable") from None
     if t == "dict":
         pairs = _need(data, "v", list)
+        if len(pairs) > MAX_KEYS:
+            raise PlainDataError(f"a dict of more than {MAX_KEYS:,} keys")
         out = _subclass(dict, data)()
         for pair in pairs[: MAX_ITEMS + 1]:
             if not isinstance(pair, list) or len(pair) != 2:

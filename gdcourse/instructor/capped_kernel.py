@@ -78,10 +78,12 @@ def _cap(argv: list[str]) -> list[str]:
     return argv
 
 
-#: Run in the kernel before the student's first cell: exit() and quit() stop only their cell.
+#: Run in the kernel before the student's first cell: exit() and quit() stop only their cell,
+#: and an answer typed into a check cell is kept as it was when that cell ran.
 _NO_EXIT = (
     "--IPKernelApp.exec_lines=["
-    "'from gdcourse.instructor.kernel_side import no_exit as exit, no_exit as quit']"
+    "'from gdcourse.instructor.kernel_side import no_exit as exit, no_exit as quit', "
+    "'from gdcourse.instructor.kernel_side import watch_typed as __gd_w; __gd_w(); del __gd_w']"
 )
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def printable(text: str, keep: str = "") -> str:
             out.append(ch)
         elif ch in "\n\t\r":
             out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200d":
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in "\u200d":
             out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
@@ -103,7 +103,7 @@ def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
     """
     columns = gradebook_columns(graded)
     when = datetime.now(UTC).isoformat(timespec="seconds")
-    with path.open("w", encoding="utf-8", newline="") as f:
+    with path.open("w", encoding="utf-8", newline="", errors="backslashreplace") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
         for g in graded:
@@ -193,7 +193,8 @@ def write_feedback(graded: Sequence[GradedSubmission], folder: Path) -> list[Pat
     for g in graded:
         page = folder / f"{g.student}.html"  # a student in a folder of their own: sec1/bob.html
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(feedback_html(g), encoding="utf-8")
+        # errors=: a lone surrogate a notebook sent is shown escaped, never a crash of the batch
+        page.write_text(feedback_html(g), encoding="utf-8", errors="backslashreplace")
         written.append(page)
     return written
 
@@ -209,6 +210,6 @@ def write_executed(graded: Sequence[GradedSubmission], folder: Path) -> list[Pat
             page = folder / f"{g.student}.ipynb"
             page.parent.mkdir(parents=True, exist_ok=True)
             nb = nbformat.from_dict(json.loads(json.dumps(g.executed)))
-            page.write_text(nbformat.writes(nb), encoding="utf-8")
+            page.write_text(nbformat.writes(nb), encoding="utf-8", errors="backslashreplace")
             written.append(page)
     return written

@@ -33,7 +33,7 @@ from ..checks.calling import CHECK_LIMIT, TIME_LIMIT
 from ..checks.plain import PlainDataError, Recorded, from_plain
 from ..checks.questions import grading_session
 from . import sandbox
-from .kernel_side import GRADE_MIME, hidden_questions
+from .kernel_side import GRADE_MIME, TYPED_ENV, hidden_questions
 
 __all__ = [
     "NOT_GRADED",
@@ -42,6 +42,7 @@ __all__ = [
     "GradedSubmission",
     "HiddenChecks",
     "QuestionResult",
+    "batch_lesson",
     "check_hidden_names",
     "check_lesson",
     "grade_submission",
@@ -69,6 +70,7 @@ STATUSES = {
 NOT_GRADED = frozenset(k for k, v in STATUSES.items() if v.startswith("not graded"))
 _MAX_RESTARTS = 4  # cells or checks skipped before a submission is given up on
 _MAX_RUNS = 24  # runs of one notebook at most, whatever it does
+_MAX_DETAIL = 4000  # characters of status_detail
 _ALL_RUNS = 3  # all runs of one notebook take at most this many times --notebook-timeout
 #: Seconds for all of one notebook's cells (``--notebook-timeout``), beside each cell's limit.
 NOTEBOOK_TIMEOUT = 300
@@ -78,7 +80,12 @@ _GROUP_TASKS = 64  # processes and threads in one submission's cgroup
 # and this much for all of a notebook's cells; a grading cell's record may be larger.
 _MAX_OUTPUT_CHARS = 200_000
 _MAX_NOTEBOOK_CHARS = 5_000_000
-_MAX_RECORD_CHARS = 64_000_000
+_MAX_RECORD_CHARS = 8_000_000  # one answer's record (200,000 numbers fit)
+_MAX_RECORDS_CHARS = 32_000_000  # all of a notebook's records
+#: Address space of a grading worker process: a kernel message built to be huge (nbclient
+#: decodes each whole before the output caps see it) ends as a MemoryError there, costing that
+#: cell, not the machine's memory or the batch.
+WORKER_MEMORY = 6 * 1024**3
 _IMPORT = re.compile(r"from\s+gdcourse\.lessons\s+import\s+(\w+)|import\s+gdcourse\.lessons\.(\w+)")
 
 
@@ -292,6 +299,8 @@ def _read_notebook(path: Path) -> tuple[Any, str, str]:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         return None, "not_json", f"{path.name} is not valid JSON ({err})"
+    except RecursionError:  # nested deeper than any notebook
+        return None, "not_json", f"{path.name} is JSON nested too deeply to be a notebook"
     if isinstance(data, dict) and data.get("nbformat") == 3 and "worksheets" in data:
         try:  # an old (version 3) notebook: nbformat converts it
             data = json.loads(nbformat.writes(nbformat.reads(json.dumps(data), as_version=4)))
@@ -370,7 +379,11 @@ def _client_class(n_student: int = 10**9):
             sizes = self.__dict__.setdefault("_gd_sizes", {})
             sizes[cell_index] = sizes.get(cell_index, 0) + size
             if cell_index >= n_student:
-                return sizes[cell_index] <= _MAX_RECORD_CHARS
+                records = sum(v for k, v in sizes.items() if k >= n_student)
+                if sizes[cell_index] <= _MAX_RECORD_CHARS and records <= _MAX_RECORDS_CHARS:
+                    return True
+                self.nb.cells[cell_index].metadata["gd_dropped"] = True  # said, not "missing"
+                return False
             total = sum(v for k, v in sizes.items() if k < n_student)
             return sizes[cell_index] <= _MAX_OUTPUT_CHARS and total <= _MAX_NOTEBOOK_CHARS
 
@@ -409,7 +422,7 @@ def _client_class(n_student: int = 10**9):
     return CappedClient
 
 
-def _kernel_env(box: Path) -> dict[str, str]:
+def _kernel_env(box: Path, typed_cells: dict[str, list[list[str]]] | None = None) -> dict[str, str]:
     """The whole environment of a grading kernel (none of the instructor's variables)."""
     boxed = sandbox.available()
     work = sandbox.WORK if boxed else str(box / "work")
@@ -431,6 +444,8 @@ def _kernel_env(box: Path) -> dict[str, str]:
         # The grader's own copy of the course, whichever the environment would find first (in the
         # sandbox, the folder holding it holds nothing else).
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        # The check cells whose typed argument is kept as it was when they ran.
+        TYPED_ENV: json.dumps(typed_cells or {}),
     }
 
 
@@ -441,6 +456,7 @@ def _kernelspec_dir(
     notebook: Path,
     protected: Sequence[Path],
     groups: Sequence[Path] = (),
+    typed_cells: dict[str, list[list[str]]] | None = None,
 ) -> Path:
     """A kernelspec that starts the capped kernel, inside the sandbox where there is one, and in
     the submission's cgroups (``groups``: their ``cgroup.procs``) where there are some.
@@ -450,7 +466,7 @@ def _kernelspec_dir(
     kernelspec would choose the command the grader runs at the next restart."""
     spec = ctl / "kernels" / "gdcourse-grader"
     spec.mkdir(parents=True, exist_ok=True)
-    env = _kernel_env(box)
+    env = _kernel_env(box, typed_cells)
     # -P: the kernel's folder (the student's) is not on its import path; -s: no user site.
     kernel = [
         sys.executable,
@@ -501,7 +517,7 @@ def _run_once(
     import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import CellTimeoutError
 
     work = nbformat.from_dict(json.loads(json.dumps(nb)))  # a private copy to fill with outputs
     for i in skip_cells:
@@ -545,6 +561,11 @@ def _run_once(
         km.transport = "ipc"
         km.ip = str(box / "k")
     km.connection_file = str(ctl / "connection.json")
+    import zmq.asyncio
+
+    context = zmq.asyncio.Context()  # the client's own, closed when the run ends
+    make_client = km.client
+    km.client = lambda **kw: make_client(context=context, **kw)  # type: ignore[method-assign]
     client = _client_class(n_student)(
         work,
         km=km,
@@ -587,8 +608,13 @@ def _run_once(
                             "notebook_timeout", current, "the notebook's time ran out"
                         ) from None
                     raise
-    except (DeadKernelError, CellTimeoutError, RuntimeError) as err:
-        # A hung cell may ignore interrupts, so it is restarted around, like a dead kernel.
+    except _Restart:
+        context.destroy(linger=0)
+        raise
+    except Exception as err:
+        # A hung cell may ignore interrupts, so it is restarted around, like a dead kernel; a
+        # message the grader cannot read (forged, badly signed) is the cell's doing too.
+        context.destroy(linger=0)
         kind = "timeout" if isinstance(err, CellTimeoutError) else "kernel_died"
         if current == -1:  # the kernel never started
             raise _Restart("grader", current, str(err)) from None
@@ -600,6 +626,7 @@ def _run_once(
         records = _records(work, n_student, checked_by)  # the answers handed out before it
         work.cells = work.cells[:n_student]
         raise _Restart(kind, checked_by[current], str(err), work, records) from None
+    context.destroy(linger=0)
     import nbformat
 
     total = 0
@@ -617,6 +644,9 @@ def _run_once(
                     f"notebook]\n",
                 )
             )
+    for cell in work.cells:  # a forged message can set any value here
+        if "execution_count" in cell and not isinstance(cell.get("execution_count"), int):
+            cell["execution_count"] = None
     records = _records(work, n_student, checked_by)
     work.cells = work.cells[:n_student]
     return work, records
@@ -627,6 +657,10 @@ def _records(work: Any, n_student: int, checked_by: dict[int, str]) -> dict[str,
     records: dict[str, dict] = {}
     for i, cell in enumerate(work.cells[n_student:], n_student):
         qid = checked_by.get(i, "environment")
+        if cell.metadata.get("gd_dropped"):
+            why = f"the answer was too large to hand out (over {_MAX_RECORD_CHARS:,} characters)"
+            records[qid] = {"id": qid, "found": False, "failed": why}
+            continue
         for out in cell.get("outputs", []):
             rec = out.get("data", {}).get(GRADE_MIME)
             # Only this cell's own record counts: data, never a verdict.
@@ -646,13 +680,13 @@ def _check_time(timeout: float) -> float:
 
 
 def _setting_cell(nb: Any, var: str, skipped: dict[int, tuple[str, str]]) -> int | None:
-    """The skipped cell that assigns (or defines) ``var``, if there is one."""
-    sets = re.compile(
-        rf"(?m)^\s*(?:def\s+{re.escape(var)}\s*\(|{re.escape(var)}\s*(?::[^=\n]*)?=(?!=))"
-    )
+    """The skipped cell that assigns (or defines) ``var``, if there is one (line by line: a
+    pattern over the whole cell could take hours on one built for it)."""
+    sets = re.compile(rf"(?:def\s+{re.escape(var)}\s*\(|{re.escape(var)}\s*(?::[^=]*)?=(?!=))")
     for i in sorted(skipped):
-        if sets.search(nb.cells[i].source):
-            return i
+        for line in nb.cells[i].source.splitlines()[:5000]:
+            if sets.match(line.lstrip()[:500]):
+                return i
     return None
 
 
@@ -699,10 +733,14 @@ def _cell_problems(nb: Any) -> list[str]:
 
 # What honest exercise code never needs: the grader's modules, the kernel's hooks, other frames.
 _REACHING = re.compile(
-    r"gdcourse\.instructor|kernel_side|report_answer|report_environment|checks\.plain|"
-    r"\bto_plain\b|\bread_answer\b|recorded?_calls|vnd\.gdcourse|GRADE_MIME|"
-    r"events\.register|(pre|post)_(run_cell|execute)|sys\._getframe|\bf_back\b|\bf_locals\b|"
-    r"\bgc\.get_(referrers|objects)\b|__subclasses__|\.check\s*=|\._evaluate\s*="
+    r"gdcourse\.instructor|gdcourse\.checks\.(plain|questions|calling|verdict|compare)|"
+    r"kernel_side|report_answer|report_environment|"
+    r"\bto_plain\b|\bread_answer\b|\brecord(ed)?_calls\b|\bcall_student\b|vnd\.gdcourse|"
+    r"GRADE_MIME|events\.(register|callbacks)|(pre|post)_(run_cell|execute)|"
+    r"sys\._getframe|\binspect\.(stack|currentframe|getouterframes)|\bf_(back|locals|globals)\b|"
+    r"\bgc\.get_(referrers|objects)\b|__subclasses__|\.(check|_evaluate|hint)\s*=(?!=)|"
+    r"\.reference\b|\bdisplay\s*=(?!=)|\.display\s*=(?!=)|\bpublish_display_data\b|"
+    r"importlib\.metadata|python_version\s*=(?!=)"
 )
 
 
@@ -713,7 +751,7 @@ def _reaches_into_grading(nb: Any) -> str:
     cells = [
         i + 1
         for i, cell in enumerate(nb.cells)
-        if cell.cell_type == "code" and _REACHING.search(cell.source)
+        if cell.cell_type == "code" and _REACHING.search(_without_comments(cell.source))
     ]
     if not cells:
         return ""
@@ -723,6 +761,22 @@ def _reaches_into_grading(nb: Any) -> str:
         f" into the course's grading code or the kernel's hooks; read them in executed/ before "
         f"trusting this grade"
     )
+
+
+def _without_comments(source: str) -> str:
+    """A cell's code without its comments (strings stay: ``getattr(m, "report_answer")``)."""
+    import io
+    import tokenize
+
+    lines = source.splitlines(keepends=True)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                row, col = token.start
+                lines[row - 1] = lines[row - 1][:col] + "\n"
+    except (tokenize.TokenError, SyntaxError, IndentationError, IndexError):
+        return source
+    return "".join(lines)
 
 
 def _typed_arguments(nb: Any, questions: Sequence[Question]) -> dict[str, str]:
@@ -740,7 +794,7 @@ def _typed_arguments(nb: Any, questions: Sequence[Question]) -> dict[str, str]:
         for name in [t for t in tags if t in wanted]:
             try:
                 tree = ast.parse(cell.source)
-            except (SyntaxError, ValueError):
+            except Exception:  # not Python, or built to exhaust the parser (RecursionError)
                 continue
             for node in ast.walk(tree):
                 if not (
@@ -766,6 +820,18 @@ def _typed_arguments(nb: Any, questions: Sequence[Question]) -> dict[str, str]:
 
 #: Seconds the grader spends checking one answer from its data (a forged record cannot hold it).
 JUDGE_LIMIT = 30.0
+
+
+def _typed_cells(nb: Any, typed: dict[str, str]) -> dict[str, list[list[str]]]:
+    """{source of a tagged check cell: [[question name, its typed argument], ...]}."""
+    out: dict[str, list[list[str]]] = {}
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code" and isinstance(tags, list):
+            for name in tags:
+                if name in typed:
+                    out.setdefault(cell.source, []).append([name, typed[name]])
+    return out
 
 
 def _judge(q: Question, rec: dict) -> tuple[str, float, str, list[list[str]]]:
@@ -808,6 +874,7 @@ def grade_submission(
     workdir: Path | None = None,
     protected: Sequence[Path] = (),
     root: Path | None = None,
+    expect: str | None = None,
 ) -> GradedSubmission:
     """Grade one file; never raises for anything the file contains.
 
@@ -824,14 +891,16 @@ def grade_submission(
     if nb is None:
         return GradedSubmission(student, file, lesson or "", status, detail, [])
     own_slug = _lesson_of(nb)
-    if lesson and own_slug and own_slug != lesson:  # exercise 04 handed in for 03
+    lesson_wanted = lesson or expect  # --lesson, or the batch's exercise
+    if lesson_wanted and own_slug and own_slug != lesson_wanted:  # exercise 04 handed in for 03
         return GradedSubmission(
             student,
             file,
-            lesson,
+            lesson_wanted,
             "wrong_lesson",
-            f"{file} is the exercise {own_slug!r}, not {lesson!r} being graded; grade it with "
-            f"--lesson {own_slug}, or ask the student for the right notebook",
+            f"{file} is the exercise {own_slug!r}, not {lesson_wanted!r} being graded"
+            + ("" if lesson else " (the exercise of this batch's other notebooks)")
+            + f"; grade it with --lesson {own_slug}, or ask the student for the right notebook",
             [],
         )
     slug = lesson or own_slug
@@ -871,7 +940,7 @@ def grade_submission(
             shutil.copyfile(path, box / "work" / file)
         keep_out = [path.parent.absolute(), *(h.path for h in hidden), *protected]
         groups = sandbox.memory_group(box.name, memory_mb * 1024 * 1024, _GROUP_TASKS)
-        _kernelspec_dir(memory_mb, box, ctl, copy, keep_out, groups)
+        _kernelspec_dir(memory_mb, box, ctl, copy, keep_out, groups, _typed_cells(nb, typed))
         # Each run has the notebook's time limit; all runs together a few times it.
         check_time = _check_time(timeout)
         all_runs_end = (
@@ -1031,6 +1100,8 @@ def grade_submission(
         if kind in kinds:
             status = kind
     detail = "; ".join(notes + problems) or STATUSES["ok"]
+    if len(detail) > _MAX_DETAIL:  # a spreadsheet cell holds 32,767 characters
+        detail = detail[: _MAX_DETAIL - 60].rsplit("; ", 1)[0] + "; ... (more in executed/)"
     return GradedSubmission(
         student,
         file,
@@ -1069,11 +1140,51 @@ def check_lesson(lesson: str) -> None:
         )
 
 
+def _limit_worker() -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, resource.RLIM_INFINITY))
+    except (ImportError, ValueError, OSError):  # no rlimits here (Windows): as it is
+        pass
+
+
 def _grade_job(args: tuple) -> GradedSubmission:
     path, root, hidden_paths, kwargs = args
     # Hidden questions hold functions defined in their file: reload them here, not pickled.
     hidden = [load_hidden_checks(p) for p in hidden_paths]
     return grade_submission(path, hidden=hidden, root=root, **kwargs)
+
+
+def batch_lesson(files: Sequence[Path], hidden: Sequence[HiddenChecks] = ()) -> str | None:
+    """The exercise a batch given without ``--lesson`` is of: the hidden checks' (if they name
+    one), else the one most of its notebooks name. Then a notebook of another exercise is
+    ``wrong_lesson``, not graded on its own (a solved welcome notebook would score 1 of 1 in a
+    batch of exercise 03). Refused when no exercise has a clear majority."""
+    from collections import Counter
+
+    named = {h.lesson for h in hidden}
+    if len(named) == 1:
+        return named.pop()
+    counts: Counter[str] = Counter()
+    for f in files:
+        try:
+            nb, _, _ = _read_notebook(f)
+        except OSError:
+            continue
+        slug = _lesson_of(nb) if nb is not None else ""
+        if slug:
+            counts[slug] += 1
+    if not counts:
+        return None
+    (top, n), *rest = counts.most_common()
+    if rest and rest[0][1] == n:  # no majority: say so rather than guess
+        raise GradeError(
+            "the submissions are of several exercises ("
+            + ", ".join(f"{slug}: {k}" for slug, k in counts.most_common())
+            + "); grade each folder with --lesson SLUG"
+        )
+    return top
 
 
 def grade_submissions(
@@ -1088,12 +1199,16 @@ def grade_submissions(
     protected: Sequence[Path] = (),
     progress: Callable[[int, int, GradedSubmission], None] | None = None,
 ) -> list[GradedSubmission]:
-    """Grade every file on ``workers`` processes; results in the order of ``files``."""
+    """Grade every file on ``workers`` processes; results in the order of ``files``.
+
+    Without ``lesson``, the batch's exercise is :func:`batch_lesson`'s."""
     if lesson is not None:
         check_lesson(lesson)
     check_hidden_names(hidden)
+    expect = lesson or batch_lesson(files, hidden)
     kwargs = dict(
         lesson=lesson,
+        expect=expect,
         timeout=timeout,
         notebook_timeout=notebook_timeout,
         memory_mb=memory_mb,
@@ -1102,37 +1217,60 @@ def grade_submissions(
     results: dict[Path, GradedSubmission] = {}
     if workers <= 1:
         for f in files:
-            results[f] = grade_submission(f, hidden=hidden, root=_ROOTS.get(f), **kwargs)
+            try:
+                results[f] = grade_submission(f, hidden=hidden, root=_ROOTS.get(f), **kwargs)
+            except Exception as err:  # our bug, or a file built to break the grader
+                results[f] = GradedSubmission(
+                    student_id(f, _ROOTS.get(f)),
+                    f.name,
+                    lesson or "",
+                    "grader_error",
+                    f"grading this file failed ({type(err).__name__})",
+                    [],
+                )
             if progress:
                 progress(len(results), len(files), results[f])
     else:
-        # "spawn": a fresh interpreter per worker, no state inherited from the caller.
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            paths = [h.path for h in hidden]
-            futures = {pool.submit(_grade_job, (f, _ROOTS.get(f), paths, kwargs)): f for f in files}
-            for fut in as_completed(futures):
-                f = futures[fut]
-                try:
-                    results[f] = fut.result()
-                except Exception as err:  # a worker process lost: that file only
-                    results[f] = GradedSubmission(
-                        student_id(f, _ROOTS.get(f)),
-                        f.name,
-                        lesson or "",
-                        "grader_error",
-                        f"{type(err).__name__}: {err}",
-                        [],
-                    )
-                if progress:
-                    progress(len(results), len(files), results[f])
+        paths = [h.path for h in hidden]
+        tries: dict[Path, int] = {}
+        left = list(files)
+        while left:
+            # "spawn": a fresh interpreter per worker, no state inherited from the caller. A
+            # worker that dies (the machine ran out of memory, say) breaks the pool: the files it
+            # did not finish are given to a new pool, each at most twice.
+            with ProcessPoolExecutor(
+                workers, mp_context=get_context("spawn"), initializer=_limit_worker
+            ) as pool:
+                futures = {
+                    pool.submit(_grade_job, (f, _ROOTS.get(f), paths, kwargs)): f for f in left
+                }
+                for fut in as_completed(futures):
+                    f = futures[fut]
+                    try:
+                        results[f] = fut.result()
+                    except Exception as err:  # a worker process lost
+                        tries[f] = tries.get(f, 0) + 1
+                        if tries[f] < 2:
+                            continue
+                        results[f] = GradedSubmission(
+                            student_id(f, _ROOTS.get(f)),
+                            f.name,
+                            lesson or "",
+                            "grader_error",
+                            f"the grader's worker process was lost twice while grading this "
+                            f"file ({type(err).__name__}); grade it alone with --workers 1",
+                            [],
+                        )
+                    if progress:
+                        progress(len(results), len(files), results[f])
+            left = [f for f in files if f not in results]
     graded = [results[f] for f in files]
     # A file that could not be graded still gets the batch's questions (0 points each), so its
     # row has the lesson's max_total and every score column reads "not_graded".
     lessons = {g.lesson for g in graded if g.status not in NOT_GRADED}
-    batch_lesson = lesson or (lessons.pop() if len(lessons) == 1 else "")
+    batch = lesson or (lessons.pop() if len(lessons) == 1 else "")
     return [
-        _not_graded(g, g.lesson or batch_lesson, hidden) if g.status in NOT_GRADED else g
-        for g in graded
+        _not_graded(g, g.lesson or batch, hidden) if g.status in NOT_GRADED else g for g in graded
     ]
 
 

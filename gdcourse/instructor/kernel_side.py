@@ -16,15 +16,56 @@ from ..checks import Question, questions_of
 
 __all__ = [
     "GRADE_MIME",
+    "TYPED_ENV",
     "GradingExit",
     "hidden_questions",
     "no_exit",
     "report_answer",
     "report_environment",
+    "watch_typed",
 ]
 
 GRADE_MIME = "application/vnd.gdcourse.grade+json"
 _MISSING = object()
+#: Environment variable: {check cell source: [[question name, argument], ...]} (see watch_typed).
+TYPED_ENV = "GDCOURSE_TYPED"
+# {question name: ("data", plain record) or ("function", the function)}, taken when the tagged
+# check cell ran: an answer typed into the check is what it was then, not what its names hold
+# at the end of the notebook.
+_TYPED: dict[str, tuple[str, Any]] = {}
+
+
+def watch_typed() -> None:
+    """Run at the kernel's start while grading: after each tagged check cell that passes its
+    check something other than the answer variable, keep what that argument was then."""
+    import json
+    import os
+
+    from IPython import get_ipython
+
+    spec = json.loads(os.environ.pop(TYPED_ENV, "") or "{}")
+    shell = get_ipython()
+    if not spec or shell is None:
+        return
+
+    def after(result: Any) -> None:
+        from ..checks.calling import TIME_LIMIT
+        from ..checks.plain import read_answer
+        from ..core.placeholder import contains_placeholder
+
+        for name, expr in spec.get(getattr(result.info, "raw_cell", ""), []):
+            try:
+                value = eval(expr, shell.user_ns)  # the student's own expression, their kernel
+            except Exception:
+                continue
+            if contains_placeholder(value):
+                continue
+            if callable(value) and not isinstance(value, type):
+                _TYPED[name] = ("function", value)
+            else:
+                _TYPED[name] = ("data", read_answer(value, TIME_LIMIT))
+
+    shell.events.register("post_run_cell", after)
 
 
 class GradingExit(Exception):
@@ -94,7 +135,17 @@ def report_answer(
     record: dict[str, Any] = {"id": f"{slug}.{name}", "found": False}
     namespace = get_ipython().user_ns
     answer = namespace.get(answer_var, _MISSING)
-    if typed and (answer is _MISSING or contains_placeholder(answer)):
+    blank = answer is _MISSING or contains_placeholder(answer)
+    if blank and question is not None and name in _TYPED:  # as it was when its check ran
+        kind, value = _TYPED[name]
+        record["found"] = True
+        if kind == "data" and not isinstance(question, FunctionQuestion):
+            record["answer"] = value
+        elif isinstance(question, FunctionQuestion):
+            record["answer"] = question.recorded_calls(value) if kind == "function" else value
+        _display(record)
+        return
+    if typed and blank:
         # No answer in the variable (or still the blank): the one typed into the check cell.
         try:
             typed_answer = eval(typed, namespace)  # the student's own expression, their kernel
