@@ -64,10 +64,6 @@ class StudentError(Exception):
     from_student = True
 
 
-class _TimedOut(Exception):
-    """Reading the student's object did not finish in time (replayed as a time-out)."""
-
-
 def _hex(x: float) -> str:
     return float(x).hex()
 
@@ -84,10 +80,6 @@ def _safe_repr(value: Any) -> str:
     except Exception:
         text = f"<{type(value).__name__} object>"
     return str(text)[:_MAX_REPR]
-
-
-def _items(value: Any) -> int:
-    return value.size if isinstance(value, np.ndarray) else 1
 
 
 def to_plain(value: Any, _depth: int = 0, _count: list[int] | None = None) -> dict[str, Any]:
