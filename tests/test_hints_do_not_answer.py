@@ -51,6 +51,7 @@ _DEFINITIONS = {
         "exactly 2",
         "exactly -1",
         "edge of stability",
+        "stability limit",
         "shrink at all",
         "ever shrink",
     ),

@@ -318,7 +318,7 @@ def test_regime_check_names_the_wrong_pairs_and_explains_the_likely_mix_up():
 @pytest.mark.parametrize(
     ("answer", "phrase"),
     [
-        (0.2, "edge of stability"),
+        (0.2, "stability limit"),
         (10, "the curvature itself"),
         (5, "coefficient in front of"),
     ],

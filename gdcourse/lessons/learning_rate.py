@@ -120,7 +120,7 @@ q2 = NumberQuestion(
             name="2/a",
             answer=lambda: max_stable_lr(GOLDILOCKS_LOSS.a),
             message="That rate is twice too large: there the multiplier 1 - rate * a is -1, the "
-            "edge of stability where the run bounces forever. (If you took the curvature to be "
+            "stability limit, where the run bounces forever. (If you took the curvature to be "
             "the coefficient 5: the curvature is the second derivative L''(w).)",
         ),
         Misconception(

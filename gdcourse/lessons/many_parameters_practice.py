@@ -105,7 +105,7 @@ q2 = NumberQuestion(
             name="1/lambda_max",
             answer=lambda: 1 / BOWL.eigenvalues.max(),
             message="At that rate the steepest direction lands in one step (multiplier 0); the "
-            "edge of stability is where its multiplier reaches -1.",
+            "stability limit is where its multiplier reaches -1.",
         ),
     ),
     hints=(

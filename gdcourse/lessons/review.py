@@ -330,7 +330,7 @@ q3 = NumberQuestion(
         Misconception(
             name="a curvature itself",
             answer=lambda: max(Q3_EIGENVALUES),
-            message="That is a curvature, not a rate. The edge of stability of a direction "
+            message="That is a curvature, not a rate. The stability limit of a direction "
             "with curvature lambda is 2 / lambda.",
         ),
     ),

@@ -110,7 +110,7 @@ class ConditioningExplorer(Explorer):
             ),
             preset_button(
                 "",
-                "The edge of stability 2/\u03bb_max: the steep direction bounces forever",
+                "The stability limit 2/\u03bb_max: the steep direction bounces forever",
                 lambda: self._preset(max_stable_lr),
             ),
         ]
@@ -186,7 +186,7 @@ class ConditioningExplorer(Explorer):
         self._ax_m.set_yticks(
             [0, 1], [f"shallow\n\u03bb = {lam[0]:.3g}", f"steep\n\u03bb = {lam[1]:.3g}"]
         )
-        names = ("best fixed rate", "edge 2/\u03bb_max")
+        names = ("best fixed rate", "stability limit 2/\u03bb_max")
         for button, name, rate_of in zip(
             self._presets, names, (best_fixed_lr, max_stable_lr), strict=True
         ):

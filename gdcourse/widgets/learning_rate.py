@@ -163,7 +163,7 @@ class LearningRateExplorer(Explorer):
                 ),
                 preset_button(
                     "",
-                    f"The rate 2/a: the edge of stability, {REGIME_PHRASES['bouncing']}",
+                    f"The rate 2/a: the stability limit, {REGIME_PHRASES['bouncing']}",
                     lambda: self._preset(max_stable_lr),
                 ),
             ]
@@ -283,7 +283,7 @@ class LearningRateExplorer(Explorer):
             a = self._a()
             for button, rate, words in (
                 (self._presets[0], best_fixed_lr(a), "one step"),
-                (self._presets[1], max_stable_lr(a), "edge"),
+                (self._presets[1], max_stable_lr(a), "stability limit"),
             ):
                 inside = self._lr_range[0] * (1 - 1e-12) <= rate <= self._lr_range[1] * (1 + 1e-12)
                 button.description = f"rate {'1' if words == 'one step' else '2'}/a = {rate:.3g}"
