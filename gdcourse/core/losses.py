@@ -458,8 +458,8 @@ def _well(name: str, pair: Any) -> tuple[float, float]:
 
 class SharpFlatWells(Loss):
     """``confine w^2 - exp(-(w - c1)^2 / (2 s1^2)) - exp(-(w - c2)^2 / (2 s2^2))``: two Gaussian
-    wells of equal depth, a sharp one (default at -1, width 0.1, curvature about 100) and a flat
-    one (at 1.5, width 0.7, curvature about 2); the small quadratic keeps noisy runs from
+    wells of nearly equal depth, a sharp one (default at -1, width 0.1, curvature about 100) and
+    a flat one (at 1.5, width 0.7, curvature about 2); the small quadratic keeps noisy runs from
     wandering off. Works elementwise on arrays.
 
     Parameters

@@ -49,7 +49,7 @@ def problem() -> LinearRegression:
     return LinearRegression(X, y)
 
 
-#: Section 7: two wells of equal depth, a sharp one at -1 (width 0.1) and a flat one at 1.5
+#: Section 7: two wells of nearly equal depth, a sharp one at -1 (width 0.1) and a flat one at 1.5
 #: (width 0.7), in a small quadratic 0.02 w^2.
 SHARP_FLAT = SharpFlatWells()
 

@@ -311,6 +311,18 @@ NUMBERS = (
         margin=lambda: _minimum_margin(2, 1),
     ),
     stated(
+        "05 the sharp well's depth (its loss at the minimum)",
+        lambda: lesson.SHARP_FLAT.value(_minima()[0]),
+        ".3f",
+        NOTEBOOK,
+    ),
+    stated(
+        "05 the flat well's depth (its loss at the minimum)",
+        lambda: lesson.SHARP_FLAT.value(_minima()[2]),
+        ".3f",
+        NOTEBOOK,
+    ),
+    stated(
         "05 the sharp minimum's curvature",
         lambda: lesson.SHARP_FLAT.curvature(_minima()[0]),
         ".0f",
