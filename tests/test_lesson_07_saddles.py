@@ -199,9 +199,14 @@ def test_q3_misconceptions():
 
 
 def test_practice_misconceptions():
-    v = ex.q1.check({"A": "minimum", "B": "saddle", "C": "maximum", "D": "minimum", "E": "minimum"})
+    right = {"A": "minimum", "B": "saddle", "C": "maximum", "D": "undecided", "E": "saddle"}
+    v = ex.q1.check({**right, "D": "minimum", "E": "minimum", "F": "saddle"})
     assert v.outcome == "incorrect" and "strictly positive" in v.message
     assert "however small" in v.message
+    # Both signs make a saddle whatever else is zero: (-1, 0, 2) is not undecided.
+    v = ex.q1.check({**right, "F": "undecided"})
+    assert v.outcome == "incorrect" and "a direction down and one up" in v.message
+    assert ex.q1.check({**right, "F": "saddle"}).outcome == "correct"
     y0s = ex.Q2_Y0S
     assert "misses the 2" in ex.q2.check([math.log(0.5 / y) / math.log(1.05) for y in y0s]).message
     w = ex.Q3_WELL

@@ -46,16 +46,17 @@ ZERO_EIGENVALUE = 1e-12
 
 
 def classify_eigenvalues(eigenvalues: ArrayLike) -> str:
-    """The kind of critical point a Hessian with these eigenvalues indicates: ``"minimum"``
-    (all positive), ``"maximum"`` (all negative), ``"saddle"`` (both signs) or ``"undecided"``
-    (one within 1e-12 of zero: second derivatives alone cannot tell).
+    """The kind of critical point a Hessian with these eigenvalues indicates: ``"saddle"`` (both
+    signs, whatever else is zero: a direction down and a direction up already prove it),
+    ``"minimum"`` (all positive), ``"maximum"`` (all negative) or ``"undecided"`` (one within
+    1e-12 of zero and the others of one sign: second derivatives alone cannot tell).
 
     Examples
     --------
     >>> classify_eigenvalues([3.0, 0.5]), classify_eigenvalues([-1.0, 4.0])
     ('minimum', 'saddle')
-    >>> classify_eigenvalues([5.0, 0.0])
-    'undecided'
+    >>> classify_eigenvalues([5.0, 0.0]), classify_eigenvalues([-1.0, 0.0, 2.0])
+    ('undecided', 'saddle')
     """
     expected = "a non-empty list of finite numbers"
     lam = _check_numbers("eigenvalues", eigenvalues, expected)
@@ -63,6 +64,8 @@ def classify_eigenvalues(eigenvalues: ArrayLike) -> str:
         raise CourseValueError(
             f"eigenvalues must be a non-empty list of finite numbers, got {_describe(eigenvalues)}"
         )
+    if np.any(lam > ZERO_EIGENVALUE) and np.any(lam < -ZERO_EIGENVALUE):
+        return "saddle"
     if np.any(np.abs(lam) <= ZERO_EIGENVALUE):
         return "undecided"
     if np.all(lam > 0):

@@ -49,6 +49,7 @@ Q1_EIGENVALUES = frozen({
     "C": (-2.0, -0.1),
     "D": (5.0, 0.0),
     "E": (1.0, 2.0, -0.01),
+    "F": (-1.0, 0.0, 2.0),
 })
 
 q1 = ChoiceQuestion(
@@ -56,7 +57,8 @@ q1 = ChoiceQuestion(
     name="q1",
     answer_var="kinds",
     prompt="Each critical point below has the Hessian eigenvalues shown. Label each 'minimum', "
-    "'maximum', 'saddle' or 'undecided' (a zero eigenvalue: second derivatives cannot tell). "
+    "'maximum', 'saddle' or 'undecided' (a zero eigenvalue with the others all of one sign: "
+    "second derivatives cannot tell; both signs make a saddle whatever else is zero). "
     "A dict {'A': label, ...}.",
     expected=lambda: {k: classify_eigenvalues(v) for k, v in Q1_EIGENVALUES.items()},
     choices=LABELS,
@@ -72,13 +74,15 @@ q1 = ChoiceQuestion(
         "of this point's eigenvalues.",
         ("maximum", "minimum"): "A minimum needs every eigenvalue positive. Check the signs of "
         "this point's eigenvalues.",
+        ("saddle", "undecided"): "A zero leaves the second derivatives undecided only when the "
+        "other eigenvalues share one sign. Does this point have a direction down and one up?",
     },
     hints=(
         "Look only at the signs: all positive, all negative, mixed, or a zero among them.",
         "Mixed signs, however small one of them, make a saddle.",
     ),
     solution_code="kinds = {'A': 'minimum', 'B': 'saddle', 'C': 'maximum', 'D': 'undecided', "
-    "'E': 'saddle'}",
+    "'E': 'saddle', 'F': 'saddle'}",
 )
 
 
