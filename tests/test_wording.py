@@ -28,6 +28,11 @@ RETIRED = [
         "the stability limit",
     ),
     (
+        r"\bedge\s+\$?(2\s*/|\d)|\bthe edge (where|past|beyond)",
+        "2/a is the stability limit, not 'the edge' (the same clash with Cohen et al.)",
+        "the stability limit",
+    ),
+    (
         r"too large and (it|the run) overshoots",
         "between 1/a and 2/a every step overshoots yet the run converges (fast, near 1/a): "
         "overshooting is not 'too large'",
@@ -36,7 +41,9 @@ RETIRED = [
 ]
 
 
-@pytest.mark.parametrize(("pattern", "why", "instead"), RETIRED, ids=["stability", "overshoot"])
+@pytest.mark.parametrize(
+    ("pattern", "why", "instead"), RETIRED, ids=["stability", "edge", "overshoot"]
+)
 def test_retired_wording_does_not_come_back(pattern, why, instead):
     found = []
     for path in SOURCES:

@@ -324,8 +324,8 @@ q3 = NumberQuestion(
         Misconception(
             name="best fixed rate",
             answer=lambda: best_fixed_lr(list(Q3_EIGENVALUES)),
-            message="That is the best fixed rate, 2/(lambda_min + lambda_max), not the edge "
-            "where runs start to blow up.",
+            message="That is the best fixed rate, 2/(lambda_min + lambda_max), not the stability "
+            "limit, past which runs blow up.",
         ),
         Misconception(
             name="a curvature itself",

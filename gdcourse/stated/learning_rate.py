@@ -315,7 +315,7 @@ NUMBERS = (
         exact="1/2",
     ),
     stated(
-        "03 A's edge 2/a",
+        "03 A's stability limit 2/a",
         lambda: max_stable_lr(lesson.SEED_LOSS.a),
         ".0f",
         NOTEBOOK,
@@ -330,7 +330,7 @@ NUMBERS = (
         exact="1/8, a binary fraction",
     ),
     stated(
-        "03 B's edge 2/a",
+        "03 B's stability limit 2/a",
         lambda: max_stable_lr(lesson.STEEP_LOSS.a),
         ".2f",
         ONE_PAGER,
@@ -431,7 +431,17 @@ NUMBERS = (
         margin=_schedule_free_margin,
     ),
     # -- the exercise ------------------------------------------------------------------------------
-    *(given(f"03 exercise: the rate {lr:.1f}", lr, ".1f", EXERCISE, NOTEBOOK) for lr in ex.RATES),
+    *(
+        given(f"03 exercise: the rate {lr:.1f}", lr, ".1f", EXERCISE, NOTEBOOK, ONE_PAGER)
+        for lr in ex.RATES
+    ),
+    stated(
+        "03 exercise: the multiplier 1 - rate * a at the rate the course adds, 1.2",
+        lambda: 1 - max(ex.RATES) * ex.LOSS.a,
+        ".1f",
+        ONE_PAGER,
+        exact="1 - 1.2 * 2",
+    ),
     given("03 exercise: the start", ex.W0, ".0f", EXERCISE, NOTEBOOK),
     given("03 exercise: the steps of each run", ex.STEPS, "d", EXERCISE),
     given("03 exercise q6: the tolerance", ex.TOL, ".2f", EXERCISE),
