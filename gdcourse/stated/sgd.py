@@ -4,7 +4,7 @@ its exercise."""
 from __future__ import annotations
 
 import inspect
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 
@@ -132,6 +132,10 @@ def _scaling_margin() -> float:
 @cache
 def _minima() -> tuple[float, float, float]:
     return lesson.SHARP_FLAT.minima()
+
+
+def _depth(which: int) -> float:
+    return float(lesson.SHARP_FLAT.value(_minima()[which]))
 
 
 def _minimum_margin(which: int, decimals: int) -> float:
@@ -310,17 +314,9 @@ NUMBERS = (
         NOTEBOOK,
         margin=lambda: _minimum_margin(2, 1),
     ),
-    stated(
-        "05 the sharp well's depth (its loss at the minimum)",
-        lambda: lesson.SHARP_FLAT.value(_minima()[0]),
-        ".3f",
-        NOTEBOOK,
-    ),
-    stated(
-        "05 the flat well's depth (its loss at the minimum)",
-        lambda: lesson.SHARP_FLAT.value(_minima()[2]),
-        ".3f",
-        NOTEBOOK,
+    *(  # each well's loss at its minimum: nearly equal, the sharp one slightly deeper
+        stated(f"05 the {well} well's depth", partial(_depth, i), ".3f", NOTEBOOK)
+        for well, i in (("sharp", 0), ("flat", 2))
     ),
     stated(
         "05 the sharp minimum's curvature",
