@@ -674,6 +674,13 @@ def _records(work: Any, n_student: int, checked_by: dict[int, str]) -> dict[str,
     return records
 
 
+def _what_happened(kind: str, timeout: float) -> str:
+    """What a cell or a check that was restarted around did, in a few words."""
+    if kind == "timeout":
+        return f"ran longer than {timeout:g} s"
+    return "stopped the kernel (it crashed, exited or ran out of memory)"
+
+
 def _check_time(timeout: float) -> float:
     """How long a grading cell may run: a check's own limits (per call and in all), or more."""
     return max(timeout, math.ceil(CHECK_LIMIT + 2 * TIME_LIMIT))
@@ -1002,18 +1009,10 @@ def grade_submission(
                                 )
                         gave_up = True
                         continue
-                    what = (
-                        f"ran longer than {timeout:g} s"
-                        if r.kind == "timeout"
-                        else "stopped the kernel (it crashed, exited or ran out of memory)"
-                    )
+                    what = _what_happened(r.kind, timeout)
                     skip_cells[r.where] = (r.kind, f"cell {r.where + 1} {what} and was skipped")
                 else:
-                    what = (
-                        f"ran longer than {timeout:g} s"
-                        if r.kind == "timeout"
-                        else "stopped the kernel (it crashed, exited or ran out of memory)"
-                    )
+                    what = _what_happened(r.kind, timeout)
                     skip_checks[r.where] = (r.kind, f"checking this answer {what}")
     except Exception as err:  # our bug or the machine: say so, grade the others
         return GradedSubmission(

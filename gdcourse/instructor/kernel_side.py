@@ -138,13 +138,10 @@ def report_answer(
     blank = answer is _MISSING or contains_placeholder(answer)
     if blank and question is not None and name in _TYPED:  # as it was when its check ran
         kind, value = _TYPED[name]
-        record["found"] = True
-        if kind == "data" and not isinstance(question, FunctionQuestion):
-            record["answer"] = value
-        elif isinstance(question, FunctionQuestion):
-            record["answer"] = question.recorded_calls(value) if kind == "function" else value
-        _display(record)
-        return
+        if kind == "data":  # already handed-out data, frozen then
+            _display({**record, "found": True, "answer": value})
+            return
+        answer, blank = value, False  # a function: called on the inputs below, as any answer
     if typed and blank:
         # No answer in the variable (or still the blank): the one typed into the check cell.
         try:
