@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from gdcourse import (
+    CourseValueError,
+    LinearRegression,
     ____,
     check_gradient,
     compare_methods,
@@ -19,7 +21,9 @@ from gdcourse import (
     escape_fractions,
     gradient_descent,
     gradient_spread,
+    hessian_eigenvalues,
     linear_scaling_table,
+    max_stable_lr,
     minibatch_gradient_variance,
     minibatch_sgd,
     noisy_runs,
@@ -189,8 +193,9 @@ def test_q3_right_and_confusion_explained():
 
 
 def test_every_solution_code_is_right():
-    for q in (lesson.q1, lesson.q2, lesson.q3):
-        env = {"math": math}
+    lam_max = float(hessian_eigenvalues(LOSS, W0).max())  # what cell sgd-30 leaves behind
+    for q in (lesson.q1, lesson.q2, lesson.q3, lesson.q4):
+        env = {"math": math, "max_stable_lr": max_stable_lr, "lam_max": lam_max}
         exec(q.solution_code, env)
         assert q.check(env[q.answer_var]).outcome == "correct"
 
@@ -223,3 +228,82 @@ def test_figures_draw_and_state_their_findings():
     noise_floor_figure({0.01: minibatch_sgd(LOSS, W0, 0.01, 32, 3)}, MIN)
     escape_figure(lesson.SHARP_FLAT, {0.0: 0.0, 10.0: 0.6}, w0=-1.0)
     assert "flat basin" in plt.gcf().axes[1].get_ylabel()
+
+
+# -- section 5: the scale of the loss sets the rate ------------------------------------------------
+SUM = lesson.summed()
+
+
+def test_the_summed_loss_is_n_times_the_mean_in_value_gradient_and_hessian():
+    n, w = LOSS.n_samples, np.array([0.5, -1.0, 2.0, 0.0, 3.0])
+    # N = 1024 is a power of two: the factor is exact in binary floating point.
+    assert SUM.value(w) == pytest.approx(n * LOSS.value(w), rel=1e-12)
+    assert np.array_equal(SUM.gradient(w), n * LOSS.gradient(w))
+    assert np.array_equal(SUM.hessian(w), n * LOSS.hessian(w))
+    idx = np.arange(32)
+    assert np.array_equal(SUM.minibatch_gradient(w, idx), 32 * LOSS.minibatch_gradient(w, idx))
+    assert "reduction='sum'" in repr(SUM) and SUM.formula == "sum((X w - y)^2)"
+
+
+def test_the_same_steps_at_a_rate_n_or_b_times_smaller_and_divergence_at_the_means_rate():
+    on_mean = gradient_descent(LOSS, W0, lr=lesson.SUM_RATE, steps=lesson.SUM_STEPS)
+    assert on_mean.status == "converged"
+    assert gradient_descent(SUM, W0, lr=lesson.SUM_RATE, steps=lesson.SUM_STEPS).status == (
+        "diverged"
+    )
+    same = gradient_descent(SUM, W0, lr=lesson.SUM_RATE / 1024, steps=lesson.SUM_STEPS)
+    k = on_mean.n_steps + 1  # the sum's run stops later: its gradient is 1024 times longer
+    assert same.status == "converged" and same.n_steps > on_mean.n_steps
+    assert np.array_equal(same.weights[:k], on_mean.weights)  # bit for bit, as the lesson says
+    b, lr = lesson.SUM_BATCH, lesson.SUM_BATCH_RATE
+    mean_run = minibatch_sgd(LOSS, W0, lr, b, lesson.SUM_EPOCHS)
+    assert mean_run.status == "completed" and mean_run.losses[-1] < 1.01 * MIN
+    assert minibatch_sgd(SUM, W0, lr, b, lesson.SUM_EPOCHS).status == "diverged"
+    scaled = minibatch_sgd(SUM, W0, lr / b, b, lesson.SUM_EPOCHS)
+    assert np.array_equal(scaled.weights, mean_run.weights)
+    # Summed batches at 0.03 step like the mean at 32 x 0.03, past the full batch's limit.
+    assert b * lr > max_stable_lr(hessian_eigenvalues(LOSS, W0))
+
+
+def test_the_demonstration_uses_the_full_batchs_tuned_rate():
+    assert lesson.SUM_RATE == tune_rate(LOSS, W0, 1024, 8, grid=lesson.RATE_GRID).lr
+
+
+def test_variance_formulas_refuse_a_summed_loss_and_reduction_is_checked():
+    for measure in (
+        lambda: minibatch_gradient_variance(SUM, W0, 32),
+        lambda: sample_variance(SUM, W0, 32, n_batches=10),
+        lambda: epoch_average_gradient(SUM, W0, 32),
+        lambda: gradient_spread(SUM, W0),
+    ):
+        with pytest.raises(CourseValueError, match="reduction='sum'"):
+            measure()
+    with pytest.raises(CourseValueError, match=r"reduction must be 'mean' or 'sum'.*'total'"):
+        LinearRegression(LOSS.X, LOSS.y, reduction="total")
+
+
+def test_q4_right_and_both_slips_recognised():
+    limit = max_stable_lr(hessian_eigenvalues(LOSS, W0))
+    assert lesson.q4.expected() == pytest.approx(limit / 1024, rel=1e-12)
+    assert lesson.q4.check(float(f"{limit / 1024:.3g}")).outcome == "correct"
+    v = lesson.q4.check(limit)
+    assert v.outcome == "incorrect" and "limit for the mean" in v.message
+    v = lesson.q4.check(limit * 1024)
+    assert v.outcome == "incorrect" and "rise or fall" in v.message
+
+
+# -- section 7: the rate selects flat minima, without noise ---------------------------------------
+def test_a_rate_above_a_minimums_limit_cannot_settle_there_and_goes_to_the_flat_one():
+    wells = lesson.SHARP_FLAT
+    sharp, _, flat = wells.minima()
+    sharp_limit = max_stable_lr(wells.curvature(sharp))
+    flat_limit = max_stable_lr(wells.curvature(flat))
+    low, mid, high = lesson.SELECTION_RATES
+    assert low < sharp_limit < mid < high < flat_limit
+    runs = {lr: gradient_descent(wells, -1.0, lr=lr, steps=lesson.SELECTION_STEPS)
+            for lr in lesson.SELECTION_RATES}  # fmt: skip
+    assert runs[low].status == "converged" and abs(runs[low].weights[-1] - sharp) < 1e-4
+    assert runs[mid].status == "bouncing"
+    a, b = sorted(runs[mid].weights[-2:])
+    assert a < sharp < b and b < 0  # either side of the sharp minimum, still in its well
+    assert runs[high].status == "converged" and abs(runs[high].weights[-1] - flat) < 1e-4

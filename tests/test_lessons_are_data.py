@@ -21,7 +21,7 @@ DATA_BUILDERS = {
     "many_parameters_practice": {"scaled_data", "scaled_losses"},
     "schedules": {"loss", "regression"},
     "schedules_practice": {"range_problem", "the_range_test", "range_choices"},
-    "sgd": {"problem"},
+    "sgd": {"problem", "summed"},
     # Checks machinery that has to move to gdcourse.checks (a label question with its own
     # table); issue 14 reworks the checks and takes it.
     "saddles_practice": {"LabelFunctionQuestion"},
@@ -39,9 +39,7 @@ def _definitions(path: Path | str) -> list[ast.FunctionDef | ast.ClassDef]:
     source = path if isinstance(path, str) else path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     return [
-        n
-        for n in tree.body
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     ]
 
 

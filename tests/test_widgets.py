@@ -7,6 +7,7 @@ import pytest
 from ipympl.backend_nbagg import Canvas
 
 from gdcourse import (
+    REGIME_PHRASES,
     STATUS_PHRASES,
     CourseValueError,
     Quadratic1D,
@@ -14,6 +15,7 @@ from gdcourse import (
     SaddleWithMinima,
     TiltedDoubleWell,
     gradient_descent,
+    quadratic_regime,
 )
 from gdcourse.widgets import ContourExplorer, LearningRateExplorer
 from gdcourse.widgets.conditioning import ConditioningExplorer
@@ -299,3 +301,99 @@ def test_a_change_that_draws_nothing_new_sends_no_frame():
     ex.player.set(ex.player.k)  # no visible change
     ex.set(lr=0.3)
     assert len(frames) == sent + 1
+
+
+def _everything_shown(explorer) -> str:
+    """Every word an explorer shows: its axes' titles, texts and legends, and its readout."""
+    shown = [explorer.readout_text]
+    for ax in explorer.fig.figure.axes:
+        shown += [ax.get_title(), *(t.get_text() for t in ax.texts)]
+        if ax.get_legend() is not None:
+            shown += [t.get_text() for t in ax.get_legend().get_texts()]
+    return "\n".join(shown)
+
+
+def _runs_of(explorer):
+    return [r for r in (getattr(explorer, "run", None), getattr(explorer, "baseline", None)) if r]
+
+
+def _saddle(lr, noise=0.0):
+    from gdcourse.widgets.saddle import SaddleExplorer
+
+    return SaddleExplorer(lr=lr, noise=noise)
+
+
+def _schedule(kind, noise):
+    from gdcourse.widgets.schedule import ScheduleExplorer
+
+    return lambda lr: ScheduleExplorer(kind=kind, lr=lr, noise=noise)
+
+
+def _batch(lr):
+    from gdcourse.lessons import sgd
+    from gdcourse.widgets.batch_size import BatchSizeExplorer
+
+    return BatchSizeExplorer(sgd.problem(), sgd.W0, batch_size=32, lr=lr)
+
+
+# Rates on each side of every regime boundary, a hair from the stability limit included: 2/a is
+# 1 for a = 2, 0.2 for the bowls of curvatures 1 and 10, and 1 for the schedules' a = 2.
+_HAIR = (1 - 1e-8, 1.0, 1 + 1e-10, 1 + 1e-7, 1 + 1e-3, 1.1)
+_SWEEPS = [
+    ("learning rate", lambda lr: LearningRateExplorer(Quadratic1D(a=2, c=3), lr=lr),
+     (0.01, 0.3, 0.5, 0.75, *_HAIR, 3.0)),
+    ("contour", lambda lr: ContourExplorer(lr=lr, steps=30),
+     (0.05, 0.1, 0.15, *(0.2 * h for h in _HAIR), 0.3, 1.0)),
+    ("conditioning", lambda lr: ConditioningExplorer(kappa=10, lr=lr),
+     (0.05, 0.15, *(0.2 * h for h in _HAIR), 0.5, 2.0)),
+    ("conditioning, kappa 100", lambda lr: ConditioningExplorer(kappa=100, lr=lr),
+     (0.01, *(0.02 * h for h in _HAIR), 0.5)),
+    ("step", lambda lr: StepExplorer(lr=lr, steps=15), (0.1, 0.5, *_HAIR, 1.2)),
+    ("saddle", _saddle, (0.02, 0.05, 0.1, 0.4)),
+    ("saddle, noisy", lambda lr: _saddle(lr, noise=0.05), (0.02, 0.4)),
+    *[
+        (f"schedule {kind}, noise {noise}", _schedule(kind, noise), (0.001, 0.3, *_HAIR, 1.4))
+        for kind in ("constant", "step decay", "exponential", "1/t", "cosine")
+        for noise in (0.0, 1.0)
+    ],
+    ("batch size", _batch, (0.001, 0.03, 0.3, 1.0)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "make", "rates"), _SWEEPS, ids=[s[0] for s in _SWEEPS])
+def test_no_explorer_says_a_word_its_runs_status_contradicts(name, make, rates):
+    """The errata's item 3: every explorer's words follow the core's status, everywhere it
+    writes (titles, annotations, legends, readout): "bounc..." only beside a bouncing run,
+    "diverg..." only beside a diverged one, "the run converges" only for a converged one, and a
+    diverged or bouncing run is always said to be so."""
+    for lr in rates:
+        ex = make(lr)
+        if isinstance(ex, StepExplorer):
+            ex.player.set(ex.run.n_steps)  # it names the run's status at the run's end
+        shown = _everything_shown(ex).lower()
+        if isinstance(ex, ConditioningExplorer):
+            # The steep direction's own regime (the core's quadratic model) is not the run's:
+            # at 2/lambda_max it bounces while the shallow direction still converges.
+            steep = quadratic_regime(ex._eigenvalues().max(), lr)
+            mine = f"the steep direction is {REGIME_PHRASES[steep]}"
+            assert (mine in shown) == (steep in ("diverging", "bouncing")), (name, lr, shown)
+            shown = shown.replace(mine, "")
+        statuses = {r.status for r in _runs_of(ex)}
+        assert statuses, name
+        said = (name, lr, statuses, shown)
+        assert ("bounc" in shown) == ("bouncing" in statuses), said
+        assert ("diverg" in shown) == ("diverged" in statuses), said
+        if "the run converges" in shown:
+            assert "converged" in statuses, said
+        if "has not converged yet" in shown:
+            assert statuses & {"max_steps", "completed"}, said
+
+
+def test_a_multiplier_a_hair_inside_the_limit_is_not_shown_as_minus_one():
+    ex = ConditioningExplorer(kappa=10, lr=0.2 * (1 - 1e-8))
+    assert ex.run.status != "bouncing"
+    shown = _everything_shown(ex)
+    assert "-0.99999998" in shown and "slowest factor 0.99999998 per step" in shown
+    assert not any(t.get_text() == "-1" for t in ex._bar_labels)
+    ex.set(lr=0.2)
+    assert [t.get_text() for t in ex._bar_labels] == ["0.8", "-1"]

@@ -57,8 +57,9 @@ __all__ = [
 
 
 # -- validation ------------------------------------------------------------------------------------
-def _check_data_set(loss: Any) -> Any:
-    """Raise unless ``loss`` is a data set with per-example and mini-batch gradients."""
+def _check_data_set(loss: Any, *, mean: bool = False) -> Any:
+    """Raise unless ``loss`` is a data set with per-example and mini-batch gradients (and, with
+    ``mean=True``, a mean of them: the variance formulas compare a batch's mean with the mean)."""
     needs = ("per_example_gradients", "minibatch_gradient")
     if isinstance(loss, type):
         check_loss(loss)  # the class itself, not a data set: says how to make one
@@ -66,6 +67,12 @@ def _check_data_set(loss: Any) -> Any:
         raise CourseTypeError(
             f"loss must be a LinearRegression (a data set with per-example gradients), got "
             f"{_describe(loss)}"
+        )
+    if mean and getattr(loss, "reduction", "mean") != "mean":
+        raise CourseValueError(
+            "this compares a batch's mean gradient with the mean over all examples, the "
+            f"gradient of a mean loss; got a loss with reduction={loss.reduction!r} (its "
+            "gradient is N times that): use LinearRegression(X, y)"
         )
     return loss
 
@@ -125,7 +132,7 @@ def gradient_spread(loss: Any, w: ArrayLike) -> float:
     >>> gradient_spread(loss, [1.0])
     64.0
     """
-    _check_data_set(loss)
+    _check_data_set(loss, mean=True)
     w = check_point("w", w, tuple(loss.shape))
     per_example = loss.per_example_gradients(w)
     return float(np.mean(np.sum((per_example - per_example.mean(axis=0)) ** 2, axis=1)))
@@ -180,7 +187,7 @@ def epoch_average_gradient(loss: Any, w: ArrayLike, batch_size: int, seed: int =
     >>> bool(np.allclose(g, loss.gradient([1.0, -1.0]), rtol=0, atol=1e-12))
     True
     """
-    _check_data_set(loss)
+    _check_data_set(loss, mean=True)
     w = check_point("w", w, tuple(loss.shape))
     n = loss.n_samples
     b = _check_batch_size(batch_size, n)
@@ -251,7 +258,7 @@ def sample_variance(
     >>> s.n_batches, bool(abs(s.z) < 4)
     (2000, True)
     """
-    _check_data_set(loss)
+    _check_data_set(loss, mean=True)
     w = check_point("w", w, tuple(loss.shape))
     n = loss.n_samples
     batch_size = _check_batch_size(batch_size, n)
@@ -585,8 +592,9 @@ def linear_scaling_table(
     seed = check_count("seed", seed)
     from .descent import _check_work, minibatch_sgd
 
-    _check_work(n, int(np.prod(loss.shape)), [(base_batch * k, epochs) for k in ks],
-                "epochs and factors")
+    _check_work(
+        n, int(np.prod(loss.shape)), [(base_batch * k, epochs) for k in ks], "epochs and factors"
+    )
     limit = max_stable_lr(hessian_eigenvalues(loss, w0))
     rows = []
     for k in ks:

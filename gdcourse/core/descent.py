@@ -655,9 +655,12 @@ def noisy_runs(
     seeds = _check_counts("seeds", seeds, example="range(20)", each="each seed")
     if not seeds:
         raise CourseValueError("seeds must hold at least one seed, e.g. range(20)")
-    _check_total("seeds x steps x parameters", len(seeds) * steps * w.size, _MAX_NUMBERS,
-                 "the runs record every iterate of every seed; more numbers would not fit in "
-                 "memory")
+    _check_total(
+        "seeds x steps x parameters",
+        len(seeds) * steps * w.size,
+        _MAX_NUMBERS,
+        "the runs record every iterate of every seed; more numbers would not fit in memory",
+    )
     update = _check_update(update, noise, w.size)
     if not update.stacks:
         raise CourseValueError(f"{update!r} cannot run many seeds at once; loop over seeds")
@@ -764,8 +767,10 @@ def _check_epochs(n: int, d: int, batch_size: int, epochs: int, name: str = "epo
             f"{per_epoch:,} update{'s' if per_epoch > 1 else ''} per epoch, and a run records "
             f"every update, at most MAX_STEPS = {MAX_STEPS:,}",
         ),
-        (_MAX_NUMBERS // d - 1, "a run records its weights after every epoch; more would not "
-         "fit in memory"),
+        (
+            _MAX_NUMBERS // d - 1,
+            "a run records its weights after every epoch; more would not fit in memory",
+        ),
         (_MAX_WORK // _epoch_cost(n, d, batch_size), "more would run for minutes"),
     ]
     cap, why = min(caps, key=lambda c: c[0])
@@ -904,6 +909,8 @@ def minibatch_sgd(
     rates = schedule_rates(lr, epochs * per_epoch)
     rate_list = rates.tolist()  # plain floats are faster to index in the hot loop
     X, y = loss.X, loss.y
+    # A summed loss (LinearRegression(..., reduction="sum")) steps with the batch's sum.
+    mean = getattr(loss, "reduction", "mean") == "mean"
     rng = np.random.default_rng(seed)
     # Inside other_last_bits() (a diagnostic) each batch holds the same examples, summed in
     # reverse, the features are summed in reverse (w is kept reversed until it is recorded), and
@@ -932,7 +939,7 @@ def minibatch_sgd(
             for start in range(0, n, batch_size):
                 Xb = Xs[start : start + batch_size]
                 r = Xb @ w - ys[start : start + batch_size]
-                nb = len(r)
+                nb = len(r) if mean else 1
                 g = r @ Xb
                 batch_losses[k] = (r @ r) / nb
                 if reverse:

@@ -82,7 +82,6 @@ def _jittered(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-
 def _sealing(cls: type, init: Callable[..., None]) -> Callable[..., None]:
     """``init``, then the loss sealed (by the outermost ``__init__``: a subclass's runs its
     base's first)."""
@@ -104,6 +103,7 @@ def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
         c.flags.writeable = False
         out.append(c)
     return tuple(out)
+
 
 class Loss:
     """Base class of the course's losses.
@@ -652,13 +652,23 @@ class LinearRegression(Loss):
     y : array_like of shape (n_samples,)
         The targets.
 
+    reduction : {"mean", "sum"}, default "mean"
+        ``"sum"`` is ``L(w) = sum((X w - y)^2)``: N times the mean, and so is its gradient, its
+        Hessian and a mini-batch's gradient (B times the batch mean), which divides by N (by B)
+        the rates that work. The course's losses are means; the sum is there to show that slip.
+
     Notes
     -----
     The full-batch gradient is ``2/N X^T (X w - y)``; the mini-batch gradient on the rows
     ``idx`` is the same formula on those rows only, an unbiased estimate of the full one.
     """
 
-    def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
+    def __init__(self, X: ArrayLike, y: ArrayLike, reduction: str = "mean") -> None:
+        if not isinstance(reduction, str) or reduction not in ("mean", "sum"):
+            raise CourseValueError(
+                f"reduction must be 'mean' or 'sum' (how the squared errors are combined), "
+                f"got {reduction!r}"
+            )
         X = _check_numbers("X", X, "a 2-D array of numbers (one row per example)")
         y = _check_numbers("y", y, "an array of numbers (one target per row of X)")
         if X.ndim != 2:
@@ -678,10 +688,16 @@ class LinearRegression(Loss):
         # student's in-place change of their X (or of loss.X) from changing the problem.
         self.X, self.y = _read_only(X, y)
         self.shape = (X.shape[1],)
-        self.formula = "mean((X w - y)^2)"
+        self.reduction = reduction
+        self.formula = f"{reduction}((X w - y)^2)"
 
     def __repr__(self) -> str:
-        return f"LinearRegression(n_samples={self.n_samples}, n_features={self.n_features})"
+        tail = ", reduction='sum'" if self.reduction == "sum" else ""
+        return f"LinearRegression(n_samples={self.n_samples}, n_features={self.n_features}{tail})"
+
+    def _factor(self, n: int) -> float:
+        """What the sum of the squared errors' gradients is multiplied by: 2/n for a mean."""
+        return 2.0 / n if self.reduction == "mean" else 2.0
 
     @property
     def n_samples(self) -> int:
@@ -706,22 +722,23 @@ class LinearRegression(Loss):
     def value(self, w: ArrayLike) -> float | np.ndarray:
         X, y, rev = self._data()
         r = _flip(_points(w, self.n_features), rev) @ X.T - y
-        return _scalar_or_array(np.mean(r**2, axis=-1))
+        combine = np.mean if self.reduction == "mean" else np.sum
+        return _scalar_or_array(combine(r**2, axis=-1))
 
     def gradient(self, w: ArrayLike) -> np.ndarray:
         X, y, rev = self._data()
         r = _flip(_points(w, self.n_features), rev) @ X.T - y
-        return _flip((2.0 / self.n_samples) * (r @ X), rev)
+        return _flip(self._factor(self.n_samples) * (r @ X), rev)
 
     def hessian(self, w: ArrayLike) -> np.ndarray:
         w = _points(w, self.n_features)
         X, _, rev = self._data()
-        h = (2.0 / self.n_samples) * (X.T @ X)
+        h = self._factor(self.n_samples) * (X.T @ X)
         h = h[::-1, ::-1] if rev else h
         return np.broadcast_to(h, (*w.shape, w.shape[-1])).copy()
 
     def minibatch_gradient(self, w: ArrayLike, idx: ArrayLike) -> np.ndarray:
-        """The gradient of the mean squared error on the rows ``idx`` only."""
+        """The gradient of the loss on the rows ``idx`` only (their mean or sum, like the loss)."""
         idx = np.asarray(idx) if not isinstance(idx, (str, bytes)) else np.asarray(None)
         if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu":
             raise CourseValueError(
@@ -736,10 +753,11 @@ class LinearRegression(Loss):
         idx = idx[::-1] if rev else idx
         Xb = _flip(self.X[idx], rev)
         r = Xb @ _flip(_points(w, self.n_features), rev) - self.y[idx]
-        return jitter(_flip((2.0 / idx.size) * (r @ Xb), rev))
+        return jitter(_flip(self._factor(idx.size) * (r @ Xb), rev))
 
     def per_example_gradients(self, w: ArrayLike) -> np.ndarray:
-        """Per-example gradients, shape ``(n_samples, n_features)``; the mean is the gradient."""
+        """Per-example gradients, shape ``(n_samples, n_features)``; their mean (their sum, for
+        ``reduction="sum"``) is the gradient."""
         w = _points(w, self.n_features)
         if w.ndim != 1:
             raise CourseValueError(f"w must be one point of shape ({self.n_features},)")

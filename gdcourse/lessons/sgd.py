@@ -15,7 +15,9 @@ from ..checks import ChoiceQuestion, Misconception, NumberQuestion, frozen
 from ..core import (
     LinearRegression,
     SharpFlatWells,
+    hessian_eigenvalues,
     make_regression,
+    max_stable_lr,
     minibatch_gradient_variance,
     updates_per_epoch,
 )
@@ -39,6 +41,8 @@ __all__ = [
     "q1",
     "q2",
     "q3",
+    "q4",
+    "summed",
 ]
 
 
@@ -152,13 +156,15 @@ q2 = NumberQuestion(
 
 # -- q3: which comparison answers which question --------------------------------------------------
 COMPARISONS = ("per update", "per epoch", "per second")
-Q3_QUESTIONS = frozen({
-    "a": "Reading the data is the bottleneck (it streams from a slow disk): which method gets "
-    "the lowest loss for one pass over it?",
-    "b": "Which method finishes first on my laptop, right now?",
-    "c": "On hardware where a step costs the same whatever the batch (every example of a batch "
-    "computed in parallel), which method needs the fewest steps?",
-})
+Q3_QUESTIONS = frozen(
+    {
+        "a": "Reading the data is the bottleneck (it streams from a slow disk): which method gets "
+        "the lowest loss for one pass over it?",
+        "b": "Which method finishes first on my laptop, right now?",
+        "c": "On hardware where a step costs the same whatever the batch (every example of a batch "
+        "computed in parallel), which method needs the fewest steps?",
+    }
+)
 
 q3 = ChoiceQuestion(
     lesson=LESSON,
@@ -194,3 +200,63 @@ q3 = ChoiceQuestion(
     explanation="Each comparison measures a different cost; which method 'wins' depends on "
     "which cost you pay.",
 )
+
+# -- q4: the same data, the loss as a sum ---------------------------------------------------------
+#: Section 5: the full batch's tuned rate on the mean (section 3), tried on the sum, and the
+#: mini-batch size and rate of the same slip with summed batches.
+SUM_RATE = 0.3
+SUM_BATCH, SUM_BATCH_RATE = 32, 0.03
+SUM_STEPS, SUM_EPOCHS = 50, 8
+
+
+@cache
+def summed() -> LinearRegression:
+    """The lesson's data with the loss written as a sum: ``sum((X w - y)^2)``, N times the mean."""
+    loss = problem()
+    return LinearRegression(loss.X, loss.y, reduction="sum")
+
+
+def _limit(loss: LinearRegression) -> float:
+    """The stability limit 2/lambda_max of gradient descent on ``loss``, at the start ``W0``."""
+    return max_stable_lr(hessian_eigenvalues(loss, W0))
+
+
+q4 = NumberQuestion(
+    lesson=LESSON,
+    name="q4",
+    answer_var="sum_limit_prediction",
+    prompt=f"The same data, with the loss written as a sum over its {N_SAMPLES} examples instead "
+    "of a mean: LinearRegression(X, y, reduction='sum'). What is the stability limit "
+    "2/lambda_max of full-batch gradient descent on the sum? (3 significant digits.)",
+    expected=lambda: _limit(summed()),
+    rtol=5e-3,
+    misconceptions=(
+        Misconception(
+            name="the mean's limit",
+            answer=lambda: _limit(problem()),
+            message="That is the limit for the mean. The sum is N times the mean: what does "
+            "that do to its gradient, its Hessian and so to lambda_max?",
+        ),
+        Misconception(
+            name="times N",
+            answer=lambda: _limit(problem()) * N_SAMPLES,
+            message="A loss N times larger is N times steeper and N times more curved: does "
+            "the largest stable rate rise or fall?",
+        ),
+    ),
+    hints=(
+        "Every term of the sum is a term of the mean times N: so is the gradient, and so is "
+        "the Hessian.",
+        "lambda_max of the sum is N times the mean's; the mean's limit 2/lambda_max is printed "
+        "in this section.",
+    ),
+    solution_code="sum_limit_prediction = max_stable_lr(lam_max) / 1024",
+    explanation="N times smaller: the Hessian of the sum is N = 1024 times the mean's, so the "
+    "rates that work are 1024 times smaller. A rate only means something beside the scale of "
+    "the loss it multiplies.",
+)
+
+#: Section 7: rates on each side of the sharp minimum's 2/curvature (about 0.02) and below the
+#: flat one's (about 0.96), exact gradients, from the sharp minimum's start.
+SELECTION_RATES = (0.01, 0.03, 0.1)
+SELECTION_STEPS = 2000

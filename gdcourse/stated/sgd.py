@@ -4,6 +4,7 @@ its exercise."""
 from __future__ import annotations
 
 import inspect
+import math
 from functools import cache, partial
 
 import numpy as np
@@ -149,6 +150,16 @@ def _minimum_margin(which: int, decimals: int) -> float:
     return float((v[other].min() - v.min()) / abs(v.min()))
 
 
+def _cycle_point(which: int) -> float:
+    """The lower (0) or upper (1) of the two points the noiseless run at 0.03 bounces between."""
+    run = gradient_descent(
+        lesson.SHARP_FLAT, ESCAPE["w0"], lr=lesson.SELECTION_RATES[1], steps=lesson.SELECTION_STEPS
+    )
+    if run.status != "bouncing":
+        return math.nan  # the text says it bounces: a run that does not fails the registry
+    return float(sorted(run.weights[-2:])[which])
+
+
 def _explorer_default(name: str):
     from ..widgets.batch_size import BatchSizeExplorer  # only when asked: it needs ipywidgets
 
@@ -221,6 +232,13 @@ NUMBERS = (
         )
         for (name, b), fmt in zip(METHODS.items(), (".1f", ".2f", ".3f"), strict=True)
     ),
+    stated(  # section 5 tries the full batch's tuned rate on the summed loss
+        "05 the sum's demonstration: the full batch's tuned rate",
+        lambda: _tuned(METHODS["full batch"]).lr,  # lesson.SUM_RATE (a test ties the two)
+        ".1f",
+        NOTEBOOK,
+        margin=lambda: _tuned_margin(METHODS["full batch"]),
+    ),
     stated("05 the lowest possible loss", _min_loss, ".4f", ONE_PAGER),
     # -- section 4: the noise floor ----------------------------------------------------------------
     given("05 the noise-floor runs' epochs", FLOOR_EPOCHS, "d", NOTEBOOK),
@@ -292,6 +310,22 @@ NUMBERS = (
         margin=_scaling_margin,
     ),
     stated("05 the stability limit 2/lambda_max", _limit, ".2f", NOTEBOOK, ONE_PAGER),
+    stated(
+        "05 the stability limit of the summed loss",
+        lambda: max_stable_lr(hessian_eigenvalues(lesson.summed(), lesson.W0)),
+        ".2g",
+        NOTEBOOK,
+        ONE_PAGER,
+    ),
+    given("05 the summed batches' size", lesson.SUM_BATCH, "d", NOTEBOOK),
+    given("05 the summed batches' rate", lesson.SUM_BATCH_RATE, ".2f", NOTEBOOK),
+    stated(
+        "05 summed batches of 32 at 0.03 step like the mean at",
+        lambda: lesson.SUM_BATCH * lesson.SUM_BATCH_RATE,
+        ".2f",
+        NOTEBOOK,
+        exact="32 * 0.03, two digits of a product of givens",
+    ),
     # -- section 6 and the one-pager: "SGD" in practice --------------------------------------------
     given("05 a batch that costs little more than one example", CHEAP_BATCH, "d", NOTEBOOK),
     given("05 a paper's batch size", PAPER_BATCH, "d", ONE_PAGER),
@@ -323,12 +357,42 @@ NUMBERS = (
         lambda: lesson.SHARP_FLAT.curvature(_minima()[0]),
         ".0f",
         NOTEBOOK,
+        ONE_PAGER,
     ),
     stated(
         "05 the flat minimum's curvature",
         lambda: lesson.SHARP_FLAT.curvature(_minima()[2]),
         ".0f",
         NOTEBOOK,
+    ),
+    stated(
+        "05 the flat minimum's curvature, 3 digits",
+        lambda: lesson.SHARP_FLAT.curvature(_minima()[2]),
+        ".2f",
+        NOTEBOOK,
+    ),
+    *(
+        given(f"05 the selection's {which} rate", rate, fmt, NOTEBOOK, *extra)
+        for which, rate, fmt, extra in zip(
+            ("smallest", "middle", "largest"),
+            lesson.SELECTION_RATES,
+            (".2f", ".2f", ".1f"),
+            ((), (ONE_PAGER,), ()),
+            strict=True,
+        )
+    ),
+    *(  # "can settle only if eta < 2/curvature"
+        stated(
+            f"05 the {well} minimum's stability limit",
+            lambda i=i: max_stable_lr(lesson.SHARP_FLAT.curvature(_minima()[i])),
+            fmt,
+            NOTEBOOK,
+        )
+        for well, i, fmt in (("sharp", 0, ".3f"), ("flat", 2, ".2f"))
+    ),
+    *(  # the two points the run at 0.03 bounces between
+        stated(f"05 the bouncing run's {which} point", partial(_cycle_point, i), ".2f", NOTEBOOK)
+        for which, i in (("lower", 0), ("upper", 1))
     ),
     given("05 the escape runs' steps", ESCAPE["steps"], "d", NOTEBOOK),
     given("05 the escape runs' rate", ESCAPE["lr"], ".2f", NOTEBOOK),

@@ -43,6 +43,21 @@ _ZIGZAGS = {
 }
 
 
+def _size_text(x: float) -> str:
+    """A multiplier or factor to 3 significant figures, with more where 3 would put its size on
+    the other side of 1: -0.9999999 shown as "-1" would say the steep direction bounces."""
+
+    def side(v: float) -> int:
+        v = abs(v)
+        return 0 if math.isclose(v, 1.0, rel_tol=1e-9) else (1 if v > 1 else -1)
+
+    for digits in range(3, 18):
+        text = f"{x:.{digits}g}"
+        if side(float(text)) == side(x):
+            return text
+    return repr(x)
+
+
 class ConditioningExplorer(Explorer):
     """A bowl with curvatures 1 and kappa: move kappa and the rate, watch the path and the two
     per-direction multipliers ``1 - rate * lambda``.
@@ -220,7 +235,7 @@ class ConditioningExplorer(Explorer):
             shown_m = float(np.clip(m, -MULTIPLIER_LIMIT, MULTIPLIER_LIMIT))
             bar.set_width(shown_m)
             beyond = "\u2190 " if m < -MULTIPLIER_LIMIT else ""
-            label.set_text(f"{beyond}{m:.3g}")
+            label.set_text(f"{beyond}{_size_text(float(m))}")
             label.set_x(shown_m / 2)
         self.readout.show(self._describe())
         self.fig.update(full=full)
@@ -236,8 +251,9 @@ class ConditioningExplorer(Explorer):
         # The rate and the steep multiplier with enough digits to stay in the steep direction's
         # own regime (a rate just past 2/lambda_max must not read "multiplier -1").
         rate, m_steep_text = _shown_rate(float(lam.max()), lr)
+        shallow = _size_text(float(m_shallow))
         head = (
-            f"\u03ba {kappa:.3g}, rate {rate}: multipliers {m_shallow:.3g} (shallow) and "
+            f"\u03ba {kappa:.3g}, rate {rate}: multipliers {shallow} (shallow) and "
             f"{m_steep_text} (steep); stable below 2/\u03bb_max = {max_stable_lr(lam):.3g}"
         )
         best = (
@@ -254,7 +270,7 @@ class ConditioningExplorer(Explorer):
         now = f"Here {here}; {run_sentence(run)}"
         if run.status != "diverged":
             dist = distances_to(run.weights, self.bowl.minimizer)
-            factor = f"slowest factor {contraction_factor(lam, lr):.3g} per step"
+            factor = f"slowest factor {_size_text(contraction_factor(lam, lr))} per step"
             if dist[0] == 0:  # a ratio to a zero start distance says nothing
                 now += f"; it starts at the minimum and stays there ({factor})"
             else:

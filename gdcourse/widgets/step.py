@@ -303,7 +303,7 @@ class StepExplorer(Explorer):
             text += (
                 f"; the gradient is 0, so w does not move from w = {_num(w)}, loss {loss_now:.5g}"
             )
-            if run.status == "converged" and k == run.n_steps:
+            if k == run.n_steps:  # the last step says how the run ended, in the core's words
                 text += f" (the run {run.phrase})"
             return text
         text += f", a move of {abs(w_next - w):.3g} to the {direction_of(g)}"
@@ -313,7 +313,7 @@ class StepExplorer(Explorer):
             text += f"; the loss rises from {loss_now:.5g} to {loss_next:.5g}: the step overshot"
         else:
             text += f"; the loss stays at {loss_now:.5g}"
-        if run.status == "converged" and k == run.n_steps:
+        if k == run.n_steps:
             text += f" (the run {run.phrase})"
         if self._off:
             text += "; the next w is off the chart (drawn at its edge)"
