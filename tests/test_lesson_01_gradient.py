@@ -103,13 +103,62 @@ def test_central_difference_error_is_h_squared_for_w_cubed_and_shrinks_100x_per_
     np.testing.assert_allclose(forward, 10, rtol=0.05)
 
 
+def _cube(w):
+    """w^3 as cell gradient-39 computes it: two IEEE multiplications, no maths library."""
+    return w * w * w
+
+
 def test_rounding_makes_a_tiny_step_a_million_times_worse():
-    f = lambda w: w**3  # noqa: E731
-    tiny, small, usual = (abs(central_difference(f, 1.0, h) - 3) for h in (1e-12, 1e-8, 1e-5))
+    tiny, small, usual = (abs(central_difference(_cube, 1.0, h) - 3) for h in (1e-12, 1e-8, 1e-5))
     assert small > usual  # rounding already wins at 1e-8
-    assert 3e-5 < tiny < 3e-4
-    assert 1e5 < tiny / usual < 1e7
+    assert f"{tiny:.1e}" == "1.0e-04"  # the notebook's "1.0 x 10^{-4}"
+    assert round(math.log10(tiny / usual)) == 6  # "a million times worse"
     assert inspect.signature(numerical_gradient).parameters["h"].default == 1e-5
+
+
+def _central_with_cubes_off_by(h, up_ulps, down_ulps):
+    """The central difference of w^3 at 1 whose two cubes are the correctly rounded ones moved
+    by a number of units in the last place (a maths library's pow may be off by one), with
+    1 + h and 1 - h rounded as IEEE 754 rounds them on every machine."""
+    from fractions import Fraction
+
+    def cube(x, ulps):
+        value = float(Fraction(x) ** 3)  # correctly rounded
+        for _ in range(abs(ulps)):
+            value = float(np.nextafter(value, math.copysign(math.inf, ulps)))
+        return value
+
+    return (cube(1.0 + h, up_ulps) - cube(1.0 - h, down_ulps)) / (2 * h)
+
+
+OFF_BY = [(up, down) for up in (-1, 0, 1) for down in (-1, 0, 1)]
+
+
+def test_the_tiny_step_text_holds_for_any_cube_rounded_within_one_unit_in_the_last_place():
+    # Cell gradient-40: rounding wins at 1e-8 and, at 1e-12, allows "up to a few times 1e-4",
+    # whichever way a maths library rounds the cubes (correctly, or one unit off).
+    errors = {
+        h: [abs(_central_with_cubes_off_by(h, up, down) - 3) for up, down in OFF_BY]
+        for h in (1e-12, 1e-8, 1e-5)
+    }
+    assert min(errors[1e-8]) > max(errors[1e-5])
+    assert max(errors[1e-12]) < 5e-4
+    # the notebook's w * w * w is the correctly rounded cube at both points, so its 1.0e-4 is
+    # the (0, 0) case
+    assert abs(_central_with_cubes_off_by(1e-12, 0, 0) - 3) == abs(
+        central_difference(_cube, 1.0, 1e-12) - 3
+    )
+
+
+def test_with_pow_one_unit_in_the_last_place_moves_the_tiny_step_error_by_about_1e_4():
+    # Why the notebook does not compute w**3: one unit in the last place of f(1 + h), which a
+    # pow within 1 ulp may be off by, moves the result at h = 1e-12 by 1.1e-4, as much as the
+    # whole error; the band of errors it allows is not "about 1e-4".
+    exact = _central_with_cubes_off_by(1e-12, 0, 0)
+    shift = abs(_central_with_cubes_off_by(1e-12, 1, 0) - exact)
+    assert f"{shift:.1e}" == "1.1e-04"
+    errors = [abs(_central_with_cubes_off_by(1e-12, up, down) - 3) for up, down in OFF_BY]
+    assert min(errors) < 3e-5 and max(errors) > 2e-4  # the old band 3e-5 to 3e-4 fails
 
 
 def test_central_difference_steps_exactly_h_whatever_w():

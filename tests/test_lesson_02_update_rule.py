@@ -125,6 +125,26 @@ def test_one_step_at_once_x_first_and_y_first_land_on_three_points_with_these_lo
     assert bowl.value(w0) == pytest.approx(4.0)  # the legend's start loss
 
 
+def test_the_sweep_at_0_25_is_under_relaxed_gauss_seidel_not_gauss_seidel():
+    # Gauss-Seidel moves each coordinate to the lowest point along it: x_i -= g_i / A_ii, the
+    # sweep at rate 1 / A_ii. The lesson's sweep at 0.25 (A_ii = 2) goes the fraction
+    # 0.25 * 2 = 0.5 of each such move: under-relaxed, relaxation factor 0.5.
+    bowl, w0, lr = lesson.COUPLED_BOWL, lesson.BOWL_W0, lesson.BOWL_LR
+    diagonal = np.diag(bowl.matrix)
+    assert diagonal[0] == pytest.approx(2.0) and diagonal[1] == pytest.approx(2.0)
+    gauss_seidel = _sweep(bowl, w0, 1 / diagonal[0], (0, 1))
+    for i, point in enumerate(gauss_seidel[1:]):  # each move zeroes its partial derivative
+        assert bowl.gradient(point)[i] == pytest.approx(0.0, abs=1e-12)
+    assert lr * diagonal[0] == pytest.approx(0.5)
+    relaxed = _sweep(bowl, w0, lr, (0, 1))
+    for i in (0, 1):
+        before = relaxed[i]
+        lowest = before[i] - bowl.gradient(before)[i] / diagonal[i]  # Gauss-Seidel's move
+        moved = relaxed[i + 1][i] - before[i]
+        assert moved == pytest.approx(0.5 * (lowest - before[i]))
+        assert moved != pytest.approx(lowest - before[i])  # not all the way
+
+
 def test_elsewhere_one_after_another_can_end_lower_than_gradient_descent():
     bowl, lr = lesson.COUPLED_BOWL, lesson.BOWL_LR
     start = (2.0, 1.0)

@@ -132,6 +132,32 @@ def test_a_run_at_the_best_rate_shrinks_the_distance_by_the_contraction_factor(k
     assert np.allclose(run.losses[1:] / run.losses[:-1], ((kappa - 1) / (kappa + 1)) ** 2)
 
 
+def test_each_step_multiplies_the_distance_by_at_most_the_largest_multiplier():
+    # Section 4: "at most", not "at least": a direction with a smaller |1 - eta lambda| shrinks
+    # faster, so the distance's factor is below the largest until the slowest direction is all
+    # that is left.
+    lam, rate = (1.0, 5.0, 10.0), 0.1
+    largest = float(np.max(np.abs(multipliers(lam, rate))))  # 0.9, the flat direction's
+    run = gradient_descent(QuadraticBowl(lam), (1.0, 1.0, 1.0), lr=rate, steps=30, tol=0)
+    d = np.linalg.norm(run.weights, axis=1)
+    assert np.all(d[1:] / d[:-1] <= largest + 1e-12)
+    assert d[1] / d[0] < largest - 0.1  # well below it at the first step
+    assert np.all(run.losses[1:] / run.losses[:-1] <= largest**2 + 1e-12)
+
+
+def test_lowering_the_rate_matters_without_noise_only_past_the_stability_limit():
+    # Section 1's remark, as lesson 06 shows it on the same (w - 3)^2 (2/a = 1): a constant 1.5
+    # diverges with exact gradients, halving it to 0.75 after 5 steps rescues the run, and a
+    # stable constant rate converges with no lowering.
+    from gdcourse import step_decay
+
+    assert max_stable_lr(SEED.a) == 1.0
+    assert gradient_descent(SEED, 7.0, lr=1.5, steps=100).status == "diverged"
+    rescued = gradient_descent(SEED, 7.0, lr=step_decay(1.5, factor=0.5, every=5), steps=100)
+    assert rescued.losses[5] > rescued.losses[0] and rescued.losses[-1] < 1e-8
+    assert gradient_descent(SEED, 7.0, lr=0.3, steps=100).status == "converged"
+
+
 def test_feature_scaling_numbers():
     raw, std = lesson.scaled_regression()
     assert round(condition_number(raw), 1) == 120.3
@@ -152,6 +178,37 @@ def test_zigzag_directions():
     ]
     assert zigzag_direction(lam, 1.5) == "both"
     assert all(r < max_stable_lr(lam) for r in lesson.ZIGZAG_RATES)
+
+
+def _fused(eigenvalues, lr):
+    """The multipliers 1 - lr * lambda as a CPU that fuses the multiply and the add rounds them:
+    once, from the exact product (1 - 0.05 * 20 is then -5.6e-17, not 0)."""
+    from fractions import Fraction
+
+    return np.array([float(1 - Fraction(lr) * Fraction(float(lam))) for lam in eigenvalues])
+
+
+def test_q3_at_the_rate_1_over_lambda_max_is_not_decided_by_rounding(monkeypatch):
+    # 0.05 * 20 rounds to exactly 1.0, so 1 - 0.05 * 20 is 0 here; a fused multiply-add gives
+    # -5.6e-17, and a rate one bit either side of 0.05 gives +-2e-16. Either way the steep
+    # direction lands in one step (its error is noise after it), and q3's answer is "neither".
+    import gdcourse.core.quadratic as quadratic
+
+    lam = lesson.ZIGZAG_BOWL.eigenvalues
+    assert 0.05 in lesson.ZIGZAG_RATES and math.isclose(0.05 * max(lam), 1.0)
+    for rate in (math.nextafter(0.05, 0.0), 0.05, math.nextafter(0.05, 1.0)):
+        assert zigzag_direction(lam, rate) == "neither"
+    assert zigzag_direction(lam, 0.0500001) == "steep"  # past 1/20 by more than rounding
+    assert _fused(lam, 0.05)[1] < 0  # what the fused CPU computes
+    monkeypatch.setattr(quadratic, "multipliers", _fused)
+    assert lesson.q3.expected()[0.05] == "neither"
+    assert lesson.q3.check(eval(lesson.q3.solution_code.split("=", 1)[1])).outcome == "correct"
+    v = lesson.q3.check({0.03: "neither", 0.05: "steep", 0.07: "steep", 0.095: "steep"})
+    assert v.outcome == "incorrect" and "1 - rate * 20" in v.message
+    # and the run: after one step the steep error is rounding noise, whatever its sign
+    run = gradient_descent(lesson.ZIGZAG_BOWL, w0=(-2.5, 1.0), lr=0.05, steps=6, tol=0)
+    steep = (run.weights @ lesson.ZIGZAG_BOWL.rotation)[:, 1]
+    assert abs(steep[0]) > 1 and np.all(np.abs(steep[1:]) < 1e-15)
 
 
 # -- the checks --------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 numbers of its prose, its checks with their targeted hints, and its figures."""
 
 import ast
+import inspect
 import json
 import math
+import re
 from pathlib import Path
 
 import matplotlib
@@ -36,6 +38,12 @@ from gdcourse.lessons import schedules as lesson
 from gdcourse.plots.schedules import losses_figure, range_test_figure, rates_figure, sweep_figure
 
 LOSS = lesson.loss()
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks/06_schedules.ipynb"
+
+
+def _cells() -> dict[str, str]:
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    return {c["id"]: "".join(c["source"]) for c in nb["cells"]}
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +58,7 @@ def _close_figures():
 
 
 def _noisy(lr, steps=lesson.SETTLE_STEPS, seeds=lesson.SETTLE_SEEDS):
-    """The lesson's noisy runs (cell schedules-03): 20 seeds on (w - 3)^2 from 7, noise 1."""
+    """The lesson's noisy runs (cell schedules-03): 500 seeds on (w - 3)^2 from 7, noise 1."""
     return noisy_runs(LOSS, lesson.W0, lr, steps, noise=lesson.NOISE, seeds=seeds)
 
 
@@ -83,6 +91,24 @@ def test_a_constant_rate_settles_on_its_noise_floor_and_decays_settle_ten_times_
         assert 0.0005 < _settled(s) < 0.002  # "about 0.001" (docs)
 
 
+def test_the_floor_check_has_room_for_the_measurements_noise():
+    """Cell schedules-05 allows 10% between where constant 0.5 and 0.1 settle and their floors:
+    with 500 runs that is at least 5 standard errors of the mean (with 20 runs, constant 0.1's
+    was 6%: the 10% was under 2 of them), and each mean is within 3 of them of its floor."""
+    for lr in (0.5, 0.1):
+        runs = _noisy(lr)
+        per_run = runs.losses[:, -lesson.SETTLE_LAST :].mean(axis=1)
+        mean = per_run.mean()
+        standard_error = per_run.std(ddof=1) / math.sqrt(len(per_run)) / mean
+        assert 0.1 >= 5 * standard_error and standard_error < 0.02, (lr, standard_error)
+        assert abs(mean / noise_floor(2, lr, 1.0) - 1) < 3 * standard_error, lr
+    # The notebook runs the seeds and steps the lesson module (and so the registry) says.
+    call = _cells()["schedules-03"]
+    n_seeds, steps = len(lesson.SETTLE_SEEDS), lesson.SETTLE_STEPS
+    assert f"lr, {steps}, noise=1.0, seeds=range({n_seeds}))" in call
+    assert f"last={lesson.SETTLE_LAST})" in call and lesson.SETTLE_SEEDS == range(n_seeds)
+
+
 def test_without_noise_a_stable_rate_converges_and_a_step_decay_rescues_a_too_large_rate():
     assert gradient_descent(LOSS, 7.0, lr=0.1, steps=500).status == "converged"
     assert gradient_descent(LOSS, 7.0, lr=1.5, steps=100).status == "diverged"
@@ -107,6 +133,69 @@ def test_robbins_monro_partial_sums_behave_as_the_answer_says():
     assert inverse_time_decay(0.1, 1.0).rates(5).tolist() == [0.1 / (1 + k) for k in range(5)]
 
 
+def test_error_factors_are_the_exact_run_and_one_over_t_crawls_like_a_power_of_t():
+    """Cells schedules-18a/18b: 0.1 / (1 + t) meets Robbins-Monro, yet with exact gradients on
+    a = 2 (c a = 0.2) it takes |w - 3| from 4 to only 0.22 in a million steps, 0.63 = 10^(-0.2)
+    per tenfold, and at most e0 exp(-a sum of rates)."""
+    s = inverse_time_decay(0.1, 1.0)
+    factors = s.error_factors(lesson.A, 10**6)
+    run = gradient_descent(LOSS, 7.0, lr=s, steps=10**4, tol=0)
+    np.testing.assert_allclose(run.weights - 3.0, 4 * factors[: 10**4 + 1], rtol=1e-10)
+    assert f"{4 * factors[10**6]:.2f}" == "0.22"
+    for n in (10**4, 10**5, 10**6):  # t^(-c a): the same factor for every tenfold
+        assert factors[n] / factors[n // 10] == pytest.approx(10**-0.2, rel=2e-3)
+    assert 4 * factors[10**6] <= 4 * math.exp(-lesson.A * s.rates(10**6).sum())
+
+
+def _falls() -> dict[str, float]:
+    """Cell schedules-18c: how many times lower the mean loss of 200 noisy runs is over the second
+    half of the first 10^4 steps than over the second half of the first 10^3."""
+    slow = {
+        "1/t, c a = 0.2": inverse_time_decay(0.1, 1.0),
+        "1/t, c a = 20": inverse_time_decay(0.5, 0.05),
+        "1/sqrt(t)": lambda t: 0.1 / np.sqrt(1 + t),
+    }
+    out = {}
+    for name, lr in slow.items():
+        runs = _noisy(lr, steps=lesson.LONG_STEPS, seeds=lesson.LONG_SEEDS)
+        near = [settled_loss(runs.losses[:, : n + 1], last=n // 2) for n in lesson.LONG_CHECKPOINTS]
+        out[name] = near[0] / near[1]
+        if name == "1/sqrt(t)":
+            # It stays near the noise floor of its current rate (the floor's mean over the steps).
+            for n, measured in zip(lesson.LONG_CHECKPOINTS, near, strict=True):
+                floor = np.mean([noise_floor(2, lr(t), 1.0) for t in range(n // 2, n)])
+                assert measured == pytest.approx(floor, rel=0.25), n
+    return out
+
+
+def test_with_noise_the_constant_of_one_over_t_decides_and_one_over_sqrt_t_converges():
+    """E(w - w*)^2 falls like t^(-2 c a) for c a = 0.2 (10^0.4 = 2.5 times per tenfold), like 1/t
+    for c a = 20 (10 times), and 1/sqrt(t), which breaks the second condition, still converges in
+    mean square, like its rate (sqrt(10) times)."""
+    falls = _falls()
+    assert falls["1/t, c a = 0.2"] == pytest.approx(10**0.4, rel=0.05)
+    assert falls["1/t, c a = 20"] == pytest.approx(10, rel=0.1)
+    assert falls["1/sqrt(t)"] == pytest.approx(math.sqrt(10), rel=0.15)
+    assert [f"{x:.1f}" for x in falls.values()] == ["2.5", "9.6", "3.3"]  # as the text says
+    src = _cells()["schedules-18c"]
+    assert f"10_000, noise=1.0, seeds=range({len(lesson.LONG_SEEDS)}))" in src
+    assert lesson.LONG_STEPS == 10_000 and lesson.LONG_CHECKPOINTS == (1_000, 10_000)
+    assert "for n in (1_000, 10_000)" in src and "last=n // 2" in src
+
+
+def test_robbins_monro_is_taught_as_sufficient_not_necessary():
+    """q1's explanation, the notebook and the lesson 06 flashcard say that 1/sqrt(t) breaks the
+    conditions and still converges: none of them may say or imply that it does not."""
+    from gdcourse.lessons import review
+
+    card = next(c for c in review.CARDS if c.topic == "06 schedules").answer
+    for text in (lesson.q1.explanation, _cells()["schedules-18b"], card):
+        assert "converges in mean square" in text
+    assert "sufficient, not necessary" in lesson.q1.explanation
+    assert "*sufficient*, not necessary" in _cells()["schedules-14"]
+    assert "not required" in card
+
+
 def test_exponential_decay_freezes_short_of_the_minimum_within_its_travel_bound():
     assert travel_bound(0.1, 0.75, 8.0) == 3.2
     assert exponential_decay(0.1, 0.75).rates(2000).sum() == pytest.approx(0.4)
@@ -115,6 +204,26 @@ def test_exponential_decay_freezes_short_of_the_minimum_within_its_travel_bound(
     assert moved <= 3.2 < 4.0 and round(run.weights[-1], 2) == 4.71
     assert run.losses[-1] > 2.9
     assert travel_bound(0.1, 0.99, 8.0) == pytest.approx(80.0, rel=1e-12)
+
+
+def test_a_travel_bound_above_the_distance_is_not_enough():
+    """Cells schedules-22a/23: gamma = 0.9 can travel 8, twice the distance 4, yet freezes at
+    3.48; the error left is e0 prod(1 - a eta0 gamma^t), between e0 exp(-a S - a^2 Q) and
+    e0 exp(-a S) (S the sum of the rates, Q of their squares), so it arrives only when
+    a eta0 / (1 - gamma) is large against ln(e0 / tol)."""
+    assert travel_bound(0.1, 0.9, 8.0) == pytest.approx(2 * (lesson.W0 - lesson.C))
+    run = gradient_descent(LOSS, 7.0, lr=exponential_decay(0.1, 0.9), steps=1000, tol=0)
+    assert f"{run.weights[-1]:.2f}" == "3.48" and f"{run.weights[-1] - 3:.2f}" == "0.48"
+    for gamma in (0.75, 0.9, 0.99):
+        s = exponential_decay(0.1, gamma)
+        rates = s.rates(3000)
+        left = 4 * s.error_factors(lesson.A, 3000)[-1]
+        upper = 4 * math.exp(-lesson.A * rates.sum())
+        lower = 4 * math.exp(-lesson.A * rates.sum() - lesson.A**2 * np.sum(rates**2))
+        assert lower <= left <= upper, gamma
+        assert upper == pytest.approx(4 * math.exp(-lesson.A * 0.1 / (1 - gamma)), rel=1e-9)
+    assert f"{4 * math.exp(-2 * 0.1 / (1 - 0.9)):.2f}" == "0.54"
+    assert f"{4 * math.exp(-2 * 0.1 / (1 - 0.99)):.0e}" == "8e-09"
 
 
 def _sweep(a, lrs, steps):
@@ -183,6 +292,33 @@ def test_the_range_test_reads_the_blow_up_and_the_lowest_smoothed_loss_far_from_
     k = int(np.flatnonzero(test.rates == test.blow_up)[0])
     assert test.smoothed[k] > 4 * test.smoothed[:k].min()
     assert np.all(test.smoothed[:k] <= 4 * np.minimum.accumulate(test.smoothed[:k]))
+
+
+def test_the_ten_times_rule_left_a_margin_of_four_and_a_half_below_the_limit():
+    """Cell schedules-32: the picked rate is 4.5 times below 2/lambda_max, because the blow-up
+    showed 2.2 times past it: the rule's 10 is the product of the two."""
+    test = _lesson_range_test()
+    problem = lesson.regression()
+    limit = max_stable_lr(np.linalg.eigvalsh(problem.hessian(lesson.RANGE_W0)))
+    below, past = limit / test.suggested, test.blow_up / limit
+    assert f"{below:.1f}" == "4.5" and f"{past:.1f}" == "2.2"
+    assert below * past == pytest.approx(10.0, rel=1e-12) and below < 10
+
+
+def test_the_prose_reads_the_blow_up_as_the_code_does():
+    """The blow-up is where the smoothed loss passes blow_up_factor (4) times its lowest so far,
+    not where it starts rising: the notebook and exercise 06's hint say the core's factor."""
+    from gdcourse.lessons import schedules_practice as practice
+
+    factor = inspect.signature(range_test).parameters["blow_up_factor"].default
+    phrase = f"{factor:g} times its lowest value so far"
+    text = " ".join(_cells()["schedules-28"].split())
+    assert f"exceeds {phrase}" in text
+    assert phrase in practice.q4.hints[0] and "starts rising sharply" not in practice.q4.hints[0]
+    # Smith (2017) raised the rate linearly and read the accuracy; geometric, on the loss, is
+    # fastai's.
+    assert "Smith (2017) raised the rate *linearly*" in text and "fastai's `lr_find`" in text
+    assert re.search(r"fastai's `lr_find`, which raises the rate \*geometrically\*", text)
 
 
 def test_the_smoothed_minimum_trails_the_batches_losses():
@@ -405,3 +541,15 @@ def test_practice_solution_code_is_accepted():
         scope = {"ex": ex}
         exec(q.solution_code, scope)
         assert q.check(scope[q.answer_var]).outcome == "correct", q.name
+
+
+def test_the_rescued_run_freezes_short_of_the_minimum_as_the_text_says():
+    """schedules-06: step decay from 1.5 rescues the run, but its rates sum to 15, so it freezes
+    (an error near 5e-5, for ever) and the core's status is not "converged"."""
+    from gdcourse import gradient_descent, step_decay
+
+    schedule = step_decay(1.5, factor=0.5, every=5)
+    run = gradient_descent(lesson.loss(), lesson.W0, lr=schedule, steps=2000, tol=0)
+    assert run.status == "max_steps"
+    assert abs(run.weights[-1] - run.weights[200]) < 1e-15 and run.weights[-1] - 3 > 4e-5
+    assert abs(schedule.rates(2000).sum() - 15) < 1e-12

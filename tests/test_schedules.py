@@ -6,13 +6,16 @@ import numpy as np
 import pytest
 
 from gdcourse import (
+    Quadratic1D,
     constant,
     cosine_decay,
     exponential_decay,
+    gradient_descent,
     inverse_time_decay,
     linear_warmup,
     step_decay,
 )
+from gdcourse.core.last_bits import other_last_bits, touched
 
 
 def test_constant():
@@ -59,6 +62,43 @@ def test_schedules_accept_arrays_and_print_their_settings():
     s = step_decay(1.0, 0.5, every=2)
     assert s(np.arange(4)).tolist() == [1.0, 1.0, 0.5, 0.5]
     assert repr(s) == "step_decay(1, factor=0.5, every=2)"
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        inverse_time_decay(0.1, 1.0),
+        exponential_decay(0.3, 0.9),
+        step_decay(0.9, 0.5, every=7),  # 1 - a eta < 0 at first: the run crosses the minimum
+        linear_warmup(cosine_decay(0.4, 30), warmup_steps=5),
+    ],
+    ids=repr,
+)
+def test_error_factors_are_what_gradient_descent_does_on_a_quadratic(schedule):
+    """Entry k is prod_{t<k} (1 - a eta_t): the error of a real run after k steps over its start."""
+    a, c, w0 = 2.0, 3.0, 7.0
+    run = gradient_descent(Quadratic1D(a=a, c=c), w0, lr=schedule, steps=60, tol=0)
+    factors = schedule.error_factors(a, 60)
+    assert factors.shape == (61,) and factors[0] == 1.0
+    np.testing.assert_allclose(run.weights - c, (w0 - c) * factors, rtol=1e-12, atol=1e-15)
+
+
+def test_error_factors_of_a_million_steps_and_their_validation():
+    factors = inverse_time_decay(0.1, 1.0).error_factors(2, 10**6)
+    assert factors.shape == (10**6 + 1,) and np.all(np.diff(factors) < 0)
+    assert exponential_decay(0.1, 0.5).error_factors(2, 3).tolist() == pytest.approx(
+        [1.0, 0.8, 0.72, 0.684]
+    )
+    s = exponential_decay(0.1, 0.5)
+    with other_last_bits(1):  # the product is the core's arithmetic: another CPU's last bits
+        s.rates(3)
+        of_the_rates = touched()
+        s.error_factors(2, 3)
+        assert touched() - of_the_rates > of_the_rates  # the rates, and then the product
+    with pytest.raises(ValueError, match=r"a \(the curvature\) must be a finite number > 0"):
+        constant(0.1).error_factors(0, 3)
+    with pytest.raises(ValueError, match="n_steps must be a whole number"):
+        constant(0.1).error_factors(2, -1)
 
 
 @pytest.mark.parametrize(

@@ -242,7 +242,10 @@ def multipliers(eigenvalues: ArrayLike, lr: float) -> np.ndarray:
 
 def zigzag_direction(eigenvalues: ArrayLike, lr: float) -> str:
     """Which eigen-direction of a 2-D bowl changes sign every step: ``"neither"``, ``"steep"``,
-    ``"shallow"`` or ``"both"`` (a negative multiplier zig-zags; exactly 0 lands in one step).
+    ``"shallow"`` or ``"both"`` (a negative multiplier zig-zags; 0 lands in one step). A rate
+    ``lr * lambda = 1`` to within rounding (``_REGIME_RTOL``, as for ``quadratic_regime``'s
+    "one-step") lands too: ``1 - 0.05 * 20`` is 0, or -5.6e-17 where a CPU fuses the multiply
+    and the add, which is noise, not a zig-zag.
 
     Parameters
     ----------
@@ -254,6 +257,8 @@ def zigzag_direction(eigenvalues: ArrayLike, lr: float) -> str:
     --------
     >>> zigzag_direction([1, 20], 0.07), zigzag_direction([1, 20], 0.03)
     ('steep', 'neither')
+    >>> zigzag_direction([1, 20], 0.05)  # 0.05 * 20 = 1: the steep direction lands in one step
+    'neither'
     """
     lam = np.sort(_curvatures(eigenvalues, "eigenvalues"))
     if lam.size != 2:
@@ -262,7 +267,7 @@ def zigzag_direction(eigenvalues: ArrayLike, lr: float) -> str:
             f"shallow), got {_describe(eigenvalues)}"
         )
     m = multipliers([lam[0], lam[-1]], lr)
-    shallow, steep = bool(m[0] < 0), bool(m[1] < 0)
+    shallow, steep = bool(m[0] < -_REGIME_RTOL), bool(m[1] < -_REGIME_RTOL)
     return {(False, False): "neither", (False, True): "steep", (True, True): "both"}.get(
         (shallow, steep), "shallow"
     )

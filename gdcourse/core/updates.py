@@ -176,9 +176,11 @@ def clipped(clip: float) -> Update:
 
 
 def one_after_another(order: Sequence[int] | None = None) -> Update:
-    """The parameters updated one after another (coordinate-wise, Gauss-Seidel), each with its
+    """The parameters updated one after another (coordinate-wise descent), each with its
     partial derivative read *after* the earlier ones moved: not gradient descent, which reads
-    every partial derivative at the old point. ``order``: which parameter moves first
+    every partial derivative at the old point. On a quadratic ``1/2 w^T A w - b^T w`` it is
+    Gauss-Seidel relaxed by the factor ``lr * A_ii`` (Gauss-Seidel itself only at
+    ``lr = 1/A_ii``, under-relaxed below it). ``order``: which parameter moves first
     (default 0, 1, 2, ...): whole numbers, each parameter listed once (a run checks that at its
     start, where the number of parameters is known).
 

@@ -121,8 +121,8 @@ q2 = NumberQuestion(
     lesson=LESSON,
     name="q2",
     answer_var="best_prediction",
-    prompt="A bowl has curvatures 1 and 9. Give [the best fixed rate, the factor by which the "
-    "distance to the minimum shrinks per step at that rate].",
+    prompt="A bowl has curvatures 1 and 9. Give [the best fixed rate, the factor by which each "
+    "step at that rate multiplies the distance to the minimum].",
     expected=lambda: [
         best_fixed_lr(BOWL_EIGENVALUES),
         contraction_factor(BOWL_EIGENVALUES),
@@ -149,8 +149,9 @@ q2 = NumberQuestion(
                 best_fixed_lr(BOWL_EIGENVALUES),
                 contraction_factor(BOWL_EIGENVALUES) ** 2,
             ],
-            message="Your rate is right; your factor is the one for the loss, which shrinks by "
-            "the square of the distance's factor. The question asks about the distance.",
+            message="Your rate is right; your factor is the one for the loss, which each step "
+            "multiplies by the square of the distance's factor. The question asks about the "
+            "distance.",
         ),
         Misconception(
             name="1/kappa",
@@ -167,7 +168,7 @@ q2 = NumberQuestion(
     ),
     solution_code="best_prediction = [2 / (1 + 9), (9 - 1) / (9 + 1)]",
     explanation="The best fixed rate 2/(lambda_min + lambda_max) = 0.2 gives multipliers 0.8 "
-    "and -0.8: the distance shrinks by (kappa - 1)/(kappa + 1) = 0.8 per step, the loss by "
+    "and -0.8: each step multiplies the distance by (kappa - 1)/(kappa + 1) = 0.8, the loss by "
     "0.64.",
     points=2,
 )

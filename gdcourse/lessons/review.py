@@ -204,12 +204,16 @@ def _lesson_cards() -> tuple[Card, ...]:
             answer="A constant rate leaves a noise floor; a decaying rate lowers it. The "
             "Robbins–Monro conditions $\\sum_k \\eta_k = \\infty$ (the steps can still reach "
             "anywhere) and $\\sum_k \\eta_k^2 < \\infty$ (the noise adds up to something finite), "
-            "met by $\\eta_k = \\eta_0/(1+k)$ (not by a constant or an exponential decay), let SGD "
-            "converge. A sweep of fresh runs, one per fixed rate, crosses the start loss at "
-            "exactly $2/a$ on a quadratic, where $|1 - \\eta a|$ passes 1. The single-run "
-            "range test raises the rate geometrically during mini-batch SGD and smooths the loss; "
-            "lesson 06's rule of thumb is a rate about 10 times below where the smoothed loss "
-            "blows up (not the rate of its lowest value: in lesson 06 that one diverges).",
+            "met by $\\eta_k = \\eta_0/(1+k)$ (not by a constant or an exponential decay), are "
+            "enough for SGD to converge, but not required ($\\eta_0/\\sqrt{1+k}$ breaks the second "
+            "and still converges in mean square), and they promise no speed: with exact gradients "
+            "$\\eta_0/(1+k)$ shrinks the error on a quadratic only like $k^{-\\eta_0 a}$, and with "
+            "noise its mean squared error falls like $1/k$ only if $\\eta_0 a > 1/2$. A sweep of "
+            "fresh runs, one per fixed rate, crosses the start loss at exactly $2/a$ on a "
+            "quadratic, where $|1 - \\eta a|$ passes 1. The single-run range test raises the rate "
+            "geometrically during mini-batch SGD and smooths the loss; lesson 06's rule of thumb "
+            "is a rate about 10 times below where the smoothed loss blows up (passes 4 times its "
+            "lowest so far), not the rate of its lowest value: in lesson 06 that one diverges.",
             topic="06 schedules",
         ),
         Card(

@@ -225,8 +225,8 @@ q4 = ChoiceQuestion(
         "that rate in the test: training would crawl. You can afford a larger rate.",
     },
     hints=(
-        "Find the rate where the smoothed loss starts rising sharply (it passes 4 times its "
-        "lowest value).",
+        "Find the blow-up: the first rate at which the smoothed loss passes 4 times its lowest "
+        "value so far (not where it starts rising, which is its lowest point).",
         "Pick about 10 times below that rate.",
     ),
     solution_code="picked_rate = ex.range_choices()['10x below the blow-up']",

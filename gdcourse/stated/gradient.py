@@ -77,9 +77,29 @@ def _order_of_magnitude(value: float) -> str:
     return f"1e{round(math.log10(value))}"
 
 
+def _cube(w):
+    """w^3 as cell gradient-39 computes it, ``w * w * w``: two multiplications, which every
+    IEEE-754 machine rounds alike (``w**3`` goes through the maths library's pow, whose last bit
+    is the library's choice)."""
+    return w * w * w
+
+
 def _tiny_step_error() -> float:
     """|central difference - 3| of w^3 at w = 1 with h = 1e-12 (cell gradient-41)."""
-    return abs(central_difference(lambda w: w**3, 1.0, TINY_H) - 3.0)
+    return abs(central_difference(_cube, 1.0, TINY_H) - 3.0)
+
+
+def _tiny_step_ratio() -> float:
+    """How many times worse the central difference is at h = 1e-12 than at numerical_gradient's
+    h = 1e-5 ("a million times worse")."""
+    usual = inspect.signature(numerical_gradient).parameters["h"].default
+    return _tiny_step_error() / abs(central_difference(_cube, 1.0, usual) - 3.0)
+
+
+def _one_unit_in_the_last_place() -> float:
+    """What one unit in the last place of f(1 + h) = 1 + 3h does to the central difference at
+    h = 1e-12: the spacing of doubles there, divided by 2h."""
+    return float(np.spacing(1.0 + 3 * TINY_H) / (2 * TINY_H))
 
 
 def _diagnostic_slope() -> float:
@@ -202,10 +222,23 @@ NUMBERS = (
     stated(
         "01 the central difference's error at the tiny h",
         _tiny_step_error,
-        # "about 10^{-4}": the order of magnitude, which one unit in the last place of either
-        # cube (another CPU's power) leaves as it is, while the leading digit would not be.
+        # "1.0 x 10^{-4}": f is w * w * w, whose roundings IEEE 754 fixes (w**3's pow would
+        # move it by one unit in the last place of a cube, about 1.1e-4: the next entry).
+        ".1e",
+        NOTEBOOK,
+    ),
+    stated(
+        "01 the tiny h's error: a million times that at h = 1e-5",
+        _tiny_step_ratio,
+        lambda ratio: f"{round(math.log10(ratio))}",
+        used_by="cell gradient-41's check: 'a million times worse', a power of ten in words",
+    ),
+    stated(
+        "01 one unit in the last place of a cube, divided by 2h at the tiny h",
+        _one_unit_in_the_last_place,
         _order_of_magnitude,
         NOTEBOOK,
+        exact="2^-52 / (2 * 1e-12): the spacing of doubles just above 1, over 2h",
     ),
     # -- the one-pager's diagnostic questions ----------------------------------------------------
     given("01 the diagnostic's angle from the gradient (3, 4)", DIAGNOSTIC_ANGLE, ".0f", ONE_PAGER),

@@ -4,6 +4,7 @@ its exercise."""
 from __future__ import annotations
 
 import inspect
+import math
 from functools import cache
 
 import numpy as np
@@ -23,9 +24,11 @@ NOTEBOOK = "notebooks/07_saddles.ipynb"
 ONE_PAGER = "docs/lessons/07_saddles.md"
 EXERCISE = "exercises/07_saddles_practice.ipynb"
 
-# The escape times the notebook checks (cell saddles-13): three rates, five offsets.
+# The escape times the notebook checks (cell saddles-13): three rates, five offsets, and the
+# explorer's smallest rate (cell saddles-17's slider), where the cubic term costs the most.
 CHECKED_RATES = (0.05, 0.1, 0.2)
 CHECKED_OFFSETS = (1e-2, 1e-4, 1e-6, 1e-8, 1e-12)
+SMALLEST_RATE = 0.02
 # The noisy runs from exactly (1, 0) (cell saddles-15), and the seeds of the lesson's test
 # (tests/test_lesson_07_saddles.py); "escaped" is |(|y| - 1)| < 0.05, as both check it.
 NOISE, NOISE_STEPS, NOISE_SEEDS, TEST_SEEDS, NEAR_A_MINIMUM = 0.01, 300, 20, 40, 0.05
@@ -59,15 +62,20 @@ def _escape_margin(y0: float, lr: float) -> float:
 
 
 @cache
-def _gaps() -> tuple[float, ...]:
+def _gaps(rates: tuple[float, ...] = CHECKED_RATES) -> tuple[float, ...]:
     """Simulated minus estimated escape steps, for every rate and offset the notebook checks."""
-    return tuple(
-        _simulated(y0, lr) - _predicted(y0, lr) for lr in CHECKED_RATES for y0 in CHECKED_OFFSETS
-    )
+    return tuple(_simulated(y0, lr) - _predicted(y0, lr) for lr in rates for y0 in CHECKED_OFFSETS)
 
 
-def _gaps_margin() -> float:
-    return min(_escape_margin(y0, lr) for lr in CHECKED_RATES for y0 in CHECKED_OFFSETS)
+def _gaps_margin(rates: tuple[float, ...] = CHECKED_RATES) -> float:
+    return min(_escape_margin(y0, lr) for lr in rates for y0 in CHECKED_OFFSETS)
+
+
+def _cubic_cost_times_rate() -> float:
+    """How much later the flow dy/dt = 2y - 2y^3 (the steps as the rate shrinks, t = k lr)
+    reaches the threshold T than the linear dy/dt = 2y, from a small y0: -ln(1 - T^2)/4, i.e.
+    ln(4/3)/4 for T = 0.5. Divided by the rate it is steps: the cubic term's cost."""
+    return -math.log1p(-(lesson.ESCAPE_THRESHOLD**2)) / 4
 
 
 def _cost_of_a_factor_ten() -> float:
@@ -146,11 +154,21 @@ def _basin_margin(starts: tuple[float, ...], well) -> float:
 
 
 @cache
-def _explorer_slider():
-    """The explorer's slider of ``k`` in ``y0 = 10^k`` (cell saddles-17)."""
+def _explorer_controls():
+    """The explorer's sliders (cell saddles-17)."""
     from ..widgets import SaddleExplorer
 
-    return SaddleExplorer(x0=1.0, log_y0=-6, noise=0.0, lr=0.1).controls["log_y0"]
+    return SaddleExplorer(x0=1.0, log_y0=-6, noise=0.0, lr=0.1).controls
+
+
+def _explorer_slider():
+    """The explorer's slider of ``k`` in ``y0 = 10^k``."""
+    return _explorer_controls()["log_y0"]
+
+
+def _explorer_smallest_rate() -> float:
+    """The smallest rate the explorer's rate slider (a log slider) offers."""
+    return 10.0 ** _explorer_controls()["lr"].min
 
 
 def _cited_by_start(i: int) -> tuple[str, ...]:
@@ -217,8 +235,8 @@ NUMBERS = (
         given(f"07 the checked rate {lr}", lr, ".2f" if lr == 0.05 else ".1f", NOTEBOOK, ONE_PAGER)
         for lr in CHECKED_RATES
     ),
-    given("07 the largest checked offset", CHECKED_OFFSETS[0], ".0e", ONE_PAGER),
-    given("07 the smallest checked offset", CHECKED_OFFSETS[-1], ".0e", ONE_PAGER),
+    given("07 the largest checked offset", CHECKED_OFFSETS[0], ".0e", NOTEBOOK, ONE_PAGER),
+    given("07 the smallest checked offset", CHECKED_OFFSETS[-1], ".0e", NOTEBOOK, ONE_PAGER),
     stated(
         "07 the simulation is slower than the estimate by at least",
         lambda: min(_gaps()),
@@ -234,6 +252,38 @@ NUMBERS = (
         NOTEBOOK,
         ONE_PAGER,
         margin=_gaps_margin,
+    ),
+    stated(
+        "07 the cubic term costs about ln(4/3)/(4 eta) steps: ln(4/3)/4",
+        _cubic_cost_times_rate,
+        ".3f",
+        NOTEBOOK,
+        ONE_PAGER,
+        exact="the closed form -ln(1 - 0.5^2)/4 = ln(4/3)/4 of the flow dy/dt = 2y - 2y^3",
+    ),
+    stated(
+        "07 the explorer's smallest rate",
+        _explorer_smallest_rate,
+        ".2f",
+        NOTEBOOK,
+        ONE_PAGER,
+        exact="a setting of the explorer's slider",
+    ),
+    stated(
+        "07 at the explorer's smallest rate the simulation is slower by at least",
+        lambda: min(_gaps((SMALLEST_RATE,))),
+        ".1f",
+        NOTEBOOK,
+        ONE_PAGER,
+        margin=lambda: _gaps_margin((SMALLEST_RATE,)),
+    ),
+    stated(
+        "07 at the explorer's smallest rate the simulation is slower by at most",
+        lambda: max(_gaps((SMALLEST_RATE,))),
+        ".1f",
+        NOTEBOOK,
+        ONE_PAGER,
+        margin=lambda: _gaps_margin((SMALLEST_RATE,)),
     ),
     # -- sections 4 and 5: noise, and the explorer ------------------------------------------------
     given("07 the gradient noise", NOISE, ".2f", NOTEBOOK, ONE_PAGER),

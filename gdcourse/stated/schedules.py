@@ -35,6 +35,10 @@ EXERCISE = "exercises/06_schedules_practice.ipynb"
 RANGE, TRAIN_EPOCHS = lesson.RANGE_SETTINGS, lesson.TRAIN_EPOCHS
 SLOWER_RAMP = 200  # cell schedules-32: the same test over 200 updates
 SHUFFLES = 20  # cell schedules-32: the picked rate trained with 20 ways of drawing the batches
+# Section 2 (cells schedules-18a to 18e): the 1/t of q1, 0.1 / (1 + t), run for a million steps
+# with exact gradients; then it, section 1's 1/t and 0.1 / sqrt(1 + t) with noise.
+ONE_OVER_T, SECTION_1_ONE_OVER_T, EXACT_STEPS = (0.1, 1.0), (0.5, 0.05), 10**6
+SLOW_GAMMA = 0.9  # cell schedules-22a: the exponential decay whose bound exceeds the distance
 
 
 @cache
@@ -84,7 +88,7 @@ def _rate_ratio_over_the_average() -> float:
 
 def _settled(lr) -> float:
     """Where noisy runs at ``lr`` settle (cell schedules-03): the mean of the last 100 losses of
-    20 seeds of 2000 steps."""
+    500 seeds of 2000 steps."""
     runs = noisy_runs(
         lesson.loss(),
         lesson.W0,
@@ -94,6 +98,60 @@ def _settled(lr) -> float:
         seeds=lesson.SETTLE_SEEDS,
     )
     return settled_loss(runs, last=lesson.SETTLE_LAST)
+
+
+def _exact_error(steps: int) -> float:
+    """|w - 3| after ``steps`` steps of 0.1 / (1 + t) with exact gradients (cell schedules-18a)."""
+    factors = inverse_time_decay(*ONE_OVER_T).error_factors(lesson.A, steps)
+    return float(abs(lesson.W0 - lesson.C) * abs(factors[-1]))
+
+
+def _tenfold_factor() -> float:
+    """What the last tenfold of the million steps multiplies the error by (cell schedules-18a)."""
+    factors = inverse_time_decay(*ONE_OVER_T).error_factors(lesson.A, EXACT_STEPS)
+    return float(factors[EXACT_STEPS] / factors[EXACT_STEPS // 10])
+
+
+def _slow_schedules() -> dict:
+    """The three schedules of cell schedules-18c."""
+    return {
+        "0.1 / (1 + t)": inverse_time_decay(*ONE_OVER_T),
+        "0.5 / (1 + 0.05 t)": inverse_time_decay(*SECTION_1_ONE_OVER_T),
+        "0.1 / sqrt(1 + t)": lambda t: ONE_OVER_T[0] / np.sqrt(1 + t),
+    }
+
+
+def _fall(name: str) -> float:
+    """How many times lower the mean loss of 200 noisy runs of schedule ``name`` is over the
+    second half of the first 10^4 steps than over that of the first 10^3 (cell schedules-18c)."""
+    runs = noisy_runs(
+        lesson.loss(),
+        lesson.W0,
+        _slow_schedules()[name],
+        lesson.LONG_STEPS,
+        noise=lesson.NOISE,
+        seeds=lesson.LONG_SEEDS,
+    )
+    near = [settled_loss(runs.losses[:, : n + 1], last=n // 2) for n in lesson.LONG_CHECKPOINTS]
+    return near[0] / near[1]
+
+
+def _frozen_at(gamma: float) -> float:
+    """Where exponential_decay(0.1, gamma) leaves w after 1000 steps (cells schedules-21, 22a)."""
+    run = gradient_descent(
+        lesson.loss(), lesson.W0, lr=exponential_decay(0.1, gamma), steps=1000, tol=0
+    )
+    return float(run.weights[-1])
+
+
+def _decay_exponent(gamma: float) -> float:
+    """a times the sum of the rates of exponential_decay(0.1, gamma): a eta_0 / (1 - gamma)."""
+    return lesson.A * float(exponential_decay(0.1, gamma).rates(10_000).sum())
+
+
+def _error_left_at_most(gamma: float) -> float:
+    """e_0 exp(-a eta_0 / (1 - gamma)): the most exponential_decay(0.1, gamma) can leave."""
+    return abs(lesson.W0 - lesson.C) * float(np.exp(-_decay_exponent(gamma)))
 
 
 def _rescued():
@@ -110,7 +168,7 @@ NUMBERS = (
         NOTEBOOK,
         exact="1.5 * 0.5, binary fractions",
     ),
-    given("06 the constant rates of the noisy runs", 0.5, ".1f", ONE_PAGER),
+    given("06 the constant rates of the noisy runs", 0.5, ".1f", NOTEBOOK, ONE_PAGER),
     stated(
         "06 the noise floor of constant 0.5",
         lambda: noise_floor(2, 0.5, lesson.NOISE),
@@ -122,9 +180,15 @@ NUMBERS = (
     stated(
         "06 the noise floor of constant 0.1", lambda: noise_floor(2, 0.1, 1.0), ".2g", ONE_PAGER
     ),
+    given(
+        "06 the noisy runs that measure where a run settles",
+        len(lesson.SETTLE_SEEDS),
+        "d",
+        ONE_PAGER,
+    ),
     *(
         stated(
-            f"06 where constant {lr} settles (mean of 20 noisy runs)",
+            f"06 where constant {lr} settles (mean of 500 noisy runs)",
             (lambda lr=lr: _settled(lr)),
             fmt,
             ONE_PAGER,
@@ -132,13 +196,13 @@ NUMBERS = (
         for lr, fmt in ((0.5, ".2f"), (0.1, ".2g"))
     ),
     stated(
-        "06 where 1/t settles (mean of 20 noisy runs)",
+        "06 where 1/t settles (mean of 500 noisy runs)",
         lambda: _settled(inverse_time_decay(0.5, 0.05)),
         ".1g",
         ONE_PAGER,
     ),
     stated(
-        "06 where cosine settles (mean of 20 noisy runs)",
+        "06 where cosine settles (mean of 500 noisy runs)",
         lambda: _settled(cosine_decay(0.5, total_steps=2000)),
         ".1g",
         ONE_PAGER,
@@ -157,11 +221,19 @@ NUMBERS = (
         ONE_PAGER,
         exact="16 * 2^10: the error doubles 5 times, in binary fractions",
     ),
+    stated(
+        "06 the rescue's rates add up to",
+        lambda: float(step_decay(1.5, 0.5, every=5).rates(2000).sum()),
+        ".0f",
+        NOTEBOOK,
+        ONE_PAGER,
+        exact="5 x 1.5 x (1 + 1/2 + 1/4 + ...) = 15, less than 1e-100 short after 2000 steps",
+    ),
     given("06 the explorer's exponential start rate", 0.03, ".2f", NOTEBOOK),
     # -- sections 2 and 3: Robbins-Monro, and the exponential's travel bound ---------------------
     given("06 the exponential decay's gamma", 0.99, ".2f", NOTEBOOK, ONE_PAGER),
     given("06 the partial sums' first length", 1e3, ".0e", NOTEBOOK),
-    given("06 the partial sums' second length", 1e6, ".0e", NOTEBOOK),
+    given("06 the partial sums' second length", 1e6, ".0e", NOTEBOOK, ONE_PAGER),
     stated(
         "06 the travel bound of exponential_decay(0.1, 0.75)",
         lambda: travel_bound(0.1, 0.75, abs(lesson.loss().gradient(lesson.W0))),
@@ -179,12 +251,91 @@ NUMBERS = (
         ".2f",
         ONE_PAGER,
     ),
+    given(
+        "06 the exponential decay whose bound exceeds the distance",
+        SLOW_GAMMA,
+        ".1f",
+        NOTEBOOK,
+        ONE_PAGER,
+    ),
+    stated(
+        "06 where exponential_decay(0.1, 0.9) freezes",
+        lambda: _frozen_at(SLOW_GAMMA),
+        ".2f",
+        NOTEBOOK,
+        ONE_PAGER,
+    ),
+    stated(
+        "06 the error exponential_decay(0.1, 0.9) leaves",
+        lambda: _frozen_at(SLOW_GAMMA) - lesson.C,
+        ".2f",
+        NOTEBOOK,
+    ),
+    stated(
+        "06 the most exponential_decay(0.1, 0.9) can leave, 4 e^-2",
+        lambda: _error_left_at_most(SLOW_GAMMA),
+        ".2f",
+        NOTEBOOK,
+    ),
+    stated(
+        "06 a eta_0 / (1 - gamma) of exponential_decay(0.1, 0.99)",
+        lambda: _decay_exponent(0.99),
+        (".0f", lambda v: f"{-v:.0f}"),  # 20, and the -20 of e^{-20}
+        NOTEBOOK,
+    ),
+    stated(
+        "06 the most exponential_decay(0.1, 0.99) can leave, 4 e^-20",
+        lambda: _error_left_at_most(0.99),
+        ".0e",
+        NOTEBOOK,
+    ),
     stated(
         "06 the travel bound of exponential_decay(0.1, 0.99)",
         lambda: travel_bound(0.1, 0.99, abs(lesson.loss().gradient(lesson.W0))),
         ".0f",
         NOTEBOOK,
         exact="lr / (1 - gamma) * |g|: a closed form",
+    ),
+    # -- section 2: Robbins-Monro is sufficient, not necessary, and says nothing of speed ---------
+    stated(
+        "06 c a of 0.1 / (1 + t) on a = 2",
+        lambda: ONE_OVER_T[0] / ONE_OVER_T[1] * lesson.A,
+        ".1f",
+        NOTEBOOK,
+        ONE_PAGER,
+        exact="0.1 / 1 * 2",
+    ),
+    stated(
+        "06 |w - 3| after a million exact steps of 0.1 / (1 + t)",
+        lambda: _exact_error(EXACT_STEPS),
+        ".2f",
+        NOTEBOOK,
+        ONE_PAGER,
+    ),
+    stated(
+        "06 what the last tenfold of steps multiplies the error of 0.1 / (1 + t) by",
+        _tenfold_factor,
+        ".2f",
+        NOTEBOOK,
+    ),
+    given("06 the long noisy runs' steps", float(lesson.LONG_STEPS), ".0e", NOTEBOOK),
+    given("06 the long noisy runs' seeds", len(lesson.LONG_SEEDS), "d", NOTEBOOK),
+    given("06 section 1's 1/t decay", SECTION_1_ONE_OVER_T[1], ".2f", NOTEBOOK),
+    stated(
+        "06 c a of section 1's 1/t, 0.5 / (1 + 0.05 t), on a = 2",
+        lambda: SECTION_1_ONE_OVER_T[0] / SECTION_1_ONE_OVER_T[1] * lesson.A,
+        ".0f",
+        NOTEBOOK,
+        exact="0.5 / 0.05 * 2 = 20",
+    ),
+    *(
+        stated(
+            f"06 the mean loss of {name} with noise, 10^3 to 10^4 steps: how many times lower",
+            (lambda name=name: _fall(name)),
+            ".1f",
+            NOTEBOOK,
+        )
+        for name in ("0.1 / (1 + t)", "0.5 / (1 + 0.05 t)", "0.1 / sqrt(1 + t)")
     ),
     # -- section 4: the sweep's one-step rate, and the range test --------------------------------
     stated(
@@ -285,6 +436,22 @@ NUMBERS = (
         margin=lambda: lesson_range_test().minimum_margin,
     ),
     stated("06 range test: the limit 2/lambda_max", _limit, ".2f", NOTEBOOK, ONE_PAGER),
+    stated(
+        "06 range test: how many times below the limit the picked rate is",
+        lambda: _limit() / lesson_range_test().suggested,
+        ".1f",
+        NOTEBOOK,
+        ONE_PAGER,
+        margin=lambda: lesson_range_test().blow_up_margin,
+    ),
+    stated(
+        "06 range test: how many times past the limit the blow-up showed",
+        lambda: lesson_range_test().blow_up / _limit(),
+        ".1f",
+        NOTEBOOK,
+        ONE_PAGER,
+        margin=lambda: lesson_range_test().blow_up_margin,
+    ),
     stated(
         "06 range test: the picked rate's loss above the lowest possible",
         _excess_of_the_picked_rate,

@@ -79,6 +79,25 @@ def _partial(point: np.ndarray, i: int) -> float:
     return float(np.asarray(lesson.COUPLED_BOWL.gradient(point))[i])
 
 
+def _second_derivative(i: int) -> float:
+    """d^2 L / dw_i^2 of the coupled bowl, the diagonal of its matrix (the bowl built afresh)."""
+    bowl = type(lesson.COUPLED_BOWL)(
+        lesson.COUPLED_BOWL.eigenvalues, rotation=lesson.COUPLED_BOWL.rotation
+    )
+    return float(bowl.matrix[i, i])
+
+
+def _relaxation() -> float:
+    """The sweep's relaxation factor lr * A_ii: the fraction of the way to the lowest point along
+    a coordinate that one of its moves goes (1 is Gauss-Seidel); A_00 = A_11 here (tested)."""
+    return lesson.BOWL_LR * _second_derivative(0)
+
+
+def _gauss_seidel_rate() -> float:
+    """The rate at which the sweep is Gauss-Seidel itself: 1 / A_ii."""
+    return 1 / _second_derivative(0)
+
+
 def _turn_in_degrees() -> float:
     r = lesson.COUPLED_BOWL.rotation
     return math.degrees(math.atan2(r[1, 0], r[0, 0]))
@@ -282,6 +301,19 @@ NUMBERS = (
         ".3f",
         NOTEBOOK,
         ONE_PAGER,
+    ),
+    stated(
+        "02 the sweep's relaxation factor eta * d^2L/dx^2 (under-relaxed Gauss-Seidel)",
+        _relaxation,
+        ".1f",
+        NOTEBOOK,
+        ONE_PAGER,
+    ),
+    stated(
+        "02 the rate at which the sweep is Gauss-Seidel, 1 / (d^2L/dx^2)",
+        _gauss_seidel_rate,
+        ".1f",
+        NOTEBOOK,
     ),
     # -- the exercise -----------------------------------------------------------------------------
     given("02 exercise q1: the flashcard's rate", ex.FLASHCARD["lr"], ".1f", EXERCISE),
