@@ -58,3 +58,39 @@ def test_lesson_with_blanks_filled_by_the_solutions_gets_every_check_right(
     found = verdicts(execute(filled_path))
     for q in questions:
         assert [v["outcome"] for v in found.get(q.name, [])] == ["correct"], q.name
+
+
+CHECKS_HEAD = "# The course checks its own numbers"
+
+
+def _asserts(source: str) -> bool:
+    import ast
+
+    code = "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
+    return any(isinstance(n, ast.Assert) for n in ast.walk(ast.parse(code)))
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name
+)
+def test_the_courses_own_checks_are_one_folded_cell_a_section_never_teaching_code(path):
+    """The errata's item 22: the registry and tests/ carry the proofs; a lesson keeps at most one
+    "the course checks its own numbers" cell per section, folded (its input hidden), and no cell
+    a student reads mixes teaching code with asserts. The welcome shows its one example open."""
+    nb = nbformat.read(path, as_version=4)
+    section, seen = "(before the first section)", {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            heads = [ln for ln in cell.source.splitlines() if ln.startswith("## ")]
+            section = heads[-1] if heads else section
+            continue
+        if cell.cell_type != "code" or not _asserts(cell.source):
+            continue
+        where = f"{path.name} cell {cell.id}"
+        assert cell.source.startswith(CHECKS_HEAD), f"{where}: asserts inside teaching code"
+        folded = cell.metadata.get("jupyter", {}).get("source_hidden", False)
+        assert folded == (path.name != "00_welcome.ipynb"), f"{where}: folded is {folded}"
+        assert section not in seen, f"{where}: a second check cell in {section!r} ({seen[section]})"
+        seen[section] = cell.id
