@@ -161,6 +161,21 @@ def test_with_pow_one_unit_in_the_last_place_moves_the_tiny_step_error_by_about_
     assert min(errors) < 3e-5 and max(errors) > 2e-4  # the old band 3e-5 to 3e-4 fails
 
 
+def test_at_the_tiny_h_the_whole_error_is_the_rounding_of_w_plus_and_minus_h():
+    # Cell gradient-40: the rounded 1 + h and 1 - h are 3.3e-5 of 2h farther apart than 2h, and
+    # that fraction of the slope 3 is the 1.0e-4; the cubes' own rounding adds nothing visible.
+    from fractions import Fraction
+
+    h = 1e-12
+    up, down = Fraction(1.0 + h), Fraction(1.0 - h)
+    width = (up - down) / (2 * Fraction(h)) - 1
+    assert f"{float(width):.1e}" == "3.3e-05"
+    error = central_difference(_cube, 1.0, h) - 3
+    assert abs(error - 3 * float(width)) < 1e-3 * error
+    for x in (up, down):
+        assert abs(Fraction(float(x**3)) - x**3) < Fraction(1, 10**23)  # cubes nearly doubles
+
+
 def test_central_difference_steps_exactly_h_whatever_w():
     f = lambda w: w**3  # noqa: E731
     for w, h in ((1.0, 0.1), (5.0, 0.1), (-3.0, 0.01)):

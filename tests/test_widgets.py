@@ -31,7 +31,7 @@ def test_readout_states_the_result_in_words_and_numbers():
     ex = LearningRateExplorer(Quadratic1D(a=2, c=3), w0=7.0, lr=0.75, steps=20)
     assert ex.readout_text == (
         "rate 0.75: multiplier -0.5, oscillating but converging; after 20 steps the run has not "
-        "converged yet, now at w = 3, loss 1.5e-11"
+        "converged, now at w = 3, loss 1.5e-11"
     )
     assert ex.run.status == "max_steps"
 
@@ -181,7 +181,7 @@ def test_plot_titles_state_the_finding():
     ex = LearningRateExplorer(lr=0.1)
     # 16 / 0.0021 = 0.8**-40
     assert ex._finding.get_text() == (
-        "The run has not converged yet\nthe loss fell 7,500x in 20 steps"
+        "The run has not converged\nthe loss fell 7,500x in 20 steps"
     )
     ex.set(lr=1.0)
     assert ex._finding.get_text() == (
@@ -385,7 +385,7 @@ def test_no_explorer_says_a_word_its_runs_status_contradicts(name, make, rates):
         assert ("diverg" in shown) == ("diverged" in statuses), said
         if "the run converges" in shown:
             assert "converged" in statuses, said
-        if "has not converged yet" in shown:
+        if "has not converged" in shown:
             assert statuses & {"max_steps", "completed"}, said
 
 

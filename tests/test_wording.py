@@ -33,6 +33,12 @@ RETIRED = [
         "the stability limit",
     ),
     (
+        r"\bedges\b|largest stable rate",
+        "the regimes' boundaries are not 'edges' (the same clash), and 2/lambda_max is not a "
+        "stable rate (there the run bounces): it is the stability limit",
+        "the boundaries 1/a and 2/a; the stability limit",
+    ),
+    (
         r"too large and (it|the run) overshoots",
         "between 1/a and 2/a every step overshoots yet the run converges (fast, near 1/a): "
         "overshooting is not 'too large'",
@@ -42,7 +48,7 @@ RETIRED = [
 
 
 @pytest.mark.parametrize(
-    ("pattern", "why", "instead"), RETIRED, ids=["stability", "edge", "overshoot"]
+    ("pattern", "why", "instead"), RETIRED, ids=["stability", "edge", "edges", "overshoot"]
 )
 def test_retired_wording_does_not_come_back(pattern, why, instead):
     found = []

@@ -74,7 +74,7 @@ STATUS_PHRASES = {
     "diverged": "diverges",
     "converged": "converges",
     "bouncing": "bounces between two points forever",
-    "max_steps": "has not converged yet",
+    "max_steps": "has not converged",
     "completed": "ran all its epochs",  # a mini-batch run's word: it has no tolerance to meet
 }
 

@@ -298,10 +298,10 @@ def regime_bands(a: float, lr_range: tuple[float, float]) -> list[tuple[str, flo
             f"lr_range must be (low, high) with low < high, got {_describe(lr_range)}"
         )
     one, two = best_fixed_lr(a), max_stable_lr(a)
-    edges = [("monotone", 0.0, one), ("oscillating-converging", one, two)]
-    edges.append(("diverging", two, math.inf))
+    spans = [("monotone", 0.0, one), ("oscillating-converging", one, two)]
+    spans.append(("diverging", two, math.inf))
     bands = []
-    for regime, lo, hi in edges:
+    for regime, lo, hi in spans:
         lo, hi = max(lo, low), min(hi, high)
         if lo < hi:
             bands.append((regime, lo, hi))

@@ -2,9 +2,10 @@
 and the problems they are about: the seed loss, a start next to a saddle, the bowls of its
 questions and the badly scaled regression of section 7.
 
-Three "predict, then run" checks: the largest stable rate for given curvatures, the best fixed
-rate and its contraction factor, and which direction zig-zags. The runs use the core's runner
-with its update rules (``gradient_descent(..., update=normalised())``, ``clipped(c)``).
+Three "predict, then run" checks: the stability limit 2/lambda_max for given curvatures, the
+best fixed rate and its contraction factor, and which direction zig-zags. The runs use the
+core's runner with its update rules (``gradient_descent(..., update=normalised())``,
+``clipped(c)``).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def scaled_regression() -> tuple[LinearRegression, LinearRegression]:
     return LinearRegression(X, y), LinearRegression(standardise(X), y)
 
 
-# -- q1: the largest stable rate ----------------------------------------------------------------
+# -- q1: the stability limit --------------------------------------------------------------------
 #: Curvatures along the three axes of a 3-D bowl.
 STABLE_EIGENVALUES = (0.5, 2.0, 8.0)
 

@@ -86,7 +86,7 @@ q2 = NumberQuestion(
     lesson=LESSON,
     name="q2",
     answer_var="largest_stable_rate",
-    prompt="The largest stable rate of the bowl 1/2 w^T A w with A = [[5, 2], [2, 2]].",
+    prompt="The stability limit 2/lambda_max of the bowl 1/2 w^T A w with A = [[5, 2], [2, 2]].",
     expected=lambda: max_stable_lr(BOWL.eigenvalues),
     misconceptions=(
         Misconception(

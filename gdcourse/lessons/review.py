@@ -299,7 +299,7 @@ q2 = ChoiceQuestion(
     points=2,
 )
 
-# -- q3: a sweep blows up above the largest stable rate (lessons 04 and 06) ---------------------
+# -- q3: a sweep blows up above the stability limit (lessons 04 and 06) -------------------------
 Q3_EIGENVALUES = (0.5, 2.0, 8.0)
 #: The notebook's sweep of this bowl: 100 steps from (1, 1, 1) at each rate.
 SWEEP_W0, SWEEP_STEPS = (1.0, 1.0, 1.0), 100

@@ -241,7 +241,7 @@ q4 = NumberQuestion(
             name="times N",
             answer=lambda: _limit(problem()) * N_SAMPLES,
             message="A loss N times larger is N times steeper and N times more curved: does "
-            "the largest stable rate rise or fall?",
+            "the stability limit rise or fall?",
         ),
     ),
     hints=(
@@ -257,6 +257,6 @@ q4 = NumberQuestion(
 )
 
 #: Section 7: rates on each side of the sharp minimum's 2/curvature (about 0.02) and below the
-#: flat one's (about 0.96), exact gradients, from the sharp minimum's start.
-SELECTION_RATES = (0.01, 0.03, 0.1)
-SELECTION_STEPS = 2000
+#: flat one's (about 0.96), exact gradients, from a start in the sharp well.
+SELECTION_RATES = (0.005, 0.03, 0.1)
+SELECTION_W0, SELECTION_STEPS = -1.1, 2000

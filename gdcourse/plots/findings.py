@@ -144,7 +144,7 @@ def finding(run: Any, what: str = "loss") -> str:
 
 def run_sentence(run: Any) -> str:
     """The run's status in the core's words, with the steps it took, for a readout: "after 20
-    steps the run has not converged yet".
+    steps the run has not converged".
 
     >>> from gdcourse import Quadratic1D, gradient_descent
     >>> run_sentence(gradient_descent(Quadratic1D(a=2, c=3), 7.0, lr=0.5, steps=20))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -72,11 +73,6 @@ def _level_set_angle() -> float:
     return angle_between(r.gradient, unit_vector(r.level_set_angles[0]))
 
 
-def _order_of_magnitude(value: float) -> str:
-    """``value`` as the power of ten nearest to it: 1.0017e-4 is written 1e-4."""
-    return f"1e{round(math.log10(value))}"
-
-
 def _cube(w):
     """w^3 as cell gradient-39 computes it, ``w * w * w``: two multiplications, which every
     IEEE-754 machine rounds alike (``w**3`` goes through the maths library's pow, whose last bit
@@ -96,10 +92,10 @@ def _tiny_step_ratio() -> float:
     return _tiny_step_error() / abs(central_difference(_cube, 1.0, usual) - 3.0)
 
 
-def _one_unit_in_the_last_place() -> float:
-    """What one unit in the last place of f(1 + h) = 1 + 3h does to the central difference at
-    h = 1e-12: the spacing of doubles there, divided by 2h."""
-    return float(np.spacing(1.0 + 3 * TINY_H) / (2 * TINY_H))
+def _width_error() -> float:
+    """How much farther apart than 2h the points 1 + h and 1 - h are once rounded to doubles, as
+    a fraction of 2h, at h = 1e-12: 3 times it is the whole error of the central difference."""
+    return float((Fraction(1.0 + TINY_H) - Fraction(1.0 - TINY_H)) / (2 * Fraction(TINY_H)) - 1)
 
 
 def _diagnostic_slope() -> float:
@@ -222,8 +218,8 @@ NUMBERS = (
     stated(
         "01 the central difference's error at the tiny h",
         _tiny_step_error,
-        # "1.0 x 10^{-4}": f is w * w * w, whose roundings IEEE 754 fixes (w**3's pow would
-        # move it by one unit in the last place of a cube, about 1.1e-4: the next entry).
+        # "1.0 x 10^{-4}": 3 times the width error below (the cubes of 1 +- h are within 1e-23
+        # of doubles, so their rounding adds nothing visible)
         ".1e",
         NOTEBOOK,
     ),
@@ -234,11 +230,11 @@ NUMBERS = (
         used_by="cell gradient-41's check: 'a million times worse', a power of ten in words",
     ),
     stated(
-        "01 one unit in the last place of a cube, divided by 2h at the tiny h",
-        _one_unit_in_the_last_place,
-        _order_of_magnitude,
+        "01 how much farther apart than 2h the rounded 1 + h and 1 - h are, relatively",
+        _width_error,
+        lambda x: f"{x:.1e}",
         NOTEBOOK,
-        exact="2^-52 / (2 * 1e-12): the spacing of doubles just above 1, over 2h",
+        exact="IEEE 754 rounds 1 + 1e-12 and 1 - 1e-12 the same way everywhere; exact fractions",
     ),
     # -- the one-pager's diagnostic questions ----------------------------------------------------
     given("01 the diagnostic's angle from the gradient (3, 4)", DIAGNOSTIC_ANGLE, ".0f", ONE_PAGER),

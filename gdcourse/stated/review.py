@@ -141,7 +141,7 @@ NUMBERS = (
         )
         for k, fmt in ((2, ".1f"), (3, ".2f"))
     ),
-    stated("08 q3's answer: the largest stable rate", lesson.q3.expected, ".2f", ONE_PAGER),
+    stated("08 q3's answer: the stability limit", lesson.q3.expected, ".2f", ONE_PAGER),
     given("08 q5's answer: the batch size B", lesson.Q5_B, "d", ONE_PAGER),
     stated(
         "08 q5's answer: N - B",

@@ -328,6 +328,13 @@ NUMBERS = (
         )
         for n, fmt in _FRACTION_FORMATS.items()
     ),
+    stated(  # "at n = 5 only 2 of them": the fraction 0.0001 is a count of 2
+        "07 the 5x5 matrices with all eigenvalues > 0, of the samples",
+        lambda: round(fraction_all_positive(5) * _samples()),
+        "d",
+        ONE_PAGER,
+        margin=lambda: _fraction_margin(5),
+    ),
     # -- section 7: the tilted double well --------------------------------------------------------
     given("07 the well's tilt", lesson.WELL.tilt, ".1f", NOTEBOOK, ONE_PAGER),
     stated(

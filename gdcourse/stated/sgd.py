@@ -153,7 +153,10 @@ def _minimum_margin(which: int, decimals: int) -> float:
 def _cycle_point(which: int) -> float:
     """The lower (0) or upper (1) of the two points the noiseless run at 0.03 bounces between."""
     run = gradient_descent(
-        lesson.SHARP_FLAT, ESCAPE["w0"], lr=lesson.SELECTION_RATES[1], steps=lesson.SELECTION_STEPS
+        lesson.SHARP_FLAT,
+        lesson.SELECTION_W0,
+        lr=lesson.SELECTION_RATES[1],
+        steps=lesson.SELECTION_STEPS,
     )
     if run.status != "bouncing":
         return math.nan  # the text says it bounces: a run that does not fails the registry
@@ -371,12 +374,13 @@ NUMBERS = (
         ".2f",
         NOTEBOOK,
     ),
+    given("05 the selection's start", lesson.SELECTION_W0, ".1f", NOTEBOOK),
     *(
         given(f"05 the selection's {which} rate", rate, fmt, NOTEBOOK, *extra)
         for which, rate, fmt, extra in zip(
             ("smallest", "middle", "largest"),
             lesson.SELECTION_RATES,
-            (".2f", ".2f", ".1f"),
+            (".3f", ".2f", ".1f"),
             ((), (ONE_PAGER,), ()),
             strict=True,
         )

@@ -53,7 +53,7 @@ class ContourExplorer(Explorer):
     --------
     >>> ex = ContourExplorer(lr=0.15, steps=40)
     >>> ex.readout_text.split(";")[0]
-    'rate 0.15, 40 steps: after 40 steps the run has not converged yet'
+    'rate 0.15, 40 steps: after 40 steps the run has not converged'
     """
 
     def __init__(

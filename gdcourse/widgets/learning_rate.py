@@ -93,7 +93,7 @@ class LearningRateExplorer(Explorer):
     --------
     >>> ex = LearningRateExplorer(lr=0.75)
     >>> ex.readout_text.split("; ")[1]
-    'after 20 steps the run has not converged yet, now at w = 3, loss 1.5e-11'
+    'after 20 steps the run has not converged, now at w = 3, loss 1.5e-11'
     """
 
     def __init__(

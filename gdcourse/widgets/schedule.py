@@ -200,8 +200,11 @@ class ScheduleExplorer(Explorer):
         self._shown = params
         kind, lr, T, noise = params
         self.schedule = make_schedule(kind, lr, T)
-        kw = {"steps": self.steps, "noise": noise, "seed": self.seed, "tol": 0}
-        # Each run twice, from the core: gradient_descent says how it ended (its status);
+        kw = {"steps": self.steps, "noise": noise, "seed": self.seed}
+        if noise:  # a noisy gradient's length says nothing about the distance: take every step
+            kw["tol"] = 0
+        # Each run twice, from the core: gradient_descent says how it ended (its status; without
+        # noise its default tolerance lets it say "converges");
         # noisy_runs (the same run, bit for bit) takes every step, so a run that lands exactly on
         # the minimum stays there and one that overflows reads inf.
         self.run = gradient_descent(self.loss, self.w0, lr=self.schedule, **kw)
