@@ -119,3 +119,14 @@ def test_the_notebooks_suggestions_hold_no_noise_both_converge_and_a_fast_expone
     assert ex.data()["final"] > 1.0  # frozen short of the minimum: bound 0.03/(1-0.5**0.1)*8 < 4
     assert 0.03 / (1 - 0.5**0.1) * 8 < 4
     assert ex.data()["constant_final"] < 1e-6  # the same rate kept constant arrives
+
+
+def test_the_lessons_two_suggestions_read_as_the_lesson_says():
+    """schedules-09: "noise 0 (no floor: both runs converge)", and the exponential with T = 10
+    from 0.03 "freezes before it arrives": the core's status says both, in the readout."""
+    calm = ScheduleExplorer(noise=0.0)
+    assert calm.run.status == calm.baseline.status == "converged"
+    assert "the run converges" in calm.readout_text
+    frozen = ScheduleExplorer(kind="exponential", lr=0.03, T=10, noise=0.0)
+    assert frozen.run.status == "max_steps" and "the run has not converged" in frozen.readout_text
+    assert frozen.baseline.status != "diverged"
