@@ -72,9 +72,68 @@ def _raised_by_the_cell(tb: TracebackType | None) -> bool:
     return all(f"{os.sep}IPython{os.sep}" in code.co_filename for code in frames[:-1])
 
 
+#: How every cell in which the course checks its own numbers begins (the lessons' folded cells).
+CHECKS_HEAD = "# The course checks its own numbers"
+
+
+def _running_a_check_cell(shell: Any) -> bool:
+    """Is the cell running now one of the course's own check cells? IPython has stored its
+    source as the last input before running it."""
+    history = shell.user_ns.get("_ih") or shell.user_ns.get("In") or [""]
+    return isinstance(history[-1], str) and history[-1].lstrip().startswith(CHECKS_HEAD)
+
+
+def _failed_line(tb: TracebackType | None) -> str:
+    """The cell's own line that failed (its last frame that is not in IPython or gdcourse)."""
+    import linecache
+
+    line = ""
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        path = os.path.realpath(code.co_filename)
+        if f"{os.sep}IPython{os.sep}" not in path and not path.startswith(_PACKAGE_DIR):
+            text = linecache.getline(code.co_filename, tb.tb_lineno).strip()
+            line = text or line
+        tb = tb.tb_next
+    return line
+
+
+def _show_check_cell_error(shell: Any, etype: type, value: BaseException, tb: Any) -> None:
+    """One of the course's own checks did not hold: say what most often causes it (a cell of
+    the student's gave a lesson's name a new value), not a bare AssertionError."""
+    from IPython.display import display
+
+    from .checks.verdict import Note
+
+    line = _failed_line(tb)
+    where = f": `{line[:300]}`" if line else ""
+    display(
+        Note(
+            "not_attempted",
+            "The course's own check did not hold here",
+            f"This cell checks the numbers the text above states, on the lesson's own variables, "
+            f"and one check failed ({etype.__name__}{where}). Most often a cell of yours gave one "
+            f"of the lesson's names (such as loss, run, w0 or bowl) a new value. Run Kernel > "
+            f"Restart Kernel and Run All Cells; if it still fails, it is a course bug: please "
+            f"report it.",
+        )
+    )
+    shell.showtraceback((etype, value, None))  # the cell did fail: its one-line error stays
+
+
 def _show_error(
     shell: Any, etype: type, value: BaseException, tb: TracebackType, tb_offset: Any = None
 ) -> None:
+    try:
+        ours = _running_a_check_cell(shell)
+    except Exception:  # never let the display itself hide the error
+        ours = False
+    if ours and not isinstance(value, CourseInputError):
+        _show_check_cell_error(shell, etype, value, tb)
+        return
+    if not isinstance(value, (CourseInputError, NameError)):  # as IPython shows it
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
+        return
     if isinstance(value, CourseInputError):
         shell.showtraceback((etype, value, _without_package_frames(tb)), tb_offset=tb_offset)
         return
@@ -98,8 +157,9 @@ def _show_error(
 
 
 def install_error_display() -> bool:
-    """In a running IPython: register the short display for :class:`CourseInputError` and for
-    a question's answer not defined yet.
+    """In a running IPython: register the short display for :class:`CourseInputError`, for a
+    question's answer not defined yet, and for a failed check in one of the course's own check
+    cells (every other error is shown as IPython shows it).
 
     Returns whether IPython was running. Only looks for IPython if it is already imported,
     so plain ``python`` scripts pay nothing.
@@ -109,5 +169,5 @@ def install_error_display() -> bool:
     if shell is None:
         return False
     if not shell.custom_exceptions:  # never replace someone else's handler
-        shell.set_custom_exc((CourseInputError, NameError), _show_error)
+        shell.set_custom_exc((Exception,), _show_error)
     return True

@@ -275,6 +275,8 @@ def test_variance_formulas_refuse_a_summed_loss_and_reduction_is_checked():
         lambda: sample_variance(SUM, W0, 32, n_batches=10),
         lambda: epoch_average_gradient(SUM, W0, 32),
         lambda: gradient_spread(SUM, W0),
+        lambda: linear_scaling_table(SUM, W0, 8, 0.02, (1, 4), 2),
+        lambda: __import__("gdcourse").range_test(SUM, W0, steps=20, batch_size=32),
     ):
         with pytest.raises(CourseValueError, match="reduction='sum'"):
             measure()
@@ -308,3 +310,25 @@ def test_a_rate_above_a_minimums_limit_cannot_settle_there_and_goes_to_the_flat_
     a, b = sorted(runs[mid].weights[-2:])
     assert a < sharp < b and b < 0  # either side of the sharp minimum, still in its well
     assert runs[high].status == "converged" and abs(runs[high].weights[-1] - flat) < 1e-4
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        (lambda limit: -limit, "A rate is positive"),
+        (lambda limit: limit / 2, "1/lambda_max"),
+        (lambda limit: 2 / limit, "a curvature, not a rate"),
+        (lambda limit: 1024 * max_stable_lr(hessian_eigenvalues(LOSS, W0)) / 1000 / 1024, "q1's"),
+    ],
+)
+def test_q4_names_the_other_slips_without_the_answer(answer, phrase):
+    limit = lesson.q4.expected()
+    v = lesson.q4.check(answer(limit))
+    assert v.outcome == "incorrect" and phrase in v.message
+    assert f"{limit:.3g}" not in v.message and f"{limit:.2g}" not in v.message
+
+
+def test_q4_shallowest_direction_is_named():
+    lam = hessian_eigenvalues(lesson.summed(), W0)
+    v = lesson.q4.check(2 / float(lam.min()))
+    assert v.outcome == "incorrect" and "shallowest" in v.message

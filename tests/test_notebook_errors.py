@@ -52,3 +52,34 @@ def test_a_bad_call_inside_the_students_own_loss_shows_that_line_too():
     assert "gdcourse.gradient_descent(MyLoss(), 7.0, 0.1, 5)" in text
     assert "return gdcourse.gradient_step(w, 1.0, lr=-1)" in text
     assert "descent.py" not in text
+
+
+def _kernel_outputs(*cells: str) -> list[list[dict]]:
+    """Run ``cells`` in a fresh kernel, as a notebook does; each cell's outputs."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nbclient.NotebookClient(nb, allow_errors=True, kernel_name="python3", timeout=120).execute()
+    return [cell.outputs for cell in nb.cells]
+
+
+def test_a_failed_course_check_says_what_most_often_causes_it_not_a_bare_assertion():
+    # A student's cell gave a lesson's name a new value; the folded check cell then fails.
+    setup, check, theirs = _kernel_outputs(
+        "import gdcourse\nloss = 3",
+        "# The course checks its own numbers:\nassert loss == 4\nprint('never')",
+        "assert 1 == 2  # a student's own assert keeps its traceback",
+    )
+    assert setup == []
+    note = "".join(o.get("data", {}).get("text/plain", "") for o in check)
+    assert "The course's own check did not hold here" in note
+    assert "`assert loss == 4`" in note and "gave one of the lesson's names" in note
+    assert "Restart Kernel and Run All Cells" in note
+    errors = [o for o in check if o["output_type"] == "error"]
+    assert [e["ename"] for e in errors] == ["AssertionError"]  # the cell still fails
+    assert not any("never" in o.get("text", "") for o in check)
+    mine = [o for o in theirs if o["output_type"] == "error"]
+    assert mine and mine[0]["ename"] == "AssertionError" and len(mine[0]["traceback"]) > 1
+    assert not any("course's own check" in str(o) for o in theirs)

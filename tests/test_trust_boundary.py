@@ -106,8 +106,16 @@ def _generic_answers(q):
         UserDict({0.1: "converges"}),
         MappingProxyType({"a": 1}),
         ChainMap({"b": 2}),
+        b"0.5",
+        bytearray(b"1"),
+        memoryview(b"1"),
+        np.datetime64(1, "s"),
+        np.array([np.timedelta64(2, "s")]),
+        np.ma.masked_array([1.0, 2.0], [True, False]),
     ]
     if right is not None:
+        # The right value under a mask (np.asarray keeps what a mask hides): never a pass.
+        answers.append(np.ma.masked_array(np.atleast_1d(np.asarray(right, dtype=object)), True))
         answers.append(right)
         if isinstance(right, (list, tuple, np.ndarray)):
             arr = np.asarray(right, dtype=float)

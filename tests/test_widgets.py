@@ -180,9 +180,7 @@ def test_explorers_refuse_a_loss_of_the_wrong_dimension():
 def test_plot_titles_state_the_finding():
     ex = LearningRateExplorer(lr=0.1)
     # 16 / 0.0021 = 0.8**-40
-    assert ex._finding.get_text() == (
-        "The run has not converged\nthe loss fell 7,500x in 20 steps"
-    )
+    assert ex._finding.get_text() == ("The run has not converged\nthe loss fell 7,500x in 20 steps")
     ex.set(lr=1.0)
     assert ex._finding.get_text() == (
         "The run bounces between two points forever\nthe loss did not change in 20 steps"
@@ -397,3 +395,34 @@ def test_a_multiplier_a_hair_inside_the_limit_is_not_shown_as_minus_one():
     assert not any(t.get_text() == "-1" for t in ex._bar_labels)
     ex.set(lr=0.2)
     assert [t.get_text() for t in ex._bar_labels] == ["0.8", "-1"]
+
+
+def test_a_rate_just_below_the_limit_never_reads_as_the_limit():
+    from gdcourse.widgets.parts import rate_against_limit
+
+    assert rate_against_limit(10**-0.7, 0.2) == ("0.1995", "0.2")
+    assert rate_against_limit(0.2, 0.2) == ("0.2", "0.2")
+    assert rate_against_limit(10**0.29, 1.9543) == ("1.95", "1.954")
+    for rate, limit in ((0.19999999, 0.2), (0.2000001, 0.2), (1.0, 1.0 + 1e-6)):
+        r, m = rate_against_limit(rate, limit)
+        assert r != m and (float(r) < float(m)) == (rate < limit)
+    ct = ContourExplorer()
+    ct.set(lr=10**-0.7)
+    assert "rate 0.1995" in ct.readout_text and "2/\u03bb_max = 0.2." in ct.readout_text
+    cd = ConditioningExplorer(kappa=10**0.01, lr=10**0.29)
+    head = cd.readout_text.splitlines()[0]
+    assert "rate 1.95:" in head and head.endswith("stable below 2/\u03bb_max = 1.954.")
+
+
+def test_at_two_over_a_a_step_keeps_the_loss_and_says_so_whatever_the_rounding():
+    # Rate 1 on (w - 3)^2 bounces: each step leaves the loss where it was, up to rounding.
+    for w0 in (-2.8, -2.2, -0.4, 0.6, 0.8):
+        ex = StepExplorer(lr=1.0, w0=w0)
+        assert ex.run.status == "bouncing"
+        for k in range(ex.run.n_steps + 1):
+            ex.player.set(k)
+            text = ex.readout_text + ex._finding.get_text()
+            assert "rises" not in text and "falls" not in text and "overshot" not in text, w0
+            assert "the loss stays at" in ex.readout_text
+    lr = LearningRateExplorer(Quadratic1D(a=2, c=3), lr=1.0, w0=-2.8)
+    assert "the loss did not change in 20 steps" in lr._finding.get_text()  # no "fell 2e-14%"

@@ -64,13 +64,17 @@ def test_a_rate_above_the_limit_diverges_in_words_not_an_error():
 
 
 def test_the_words_follow_the_cores_status_not_the_loss():
-    # Full batch at rate 1 (above 2/lambda_max = 0.89): the loss grows over the 6 updates, but
-    # not past the core's limit, so the run's status is "completed" and nothing says diverging.
-    ex = explorer(batch_size=1024, lr=1.0)
+    # Full batch at rate 0.93 (above 2/lambda_max = 0.89): 6 updates are too few for the run
+    # to show its runaway (its loss is still below its start), so its status is "completed" and
+    # nothing says diverging; at rate 1 the swing grows within them and the status says so.
+    ex = explorer(batch_size=1024, lr=0.93)
     d = ex.data()
-    assert d["status"] == "completed" and d["losses"][-1] > d["losses"][0]
-    assert "diverg" not in ex.readout_text
+    assert d["status"] == "completed" and "diverg" not in ex.readout_text
     assert f"loss {d['losses'][-1]:.4f}" in ex.readout_text
+    ex.set(lr=1.0)
+    d = ex.data()
+    assert d["status"] == "diverged" and "the run diverges" in ex.readout_text
+    assert d["losses"][-1] < 1e6 * d["losses"][0]  # not by the loss's size: by the swing
 
 
 def test_a_slider_echo_does_not_recompute():
@@ -122,3 +126,37 @@ def test_the_problem_and_start_are_required_and_the_rest_are_keywords():
         BatchSizeExplorer()  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         BatchSizeExplorer(problem(), W0, 32)  # type: ignore[misc]
+
+
+def test_at_the_full_batch_the_explorer_finds_divergence_just_above_the_limit():
+    """Lesson 05, section 8: "at B = 1024, find the lowest rate the explorer calls diverging and
+    compare it with 2/lambda_max". A full batch is gradient descent, one step an epoch: its
+    status is gradient descent's for the same steps, so a runaway shows within 6 updates."""
+    from gdcourse import gradient_descent, hessian_eigenvalues, max_stable_lr, minibatch_sgd
+    from gdcourse.lessons import sgd
+    from gdcourse.widgets.batch_size import BatchSizeExplorer
+
+    loss, w0 = sgd.problem(), sgd.W0
+    limit = max_stable_lr(hessian_eigenvalues(loss, w0))
+    ex = BatchSizeExplorer(loss, w0, batch_size=1024)
+    slider = ex.controls["lr"]
+    notches = [
+        10 ** (slider.min + i * slider.step)
+        for i in range(round((slider.max - slider.min) / slider.step) + 1)
+    ]
+    diverging = []
+    for lr in notches:
+        ex.set(lr=lr)
+        steps = gradient_descent(loss, w0, lr=lr, steps=ex.epochs, tol=0)
+        assert (ex.run.status == "diverged") == (steps.status == "diverged"), lr
+        if ex.run.status == "diverged":
+            diverging.append(lr)
+            assert "the run diverges" in ex.readout_text
+    assert diverging and limit < min(diverging) < 1.1 * limit  # a little above the limit
+    assert all(lr > limit for lr in diverging)
+    # The rate set is the rate run: 0.8905 (above the limit) is not run as 0.89 (below it).
+    ex.set(lr=0.8905)
+    assert ex.run.lrs[0] == 0.8905
+    # Below the limit a full batch never reads as diverged, however close.
+    run = minibatch_sgd(loss, w0, 0.999 * limit, 1024, 60)
+    assert run.status != "diverged"

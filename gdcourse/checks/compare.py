@@ -86,6 +86,15 @@ def to_numbers(answer: Any, *, what: str = "a number") -> tuple[np.ndarray | Non
             "Your answer is None. Did your function return its result? A function that ends "
             "without `return` gives None, and so does assigning the result of print()."
         )
+    if isinstance(answer, (bytes, bytearray, memoryview)):
+        # numpy reads bytearray(b"1") as the byte 49: text in another form, never a number
+        return None, f"Expected {what}, got {describe(answer)}, which is bytes (text), not numbers."
+    if isinstance(answer, np.ma.MaskedArray):
+        # np.asarray drops the mask and keeps whatever lies under it: a hidden entry is no answer
+        return None, (
+            f"Expected {what}, got a masked array: give the plain numbers "
+            f"(np.asarray or .filled() shows what is hidden under its mask)."
+        )
     if isinstance(answer, str):
         try:
             float(answer)
@@ -139,6 +148,10 @@ def _is_iterator(value: Any) -> bool:
 def _not_numbers(raw: np.ndarray) -> str:
     """Why an array read from an answer is not numbers (text, yes/no values, None), or ''."""
     kind = raw.dtype.kind
+    if kind in "Mm":
+        return "which holds dates or durations, not numbers."
+    if kind == "V":
+        return "which holds raw records, not numbers."
     if kind == "c" or (kind == "O" and any(isinstance(v, complex) for v in raw.flat)):
         return (
             "which holds complex numbers: the answer is real numbers (take .real only if you "

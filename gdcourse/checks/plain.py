@@ -108,6 +108,9 @@ def to_plain(value: Any, _depth: int = 0, _count: list[int] | None = None) -> di
         return {"t": "complex", "re": _hex(value.real), "im": _hex(value.imag)}
     if kind is str:
         return {"t": "str", "v": value[:_MAX_TEXT]}
+    if kind in (bytes, bytearray, memoryview):  # text in bytes: the checks refuse it as such
+        raw = bytes(value[:_MAX_TEXT]) if kind is not memoryview else b""
+        return {"t": "bytes", "kind": kind.__name__, "v": base64.b64encode(raw).decode("ascii")}
     if isinstance(value, (Decimal, Fraction)):  # a subclass keeps its type's name
         named = {} if kind in (Decimal, Fraction) else {"type": kind.__name__[:100]}
         tag = "decimal" if isinstance(value, Decimal) else "fraction"
@@ -147,13 +150,21 @@ def to_plain(value: Any, _depth: int = 0, _count: list[int] | None = None) -> di
         if len(items) > MAX_ITEMS:
             return {"t": "too_large", "type": kind.__name__}
         return {"t": base.__name__, "v": [to_plain(v, _depth + 1, count) for v in items], **named}
+    if isinstance(value, np.ma.MaskedArray):  # its data and its mask, both plain arrays
+        data, mask = np.ma.getdata(value), np.ma.getmaskarray(value)
+        count[0] += 2 * data.size
+        if count[0] > MAX_ITEMS:
+            return {"t": "too_large", "type": kind.__name__}
+        if data.dtype.kind not in "biufc":  # the checks refuse any masked array: zeros will do
+            data = np.zeros(data.shape)
+        return {"t": "masked", "npy": _npy(np.array(data, order="C")), "mask": _npy(mask)}
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
         count[0] += arr.size
         if count[0] > MAX_ITEMS:
             return {"t": "too_large", "type": kind.__name__}
         tag = "array" if isinstance(value, np.ndarray) else "npscalar"
-        if arr.dtype.kind in "biufcSU" or (arr.dtype.kind == "V" and not arr.dtype.hasobject):
+        if arr.dtype.kind in "biufcSUMm" or (arr.dtype.kind == "V" and not arr.dtype.hasobject):
             return {"t": tag, "npy": _npy(np.array(arr, order="C"))}
         if arr.dtype.kind == "O":
             return {
@@ -262,7 +273,7 @@ def _load_npy(text: Any) -> np.ndarray:
         raise PlainDataError("an array's bytes cannot be read") from None
     if not isinstance(arr, np.ndarray):  # an .npz archive, say
         raise PlainDataError("an array's bytes are not one array")
-    plain = arr.dtype.kind in "biufcSU" or (arr.dtype.kind == "V" and not arr.dtype.hasobject)
+    plain = arr.dtype.kind in "biufcSUMm" or (arr.dtype.kind == "V" and not arr.dtype.hasobject)
     if not plain or arr.size > MAX_ITEMS:
         raise PlainDataError("an array is not numbers or text")
     return arr
@@ -426,8 +437,20 @@ def _decode(data: Any, depth: int) -> Any:
             except TypeError:
                 raise PlainDataError("a dict key is unhashable") from None
         return out
+    if t == "bytes":
+        try:
+            raw = base64.b64decode(str(_need(data, "v", str))[: 2 * _MAX_TEXT], validate=True)
+        except ValueError:
+            raise PlainDataError("bytes are not base64") from None
+        made = {"bytes": bytes, "bytearray": bytearray, "memoryview": memoryview}
+        return made.get(str(data.get("kind")), bytes)(raw)
     if t == "array":
         return _load_npy(data.get("npy"))
+    if t == "masked":
+        values, mask = _load_npy(data.get("npy")), _load_npy(data.get("mask"))
+        if values.shape != mask.shape or mask.dtype != bool or values.dtype.kind not in "biufc":
+            raise PlainDataError("a masked array's mask does not fit its data")
+        return np.ma.MaskedArray(values, mask=mask)
     if t == "npscalar":
         arr = _load_npy(data.get("npy"))
         if arr.ndim != 0:

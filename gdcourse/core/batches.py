@@ -59,7 +59,7 @@ __all__ = [
 # -- validation ------------------------------------------------------------------------------------
 def _check_data_set(loss: Any, *, mean: bool = False) -> Any:
     """Raise unless ``loss`` is a data set with per-example and mini-batch gradients (and, with
-    ``mean=True``, a mean of them: the variance formulas compare a batch's mean with the mean)."""
+    ``mean=True``, a mean of them: the variance formulas and the scaling rule assume one)."""
     needs = ("per_example_gradients", "minibatch_gradient")
     if isinstance(loss, type):
         check_loss(loss)  # the class itself, not a data set: says how to make one
@@ -70,9 +70,9 @@ def _check_data_set(loss: Any, *, mean: bool = False) -> Any:
         )
     if mean and getattr(loss, "reduction", "mean") != "mean":
         raise CourseValueError(
-            "this compares a batch's mean gradient with the mean over all examples, the "
-            f"gradient of a mean loss; got a loss with reduction={loss.reduction!r} (its "
-            "gradient is N times that): use LinearRegression(X, y)"
+            "this needs the loss as a mean over the examples (its formulas and the rates it "
+            f"compares assume one); got a loss with reduction={loss.reduction!r}, whose "
+            "gradient is N times the mean's: use LinearRegression(X, y)"
         )
     return loss
 
@@ -574,7 +574,7 @@ def linear_scaling_table(
     >>> [(r.batch_size, r.lr, r.stable, r.diverging) for r in rows]
     [(8, 0.02, True, False), (256, 0.64, True, False)]
     """
-    _check_data_set(loss)
+    _check_data_set(loss, mean=True)
     w0 = check_point("w0", w0, tuple(loss.shape))
     n = loss.n_samples
     base_batch = _check_batch_size(base_batch, n, "base_batch")

@@ -952,9 +952,17 @@ def minibatch_sgd(
             if not (np.all(np.isfinite(w)) and full_losses[done] <= limit):
                 status = "diverged"
                 break
-    if status == "completed" and (
-        epochs_growing(full_losses[: done + 1])
-        or abs(full_losses[done]) > EVIDENT_GROWTH * max(abs(full_losses[0]), 1.0)
+    if (
+        status == "completed"
+        and (
+            epochs_growing(full_losses[: done + 1])
+            or abs(full_losses[done]) > EVIDENT_GROWTH * max(abs(full_losses[0]), 1.0)
+            # A full batch is gradient descent, one step an epoch: its runs read as gradient
+            # descent reads them (a swing that grows is diverged even within a few epochs).
+            or (
+                batch_size == n and swing(weights[: done + 1], full_losses[: done + 1]) == "growing"
+            )
+        )
     ):
         status = "diverged"
     return MinibatchRun(

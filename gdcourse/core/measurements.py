@@ -105,9 +105,7 @@ def steps_to_relative_tolerance(
         n *= 4
 
 
-def settled_loss(
-    runs: NoisyRuns | Trajectory | MinibatchRun | ArrayLike, last: int
-) -> float:
+def settled_loss(runs: NoisyRuns | Trajectory | MinibatchRun | ArrayLike, last: int) -> float:
     """Where noisy runs have settled: their loss averaged over their ``last`` steps and over
     every run.
 
@@ -403,6 +401,11 @@ def range_test(
         raise CourseTypeError(
             f"range_test needs a LinearRegression loss (a data set to draw batches from), got "
             f"{loss!r}"
+        )
+    if loss.reduction != "mean":  # batches of a summed loss differ in scale with their size
+        raise CourseValueError(
+            "range_test needs the loss as a mean over the examples (each batch's loss is read "
+            f"on one scale); got reduction={loss.reduction!r}: use LinearRegression(X, y)"
         )
     w = check_point("w0", w0, loss.shape)
     with np.errstate(all="ignore"):

@@ -243,6 +243,37 @@ q4 = NumberQuestion(
             message="A loss N times larger is N times steeper and N times more curved: does "
             "the stability limit rise or fall?",
         ),
+        Misconception(
+            name="one over lambda_max",
+            answer=lambda: _limit(summed()) / 2,
+            message="That is 1/lambda_max, the rate that lands in one step along the steepest "
+            "direction (lesson 03's 1/a). The stability limit is where that direction starts "
+            "to diverge.",
+        ),
+        Misconception(
+            name="lambda_max itself",
+            answer=lambda: float(hessian_eigenvalues(summed(), W0).max()),
+            message="That is lambda_max, a curvature, not a rate: the stability limit is "
+            "2 / lambda_max.",
+        ),
+        Misconception(
+            name="the shallowest direction",
+            answer=lambda: 2 / float(hessian_eigenvalues(summed(), W0).min()),
+            message="That is 2 / lambda_min, the shallowest direction's limit. As the rate "
+            "grows, which direction diverges first?",
+        ),
+        Misconception(
+            name="q1's N",
+            answer=lambda: _limit(problem()) / Q1_N,
+            message=f"Close in spirit, but the lesson's data has N = {N_SAMPLES} examples "
+            f"({Q1_N} was q1's).",
+        ),
+        Misconception(
+            name="negative",
+            answer=lambda: -_limit(summed()),
+            message="A rate is positive: a negative rate steps uphill. The size is what to "
+            "look at.",
+        ),
     ),
     hints=(
         "Every term of the sum is a term of the mean times N: so is the gradient, and so is "

@@ -47,6 +47,10 @@ def times(ratio: float) -> str:
     return f"{ratio:.0e}".replace("e+0", "e").replace("e+", "e")
 
 
+#: Two values closer than this (relatively) differ only by the rounding of the steps between.
+SAME_TO = 1e-12
+
+
 def _about_the_same(ratio: float) -> bool:
     """True when a ratio >= 1 prints as 1 at two digits: "about the same" says it better."""
     return f"{ratio:.2g}" == "1"
@@ -114,6 +118,9 @@ def how_it_moved(run: Any, what: str = "loss") -> str:
     steps = count_steps(run.n_steps)
     if not (math.isfinite(start) and math.isfinite(end)):
         return f"the numbers overflowed in {steps}"
+    if end != start and math.isclose(end, start, rel_tol=SAME_TO, abs_tol=0.0):
+        # a change in the last digits only (a bouncing run's rounding): no "fell 2.2e-14%"
+        return f"the {words} did not change in {steps} (beyond rounding)"
     if start > 0 and end > 0 and end < start:
         if _about_the_same(start / end):
             return f"the {words} fell {_percent(1 - end / start)} in {steps}"

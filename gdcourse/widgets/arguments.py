@@ -106,11 +106,20 @@ def check_whole_within(name: str, value: Any, low: int, high: int, where: str) -
     return value
 
 
+def _g(value: Any) -> str:
+    """A number as ``:g`` writes it; a whole number too large for a float by its size."""
+    try:
+        return f"{value:g}"
+    except (OverflowError, ValueError, TypeError):
+        text = str(value)
+        return text if len(text) <= 20 else f"a number of {len(text.lstrip('-'))} digits"
+
+
 def check_within(name: str, value: float, low: float, high: float, where: str) -> float:
     """``value`` if ``low <= value <= high``; ``where`` says whose range it is (a slider's)."""
     if not low <= value <= high:
         raise CourseValueError(
-            f"{name} must be between {low:g} and {high:g} ({where}), got {value:g}"
+            f"{name} must be between {low:g} and {high:g} ({where}), got {_g(value)}"
         )
     return value
 
@@ -253,4 +262,3 @@ def view_extent(
     checked = check_extent("extent", extent)
     check_point_within(point_name, point, checked, "extent")
     return checked
-

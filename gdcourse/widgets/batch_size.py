@@ -132,10 +132,10 @@ class BatchSizeExplorer(Explorer):
 
     def _refresh(self) -> None:
         b = int(self.controls["batch"].value)
-        lr = float(f"{float(self.controls['lr'].value):.3g}")  # the slider's snapped value
+        lr = self._value("lr")  # the rate set, not only the slider's snapped readout
         seed = int(self.controls["seed"].value)
-        key = (b, lr, seed)
-        if key == self._key:  # a slider echo: nothing really changed
+        key = (b, float(f"{lr:.12g}"), seed)
+        if key == self._key:  # a slider echo (the same rate but for its last bits)
             return
         self._key = key
         self.run = minibatch_sgd(self.loss, self.w0, lr, b, self.epochs, seed=seed)
@@ -157,6 +157,7 @@ class BatchSizeExplorer(Explorer):
         """The run in the core's words (its status and phrase) and its own numbers: what the
         two panels show, and where a curve leaves them."""
         b, lr, seed = self._key
+        lr = float(self.run.lrs[0])
         run = self.run
         per_epoch = run.updates_per_epoch
         head = f"batch {b}, rate {lr:g}, seed {seed}: {per_epoch} "

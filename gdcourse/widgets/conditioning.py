@@ -29,7 +29,7 @@ from ..plots.style import PALETTE
 from .arguments import check_point_within, check_range, check_steps, check_within
 from .base import Explorer
 from .learning_rate import _shown_rate
-from .parts import BlitFigure, log_rate_slider, preset_button
+from .parts import BlitFigure, log_rate_slider, preset_button, rate_against_limit
 
 __all__ = ["ConditioningExplorer"]
 
@@ -251,10 +251,14 @@ class ConditioningExplorer(Explorer):
         # The rate and the steep multiplier with enough digits to stay in the steep direction's
         # own regime (a rate just past 2/lambda_max must not read "multiplier -1").
         rate, m_steep_text = _shown_rate(float(lam.max()), lr)
+        # The limit with the digits that keep rate and limit in their true order.
+        pair_rate, limit = rate_against_limit(lr, max_stable_lr(lam))
+        if len(pair_rate) > len(rate):
+            rate = pair_rate
         shallow = _size_text(float(m_shallow))
         head = (
             f"\u03ba {kappa:.3g}, rate {rate}: multipliers {shallow} (shallow) and "
-            f"{m_steep_text} (steep); stable below 2/\u03bb_max = {max_stable_lr(lam):.3g}"
+            f"{m_steep_text} (steep); stable below 2/\u03bb_max = {limit}"
         )
         best = (
             f"The best fixed rate 2/(\u03bb_min + \u03bb_max) = {best_fixed_lr(lam):.3g} shrinks "

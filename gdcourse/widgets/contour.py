@@ -28,7 +28,14 @@ from .arguments import (
     view_extent,
 )
 from .base import Explorer
-from .parts import BlitFigure, StepPlayer, int_slider, labelled_slider, log_rate_slider
+from .parts import (
+    BlitFigure,
+    StepPlayer,
+    int_slider,
+    labelled_slider,
+    log_rate_slider,
+    rate_against_limit,
+)
 
 __all__ = ["ContourExplorer"]
 
@@ -202,7 +209,9 @@ class ContourExplorer(Explorer):
     def _describe(self, k: int) -> str:
         run, lr = self.run, self.controls["lr"].value
         n = self.controls["steps"].value
-        head = f"rate {lr:.3g}, {n} steps: {run_sentence(run)}"
+        bound = max_stable_lr(self.loss.eigenvalues) if isinstance(self.loss, QuadraticBowl) else 0
+        rate, limit = rate_against_limit(lr, bound) if bound else (f"{lr:.3g}", "")
+        head = f"rate {rate}, {n} steps: {run_sentence(run)}"
         w = run.weights[k]
         text = (
             f"{head}; at step {k}: w = ({w[0]:.3g}, {w[1]:.3g}), loss {run.losses[k]:.3g}, "
@@ -210,9 +219,8 @@ class ContourExplorer(Explorer):
         )
         if self._off:
             text += "; the path leaves the chart (drawn at its edge)"
-        if isinstance(self.loss, QuadraticBowl):
-            bound = max_stable_lr(self.loss.eigenvalues)
-            text += f". This bowl is stable for rates below 2/\u03bb_max = {bound:.3g}."
+        if bound:
+            text += f". This bowl is stable for rates below 2/\u03bb_max = {limit}."
         return text
 
     def data(self) -> dict[str, Any]:

@@ -46,11 +46,25 @@ __all__ = [
     "log_rate_slider",
     "nice_step",
     "preset_button",
+    "rate_against_limit",
 ]
 
 _LABEL_STYLE = {"description_width": "initial"}
 _FRAME_GAP_S = 0.25  # frames closer than this are sent whole (see BlitFigure.update)
 _LAYOUT = widgets.Layout(width="380px")
+
+
+def rate_against_limit(rate: float, limit: float, digits: int = 3) -> tuple[str, str]:
+    """A rate and the stability limit as a readout writes them: ``digits`` significant figures
+    (at least), more where fewer would make them look equal (0.1995 and 0.2 both "0.2") or
+    ordered the other way. Equal within 1e-9 (relative) they may look equal: that is a rate
+    set to the limit."""
+    same = math.isclose(rate, limit, rel_tol=1e-9)
+    for d in range(max(digits, 1), 18):
+        r, m = f"{rate:.{d}g}", f"{limit:.{d}g}"
+        if same or ((float(r) < float(m)) == (rate < limit) and r != m):
+            return r, m
+    return repr(rate), repr(limit)
 
 
 def log_rate_slider(

@@ -6,6 +6,7 @@ and where the update ``w - rate * gradient`` lands, on the w-axis and on the cur
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ipywidgets as widgets
@@ -14,6 +15,7 @@ from matplotlib.patches import FancyArrowPatch
 
 from ..core import Quadratic1D, gradient_descent, gradient_step, sign_label
 from ..core.errors import check_count, check_finite_number, check_positive_number
+from ..plots.findings import SAME_TO
 from ..plots.style import PALETTE
 from .arguments import centre_of, check_loss_of_shape, check_range, check_steps, check_within
 from .base import Explorer
@@ -43,6 +45,11 @@ def direction_of(gradient: float) -> str:
     ('left', 'right', 'nowhere')
     """
     return _MOVES[sign_label(gradient, tol=0.0)]
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal but for the rounding of one step (the findings' ``SAME_TO``)."""
+    return math.isclose(a, b, rel_tol=SAME_TO, abs_tol=0.0)
 
 
 class StepExplorer(Explorer):
@@ -284,7 +291,7 @@ class StepExplorer(Explorer):
         slope = "up" if g > 0 else "down"
         sign = ">" if g > 0 else "<"
         title = f"The tangent slopes {slope} (gradient {sign} 0), so w moves {direction_of(g)}"
-        if loss_next > loss_now:
+        if loss_next > loss_now and not _same(loss_next, loss_now):
             title += ", but too far: the loss rises"
         return title
 
@@ -307,7 +314,9 @@ class StepExplorer(Explorer):
                 text += f" (the run {run.phrase})"
             return text
         text += f", a move of {abs(w_next - w):.3g} to the {direction_of(g)}"
-        if loss_next < loss_now:
+        if _same(loss_next, loss_now):  # at 2/a the loss stays, up to rounding
+            text += f"; the loss stays at {loss_now:.5g}"
+        elif loss_next < loss_now:
             text += f"; the loss falls from {loss_now:.5g} to {loss_next:.5g}"
         elif loss_next > loss_now:
             text += f"; the loss rises from {loss_now:.5g} to {loss_next:.5g}: the step overshot"
