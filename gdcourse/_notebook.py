@@ -74,13 +74,17 @@ def _raised_by_the_cell(tb: TracebackType | None) -> bool:
 
 #: How every cell in which the course checks its own numbers begins (the lessons' folded cells).
 CHECKS_HEAD = "# The course checks its own numbers"
+#: ... and how it ends.
+CHECKS_DONE = 'print("All the numbers above are right.")'
 
 
 def _running_a_check_cell(shell: Any) -> bool:
     """Is the cell running now one of the course's own check cells? IPython has stored its
     source as the last input before running it."""
     history = shell.user_ns.get("_ih") or shell.user_ns.get("In") or [""]
-    return isinstance(history[-1], str) and history[-1].lstrip().startswith(CHECKS_HEAD)
+    cell = history[-1]
+    # Both its first line and its last: a student's cell that only begins alike is theirs.
+    return isinstance(cell, str) and cell.lstrip().startswith(CHECKS_HEAD) and CHECKS_DONE in cell
 
 
 def _failed_line(tb: TracebackType | None) -> str:
@@ -118,7 +122,8 @@ def _show_check_cell_error(shell: Any, etype: type, value: BaseException, tb: An
             f"report it.",
         )
     )
-    shell.showtraceback((etype, value, None))  # the cell did fail: its one-line error stays
+    # The cell did fail: its error stays, with the frames of any code of theirs it went through.
+    shell.showtraceback((etype, value, _without_package_frames(tb)), running_compiled_code=True)
 
 
 def _show_error(

@@ -90,6 +90,8 @@ def test_the_courses_own_checks_are_one_folded_cell_a_section_never_teaching_cod
             continue
         where = f"{path.name} cell {cell.id}"
         assert cell.source.startswith(CHECKS_HEAD), f"{where}: asserts inside teaching code"
+        # how the kernel's error display knows it is one of ours (gdcourse/_notebook.py)
+        assert cell.source.rstrip().endswith('print("All the numbers above are right.")'), where
         folded = cell.metadata.get("jupyter", {}).get("source_hidden", False)
         assert folded == (path.name != "00_welcome.ipynb"), f"{where}: folded is {folded}"
         assert section not in seen, f"{where}: a second check cell in {section!r} ({seen[section]})"

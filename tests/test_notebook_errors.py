@@ -67,10 +67,12 @@ def _kernel_outputs(*cells: str) -> list[list[dict]]:
 
 def test_a_failed_course_check_says_what_most_often_causes_it_not_a_bare_assertion():
     # A student's cell gave a lesson's name a new value; the folded check cell then fails.
-    setup, check, theirs = _kernel_outputs(
+    setup, check, theirs, alike = _kernel_outputs(
         "import gdcourse\nloss = 3",
-        "# The course checks its own numbers:\nassert loss == 4\nprint('never')",
+        "# The course checks its own numbers:\nassert loss == 4\n"
+        'print("All the numbers above are right.")',
         "assert 1 == 2  # a student's own assert keeps its traceback",
+        "# The course checks its own numbers: my own try\nmine = []\nmine[5]",
     )
     assert setup == []
     note = "".join(o.get("data", {}).get("text/plain", "") for o in check)
@@ -79,7 +81,10 @@ def test_a_failed_course_check_says_what_most_often_causes_it_not_a_bare_asserti
     assert "Restart Kernel and Run All Cells" in note
     errors = [o for o in check if o["output_type"] == "error"]
     assert [e["ename"] for e in errors] == ["AssertionError"]  # the cell still fails
-    assert not any("never" in o.get("text", "") for o in check)
+    assert not any("right." in o.get("text", "") for o in check)
     mine = [o for o in theirs if o["output_type"] == "error"]
     assert mine and mine[0]["ename"] == "AssertionError" and len(mine[0]["traceback"]) > 1
     assert not any("course's own check" in str(o) for o in theirs)
+    # A student's cell that only begins like the course's is theirs: its own traceback, no note.
+    assert not any("course's own check" in str(o) for o in alike)
+    assert [o["ename"] for o in alike if o["output_type"] == "error"] == ["IndexError"]

@@ -307,3 +307,33 @@ def test_the_typed_answer_is_only_the_tagged_check_cells_argument():
 
     typed = grading._typed_arguments(nb, questions_of(lr_exploration))
     assert typed == {"q3": "my_losses", "q5": "[1, 2]"}
+
+
+class _MaskedUnderneath:
+    """An object whose own __array__ hands out a masked array (np.asarray unmasks it)."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __array__(self, dtype=None, copy=None):
+        return np.ma.array(self.values, mask=True)
+
+
+def test_a_value_hidden_under_a_mask_never_passes_in_the_notebook_or_the_grader():
+    from gdcourse.lessons import sgd
+
+    right = sgd.q4.expected()
+    counts = sgd.q1.expected()
+    for q, answer in (
+        (sgd.q4, _MaskedUnderneath([right])),
+        (sgd.q4, (np.ma.array([right], mask=[True]),)),
+        (sgd.q4, [[np.ma.array([right], mask=[True])]]),
+        (sgd.q4, [np.ma.masked]),
+        (sgd.q1, _MaskedUnderneath(counts)),
+        (sgd.q1, [np.datetime64(counts[0], "s"), *counts[1:]]),
+        (sgd.q4, memoryview(np.array([right]))),
+    ):
+        here = q.check(answer)
+        there = q.check(from_plain(_through_json(to_plain(answer))))
+        assert here.outcome == there.outcome == "incorrect", answer
+        assert here.message == there.message

@@ -426,3 +426,15 @@ def test_at_two_over_a_a_step_keeps_the_loss_and_says_so_whatever_the_rounding()
             assert "the loss stays at" in ex.readout_text
     lr = LearningRateExplorer(Quadratic1D(a=2, c=3), lr=1.0, w0=-2.8)
     assert "the loss did not change in 20 steps" in lr._finding.get_text()  # no "fell 2e-14%"
+
+
+def test_the_conditioning_readout_and_its_bars_say_one_multiplier_near_the_limit():
+    # Within the regime's own tolerance of the limit (lr * lambda_max = 2 +- 2e-9) the steep
+    # multiplier is -1 in the readout and on its bar alike; at kappa = 1 the best rate
+    # multiplies the distance by 0 (it does not "shrink it by 0").
+    for lr in (0.2 * (1 - 1e-9), 0.2, 0.2 * (1 + 1e-9)):
+        ex = ConditioningExplorer(kappa=10, lr=lr)
+        steep = ex._bar_labels[1].get_text()
+        assert f"and {steep} (steep)" in ex.readout_text.splitlines()[0], (lr, steep)
+    flat = ConditioningExplorer(kappa=1, lr=0.5)
+    assert "multiplies the distance by 0 per step" in flat.readout_text

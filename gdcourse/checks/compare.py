@@ -11,6 +11,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,7 @@ def describe(value: Any, limit: int = 40) -> str:
         return _describe(value, limit)
     except Exception:
         name = type(value).__name__
-        return f"{'an' if name[:1] in 'aeiou' else 'a'} {name} object"
+        return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} object"
 
 
 def _describe(value: Any, limit: int) -> str:
@@ -64,7 +65,7 @@ def _describe(value: Any, limit: int) -> str:
     if len(text) <= limit and " at 0x" not in text:  # not `<map object at 0x7f...>`
         return text
     name = type(value).__name__
-    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _fmt(x: Any) -> str:
@@ -86,13 +87,18 @@ def to_numbers(answer: Any, *, what: str = "a number") -> tuple[np.ndarray | Non
             "Your answer is None. Did your function return its result? A function that ends "
             "without `return` gives None, and so does assigning the result of print()."
         )
-    if isinstance(answer, (bytes, bytearray, memoryview)):
+    if isinstance(answer, (bytes, bytearray)):
         # numpy reads bytearray(b"1") as the byte 49: text in another form, never a number
         return None, f"Expected {what}, got {describe(answer)}, which is bytes (text), not numbers."
-    if isinstance(answer, np.ma.MaskedArray):
-        # np.asarray drops the mask and keeps whatever lies under it: a hidden entry is no answer
+    if isinstance(answer, memoryview):
         return None, (
-            f"Expected {what}, got a masked array: give the plain numbers "
+            f"Expected {what}, got a memoryview (a view of raw memory): give the numbers "
+            f"themselves, as a list or an array."
+        )
+    if _masked(answer):
+        # np.asarray drops a mask and keeps whatever lies under it: a hidden entry is no answer
+        return None, (
+            f"Expected {what}, got a masked array (or one inside it): give the plain numbers "
             f"(np.asarray or .filled() shows what is hidden under its mask)."
         )
     if isinstance(answer, str):
@@ -140,6 +146,27 @@ def to_numbers(answer: Any, *, what: str = "a number") -> tuple[np.ndarray | Non
     return arr, ""
 
 
+def _masked(value: Any, depth: int = 0, seen: list[int] | None = None) -> bool:
+    """Is ``value`` a masked array, hold one (in lists or tuples, within reason), or hand one
+    out through ``__array__``? numpy would read any of them with the mask dropped."""
+    seen = [0] if seen is None else seen
+    seen[0] += 1
+    if isinstance(value, np.ma.MaskedArray) or value is np.ma.masked:
+        return True
+    if depth > 8 or seen[0] > 10_000:
+        return False
+    if isinstance(value, (list, tuple)):
+        return any(_masked(v, depth + 1, seen) for v in value[:10_000])
+    if not isinstance(value, np.ndarray) and callable(getattr(type(value), "__array__", None)):
+        try:
+            return isinstance(np.asanyarray(value), np.ma.MaskedArray) or isinstance(
+                type(value).__array__(value), np.ma.MaskedArray
+            )
+        except Exception:  # numpy will say what is wrong with it when it reads it
+            return False
+    return False
+
+
 def _is_iterator(value: Any) -> bool:
     """A generator or other one-pass iterator: numpy would wrap it as one object."""
     return hasattr(value, "__next__") and hasattr(value, "__iter__")
@@ -166,6 +193,8 @@ def _not_numbers(raw: np.ndarray) -> str:
         return "which holds True/False values, not numbers."
     if kind == "O":
         items = list(raw.flat)
+        if any(isinstance(v, (np.datetime64, np.timedelta64, date, timedelta)) for v in items):
+            return "which holds dates or durations, not numbers."
         if any(isinstance(v, (str, bytes)) for v in items):
             return _not_numbers(np.asarray(["text"]))
         if any(isinstance(v, (bool, np.bool_)) for v in items):

@@ -2,8 +2,9 @@
 relative tolerance, where noisy runs settle, a sweep of fresh runs, and the learning-rate range
 test.
 
-The range test (Smith, 2017; fastai's ``lr_find``) is one noisy mini-batch run whose rate grows
-geometrically, its loss smoothed, and the rates read off it. Every reading comes with its margin,
+The range test, as fastai's ``lr_find`` runs it (Smith, 2017, raised the rate linearly and read
+the accuracy), is one noisy mini-batch run whose rate grows geometrically, its loss smoothed, and
+the rates read off it. Every reading comes with its margin,
 how far the run was from reading otherwise: a reading decided by a floating-point tie (a margin
 of 1e-15) differs between CPUs, and the course states only readings whose margins are many orders
 of magnitude larger.

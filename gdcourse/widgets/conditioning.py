@@ -48,8 +48,9 @@ def _size_text(x: float) -> str:
     the other side of 1: -0.9999999 shown as "-1" would say the steep direction bounces."""
 
     def side(v: float) -> int:
+        # |m| = 1 within 2e-9: the tolerance quadratic_regime allows on lr * lambda = 2
         v = abs(v)
-        return 0 if math.isclose(v, 1.0, rel_tol=1e-9) else (1 if v > 1 else -1)
+        return 0 if math.isclose(v, 1.0, rel_tol=0.0, abs_tol=2e-9) else (1 if v > 1 else -1)
 
     for digits in range(3, 18):
         text = f"{x:.{digits}g}"
@@ -231,11 +232,14 @@ class ConditioningExplorer(Explorer):
             gone += f" \u2192 the run {self.run.phrase}"
         self._offchart.set_text(gone)
         self._finding.set_text(finding(self.run))
-        for bar, label, m in zip(self._bars, self._bar_labels, self.multipliers(), strict=True):
+        ms = self.multipliers()
+        # The steep bar says what the readout says (the regime's own digits, _shown_rate).
+        texts = (_size_text(float(ms[0])), _shown_rate(float(self._eigenvalues().max()), lr)[1])
+        for bar, label, m, text in zip(self._bars, self._bar_labels, ms, texts, strict=True):
             shown_m = float(np.clip(m, -MULTIPLIER_LIMIT, MULTIPLIER_LIMIT))
             bar.set_width(shown_m)
             beyond = "\u2190 " if m < -MULTIPLIER_LIMIT else ""
-            label.set_text(f"{beyond}{_size_text(float(m))}")
+            label.set_text(f"{beyond}{text}")
             label.set_x(shown_m / 2)
         self.readout.show(self._describe())
         self.fig.update(full=full)
@@ -261,8 +265,8 @@ class ConditioningExplorer(Explorer):
             f"{m_steep_text} (steep); stable below 2/\u03bb_max = {limit}"
         )
         best = (
-            f"The best fixed rate 2/(\u03bb_min + \u03bb_max) = {best_fixed_lr(lam):.3g} shrinks "
-            f"the distance by {contraction_factor(lam):.3g} per step."
+            f"The best fixed rate 2/(\u03bb_min + \u03bb_max) = {best_fixed_lr(lam):.3g} "
+            f"multiplies the distance by {contraction_factor(lam):.3g} per step."
         )
         run = self.run
         # The steep direction's regime and which direction zig-zags: the core's quadratic model.

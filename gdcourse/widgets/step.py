@@ -52,6 +52,15 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=SAME_TO, abs_tol=0.0)
 
 
+def _apart(a: float, b: float) -> tuple[str, str]:
+    """Two different losses with enough digits (5 at least) to show that they differ."""
+    for digits in range(5, 18):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            return x, y
+    return repr(a), repr(b)
+
+
 class StepExplorer(Explorer):
     """Gradient descent on a 1-D loss, one update at a time: the tangent, the step, the next w.
 
@@ -317,9 +326,11 @@ class StepExplorer(Explorer):
         if _same(loss_next, loss_now):  # at 2/a the loss stays, up to rounding
             text += f"; the loss stays at {loss_now:.5g}"
         elif loss_next < loss_now:
-            text += f"; the loss falls from {loss_now:.5g} to {loss_next:.5g}"
+            now, nxt = _apart(loss_now, loss_next)
+            text += f"; the loss falls from {now} to {nxt}"
         elif loss_next > loss_now:
-            text += f"; the loss rises from {loss_now:.5g} to {loss_next:.5g}: the step overshot"
+            now, nxt = _apart(loss_now, loss_next)
+            text += f"; the loss rises from {now} to {nxt}: the step overshot"
         else:
             text += f"; the loss stays at {loss_now:.5g}"
         if k == run.n_steps:
