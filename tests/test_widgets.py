@@ -438,3 +438,24 @@ def test_the_conditioning_readout_and_its_bars_say_one_multiplier_near_the_limit
         assert f"and {steep} (steep)" in ex.readout_text.splitlines()[0], (lr, steep)
     flat = ConditioningExplorer(kappa=1, lr=0.5)
     assert "multiplies the distance by 0 per step" in flat.readout_text
+
+
+def test_the_readouts_small_lies_are_gone():
+    """Issue 18's list: no "multiplier 1.1e-16" at the 1/a preset, whatever the curvature; no
+    "after 0 steps" for a run that starts at the minimum."""
+    ex = LearningRateExplorer(curvature=True)
+    slider = ex.controls["a"]
+    for i in range(0, round((slider.max - slider.min) / slider.step) + 1, 7):
+        ex.set(a=10 ** (slider.min + i * slider.step))
+        ex._presets[0].click()
+        head = ex.readout_text.split(";")[0]
+        if "landing on the minimum in one step" in head:
+            assert ": multiplier 0," in head, head
+        assert "e-1" not in head, head
+    still = LearningRateExplorer(Quadratic1D(a=2, c=3), w0=3.0, lr=1.0)
+    text = still.readout_text
+    assert "after 0 steps" not in text
+    assert "bouncing between two points forever from any other start" in text
+    assert "the run converges at once: it starts where the gradient is 0" in text
+    with pytest.raises(CourseValueError, match="slider's range"):
+        still.set(lr=0)  # never clamped silently

@@ -156,6 +156,10 @@ def run_sentence(run: Any) -> str:
     >>> from gdcourse import Quadratic1D, gradient_descent
     >>> run_sentence(gradient_descent(Quadratic1D(a=2, c=3), 7.0, lr=0.5, steps=20))
     'after 1 step the run converges'
+    >>> run_sentence(gradient_descent(Quadratic1D(a=2, c=3), 3.0, lr=1.0, steps=20))
+    'the run converges at once: it starts where the gradient is 0, so it never moves'
     """
     _recorded(run, "loss")
+    if run.n_steps == 0 and run.status == "converged":  # not "after 0 steps"
+        return f"the run {run.phrase} at once: it starts where the gradient is 0, so it never moves"
     return f"after {count_steps(run.n_steps)} the run {run.phrase}"

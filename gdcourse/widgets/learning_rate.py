@@ -47,6 +47,12 @@ def _shown_rate(a: float, lr: float) -> tuple[str, str]:
     rate's own: 1.0000001 on a = 2 diverges, and "rate 1: multiplier -1" would say it bounces."""
     true = quadratic_regime(a, lr)
     m = error_multiplier(a, lr)
+    # At 1/a and 2/a (to within rounding) the multiplier is 0 or -1, not 1.1e-16: the rate,
+    # a point of its own regime, then shows to 3 figures whatever its last digits.
+    if true == "one-step":
+        return f"{lr:.3g}", "0"
+    if true == "bouncing":
+        return f"{lr:.3g}", "-1"
     for digits in range(3, 18):
         rate, multiplier = f"{lr:.{digits}g}", f"{m:.{digits + 1}g}"
         implied = 1.0 - float(multiplier)  # the lr*a the shown multiplier says
@@ -332,10 +338,14 @@ class LearningRateExplorer(Explorer):
             regime = quadratic_regime(self.loss.a, lr)
             rate, multiplier = _shown_rate(self.loss.a, lr)
             head = f"rate {rate}: multiplier {multiplier}, {REGIME_PHRASES[regime]}"
+            if run.n_steps == 0 and run.status == "converged":
+                head += " from any other start"  # this one is the minimum itself
         else:
             head = f"rate {lr:.3g}"
         text = f"{head}; {run_sentence(run)}"
-        if run.status == "converged":
+        if run.status == "converged" and run.n_steps == 0:
+            text += f" from w = {run.final_weights:.4g}, loss {run.final_loss:.2g}"
+        elif run.status == "converged":
             text += f" at w = {run.final_weights:.4g}, loss {run.final_loss:.2g}"
         elif run.status == "diverged":
             text += f", loss {run.final_loss:.2g}"
