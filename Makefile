@@ -46,8 +46,28 @@ lab: $(VENV)/.lab-installed
 lab-originals: $(VENV)/.lab-installed
 	$(BIN)/gdcourse lab --originals --port=$(PORT)
 
+# axe-core, the accessibility engine the browser tests inject into each page: the npm registry's
+# package at a pinned version and checksum, fetched once into the venv (never a CDN). Without npm
+# the accessibility tests skip locally and fail in CI (.ci/run installs npm).
+AXE_VERSION := 4.14.1
+AXE_SHA256 := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+AXE_DIR := $(VENV)/axe-core-$(AXE_VERSION)
+export GDCOURSE_AXE_JS := $(abspath $(AXE_DIR))/axe.min.js
+
+$(AXE_DIR)/axe.min.js: | $(BIN)/python
+	@if ! command -v npm >/dev/null; then \
+		echo "note: npm not found, so the accessibility tests cannot fetch axe-core $(AXE_VERSION) (apt-get install npm)"; \
+	else \
+		rm -rf $(VENV)/axe-download && mkdir -p $(VENV)/axe-download && \
+		(cd $(VENV)/axe-download && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null) && \
+		echo "$(AXE_SHA256)  $(VENV)/axe-download/axe-core-$(AXE_VERSION).tgz" | sha256sum -c --quiet && \
+		mkdir -p $(AXE_DIR) && \
+		tar -xzf $(VENV)/axe-download/axe-core-$(AXE_VERSION).tgz -C $(AXE_DIR) --strip-components=1 package/axe.min.js package/LICENSE && \
+		rm -rf $(VENV)/axe-download; \
+	fi
+
 # pytest exits 5 when it collected nothing: say so loudly, and fail.
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed $(AXE_DIR)/axe.min.js
 	$(BIN)/ruff check .
 	@$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: FAILED - pytest collected no tests (a path or test file is missing)."; fi; \
