@@ -161,6 +161,45 @@ def _show_error(
     shell.showtraceback((etype, value, None), tb_offset=tb_offset)
 
 
+def _figure_html(fig: Any) -> str | None:
+    """A matplotlib figure as JupyterLab shows it, an ``<img>``, with its titles (which state
+    the finding) as the text a screen reader reads: a bare image/png output has none."""
+    import base64
+    import html
+
+    from IPython.core.pylabtools import print_figure
+
+    from .checks.assessment import ASSESSMENT_ENV
+
+    if not fig.axes or os.environ.get(ASSESSMENT_ENV) == "1":
+        return None  # while grading: the image/png alone, within the grader's output caps
+    titles = [t for t in (fig._suptitle.get_text() if fig._suptitle else "",) if t]
+    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    words = "; ".join(t.replace("\n", " ") for t in titles) or "A figure without a title"
+    png = print_figure(fig, "png", bbox_inches="tight")
+    if not png:
+        return None
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(words, quote=True)}">'
+
+
+def install_figure_text(shell: Any) -> None:
+    """Every matplotlib figure a notebook shows carries its titles as alternative text.
+
+    The inline backend, once pyplot loads, clears every formatter for figures but its own; so
+    ours is put back before each cell and before the backend shows the cell's figures (its
+    post-execute hook comes after ours, registered at ``import gdcourse``)."""
+    html_formatter = shell.display_formatter.formatters["text/html"]
+
+    def ensure(*_: Any) -> None:
+        html_formatter.for_type_by_name("matplotlib.figure", "Figure", _figure_html)
+
+    ensure()
+    for event in ("pre_run_cell", "post_execute"):
+        if ensure not in shell.events.callbacks[event]:
+            shell.events.register(event, ensure)
+
+
 def install_error_display() -> bool:
     """In a running IPython: register the short display for :class:`CourseInputError`, for a
     question's answer not defined yet, and for a failed check in one of the course's own check
@@ -175,4 +214,5 @@ def install_error_display() -> bool:
         return False
     if not shell.custom_exceptions:  # never replace someone else's handler
         shell.set_custom_exc((Exception,), _show_error)
+    install_figure_text(shell)
     return True

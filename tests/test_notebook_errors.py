@@ -88,3 +88,16 @@ def test_a_failed_course_check_says_what_most_often_causes_it_not_a_bare_asserti
     # A student's cell that only begins like the course's is theirs: its own traceback, no note.
     assert not any("course's own check" in str(o) for o in alike)
     assert [o["ename"] for o in alike if o["output_type"] == "error"] == ["IndexError"]
+
+
+def test_every_figure_a_notebook_shows_carries_its_titles_as_alternative_text():
+    (cells,) = _kernel_outputs(
+        "import gdcourse\n"
+        "from gdcourse import Quadratic1D\n"
+        "from gdcourse.plots.learning_rate import rate_runs\n"
+        "rate_runs(Quadratic1D(2, 3), 7.0, (0.1, 1.0), 10)"
+    )
+    (shown,) = [o for o in cells if "image/png" in o.get("data", {})]
+    page = shown["data"]["text/html"]
+    assert page.startswith('<img src="data:image/png;base64,')
+    assert 'alt="rate 0.1 has not converged and rate 1 bounces between two points forever"' in page
