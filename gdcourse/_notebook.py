@@ -173,8 +173,7 @@ def _figure_html(fig: Any) -> str | None:
 
     if not fig.axes or os.environ.get(ASSESSMENT_ENV) == "1":
         return None  # while grading: the image/png alone, within the grader's output caps
-    titles = [t for t in (fig._suptitle.get_text() if fig._suptitle else "",) if t]
-    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    titles = [t for t in (fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)) if t]
     words = "; ".join(t.replace("\n", " ") for t in titles) or "A figure without a title"
     png = print_figure(fig, "png", bbox_inches="tight")
     if not png:

@@ -21,6 +21,7 @@ __all__ = [
     "close",
     "decimals_shown",
     "describe",
+    "is_masked",
     "rounded_entries",
     "rounded_from",
     "to_numbers",
@@ -95,7 +96,7 @@ def to_numbers(answer: Any, *, what: str = "a number") -> tuple[np.ndarray | Non
             f"Expected {what}, got a memoryview (a view of raw memory): give the numbers "
             f"themselves, as a list or an array."
         )
-    if _masked(answer):
+    if is_masked(answer):
         # np.asarray drops a mask and keeps whatever lies under it: a hidden entry is no answer
         return None, (
             f"Expected {what}, got a masked array (or one inside it): give the plain numbers "
@@ -146,7 +147,7 @@ def to_numbers(answer: Any, *, what: str = "a number") -> tuple[np.ndarray | Non
     return arr, ""
 
 
-def _masked(value: Any, depth: int = 0, seen: list[int] | None = None) -> bool:
+def is_masked(value: Any, depth: int = 0, seen: list[int] | None = None) -> bool:
     """Is ``value`` a masked array, hold one (in lists or tuples, within reason), or hand one
     out through ``__array__``? numpy would read any of them with the mask dropped."""
     seen = [0] if seen is None else seen
@@ -156,12 +157,10 @@ def _masked(value: Any, depth: int = 0, seen: list[int] | None = None) -> bool:
     if depth > 8 or seen[0] > 10_000:
         return False
     if isinstance(value, (list, tuple)):
-        return any(_masked(v, depth + 1, seen) for v in value[:10_000])
+        return any(is_masked(v, depth + 1, seen) for v in value[:10_000])
     if not isinstance(value, np.ndarray) and callable(getattr(type(value), "__array__", None)):
-        try:
-            return isinstance(np.asanyarray(value), np.ma.MaskedArray) or isinstance(
-                type(value).__array__(value), np.ma.MaskedArray
-            )
+        try:  # np.asanyarray keeps the masked array an object's __array__ hands out
+            return isinstance(np.asanyarray(value), np.ma.MaskedArray)
         except Exception:  # numpy will say what is wrong with it when it reads it
             return False
     return False

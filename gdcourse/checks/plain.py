@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..core.placeholder import Placeholder
+from .compare import is_masked
 
 __all__ = [
     "MAX_ITEMS",
@@ -215,8 +216,8 @@ def _object(value: Any, depth: int, count: list[int]) -> dict[str, Any]:
             return out
         if arr.size + count[0] > MAX_ITEMS:
             out["array"] = {"t": "too_large", "type": "array"}
-        elif _masked_underneath(value):  # its __array__ hands out a masked array: keep the mask
-            out["array"] = to_plain(type(value).__array__(value), depth + 1, count)
+        elif is_masked(value):  # its __array__ hands out a masked array: keep the mask
+            out["array"] = to_plain(np.asanyarray(value), depth + 1, count)
         elif arr.dtype.kind != "O":
             out["array"] = to_plain(np.array(arr), depth + 1, count)
         elif not (arr.ndim == 0 and arr[()] is value):
@@ -227,14 +228,6 @@ def _object(value: Any, depth: int, count: list[int]) -> dict[str, Any]:
             except Exception as err:
                 out["float_error"] = _error(err)
     return out
-
-
-def _masked_underneath(value: Any) -> bool:
-    """Does the object's own ``__array__`` return a masked array (which np.asarray unmasks)?"""
-    try:
-        return isinstance(type(value).__array__(value), np.ma.MaskedArray)
-    except Exception:
-        return False
 
 
 def read_answer(value: Any, limit: float) -> dict[str, Any]:

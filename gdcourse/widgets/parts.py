@@ -41,6 +41,7 @@ __all__ = [
     "BlitFigure",
     "Readout",
     "StepPlayer",
+    "distinct",
     "int_slider",
     "labelled_slider",
     "log_rate_slider",
@@ -54,17 +55,23 @@ _FRAME_GAP_S = 0.25  # frames closer than this are sent whole (see BlitFigure.up
 _LAYOUT = widgets.Layout(width="380px")
 
 
-def rate_against_limit(rate: float, limit: float, digits: int = 3) -> tuple[str, str]:
-    """A rate and the stability limit as a readout writes them: ``digits`` significant figures
-    (at least), more where fewer would make them look equal (0.1995 and 0.2 both "0.2") or
-    ordered the other way. Equal within 1e-9 (relative) they may look equal: that is a rate
-    set to the limit."""
-    same = math.isclose(rate, limit, rel_tol=1e-9)
+def distinct(a: float, b: float, digits: int = 3, same_within: float = 0.0) -> tuple[str, str]:
+    """Two numbers as a readout writes them: ``digits`` significant figures (at least), more
+    where fewer would make different numbers look equal (0.1995 and 0.2 both "0.2"; rounding
+    never reverses their order). Equal within ``same_within`` (relative) they may look equal."""
+    if math.isclose(a, b, rel_tol=same_within, abs_tol=0.0):
+        return f"{a:.{digits}g}", f"{b:.{digits}g}"
     for d in range(max(digits, 1), 18):
-        r, m = f"{rate:.{d}g}", f"{limit:.{d}g}"
-        if same or ((float(r) < float(m)) == (rate < limit) and r != m):
-            return r, m
-    return repr(rate), repr(limit)
+        x, y = f"{a:.{d}g}", f"{b:.{d}g}"
+        if x != y:
+            return x, y
+    return repr(a), repr(b)
+
+
+def rate_against_limit(rate: float, limit: float, digits: int = 3) -> tuple[str, str]:
+    """A rate and the stability limit as a readout writes them (:func:`distinct`): equal within
+    1e-9 they may look equal, which is a rate set to the limit."""
+    return distinct(rate, limit, digits, same_within=1e-9)
 
 
 def log_rate_slider(

@@ -19,7 +19,7 @@ from ..plots.findings import SAME_TO
 from ..plots.style import PALETTE
 from .arguments import centre_of, check_loss_of_shape, check_range, check_steps, check_within
 from .base import Explorer
-from .parts import BlitFigure, StepPlayer, labelled_slider, log_rate_slider
+from .parts import BlitFigure, StepPlayer, distinct, labelled_slider, log_rate_slider
 
 __all__ = ["StepExplorer", "direction_of"]
 
@@ -50,15 +50,6 @@ def direction_of(gradient: float) -> str:
 def _same(a: float, b: float) -> bool:
     """Equal but for the rounding of one step (the findings' ``SAME_TO``)."""
     return math.isclose(a, b, rel_tol=SAME_TO, abs_tol=0.0)
-
-
-def _apart(a: float, b: float) -> tuple[str, str]:
-    """Two different losses with enough digits (5 at least) to show that they differ."""
-    for digits in range(5, 18):
-        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
-        if x != y:
-            return x, y
-    return repr(a), repr(b)
 
 
 class StepExplorer(Explorer):
@@ -326,10 +317,10 @@ class StepExplorer(Explorer):
         if _same(loss_next, loss_now):  # at 2/a the loss stays, up to rounding
             text += f"; the loss stays at {loss_now:.5g}"
         elif loss_next < loss_now:
-            now, nxt = _apart(loss_now, loss_next)
+            now, nxt = distinct(loss_now, loss_next, digits=5)
             text += f"; the loss falls from {now} to {nxt}"
         elif loss_next > loss_now:
-            now, nxt = _apart(loss_now, loss_next)
+            now, nxt = distinct(loss_now, loss_next, digits=5)
             text += f"; the loss rises from {now} to {nxt}: the step overshot"
         else:
             text += f"; the loss stays at {loss_now:.5g}"
