@@ -82,6 +82,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/grading_time.py
 
 bench-widgets: $(VENV)/.test-installed
+	$(PIP_INSTALL) -e '.[test,bench]'
 	$(BIN)/python benchmarks/widget_latency.py
 
 clean-venv:

@@ -1,9 +1,10 @@
 """axe-core on every lesson notebook in JupyterLab: the serious and critical violations inside
 the course's own outputs (explorers, flashcards, verdicts, figures), per notebook and rule.
 
-A measurement, not a test: issue 18's target is none at all, and the browser tests will assert
-it once the explorers' front end is the course's own. JupyterLab's own chrome is left out (the
-scan is limited to the notebook's output areas).
+A measurement beside the tests: the browser tests assert none at all (in every notebook, the
+explorers included: tests/browser/test_widgets_in_browser.py and test_accessibility.py); this
+lists them by rule when there are some. JupyterLab's own chrome is left out (the scan is
+limited to the notebook's output areas).
 
     .venv/bin/python benchmarks/accessibility_report.py          # every lesson notebook
     .venv/bin/python benchmarks/accessibility_report.py 03 05    # the ones whose name starts so

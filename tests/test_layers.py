@@ -3,10 +3,11 @@ inside functions), and each sub-package imported in a fresh interpreter.
 
 Arrows point one way: widgets -> plots -> core, checks -> core, lessons -> checks -> core,
 instructor -> lessons, stated -> widgets and lessons. The core loads numpy only; lessons load no
-ipywidgets, ipympl, pyplot, plots or widgets; checks load no lessons and no matplotlib; widgets
-load no lessons; the instructor's tools load no plots or widgets (grading no pyplot or ipympl
-either); the registry of stated numbers loads no instructor. A module named in a string to
-``importlib.import_module`` or ``__import__`` counts as imported.
+ipywidgets, anywidget, pyplot, plots or widgets; checks load no lessons and no matplotlib;
+widgets load no lessons, and neither ipympl nor bqplot (benchmark extras); the instructor's
+tools load no plots or widgets (grading no pyplot or anywidget either); the registry of stated
+numbers loads no instructor. A module named in a string to ``importlib.import_module`` or
+``__import__`` counts as imported.
 """
 
 import ast
@@ -31,6 +32,7 @@ FORBIDDEN = {
         "matplotlib",
         "ipywidgets",
         "ipympl",
+        "anywidget",
         "IPython",
     ),
     "gdcourse.plots": (
@@ -40,8 +42,16 @@ FORBIDDEN = {
         "gdcourse.instructor",
         "ipywidgets",
         "ipympl",
+        "anywidget",
     ),
-    "gdcourse.widgets": ("gdcourse.lessons", "gdcourse.instructor", "gdcourse.stated"),
+    # ipympl and bqplot are benchmark-only extras (pyproject's "bench"): never the course's.
+    "gdcourse.widgets": (
+        "gdcourse.lessons",
+        "gdcourse.instructor",
+        "gdcourse.stated",
+        "ipympl",
+        "bqplot",
+    ),
     "gdcourse.checks": (
         "gdcourse.lessons",
         "gdcourse.plots",
@@ -50,6 +60,7 @@ FORBIDDEN = {
         "matplotlib",
         "ipywidgets",
         "ipympl",
+        "anywidget",
     ),
     "gdcourse.lessons": (
         "gdcourse.plots",
@@ -58,6 +69,7 @@ FORBIDDEN = {
         "matplotlib.pyplot",
         "ipywidgets",
         "ipympl",
+        "anywidget",
     ),
     "gdcourse.instructor": (
         "gdcourse.plots",
@@ -66,6 +78,7 @@ FORBIDDEN = {
         "matplotlib.pyplot",
         "ipywidgets",
         "ipympl",
+        "anywidget",
     ),
     "gdcourse.stated": ("gdcourse.instructor",),
     "gdcourse.instructor.grading": (
@@ -74,6 +87,7 @@ FORBIDDEN = {
         "matplotlib.pyplot",
         "ipywidgets",
         "ipympl",
+        "anywidget",
     ),
 }
 #: Third-party packages the core may load (the standard library is always allowed).

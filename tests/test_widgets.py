@@ -4,7 +4,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from ipympl.backend_nbagg import Canvas
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from gdcourse import (
     REGIME_PHRASES,
@@ -107,13 +107,13 @@ def test_every_control_has_a_visible_label_and_a_tooltip():
             assert control.description, name
             assert control.tooltip, name
         assert "gdcourse-explorer" in ex.widget._dom_classes
-        assert "gdcourse-readout" in ex.readout.widget._dom_classes
+        assert ex.widget.readout == ex.readout_text  # what the front end shows and names
 
 
 def test_learning_rate_slider_is_logarithmic():
     ex = LearningRateExplorer()
-    assert type(ex.controls["lr"]).__name__ == "FloatLogSlider"
-    assert type(ContourExplorer().controls["lr"]).__name__ == "FloatLogSlider"
+    assert ex.controls["lr"].kind == "log"
+    assert ContourExplorer().controls["lr"].kind == "log"
 
 
 def test_explorer_displays_as_its_widget_without_a_text_repr():
@@ -122,13 +122,13 @@ def test_explorer_displays_as_its_widget_without_a_text_repr():
     assert "<gdcourse" not in bundle.get("text/plain", "")
 
 
-def test_explorer_uses_an_ipympl_canvas_whatever_the_backend_and_leaves_pyplot_alone():
+def test_explorer_draws_on_its_own_canvas_whatever_the_backend_and_leaves_pyplot_alone():
     previous = matplotlib.get_backend()
     plt.close("all")
     try:
         matplotlib.use("agg")
         ex = ContourExplorer()
-        assert isinstance(ex.fig.canvas, Canvas)
+        assert isinstance(ex.fig.canvas, FigureCanvasAgg)
         assert plt.get_fignums() == []
     finally:
         matplotlib.use(previous)
@@ -273,26 +273,45 @@ def test_importing_the_widgets_leaves_the_notebooks_pyplot_backend_alone(tmp_pat
     assert "image/png" in cells[2].outputs[0]["data"]  # not an ipympl widget
 
 
-def test_frames_in_quick_succession_are_sent_whole():
-    # ipympl's front end drops a frame that arrives before the previous one has loaded; a
-    # dropped diff frame would leave stale pixels, so back-to-back frames must be complete.
-    ex = LearningRateExplorer()
-    canvas, modes = ex.fig.canvas, []
-    canvas.send_binary = lambda blob: modes.append(canvas._current_image_mode)
-    _render(ex)
-    ex.fig._last_blit = float("-inf")
-    ex.set(lr=0.2)
-    ex.set(lr=0.3)
-    assert modes == ["full", "diff", "full"]
+def _marker_ops(ex):
+    return [op for op in ex.fig.layer_ops("moving") if op["k"] == "markers"]
+
+
+def test_the_browser_draws_the_iterates_where_matplotlib_puts_them():
+    # The moving layer is matplotlib's own geometry in pixels (y down from the top): the
+    # iterates' markers sit where the axes' transform puts each (w_k, L(w_k)).
+    ex = LearningRateExplorer(lr=0.3, steps=6)
+    ax = ex._ax_curve
+    xy = np.frombuffer(ex.widget.coords, dtype="<f4")
+    markers = [op for op in _marker_ops(ex) if op["np"] == len(ex.run.weights)]
+    assert markers, "no marker set with one marker per iterate"
+    at = xy[markers[0]["p"] : markers[0]["p"] + 2 * markers[0]["np"]].reshape(-1, 2)
+    w = ex.run.weights
+    expected = ax.transData.transform(np.column_stack([w, ex.loss.value(w)]))
+    height = ex.fig.canvas.get_width_height()[1]
+    np.testing.assert_allclose(at[:, 0], expected[:, 0], atol=0.01)
+    np.testing.assert_allclose(at[:, 1], height - expected[:, 1], atol=0.01)
+    ex.set(lr=0.4)  # a new rate moves them, and the frame is what the view holds
+    assert np.frombuffer(ex.widget.coords, dtype="<f4").tobytes() != xy.tobytes()
+
+
+def test_a_student_moving_a_slider_in_the_browser_reruns_the_explorer():
+    ex = LearningRateExplorer(lr=0.1)
+    ex.widget.values = {**ex.widget.values, "lr": 10**-0.5}  # what the front end sends
+    assert ex.controls["lr"].value == pytest.approx(10**-0.5)
+    assert ex.readout_text.startswith("rate 0.316:")
+    assert ex.widget.readout == ex.readout_text
+    ex.widget._message(ex.widget, {"click": "b0"}, [])  # the first preset: 1/a
+    assert ex.readout_text.startswith("rate 0.5: multiplier 0")
+    ex.widget.values = {**ex.widget.values, "lr": "not a number"}  # junk: ignored
+    assert ex.readout_text.startswith("rate 0.5:")
 
 
 def test_a_change_that_draws_nothing_new_sends_no_frame():
-    # A slider echoing its snapped value back, or a player reset to where it was, must not
-    # send a frame: ipympl's front end would drop the previous one if it had not loaded yet.
+    # A control set to the value it has, or a player reset to where it was, sends no frame.
     ex = ContourExplorer(QuadraticBowl([1.0, 4.0]), w0=(2.0, 1.5), lr=0.2, steps=10)
     frames = []
-    ex.fig.canvas.send_binary = frames.append
-    _render(ex)
+    ex.widget.observe(frames.append, names="coords")
     sent = len(frames)
     ex.set(lr=0.3)  # a new run: one frame, not one per trait notification
     assert len(frames) == sent + 1
@@ -459,3 +478,51 @@ def test_the_readouts_small_lies_are_gone():
     assert "the run converges at once: it starts where the gradient is 0" in text
     with pytest.raises(CourseValueError, match="slider's range"):
         still.set(lr=0)  # never clamped silently
+
+
+def test_a_saved_notebook_shows_each_explorers_picture_and_readout_without_a_kernel(tmp_path):
+    # JupyterLab saves no widget state by default: a viewer or an HTML export then shows the
+    # explorer's still picture (named by its readout) and the readout as text.
+    import base64
+    from html.parser import HTMLParser
+
+    import nbclient
+    import nbconvert
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from gdcourse.widgets import LearningRateExplorer\n"
+            "ex = LearningRateExplorer(lr=0.75)\nex"
+        ),
+        nbformat.v4.new_code_cell("print(ex.readout_text)"),
+    ]
+    client = nbclient.NotebookClient(nb, timeout=120, store_widget_state=False)
+    client.execute(cwd=str(tmp_path))
+    readout = nb.cells[1].outputs[0]["text"].strip()
+    assert readout.startswith("rate 0.75: multiplier -0.5")
+    page, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
+
+    class Stills(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.images, self.captions, self._in_caption = [], [], False
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img" and dict(attrs).get("src", "").startswith("data:image/png"):
+                self.images.append(dict(attrs))
+            self._in_caption = tag == "figcaption"
+
+        def handle_data(self, data):
+            if self._in_caption:
+                self.captions.append(data)
+
+    found = Stills()
+    found.feed(page)
+    assert len(found.images) == 1, "one still picture, for the one explorer"
+    assert found.images[0]["alt"] == readout
+    picture = found.images[0]["src"].split("base64,", 1)[1]
+    assert base64.b64decode(picture).startswith(b"\x89PNG")
+    assert readout in found.captions
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == readout

@@ -157,7 +157,7 @@ def test_every_control_has_a_label_and_tooltip_and_the_angle_steps_by_5_degrees(
     assert (ex.controls["angle"].min, ex.controls["angle"].max) == (0.0, 360.0)
     assert ex.controls["x"].step == 0.1 and ex.controls["x"].value == 1.0
     assert "gdcourse-explorer" in ex.widget._dom_classes
-    assert "gdcourse-readout" in ex.readout.widget._dom_classes
+    assert ex.widget.readout == ex.readout_text  # what the front end shows and names
 
 
 def test_explorer_displays_as_its_widget():

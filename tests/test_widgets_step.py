@@ -139,7 +139,7 @@ def test_every_control_has_a_label_and_a_tooltip_and_the_rate_is_logarithmic():
         assert control.tooltip, name
     for button in (ex.player.reset_button, ex.player.step_button):
         assert button.description and button.tooltip
-    assert type(ex.controls["lr"]).__name__ == "FloatLogSlider"
+    assert ex.controls["lr"].kind == "log"
     assert "gdcourse-explorer" in ex.widget._dom_classes
 
 

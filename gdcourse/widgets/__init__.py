@@ -1,4 +1,4 @@
-"""Interactive explorers (ipywidgets + ipympl), built from the parts in ``parts``.
+"""Interactive explorers (one anywidget each, drawn in the browser), built from ``parts``.
 
 Every explorer displays itself, has labelled controls with tooltips, a readout that states the
 result in words and numbers, and can be driven from Python for tests. Explorers compute nothing
@@ -12,7 +12,8 @@ from typing import Any
 from .base import Explorer
 from .contour import ContourExplorer
 from .learning_rate import LearningRateExplorer
-from .parts import BlitFigure, Readout, StepPlayer, labelled_slider, log_rate_slider
+from .parts import Readout, StepPlayer, labelled_slider, log_rate_slider
+from .picture import LayeredFigure
 
 # Explorers of single lessons, imported when first used: {public name: module}.
 _LESSON_EXPLORERS = {
@@ -27,12 +28,12 @@ _LESSON_EXPLORERS = {
 
 __all__ = [
     "BatchSizeExplorer",
-    "BlitFigure",
     "ConditioningExplorer",
     "ContourExplorer",
     "Explorer",
     "Flashcards",
     "GradientDirectionExplorer",
+    "LayeredFigure",
     "LearningRateExplorer",
     "Readout",
     "SaddleExplorer",

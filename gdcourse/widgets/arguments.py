@@ -13,7 +13,6 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..core import CourseTypeError, CourseValueError
@@ -188,16 +187,17 @@ def check_point_within(
     return point
 
 
-def check_control_value(name: str, control: widgets.Widget, value: Any) -> Any:
-    """A value a control can take as it is, else the sentence a student reads: ipywidgets would
-    clamp a number outside a slider's range silently, or raise a ``TraitError``."""
-    if isinstance(control, widgets.Play):
+def check_control_value(name: str, control: Any, value: Any) -> Any:
+    """A value a control can take as it is, else the sentence a student reads: a slider would
+    otherwise clamp a number outside its range silently."""
+    kind = getattr(control, "kind", None)
+    if kind == "play":
         value = check_count(name, value)
         return check_within(name, value, control.min, control.max, "the steps of the run")
-    if isinstance(control, (widgets.IntSlider, widgets.BoundedIntText)):
+    if kind == "int":
         value = check_count(name, value, minimum=int(control.min))
         return int(check_within(name, value, control.min, control.max, "the slider's range"))
-    if isinstance(control, widgets.FloatLogSlider):
+    if kind == "log":
         value = check_finite_number(name, value)
         low, high = control.base**control.min, control.base**control.max
         # The ends are powers of the base: allow their last bits (10 ** log10(x) is not x).
@@ -207,17 +207,16 @@ def check_control_value(name: str, control: widgets.Widget, value: Any) -> Any:
                 f"got {value:g}"
             )
         return value
-    if isinstance(control, widgets.FloatSlider):
+    if kind == "float":
         value = check_finite_number(name, value)
         return check_within(name, value, control.min, control.max, "the slider's range")
-    if isinstance(control, (widgets.Dropdown, widgets.SelectionSlider)):
-        options = list(control.options)
-        labels = [o[0] if isinstance(o, tuple) else o for o in options]
-        values = [o[1] if isinstance(o, tuple) else o for o in options]
+    if kind in ("choice", "select"):
         value = _real(value)  # np.int64(32) or np.array(32) is the option 32
-        match = _option(value, values)
+        match = _option(value, control.values)
         if match is _NOT_AN_OPTION:
-            raise CourseValueError(f"{name} must be one of {labels}, got {_describe(value)}")
+            raise CourseValueError(
+                f"{name} must be one of {control.labels}, got {_describe(value)}"
+            )
         return match
     return value
 

@@ -8,35 +8,31 @@ an exception from a callback vanish: it is shown in the readout instead.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from typing import Any
 
-import ipywidgets as widgets
-
 from ..core import CourseValueError
 from .arguments import check_control_value
-from .parts import BlitFigure, Readout
+from .parts import Control, Readout
+from .picture import LayeredFigure
 
 __all__ = ["Explorer"]
 
 
 class Explorer:
-    """Base: subclasses fill ``controls``, build a :class:`BlitFigure`, then call ``_mount``."""
+    """Base: subclasses fill ``controls``, build a :class:`LayeredFigure`, then call
+    ``_mount``."""
 
     def __init__(self) -> None:
-        self.controls: dict[str, widgets.Widget] = {}
+        self.controls: dict[str, Control] = {}
         self.readout = Readout()
-        self.widget: widgets.VBox | None = None
-        self._intended: dict[str, float] = {}
+        self.widget: Any = None
 
-    def _mount(self, rows: list[widgets.Widget], figure: BlitFigure) -> None:
+    def _mount(self, rows: list[Any], figure: LayeredFigure) -> None:
+        from .view import ExplorerView  # anywidget: imported with the first explorer shown
+
         self.fig = figure
-        self.widget = widgets.VBox([*rows, figure.canvas, self.readout.widget])
-        self.widget.add_class("gdcourse-explorer")
-        for name, control in self.controls.items():
-            if isinstance(control, widgets.FloatLogSlider):
-                self._intended[name] = float(control.value)
+        self.widget = ExplorerView(rows, self.controls, self.readout, figure, self._guarded)
 
     def _guarded(self, fn: Callable[..., None]) -> Callable[..., None]:
         """Wrap a callback: exceptions in ipywidgets callbacks are otherwise silently lost."""
@@ -71,26 +67,13 @@ class Explorer:
             for name, value in values.items()
         }
         for name, value in values.items():
-            if isinstance(self.controls[name], widgets.FloatLogSlider):
-                self._intended[name] = float(value)
             self.controls[name].value = value
 
     def _value(self, name: str) -> float:
-        """A control's value, or the exact value it was set to if the browser only snapped it.
-
-        The browser snaps a log slider to its grid (exponents ``min + k * step``) and sends the
-        snapped value back: a preset 1/a = 0.5 would return as 10**-0.3 = 0.501 and no longer
-        land in one step. A value set from Python (or at construction) is kept for as long as
-        the slider stays on the grid point it was snapped to.
-        """
-        control = self.controls[name]
-        value = float(control.value)
-        wanted = self._intended.get(name)
-        if wanted is not None and value > 0 and wanted > 0:
-            if abs(math.log10(value) - math.log10(wanted)) <= control.step / 2 + 1e-9:
-                return wanted
-        self._intended.pop(name, None)  # the student moved it: their value from now on
-        return value
+        """A control's value as a number. A value set from Python (a preset 1/a = 0.5) stays
+        exact: the front end shows it on the slider's grid but sends a value back only when
+        the student moves the slider."""
+        return float(self.controls[name].value)
 
     @property
     def readout_text(self) -> str:
@@ -99,3 +82,7 @@ class Explorer:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         return self.widget._repr_mimebundle_(**kwargs)
+
+    def png(self) -> bytes:
+        """The picture as it stands (background and moving layer), as a PNG."""
+        return self.fig.png()

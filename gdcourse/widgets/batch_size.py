@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -21,7 +20,8 @@ from ..plots.findings import times
 from ..plots.style import PALETTE
 from .arguments import check_steps
 from .base import Explorer
-from .parts import BlitFigure, int_slider, log_rate_slider
+from .parts import choice_slider, int_slider, log_rate_slider
+from .picture import LayeredFigure
 
 __all__ = ["BatchSizeExplorer"]
 
@@ -92,21 +92,18 @@ class BatchSizeExplorer(Explorer):
         if seed > _SEEDS:
             raise CourseValueError(f"seed must be a whole number from 0 to {_SEEDS}, got {seed}")
         self.min_loss = float(loss.value(loss.minimizer))
-        self.controls["batch"] = widgets.SelectionSlider(
-            options=sizes,
-            value=batch_size,
+        self.controls["batch"] = choice_slider(
+            batch_size,
+            list(sizes),
             description="batch size B",
             tooltip=f"Examples per update (powers of two; 1 is plain SGD, {sizes[-1]} the full "
             f"batch)",
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="380px"),
         )
         self.controls["lr"] = log_rate_slider(lr, 1e-3, 1.0)
         self.controls["seed"] = int_slider(
             seed, 0, _SEEDS, description="shuffle seed", tooltip="Seeds the order of the examples"
         )
-        fig = BlitFigure(figsize=(8.0, 3.4))
+        fig = LayeredFigure(figsize=(8.0, 3.4))
         self._ax_up, self._ax_ep = fig.axes
         style = {"color": PALETTE[0], "marker": "o", "ms": 4}
         self._line_up = self._ax_up.plot([], [], **style)[0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..core import (
@@ -29,7 +28,8 @@ from ..plots.style import PALETTE
 from .arguments import check_point_within, check_range, check_steps, check_within
 from .base import Explorer
 from .learning_rate import _shown_rate
-from .parts import BlitFigure, log_rate_slider, preset_button, rate_against_limit
+from .parts import Row, log_rate_slider, preset_button, rate_against_limit
+from .picture import LayeredFigure
 
 __all__ = ["ConditioningExplorer"]
 
@@ -131,11 +131,11 @@ class ConditioningExplorer(Explorer):
             ),
         ]
         rows = [
-            widgets.HBox([self.controls["kappa"], self.controls["lr"]]),
-            widgets.HBox([widgets.Label("presets:"), *self._presets]),
+            Row([self.controls["kappa"], self.controls["lr"]]),
+            Row(["presets:", *self._presets]),
         ]
 
-        fig = BlitFigure(figsize=(8.4, 3.6))
+        fig = LayeredFigure(figsize=(8.4, 3.6))
         self._ax, self._ax_m = fig.axes
         x0, x1, y0, y1 = _EXTENT
         self._ax.set_xlim(x0, x1)
@@ -169,6 +169,7 @@ class ConditioningExplorer(Explorer):
                 *self._bar_labels,
             ]
         )
+        fig.scenery([self._ax_m.yaxis])  # its tick labels name the eigenvalues
         self._mount(rows, fig)
         self._watch("kappa", self._change_kappa)
         self._watch("lr", self._refresh)
@@ -197,7 +198,9 @@ class ConditioningExplorer(Explorer):
         self.bowl = QuadraticBowl.with_condition_number(kappa, angle=self.angle)
         if self._contours is not None:
             self._contours.remove()
+            self.fig.drop([self._contours])
         self._contours = draw_bowl_contours(self._ax, self.bowl, _EXTENT)
+        self.fig.scenery([self._contours])  # redrawn for each condition number
         lam = self._eigenvalues()
         self._ax_m.set_yticks(
             [0, 1], [f"shallow\n\u03bb = {lam[0]:.3g}", f"steep\n\u03bb = {lam[1]:.3g}"]

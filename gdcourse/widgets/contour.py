@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
@@ -28,14 +27,8 @@ from .arguments import (
     view_extent,
 )
 from .base import Explorer
-from .parts import (
-    BlitFigure,
-    StepPlayer,
-    int_slider,
-    labelled_slider,
-    log_rate_slider,
-    rate_against_limit,
-)
+from .parts import Row, StepPlayer, int_slider, labelled_slider, log_rate_slider, rate_against_limit
+from .picture import LayeredFigure
 
 __all__ = ["ContourExplorer"]
 
@@ -106,12 +99,12 @@ class ContourExplorer(Explorer):
         self.player = StepPlayer(steps, self._guarded(lambda _k: self._draw_path()))
         self.controls["k"] = self.player.play
         rows = [
-            widgets.HBox([self.controls["lr"], self.controls["steps"]]),
-            widgets.HBox([self.controls["x0"], self.controls["y0"]]),
+            Row([self.controls["lr"], self.controls["steps"]]),
+            Row([self.controls["x0"], self.controls["y0"]]),
             self.player.widget,
         ]
 
-        fig = BlitFigure(figsize=(8.0, 3.6))
+        fig = LayeredFigure(figsize=(8.0, 3.6))
         self._ax, self._ax_grad = fig.axes
         xs, ys = np.linspace(x0, x1, 160), np.linspace(y0, y1, 160)
         grid = np.stack(np.meshgrid(xs, ys), axis=-1)
@@ -151,6 +144,7 @@ class ContourExplorer(Explorer):
         self._ax_grad.set_xlabel("step k")
         self._ax_grad.set_ylabel("gradient length |\u2207L|, log scale")
         self._ax_grad.grid(alpha=0.3)
+        fig.scenery([self._ax_grad.xaxis])  # the step axis follows the steps slider
         self._mount(rows, fig)
 
         for name in ("lr", "x0", "y0"):

@@ -11,7 +11,6 @@ import math
 from typing import Any
 
 import contourpy
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
@@ -32,7 +31,8 @@ from ..plots.gradient import contour_levels, polynomial_text
 from ..plots.style import PALETTE
 from .arguments import check_loss_of_shape, check_within, view_extent
 from .base import Explorer
-from .parts import BlitFigure, labelled_slider, preset_button
+from .parts import Row, labelled_slider, preset_button
+from .picture import LayeredFigure
 
 __all__ = ["GradientDirectionExplorer", "default_bowl"]
 
@@ -153,14 +153,17 @@ class GradientDirectionExplorer(Explorer):
             ),
         ]
         rows = [
-            widgets.HBox([self.controls["x"], self.controls["y"]]),
+            Row([self.controls["x"], self.controls["y"]]),
             self.controls["angle"],
-            widgets.HBox([widgets.Label("set \u03b8:"), *self._presets]),
+            Row(["set \u03b8:", *self._presets]),
         ]
 
-        fig = BlitFigure(figsize=(9.4, 4.4))
+        fig = LayeredFigure(figsize=(9.4, 4.4))
         self._ax, self._ax_slope = fig.axes
         self._draw_background(fig)
+        # The slope panel's y-axis follows the point (the slope's size); its only still line,
+        # slope 0, stays in the middle of the symmetric limits.
+        fig.scenery([self._ax_slope.yaxis])
         self._mount(rows, fig)
 
         self._watch("x", self._move_point)
@@ -169,7 +172,7 @@ class GradientDirectionExplorer(Explorer):
         self._move_point()
 
     # -- drawing ---------------------------------------------------------------------------
-    def _draw_background(self, fig: BlitFigure) -> None:
+    def _draw_background(self, fig: LayeredFigure) -> None:
         ax, axs = self._ax, self._ax_slope
         x0, x1, y0, y1 = self._extent
         xs, ys = np.linspace(x0, x1, 181), np.linspace(y0, y1, 181)

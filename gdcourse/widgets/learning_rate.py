@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..core import (
@@ -33,7 +32,8 @@ from .arguments import (
     check_within,
 )
 from .base import Explorer
-from .parts import BlitFigure, labelled_slider, log_rate_slider, preset_button
+from .parts import Button, Row, labelled_slider, log_rate_slider, preset_button
+from .picture import LayeredFigure
 
 __all__ = ["LearningRateExplorer"]
 
@@ -145,7 +145,7 @@ class LearningRateExplorer(Explorer):
             description="start w\u2080",
             tooltip="Where gradient descent starts",
         )
-        rows: list[widgets.Widget] = [self.controls["lr"], self.controls["w0"]]
+        rows: list[Any] = [self.controls["lr"], self.controls["w0"]]
         if curvature:
             if not isinstance(self.loss, Quadratic1D):
                 raise CourseTypeError(
@@ -159,7 +159,7 @@ class LearningRateExplorer(Explorer):
             )
             self.controls["a"].tooltip = "Curvature a of L = a/2 (w - c)^2: how sharply it bends"
             rows.append(self.controls["a"])
-        self._presets: list[widgets.Button] = []
+        self._presets: list[Button] = []
         if _curvature(self.loss) is not None:
             self._presets = [
                 preset_button(
@@ -173,9 +173,9 @@ class LearningRateExplorer(Explorer):
                     lambda: self._preset(max_stable_lr),
                 ),
             ]
-            rows.append(widgets.HBox([widgets.Label("presets:"), *self._presets]))
+            rows.append(Row(["presets:", *self._presets]))
 
-        fig = BlitFigure(figsize=(8.0, 4.5) if regime_strip else (8.0, 3.4))
+        fig = LayeredFigure(figsize=(8.0, 4.5) if regime_strip else (8.0, 3.4))
         self._ax_curve, self._ax_loss = fig.axes
         self._ax_strip = None
         self._strip_artists: list = []
@@ -202,6 +202,9 @@ class LearningRateExplorer(Explorer):
         fig.animate([self._path, self._start, self._offchart, self._loss_line, self._finding])
         if regime_strip:
             fig.animate([self._strip_marker])
+        # What the curvature changes: the curve, its formula and its loss axis (recorded again
+        # on a new curvature; the rest of the figure is a still image).
+        fig.scenery([self._curve_line, self._ax_curve.title, self._ax_curve.yaxis])
         self._ax_curve.set_xlabel("weight w")
         self._ax_curve.set_ylabel("loss L(w)")
         self._ax_curve.legend(loc="upper center", fontsize=8, ncols=3, frameon=False)
@@ -215,6 +218,12 @@ class LearningRateExplorer(Explorer):
         if curvature:
             self._watch("a", self._change_curvature)
         self._draw_background()
+        if curvature:  # lay out with the steepest curve's tick labels, the widest there are,
+            # and a finding of two lines, as every finding is
+            self._ax_curve.set_ylim(self._ylim[0], self._ylim[1] * _CURVATURES[1] / self._a())
+            self._finding.set_text("\n")
+            self.fig.lay_out()
+            self._ax_curve.set_ylim(*self._ylim)
         self._refresh()
 
     # -- computing -------------------------------------------------------------------------
@@ -227,13 +236,23 @@ class LearningRateExplorer(Explorer):
         if self._lr_range[0] * (1 - 1e-12) <= rate <= self._lr_range[1] * (1 + 1e-12):
             self.set(lr=rate)
 
-    def _add_strip(self, fig: BlitFigure) -> None:
+    def _add_strip(self, fig: LayeredFigure) -> None:
         """A third axes under both plots, the width of the figure, for the regime strip."""
         grid = fig.figure.add_gridspec(2, 2, height_ratios=(4.2, 1.0))
         self._ax_curve.set_subplotspec(grid[0, 0])
         self._ax_loss.set_subplotspec(grid[0, 1])
         self._ax_strip = fig.figure.add_subplot(grid[1, :])
         self._ax_strip.tick_params(labelsize=8)
+        # The axis label names the curvature: a text of its own (the axis itself never changes).
+        self._ax_strip.set_xlabel(" ", fontsize=9)
+        self._strip_label = self._ax_strip.annotate(
+            "",
+            (0.5, 0.5),
+            xycoords=self._ax_strip.xaxis.label,
+            ha="center",
+            va="center",
+            fontsize=9,
+        )
         # The current rate: a line across the strip with a pointer on top (moved by blitting).
         self._strip_marker = self._ax_strip.plot(
             [np.nan, np.nan],
@@ -249,13 +268,14 @@ class LearningRateExplorer(Explorer):
     def _draw_strip(self) -> None:
         for artist in self._strip_artists:
             artist.remove()
+        self.fig.drop(self._strip_artists)
         a = self._a()
         self._strip_artists = draw_regime_strip(self._ax_strip, a, self._lr_range)
-        self._ax_strip.set_xlabel(
+        self._strip_label.set_text(
             f"rate \u03b7 (log scale): the regime of each rate at curvature a = {a:.3g}; "
-            f"\u25bc marks the current rate",
-            fontsize=9,
+            f"\u25bc marks the current rate"
         )
+        self.fig.scenery([*self._strip_artists, self._strip_label])
 
     def _change_curvature(self) -> None:
         self.loss = Quadratic1D(a=self._value("a"), c=self.loss.c)
@@ -276,8 +296,12 @@ class LearningRateExplorer(Explorer):
         # A log axis cannot draw a loss below 0 (a double well's): such a loss is drawn on a
         # linear axis with the curve's limits, and the label says so.
         self._log_losses = bottom >= 0
-        if self._log_losses:
+        if self._log_losses and "a" in self.controls and self._ax_loss.get_yscale() == "log":
+            pass  # one loss axis for every curvature (set below, the first time): it never moves
+        elif self._log_losses:
             start_max = max(abs(top), abs(bottom), 1.0)
+            if "a" in self.controls:  # the top for the steepest curvature the slider reaches
+                start_max = max(start_max, top * _CURVATURES[1] / self._a())
             self._ax_loss.set_yscale("log")
             self._ax_loss.set_ylim(_LOSS_FLOOR, 1e6 * start_max)
             self._ax_loss.set_ylabel(f"loss L(w_k), log scale (0 drawn at {_LOSS_FLOOR:g})")

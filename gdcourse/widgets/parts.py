@@ -1,47 +1,26 @@
-"""The parts every explorer is built from: labelled controls, a readout, a step player, and a
-backend-independent ipympl figure that redraws only what moved (blitting).
-
-Why blitting: on a slider move, re-rendering a whole figure costs ~140 ms key-to-pixels here;
-restoring a cached background and drawing only the moving artists costs ~56 ms.
-"""
+"""The parts every explorer is built from: labelled controls, buttons, a readout and a step
+player, each a small kernel-side object that the explorer's own front end (``view``) draws as
+native, labelled HTML controls: a ``<label for>`` and an ``<input type=range>``, a ``<button>``,
+a ``<select>``. They keep ipywidgets' names (``value``, ``min``, ``max``, ``step``, ``options``,
+``description``, ``observe``) so that explorers and tests drive them the same way."""
 
 from __future__ import annotations
 
-import html
 import math
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import ipywidgets as widgets
-import matplotlib
-import numpy as np
-from matplotlib.artist import Artist
-from matplotlib.figure import Figure
-
-
-def _import_ipympl_keeping_the_backend() -> tuple[type, type]:
-    """Import ipympl's canvas without letting it take over pyplot.
-
-    ipympl's ``__init__`` calls ``matplotlib.use(ipympl)`` when matplotlib is already imported,
-    which would turn every later pyplot figure of the lesson into a widget. Our explorers build
-    their canvases directly, so pyplot keeps the notebook's backend (inline, for the lessons).
-    """
-    before = matplotlib.rcParams._get_backend_or_none()  # None: not chosen yet (private API)
-    from ipympl.backend_nbagg import Canvas, FigureManager
-
-    if before is not None and matplotlib.rcParams._get_backend_or_none() != before:
-        matplotlib.use(before)
-    return Canvas, FigureManager
-
-
-Canvas, FigureManager = _import_ipympl_keeping_the_backend()
+import traitlets
 
 __all__ = [
-    "BlitFigure",
+    "Button",
+    "Control",
     "Readout",
+    "Row",
     "StepPlayer",
+    "choice_slider",
     "distinct",
+    "dropdown",
     "int_slider",
     "labelled_slider",
     "log_rate_slider",
@@ -50,9 +29,115 @@ __all__ = [
     "rate_against_limit",
 ]
 
-_LABEL_STYLE = {"description_width": "initial"}
-_FRAME_GAP_S = 0.25  # frames closer than this are sent whole (see BlitFigure.update)
-_LAYOUT = widgets.Layout(width="380px")
+
+class Control(traitlets.HasTraits):
+    """One control: a slider (``kind`` "float", "log", "int", "choice"), a ``"select"`` list or
+    the ``"play"`` position of a step player. ``value`` is what the explorer reads; for a "log"
+    slider ``min``/``max``/``step`` are exponents of ``base`` (as ipywidgets' FloatLogSlider)."""
+
+    value = traitlets.Any()
+    description = traitlets.Unicode()
+    tooltip = traitlets.Unicode()
+    disabled = traitlets.Bool(False)
+    # Numbers of the control's own kind: an "int" slider's ends are ints, as ipywidgets' are.
+    min = traitlets.Any(0.0)
+    max = traitlets.Any(1.0)
+    step = traitlets.Any(1.0)
+    options = traitlets.List()  # "choice"/"select": the values, shown as ``str(value)``
+
+    def __init__(self, kind: str, value: Any, **traits: Any) -> None:
+        self.kind = kind
+        self.base = 10.0
+        self.readout_format = traits.pop("readout_format", ".3g")
+        self.interval = traits.pop("interval", 250)
+        super().__init__(**traits)
+        self.value = value
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(v) for v in self.options]
+
+    @property
+    def values(self) -> list[Any]:
+        return list(self.options)
+
+    def shown(self) -> str:
+        """The value as the control's readout shows it."""
+        if self.kind in ("choice", "select"):
+            return str(self.value)
+        if self.kind in ("int", "play"):
+            return str(int(self.value))
+        return format(float(self.value), self.readout_format)
+
+    def spec(self) -> dict[str, Any]:
+        """What the front end needs to draw it."""
+        spec = {
+            "kind": self.kind,
+            "label": self.description,
+            "tooltip": self.tooltip,
+            "disabled": self.disabled,
+        }
+        if self.kind in ("choice", "select"):
+            spec["options"] = self.labels
+        else:
+            spec.update(min=self.min, max=self.max, step=self.step)
+        if self.kind == "play":
+            spec["interval"] = self.interval
+        return spec
+
+    def position(self) -> Any:
+        """The value in the front end's terms: an option's index, a log slider's value."""
+        if self.kind in ("choice", "select"):
+            for i, v in enumerate(self.values):
+                if v == self.value:
+                    return i
+            return 0
+        return float(self.value) if self.kind in ("float", "log") else int(self.value)
+
+    def from_position(self, position: Any) -> Any:
+        """A value the front end sent back (an index, a number) as the control's value."""
+        if self.kind in ("choice", "select"):
+            return self.values[int(position)]
+        if self.kind in ("int", "play"):
+            return round(float(position))
+        return float(position)
+
+
+class Button(traitlets.HasTraits):
+    """A push button with a visible text (its accessible name) and a tooltip."""
+
+    description = traitlets.Unicode()
+    tooltip = traitlets.Unicode()
+    disabled = traitlets.Bool(False)
+
+    def __init__(self, description: str = "", tooltip: str = "") -> None:
+        super().__init__(description=description, tooltip=tooltip)
+        self._handlers: list[Callable[[Button], None]] = []
+
+    def on_click(self, handler: Callable[[Button], None]) -> None:
+        self._handlers.append(handler)
+
+    def click(self) -> None:
+        """Press it, as a student would."""
+        if self.disabled:
+            return
+        for handler in self._handlers:
+            handler(self)
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "kind": "button",
+            "label": self.description,
+            "tooltip": self.tooltip,
+            "disabled": self.disabled,
+        }
+
+
+class Row(list):
+    """Controls, buttons and label texts (plain strings) laid out side by side."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        super().__init__(items)
 
 
 def distinct(a: float, b: float, digits: int = 3, same_within: float = 0.0) -> tuple[str, str]:
@@ -76,25 +161,21 @@ def rate_against_limit(rate: float, limit: float, digits: int = 3) -> tuple[str,
 
 def log_rate_slider(
     value: float, low: float = 1e-4, high: float = 10.0, *, description: str = "rate \u03b7"
-) -> widgets.FloatLogSlider:
+) -> Control:
     """A learning-rate slider on a log scale: equal travel for each factor of 10.
 
     A linear slider would give the whole range 0.0001-0.1 a sliver at its left end, where the
     interesting small rates live.
     """
-    return widgets.FloatLogSlider(
-        value=value,
-        base=10,
+    return Control(
+        "log",
+        value,
         min=math.log10(low),
         max=math.log10(high),
         step=0.01,
-        readout_format=".3g",
         description=description,
         tooltip="Learning rate (log scale): each step moves w by rate \u00d7 gradient. "
         "Arrow keys change it in small steps.",
-        continuous_update=True,
-        style=_LABEL_STYLE,
-        layout=_LAYOUT,
     )
 
 
@@ -107,7 +188,7 @@ def nice_step(low: float, high: float, notches: int = 100) -> float:
 
 def labelled_slider(
     value: float, low: float, high: float, *, description: str, tooltip: str
-) -> widgets.FloatSlider:
+) -> Control:
     """A float slider with a visible label and a tooltip, on a round step.
 
     The ends are rounded out to multiples of the step, because the front end snaps values to
@@ -115,37 +196,31 @@ def labelled_slider(
     """
     step = nice_step(low, high)
     low, high = round(math.floor(low / step) * step, 12), round(math.ceil(high / step) * step, 12)
-    return widgets.FloatSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=description,
-        tooltip=tooltip,
-        readout_format=".3g",
-        style=_LABEL_STYLE,
-        layout=_LAYOUT,
+    return Control(
+        "float", value, min=low, max=high, step=step, description=description, tooltip=tooltip
     )
 
 
-def int_slider(
-    value: int, low: int, high: int, *, description: str, tooltip: str
-) -> widgets.IntSlider:
+def int_slider(value: int, low: int, high: int, *, description: str, tooltip: str) -> Control:
     """A whole-number slider with a visible label and a tooltip."""
-    return widgets.IntSlider(
-        value=value,
-        min=low,
-        max=high,
-        description=description,
-        tooltip=tooltip,
-        style=_LABEL_STYLE,
-        layout=_LAYOUT,
+    return Control(
+        "int", int(value), min=low, max=high, step=1, description=description, tooltip=tooltip
     )
 
 
-def preset_button(label: str, tooltip: str, on_click: Callable[[], None]) -> widgets.Button:
+def choice_slider(value: Any, options: Iterable[Any], *, description: str, tooltip: str) -> Control:
+    """A slider over a few named options (e.g. batch sizes)."""
+    return Control("choice", value, options=list(options), description=description, tooltip=tooltip)
+
+
+def dropdown(value: Any, options: Iterable[Any], *, description: str, tooltip: str) -> Control:
+    """A drop-down list of named options."""
+    return Control("select", value, options=list(options), description=description, tooltip=tooltip)
+
+
+def preset_button(label: str, tooltip: str, on_click: Callable[[], None]) -> Button:
     """A button that sets a control to a value a slider cannot land on exactly."""
-    button = widgets.Button(description=label, tooltip=tooltip, layout=widgets.Layout(width="auto"))
+    button = Button(description=label, tooltip=tooltip)
     button.on_click(lambda _: on_click())
     return button
 
@@ -153,22 +228,19 @@ def preset_button(label: str, tooltip: str, on_click: Callable[[], None]) -> wid
 class Readout:
     """The live sentence under an explorer: what the picture shows, in words and numbers.
 
-    It is also what a screen reader announces (``role="status"``, ``aria-live="polite"``).
+    The front end shows it in a polite live region (``role="status"``) and names the picture
+    with it (``role="img"``, ``aria-label``): what a screen reader announces and reads.
     """
 
     def __init__(self) -> None:
-        self.widget = widgets.HTML(layout=widgets.Layout(min_height="2.6em"))
-        self.widget.add_class("gdcourse-readout")
         self.text = ""
+        self.problem = False
+        self.view: Any = None
 
     def show(self, text: str, *, problem: bool = False) -> None:
-        self.text = text
-        colour = "#D55E00" if problem else "inherit"
-        body = html.escape(text).replace("\n", "<br>")
-        self.widget.value = (
-            f"<div role='status' aria-live='polite' style='color:{colour};font-size:14px;"
-            f"line-height:1.4'>{body}</div>"
-        )
+        self.text, self.problem = text, problem
+        if self.view is not None:
+            self.view.show_readout(text, problem)
 
 
 class StepPlayer:
@@ -178,42 +250,25 @@ class StepPlayer:
     """
 
     def __init__(self, n: int, on_change: Callable[[int], None], interval_ms: int = 250) -> None:
-        self.play = widgets.Play(
-            value=n,
+        self.play = Control(
+            "play",
+            n,
             min=0,
             max=n,
             step=1,
             interval=interval_ms,
-            show_repeat=False,
-            description="play",
+            description="steps shown",
             tooltip="Play: draw the run one step at a time",
         )
-        self.step_button = widgets.Button(
-            description="Step \u25b6",
-            tooltip="Take one more step",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.reset_button = widgets.Button(
-            description="Reset",
-            tooltip="Back to the start point",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.label = widgets.HTML()
-        self.step_button.on_click(lambda _: self.set(min(self.k + 1, self.play.max)))
+        self.step_button = Button("Step \u25b6", "Take one more step")
+        self.reset_button = Button("Reset", "Back to the start point")
+        self.step_button.on_click(lambda _: self.set(min(self.k + 1, int(self.play.max))))
         self.reset_button.on_click(lambda _: self.set(0))
         self._quiet = False  # set while a new run resets the position: its owner draws once
         self.play.observe(
             lambda change: None if self._quiet else on_change(change["new"]), names="value"
         )
-        self.widget = widgets.HBox(
-            [
-                widgets.Label("steps shown:"),
-                self.reset_button,
-                self.step_button,
-                self.play,
-                self.label,
-            ]
-        )
+        self.widget = Row([self.reset_button, self.step_button, self.play])
 
     @property
     def k(self) -> int:
@@ -230,69 +285,3 @@ class StepPlayer:
             self.play.value = n
         finally:
             self._quiet = False
-
-
-class BlitFigure:
-    """A matplotlib figure on an ipympl canvas, whatever backend the notebook uses.
-
-    Static parts (axes, curves, contours) are drawn once into a cached background; the
-    ``animated`` artists are drawn over it on each update. ``update(full=True)`` redraws
-    everything, for when the background itself changed (new axes limits, a new curve).
-    """
-
-    def __init__(self, figsize: tuple[float, float] = (8.0, 3.4), ncols: int = 2) -> None:
-        self.figure = Figure(figsize=figsize, layout="constrained")
-        self.axes = [self.figure.add_subplot(1, ncols, i + 1) for i in range(ncols)]
-        # Building the canvas directly (not through pyplot) makes the explorer independent of
-        # the notebook's backend and keeps pyplot from displaying the figure a second time.
-        self.canvas = Canvas(self.figure)
-        FigureManager(self.canvas, 0)
-        self.canvas.toolbar_visible = False
-        self.canvas.header_visible = False
-        self.canvas.footer_visible = False
-        self.canvas.resizable = False
-        self._animated: list[Artist] = []
-        self._background = None
-        self.full_redraws = 0
-        self.blits = 0
-        self._last_blit = -math.inf
-        self._last_frame: np.ndarray | None = None
-        self.canvas.mpl_connect("draw_event", self._on_draw)
-
-    def animate(self, artists: Iterable[Artist]) -> None:
-        for artist in artists:
-            artist.set_animated(True)
-            self._animated.append(artist)
-
-    def _on_draw(self, event: Any) -> None:
-        # ipympl resizes the canvas to the browser's pixel ratio after display, so the
-        # background is (re)captured at every full draw, never before.
-        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self._draw_animated()
-        self._last_frame = np.asarray(self.canvas.get_renderer().buffer_rgba()).copy()
-
-    def _draw_animated(self) -> None:
-        for artist in self._animated:
-            self.figure.draw_artist(artist)
-
-    def update(self, *, full: bool = False) -> None:
-        if full or self._background is None:
-            self.full_redraws += 1
-            self.canvas.draw_idle()
-            return
-        self.canvas.restore_region(self._background)
-        self._draw_animated()
-        pixels = np.asarray(self.canvas.get_renderer().buffer_rgba())
-        if self._last_frame is not None and np.array_equal(pixels, self._last_frame):
-            return  # nothing visible changed (e.g. a slider echoing its own value): no frame
-        self._last_frame = pixels.copy()
-        self.blits += 1
-        now = time.monotonic()
-        if now - self._last_blit < _FRAME_GAP_S:
-            # ipympl's front end shows frames through a single <img>: a frame that arrives
-            # before the previous one has loaded replaces it unseen, and a lost *diff* frame
-            # would leave stale pixels for good. Frames in quick succession (a slider echo, a
-            # fast drag) are therefore sent whole, so the last one is always complete.
-            self.canvas._force_full = True
-        self._last_blit = now
-        self.canvas.blit(self.figure.bbox)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..core import (
@@ -23,7 +22,8 @@ from ..plots.findings import count_steps
 from ..plots.style import PALETTE
 from .arguments import check_flag, check_steps, check_whole_within, check_within
 from .base import Explorer
-from .parts import BlitFigure, int_slider, labelled_slider, log_rate_slider, preset_button
+from .parts import Row, int_slider, labelled_slider, log_rate_slider, preset_button
+from .picture import LayeredFigure
 
 __all__ = ["SaddleExplorer"]
 
@@ -110,12 +110,12 @@ class SaddleExplorer(Explorer):
         self.controls["lr"] = log_rate_slider(lr, *_LR_RANGE)
         self._ridge_button = preset_button("", "", self._toggle_ridge)
         rows = [
-            widgets.HBox([self.controls["x0"], self.controls["log_y0"]]),
-            widgets.HBox([self.controls["noise"], self.controls["lr"]]),
-            widgets.HBox([widgets.Label("start:"), self._ridge_button]),
+            Row([self.controls["x0"], self.controls["log_y0"]]),
+            Row([self.controls["noise"], self.controls["lr"]]),
+            Row(["start:", self._ridge_button]),
         ]
 
-        fig = BlitFigure(figsize=(8.6, 3.6))
+        fig = LayeredFigure(figsize=(8.6, 3.6))
         self._ax, self._ax_g = fig.axes
         self._draw_static()
         self._path = self._ax.plot([], [], color=PALETTE[1], marker="o", ms=2.5, lw=1.2)[0]

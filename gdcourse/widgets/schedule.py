@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..core import (
@@ -30,7 +29,8 @@ from ..plots.findings import compared
 from ..plots.style import PALETTE
 from .arguments import check_choice, check_steps, check_within
 from .base import Explorer
-from .parts import BlitFigure, int_slider, labelled_slider, log_rate_slider
+from .parts import Row, dropdown, int_slider, labelled_slider, log_rate_slider
+from .picture import LayeredFigure
 
 __all__ = ["KINDS", "ScheduleExplorer", "make_schedule"]
 
@@ -111,12 +111,11 @@ class ScheduleExplorer(Explorer):
         check_within("noise", noise, *_NOISE_RANGE, "the noise slider's range")
         self.loss = Quadratic1D(a=2, c=3)
         self.w0, self.steps, self.seed = 7.0, steps, check_count("seed", seed)
-        self.controls["kind"] = widgets.Dropdown(
-            options=list(KINDS),
-            value=kind,
+        self.controls["kind"] = dropdown(
+            kind,
+            list(KINDS),
             description="schedule",
             tooltip="How the rate changes with the step number",
-            style={"description_width": "initial"},
         )
         self.controls["lr"] = log_rate_slider(
             lr, *_LR_RANGE, description="initial rate \u03b7\u2080"
@@ -135,10 +134,10 @@ class ScheduleExplorer(Explorer):
             tooltip="Standard deviation of the noise added to every gradient (0: exact)",
         )
         rows = [
-            widgets.HBox([self.controls["kind"], self.controls["lr"]]),
-            widgets.HBox([self.controls["T"], self.controls["noise"]]),
+            Row([self.controls["kind"], self.controls["lr"]]),
+            Row([self.controls["T"], self.controls["noise"]]),
         ]
-        fig = BlitFigure(figsize=(9.0, 3.6), ncols=2)
+        fig = LayeredFigure(figsize=(9.0, 3.6), ncols=2)
         self._ax_rate, self._ax_loss = fig.axes
         fig.animate(self._build_axes())
         self._mount(rows, fig)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
@@ -19,7 +18,8 @@ from ..plots.findings import SAME_TO
 from ..plots.style import PALETTE
 from .arguments import centre_of, check_loss_of_shape, check_range, check_steps, check_within
 from .base import Explorer
-from .parts import BlitFigure, StepPlayer, distinct, labelled_slider, log_rate_slider
+from .parts import Row, StepPlayer, distinct, labelled_slider, log_rate_slider
+from .picture import LayeredFigure
 
 __all__ = ["StepExplorer", "direction_of"]
 
@@ -115,9 +115,9 @@ class StepExplorer(Explorer):
         self.player = StepPlayer(steps, self._guarded(lambda _k: self._draw_step()))
         self.player.step_button.tooltip = "Take one more step: the next w becomes the current w"
         self.controls["k"] = self.player.play
-        rows = [widgets.HBox([self.controls["lr"], self.controls["w0"]]), self.player.widget]
+        rows = [Row([self.controls["lr"], self.controls["w0"]]), self.player.widget]
 
-        fig = BlitFigure(figsize=(8.0, 3.9), ncols=1)
+        fig = LayeredFigure(figsize=(8.0, 3.9), ncols=1)
         (self._ax,) = fig.axes
         fig.animate(self._build_axes())
         self._mount(rows, fig)

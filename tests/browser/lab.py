@@ -50,13 +50,17 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 
-# Classes of the explorer contract (gdcourse.widgets builds explorers this way).
+# Classes of the explorer contract (gdcourse/widgets/explorer.js builds explorers this way):
+# a field is a <label for> with its <input type=range> (or <select>) and an <output>; the
+# step player's Play button sits in the field of its "steps shown" slider.
 EXPLORER = ".gdcourse-explorer"
 READOUT = ".gdcourse-readout"
-SLIDER = ".widget-slider"
-SLIDER_HANDLE = ".noUi-handle"
-BUTTON = ".widget-button"
-PLAY = ".widget-play"
+SLIDER = ".gdx-field:has(input[type=range])"
+SLIDER_HANDLE = "input[type=range]"
+SELECT = ".gdx-field:has(select)"
+BUTTON = "button.gdx-button"
+PLAY = "button.gdx-play"
+PICTURE = ".gdx-picture"
 
 
 # --------------------------------------------------------------------------- the server
@@ -439,10 +443,10 @@ def plays(explorer: Locator) -> Locator:
 
 
 def label_of(control: Locator) -> str:
-    """The visible description of a control ("" if it has none)."""
+    """The visible label of a control ("" if it has none)."""
     text = control.evaluate(
         """(el) => {
-            const l = el.querySelector('.widget-label');
+            const l = el.querySelector('label');
             return (l && l.textContent.trim()) || el.textContent.trim()
                    || el.getAttribute('title');
         }"""
@@ -541,17 +545,14 @@ def wait_for_change(
 
 
 def press_slider(slider: Locator, key: str = "ArrowRight") -> str:
-    """Focus the slider's noUiSlider handle and press `key` (one step). At the maximum,
+    """Focus the slider's range input and press `key` (one step). At the maximum,
     ArrowRight would do nothing, so ArrowLeft is pressed instead. Returns the key pressed."""
     handle = slider.locator(SLIDER_HANDLE).first
     handle.scroll_into_view_if_needed()
     if key == "ArrowRight":
-        now, top = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
-        try:
-            if now is not None and top is not None and float(now) >= float(top):
-                key = "ArrowLeft"
-        except ValueError:
-            pass
+        at_top = handle.evaluate("(el) => Number(el.value) + Number(el.step) / 2 > Number(el.max)")
+        if at_top:
+            key = "ArrowLeft"
     handle.focus()
     handle.press(key)
     return key

@@ -1,6 +1,8 @@
-"""axe-core on the HTML the course writes and shows outside a live widget: the feedback pages
-`gdcourse grade` writes, and the verdicts and notes a check displays. A serious or critical
-violation in the course's own markup fails the test, with axe's own words for what is wrong.
+"""axe-core on the HTML the course writes and shows: the feedback pages `gdcourse grade` writes,
+the verdicts and notes a check displays, and every lesson notebook's outputs in JupyterLab,
+explorers included (the widget test scans the notebooks it drives, with ``serious_in_outputs``).
+A serious or critical violation in the course's own markup fails the test, with axe's own words
+for what is wrong.
 
 axe-core is the npm registry's package, pinned and checksummed in the Makefile (`make test`
 fetches it into the venv), injected with playwright's ``add_script_tag``: never a CDN.
@@ -30,10 +32,7 @@ FAILING = ("serious", "critical")
 @pytest.fixture(scope="module")
 def axe_page(browser):
     if not AXE_JS.exists():
-        message = (
-            f"{AXE_JS} is missing: `make test` fetches axe-core {AXE_VERSION} with npm "
-            "(apt-get install npm)"
-        )
+        message = f"{axe_missing()} (apt-get install npm)"
         if os.environ.get("CI") == "true":
             pytest.fail(message + "; it is required in CI", pytrace=False)
         pytest.skip(message)
@@ -154,18 +153,10 @@ def test_the_harness_finds_what_it_is_for(axe_page):
     )
 
 
-#: Notebooks whose outputs are scanned in JupyterLab: lesson 03 (figures, verdicts, explorers)
-#: and the review (flashcards). benchmarks/accessibility_report.py scans every notebook.
-SCANNED = ("notebooks/03_learning_rate.ipynb", "notebooks/08_review.ipynb")
-
 _SCAN_OUTPUTS = """async () => {
     const outputs = Array.from(document.querySelectorAll('.jp-OutputArea-output'));
-    // The explorers' controls are ipywidgets' own markup until their front end is the
-    // course's (issue 18): everything else a lesson shows is held to the rule now.
-    const explorers = Array.from(document.querySelectorAll('.gdcourse-explorer'));
     if (!outputs.length) return null;
-    const result = await axe.run({include: outputs, exclude: explorers},
-                                 {resultTypes: ['violations']});
+    const result = await axe.run({include: outputs}, {resultTypes: ['violations']});
     return result.violations.map(v => ({
         id: v.id, impact: v.impact, help: v.help,
         where: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
@@ -173,22 +164,57 @@ _SCAN_OUTPUTS = """async () => {
 }"""
 
 
-@pytest.mark.parametrize("notebook", SCANNED)
-def test_a_lessons_figures_verdicts_and_cards_have_no_serious_violation_in_jupyterlab(
-    axe_page, page, lab, notebook
-):
-    driver.open_notebook(page, lab, notebook)
-    driver.run_all(page)
-    driver.wait_idle(page, timeout=300)
+def axe_missing() -> str | None:
+    """Why axe cannot run here (None: it can). In CI that is a failure, never a skip."""
+    if AXE_JS.exists():
+        return None
+    return f"{AXE_JS} is missing: `make test` fetches axe-core {AXE_VERSION} with npm"
+
+
+def serious_in_outputs(page) -> list[dict]:
+    """axe's serious and critical violations in every output of the open notebook, the
+    explorers' controls, pictures and readouts included; and every figure without alt text."""
     for output in page.locator(".jp-OutputArea-output").all():  # JupyterLab paints what is seen
         output.scroll_into_view_if_needed(timeout=5000)
     page.add_script_tag(path=str(AXE_JS))
     found = page.evaluate(_SCAN_OUTPUTS)
     assert found is not None, "no outputs: the notebook did not run"
     serious = [v for v in found if v["impact"] in FAILING]
-    assert serious == [], serious
     figures = page.locator(".jp-OutputArea-output img")
-    if notebook.startswith("notebooks/03"):
-        assert figures.count() > 0  # lesson 03 shows static figures: each is checked below
     for i in range(figures.count()):
-        assert figures.nth(i).get_attribute("alt"), f"figure {i} has no alternative text"
+        if not figures.nth(i).get_attribute("alt"):
+            serious.append({"id": "figure-alt", "impact": "serious", "where": [f"img {i}"]})
+    return serious
+
+
+def _widget_notebooks() -> set[str]:
+    from tests.browser.test_widgets_in_browser import NOTEBOOKS
+
+    return set(NOTEBOOKS)
+
+
+#: Lessons without widgets are scanned here; those with widgets by the widget test, which opens
+#: and runs them anyway (tests/browser/test_widgets_in_browser.py), before and after it drives
+#: every control: together, every notebook of the course.
+SCANNED = sorted(
+    p.relative_to(ROOT).as_posix()
+    for p in (ROOT / "notebooks").glob("*.ipynb")
+    if p.relative_to(ROOT).as_posix() not in _widget_notebooks()
+)
+
+
+if SCANNED:  # today every lesson has a widget (an explorer or a check's cells): none here
+
+    @pytest.mark.parametrize("notebook", SCANNED)
+    def test_a_lessons_figures_and_verdicts_have_no_serious_violation_in_jupyterlab(
+        axe_page, page, lab, notebook
+    ):
+        driver.open_notebook(page, lab, notebook)
+        driver.run_all(page)
+        driver.wait_idle(page, timeout=300)
+        assert serious_in_outputs(page) == []
+
+
+def test_every_notebook_is_scanned_by_one_test():
+    everything = {p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert everything == set(SCANNED) | (_widget_notebooks() & everything)

@@ -1,14 +1,17 @@
 """Every notebook with widgets runs in real JupyterLab, and its explorers answer every control.
 
-An explorer (see gdcourse.widgets) is an element with class `gdcourse-explorer` holding an
-ipympl canvas and a `gdcourse-readout`. Each slider step, button click and Play/Stop press must
-change BOTH the plot's pixels and the readout text. The fixture notebook follows the same
-contract with plain ipywidgets, so the suite tests something real before the course has any.
+An explorer (see gdcourse.widgets) is an element with class `gdcourse-explorer` holding its
+native controls, a canvas and a `gdcourse-readout`. Each slider step, button click, Play press
+and list choice must change BOTH the picture's pixels and the readout text. The fixture
+notebook is a minimal explorer built from the same parts, so the suite tests the platform
+itself, apart from any lesson.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -55,12 +58,45 @@ def _assert_clean(page, relpath: str, when: str, console: list[str]) -> None:
         )
 
 
+def _assert_accessible(page, relpath: str, when: str) -> None:
+    """axe-core on every output, the explorers included: no serious or critical violation."""
+    from tests.browser.test_accessibility import axe_missing, serious_in_outputs
+
+    missing = axe_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{missing}; it is required in CI", pytrace=False)
+        return  # locally without npm: the accessibility tests say so (skipped)
+    serious = serious_in_outputs(page)
+    if serious:
+        pytest.fail(f"{relpath}: accessibility violations {when}: {serious}", pytrace=False)
+
+
 def _expect_change(explorer, before, what: str) -> driver.Snapshot:
     try:
-        return driver.wait_for_change(explorer, before, timeout=10)
+        after = driver.wait_for_change(explorer, before, timeout=10)
     except driver.NoChange as exc:
         message = f"{what}: {exc}"
+    else:
+        _expect_named_by_the_readout(explorer, what)
+        return after
     pytest.fail(message, pytrace=False)
+
+
+def _expect_named_by_the_readout(explorer, what: str) -> None:
+    """The picture (role=img) is named by the readout: what a screen reader reads of it."""
+    picture = explorer.locator(driver.PICTURE)
+    if not picture.count():
+        return  # the fixture's plain-ipywidgets explorers have none
+    deadline = time.monotonic() + 5
+    while True:
+        name = picture.first.get_attribute("aria-label") or ""
+        readout = explorer.locator(driver.READOUT).first.inner_text().strip()
+        if picture.first.get_attribute("role") == "img" and name.strip() == readout:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: the picture is named {name!r}, the readout says {readout!r}")
+        time.sleep(0.05)
 
 
 def _expect_quiet(explorer, what: str) -> driver.Snapshot:
@@ -92,27 +128,32 @@ def _exercise(page, explorer, where: str) -> None:
     plays = driver.plays(explorer)
     for j in range(plays.count()):
         play = plays.nth(j)
-        play_pause, stop = play.locator("button").nth(0), play.locator("button").nth(1)
-        what = f"{where}, Play control {j}"
+        what = f"{where}, Play button {j}"
         before = driver.settle(explorer)
-        play_pause.click()
+        play.click()
         _expect_change(explorer, before, f"{what}: play")
-        # Stop: the animation ends and the explorer goes back to the start (value = min).
-        before = driver.snapshot(explorer)
-        stop.click()
-        _expect_change(explorer, before, f"{what}: stop")
-        _expect_quiet(explorer, f"{what}: after stop")
-        # Play again, then pause: the animation ends, without errors.
-        before = driver.settle(explorer)
-        play_pause.click()
-        _expect_change(explorer, before, f"{what}: play after stop")
-        play_pause.click()
+        assert play.inner_text() in ("Pause", "Play"), f"{what}: its name is {play.inner_text()!r}"
+        if play.inner_text() == "Pause":
+            play.click()  # pause: the animation ends, without errors
         _expect_quiet(explorer, f"{what}: after pause")
+        assert play.inner_text() == "Play", f"{what}: after pausing it says {play.inner_text()!r}"
         errors = driver.cell_errors(page)
         if errors:
             pytest.fail(f"{what}: errors after pause:\n" + "\n---\n".join(errors), pytrace=False)
-        stop.click()
-        driver.settle(explorer)
+
+    selects = explorer.locator(driver.SELECT + " select")
+    for j in range(selects.count()):
+        select = selects.nth(j)
+        options = select.locator("option")
+        current = select.input_value()
+        other = next(
+            options.nth(i).get_attribute("value")
+            for i in range(options.count())
+            if options.nth(i).get_attribute("value") != current
+        )
+        before = driver.settle(explorer)
+        select.select_option(other)
+        _expect_change(explorer, before, f"{where}, list {j} set to option {other}")
 
 
 @pytest.mark.parametrize("relpath", NOTEBOOKS)
@@ -122,6 +163,8 @@ def test_explorers_respond_in_jupyterlab(page, lab, failure_target, relpath):
     driver.run_all(page)
     driver.wait_idle(page, timeout=180)
     _assert_clean(page, relpath, "after running all cells", console)
+
+    _assert_accessible(page, relpath, "after running all cells")
 
     explorers = driver.explorers(page)
     count = explorers.count()
@@ -133,4 +176,5 @@ def test_explorers_respond_in_jupyterlab(page, lab, failure_target, relpath):
         _exercise(page, explorer, f"{relpath}, explorer {i}")
 
     _assert_clean(page, relpath, "after using the explorers", console)
+    _assert_accessible(page, relpath, "after using every control")
     driver.shutdown_kernels(page)

@@ -1,0 +1,371 @@
+// The explorers' front end (anywidget): native, labelled controls, the picture, the readout.
+//
+// The kernel stays the source of truth: it computes every run, lays the figure out with
+// matplotlib and sends (1) the background as a PNG when it changes, (2) the moving layer as
+// drawing operations (JSON) over one Float32 buffer of pixel coordinates, on every change, and
+// (3) the readout sentence. This module only draws them, and sends back what a student did.
+
+const PLAY = "Play", PAUSE = "Pause";
+
+function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function floats(view) {
+  // anywidget hands Bytes over as a DataView; a Float32Array needs 4-byte alignment.
+  if (!view || !view.byteLength) return new Float32Array(0);
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  return new Float32Array(bytes.slice().buffer);
+}
+
+function tracePolylines(ctx, xy, offset, lengths, close) {
+  let i = offset;
+  for (const n of lengths) {
+    ctx.moveTo(xy[i], xy[i + 1]);
+    for (let j = 1; j < n; j++) ctx.lineTo(xy[i + 2 * j], xy[i + 2 * j + 1]);
+    if (close) ctx.closePath();
+    i += 2 * n;
+  }
+}
+
+function stroke(ctx, op) {
+  ctx.lineWidth = op.lw;
+  ctx.strokeStyle = op.stroke;
+  ctx.lineCap = op.cap || "butt";
+  ctx.lineJoin = op.join || "miter";
+  ctx.setLineDash(op.dash || []);
+  ctx.lineDashOffset = op.dashoff || 0;
+  ctx.stroke();
+}
+
+const hatches = new Map();
+
+function hatchPattern(ctx, op) {
+  // matplotlib's hatches: each repeat of a character adds lines per inch (72 points).
+  const key = `${op.hatch}|${op.hatchc}|${op.hatchlw}|${op.dpi}`;
+  if (hatches.has(key)) return hatches.get(key);
+  const size = Math.max(8, Math.round(op.dpi));
+  const tile = document.createElement("canvas");
+  tile.width = tile.height = size;
+  const t = tile.getContext("2d");
+  t.strokeStyle = t.fillStyle = op.hatchc || "black";
+  t.lineWidth = op.hatchlw || 1;
+  const count = (c) => op.hatch.split(c).length - 1;
+  const lines = (n, draw) => { for (let i = 0; i < n; i++) draw((i * size) / n); };
+  t.beginPath();
+  const diag = count("/") + count("x") + count("X");
+  const back = count("\\") + count("x") + count("X");
+  lines(diag, (o) => { t.moveTo(o - size, size); t.lineTo(o + size, -size); t.moveTo(o, size); t.lineTo(o + size, 0); t.moveTo(o - size, size + size); t.lineTo(o + size, 0); });
+  lines(back, (o) => { t.moveTo(o - size, 0); t.lineTo(o + size, 2 * size); t.moveTo(o, 0); t.lineTo(o + size, size); t.moveTo(o - size, -size); t.lineTo(o + size, size); });
+  lines(count("-") + count("+"), (o) => { t.moveTo(0, o + 0.5); t.lineTo(size, o + 0.5); });
+  lines(count("|") + count("+"), (o) => { t.moveTo(o + 0.5, 0); t.lineTo(o + 0.5, size); });
+  t.stroke();
+  const dots = count(".") + count("o") + count("O");
+  if (dots) {
+    const n = 2 * dots + 1, r = count(".") ? size / 60 : size / (6 * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      t.beginPath();
+      t.arc(((i + (j % 2) / 2) * size) / n, (j * size) / n, Math.max(0.8, r), 0, 2 * Math.PI);
+      count(".") ? t.fill() : t.stroke();
+    }
+  }
+  const pattern = ctx.createPattern(tile, "repeat");
+  hatches.set(key, pattern);
+  return pattern;
+}
+
+function paintOp(ctx, op, xy) {
+  ctx.save();
+  if (op.clip) {
+    ctx.beginPath();
+    ctx.rect(op.clip[0], op.clip[1], op.clip[2], op.clip[3]);
+    ctx.clip();
+  }
+  if (op.k === "path") {
+    ctx.beginPath();
+    tracePolylines(ctx, xy, op.o, op.n, !!op.fill);
+    if (op.fill) { ctx.fillStyle = op.fill; ctx.fill(); }
+    if (op.hatch) { ctx.fillStyle = hatchPattern(ctx, op); ctx.fill(); }
+    if (op.stroke && op.lw > 0) stroke(ctx, op);
+  } else if (op.k === "markers") {
+    const shape = new Path2D();
+    let i = op.o;
+    for (const n of op.n) {
+      shape.moveTo(xy[i], xy[i + 1]);
+      for (let j = 1; j < n; j++) shape.lineTo(xy[i + 2 * j], xy[i + 2 * j + 1]);
+      i += 2 * n;
+    }
+    for (let p = 0; p < op.np; p++) {
+      const x = xy[op.p + 2 * p], y = xy[op.p + 2 * p + 1];
+      ctx.setTransform(ctx.getTransform().translate(x, y));
+      if (op.fill) { ctx.fillStyle = op.fill; ctx.fill(shape); }
+      if (op.stroke && op.lw > 0) {
+        ctx.lineWidth = op.lw; ctx.strokeStyle = op.stroke; ctx.setLineDash([]);
+        ctx.lineJoin = op.join || "miter"; ctx.stroke(shape);
+      }
+      ctx.setTransform(ctx.getTransform().translate(-x, -y));
+    }
+  } else if (op.k === "text") {
+    ctx.font = op.font;
+    ctx.fillStyle = op.fill || "black";
+    ctx.textBaseline = "alphabetic";
+    ctx.textAlign = "left";
+    ctx.translate(op.x, op.y);
+    if (op.angle) ctx.rotate((-op.angle * Math.PI) / 180);
+    ctx.fillText(op.s, 0, 0);
+  }
+  ctx.restore();
+}
+
+function render({ model, el: host }) {
+  // JupyterLab's keyboard shortcuts (arrow keys move between cells) would take the keys a
+  // student presses on a slider: Lumino skips elements marked with this attribute.
+  const root = el("div", { class: "gdx", "data-lm-suppress-shortcuts": "true" });
+  const controlsBox = el("div", { class: "gdx-controls" });
+  const picture = el("div", { class: "gdx-picture", role: "img" });
+  const canvas = el("canvas", { class: "gdx-canvas" });
+  const readout = el("div", {
+    class: "gdx-readout gdcourse-readout",
+    role: "status",
+    "aria-live": "polite",
+  });
+  // ... and the notebook itself prevents the default of arrow keys (moving the slider): the
+  // keys pressed on the explorer's own controls stay with them.
+  root.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, select, button")) event.stopPropagation();
+  });
+  picture.appendChild(canvas);
+  root.append(controlsBox, picture, readout);
+  host.appendChild(root);
+
+  const uid = "gdx-" + Math.random().toString(36).slice(2, 10);
+  const fields = {}; // name -> {input, output, spec, play}
+  const buttons = {}; // id -> button
+  let structure = "";
+  let timer = null;
+  let frames = 0;
+  let background = null; // ImageBitmap
+  let backgroundReady = Promise.resolve();
+  let drawQueued = false;
+
+  // -- controls ---------------------------------------------------------------------------
+  function sendValue(name, position) {
+    model.set("values", { ...model.get("values"), [name]: position });
+    model.save_changes();
+  }
+
+  function shownPosition(spec, position) {
+    if (spec.kind === "log") return Math.log10(position);
+    return position;
+  }
+
+  function valueOfInput(spec, input) {
+    const x = Number(input.value);
+    return spec.kind === "log" ? Math.pow(10, x) : x;
+  }
+
+  function localText(spec, position) {
+    if (spec.kind === "choice" || spec.kind === "select") return spec.options[position] ?? "";
+    if (spec.kind === "int" || spec.kind === "play") return String(Math.round(position));
+    return String(Number(Number(position).toPrecision(3)));
+  }
+
+  function stopPlay() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    for (const f of Object.values(fields)) if (f.play) f.play.textContent = PLAY;
+  }
+
+  function makeField(item, id) {
+    const wrap = el("span", { class: "gdx-field", title: item.tooltip || "" });
+    const label = el("label", { for: id }, item.label);
+    wrap.appendChild(label);
+    const field = { spec: item };
+    if (item.kind === "select") {
+      const select = el("select", { id, title: item.tooltip || "" });
+      item.options.forEach((text, i) => select.appendChild(el("option", { value: String(i) }, text)));
+      select.addEventListener("change", () => sendValue(item.name, Number(select.value)));
+      wrap.appendChild(select);
+      field.input = select;
+    } else {
+      if (item.kind === "play") {
+        const play = el("button", { type: "button", class: "gdx-play", title: item.tooltip || "" }, PLAY);
+        play.addEventListener("click", () => {
+          if (timer !== null) { stopPlay(); return; }
+          const spec = field.spec;
+          if (Number(model.get("values")[item.name]) >= spec.max) sendValue(item.name, spec.min);
+          play.textContent = PAUSE;
+          timer = setInterval(() => {
+            const k = Number(model.get("values")[item.name]);
+            if (k >= field.spec.max) { stopPlay(); return; }
+            sendValue(item.name, k + 1);
+          }, item.interval || 250);
+        });
+        field.play = play;
+        wrap.insertBefore(play, label);
+      }
+      const input = el("input", { type: "range", id, title: item.tooltip || "" });
+      input.addEventListener("input", () => {
+        const spec = field.spec;
+        const position = valueOfInput(spec, input);
+        const text = localText(spec, position);
+        field.output.textContent = text;
+        input.setAttribute("aria-valuetext", text);
+        sendValue(item.name, position);
+      });
+      wrap.appendChild(input);
+      field.input = input;
+      field.output = el("output", { for: id, class: "gdx-value" });
+      wrap.appendChild(field.output);
+    }
+    return field;
+  }
+
+  function applySpec(field, item) {
+    field.spec = item;
+    const input = field.input;
+    input.disabled = !!item.disabled;
+    input.parentNode.querySelector("label").textContent = item.label;
+    if (input.tagName === "INPUT") {
+      const shift = item.kind === "choice" ? [0, item.options.length - 1, 1] : [item.min, item.max, item.step];
+      input.min = String(shift[0]);
+      input.max = String(shift[1]);
+      input.step = String(shift[2]);
+    }
+  }
+
+  function buildControls() {
+    const rows = model.get("spec");
+    const key = JSON.stringify(rows.map((row) => row.map((i) => [i.t, i.name || i.id || i.text, i.kind])));
+    if (key !== structure) {
+      structure = key;
+      stopPlay();
+      controlsBox.replaceChildren();
+      for (const k of Object.keys(fields)) delete fields[k];
+      for (const k of Object.keys(buttons)) delete buttons[k];
+      for (const row of rows) {
+        const line = el("div", { class: "gdx-row" });
+        for (const item of row) {
+          if (item.t === "text") {
+            line.appendChild(el("span", { class: "gdx-text" }, item.text));
+          } else if (item.t === "button") {
+            const button = el("button", { type: "button", class: "gdx-button" });
+            button.addEventListener("click", () => model.send({ click: item.id }));
+            buttons[item.id] = button;
+            line.appendChild(button);
+          } else {
+            const field = makeField(item, `${uid}-${item.name}`);
+            fields[item.name] = field;
+            line.appendChild(field.input.parentNode);
+          }
+        }
+        controlsBox.appendChild(line);
+      }
+    }
+    for (const row of rows) {
+      for (const item of row) {
+        if (item.t === "button") {
+          const b = buttons[item.id];
+          b.textContent = item.label;
+          b.title = item.tooltip || "";
+          b.disabled = !!item.disabled;
+        } else if (item.t === "control") {
+          applySpec(fields[item.name], item);
+        }
+      }
+    }
+    syncValues();
+  }
+
+  function syncValues() {
+    const values = model.get("values");
+    const texts = model.get("texts");
+    for (const [name, field] of Object.entries(fields)) {
+      if (!(name in values)) continue;
+      const position = values[name];
+      const text = texts[name] ?? localText(field.spec, position);
+      if (field.input.tagName === "SELECT") {
+        field.input.value = String(position);
+      } else {
+        // Only move a slider the student is not holding: their drag wins.
+        const wanted = shownPosition(field.spec, position);
+        if (Math.abs(Number(field.input.value) - wanted) > 1e-9) field.input.value = String(wanted);
+        field.input.setAttribute("aria-valuetext", text);
+        field.output.textContent = text;
+      }
+    }
+  }
+
+  // -- the picture --------------------------------------------------------------------------
+  function loadBackground() {
+    const view = model.get("background");
+    if (!view || !view.byteLength) return;
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+    backgroundReady = createImageBitmap(new Blob([bytes], { type: "image/png" })).then((bitmap) => {
+      background = bitmap;
+    });
+    queueDraw();
+  }
+
+  function paint() {
+    const [w, h] = model.get("size");
+    const ratio = window.devicePixelRatio || 1;
+    if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
+      canvas.width = Math.round(w * ratio);
+      canvas.height = Math.round(h * ratio);
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h}px`;
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    if (background) ctx.drawImage(background, 0, 0, w, h);
+    for (const [ops, coords] of [["scene_ops", "scene_coords"], ["ops", "coords"]]) {
+      const xy = floats(model.get(coords));
+      for (const op of JSON.parse(model.get(ops) || "[]")) paintOp(ctx, op, xy);
+    }
+    canvas.dataset.frame = String(++frames);
+  }
+
+  function queueDraw() {
+    // One message may change the background, the layer and the readout: draw once.
+    if (drawQueued) return;
+    drawQueued = true;
+    queueMicrotask(() => {
+      const ready = backgroundReady;
+      ready.then(() => {
+        drawQueued = false;
+        paint();
+      });
+    });
+  }
+
+  function showReadout() {
+    const text = model.get("readout");
+    readout.textContent = text;
+    readout.classList.toggle("gdx-problem", !!model.get("problem"));
+    picture.setAttribute("aria-label", text || "the explorer's picture");
+  }
+
+  model.on("change:spec", buildControls);
+  model.on("change:values", syncValues);
+  model.on("change:texts", syncValues);
+  model.on("change:background", loadBackground);
+  model.on("change:ops", queueDraw);
+  model.on("change:scene_ops", queueDraw);
+  model.on("change:scene_coords", queueDraw);
+  model.on("change:coords", queueDraw);
+  model.on("change:size", queueDraw);
+  model.on("change:readout", showReadout);
+  model.on("change:problem", showReadout);
+  buildControls();
+  showReadout();
+  loadBackground();
+  queueDraw();
+  return () => stopPlay();
+}
+
+export default { render };

@@ -1,0 +1,151 @@
+"""The widget an explorer shows: one anywidget that draws its controls, picture and readout.
+
+The front end (``explorer.js``) is a small ES module shipped in the package: no CDN, no build
+step. Every control is a native HTML control with a visible ``<label for>`` (its accessible
+name), every button has its text, the picture is ``role="img"`` named by the readout, and the
+readout is a polite live region. The kernel keeps the state; this class carries it both ways.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ..core import CourseTypeError
+from .parts import Button, Control, Readout, Row
+from .picture import LayeredFigure
+
+__all__ = ["ExplorerView"]
+
+_HERE = Path(__file__).parent
+
+
+class ExplorerView(anywidget.AnyWidget):
+    """Controls on top, the picture, the readout underneath (see the module's docstring)."""
+
+    _esm = _HERE / "explorer.js"
+    _css = _HERE / "explorer.css"
+
+    spec = traitlets.List().tag(sync=True)  # rows of items: controls, buttons, texts
+    values = traitlets.Dict().tag(sync=True)  # control name -> position (see Control)
+    texts = traitlets.Dict().tag(sync=True)  # control name -> the value as shown
+    size = traitlets.List([0, 0]).tag(sync=True)  # the picture in CSS pixels
+    background = traitlets.Bytes(b"").tag(sync=True)  # PNG
+    scene_ops = traitlets.Unicode("[]").tag(sync=True)  # the scenery's drawing operations
+    scene_coords = traitlets.Bytes(b"").tag(sync=True)  # their pixel coordinates, float32
+    ops = traitlets.Unicode("[]").tag(sync=True)  # the moving layer's drawing operations
+    coords = traitlets.Bytes(b"").tag(sync=True)  # their pixel coordinates, float32
+    readout = traitlets.Unicode("").tag(sync=True)
+    problem = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(
+        self,
+        rows: list[Any],
+        controls: dict[str, Control],
+        readout: Readout,
+        figure: LayeredFigure,
+        guard: Any,
+    ) -> None:
+        super().__init__()
+        self._controls = controls
+        self._names = {id(c): name for name, c in controls.items()}
+        self._rows = [list(row) if isinstance(row, (Row, list)) else [row] for row in rows]
+        self._buttons: dict[str, Button] = {}
+        for row in self._rows:
+            for item in row:
+                if isinstance(item, Button):
+                    self._buttons[f"b{len(self._buttons)}"] = item
+        self._button_ids = {id(b): key for key, b in self._buttons.items()}
+        self._figure = figure
+        self._guard = guard
+        self.add_class("gdcourse-explorer")
+        with self.hold_sync():
+            self._send_spec()
+            self._send_values()
+            for control in controls.values():
+                control.observe(self._control_changed, names="value")
+                control.observe(
+                    self._relabel,
+                    names=["description", "tooltip", "disabled", "min", "max", "step", "options"],
+                )
+            for button in self._buttons.values():
+                button.observe(self._relabel, names=["description", "tooltip", "disabled"])
+            readout.view = self
+            self.show_readout(readout.text, readout.problem)
+            figure.attach(self)
+        self.observe(self._values_from_browser, names="values")
+        self.on_msg(self._message)
+
+    # -- kernel -> browser ---------------------------------------------------------------
+    def _send_spec(self) -> None:
+        rows = []
+        for row in self._rows:
+            items = []
+            for item in row:
+                if isinstance(item, str):
+                    items.append({"t": "text", "text": item})
+                elif isinstance(item, Button):
+                    items.append({"t": "button", "id": self._button_ids[id(item)], **item.spec()})
+                elif isinstance(item, Control):
+                    items.append({"t": "control", "name": self._names[id(item)], **item.spec()})
+                else:
+                    raise CourseTypeError(
+                        f"an explorer row holds controls, buttons or text (str), got {item!r}"
+                    )
+            rows.append(items)
+        self.spec = rows
+
+    def _send_values(self) -> None:
+        self.values = {name: c.position() for name, c in self._controls.items()}
+        self.texts = {name: c.shown() for name, c in self._controls.items()}
+
+    def _control_changed(self, _change: Any) -> None:
+        self._send_values()
+
+    def _relabel(self, _change: Any) -> None:
+        self._send_spec()
+        self._send_values()
+
+    def show_readout(self, text: str, problem: bool) -> None:
+        self.readout, self.problem = text, problem
+
+    # -- browser -> kernel ---------------------------------------------------------------
+    def _values_from_browser(self, change: Any) -> None:
+        with self.hold_sync():
+            for name, position in change["new"].items():
+                control = self._controls.get(name)
+                if control is None:
+                    continue
+                try:
+                    value = control.from_position(position)
+                except (TypeError, ValueError, IndexError):
+                    continue  # not a position this control has: keep its value
+                if value != control.value:
+                    self._guard(lambda c=control, v=value: setattr(c, "value", v))()
+
+    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        button = self._buttons.get(content.get("click")) if isinstance(content, dict) else None
+        if button is not None:
+            with self.hold_sync():
+                self._guard(button.click)()
+
+    # -- outside a live kernel -------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """The live widget, and a still picture with the readout for where no kernel runs
+        (an HTML export, a notebook viewer): JupyterLab prefers the widget."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        picture = base64.b64encode(self._figure.png()).decode("ascii")
+        words = html.escape(self.readout)
+        bundle["text/html"] = (
+            f"<figure class='gdcourse-explorer-still'><img src='data:image/png;base64,{picture}' "
+            f"alt='{words}'><figcaption>{words}</figcaption></figure>"
+        )
+        bundle["text/plain"] = self.readout
+        return bundle
