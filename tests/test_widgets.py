@@ -526,3 +526,16 @@ def test_a_saved_notebook_shows_each_explorers_picture_and_readout_without_a_ker
     assert base64.b64decode(picture).startswith(b"\x89PNG")
     assert readout in found.captions
     assert nb.cells[0].outputs[0]["data"]["text/plain"] == readout
+
+
+@pytest.mark.parametrize("junk", [1e9, -1.0, float("nan"), float("inf"), "abc", None, [1]])
+def test_a_tampered_front_end_cannot_set_a_value_the_slider_does_not_have(junk):
+    ex = LearningRateExplorer(lr=0.1)
+    before = ex.readout_text
+    ex.widget.values = {**ex.widget.values, "lr": junk, "w0": 1e300, "nonexistent": 3}
+    assert ex.controls["lr"].value == 0.1 and ex.controls["w0"].value == 7.0
+    assert ex.readout_text == before
+    assert ex.widget.values["lr"] == 0.1  # the browser's slider is put back
+    ex.widget._message(ex.widget, {"click": "b99"}, [])  # no such button: nothing happens
+    ex.widget._message(ex.widget, "not a dict", [])
+    assert ex.readout_text == before

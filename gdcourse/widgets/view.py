@@ -17,6 +17,7 @@ import anywidget
 import traitlets
 
 from ..core import CourseTypeError
+from .arguments import check_control_value
 from .parts import Button, Control, Readout, Row
 from .picture import LayeredFigure
 
@@ -122,9 +123,12 @@ class ExplorerView(anywidget.AnyWidget):
                 if control is None:
                     continue
                 try:
-                    value = control.from_position(position)
-                except (TypeError, ValueError, IndexError):
-                    continue  # not a position this control has: keep its value
+                    value = check_control_value(name, control, control.from_position(position))
+                except (TypeError, ValueError, IndexError, OverflowError):
+                    # Not a value this control can take (a tampered or stale front end): keep
+                    # the kernel's, and put the browser's control back where it belongs.
+                    self._send_values()
+                    continue
                 if value != control.value:
                     self._guard(lambda c=control, v=value: setattr(c, "value", v))()
 
