@@ -249,7 +249,7 @@ def test_start_sliders_use_round_steps_so_the_start_shows_as_typed():
 
 
 def test_importing_the_widgets_leaves_the_notebooks_pyplot_backend_alone(tmp_path):
-    # ipympl switches pyplot to itself on import; later lesson figures must stay images.
+    # An explorer (its Agg canvas, anywidget) must not change pyplot: later figures stay images.
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -270,7 +270,7 @@ def test_importing_the_widgets_leaves_the_notebooks_pyplot_backend_alone(tmp_pat
     )
     cells = execute(path).cells
     assert "application/vnd.jupyter.widget-view+json" in cells[1].outputs[0]["data"]
-    assert "image/png" in cells[2].outputs[0]["data"]  # not an ipympl widget
+    assert "image/png" in cells[2].outputs[0]["data"]  # an inline image, not a widget
 
 
 def _marker_ops(ex):
