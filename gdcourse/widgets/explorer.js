@@ -150,9 +150,17 @@ function render({ model, el: host }) {
   let background = null; // ImageBitmap
   let backgroundReady = Promise.resolve();
   let drawQueued = false;
+  const scene = document.createElement("canvas"); // the still image with the scenery over it
+  let sceneKey = "", sceneVersion = 0;
+  const sceneChanged = () => { sceneVersion++; queueDraw(); };
 
   // -- controls ---------------------------------------------------------------------------
+  // Diagnostics for benchmarks/widget_latency.py: when a page defines window.gdxTrace (an
+  // array), the front end notes when a value leaves, a frame arrives and a frame is painted.
+  const trace = (what) => window.gdxTrace && window.gdxTrace.push([what, performance.now()]);
+
   function sendValue(name, position) {
+    trace("send");
     model.set("values", { ...model.get("values"), [name]: position });
     model.save_changes();
   }
@@ -196,13 +204,16 @@ function render({ model, el: host }) {
         play.addEventListener("click", () => {
           if (timer !== null) { stopPlay(); return; }
           const spec = field.spec;
-          if (Number(model.get("values")[item.name]) >= spec.max) sendValue(item.name, spec.min);
           play.textContent = PAUSE;
-          timer = setInterval(() => {
+          // The first step at once (from the start if the run is shown whole), then one per tick.
+          const next = () => {
             const k = Number(model.get("values")[item.name]);
             if (k >= field.spec.max) { stopPlay(); return; }
             sendValue(item.name, k + 1);
-          }, item.interval || 250);
+          };
+          if (Number(model.get("values")[item.name]) >= spec.max) sendValue(item.name, spec.min);
+          else next();
+          timer = setInterval(next, item.interval || 250);
         });
         field.play = play;
         wrap.insertBefore(play, label);
@@ -306,6 +317,7 @@ function render({ model, el: host }) {
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
     backgroundReady = createImageBitmap(new Blob([bytes], { type: "image/png" })).then((bitmap) => {
       background = bitmap;
+      sceneVersion++;
     });
     queueDraw();
   }
@@ -319,19 +331,34 @@ function render({ model, el: host }) {
       canvas.style.width = `${w}px`;
       canvas.style.height = `${h}px`;
     }
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, w, h);
-    if (background) ctx.drawImage(background, 0, 0, w, h);
-    for (const [ops, coords] of [["scene_ops", "scene_coords"], ["ops", "coords"]]) {
-      const xy = floats(model.get(coords));
-      for (const op of JSON.parse(model.get(ops) || "[]")) paintOp(ctx, op, xy);
+    // The still image and the scenery are composed once per change into a layer of their own;
+    // a frame then copies it and draws the moving layer over it.
+    const key = `${sceneVersion}|${w}|${h}|${ratio}`;
+    if (sceneKey !== key) {
+      scene.width = canvas.width;
+      scene.height = canvas.height;
+      const sctx = scene.getContext("2d");
+      sctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      sctx.clearRect(0, 0, w, h);
+      if (background) sctx.drawImage(background, 0, 0, w, h);
+      const sxy = floats(model.get("scene_coords"));
+      for (const op of JSON.parse(model.get("scene_ops") || "[]")) paintOp(sctx, op, sxy);
+      sceneKey = key;
     }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(scene, 0, 0);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const xy = floats(model.get("coords"));
+    for (const op of JSON.parse(model.get("ops") || "[]")) paintOp(ctx, op, xy);
     canvas.dataset.frame = String(++frames);
+    trace("painted");
   }
 
   function queueDraw() {
     // One message may change the background, the layer and the readout: draw once.
+    trace("received");
     if (drawQueued) return;
     drawQueued = true;
     queueMicrotask(() => {
@@ -355,8 +382,8 @@ function render({ model, el: host }) {
   model.on("change:texts", syncValues);
   model.on("change:background", loadBackground);
   model.on("change:ops", queueDraw);
-  model.on("change:scene_ops", queueDraw);
-  model.on("change:scene_coords", queueDraw);
+  model.on("change:scene_ops", sceneChanged);
+  model.on("change:scene_coords", sceneChanged);
   model.on("change:coords", queueDraw);
   model.on("change:size", queueDraw);
   model.on("change:readout", showReadout);

@@ -33,7 +33,9 @@ class ExplorerView(anywidget.AnyWidget):
     _css = _HERE / "explorer.css"
 
     spec = traitlets.List().tag(sync=True)  # rows of items: controls, buttons, texts
-    values = traitlets.Dict().tag(sync=True)  # control name -> position (see Control)
+    # control name -> position (see Control). No echo of the browser's own value: the kernel
+    # answers a move with one message (the frame, the readout, the values as it holds them).
+    values = traitlets.Dict().tag(sync=True, echo_update=False)
     texts = traitlets.Dict().tag(sync=True)  # control name -> the value as shown
     size = traitlets.List([0, 0]).tag(sync=True)  # the picture in CSS pixels
     background = traitlets.Bytes(b"").tag(sync=True)  # PNG
