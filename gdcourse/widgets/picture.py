@@ -30,7 +30,7 @@ from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
-__all__ = ["LayeredFigure", "render_png"]
+__all__ = ["LayeredFigure"]
 
 _CAPS = {"butt": "butt", "round": "round", "projecting": "square"}
 _GLYPHS: dict[tuple, Path] = {}  # mathtext laid out as paths (tick labels like 10^-3)
@@ -205,17 +205,6 @@ class _Recorder(RendererBase):
         if not self.chunks:
             return b""
         return np.concatenate(self.chunks).astype("<f4").tobytes()
-
-
-def render_png(figure: Figure, artists: Iterable[Artist] = ()) -> bytes:
-    """The figure as a PNG, with ``artists`` (animated ones, skipped by a normal draw) drawn
-    over it: the explorer's picture as a still image, for notebooks without a live kernel."""
-    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else None
-    canvas = canvas or FigureCanvasAgg(figure)
-    canvas.draw()
-    for artist in artists:
-        figure.draw_artist(artist)
-    return _png(canvas)
 
 
 def _png(canvas: FigureCanvasAgg) -> bytes:
