@@ -43,7 +43,8 @@ window.bench = (() => {
       if (f.querySelector(".gdx-play")) found.push({ kind: "play", index, label: "Play (first frame)" });
     });
     b.querySelectorAll("button.gdx-button").forEach((button, index) => {
-      found.push({ kind: "button", index, label: button.textContent.replace(/ = .*/, "") + " button" });
+      // Its text without the trailing "(...)": "θ = steepest ascent", "rate 1/a = 0.5" (unique).
+      found.push({ kind: "button", index, label: button.textContent.replace(/ \(.*\)$/, "") + " button" });
     });
     return found;
   }
@@ -55,6 +56,7 @@ window.bench = (() => {
       handle.dispatchEvent(new KeyboardEvent("keydown", { key: up ? "ArrowRight" : "ArrowLeft", bubbles: true }));
     } else if (c.kind === "range") {
       const input = field(key, c).querySelector("input");
+      if (input.disabled) return false;
       const step = Number(input.step), value = Number(input.value);
       if (up && value + step > Number(input.max) + 1e-9) up = false;
       if (!up && value - step < Number(input.min) - 1e-9) up = true;
@@ -90,8 +92,10 @@ window.bench = (() => {
     return false;
   }
 
+  const said = (key) => (box(key).querySelector(".gdx-readout") || {}).textContent;
+
   async function move(key, c, up, timeout) {
-    const before = look(key), t0 = performance.now();
+    const before = look(key), words = said(key), t0 = performance.now();
     if (!act(key, c, up)) return { skipped: "disabled" };
     let result = { stale: true };
     while (performance.now() - t0 < timeout) {
@@ -100,6 +104,9 @@ window.bench = (() => {
     }
     const play = c.kind === "play" && field(key, c).querySelector(".gdx-play");
     if (play && play.textContent === "Pause") play.click();
+    // Neither the picture nor the readout changed: the move has no effect in this state (T of
+    // a constant schedule); only a readout that changed over an unchanged picture is stale.
+    if (result.stale && words !== undefined && said(key) === words) return { noEffect: true };
     return result;
   }
 

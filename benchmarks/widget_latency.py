@@ -33,6 +33,7 @@ within 1.5x, the median over all explorer controls within 1.25x. Exit status 0; 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import shutil
 import statistics
@@ -71,6 +72,8 @@ def main() -> int:
     os.environ["GDCOURSE_BENCH_PROTOTYPES"] = str(PROTOTYPES)  # the kernel inherits it
     times: dict[tuple[str, str], list[float]] = {}
     stale: dict[tuple[str, str], int] = {}
+    notes: dict[tuple[str, str], dict[str, int]] = {}  # moves skipped (disabled) / no effect
+    console: list[str] = []
     try:
         (tmp / "root").mkdir()
         write_notebook(tmp / "root" / NOTEBOOK.name, args.only)
@@ -79,6 +82,7 @@ def main() -> int:
             print(f"Chromium {browser.version}; load average at the start {load_start[0]:.2f}")
             page = lab.new_page(browser)  # a normal window: a tall one slows every frame
             page.set_default_timeout(120_000)
+            console = lab.watch_console(page)
             lab.open_notebook(page, server, NOTEBOOK.name)
             lab.run_all(page)
             lab.wait_idle(page, timeout=300)
@@ -103,7 +107,13 @@ def main() -> int:
                         [key, control, round_ % 2 == 0, args.timeout_ms],
                     )
                     name = (key, control["label"].strip())
-                    if round_ < args.warmup or "skipped" in result:
+                    if round_ < args.warmup:
+                        continue
+                    for what in ("skipped", "noEffect"):
+                        if what in result:
+                            counts = notes.setdefault(name, {})
+                            counts[what] = counts.get(what, 0) + 1
+                    if "skipped" in result or "noEffect" in result:
                         continue
                     if "stale" in result:
                         stale[name] = stale.get(name, 0) + 1
@@ -113,7 +123,10 @@ def main() -> int:
             browser.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return report(times, stale, moves, load_start, args.strict)
+    ok = report(times, stale, notes, moves, load_start)
+    errors = list(dict.fromkeys(console))
+    print(f"browser console errors: {len(errors)}" + "".join(f"\n  {e[:200]}" for e in errors[:10]))
+    return 1 if args.strict and not ok else 0
 
 
 def write_notebook(path: Path, only: str) -> None:
@@ -135,17 +148,36 @@ def _p90(values: list[float]) -> float:
     return statistics.quantiles(values, n=10)[-1] if len(values) > 1 else values[0]
 
 
-def report(times, stale, moves, load_start, strict: bool) -> int:
+def versions() -> str:
+    names = ("jupyterlab", "ipywidgets", "anywidget", "ipympl", "bqplot", "matplotlib", "numpy")
+    found = []
+    for name in ("playwright", *names):
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} missing")
+    return ", ".join(found)
+
+
+def report(times, stale, notes, moves, load_start) -> bool:
     floor = statistics.median(times[("floor", "value slider")])
     print(f"\n{moves} moves per control; floor median {floor:.1f} ms\n")
-    print(f"{'what':<14}{'control':<34}{'median':>8}{'p90':>8}{'ratio':>7}  target")
+    print(f"{'what':<14}{'control':<38}{'median':>8}{'p90':>8}{'ratio':>7}  target")
     ok, ratios = True, []
-    for name in [*times, *(n for n in stale if n not in times)]:
+
+    def said(name) -> str:
+        counts = {"readout changed, picture stale": stale.get(name, 0), **notes.get(name, {})}
+        words = {"skipped": "skipped (disabled)", "noEffect": "no effect"}
+        return "".join(f" ({n} moves {words.get(w, w)})" for w, n in counts.items() if n)
+
+    for name in [*times, *(n for n in [*stale, *notes] if n not in times)]:
         key, label = name
         values = times.get(name, [])
         if not values:
-            print(f"{key:<14}{label:<34}{'no new pixels':>23}  FAIL")
-            ok = False
+            fail = bool(stale.get(name))  # a control with no effect at all is no failure
+            verdict = "FAIL" if fail else ""
+            print(f"{key:<14}{label:<38}{'no new pixels':>23}  {verdict}{said(name)}")
+            ok &= not fail
             continue
         median, ratio = statistics.median(values), statistics.median(values) / floor
         if key == "floor":
@@ -157,9 +189,8 @@ def report(times, stale, moves, load_start, strict: bool) -> int:
             passed = ratio <= EACH and not stale.get(name)
             ok &= passed
             target = f"<= {EACH}x {'ok' if passed else 'FAIL'}"
-            if stale.get(name):
-                target += f" ({stale[name]} moves changed nothing)"
-        print(f"{key:<14}{label:<34}{median:8.1f}{_p90(values):8.1f}{ratio:7.2f}  {target}")
+        target += said(name)
+        print(f"{key:<14}{label:<38}{median:8.1f}{_p90(values):8.1f}{ratio:7.2f}  {target}")
     overall = statistics.median(ratios)
     ok &= overall <= MEDIAN
     print(
@@ -169,9 +200,9 @@ def report(times, stale, moves, load_start, strict: bool) -> int:
     end = os.getloadavg()
     print(
         f"load average: start {load_start[0]:.2f}, end {end[0]:.2f}; all targets met: "
-        f"{'yes' if ok else 'NO'}"
+        f"{'yes' if ok else 'NO'}\n{versions()}"
     )
-    return 1 if strict and not ok else 0
+    return ok
 
 
 if __name__ == "__main__":
