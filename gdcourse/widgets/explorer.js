@@ -98,15 +98,15 @@ function paintOp(ctx, op, xy) {
       for (let j = 1; j < n; j++) shape.lineTo(xy[i + 2 * j], xy[i + 2 * j + 1]);
       i += 2 * n;
     }
+    // Every marker in one path: one fill and one stroke, however many iterates there are.
+    const all = new Path2D();
     for (let p = 0; p < op.np; p++) {
-      const x = xy[op.p + 2 * p], y = xy[op.p + 2 * p + 1];
-      ctx.setTransform(ctx.getTransform().translate(x, y));
-      if (op.fill) { ctx.fillStyle = op.fill; ctx.fill(shape); }
-      if (op.stroke && op.lw > 0) {
-        ctx.lineWidth = op.lw; ctx.strokeStyle = op.stroke; ctx.setLineDash([]);
-        ctx.lineJoin = op.join || "miter"; ctx.stroke(shape);
-      }
-      ctx.setTransform(ctx.getTransform().translate(-x, -y));
+      all.addPath(shape, new DOMMatrix([1, 0, 0, 1, xy[op.p + 2 * p], xy[op.p + 2 * p + 1]]));
+    }
+    if (op.fill) { ctx.fillStyle = op.fill; ctx.fill(all); }
+    if (op.stroke && op.lw > 0) {
+      ctx.lineWidth = op.lw; ctx.strokeStyle = op.stroke; ctx.setLineDash([]);
+      ctx.lineJoin = op.join || "miter"; ctx.stroke(all);
     }
   } else if (op.k === "text") {
     ctx.font = op.font;
