@@ -297,13 +297,13 @@ def test_the_browser_draws_the_iterates_where_matplotlib_puts_them():
 
 def test_a_student_moving_a_slider_in_the_browser_reruns_the_explorer():
     ex = LearningRateExplorer(lr=0.1)
-    ex.widget.values = {**ex.widget.values, "lr": 10**-0.5}  # what the front end sends
+    ex.widget._message(ex.widget, {"value": ["lr", 10**-0.5]}, [])  # what the front end sends
     assert ex.controls["lr"].value == pytest.approx(10**-0.5)
     assert ex.readout_text.startswith("rate 0.316:")
     assert ex.widget.readout == ex.readout_text
     ex.widget._message(ex.widget, {"click": "b0"}, [])  # the first preset: 1/a
     assert ex.readout_text.startswith("rate 0.5: multiplier 0")
-    ex.widget.values = {**ex.widget.values, "lr": "not a number"}  # junk: ignored
+    ex.widget._message(ex.widget, {"value": ["lr", "not a number"]}, [])  # junk: ignored
     assert ex.readout_text.startswith("rate 0.5:")
 
 
@@ -528,14 +528,49 @@ def test_a_saved_notebook_shows_each_explorers_picture_and_readout_without_a_ker
     assert nb.cells[0].outputs[0]["data"]["text/plain"] == readout
 
 
-@pytest.mark.parametrize("junk", [1e9, -1.0, float("nan"), float("inf"), "abc", None, [1]])
+@pytest.mark.parametrize(
+    "junk", [1e9, -1.0, float("nan"), float("inf"), "abc", "0.5", True, None, [1]]
+)
 def test_a_tampered_front_end_cannot_set_a_value_the_slider_does_not_have(junk):
     ex = LearningRateExplorer(lr=0.1)
     before = ex.readout_text
-    ex.widget.values = {**ex.widget.values, "lr": junk, "w0": 1e300, "nonexistent": 3}
+    for name, value in (("lr", junk), ("w0", 1e300), ("nonexistent", 3), (["lr"], 0.2)):
+        ex.widget._message(ex.widget, {"value": [name, value]}, [])
     assert ex.controls["lr"].value == 0.1 and ex.controls["w0"].value == 7.0
     assert ex.readout_text == before
     assert ex.widget.values["lr"] == 0.1  # the browser's slider is put back
     ex.widget._message(ex.widget, {"click": "b99"}, [])  # no such button: nothing happens
     ex.widget._message(ex.widget, "not a dict", [])
+    ex.widget._message(ex.widget, {"click": ["b0"]}, [])  # unhashable: ignored, no error
     assert ex.readout_text == before
+
+
+@pytest.mark.parametrize("junk", [-1, 1.7, True, "3", 99])
+def test_a_list_or_whole_number_control_takes_only_its_own_positions(junk):
+    from gdcourse.lessons import sgd
+    from gdcourse.widgets import BatchSizeExplorer
+
+    ex = BatchSizeExplorer(sgd.problem(), sgd.W0, batch_size=32, lr=0.03)
+    ex.widget._message(ex.widget, {"value": ["batch", junk]}, [])
+    assert ex.controls["batch"].value == 32
+
+
+def test_a_move_answers_with_every_value_the_kernel_holds():
+    # A page never sends other controls' positions: a preset the kernel just made stays.
+    ex = LearningRateExplorer(lr=0.1)
+    ex._presets[0].click()
+    ex.widget._message(ex.widget, {"value": ["w0", 7.2]}, [])
+    assert ex.controls["lr"].value == 0.5 and ex.widget.values["lr"] == 0.5
+    assert ex.widget.values["w0"] == 7.2
+
+
+def test_a_line_with_a_gap_is_drawn_in_pieces_as_matplotlib_draws_it():
+    from gdcourse.widgets import LayeredFigure
+
+    fig = LayeredFigure(ncols=1)
+    (line,) = fig.axes[0].plot([0, 1, np.nan, 2, 3], [0, 1, np.nan, 1, 0])
+    fig.axes[0].set_xlim(-1, 4)
+    fig.animate([line])
+    fig.update()
+    paths = [op for op in fig.layer_ops("moving") if op["k"] == "path"]
+    assert [op["n"] for op in paths] == [[2, 2]]

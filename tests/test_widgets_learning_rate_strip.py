@@ -214,8 +214,8 @@ def _snap(slider, value):
 
 
 def _browser_moves(ex, name, value):
-    """What the front end sends when a student moves a slider: its new value."""
-    ex.widget.values = {**ex.widget.values, name: value}
+    """What the front end sends when a student moves a slider: its name and new value."""
+    ex.widget._message(ex.widget, {"value": [name, value]}, [])
 
 
 def test_presets_stay_exact_though_the_slider_shows_them_on_its_grid():

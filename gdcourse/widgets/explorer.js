@@ -161,8 +161,9 @@ function render({ model, el: host }) {
 
   function sendValue(name, position) {
     trace("send");
-    model.set("values", { ...model.get("values"), [name]: position });
-    model.save_changes();
+    // Only the control the student moved: the kernel answers with every value as it holds them,
+    // so a stale position of another control can never undo a change the kernel made.
+    model.send({ value: [name, position] });
   }
 
   function shownPosition(spec, position) {

@@ -96,10 +96,15 @@ class Control(traitlets.HasTraits):
 
     def from_position(self, position: Any) -> Any:
         """A value the front end sent back (an index, a number) as the control's value."""
+        if isinstance(position, bool) or not isinstance(position, (int, float)):
+            raise TypeError(f"a position is a number, got {position!r}")
+        if self.kind in ("choice", "select", "int", "play"):
+            if position != int(position) or (self.kind != "int" and position < 0):
+                raise ValueError(f"a position of this control is a whole number, got {position}")
         if self.kind in ("choice", "select"):
             return self.values[int(position)]
         if self.kind in ("int", "play"):
-            return round(float(position))
+            return int(position)
         return float(position)
 
 

@@ -125,8 +125,17 @@ class _Recorder(RendererBase):
         return style
 
     def _polylines(self, path: Path, transform: Any, closed: bool) -> tuple[int, list[int]]:
-        polygons = path.to_polygons(transform, closed_only=False)
-        lengths = [len(p) for p in polygons if len(p)]
+        polygons = []
+        for polygon in path.to_polygons(transform, closed_only=False):
+            # A gap (NaN) breaks the line, as Agg draws it: the canvas would join across it.
+            finite = np.isfinite(polygon).all(axis=1)
+            if finite.all():
+                polygons.append(polygon)
+                continue
+            breaks = np.flatnonzero(np.diff(np.concatenate([[0], finite.astype(int), [0]])))
+            polygons += [polygon[a:b] for a, b in zip(breaks[::2], breaks[1::2], strict=True)]
+        polygons = [p for p in polygons if len(p) > 1 or closed]
+        lengths = [len(p) for p in polygons]
         offset = self._store(np.concatenate(polygons) if lengths else np.empty((0, 2)))
         return offset, lengths
 

@@ -33,9 +33,9 @@ class ExplorerView(anywidget.AnyWidget):
     _css = _HERE / "explorer.css"
 
     spec = traitlets.List().tag(sync=True)  # rows of items: controls, buttons, texts
-    # control name -> position (see Control). No echo of the browser's own value: the kernel
-    # answers a move with one message (the frame, the readout, the values as it holds them).
-    values = traitlets.Dict().tag(sync=True, echo_update=False)
+    # control name -> position (see Control), from the kernel only: the page sends a move as a
+    # message ({"value": [name, position]}) and the kernel answers with every value it holds.
+    values = traitlets.Dict().tag(sync=True)
     texts = traitlets.Dict().tag(sync=True)  # control name -> the value as shown
     size = traitlets.List([0, 0]).tag(sync=True)  # the picture in CSS pixels
     background = traitlets.Bytes(b"").tag(sync=True)  # PNG
@@ -81,7 +81,6 @@ class ExplorerView(anywidget.AnyWidget):
             readout.view = self
             self.show_readout(readout.text, readout.problem)
             figure.attach(self)
-        self.observe(self._values_from_browser, names="values")
         self.on_msg(self._message)
 
     # -- kernel -> browser ---------------------------------------------------------------
@@ -103,9 +102,12 @@ class ExplorerView(anywidget.AnyWidget):
             rows.append(items)
         self.spec = rows
 
-    def _send_values(self) -> None:
-        self.values = {name: c.position() for name, c in self._controls.items()}
-        self.texts = {name: c.shown() for name, c in self._controls.items()}
+    def _send_values(self, force: bool = False) -> None:
+        values = {name: c.position() for name, c in self._controls.items()}
+        texts = {name: c.shown() for name, c in self._controls.items()}
+        if force and values == self.values:
+            self.send_state("values")  # the page moved a slider the kernel did not follow
+        self.values, self.texts = values, texts
 
     def _control_changed(self, _change: Any) -> None:
         self._send_values()
@@ -118,26 +120,31 @@ class ExplorerView(anywidget.AnyWidget):
         self.readout, self.problem = text, problem
 
     # -- browser -> kernel ---------------------------------------------------------------
-    def _values_from_browser(self, change: Any) -> None:
-        with self.hold_sync():
-            for name, position in change["new"].items():
-                control = self._controls.get(name)
-                if control is None:
-                    continue
-                try:
-                    value = check_control_value(name, control, control.from_position(position))
-                except (TypeError, ValueError, IndexError, OverflowError):
-                    # Not a value this control can take (a tampered or stale front end): keep
-                    # the kernel's, and put the browser's control back where it belongs.
-                    self._send_values()
-                    continue
-                if value != control.value:
-                    self._guard(lambda c=control, v=value: setattr(c, "value", v))()
+    def _value_from_browser(self, name: Any, position: Any) -> None:
+        control = self._controls.get(name) if isinstance(name, str) else None
+        try:
+            if control is None or isinstance(position, (bool, str)):
+                raise TypeError("not a control's position")
+            value = check_control_value(name, control, control.from_position(position))
+        except (TypeError, ValueError, IndexError, OverflowError):
+            # Not a value this control can take (a tampered or stale page): keep the kernel's.
+            self._send_values(force=True)
+            return
+        if value != control.value:
+            self._guard(lambda: setattr(control, "value", value))()
+        else:
+            self._send_values(force=True)  # the browser's slider back where the kernel holds it
 
     def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        button = self._buttons.get(content.get("click")) if isinstance(content, dict) else None
-        if button is not None:
-            with self.hold_sync():
+        if not isinstance(content, dict):
+            return
+        with self.hold_sync():
+            value = content.get("value")
+            if isinstance(value, list) and len(value) == 2:
+                self._value_from_browser(*value)
+            click = content.get("click")
+            button = self._buttons.get(click) if isinstance(click, str) else None
+            if button is not None:
                 self._guard(button.click)()
 
     # -- outside a live kernel -------------------------------------------------------------
