@@ -12,6 +12,8 @@ from typing import Any
 
 import traitlets
 
+from ..core import CourseTypeError, CourseValueError
+
 __all__ = [
     "Button",
     "Control",
@@ -97,10 +99,12 @@ class Control(traitlets.HasTraits):
     def from_position(self, position: Any) -> Any:
         """A value the front end sent back (an index, a number) as the control's value."""
         if isinstance(position, bool) or not isinstance(position, (int, float)):
-            raise TypeError(f"a position is a number, got {position!r}")
+            raise CourseTypeError(f"a position is a number, got {position!r}")
         if self.kind in ("choice", "select", "int", "play"):
             if position != int(position) or (self.kind != "int" and position < 0):
-                raise ValueError(f"a position of this control is a whole number, got {position}")
+                raise CourseValueError(
+                    f"a position of this control is a whole number, got {position}"
+                )
         if self.kind in ("choice", "select"):
             return self.values[int(position)]
         if self.kind in ("int", "play"):

@@ -124,7 +124,7 @@ class ExplorerView(anywidget.AnyWidget):
         control = self._controls.get(name) if isinstance(name, str) else None
         try:
             if control is None or isinstance(position, (bool, str)):
-                raise TypeError("not a control's position")
+                raise CourseTypeError("not a control's position")
             value = check_control_value(name, control, control.from_position(position))
         except (TypeError, ValueError, IndexError, OverflowError):
             # Not a value this control can take (a tampered or stale page): keep the kernel's.
