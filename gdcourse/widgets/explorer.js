@@ -155,12 +155,7 @@ function render({ model, el: host }) {
   const sceneChanged = () => { sceneVersion++; queueDraw(); };
 
   // -- controls ---------------------------------------------------------------------------
-  // Diagnostics for benchmarks/widget_latency.py: when a page defines window.gdxTrace (an
-  // array), the front end notes when a value leaves, a frame arrives and a frame is painted.
-  const trace = (what) => window.gdxTrace && window.gdxTrace.push([what, performance.now()]);
-
   function sendValue(name, position) {
-    trace("send");
     // Only the control the student moved: the kernel answers with every value as it holds them,
     // so a stale position of another control can never undo a change the kernel made.
     model.send({ value: [name, position] });
@@ -302,7 +297,7 @@ function render({ model, el: host }) {
       if (field.input.tagName === "SELECT") {
         field.input.value = String(position);
       } else {
-        // Only move a slider the student is not holding: their drag wins.
+        // Move the slider only where the kernel holds another value than it shows.
         const wanted = shownPosition(field.spec, position);
         if (Math.abs(Number(field.input.value) - wanted) > 1e-9) field.input.value = String(wanted);
         field.input.setAttribute("aria-valuetext", text);
@@ -354,12 +349,10 @@ function render({ model, el: host }) {
     const xy = floats(model.get("coords"));
     for (const op of JSON.parse(model.get("ops") || "[]")) paintOp(ctx, op, xy);
     canvas.dataset.frame = String(++frames);
-    trace("painted");
   }
 
   function queueDraw() {
     // One message may change the background, the layer and the readout: draw once.
-    trace("received");
     if (drawQueued) return;
     drawQueued = true;
     queueMicrotask(() => {

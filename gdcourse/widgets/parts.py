@@ -145,9 +145,6 @@ class Button(traitlets.HasTraits):
 class Row(list):
     """Controls, buttons and label texts (plain strings) laid out side by side."""
 
-    def __init__(self, items: Iterable[Any]) -> None:
-        super().__init__(items)
-
 
 def distinct(a: float, b: float, digits: int = 3, same_within: float = 0.0) -> tuple[str, str]:
     """Two numbers as a readout writes them: ``digits`` significant figures (at least), more

@@ -11,7 +11,8 @@ well under a millisecond, instead of a whole-figure PNG per frame (ipympl).
 
 Why not draw in the browser from data and axes alone: the course's figures use every feature
 of matplotlib (log axes, annotations, fancy arrows, mathtext), and the recording renderer
-gives all of them for free, pixel-for-pixel where the static image puts them.
+gives all of them for free, where the still image puts them (to a pixel; the browser's text
+is a little narrower than Agg's).
 """
 
 from __future__ import annotations
