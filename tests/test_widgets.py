@@ -1,11 +1,14 @@
 """The explorers, driven from Python: controls, readouts, plotted data, redraw strategy."""
 
+from pathlib import Path
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+import gdcourse.widgets
 from gdcourse import (
     REGIME_PHRASES,
     STATUS_PHRASES,
@@ -480,9 +483,13 @@ def test_the_readouts_small_lies_are_gone():
         still.set(lr=0)  # never clamped silently
 
 
-def test_a_saved_notebook_shows_each_explorers_picture_and_readout_without_a_kernel(tmp_path):
-    # JupyterLab saves no widget state by default: a viewer or an HTML export then shows the
-    # explorer's still picture (named by its readout) and the readout as text.
+@pytest.mark.parametrize("store_widget_state", [False, True])
+def test_a_saved_notebook_shows_each_explorers_picture_and_readout_without_a_kernel(
+    tmp_path, store_widget_state
+):
+    # An explorer displays its still picture (named by its readout) and the readout as text
+    # after the live widget: what a viewer, an HTML export or a notebook reopened without its
+    # kernel shows, whether the widget state was saved (nbconvert --execute) or not (JupyterLab).
     import base64
     from html.parser import HTMLParser
 
@@ -498,7 +505,7 @@ def test_a_saved_notebook_shows_each_explorers_picture_and_readout_without_a_ker
         ),
         nbformat.v4.new_code_cell("print(ex.readout_text)"),
     ]
-    client = nbclient.NotebookClient(nb, timeout=120, store_widget_state=False)
+    client = nbclient.NotebookClient(nb, timeout=120, store_widget_state=store_widget_state)
     client.execute(cwd=str(tmp_path))
     readout = nb.cells[1].outputs[0]["text"].strip()
     assert readout.startswith("rate 0.75: multiplier -0.5")
@@ -516,7 +523,7 @@ def test_a_saved_notebook_shows_each_explorers_picture_and_readout_without_a_ker
 
         def handle_data(self, data):
             if self._in_caption:
-                self.captions.append(data)
+                self.captions.append(data.strip())
 
     found = Stills()
     found.feed(page)
@@ -525,7 +532,14 @@ def test_a_saved_notebook_shows_each_explorers_picture_and_readout_without_a_ker
     picture = found.images[0]["src"].split("base64,", 1)[1]
     assert base64.b64decode(picture).startswith(b"\x89PNG")
     assert readout in found.captions
-    assert nb.cells[0].outputs[0]["data"]["text/plain"] == readout
+    widget, still = nb.cells[0].outputs
+    assert "application/vnd.jupyter.widget-view+json" in widget["data"]
+    assert "run the notebook" in widget["data"]["text/plain"]  # where no widget is drawn
+    assert still["data"]["text/plain"] == readout
+    assert "gdcourse-explorer-still" in still["data"]["text/html"]
+    # Shown next to its live explorer, the still is hidden by the explorer's own style sheet.
+    css = (Path(gdcourse.widgets.__file__).parent / "explorer.css").read_text()
+    assert ":has(.gdcourse-explorer) + .jp-OutputArea-child:has(.gdcourse-explorer-still)" in css
 
 
 @pytest.mark.parametrize(
@@ -574,3 +588,70 @@ def test_a_line_with_a_gap_is_drawn_in_pieces_as_matplotlib_draws_it():
     fig.update()
     paths = [op for op in fig.layer_ops("moving") if op["k"] == "path"]
     assert [op["n"] for op in paths] == [[2, 2]]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"readout": "forged", "problem": True},
+        {"values": "not a dict"},
+        {"values": {"lr": 5.0}},
+        {"ops": "[{]", "background": b"junk"},
+    ],
+)
+def test_a_page_cannot_set_the_kernels_state(state):
+    # A page sends moves and clicks as messages (checked); a plain state update from it (what
+    # a tampered page could send) changes nothing in the kernel: not the readout an export or
+    # a grader reads, not a value.
+    ex = LearningRateExplorer(lr=0.1)
+    before = (ex.readout_text, ex.widget.readout, ex.widget.problem, dict(ex.widget.values))
+    ex.widget._handle_msg({"content": {"data": {"method": "update", "state": state}}})
+    after = (ex.readout_text, ex.widget.readout, ex.widget.problem, dict(ex.widget.values))
+    assert after == before and ex.controls["lr"].value == 0.1
+    assert ex.widget.ops != "[{]"
+
+
+def test_hatches_travel_as_matplotlibs_own_tiles():
+    # The browser fills a hatched band with the tile matplotlib itself draws (its density and
+    # line width, the dots on the tile's edges included), not a guess at the pattern.
+    from matplotlib.path import Path as MplPath
+
+    ex = LearningRateExplorer(curvature=True, regime_strip=True)
+    used = {op["hatch"] for op in ex.fig.frame_ops if op.get("hatch")}
+    assert used and used <= set(ex.widget.hatches)
+    for key in used:
+        hatch, _color, lw, size = key.split("|")
+        tile = ex.widget.hatches[key]
+        expected = MplPath.hatch(hatch, 6).to_polygons(closed_only=False)
+        assert len(tile["polys"]) == len(expected) and tile["size"] == int(size) == 100
+        assert tile["lw"] == float(lw) > 0
+        xs = [v for poly in tile["polys"] for v in poly[::2]]
+        assert min(xs) <= 1 and max(xs) >= 99  # the tile is covered edge to edge
+
+
+def test_a_cell_run_again_closes_the_explorer_its_last_run_showed(monkeypatch):
+    # ipywidgets keeps every widget alive for the session: an explorer cell run 50 times would
+    # keep 50 figures (about 5 MB each). A new run of the same cell closes what the last showed;
+    # two explorers shown by one run, and other cells' explorers, stay.
+    import gc
+    import weakref
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import gdcourse.widgets.base as base
+
+    shell = InteractiveShell.instance()
+    runs = iter(
+        [("cell-a", "run-1"), ("cell-a", "run-1"), ("cell-b", "run-2"), ("cell-a", "run-3")]
+    )
+    monkeypatch.setattr(base, "_this_run", lambda: next(runs))
+    monkeypatch.setattr(base, "_SHOWN", {})
+    first, second, other, third = (LearningRateExplorer() for _ in range(4))
+    for ex in (first, second, other, third):
+        shell.display_formatter.format(ex)  # what displaying it in a cell does
+    assert first.widget.comm is None and second.widget.comm is None  # closed
+    assert other.widget.comm is not None and third.widget.comm is not None
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None, "a closed explorer is freed"

@@ -130,3 +130,12 @@ def test_the_lessons_two_suggestions_read_as_the_lesson_says():
     frozen = ScheduleExplorer(kind="exponential", lr=0.03, T=10, noise=0.0)
     assert frozen.run.status == "max_steps" and "the run has not converged" in frozen.readout_text
     assert frozen.baseline.status != "diverged"
+
+
+def test_the_time_scale_slider_is_disabled_for_a_constant_rate_and_says_why():
+    ex = ScheduleExplorer(kind="constant")
+    slider = ex.controls["T"]
+    assert slider.disabled and "no time scale" in slider.tooltip
+    assert ex.widget.spec[1][0]["disabled"] is True  # what the page draws
+    ex.set(kind="cosine")
+    assert not slider.disabled and "decays" in slider.tooltip

@@ -8,6 +8,7 @@ an exception from a callback vanish: it is shown in the readout instead.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,24 @@ from .parts import Control, Readout
 from .picture import LayeredFigure
 
 __all__ = ["Explorer"]
+
+# cell id -> (the run that displayed them, explorers): a cell run again closes the explorers its
+# last run showed, which ipywidgets would otherwise keep alive (a few MB each) for the session.
+_SHOWN: dict[str, tuple[str, list[weakref.ref]]] = {}
+
+
+def _this_run() -> tuple[str, str] | None:
+    """(cell id, run id) of the JupyterLab cell running now; None outside a notebook kernel."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent("shell") if kernel is not None else None
+        cell = (parent.get("metadata") or {}).get("cellId")
+        run = (parent.get("header") or {}).get("msg_id")
+    except (AttributeError, TypeError):  # not an ipykernel, or an unusual one: keep all
+        return None
+    return (cell, run) if isinstance(cell, str) and isinstance(run, str) else None
 
 
 class Explorer:
@@ -82,6 +101,32 @@ class Explorer:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         return self.widget._repr_mimebundle_(**kwargs)
+
+    def _ipython_display_(self) -> None:
+        """The live explorer, then its still picture with the readout: shown where no kernel
+        runs (a notebook viewer, an HTML export, a notebook reopened later), hidden next to
+        the live explorer."""
+        from IPython.display import display
+
+        here = _this_run()
+        if here is not None:
+            cell, run = here
+            last_run, shown = _SHOWN.get(cell, ("", []))
+            if last_run != run:
+                for ref in shown:
+                    old = ref()
+                    if old is not None and old is not self:
+                        old.close()
+                shown = []
+            shown.append(weakref.ref(self))
+            _SHOWN[cell] = (run, shown)
+        display(self.widget)
+        display(self.widget.still())
+
+    def close(self) -> None:
+        """Close the live explorer (its page then says it has stopped) and let it be freed."""
+        if self.widget is not None:
+            self.widget.close()
 
     def png(self) -> bytes:
         """The picture as it stands (background and moving layer), as a PNG."""

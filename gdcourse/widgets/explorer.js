@@ -41,43 +41,27 @@ function stroke(ctx, op) {
   ctx.stroke();
 }
 
-const hatches = new Map();
-
-function hatchPattern(ctx, op) {
-  // matplotlib's hatches: each repeat of a character adds lines per inch (72 points).
-  const key = `${op.hatch}|${op.hatchc}|${op.hatchlw}|${op.dpi}`;
-  if (hatches.has(key)) return hatches.get(key);
-  const size = Math.max(8, Math.round(op.dpi));
-  const tile = document.createElement("canvas");
-  tile.width = tile.height = size;
-  const t = tile.getContext("2d");
-  t.strokeStyle = t.fillStyle = op.hatchc || "black";
-  t.lineWidth = op.hatchlw || 1;
-  const count = (c) => op.hatch.split(c).length - 1;
-  const lines = (n, draw) => { for (let i = 0; i < n; i++) draw((i * size) / n); };
+function hatchTile(tile) {
+  // matplotlib's own hatch (its path, density and line width, from the kernel: hatch.py), in a
+  // tile of one inch as Agg draws it: filled, then stroked with square caps. The shapes on a
+  // tile's edges are in the path twice, so the tiles join without a seam.
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = tile.size;
+  const t = canvas.getContext("2d");
+  t.fillStyle = t.strokeStyle = tile.color;
+  t.lineWidth = tile.lw;
+  t.lineCap = "square";
   t.beginPath();
-  const diag = count("/") + count("x") + count("X");
-  const back = count("\\") + count("x") + count("X");
-  lines(diag, (o) => { t.moveTo(o - size, size); t.lineTo(o + size, -size); t.moveTo(o, size); t.lineTo(o + size, 0); t.moveTo(o - size, size + size); t.lineTo(o + size, 0); });
-  lines(back, (o) => { t.moveTo(o - size, 0); t.lineTo(o + size, 2 * size); t.moveTo(o, 0); t.lineTo(o + size, size); t.moveTo(o - size, -size); t.lineTo(o + size, size); });
-  lines(count("-") + count("+"), (o) => { t.moveTo(0, o + 0.5); t.lineTo(size, o + 0.5); });
-  lines(count("|") + count("+"), (o) => { t.moveTo(o + 0.5, 0); t.lineTo(o + 0.5, size); });
-  t.stroke();
-  const dots = count(".") + count("o") + count("O");
-  if (dots) {
-    const n = 2 * dots + 1, r = count(".") ? size / 60 : size / (6 * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      t.beginPath();
-      t.arc(((i + (j % 2) / 2) * size) / n, (j * size) / n, Math.max(0.8, r), 0, 2 * Math.PI);
-      count(".") ? t.fill() : t.stroke();
-    }
+  for (const poly of tile.polys) {
+    t.moveTo(poly[0], poly[1]);
+    for (let j = 2; j < poly.length; j += 2) t.lineTo(poly[j], poly[j + 1]);
   }
-  const pattern = ctx.createPattern(tile, "repeat");
-  hatches.set(key, pattern);
-  return pattern;
+  t.fill("nonzero");
+  t.stroke();
+  return canvas;
 }
 
-function paintOp(ctx, op, xy) {
+function paintOp(ctx, op, xy, hatch) {
   ctx.save();
   if (op.clip) {
     ctx.beginPath();
@@ -88,7 +72,8 @@ function paintOp(ctx, op, xy) {
     ctx.beginPath();
     tracePolylines(ctx, xy, op.o, op.n, !!op.fill);
     if (op.fill) { ctx.fillStyle = op.fill; ctx.fill(); }
-    if (op.hatch) { ctx.fillStyle = hatchPattern(ctx, op); ctx.fill(); }
+    const pattern = op.hatch && hatch(ctx, op.hatch);
+    if (pattern) { ctx.fillStyle = pattern; ctx.fill(); }
     if (op.stroke && op.lw > 0) stroke(ctx, op);
   } else if (op.k === "markers") {
     const shape = new Path2D();
@@ -132,13 +117,15 @@ function render({ model, el: host }) {
     role: "status",
     "aria-live": "polite",
   });
+  // Said once, when the kernel behind the explorer is gone (restarted or shut down).
+  const notice = el("div", { class: "gdx-notice", role: "alert", hidden: "" });
   // ... and the notebook itself prevents the default of arrow keys (moving the slider): the
   // keys pressed on the explorer's own controls stay with them.
   root.addEventListener("keydown", (event) => {
     if (event.target.closest("input, select, button")) event.stopPropagation();
   });
   picture.appendChild(canvas);
-  root.append(controlsBox, picture, readout);
+  root.append(controlsBox, picture, notice, readout);
   host.appendChild(root);
 
   const uid = "gdx-" + Math.random().toString(36).slice(2, 10);
@@ -153,6 +140,15 @@ function render({ model, el: host }) {
   const scene = document.createElement("canvas"); // the still image with the scenery over it
   let sceneKey = "", sceneVersion = 0;
   const sceneChanged = () => { sceneVersion++; queueDraw(); };
+  const patterns = new Map();
+  const hatch = (ctx, key) => {
+    if (!patterns.has(key)) {
+      const tile = (model.get("hatches") || {})[key];
+      if (!tile) return null;
+      patterns.set(key, ctx.createPattern(hatchTile(tile), "repeat"));
+    }
+    return patterns.get(key);
+  };
 
   // -- controls ---------------------------------------------------------------------------
   function sendValue(name, position) {
@@ -225,7 +221,9 @@ function render({ model, el: host }) {
       });
       wrap.appendChild(input);
       field.input = input;
-      field.output = el("output", { for: id, class: "gdx-value" });
+      // The value as text beside the slider; a screen reader hears it as the slider's
+      // aria-valuetext (an <output> would be a second live region, read twice).
+      field.output = el("span", { class: "gdx-value", "aria-hidden": "true" });
       wrap.appendChild(field.output);
     }
     return field;
@@ -311,10 +309,14 @@ function render({ model, el: host }) {
     const view = model.get("background");
     if (!view || !view.byteLength) return;
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
-    backgroundReady = createImageBitmap(new Blob([bytes], { type: "image/png" })).then((bitmap) => {
-      background = bitmap;
-      sceneVersion++;
-    });
+    backgroundReady = createImageBitmap(new Blob([bytes], { type: "image/png" }))
+      .then((bitmap) => { background = bitmap; })
+      .catch((err) => {
+        // The layers above are still drawn: a picture without its axes beats a frozen one.
+        console.error("gdcourse explorer: the background image could not be decoded", err);
+        background = null;
+      })
+      .finally(() => { sceneVersion++; });
     queueDraw();
   }
 
@@ -324,8 +326,7 @@ function render({ model, el: host }) {
     if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
       canvas.width = Math.round(w * ratio);
       canvas.height = Math.round(h * ratio);
-      canvas.style.width = `${w}px`;
-      canvas.style.height = `${h}px`;
+      canvas.style.width = `${w}px`; // at most: CSS shrinks it to a narrow cell, in proportion
     }
     // The still image and the scenery are composed once per change into a layer of their own;
     // a frame then copies it and draws the moving layer over it.
@@ -338,7 +339,7 @@ function render({ model, el: host }) {
       sctx.clearRect(0, 0, w, h);
       if (background) sctx.drawImage(background, 0, 0, w, h);
       const sxy = floats(model.get("scene_coords"));
-      for (const op of JSON.parse(model.get("scene_ops") || "[]")) paintOp(sctx, op, sxy);
+      for (const op of JSON.parse(model.get("scene_ops") || "[]")) paintOp(sctx, op, sxy, hatch);
       sceneKey = key;
     }
     const ctx = canvas.getContext("2d");
@@ -347,7 +348,7 @@ function render({ model, el: host }) {
     ctx.drawImage(scene, 0, 0);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     const xy = floats(model.get("coords"));
-    for (const op of JSON.parse(model.get("ops") || "[]")) paintOp(ctx, op, xy);
+    for (const op of JSON.parse(model.get("ops") || "[]")) paintOp(ctx, op, xy, hatch);
     canvas.dataset.frame = String(++frames);
   }
 
@@ -356,10 +357,9 @@ function render({ model, el: host }) {
     if (drawQueued) return;
     drawQueued = true;
     queueMicrotask(() => {
-      const ready = backgroundReady;
-      ready.then(() => {
+      backgroundReady.then(() => {
         drawQueued = false;
-        paint();
+        try { paint(); } catch (err) { console.error("gdcourse explorer: drawing failed", err); }
       });
     });
   }
@@ -380,6 +380,38 @@ function render({ model, el: host }) {
   model.on("change:scene_coords", sceneChanged);
   model.on("change:coords", queueDraw);
   model.on("change:size", queueDraw);
+  model.on("change:hatches", () => { patterns.clear(); sceneChanged(); });
+  // The page lost the kernel (restarted, shut down, or a dropped connection): ask it; if it
+  // does not answer, say so and disable the controls, instead of controls that look live and
+  // do nothing. An answer later (the connection came back) makes the explorer live again.
+  let asked = 0, answered = 0, disabledHere = [];
+  const gone = () => {
+    if (!notice.hidden) return;
+    stopPlay();
+    disabledHere = [...root.querySelectorAll("input, select, button")].filter((n) => !n.disabled);
+    for (const node of disabledHere) node.disabled = true;
+    notice.textContent = "This explorer has stopped: its kernel was restarted or shut down. "
+      + "Run the cell again to explore.";
+    notice.hidden = false;
+  };
+  const alive = () => {
+    if (notice.hidden) return;
+    notice.hidden = true;
+    notice.textContent = "";
+    for (const node of disabledHere) node.disabled = false;
+    disabledHere = [];
+    buildControls();
+  };
+  const ask = () => {
+    const n = ++asked;
+    try { model.send({ ping: n }); } catch (err) { /* no connection at all */ }
+    setTimeout(() => { if (answered < n) gone(); }, 2000);
+  };
+  model.on("msg:custom", (msg) => {
+    if (msg && Number.isInteger(msg.pong)) { answered = Math.max(answered, msg.pong); alive(); }
+  });
+  model.on("comm_live_update", ask);
+  model.on("comm:close", gone);
   model.on("change:readout", showReadout);
   model.on("change:problem", showReadout);
   buildControls();

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from matplotlib import hatch as mhatch
 from matplotlib.artist import Artist
 from matplotlib.backend_bases import GraphicsContextBase, RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -61,6 +62,7 @@ class _Recorder(RendererBase):
         super().__init__()
         self._agg = agg
         self._height = height
+        self.hatches: dict[str, dict] = {}  # key -> matplotlib's tile (see _hatch_tile)
         self.reset()
 
     def reset(self) -> None:
@@ -115,10 +117,13 @@ class _Recorder(RendererBase):
         style["join"] = gc.get_joinstyle()
         hatch = gc.get_hatch()
         if hatch and fill is not None:
-            style["hatch"] = hatch
-            style["hatchc"] = _css(gc.get_hatch_color())
-            style["hatchlw"] = round(self.points_to_pixels(gc.get_hatch_linewidth()), 3)
-            style["dpi"] = self.points_to_pixels(72.0)
+            color = _css(gc.get_hatch_color()) or "rgba(0,0,0,1)"
+            lw = round(self.points_to_pixels(gc.get_hatch_linewidth()), 3)
+            size = int(self.points_to_pixels(72.0))  # Agg's hatch tile: one inch
+            key = f"{hatch}|{color}|{lw}|{size}"
+            if key not in self.hatches:
+                self.hatches[key] = _hatch_tile(hatch, color, lw, size)
+            style["hatch"] = key
         clip = gc.get_clip_rectangle()
         if clip is not None:
             x0, y0, x1, y1 = clip.extents
@@ -217,6 +222,18 @@ class _Recorder(RendererBase):
         return np.concatenate(self.chunks).astype("<f4").tobytes()
 
 
+def _hatch_tile(hatch: str, color: str, lw: float, size: int) -> dict:
+    """matplotlib's hatch as Agg draws it: its path (``hatch.get_path``, density 6 as
+    ``GraphicsContextBase.get_hatch_path``) in a tile ``size`` pixels square, y downward."""
+    path = mhatch.get_path(hatch, 6)
+    polys = [
+        [round(float(v), 2) for x, y in poly for v in (x * size, (1.0 - y) * size)]
+        for poly in path.to_polygons(closed_only=False)
+        if len(poly)
+    ]
+    return {"size": size, "color": color, "lw": lw, "polys": polys}
+
+
 def _png(canvas: FigureCanvasAgg) -> bytes:
     from PIL import Image  # matplotlib's own dependency
 
@@ -277,6 +294,8 @@ class LayeredFigure:
 
     def attach(self, view: Any) -> None:
         self.view = view
+        if self._recorder is not None:
+            view.hatches = dict(self._recorder.hatches)
         if self._background is not None:
             self._send_background()
             for layer in list(self._frames):
@@ -341,6 +360,8 @@ class LayeredFigure:
         for artist in artists:
             artist.draw(recorder)
         frame = (json.dumps(recorder.ops, separators=(",", ":")), recorder.buffer())
+        if self.view is not None and len(recorder.hatches) != len(self.view.hatches):
+            self.view.hatches = dict(recorder.hatches)  # before the ops that use them
         if frame == self._frames.get(layer):
             return  # nothing visible changed (a control echoing its own value): no frame
         self._frames[layer] = frame

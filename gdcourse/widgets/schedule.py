@@ -198,6 +198,14 @@ class ScheduleExplorer(Explorer):
                 return  # a slider echo of the value already shown
         self._shown = params
         kind, lr, T, noise = params
+        # A constant rate has no time scale: its slider says so rather than doing nothing.
+        slider = self.controls["T"]
+        slider.disabled = kind == "constant"
+        slider.tooltip = (
+            "A constant rate has no time scale: choose another schedule to use T"
+            if slider.disabled
+            else "How fast the schedule decays: see the readout for what T means"
+        )
         self.schedule = make_schedule(kind, lr, T)
         kw = {"steps": self.steps, "noise": noise, "seed": self.seed}
         if noise:  # a noisy gradient's length says nothing about the distance: take every step

@@ -21,7 +21,7 @@ from .arguments import check_control_value
 from .parts import Button, Control, Readout, Row
 from .picture import LayeredFigure
 
-__all__ = ["ExplorerView"]
+__all__ = ["ExplorerView", "Still"]
 
 _HERE = Path(__file__).parent
 
@@ -29,8 +29,10 @@ _HERE = Path(__file__).parent
 class ExplorerView(anywidget.AnyWidget):
     """Controls on top, the picture, the readout underneath (see the module's docstring)."""
 
-    _esm = _HERE / "explorer.js"
-    _css = _HERE / "explorer.css"
+    # As text, not as paths: anywidget watches a path and connects every instance to it, which
+    # keeps each explorer alive for the whole session.
+    _esm = (_HERE / "explorer.js").read_text(encoding="utf-8")
+    _css = (_HERE / "explorer.css").read_text(encoding="utf-8")
 
     spec = traitlets.List().tag(sync=True)  # rows of items: controls, buttons, texts
     # control name -> position (see Control), from the kernel only: the page sends a move as a
@@ -43,6 +45,7 @@ class ExplorerView(anywidget.AnyWidget):
     scene_coords = traitlets.Bytes(b"").tag(sync=True)  # their pixel coordinates, float32
     ops = traitlets.Unicode("[]").tag(sync=True)  # the moving layer's drawing operations
     coords = traitlets.Bytes(b"").tag(sync=True)  # their pixel coordinates, float32
+    hatches = traitlets.Dict().tag(sync=True)  # hatch key -> matplotlib's tile (picture.py)
     readout = traitlets.Unicode("").tag(sync=True)
     problem = traitlets.Bool(False).tag(sync=True)
 
@@ -142,23 +145,54 @@ class ExplorerView(anywidget.AnyWidget):
             value = content.get("value")
             if isinstance(value, list) and len(value) == 2:
                 self._value_from_browser(*value)
+            ping = content.get("ping")
+            if isinstance(ping, int) and not isinstance(ping, bool):
+                self.send({"pong": ping})  # the page asks whether the kernel is still there
             click = content.get("click")
             button = self._buttons.get(click) if isinstance(click, str) else None
             if button is not None:
                 self._guard(button.click)()
 
+    def set_state(self, sync_data: dict) -> None:
+        """A page never sets the kernel's state: a move or a click arrives as a message and is
+        checked (``_message``). Anything else a page sends (a readout of its own, values that
+        are not a dict) is ignored, and the page is given the kernel's state back."""
+        keys = [k for k in sync_data if k in self.keys] if isinstance(sync_data, dict) else []
+        if keys:
+            self.send_state(keys)
+
     # -- outside a live kernel -------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        """The live widget, and a still picture with the readout for where no kernel runs
-        (an HTML export, a notebook viewer): JupyterLab prefers the widget."""
+        """The live widget (its text, for where no widget is drawn, says what it is); the
+        explorer displays its still picture after it (``Still``)."""
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         if isinstance(bundle, tuple):
             bundle = bundle[0]
-        picture = base64.b64encode(self._figure.png()).decode("ascii")
-        words = html.escape(self.readout)
-        bundle["text/html"] = (
-            f"<figure class='gdcourse-explorer-still'><img src='data:image/png;base64,{picture}' "
-            f"alt='{words}'><figcaption>{words}</figcaption></figure>"
-        )
-        bundle["text/plain"] = self.readout
+        bundle["text/plain"] = "Interactive explorer: run the notebook in JupyterLab to use it."
         return bundle
+
+    def still(self) -> Still:
+        """The picture and the readout as they stand, as an output of their own."""
+        return Still(self._figure.png(), self.readout)
+
+
+class Still:
+    """An explorer's still picture (named by its readout) and the readout as a caption: what a
+    notebook viewer, an HTML export or a notebook reopened without its kernel shows. Next to
+    its live explorer in JupyterLab it is hidden (``explorer.css``)."""
+
+    def __init__(self, png: bytes, readout: str) -> None:
+        self.png, self.readout = png, readout
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        picture = base64.b64encode(self.png).decode("ascii")
+        words = html.escape(self.readout)
+        return {
+            "text/html": (
+                f"<figure class='gdcourse-explorer-still'><img src='data:image/png;base64,"
+                f"{picture}' alt='{words}' style='max-width:100%;height:auto'><figcaption>"
+                f"{words}<br><small>(The explorer as it was when its cell ran: run the notebook "
+                f"to explore.)</small></figcaption></figure>"
+            ),
+            "text/plain": self.readout,
+        }

@@ -174,7 +174,9 @@ def axe_missing() -> str | None:
 def serious_in_outputs(page) -> list[dict]:
     """axe's serious and critical violations in every output of the open notebook, the
     explorers' controls, pictures and readouts included; and every figure without alt text."""
-    for output in page.locator(".jp-OutputArea-output").all():  # JupyterLab paints what is seen
+    # JupyterLab paints what is seen; an explorer's still is hidden beside its live explorer.
+    outputs = page.locator(".jp-OutputArea-output")
+    for output in outputs.filter(has_not=page.locator(".gdcourse-explorer-still")).all():
         output.scroll_into_view_if_needed(timeout=5000)
     page.add_script_tag(path=str(AXE_JS))
     found = page.evaluate(_SCAN_OUTPUTS)

@@ -113,6 +113,11 @@ def _exercise(page, explorer, where: str) -> None:
     for j in range(sliders.count()):
         slider = sliders.nth(j)
         label = driver.label_of(slider)
+        handle = slider.locator(driver.SLIDER_HANDLE).first
+        if handle.is_disabled():  # e.g. T of a constant schedule: it must say why
+            why = handle.get_attribute("title") or ""
+            assert why.strip(), f"{where}, slider {label!r} is disabled without a word"
+            continue
         before = driver.settle(explorer)
         key = driver.press_slider(slider)
         _expect_change(explorer, before, f"{where}, slider {label!r} ({key})")
@@ -177,4 +182,52 @@ def test_explorers_respond_in_jupyterlab(page, lab, failure_target, relpath):
 
     _assert_clean(page, relpath, "after using the explorers", console)
     _assert_accessible(page, relpath, "after using every control")
+    _expect_stills_hidden(page, relpath, count)
+    if relpath == FIXTURE:
+        _expect_shrinks_to_fit(page, explorers.first)
+        _expect_notice_when_the_kernel_is_gone(page, explorers.first)
     driver.shutdown_kernels(page)
+
+
+def _expect_stills_hidden(page, relpath: str, count: int) -> None:
+    """Each explorer displays a still picture after itself (for viewers and exports): next to
+    its live explorer it is not shown."""
+    stills = page.locator(".jp-OutputArea-output .gdcourse-explorer-still")
+    assert stills.count() == count, f"{relpath}: {stills.count()} stills for {count} explorers"
+    for i in range(count):
+        assert not stills.nth(i).is_visible(), f"{relpath}: still {i} shown beside its explorer"
+
+
+def _expect_shrinks_to_fit(page, explorer) -> None:
+    """In a narrow window the picture shrinks, in proportion, to fit its cell."""
+    canvas = explorer.locator("canvas.gdx-canvas")
+    wide = canvas.bounding_box()
+    page.set_viewport_size({"width": 640, "height": 1000})
+    try:
+        deadline = time.monotonic() + 5
+        while True:
+            box = canvas.bounding_box()
+            room = explorer.evaluate("(el) => el.closest('.jp-OutputArea-output').clientWidth")
+            if box["width"] <= room + 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert box["width"] <= room + 1, f"the picture ({box['width']} px) overflows {room} px"
+        assert box["width"] < wide["width"]
+        ratio = (box["height"] / box["width"], wide["height"] / wide["width"])
+        assert ratio[0] == pytest.approx(ratio[1], rel=0.02), "the picture is distorted"
+    finally:
+        page.set_viewport_size(driver.VIEWPORT)
+
+
+def _expect_notice_when_the_kernel_is_gone(page, explorer) -> None:
+    """After a kernel restart the explorer says it has stopped and disables its controls,
+    instead of controls that look live and do nothing."""
+    page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
+    )
+    notice = explorer.locator(".gdx-notice")
+    notice.wait_for(state="visible", timeout=30_000)
+    assert "Run the cell again" in notice.inner_text()
+    assert notice.get_attribute("role") == "alert"
+    for control in explorer.locator("input, select, button").all():
+        assert control.is_disabled(), "a control of a stopped explorer is still enabled"
