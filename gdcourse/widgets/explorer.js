@@ -163,7 +163,7 @@ function render({ model, el: host }) {
   }
 
   function valueOfInput(spec, input) {
-    const x = Number(input.value);
+    const x = Math.min(Number(input.value), spec.kind === "choice" ? Infinity : spec.max);
     return spec.kind === "log" ? Math.pow(10, x) : x;
   }
 
@@ -235,10 +235,13 @@ function render({ model, el: host }) {
     input.disabled = !!item.disabled;
     input.parentNode.querySelector("label").textContent = item.label;
     if (input.tagName === "INPUT") {
-      const shift = item.kind === "choice" ? [0, item.options.length - 1, 1] : [item.min, item.max, item.step];
-      input.min = String(shift[0]);
-      input.max = String(shift[1]);
-      input.step = String(shift[2]);
+      const [min, max, step] = item.kind === "choice" ? [0, item.options.length - 1, 1] : [item.min, item.max, item.step];
+      // A range input stops at the last step below an end off its grid (log10 1.5 is): its
+      // top is the next step up, which stands for the end itself (valueOfInput).
+      const n = Math.ceil((max - min) / step - 1e-9);
+      input.min = String(min);
+      input.max = String(min + n * step);
+      input.step = String(step);
     }
   }
 

@@ -184,6 +184,7 @@ def test_explorers_respond_in_jupyterlab(page, lab, failure_target, relpath):
     _assert_accessible(page, relpath, "after using every control")
     _expect_stills_hidden(page, relpath, count)
     if relpath == FIXTURE:
+        _expect_ends_reachable(explorers.first)
         _expect_shrinks_to_fit(page, explorers.first)
         _expect_notice_when_the_kernel_is_gone(page, explorers.first)
     driver.shutdown_kernels(page)
@@ -196,6 +197,19 @@ def _expect_stills_hidden(page, relpath: str, count: int) -> None:
     assert stills.count() == count, f"{relpath}: {stills.count()} stills for {count} explorers"
     for i in range(count):
         assert not stills.nth(i).is_visible(), f"{relpath}: still {i} shown beside its explorer"
+
+
+def _expect_ends_reachable(explorer) -> None:
+    """End and Home take a log slider to its ends, also an end off its grid (log10 0.5)."""
+    slider = explorer.locator(driver.SLIDER).filter(has_text="rate").first
+    handle = slider.locator(driver.SLIDER_HANDLE)
+    for key, end in (("End", "0.5"), ("Home", "0.001")):
+        before = driver.settle(explorer)
+        handle.focus()
+        handle.press(key)
+        driver.wait_for_change(explorer, before, need_canvas=False)
+        assert handle.get_attribute("aria-valuetext") == end, f"{key}: not at the end {end}"
+        assert driver.settle(explorer).readout.startswith(f"rate = {end},")
 
 
 def _expect_shrinks_to_fit(page, explorer) -> None:
