@@ -655,3 +655,26 @@ def test_a_cell_run_again_closes_the_explorer_its_last_run_showed(monkeypatch):
     del first
     gc.collect()
     assert gone() is None, "a closed explorer is freed"
+
+
+def test_a_high_density_screen_gets_a_still_image_with_twice_the_pixels():
+    # At device pixel ratio 2 the browser draws the layers sharp; the still image (axes, tick
+    # labels) is rendered at twice the pixels too, the same picture, the same size on the page.
+    import io
+
+    from PIL import Image
+
+    ex = LearningRateExplorer(lr=0.3)
+    size, before = list(ex.widget.size), ex.widget.background
+    moving = ex.fig.layer_ops("moving")
+    for junk in ("2", True, float("nan"), None, [2]):
+        ex.widget._message(ex.widget, {"ratio": junk}, [])
+    assert ex.widget.background == before
+    ex.widget._message(ex.widget, {"ratio": 2}, [])
+    sharp = Image.open(io.BytesIO(ex.widget.background))
+    assert sharp.size == (2 * size[0], 2 * size[1]) and ex.widget.size == size
+    ex.set(lr=0.5)
+    ex.set(lr=0.3)
+    assert ex.fig.layer_ops("moving") == moving  # the layers' geometry is the page's, unchanged
+    small = Image.open(io.BytesIO(ex.png()))
+    assert small.size == tuple(size)  # the still for exports stays at the figure's own size

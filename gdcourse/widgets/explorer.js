@@ -421,6 +421,8 @@ function render({ model, el: host }) {
   showReadout();
   loadBackground();
   queueDraw();
+  // On a high-density screen the kernel renders the still image with twice the pixels.
+  if ((window.devicePixelRatio || 1) > 1.01) model.send({ ratio: window.devicePixelRatio });
   return () => stopPlay();
 }
 

@@ -271,6 +271,7 @@ class LayeredFigure:
         self._recorder: _Recorder | None = None
         self.laid_out = False
         self._rendered_limits: tuple = ()
+        self.scale = 1  # the still image's pixels per CSS pixel (2 on a high-density screen)
 
     def animate(self, artists: Iterable[Artist]) -> None:
         """Artists redrawn on every update (iterates, markers, titles that state a finding)."""
@@ -320,10 +321,27 @@ class LayeredFigure:
         self.renders += 1
         if not self.laid_out:
             self.lay_out()
-        self.canvas.draw()  # animated artists are skipped: the background alone
+        dpi = self.figure.dpi
+        if self.scale != 1:  # the same picture, more pixels: the layout is in figure fractions
+            self.figure.set_dpi(dpi * self.scale)
+        try:
+            self.canvas.draw()  # animated artists are skipped: the background alone
+            self._background = _png(self.canvas)
+        finally:
+            if self.scale != 1:
+                self.figure.set_dpi(dpi)
         self._rendered_limits = self._still_limits()
-        self._background = _png(self.canvas)
         self._send_background()
+
+    def set_scale(self, ratio: float) -> None:
+        """The page's device pixel ratio: on a high-density screen (2, or a zoomed page) the
+        still image is rendered with twice the pixels, so its text is as sharp as the layers
+        the browser draws over it."""
+        scale = 2 if ratio > 1.01 else 1
+        if scale != self.scale:
+            self.scale = scale
+            if self._background is not None:
+                self.render_background()
 
     def _still_limits(self) -> tuple:
         """The limits and scales the still image was drawn with: if one changed, the image is
@@ -369,7 +387,7 @@ class LayeredFigure:
 
     def _send_background(self) -> None:
         if self.view is not None and self._background is not None:
-            width, height = self.canvas.get_width_height()
+            width, height = self.canvas.get_width_height()  # CSS pixels, at the figure's dpi
             self.view.size = [width, height]
             self.view.background = self._background
 

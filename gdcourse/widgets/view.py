@@ -145,6 +145,9 @@ class ExplorerView(anywidget.AnyWidget):
             value = content.get("value")
             if isinstance(value, list) and len(value) == 2:
                 self._value_from_browser(*value)
+            ratio = content.get("ratio")
+            if isinstance(ratio, (int, float)) and not isinstance(ratio, bool) and ratio < 16:
+                self._figure.set_scale(ratio)  # NaN and junk compare False: ignored
             ping = content.get("ping")
             if isinstance(ping, int) and not isinstance(ping, bool):
                 self.send({"pong": ping})  # the page asks whether the kernel is still there
