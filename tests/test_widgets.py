@@ -678,3 +678,33 @@ def test_a_high_density_screen_gets_a_still_image_with_twice_the_pixels():
     assert ex.fig.layer_ops("moving") == moving  # the layers' geometry is the page's, unchanged
     small = Image.open(io.BytesIO(ex.png()))
     assert small.size == tuple(size)  # the still for exports stays at the figure's own size
+
+
+def test_a_move_is_acknowledged_after_its_frame_and_junk_is_answered_too():
+    # The page keeps one move in flight (a drag's newer positions replace each other while the
+    # kernel computes): the kernel says a move is done after the frame it brought, also when
+    # the move was refused, so the page never waits for good.
+    sent = []
+
+    class Comm:
+        comm_id, kernel = "c", object()
+
+        def send(self, data=None, metadata=None, buffers=None):
+            sent.append(data)
+
+        def on_msg(self, cb): ...
+
+        def on_close(self, cb): ...
+
+        def close(self, *a, **k): ...
+
+    ex = LearningRateExplorer(lr=0.1)
+    ex.widget.comm = Comm()
+    ex.widget._message(ex.widget, {"value": ["lr", 0.2], "seq": 7}, [])
+    assert sent[-1] == {"method": "custom", "content": {"done": 7}}
+    assert any(m.get("method") == "update" and "ops" in m["state"] for m in sent[:-1])
+    for junk in ({"value": ["lr", "x"], "seq": 8}, {"value": ["nope", 1], "seq": 9}):
+        ex.widget._message(ex.widget, junk, [])
+        assert sent[-1] == {"method": "custom", "content": {"done": junk["seq"]}}
+    ex.widget._message(ex.widget, {"value": ["lr", 0.3], "seq": True}, [])
+    assert sent[-1].get("content") != {"done": True}

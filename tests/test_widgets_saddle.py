@@ -121,3 +121,16 @@ def test_steps_near_saddle_counts_small_gradients_off_the_minima():
     w = np.array([[1.0, 0.0], [0.1, 0.01], [0.0, 0.2], [0.0, 1.0]])
     g = np.array([2.0, 0.005, 0.004, 0.0])
     assert steps_near_saddle(w, g, 0.01) == 2
+
+
+@pytest.mark.parametrize("x0", [-1.0, 0.5, 1.0])
+@pytest.mark.parametrize("log_y0", [-8, -6, -2])
+@pytest.mark.parametrize(("noise", "lr"), [(0.0, 0.1), (0.01, 0.05), (0.05, 0.3)])
+def test_the_escape_step_is_the_cores_for_the_run_it_shows(x0, log_y0, noise, lr):
+    # The explorer reads the escape step off the run it draws (one run per move): it must be
+    # what the core's escape_steps_simulated says for that start, rate and noise.
+    ex = SaddleExplorer(x0=x0, log_y0=log_y0, noise=noise, lr=lr)
+    expected = escape_steps_simulated(
+        ex.y0, lr, x0=x0, steps=ex.steps, noise=noise, seed=ex.seed, loss=ex.loss
+    )
+    assert ex.data()["escape_step"] == expected

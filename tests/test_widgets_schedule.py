@@ -139,3 +139,19 @@ def test_the_time_scale_slider_is_disabled_for_a_constant_rate_and_says_why():
     assert ex.widget.spec[1][0]["disabled"] is True  # what the page draws
     ex.set(kind="cosine")
     assert not slider.disabled and "decays" in slider.tooltip
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.5, 2.0])
+@pytest.mark.parametrize("lr", [0.05, 0.3, 1.2])
+def test_a_constant_schedule_is_its_own_baseline_exactly(lr, noise):
+    # For the constant schedule the explorer computes one run, not the same run twice: it must
+    # be, to the last bit, the run at the constant rate.
+    from gdcourse import gradient_descent, noisy_runs
+
+    ex = ScheduleExplorer(kind="constant", lr=lr, noise=noise)
+    kw = {"steps": ex.steps, "noise": noise, "seed": ex.seed, **({"tol": 0} if noise else {})}
+    alone = gradient_descent(ex.loss, ex.w0, lr=lr, **kw)
+    np.testing.assert_array_equal(ex.baseline.losses, alone.losses)
+    assert ex.baseline.status == alone.status
+    every = noisy_runs(ex.loss, ex.w0, lr, ex.steps, noise=noise, seeds=[ex.seed])
+    np.testing.assert_array_equal(ex._all_steps[1].losses, every.losses)

@@ -174,6 +174,13 @@ def escape_steps_simulated(
             f"{_describe(loss)}"
         )
     run = gradient_descent(loss, [x0, y0], lr=lr, steps=steps, noise=noise, seed=seed)
+    return escape_step_of(run, threshold)
+
+
+def escape_step_of(run: Any, threshold: float = 0.5) -> int | None:
+    """The first step ``k`` of a run of two parameters (x, y) at which ``|y_k| >= threshold``,
+    ``None`` if there is none: what :func:`escape_steps_simulated` reads off the run it makes
+    (an explorer that holds that very run reads it off its own, instead of running it again)."""
     out = np.flatnonzero(np.abs(run.weights[:, 1]) >= threshold)
     return int(out[0]) if out.size else None
 

@@ -151,10 +151,36 @@ function render({ model, el: host }) {
   };
 
   // -- controls ---------------------------------------------------------------------------
+  // One move in flight at a time: while the kernel computes, a dragged slider's newer
+  // positions replace each other (the last one wins), so the picture never lags behind the
+  // hand by a queue of runs the student has already left (as ipywidgets' own sliders do).
+  let moveSeq = 0, inFlight = 0, inFlightSince = 0, inFlightName = null;
+  const pending = new Map(); // name -> position
   function sendValue(name, position) {
+    if (inFlight && performance.now() - inFlightSince < 3000) {
+      pending.delete(name); // kept in the order moved: the latest goes last
+      pending.set(name, position);
+      return;
+    }
     // Only the control the student moved: the kernel answers with every value as it holds them,
     // so a stale position of another control can never undo a change the kernel made.
-    model.send({ value: [name, position] });
+    inFlight = ++moveSeq;
+    inFlightSince = performance.now();
+    inFlightName = name;
+    model.send({ value: [name, position], seq: inFlight });
+  }
+  function moveDone(seq) {
+    if (seq !== inFlight) return;
+    inFlight = 0;
+    inFlightName = null;
+    const next = pending.entries().next();
+    if (!next.done) {
+      const [name, position] = next.value;
+      pending.delete(name);
+      sendValue(name, position);
+    } else {
+      syncValues(); // the last move is answered: show the kernel's values as they stand
+    }
   }
 
   function shownPosition(spec, position) {
@@ -293,6 +319,9 @@ function render({ model, el: host }) {
     const texts = model.get("texts");
     for (const [name, field] of Object.entries(fields)) {
       if (!(name in values)) continue;
+      // A control the student is still moving keeps its place: the kernel's answer to an
+      // older position must not pull it back under the student's hand.
+      if (name === inFlightName || pending.has(name)) continue;
       const position = values[name];
       const text = texts[name] ?? localText(field.spec, position);
       if (field.input.tagName === "SELECT") {
@@ -411,7 +440,9 @@ function render({ model, el: host }) {
     setTimeout(() => { if (answered < n) gone(); }, 2000);
   };
   model.on("msg:custom", (msg) => {
-    if (msg && Number.isInteger(msg.pong)) { answered = Math.max(answered, msg.pong); alive(); }
+    if (!msg) return;
+    if (Number.isInteger(msg.done)) moveDone(msg.done);
+    if (Number.isInteger(msg.pong)) { answered = Math.max(answered, msg.pong); alive(); }
   });
   model.on("comm_live_update", ask);
   model.on("comm:close", gone);

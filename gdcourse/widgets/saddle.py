@@ -18,6 +18,7 @@ from ..core import (
     steps_near_saddle,
 )
 from ..core.errors import check_count, check_finite_number, check_positive_number
+from ..core.saddles import escape_step_of
 from ..plots.findings import count_steps
 from ..plots.style import PALETTE
 from .arguments import check_flag, check_steps, check_whole_within, check_within
@@ -208,9 +209,10 @@ class SaddleExplorer(Explorer):
         self.run = gradient_descent(
             self.loss, [x0, self.y0], lr=lr, steps=self.steps, noise=noise, seed=self.seed
         )
-        self._escape = escape_steps_simulated(
-            self.y0, lr, x0=x0, steps=self.steps, noise=noise, seed=self.seed, loss=self.loss
-        )
+        # escape_steps_simulated(self.y0, lr, x0=x0, steps=self.steps, noise=noise,
+        # seed=self.seed, loss=self.loss) makes this very run (the same gradient_descent call):
+        # its escape step is read off the run already made, not run a second time.
+        self._escape = escape_step_of(self.run, ESCAPE_THRESHOLD)
         w = self.run.weights
         self._path.set_data(w[:, 0], w[:, 1])
         self._start.set_data(w[:1, 0], w[:1, 1])

@@ -211,16 +211,18 @@ class ScheduleExplorer(Explorer):
         if noise:  # a noisy gradient's length says nothing about the distance: take every step
             kw["tol"] = 0
         # Each run twice, from the core: gradient_descent says how it ended (its status; without
-        # noise its default tolerance lets it say "converges");
-        # noisy_runs (the same run, bit for bit) takes every step, so a run that lands exactly on
-        # the minimum stays there and one that overflows reads inf.
-        self.run = gradient_descent(self.loss, self.w0, lr=self.schedule, **kw)
-        self.baseline = gradient_descent(self.loss, self.w0, lr=lr, **kw)
+        # noise its default tolerance lets it say "converges"); noisy_runs (the same run, equal
+        # up to the last bits of its arithmetic) takes every step, so a run that lands exactly
+        # on the minimum stays there and one that overflows reads inf.
         seeds = {"noise": noise, "seeds": [self.seed]}
-        self._all_steps = (
-            noisy_runs(self.loss, self.w0, self.schedule, self.steps, **seeds),
-            noisy_runs(self.loss, self.w0, lr, self.steps, **seeds),
-        )
+        self.run = gradient_descent(self.loss, self.w0, lr=self.schedule, **kw)
+        ours = noisy_runs(self.loss, self.w0, self.schedule, self.steps, **seeds)
+        if kind == "constant":  # the schedule is the constant rate: its runs are the baseline's
+            self.baseline, theirs = self.run, ours
+        else:
+            self.baseline = gradient_descent(self.loss, self.w0, lr=lr, **kw)
+            theirs = noisy_runs(self.loss, self.w0, lr, self.steps, **seeds)
+        self._all_steps = (ours, theirs)
         self._draw(full=full)
 
     @staticmethod

@@ -141,6 +141,14 @@ class ExplorerView(anywidget.AnyWidget):
     def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
+        try:
+            self._answer(content)
+        finally:
+            seq = content.get("seq")
+            if isinstance(seq, int) and not isinstance(seq, bool):
+                self.send({"done": seq})  # after the frame: the page may send its next move
+
+    def _answer(self, content: dict) -> None:
         with self.hold_sync():
             value = content.get("value")
             if isinstance(value, list) and len(value) == 2:

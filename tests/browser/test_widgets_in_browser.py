@@ -203,6 +203,15 @@ def _expect_ends_reachable(explorer) -> None:
     """End and Home take a log slider to its ends, also an end off its grid (log10 0.5)."""
     slider = explorer.locator(driver.SLIDER).filter(has_text="rate").first
     handle = slider.locator(driver.SLIDER_HANDLE)
+    # Rapid presses (a held key, a drag): the kernel gets the latest position, not a queue of
+    # old ones; once quiet, the readout is the slider's own value.
+    handle.focus()
+    start, step, top = handle.evaluate("(e) => [e.value, e.step, e.max].map(Number)")
+    for _ in range(25):
+        handle.press("ArrowRight")
+    quiet = driver.settle(explorer, quiet=0.5)
+    said = float(quiet.readout.split("rate = ", 1)[1].split(",", 1)[0])
+    assert said == pytest.approx(10 ** min(start + 25 * step, top), rel=1e-3), quiet.readout
     for key, end in (("End", "0.5"), ("Home", "0.001")):
         before = driver.settle(explorer)
         handle.focus()
