@@ -33,6 +33,7 @@ __all__ = [
     "classify_eigenvalues",
     "classify_hessian",
     "critical_point_near",
+    "escape_step_of",
     "escape_steps_simulated",
     "saddle_escape_steps",
     "steps_near_saddle",
@@ -180,7 +181,14 @@ def escape_steps_simulated(
 def escape_step_of(run: Any, threshold: float = 0.5) -> int | None:
     """The first step ``k`` of a run of two parameters (x, y) at which ``|y_k| >= threshold``,
     ``None`` if there is none: what :func:`escape_steps_simulated` reads off the run it makes
-    (an explorer that holds that very run reads it off its own, instead of running it again)."""
+    (an explorer that holds that very run reads it off its own, instead of running it again).
+
+    Examples
+    --------
+    >>> run = gradient_descent(SaddleWithMinima(), [1.0, 1e-6], lr=0.1, steps=200)
+    >>> escape_step_of(run) == escape_steps_simulated(1e-6, 0.1, steps=200)
+    True
+    """
     out = np.flatnonzero(np.abs(run.weights[:, 1]) >= threshold)
     return int(out[0]) if out.size else None
 

@@ -12,13 +12,13 @@ import numpy as np
 from ..core import (
     SaddleWithMinima,
     critical_point_near,
+    escape_step_of,
     escape_steps_simulated,
     gradient_descent,
     saddle_escape_steps,
     steps_near_saddle,
 )
 from ..core.errors import check_count, check_finite_number, check_positive_number
-from ..core.saddles import escape_step_of
 from ..plots.findings import count_steps
 from ..plots.style import PALETTE
 from .arguments import check_flag, check_steps, check_whole_within, check_within
