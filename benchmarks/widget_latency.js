@@ -94,14 +94,22 @@ window.bench = (() => {
 
   const said = (key) => (box(key).querySelector(".gdx-readout") || {}).textContent;
 
+  // When the kernel's answer (its first widget update after the move) reached the page: the
+  // sockets are watched from before the notebook opened (REPLY_WATCH in widget_latency.py).
+  const replyAfter = (t0) => {
+    const hit = (window.__benchReplies || []).find((t) => t >= t0);
+    return hit === undefined ? null : hit - t0;
+  };
+
   async function move(key, c, up, timeout) {
     const before = look(key), words = said(key), t0 = performance.now();
     if (!act(key, c, up)) return { skipped: "disabled" };
     let result = { stale: true };
     while (performance.now() - t0 < timeout) {
       await frame();
-      if (look(key) !== before) { result = { ms: performance.now() - t0 }; break; }
+      if (look(key) !== before) { result = { ms: performance.now() - t0, reply: replyAfter(t0) }; break; }
     }
+    if (window.__benchReplies) window.__benchReplies.length = 0;
     const play = c.kind === "play" && field(key, c).querySelector(".gdx-play");
     if (play && play.textContent === "Pause") play.click();
     // Neither the picture nor the readout changed: the move has no effect in this state (T of
