@@ -1,5 +1,6 @@
 """gradient_descent and Trajectory: statuses, simultaneous updates, schedules, bad input."""
 
+import math
 import warnings
 
 import numpy as np
@@ -258,3 +259,16 @@ def test_noisy_run_settles_at_the_noise_floor_which_grows_with_the_rate():
 def test_bad_noise_is_refused():
     with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
         gradient_descent(SEED, 7.0, lr=0.1, steps=5, noise=-1.0)
+
+
+def test_the_gradient_length_is_the_same_bits_as_the_plain_formula():
+    # The loop's gradient length skips numpy's Python wrappers for speed: it must stay exactly
+    # sqrt(sum(g * g)), the bits every stated number was computed with, at every size and scale.
+    from gdcourse.core.descent import _grad_norm
+
+    rng = np.random.default_rng(18)
+    for n in (1, 2, 3, 7, 16, 100, 1000):
+        for _ in range(100):
+            g = rng.standard_normal(n) * 10.0 ** float(rng.integers(-200, 150))
+            assert _grad_norm(g) == float(np.sqrt(np.sum(g * g)))
+    assert _grad_norm([np.inf, 1.0]) == math.inf and math.isnan(_grad_norm([np.nan]))

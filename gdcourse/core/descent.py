@@ -174,8 +174,10 @@ class Trajectory:
 
 
 def _grad_norm(g: Any) -> float:
+    # np.sum is np.add.reduce behind two Python wrappers, and a square root is correctly
+    # rounded in numpy and in math alike: the same bits, at a third of the cost per step.
     g = np.asarray(g, dtype=float)
-    return float(np.sqrt(np.sum(g * g)))
+    return math.sqrt(float(np.add.reduce(g * g, axis=None)))
 
 
 def step_lengths(run: Trajectory | ArrayLike) -> np.ndarray:
@@ -501,7 +503,7 @@ def gradient_descent(
             if not isinstance(value, float):
                 value = _checked_value(value, k)
             weights[k], losses[k], norms[k] = w, jitter(value), _grad_norm(g)
-            if not np.all(np.isfinite(w)):
+            if not np.isfinite(w).all():
                 norms[k] = math.inf
 
     weights, losses, norms = weights[: k + 1].copy(), losses[: k + 1].copy(), norms[: k + 1].copy()
