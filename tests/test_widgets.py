@@ -655,6 +655,15 @@ def test_a_cell_run_again_closes_the_explorer_its_last_run_showed(monkeypatch):
     del first
     gc.collect()
     assert gone() is None, "a closed explorer is freed"
+    # IPython's output cache (Out[n], _) may keep the object itself: its picture is freed all
+    # the same, and it says so in a sentence when used or shown again.
+    assert second.fig.figure.axes == [] and second.fig._background is None
+    assert second.widget.background == b"" and second.widget.ops == "[]"
+    assert getattr(second.fig.canvas, "renderer", None) is None  # no Agg buffer kept
+    with pytest.raises(CourseValueError, match="closed when its cell ran again"):
+        second.set(lr=0.2)
+    shown = shell.display_formatter.format(second)
+    assert shown == ({}, {})  # displayed its sentence itself, no error
 
 
 def test_a_high_density_screen_gets_a_still_image_with_twice_the_pixels():
@@ -708,3 +717,36 @@ def test_a_move_is_acknowledged_after_its_frame_and_junk_is_answered_too():
         assert sent[-1] == {"method": "custom", "content": {"done": junk["seq"]}}
     ex.widget._message(ex.widget, {"value": ["lr", 0.3], "seq": True}, [])
     assert sent[-1].get("content") != {"done": True}
+
+
+def test_a_disabled_control_refuses_a_move_from_the_page():
+    from gdcourse.widgets.schedule import ScheduleExplorer
+
+    ex = ScheduleExplorer(kind="constant", T=100)
+    ex.widget._message(ex.widget, {"value": ["T", 50], "seq": 1}, [])
+    assert ex.controls["T"].value == 100
+    ex.set(kind="cosine")
+    ex.widget._message(ex.widget, {"value": ["T", 50], "seq": 2}, [])
+    assert ex.controls["T"].value == 50
+
+
+def test_a_log_sliders_ends_are_its_own_numbers():
+    # The page sends 10 ** log10(0.02) for the bottom end: the kernel takes the end it was given.
+    import math
+
+    from gdcourse.widgets.saddle import SaddleExplorer
+
+    ex = SaddleExplorer()
+    for end in (0.02, 0.4):
+        for sent in (10 ** math.log10(end), math.nextafter(end, 1.0), math.nextafter(end, 0.0)):
+            ex.set(lr=0.1)
+            ex.widget._message(ex.widget, {"value": ["lr", sent]}, [])
+            assert ex.controls["lr"].value == end
+
+
+def test_the_stills_caption_keeps_the_readouts_lines():
+    ex = LearningRateExplorer(curvature=True, regime_strip=True)
+    assert "\n" in ex.readout_text
+    page = ex.widget.still()._repr_mimebundle_()["text/html"]
+    caption = page.split("<figcaption>", 1)[1]
+    assert caption.startswith(ex.readout_text.split("\n")[0] + "<br>")

@@ -74,6 +74,7 @@ class Explorer:
 
     def set(self, **values: Any) -> None:
         """Set controls by name, as a student moving them would (e.g. ``set(lr=0.75)``)."""
+        self._check_open()
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
             raise CourseValueError(
@@ -108,6 +109,15 @@ class Explorer:
         the live explorer."""
         from IPython.display import display
 
+        if getattr(self, "_closed", False):  # e.g. Out[5] shown again: a sentence, no error
+            display(
+                {
+                    "text/plain": "This explorer was closed when its cell ran again: use the "
+                    "explorer that cell shows now."
+                },
+                raw=True,
+            )
+            return
         here = _this_run()
         if here is not None:
             cell, run = here
@@ -124,10 +134,22 @@ class Explorer:
         display(self.widget.still())
 
     def close(self) -> None:
-        """Close the live explorer (its page then says it has stopped) and let it be freed."""
+        """Close the live explorer for good (its page then says it has stopped) and free its
+        picture: IPython's output cache (``Out``) may keep the object itself."""
         if self.widget is not None:
-            self.widget.close()
+            self.widget.release()
+        if getattr(self, "fig", None) is not None:
+            self.fig.release()
+        self._closed = True
+
+    def _check_open(self) -> None:
+        if getattr(self, "_closed", False):
+            raise CourseValueError(
+                "this explorer was closed when its cell ran again: use the explorer that cell "
+                "shows now (or make a new one)"
+            )
 
     def png(self) -> bytes:
         """The picture as it stands (background and moving layer), as a PNG."""
+        self._check_open()
         return self.fig.png()

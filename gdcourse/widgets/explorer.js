@@ -157,8 +157,8 @@ function render({ model, el: host }) {
   let moveSeq = 0, inFlight = 0, inFlightSince = 0, inFlightName = null;
   const pending = new Map(); // name -> position
   function sendValue(name, position) {
+    pending.delete(name); // a newer position replaces any waiting one (kept in moving order)
     if (inFlight && performance.now() - inFlightSince < 3000) {
-      pending.delete(name); // kept in the order moved: the latest goes last
       pending.set(name, position);
       return;
     }
@@ -189,7 +189,12 @@ function render({ model, el: host }) {
   }
 
   function valueOfInput(spec, input) {
-    const x = Math.min(Number(input.value), spec.kind === "choice" ? Infinity : spec.max);
+    let x = Number(input.value);
+    if (spec.kind !== "choice") {
+      // The ends are the kernel's own numbers (the input's text of them may round them).
+      if (x >= spec.max || Math.abs(x - spec.max) < 1e-9) x = spec.max;
+      if (x <= spec.min || Math.abs(x - spec.min) < 1e-9) x = spec.min;
+    }
     return spec.kind === "log" ? Math.pow(10, x) : x;
   }
 
@@ -260,6 +265,8 @@ function render({ model, el: host }) {
     const input = field.input;
     input.disabled = !!item.disabled;
     input.parentNode.querySelector("label").textContent = item.label;
+    // The tooltip may change with the state (why a control is disabled, say): every copy of it.
+    for (const node of [input.parentNode, input, field.play]) if (node) node.title = item.tooltip || "";
     if (input.tagName === "INPUT") {
       const [min, max, step] = item.kind === "choice" ? [0, item.options.length - 1, 1] : [item.min, item.max, item.step];
       // A range input stops at the last step below an end off its grid (log10 1.5 is): its

@@ -52,6 +52,8 @@ class Control(traitlets.HasTraits):
         self.base = 10.0
         self.readout_format = traits.pop("readout_format", ".3g")
         self.interval = traits.pop("interval", 250)
+        # A log slider's ends as given (0.02, not 10 ** log10(0.02)): the page's ends are these.
+        self.ends: tuple[float, float] | None = traits.pop("ends", None)
         super().__init__(**traits)
         self.value = value
 
@@ -109,6 +111,10 @@ class Control(traitlets.HasTraits):
             return self.values[int(position)]
         if self.kind in ("int", "play"):
             return int(position)
+        if self.ends is not None:
+            for end in self.ends:
+                if abs(position - end) <= 1e-9 * abs(end):
+                    return end
         return float(position)
 
 
@@ -179,6 +185,7 @@ def log_rate_slider(
         min=math.log10(low),
         max=math.log10(high),
         step=0.01,
+        ends=(low, high),
         description=description,
         tooltip="Learning rate (log scale): each step moves w by rate \u00d7 gradient. "
         "Arrow keys change it in small steps.",

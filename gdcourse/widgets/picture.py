@@ -399,6 +399,14 @@ class LayeredFigure:
             else:
                 self.view.ops, self.view.coords = ops, coords
 
+    def release(self) -> None:
+        """Free the picture (its artists, the Agg buffer, the images and layers): for an
+        explorer closed for good, which IPython's output cache may still hold."""
+        self.figure.clear()
+        self.canvas = FigureCanvasAgg(self.figure)  # a new canvas: no renderer, no buffer
+        self._animated, self._scenery, self._frames = [], [], {}
+        self._background, self._recorder, self.view = None, None, None
+
     def png(self) -> bytes:
         """The picture as it stands, all three layers, as a PNG."""
         if self._background is None:

@@ -126,8 +126,8 @@ class ExplorerView(anywidget.AnyWidget):
     def _value_from_browser(self, name: Any, position: Any) -> None:
         control = self._controls.get(name) if isinstance(name, str) else None
         try:
-            if control is None or isinstance(position, (bool, str)):
-                raise CourseTypeError("not a control's position")
+            if control is None or isinstance(position, (bool, str)) or control.disabled:
+                raise CourseTypeError("not a position of a control that can be moved")
             value = check_control_value(name, control, control.from_position(position))
         except (TypeError, ValueError, IndexError, OverflowError):
             # Not a value this control can take (a tampered or stale page): keep the kernel's.
@@ -186,6 +186,13 @@ class ExplorerView(anywidget.AnyWidget):
         """The picture and the readout as they stand, as an output of their own."""
         return Still(self._figure.png(), self.readout)
 
+    def release(self) -> None:
+        """Close the widget and drop what it carries (its page then says it has stopped)."""
+        self.close()
+        self.background = self.scene_coords = self.coords = b""
+        self.scene_ops = self.ops = "[]"
+        self.hatches = {}
+
 
 class Still:
     """An explorer's still picture (named by its readout) and the readout as a caption: what a
@@ -198,11 +205,12 @@ class Still:
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         picture = base64.b64encode(self.png).decode("ascii")
         words = html.escape(self.readout)
+        lines = "<br>".join(html.escape(line) for line in self.readout.split("\n"))
         return {
             "text/html": (
                 f"<figure class='gdcourse-explorer-still'><img src='data:image/png;base64,"
                 f"{picture}' alt='{words}' style='max-width:100%;height:auto'><figcaption>"
-                f"{words}<br><small>(The explorer as it was when its cell ran: run the notebook "
+                f"{lines}<br><small>(The explorer as it was when its cell ran: run the notebook "
                 f"to explore.)</small></figcaption></figure>"
             ),
             "text/plain": self.readout,

@@ -186,8 +186,33 @@ def test_explorers_respond_in_jupyterlab(page, lab, failure_target, relpath):
     if relpath == FIXTURE:
         _expect_ends_reachable(explorers.first)
         _expect_shrinks_to_fit(page, explorers.first)
+        _expect_moves_kept_while_the_kernel_is_busy(page, explorers.first)
         _expect_notice_when_the_kernel_is_gone(page, explorers.first)
+    for i in range(count):
+        _expect_tooltip_says_why_disabled(explorers.nth(i))
     driver.shutdown_kernels(page)
+
+
+def _expect_tooltip_says_why_disabled(explorer) -> None:
+    """A schedule list set to "constant" disables the time-scale slider, whose tooltip then
+    says why (the tooltip follows the kernel's, not the one the page was built with)."""
+    select = explorer.locator(driver.SELECT + " select")
+    if not select.count() or not select.locator("option", has_text="constant").count():
+        return
+    chosen = select.first.evaluate("(s) => s.options[s.selectedIndex].textContent")
+    if chosen != "constant":
+        before = driver.settle(explorer)
+        select.first.select_option(label="constant")
+        driver.wait_for_change(explorer, before, need_canvas=False)
+    slider = explorer.locator(driver.SLIDER).filter(has_text="time scale").first
+    handle = slider.locator(driver.SLIDER_HANDLE)
+    deadline = time.monotonic() + 5
+    while not (handle.is_disabled() and "no time scale" in (handle.get_attribute("title") or "")):
+        assert time.monotonic() < deadline, (
+            f"T disabled without a word: {handle.get_attribute('title')!r}"
+        )
+        time.sleep(0.1)
+    assert "no time scale" in (slider.get_attribute("title") or "")
 
 
 def _expect_stills_hidden(page, relpath: str, count: int) -> None:
@@ -225,7 +250,7 @@ def _expect_shrinks_to_fit(page, explorer) -> None:
     """In a narrow window the picture shrinks, in proportion, to fit its cell."""
     canvas = explorer.locator("canvas.gdx-canvas")
     wide = canvas.bounding_box()
-    page.set_viewport_size({"width": 640, "height": 1000})
+    page.set_viewport_size({"width": 520, "height": 1000})
     try:
         deadline = time.monotonic() + 5
         while True:
@@ -236,10 +261,42 @@ def _expect_shrinks_to_fit(page, explorer) -> None:
             time.sleep(0.1)
         assert box["width"] <= room + 1, f"the picture ({box['width']} px) overflows {room} px"
         assert box["width"] < wide["width"]
+        # ... and no control is cut off: every row fits (a slider gives up width).
+        cut = explorer.evaluate(
+            "(el) => [...el.querySelectorAll('.gdx-row')]"
+            ".filter((r) => r.scrollWidth > r.clientWidth + 1).map((r) => r.textContent)"
+        )
+        assert cut == [], f"controls cut off in a {room} px cell: {cut}"
         ratio = (box["height"] / box["width"], wide["height"] / wide["width"])
         assert ratio[0] == pytest.approx(ratio[1], rel=0.02), "the picture is distorted"
     finally:
         page.set_viewport_size(driver.VIEWPORT)
+
+
+def _expect_moves_kept_while_the_kernel_is_busy(page, explorer) -> None:
+    """Keys pressed while the kernel runs a long cell: once it is free, the kernel, the slider
+    and the readout are where the last key left them (no older position wins)."""
+    handle = explorer.locator(driver.SLIDER).filter(has_text="rate").first
+    handle = handle.locator(driver.SLIDER_HANDLE)
+    driver.settle(explorer)
+    start, step = handle.evaluate("(e) => [e.value, e.step].map(Number)")
+    page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+        ".requestExecute({code: 'import time; time.sleep(5)'})"
+    )
+    for wait in (0.3, 1.0, 2.6):  # the last one after the page's 3 s patience with a move
+        time.sleep(wait)
+        handle.focus()
+        handle.press("ArrowRight")
+    deadline = time.monotonic() + 30
+    while True:
+        said = driver.settle(explorer, quiet=0.5).readout
+        rate = float(said.split("rate = ", 1)[1].split(",", 1)[0])
+        if rate == pytest.approx(10 ** (start + 3 * step), rel=1e-3):
+            break
+        assert time.monotonic() < deadline, f"after a busy kernel the readout says {said!r}"
+        time.sleep(0.5)
+    assert handle.evaluate("(e) => Number(e.value)") == pytest.approx(start + 3 * step)
 
 
 def _expect_notice_when_the_kernel_is_gone(page, explorer) -> None:
