@@ -19,9 +19,9 @@ from .picture import LayeredFigure
 
 __all__ = ["Explorer"]
 
-# cell id -> (the run that displayed them, explorers): a cell run again closes the explorers its
-# last run showed, which ipywidgets would otherwise keep alive (a few MB each) for the session.
-_SHOWN: dict[str, tuple[str, list[weakref.ref]]] = {}
+# cell id -> (the run that made them, explorers): a cell run again closes the explorers its last
+# run made, which ipywidgets would otherwise keep alive (a few MB each) for the whole session.
+_MADE: dict[str, tuple[str, list[weakref.ref]]] = {}
 
 
 def _this_run() -> tuple[str, str] | None:
@@ -38,6 +38,9 @@ def _this_run() -> tuple[str, str] | None:
     return (cell, run) if isinstance(cell, str) and isinstance(run, str) else None
 
 
+_CLOSED = "This explorer was closed when its cell ran again: use the explorer that cell shows now."
+
+
 class Explorer:
     """Base: subclasses fill ``controls``, build a :class:`LayeredFigure`, then call
     ``_mount``."""
@@ -52,6 +55,25 @@ class Explorer:
 
         self.fig = figure
         self.widget = ExplorerView(rows, self.controls, self.readout, figure, self._guarded)
+        self._replace_the_last_runs()
+
+    def _replace_the_last_runs(self) -> None:
+        """Close the explorers the last run of this cell made: the cell ran again, and they are
+        left behind (shown elsewhere, they say they have stopped). Explorers made by other cells,
+        or by this run, stay."""
+        here = _this_run()
+        if here is None:
+            return
+        cell, run = here
+        last_run, made = _MADE.get(cell, ("", []))
+        if last_run != run:
+            for ref in made:
+                old = ref()
+                if old is not None:
+                    old.close()
+            made = []
+        made.append(weakref.ref(self))
+        _MADE[cell] = (run, made)
 
     def _guarded(self, fn: Callable[..., None]) -> Callable[..., None]:
         """Wrap a callback: exceptions in ipywidgets callbacks are otherwise silently lost."""
@@ -64,6 +86,11 @@ class Explorer:
                 self.readout.show(
                     f"This explorer could not update ({type(err).__name__}: {err}). "
                     f"Move the control back, or re-run the cell.",
+                    problem=True,
+                )
+            except KeyboardInterrupt:  # the kernel was interrupted in the middle of a redraw
+                self.readout.show(
+                    "Interrupted before the picture was drawn: move a control to draw it again.",
                     problem=True,
                 )
 
@@ -101,6 +128,8 @@ class Explorer:
         return self.readout.text
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        if self.widget is None:
+            return {"text/plain": _CLOSED}
         return self.widget._repr_mimebundle_(**kwargs)
 
     def _ipython_display_(self) -> None:
@@ -109,41 +138,36 @@ class Explorer:
         the live explorer."""
         from IPython.display import display
 
-        if getattr(self, "_closed", False):  # e.g. Out[5] shown again: a sentence, no error
-            display(
-                {
-                    "text/plain": "This explorer was closed when its cell ran again: use the "
-                    "explorer that cell shows now."
-                },
-                raw=True,
-            )
+        if self.__dict__.get("_closed"):  # e.g. Out[5] shown again: a sentence, no error
+            display({"text/plain": _CLOSED}, raw=True)
             return
-        here = _this_run()
-        if here is not None:
-            cell, run = here
-            last_run, shown = _SHOWN.get(cell, ("", []))
-            if last_run != run:
-                for ref in shown:
-                    old = ref()
-                    if old is not None and old is not self:
-                        old.close()
-                shown = []
-            shown.append(weakref.ref(self))
-            _SHOWN[cell] = (run, shown)
         display(self.widget)
         display(self.widget.still())
 
     def close(self) -> None:
-        """Close the live explorer for good (its page then says it has stopped) and free its
-        picture: IPython's output cache (``Out``) may keep the object itself."""
+        """Close the live explorer for good (its page then says it has stopped) and free all
+        it holds, picture, runs and artists: IPython's output cache (``Out``) may keep the
+        object itself. Its controls and last readout stay."""
         if self.widget is not None:
             self.widget.release()
         if getattr(self, "fig", None) is not None:
             self.fig.release()
-        self._closed = True
+        self.readout.view = None
+        for control in self.controls.values():
+            control.unobserve_all()  # their observers hold the view and the explorer's state
+        kept = {"controls": self.controls, "readout": self.readout}
+        dropped = frozenset(self.__dict__) - set(kept)
+        self.__dict__.clear()
+        self.__dict__.update(kept, widget=None, fig=None, _closed=True, _dropped=dropped)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names not found: what a closed explorer held (its runs, its artists).
+        if name in self.__dict__.get("_dropped", ()):
+            self._check_open()
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _check_open(self) -> None:
-        if getattr(self, "_closed", False):
+        if self.__dict__.get("_closed"):
             raise CourseValueError(
                 "this explorer was closed when its cell ran again: use the explorer that cell "
                 "shows now (or make a new one)"

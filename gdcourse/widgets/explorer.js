@@ -151,37 +151,49 @@ function render({ model, el: host }) {
   };
 
   // -- controls ---------------------------------------------------------------------------
-  // One move in flight at a time: while the kernel computes, a dragged slider's newer
+  // One action in flight at a time: while the kernel computes, a dragged slider's newer
   // positions replace each other (the last one wins), so the picture never lags behind the
-  // hand by a queue of runs the student has already left (as ipywidgets' own sliders do).
-  let moveSeq = 0, inFlight = 0, inFlightSince = 0, inFlightName = null;
-  const pending = new Map(); // name -> position
-  function sendValue(name, position) {
-    pending.delete(name); // a newer position replaces any waiting one (kept in moving order)
-    if (inFlight && performance.now() - inFlightSince < 3000) {
-      pending.set(name, position);
-      return;
-    }
-    // Only the control the student moved: the kernel answers with every value as it holds them,
-    // so a stale position of another control can never undo a change the kernel made.
-    inFlight = ++moveSeq;
-    inFlightSince = performance.now();
-    inFlightName = name;
-    model.send({ value: [name, position], seq: inFlight });
+  // hand by a queue of runs the student has already left (as ipywidgets' own sliders do);
+  // clicks wait in the same queue, in the order the student acted, and each one counts.
+  let seq = 0, inFlight = 0, inFlightName = null, watchdog = null, clicks = 0;
+  const waiting = new Map(); // "v:name" or "c:n" -> message, oldest first
+  function act(key, message) {
+    waiting.delete(key); // a newer position replaces a waiting one, and goes last
+    if (inFlight && watchdog !== null) waiting.set(key, message);
+    else send(message); // nothing in flight, or an answer overdue: go now
   }
-  function moveDone(seq) {
-    if (seq !== inFlight) return;
+  function send(message) {
+    inFlight = ++seq;
+    inFlightName = message.value ? message.value[0] : null;
+    model.send({ ...message, seq: inFlight });
+    // An answer that never comes (an interrupted kernel, a dropped message): after 3 s the
+    // next action goes anyway, so the explorer never stops listening.
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      watchdog = null;
+      const next = waiting.entries().next();
+      if (!next.done) { waiting.delete(next.value[0]); send(next.value[1]); }
+    }, 3000);
+  }
+  function done(answered) {
+    if (answered !== inFlight || !inFlight) return;
+    clearTimeout(watchdog);
+    watchdog = null;
     inFlight = 0;
     inFlightName = null;
-    const next = pending.entries().next();
+    const next = waiting.entries().next();
     if (!next.done) {
-      const [name, position] = next.value;
-      pending.delete(name);
-      sendValue(name, position);
+      waiting.delete(next.value[0]);
+      send(next.value[1]);
     } else {
-      syncValues(); // the last move is answered: show the kernel's values as they stand
+      syncValues(); // the last action is answered: show the kernel's values as they stand
     }
   }
+  const moving = (name) => name === inFlightName || waiting.has("v:" + name);
+  // Only the control the student moved: the kernel answers with every value as it holds them,
+  // so a stale position of another control can never undo a change the kernel made.
+  const sendValue = (name, position) => act("v:" + name, { value: [name, position] });
+  const sendClick = (id) => act("c:" + ++clicks, { click: id });
 
   function shownPosition(spec, position) {
     if (spec.kind === "log") return Math.log10(position);
@@ -294,7 +306,7 @@ function render({ model, el: host }) {
             line.appendChild(el("span", { class: "gdx-text" }, item.text));
           } else if (item.t === "button") {
             const button = el("button", { type: "button", class: "gdx-button" });
-            button.addEventListener("click", () => model.send({ click: item.id }));
+            button.addEventListener("click", () => sendClick(item.id));
             buttons[item.id] = button;
             line.appendChild(button);
           } else {
@@ -328,7 +340,7 @@ function render({ model, el: host }) {
       if (!(name in values)) continue;
       // A control the student is still moving keeps its place: the kernel's answer to an
       // older position must not pull it back under the student's hand.
-      if (name === inFlightName || pending.has(name)) continue;
+      if (moving(name)) continue;
       const position = values[name];
       const text = texts[name] ?? localText(field.spec, position);
       if (field.input.tagName === "SELECT") {
@@ -448,7 +460,7 @@ function render({ model, el: host }) {
   };
   model.on("msg:custom", (msg) => {
     if (!msg) return;
-    if (Number.isInteger(msg.done)) moveDone(msg.done);
+    if (Number.isInteger(msg.done)) done(msg.done);
     if (Number.isInteger(msg.pong)) { answered = Math.max(answered, msg.pong); alive(); }
   });
   model.on("comm_live_update", ask);

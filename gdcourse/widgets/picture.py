@@ -404,7 +404,7 @@ class LayeredFigure:
         explorer closed for good, which IPython's output cache may still hold."""
         self.figure.clear()
         self.canvas = FigureCanvasAgg(self.figure)  # a new canvas: no renderer, no buffer
-        self._animated, self._scenery, self._frames = [], [], {}
+        self.axes, self._animated, self._scenery, self._frames = [], [], [], {}
         self._background, self._recorder, self.view = None, None, None
 
     def png(self) -> bytes:

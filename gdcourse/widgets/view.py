@@ -188,6 +188,7 @@ class ExplorerView(anywidget.AnyWidget):
 
     def release(self) -> None:
         """Close the widget and drop what it carries (its page then says it has stopped)."""
+        self.layout.close()  # a widget of its own, which close() leaves open
         self.close()
         self.background = self.scene_coords = self.coords = b""
         self.scene_ops = self.ops = "[]"

@@ -274,29 +274,45 @@ def _expect_shrinks_to_fit(page, explorer) -> None:
 
 
 def _expect_moves_kept_while_the_kernel_is_busy(page, explorer) -> None:
-    """Keys pressed while the kernel runs a long cell: once it is free, the kernel, the slider
-    and the readout are where the last key left them (no older position wins)."""
-    handle = explorer.locator(driver.SLIDER).filter(has_text="rate").first
-    handle = handle.locator(driver.SLIDER_HANDLE)
-    driver.settle(explorer)
-    start, step = handle.evaluate("(e) => [e.value, e.step].map(Number)")
+    """Keys pressed and buttons clicked while the kernel runs a long cell: once it is free, the
+    kernel, the sliders and the readout are where the student's last actions left them, in the
+    order they were done (no older position wins, no click is lost or overtaken)."""
+    rate = (
+        explorer.locator(driver.SLIDER).filter(has_text="rate").first.locator(driver.SLIDER_HANDLE)
+    )
+    shown = explorer.locator(driver.SLIDER).filter(has_text="steps shown").first
+    shown = shown.locator(driver.SLIDER_HANDLE)
+    offset = lambda text: int(text.split("offset = ", 1)[1].split(",", 1)[0])  # noqa: E731
+    explorer.locator(driver.BUTTON, has_text="Reset").click()  # k = 0: the steps below count
+    before = driver.settle(explorer, quiet=0.5)
+    assert shown.evaluate("(e) => Number(e.value)") == 0
+    start, step = rate.evaluate("(e) => [e.value, e.step].map(Number)")
+    extra = offset(before.readout) - int(shown.evaluate("(e) => Number(e.value)"))
     page.evaluate(
         "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
         ".requestExecute({code: 'import time; time.sleep(5)'})"
     )
-    for wait in (0.3, 1.0, 2.6):  # the last one after the page's 3 s patience with a move
+    for wait in (0.3, 1.0, 2.6):  # the last one after the page's 3 s patience with an answer
         time.sleep(wait)
-        handle.focus()
-        handle.press("ArrowRight")
-    deadline = time.monotonic() + 30
+        rate.focus()
+        rate.press("ArrowRight")
+    shown.focus()
+    shown.press("ArrowRight")
+    shown.press("ArrowRight")
+    explorer.locator(driver.BUTTON, has_text="Reset").click()  # after the two steps: k = 0
+    for _ in range(2):
+        explorer.locator(driver.BUTTON, has_text="Shift").click()  # each click counts
+    expected = (10 ** (start + 3 * step), extra + 2)
+    deadline = time.monotonic() + 40
     while True:
         said = driver.settle(explorer, quiet=0.5).readout
-        rate = float(said.split("rate = ", 1)[1].split(",", 1)[0])
-        if rate == pytest.approx(10 ** (start + 3 * step), rel=1e-3):
+        got = (float(said.split("rate = ", 1)[1].split(",", 1)[0]), offset(said))
+        if got[0] == pytest.approx(expected[0], rel=1e-3) and got[1] == expected[1]:
             break
-        assert time.monotonic() < deadline, f"after a busy kernel the readout says {said!r}"
+        assert time.monotonic() < deadline, f"after a busy kernel: {said!r}, expected {expected}"
         time.sleep(0.5)
-    assert handle.evaluate("(e) => Number(e.value)") == pytest.approx(start + 3 * step)
+    assert rate.evaluate("(e) => Number(e.value)") == pytest.approx(start + 3 * step)
+    assert shown.evaluate("(e) => Number(e.value)") == 0
 
 
 def _expect_notice_when_the_kernel_is_gone(page, explorer) -> None:
