@@ -697,3 +697,39 @@ def test_the_stills_caption_keeps_the_readouts_lines():
     page = ex.widget.still()._repr_mimebundle_()["text/html"]
     caption = page.split("<figcaption>", 1)[1]
     assert caption.startswith(ex.readout_text.split("\n")[0] + "<br>")
+
+
+def test_an_interrupt_stops_a_cells_loop_but_only_the_redraw_of_a_move():
+    # Kernel > Interrupt while a cell loops over ex.set(...) stops the cell (KeyboardInterrupt
+    # goes on); while the kernel answers a move from the page, it stops the redraw only, the
+    # readout says so, and the page is told the move is done (it never waits for good).
+    ex = LearningRateExplorer(lr=0.1)
+    sent = []
+
+    class Comm:
+        comm_id, kernel = "c", object()
+
+        def send(self, data=None, metadata=None, buffers=None):
+            sent.append(data)
+
+        def on_msg(self, cb): ...
+
+        def on_close(self, cb): ...
+
+        def close(self, *a, **k): ...
+
+    ex.widget.comm = Comm()
+    real = ex.fig.update
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    ex.fig.update = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        ex.set(lr=0.2)  # a cell's own call
+    ex.widget._message(ex.widget, {"value": ["lr", 0.3], "seq": 4}, [])
+    assert ex.readout_text.startswith("Interrupted before the picture was drawn")
+    assert sent[-1] == {"method": "custom", "content": {"done": 4}}
+    ex.fig.update = real
+    ex.set(lr=0.25)
+    assert ex.readout_text.startswith("rate 0.25")

@@ -88,11 +88,6 @@ class Explorer:
                     f"Move the control back, or re-run the cell.",
                     problem=True,
                 )
-            except KeyboardInterrupt:  # the kernel was interrupted in the middle of a redraw
-                self.readout.show(
-                    "Interrupted before the picture was drawn: move a control to draw it again.",
-                    problem=True,
-                )
 
         return run
 

@@ -69,6 +69,7 @@ class ExplorerView(anywidget.AnyWidget):
         self._button_ids = {id(b): key for key, b in self._buttons.items()}
         self._figure = figure
         self._guard = guard
+        self._readout = readout
         self.add_class("gdcourse-explorer")
         with self.hold_sync():
             self._send_spec()
@@ -143,6 +144,13 @@ class ExplorerView(anywidget.AnyWidget):
             return
         try:
             self._answer(content)
+        except KeyboardInterrupt:
+            # The student interrupted the kernel while it answered the page (a long redraw):
+            # that stops the redraw, not a cell, and the readout says the picture is behind.
+            self._readout.show(
+                "Interrupted before the picture was drawn: move a control to draw it again.",
+                problem=True,
+            )
         finally:
             seq = content.get("seq")
             if isinstance(seq, int) and not isinstance(seq, bool):
