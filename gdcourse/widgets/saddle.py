@@ -209,9 +209,7 @@ class SaddleExplorer(Explorer):
         self.run = gradient_descent(
             self.loss, [x0, self.y0], lr=lr, steps=self.steps, noise=noise, seed=self.seed
         )
-        # escape_steps_simulated(self.y0, lr, x0=x0, steps=self.steps, noise=noise,
-        # seed=self.seed, loss=self.loss) makes this very run (the same gradient_descent call):
-        # its escape step is read off the run already made, not run a second time.
+        # The run escape_steps_simulated would make (the same call): read off, not run again.
         self._escape = escape_step_of(self.run, ESCAPE_THRESHOLD)
         w = self.run.weights
         self._path.set_data(w[:, 0], w[:, 1])
