@@ -155,3 +155,32 @@ def test_a_constant_schedule_is_its_own_baseline_exactly(lr, noise):
     assert ex.baseline.status == alone.status
     every = noisy_runs(ex.loss, ex.w0, lr, ex.steps, noise=noise, seeds=[ex.seed])
     np.testing.assert_array_equal(ex._all_steps[1].losses, every.losses)
+
+
+def test_the_constant_rates_runs_are_kept_while_only_the_schedule_changes(monkeypatch):
+    # A new schedule or time scale leaves the constant-rate baseline as it was: it is not run
+    # again, and what is kept is exactly a fresh run; a new rate or noise runs it anew.
+    import gdcourse.widgets.schedule as schedule
+    from gdcourse import gradient_descent, noisy_runs
+
+    ex = ScheduleExplorer(kind="constant", lr=0.3, noise=1.0)
+    calls = []
+    real = schedule.gradient_descent
+    monkeypatch.setattr(
+        schedule, "gradient_descent", lambda *a, **k: calls.append(k["lr"]) or real(*a, **k)
+    )
+    for change in ({"kind": "cosine"}, {"T": 50}, {"kind": "step decay"}, {"T": 80}):
+        ex.set(**change)
+        assert calls == [ex.schedule], change  # the schedule's run only
+        calls.clear()
+        kw = {"steps": ex.steps, "noise": 1.0, "seed": ex.seed, "tol": 0}
+        fresh = gradient_descent(ex.loss, ex.w0, lr=0.3, **kw)
+        np.testing.assert_array_equal(ex.baseline.losses, fresh.losses)
+        every = noisy_runs(ex.loss, ex.w0, 0.3, ex.steps, noise=1.0, seeds=[ex.seed])
+        np.testing.assert_array_equal(ex._all_steps[1].losses, every.losses)
+    for change in ({"lr": 0.2}, {"noise": 0.5}):
+        ex.set(**change)
+        assert calls[1:] == [ex._value("lr")], change  # the baseline is run again
+        calls.clear()
+    fresh = gradient_descent(ex.loss, ex.w0, lr=0.2, steps=ex.steps, noise=0.5, seed=ex.seed, tol=0)
+    np.testing.assert_array_equal(ex.baseline.losses, fresh.losses)

@@ -142,6 +142,7 @@ class ScheduleExplorer(Explorer):
         fig.animate(self._build_axes())
         self._mount(rows, fig)
         self._shown: tuple = ()
+        self._constant_runs: tuple = (None, None)  # (lr, noise) -> the constant rate's runs
         for name in self.controls:
             self._watch(name, self._refresh)
         self._refresh(full=True)
@@ -219,9 +220,14 @@ class ScheduleExplorer(Explorer):
         ours = noisy_runs(self.loss, self.w0, self.schedule, self.steps, **seeds)
         if kind == "constant":  # the schedule is the constant rate: its runs are the baseline's
             self.baseline, theirs = self.run, ours
+        elif self._constant_runs[0] == (lr, noise):
+            # A new schedule or T leaves the constant rate's runs as they were: kept, not run
+            # again (only the last pair is kept; a rate or noise moved runs them anew).
+            self.baseline, theirs = self._constant_runs[1]
         else:
             self.baseline = gradient_descent(self.loss, self.w0, lr=lr, **kw)
             theirs = noisy_runs(self.loss, self.w0, lr, self.steps, **seeds)
+        self._constant_runs = ((lr, noise), (self.baseline, theirs))
         self._all_steps = (ours, theirs)
         self._draw(full=full)
 
