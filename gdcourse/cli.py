@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .course_update import keep_original
+
 __all__ = ["WORK", "course_root", "lab_command", "main", "start", "tracking_note"]
 
 #: The students' copy, inside the course folder; the course's .gitignore lists it.
@@ -84,6 +86,7 @@ def start(target: Path, root: Path) -> tuple[list[Path], list[Path]]:
                 continue
             dest.parent.mkdir(parents=True, exist_ok=True)
             _copy_whole(src, dest)
+            keep_original(target, folder, src)  # what `start --update` merges from
             copied.append(dest)
     return copied, kept
 
@@ -326,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help=f"where to copy them (default: {WORK}/ in the course folder)",
     )
+    p_start.add_argument(
+        "--update",
+        action="store_true",
+        help="bring the course's fixes into your copy; cells you changed are never touched",
+    )
     p_build = sub.add_parser("build", help="generate exercises/ from solutions/")
     p_build.add_argument(
         "notebooks", nargs="*", help="solution notebook names to build (default: all)"
@@ -340,6 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_assign.add_argument("lessons", nargs="+", metavar="LESSON", help="number or slug, e.g. 03")
     p_assign.add_argument("--out", required=True, type=Path, help="a new or empty folder")
+    p_solutions = sub.add_parser(
+        "release-solutions",
+        help="after the deadline: write the solutions of lessons' exercises into a new folder",
+    )
+    p_solutions.add_argument("lessons", nargs="+", metavar="LESSON", help="number or slug, e.g. 03")
+    p_solutions.add_argument("--out", required=True, type=Path, help="a new or empty folder")
     p_grade = sub.add_parser(
         "grade", help="grade submitted notebooks into a gradebook and feedback"
     )
@@ -408,6 +422,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
+    if args.command == "release-solutions":
+        from .instructor.release import AssignError, release_solutions
+
+        try:
+            release = release_solutions(args.lessons, args.out, root)
+        except AssignError as err:
+            print(f"gdcourse release-solutions: {err}", file=sys.stderr)
+            return 1
+        for rel in release.files:
+            print(f"wrote  {release.out / rel}")
+        for note in release.notes:
+            print(f"note:  {note}")
+        print(f"Give students the folder {release.out}/ once the deadline has passed.")
+        return 0
+
     if args.command == "guide":
         from .instructor.guide import GuideError, update_guide
 
@@ -421,6 +450,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("docs/instructor.md is up to date" if args.check else "wrote docs/instructor.md")
         return 0
+
+    if args.command == "start" and args.update:
+        return _update(args.dir, root)
 
     if args.command == "start":
         made = _copy_into("start", args.dir, root)
@@ -463,6 +495,47 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
     return 0 if result.ok else 1
+
+
+def _update(given: str | None, root: Path) -> int:
+    """``gdcourse start --update``: merge the course's fixes into the student's copy."""
+    from .course_update import update_copy
+
+    folder = student_copy(_here()) if given is None else Path(os.path.expanduser(given))
+    folder = folder or root / WORK
+    if not (folder / "notebooks").is_dir() and not (folder / "exercises").is_dir():
+        print(
+            f"gdcourse start --update: {folder} is not a copy of the course (no notebooks/ or "
+            f"exercises/ in it); make one with `gdcourse start {given or ''}`".rstrip(),
+            file=sys.stderr,
+        )
+        return 1
+    if folder.resolve() == root.resolve():
+        print("gdcourse start --update: that is the course itself, not a copy", file=sys.stderr)
+        return 1
+    try:
+        result = update_copy(folder, root)
+    except OSError as err:
+        print(_cannot_copy("start --update", folder, err), file=sys.stderr)
+        return 1
+    for rel, n in result.updated.items():
+        print(f"updated  {rel} ({n} cell{'s' if n != 1 else ''} from the course)")
+    for rel in result.added:
+        print(f"added    {rel} (new in the course)")
+    for rel, cells in result.kept_cells.items():
+        print(
+            f"kept     {rel}: your version of cell{'s' if len(cells) > 1 else ''} "
+            f"{', '.join(cells)}, which the course also changed (see its version in "
+            f"{root / rel})"
+        )
+    for rel, why in result.not_updated.items():
+        print(f"left     {rel} as it is: {why}")
+    if result.backups:
+        backups = folder / ".gdcourse" / "backups"
+        print(f"Your notebooks as they were before this update are in {backups}/.")
+    if not (result.updated or result.added):
+        print("Your copy already has every fix of the course.")
+    return 0
 
 
 def _progress_bar(done: int, total: int, graded) -> None:
@@ -571,6 +644,19 @@ def _grade(args: argparse.Namespace) -> int:
     for g in graded:
         if g.status != "ok" or "review: cell" in g.detail:
             print(f"status {printable(g.student)}: {g.status}: {printable(g.detail)}")
+    from . import __version__
+
+    other = sorted({g.made_with for g in graded if g.made_with and g.made_with != __version__})
+    if other:
+        made = [g for g in graded if g.made_with in other]
+        were = "s were" if len(made) > 1 else " was"
+        print(
+            f"gdcourse grade: warning: {len(made)} submission{were} made from a release of "
+            f"gdcourse {', '.join(map(printable, other))}, graded with {__version__}: "
+            f"an exercise may have changed between them (the gradebook's made_with column names "
+            f"them)",
+            file=sys.stderr,
+        )
     if not_graded:
         print(f"{len(not_graded)} of {len(graded)} submissions could not be graded (see status).")
         return 3  # a script grading a class learns that some files need a look (2 is usage)

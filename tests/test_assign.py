@@ -130,6 +130,8 @@ def test_released_notebooks_are_the_course_notebooks_marked_as_an_assignment(tmp
         released = json.loads((tmp_path / "rel" / rel).read_text(encoding="utf-8"))
         course = json.loads((ROOT / rel).read_text(encoding="utf-8"))
         assert released["metadata"]["gdcourse"].pop("assignment") is True, rel
+        # The version it was released from: grading it with another one warns.
+        assert released["metadata"]["gdcourse"].pop("version") == gdcourse.__version__, rel
         # The one text change: an assignment withholds solutions, so it does not offer them.
         for cell, original in zip(released["cells"], course["cells"], strict=True):
             text = "".join(cell["source"])

@@ -89,6 +89,7 @@ def gradebook_columns(graded: Sequence[GradedSubmission]) -> list[str]:
         "total",
         "max_total",
         "gdcourse_version",
+        "made_with",
         "python_version",
         "graded_at",
     ]
@@ -116,6 +117,7 @@ def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
                 "total": _points(g.total),
                 "max_total": _points(g.max_total),
                 "gdcourse_version": safe_cell(g.gdcourse_version),
+                "made_with": safe_cell(g.made_with),
                 "python_version": safe_cell(g.python_version),
                 "graded_at": when,
             }

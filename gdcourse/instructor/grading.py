@@ -121,6 +121,7 @@ class GradedSubmission:
     gdcourse_version: str = ""
     python_version: str = ""
     executed: dict | None = None  # the executed scratch notebook, grading cells removed
+    made_with: str = ""  # the gdcourse version of the release it was made from, if it says
 
     @property
     def total(self) -> float:
@@ -352,6 +353,28 @@ def _lesson_of(nb: Any) -> str:
                 if found in known:
                     return found
     return ""
+
+
+def _made_with(nb: Any) -> str:
+    """The gdcourse version of the release the notebook came from (``gdcourse assign`` stamps
+    it), or "" when it does not say (a copy from ``gdcourse start``, or an older release)."""
+    meta = nb.metadata.get("gdcourse", {})
+    made = meta.get("version") if isinstance(meta, dict) else None
+    return _version_text(made)
+
+
+def _version_text(text: Any) -> str:
+    """A version as a notebook states it, cut to a version's length and made of a version's
+    characters: a student's notebook could put anything in its metadata."""
+    if not isinstance(text, str):
+        return ""
+    return re.sub(r"[^0-9A-Za-z.+_-]", "?", text.strip())[:40]
+
+
+def _grader_version() -> str:
+    from .. import __version__
+
+    return __version__
 
 
 # -- running ------------------------------------------------------------------------------------
@@ -928,6 +951,13 @@ def grade_submission(
         (slug, q.name, q, None) for _, q in extra
     ]
     notes = [detail] if detail else []
+    made_with = _made_with(nb)
+    if made_with and made_with != _grader_version():
+        notes.append(
+            f"made from a gdcourse {made_with} release, graded with gdcourse "
+            f"{_grader_version()}: the exercise may have changed between the two (compare them "
+            f"before trusting a wrong answer)"
+        )
     reaching = _reaches_into_grading(nb)
     if reaching:
         notes.append(reaching)
@@ -1111,6 +1141,7 @@ def grade_submission(
         str(env.get("gdcourse", ""))[:50],
         str(env.get("python", ""))[:50],
         executed,
+        made_with,
     )
 
 

@@ -26,7 +26,7 @@ import nbformat
 from ..checks.assessment import ASSIGNMENT_MARKER
 from .notebooks import NUMBERED, notebook_title
 
-__all__ = ["AssignError", "Release", "assign", "resolve_lesson"]
+__all__ = ["AssignError", "Release", "assign", "release_solutions", "resolve_lesson"]
 
 _FOLDERS = ("notebooks", "exercises")  # never "solutions": a release must not hold answers
 
@@ -174,15 +174,18 @@ def _solution_withheld(found: re.Match[str]) -> str:
 
 
 def _as_released(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook with outputs cleared, ``metadata.gdcourse.assignment = true``, and its text
-    no longer offering ``solution()``, which an assignment withholds."""
+    """The notebook with outputs cleared, ``metadata.gdcourse.assignment = true``, the gdcourse
+    version it was released from (``metadata.gdcourse.version``: grading it with another one
+    warns), and its text no longer offering ``solution()``, which an assignment withholds."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
         elif cell.cell_type == "markdown":
             cell.source = _SOLUTION_OFFERED.sub(_solution_withheld, cell.source)
-    nb.metadata.setdefault("gdcourse", {})["assignment"] = True
+    meta = nb.metadata.setdefault("gdcourse", {})
+    meta["assignment"] = True
+    meta["version"] = _version()
     return nb
 
 
@@ -429,3 +432,66 @@ def assign(lessons: Sequence[str], out: Path, root: Path) -> Release:
             f"you can write to"
         ) from err
     return Release(out=out, lessons=numbers, files=sorted(files), notes=notes)
+
+
+def release_solutions(lessons: Sequence[str], out: Path, root: Path) -> Release:
+    """Write the solutions of ``lessons``' exercises into the new folder ``out``: for after the
+    deadline (``gdcourse release-solutions``).
+
+    The folder holds ``solutions/<exercise>.ipynb`` for each lesson that has an exercise (the
+    course's own solution notebooks, unchanged) and a ``README.md`` saying what they are. A
+    lesson without an exercise (00, 08) has no solutions: it is named in the notes, and a
+    release of such lessons only is refused.
+
+    Raises
+    ------
+    AssignError
+        If no lesson is given, a name is unknown, none of the lessons has an exercise, or
+        ``out`` exists and is not empty.
+    """
+    if isinstance(lessons, str) or not lessons:
+        raise AssignError(
+            f"expected a list of lessons whose solutions to release (e.g. ['03']), got {lessons!r}"
+        )
+    out = Path(out)
+    resolved = dict(resolve_lesson(name, root) for name in lessons)
+    _check_out(out)
+    notes: list[str] = []
+    files: dict[str, str] = {}
+    for number in sorted(resolved):
+        exercises = [p for p in resolved[number] if p.parent.name == "exercises"]
+        if not exercises:
+            notes.append(f"lesson {number} has no exercise, so no solutions: nothing written")
+        for exercise in exercises:
+            solution = root / "solutions" / exercise.name
+            if not solution.is_file():
+                raise AssignError(
+                    f"{solution} is missing: expected the solution of {exercise.name} there"
+                )
+            files[f"solutions/{solution.name}"] = solution.read_text(encoding="utf-8")
+    if not files:
+        raise AssignError(
+            f"lesson{'s' if len(resolved) > 1 else ''} {', '.join(sorted(resolved))} "
+            f"{'have' if len(resolved) > 1 else 'has'} no exercise, so there are no solutions "
+            f"to release; name a lesson with an exercise, e.g. 03"
+        )
+    listed = "\n".join(
+        f"- `{rel}`: {notebook_title(nbformat.reads(text, as_version=4))}"
+        for rel, text in files.items()
+    )
+    files["README.md"] = (
+        "# Solutions\n\n"
+        f"The worked solutions of these exercises (gdcourse {_version()}):\n\n{listed}\n\n"
+        "Open them in the course's environment (`gdcourse lab`, or JupyterLab where gdcourse "
+        "is installed) and run them: every check then says Correct, and `ex.qN.solution()` "
+        "shows each answer's solution (in a folder of their own: inside an assignment's folder "
+        "solutions stay withheld). Compare them with your own notebook and its feedback.\n"
+    )
+    try:
+        _write(files, out)
+    except OSError as err:
+        raise AssignError(
+            f"could not write the solutions to {out} ({err.strerror or err}): expected a folder "
+            f"you can write to"
+        ) from err
+    return Release(out=out, lessons=sorted(resolved), files=sorted(files), notes=notes)
