@@ -96,3 +96,19 @@ def test_a_forged_version_is_shown_as_a_version_not_as_markup(tmp_path):
     path = _released_solution(tmp_path, "=HYPERLINK(\x1b[2J 'x')" + "9" * 100)
     g = grade_submission(path)
     assert len(g.made_with) <= 40 and "\x1b" not in g.made_with and " " not in g.made_with
+
+
+def test_feedback_names_the_exercise_by_its_title_not_its_slug():
+    from gdcourse.instructor.gradebook import exercise_title, feedback_html
+    from gdcourse.instructor.grading import GradedSubmission
+    from gdcourse.instructor.notebooks import notebook_title
+
+    heading = notebook_title(
+        json.loads((ROOT / "exercises" / "03_lr_exploration.ipynb").read_text(encoding="utf-8"))
+    )
+    assert heading == "Exercise: exploring the learning rate"
+    assert exercise_title("lr_exploration") == "03 · Exploring the learning rate"
+    page = feedback_html(GradedSubmission("ada", "ada.ipynb", "lr_exploration", "ok", "", []))
+    assert "Exercise: <strong>03 · Exploring the learning rate</strong>" in page
+    assert "<title>Feedback for ada: 03 · Exploring the learning rate</title>" in page
+    assert exercise_title("welcome") == "00 · Welcome to gdcourse"  # a lesson notebook's

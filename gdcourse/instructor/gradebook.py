@@ -10,12 +10,15 @@ import json
 import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from ..checks.verdict import STYLE, html_table
 from .grading import NOT_GRADED, STATUSES, GradedSubmission
+from .notebooks import notebook_title
 
 __all__ = [
+    "exercise_title",
     "feedback_html",
     "gradebook_columns",
     "safe_cell",
@@ -67,6 +70,26 @@ def printable(text: str, keep: str = "") -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+@cache
+def exercise_title(slug: str) -> str:
+    """The exercise's title as its notebook heads it, "03 · Exploring the learning rate", for
+    pages a student reads; the slug itself where the course's notebooks are not at hand (an
+    installed package without them), "" for none."""
+    if not slug:
+        return ""
+    root = Path(__file__).resolve().parents[2]
+    for folder in ("exercises", "notebooks"):
+        for path in sorted((root / folder).glob(f"[0-9][0-9]_{slug}.ipynb")):
+            try:
+                heading = notebook_title(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue
+            title = heading.removeprefix("Exercise: ")
+            if title:
+                return f"{path.name[:2]} \u00b7 {title[:1].upper()}{title[1:]}"
+    return slug
 
 
 def _question_label(qid: str) -> str:
@@ -133,13 +156,13 @@ def feedback_html(g: GradedSubmission) -> str:
     parts = [
         "<!DOCTYPE html>",
         "<html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Feedback for {esc(g.student)}: {esc(g.lesson or g.file)}</title>",
+        f"<title>Feedback for {esc(g.student)}: {esc(exercise_title(g.lesson) or g.file)}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;"
         "padding:0 1rem;line-height:1.45}.q{border-left:6px solid;padding:.4rem .8rem;"
         "margin:.8rem 0;background:rgba(127,127,127,.06)}.msg{white-space:pre-wrap}"
         "code{font-size:.95em}</style></head><body>",
         f"<h1>Feedback for {esc(g.student)}</h1>",
-        f"<p>Exercise: <strong>{esc(g.lesson or 'unknown')}</strong> (file "
+        f"<p>Exercise: <strong>{esc(exercise_title(g.lesson) or 'unknown')}</strong> (file "
         f"<code>{esc(g.file)}</code>)<br>",
         f"Score: <strong>{_points(g.total)} of {_points(g.max_total)} points</strong><br>",
         f"How the run went: {esc(STATUSES.get(g.status, g.status))}.</p>",
