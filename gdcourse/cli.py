@@ -570,6 +570,7 @@ def _grade(args: argparse.Namespace) -> int:
         load_hidden_checks,
         submission_files,
     )
+    from .instructor.summary import write_summary
 
     out: Path = args.out
     gradebook = out / "gradebook.csv"
@@ -592,9 +593,8 @@ def _grade(args: argparse.Namespace) -> int:
                 f"(604800); got {args.notebook_timeout:g}"
             )
         notebook_timeout = math.ceil(args.notebook_timeout)
-        earlier = [
-            p for p in (gradebook, out / "feedback", out / "executed") if _holds_something(p)
-        ]
+        written = (gradebook, out / "summary.csv", out / "summary.html")
+        earlier = [p for p in (*written, out / "feedback", out / "executed") if _holds_something(p)]
         if earlier and not args.force:
             raise GradeError(
                 f"{earlier[0]} exists from an earlier run; choose another --out, or add --force "
@@ -632,13 +632,15 @@ def _grade(args: argparse.Namespace) -> int:
         for old in _manifest(out):
             old.unlink(missing_ok=True)
     write_gradebook(graded, gradebook)
+    summary = write_summary(graded, out)
     pages = write_feedback(graded, out / "feedback") + write_executed(graded, out / "executed")
     (out / _MANIFEST).write_text(
-        json.dumps([str(p.relative_to(out)) for p in (gradebook, *pages)], indent=1),
+        json.dumps([str(p.relative_to(out)) for p in (gradebook, *summary, *pages)], indent=1),
         encoding="utf-8",
     )
     not_graded = [g for g in graded if g.status in NOT_GRADED]
     print(f"wrote  {gradebook}")
+    print(f"wrote  {summary[1]} and summary.csv (the class at a glance, no names: plan from it)")
     print(f"wrote  {out / 'feedback'}/ (one page per student: give each student theirs)")
     print(f"wrote  {out / 'executed'}/ (each run, for you to inspect)")
     for g in graded:

@@ -56,6 +56,10 @@ _MISSING = object()
 # the latest outcome of each question, and the known mistake its latest answer made.
 _LATEST: dict[str, str] = {}
 _MISTAKES: dict[str, str] = {}
+# The known mistake (a misconception's or a built-in one's name) the latest check of each question
+# recognised: what its verdict names for the instructor's summary. Unlike _MISTAKES, never a kind
+# of answer ("rounded", "blank") that is no mistake in the student's reasoning.
+_RECOGNISED: dict[str, str] = {}
 
 
 @contextmanager
@@ -69,11 +73,13 @@ def grading_session() -> Iterator[None]:
     os.environ["GDCOURSE_PROGRESS"] = os.devnull
     _LATEST.clear()
     _MISTAKES.clear()
+    _RECOGNISED.clear()
     try:
         yield
     finally:
         _LATEST.clear()
         _MISTAKES.clear()
+        _RECOGNISED.clear()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -207,6 +213,7 @@ class Question:
                 )
             )
         _MISTAKES.pop(self.id, None)  # what this check finds replaces what the last one did
+        _RECOGNISED.pop(self.id, None)
         if answer is _MISSING:
             verdict = self._verdict(
                 "not_attempted",
@@ -254,6 +261,9 @@ class Question:
                     f"name of this question ({self.id}). Details: "
                     f"{type(err).__name__}: {err}",
                 )
+        named = _RECOGNISED.get(self.id, "")
+        if named and verdict.outcome == "incorrect":
+            verdict = replace(verdict, misconception=named)
         return self._recorded(self._after_earlier(verdict))
 
     def _evaluate_limited(self, answer: Any) -> Verdict:
@@ -310,6 +320,7 @@ class Question:
         """Note the known mistake ``name`` made here; if an earlier question this one builds on
         made it too, the sentence that says so (else "")."""
         _MISTAKES[self.id] = name
+        _RECOGNISED[self.id] = name
         for dep in self.depends_on:
             if _MISTAKES.get(f"{self.lesson}.{dep}") == name:
                 return (

@@ -102,6 +102,9 @@ class Verdict:
         Points earned and available.
     table : list of tuple of str
         Optional rows (header first), e.g. which inputs a function passed.
+    misconception : str
+        The known mistake an ``"incorrect"`` answer was recognised as (the misconception's
+        name, e.g. ``"sign flipped"``), else ``""``: what the instructor's summary counts.
     """
 
     outcome: str
@@ -110,6 +113,7 @@ class Verdict:
     points: int = 0
     max_points: int = 1
     table: list[tuple[str, ...]] = field(default_factory=list)
+    misconception: str = ""
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

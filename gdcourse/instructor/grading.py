@@ -106,6 +106,7 @@ class QuestionResult:
     prompt: str = ""
     hidden: bool = False
     table: list[list[str]] = field(default_factory=list)
+    misconception: str = ""  # the known mistake the check recognised ("sign flipped"), or ""
 
 
 @dataclass(frozen=True)
@@ -864,10 +865,11 @@ def _typed_cells(nb: Any, typed: dict[str, str]) -> dict[str, list[list[str]]]:
     return out
 
 
-def _judge(q: Question, rec: dict) -> tuple[str, float, str, list[list[str]]]:
-    """(outcome, points, message, table) for one answer, computed here from the data the
-    student's process handed out: never from anything it said about itself. Whatever the data
-    holds, this returns: a record it cannot read, or that takes too long, is an ``error``."""
+def _judge(q: Question, rec: dict) -> tuple[str, float, str, list[list[str]], str]:
+    """(outcome, points, message, table, misconception) for one answer, computed here from the
+    data the student's process handed out: never from anything it said about itself. Whatever
+    the data holds, this returns: a record it cannot read, or that takes too long, is an
+    ``error``."""
     from ..checks.calling import call_student
 
     def judged() -> Any:
@@ -887,10 +889,11 @@ def _judge(q: Question, rec: dict) -> tuple[str, float, str, list[list[str]]]:
             if isinstance(call.error, PlainDataError)
             else f"could not be read ({type(call.error).__name__})"
         )
-        return "error", 0, f"This answer's grading record {why}; it was not graded.", []
+        return "error", 0, f"This answer's grading record {why}; it was not graded.", [], ""
     verdict = call.value
     points = q.points if verdict.outcome == "correct" else 0  # the question's declared points
-    return verdict.outcome, points, verdict.message, [list(row) for row in verdict.table]
+    table = [list(row) for row in verdict.table]
+    return verdict.outcome, points, verdict.message, table, verdict.misconception
 
 
 def grade_submission(
@@ -1070,12 +1073,13 @@ def grade_submission(
             qid = f"{slug}.{q.name}"
             rec = records.get(qid)
             table: list[list[str]] = []
+            misconception = ""
             if qid in skip_checks:
                 outcome, points, message = "error", 0, skip_checks[qid][1] + "."
             elif stopped and qid not in records:
                 outcome, points, message = "error", 0, f"Not checked: {stopped}."
             elif rec and rec.get("found"):
-                outcome, points, message, table = _judge(q, rec)
+                outcome, points, message, table, misconception = _judge(q, rec)
             elif rec and rec.get("failed"):
                 outcome, points = "error", 0
                 # The kernel's error text goes to the instructor (status_detail), not into the
@@ -1100,7 +1104,16 @@ def grade_submission(
             hint = q.hints[0] if q.hints and outcome != "correct" else ""
             results.append(
                 QuestionResult(
-                    qid, outcome, points, q.points, message, hint, q.prompt, is_hidden, table
+                    qid,
+                    outcome,
+                    points,
+                    q.points,
+                    message,
+                    hint,
+                    q.prompt,
+                    is_hidden,
+                    table,
+                    misconception,
                 )
             )
     env = records.get("environment", {})

@@ -1,8 +1,8 @@
-"""axe-core on the HTML the course writes and shows: the feedback pages `gdcourse grade` writes,
-the verdicts and notes a check displays, and every lesson notebook's outputs in JupyterLab,
-explorers included (the widget test scans the notebooks it drives, with ``serious_in_outputs``).
-A serious or critical violation in the course's own markup fails the test, with axe's own words
-for what is wrong.
+"""axe-core on the HTML the course writes and shows: the feedback and summary pages `gdcourse
+grade` writes, the verdicts and notes a check displays, and every lesson notebook's outputs in
+JupyterLab, explorers included (the widget test scans the notebooks it drives, with
+``serious_in_outputs``). A serious or critical violation in the course's own markup fails the
+test, with axe's own words for what is wrong.
 
 axe-core is the npm registry's package, pinned and checksummed in the Makefile (`make test`
 fetches it into the venv), injected with playwright's ``add_script_tag``: never a CDN.
@@ -104,6 +104,22 @@ def test_the_feedback_pages_have_no_serious_accessibility_violation(axe_page, st
     from gdcourse.instructor.gradebook import feedback_html
 
     assert _violations(axe_page, feedback_html(_graded(status))) == []
+
+
+def test_the_class_summary_page_has_no_serious_accessibility_violation(axe_page):
+    from dataclasses import replace
+
+    from gdcourse.instructor.summary import summarise, summary_html
+
+    ok = _graded("ok")
+    wrong = replace(
+        ok,
+        student="bo",
+        results=[replace(r, outcome="incorrect", misconception="sign flipped") for r in ok.results],
+    )
+    page = summary_html(summarise([ok, wrong, _graded("not_a_notebook")]))
+    assert "sign flipped" in page and "<img" in page  # every section is on the page scanned
+    assert _violations(axe_page, page) == []
 
 
 def _verdicts_and_notes():
