@@ -6,6 +6,7 @@ it; for authors, ``build`` exercises from solutions; for instructors, ``assign``
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .course_update import keep_original
@@ -390,6 +392,12 @@ def main(argv: list[str] | None = None) -> int:
     p_grade.add_argument(
         "--force", action="store_true", help="replace the results of an earlier run in --out"
     )
+    p_grade.add_argument(
+        "--update",
+        action="store_true",
+        help="regrade the students given into the earlier run in --out (their rows, pages and "
+        "the summary; every other row stays as it was)",
+    )
     p_guide = sub.add_parser("guide", help="regenerate the generated part of docs/instructor.md")
     p_guide.add_argument(
         "--check", action="store_true", help="write nothing; fail if the guide is out of date"
@@ -570,6 +578,7 @@ def _grade(args: argparse.Namespace) -> int:
         load_hidden_checks,
         submission_files,
     )
+    from .instructor.store import load_results, save_results, updated
     from .instructor.summary import write_summary
 
     out: Path = args.out
@@ -595,7 +604,13 @@ def _grade(args: argparse.Namespace) -> int:
         notebook_timeout = math.ceil(args.notebook_timeout)
         written = (gradebook, out / "summary.csv", out / "summary.html")
         earlier = [p for p in (*written, out / "feedback", out / "executed") if _holds_something(p)]
-        if earlier and not args.force:
+        if args.update and args.force:
+            raise GradeError(
+                "--update regrades some students into an earlier run and --force replaces the "
+                "whole run: give one of them"
+            )
+        previous = load_results(out) if args.update else []
+        if earlier and not (args.force or args.update):
             raise GradeError(
                 f"{earlier[0]} exists from an earlier run; choose another --out, or add --force "
                 f"to replace what that run wrote"
@@ -613,9 +628,11 @@ def _grade(args: argparse.Namespace) -> int:
         if sandbox.missing():  # said once, before any submission runs
             print(f"gdcourse grade: warning: {sandbox.missing()}", file=sys.stderr)
         print(f"Grading {len(files)} submissions on {args.workers} workers...", file=sys.stderr)
+        # Regrading into a run of one exercise: a file of another is flagged, not mixed in.
+        run_lessons = {g.lesson for g in previous if g.lesson}
         graded = grade_submissions(
             files,
-            lesson=args.lesson,
+            lesson=args.lesson or (run_lessons.pop() if len(run_lessons) == 1 else None),
             hidden=hidden,
             timeout=timeout,
             notebook_timeout=notebook_timeout,
@@ -628,17 +645,33 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"gdcourse grade: {err}", file=sys.stderr)
         return 1
     out.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    graded = [dataclasses.replace(g, graded_at=now) for g in graded]
+    kept: list[Path] = []
     if args.force:  # the earlier run's pages go too (only those it wrote: its manifest lists them)
         for old in _manifest(out):
             old.unlink(missing_ok=True)
-    write_gradebook(graded, gradebook)
-    summary = write_summary(graded, out)
+    elif args.update:  # the regraded students' pages are replaced; everyone else's stay
+        regraded = {g.student.casefold() for g in graded}
+        kept = [p for p in _manifest(out) if p.parent == out or not _page_of(p, out, regraded)]
+        for old in set(_manifest(out)) - set(kept):
+            old.unlink(missing_ok=True)
+    whole = updated(previous, graded) if args.update else graded
+    write_gradebook(whole, gradebook)
+    summary = write_summary(whole, out)
     pages = write_feedback(graded, out / "feedback") + write_executed(graded, out / "executed")
-    (out / _MANIFEST).write_text(
-        json.dumps([str(p.relative_to(out)) for p in (gradebook, *summary, *pages)], indent=1),
-        encoding="utf-8",
+    results = save_results(whole, out)
+    listed = dict.fromkeys(
+        str(p.resolve().relative_to(out.resolve()))
+        for p in (*kept, gradebook, *summary, results, *pages)
     )
+    (out / _MANIFEST).write_text(json.dumps(list(listed), indent=1), encoding="utf-8")
     not_graded = [g for g in graded if g.status in NOT_GRADED]
+    if args.update:
+        print(
+            f"regraded {len(graded)} student{'s' if len(graded) != 1 else ''} into {out}; "
+            f"{len(whole) - len(graded)} other rows kept as they were"
+        )
     print(f"wrote  {gradebook}")
     print(f"wrote  {summary[1]} and summary.csv (the class at a glance, no names: plan from it)")
     print(f"wrote  {out / 'feedback'}/ (one page per student: give each student theirs)")
@@ -681,6 +714,17 @@ def _manifest(out: Path) -> list[Path]:
         if path.is_relative_to(out.resolve()) and path.is_file():
             found.append(path)
     return found
+
+
+def _page_of(page: Path, out: Path, students: set[str]) -> bool:
+    """Is ``page`` (feedback/sec1/bob.html, executed/bob.ipynb) one of these students'?"""
+    for folder in ("feedback", "executed"):
+        try:
+            rel = page.resolve().relative_to((out / folder).resolve())
+        except ValueError:
+            continue
+        return rel.with_suffix("").as_posix().casefold() in students
+    return False
 
 
 def _holds_something(path: Path) -> bool:

@@ -142,7 +142,7 @@ def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
                 "gdcourse_version": safe_cell(g.gdcourse_version),
                 "made_with": safe_cell(g.made_with),
                 "python_version": safe_cell(g.python_version),
-                "graded_at": when,
+                "graded_at": g.graded_at or when,
             }
             for r in g.results:
                 row[f"{r.id} outcome"] = r.outcome

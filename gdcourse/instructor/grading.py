@@ -123,6 +123,7 @@ class GradedSubmission:
     python_version: str = ""
     executed: dict | None = None  # the executed scratch notebook, grading cells removed
     made_with: str = ""  # the gdcourse version of the release it was made from, if it says
+    graded_at: str = ""  # when (UTC, ISO 8601); set by the command that wrote the gradebook
 
     @property
     def total(self) -> float:
