@@ -270,11 +270,11 @@ def test_points_come_from_the_question_not_the_record():
     q = NON_FUNCTIONS[0]
     rec = {"found": True, "answer": to_plain(q.expected()), "points": 1000, "outcome": "correct"}
     with grading_session():
-        outcome, points, _, _ = grading._judge(q, rec)
+        outcome, points, *_ = grading._judge(q, rec)
     assert (outcome, points) == ("correct", q.points)
     rec = {"found": True, "answer": to_plain(-12345.0), "points": 1000, "outcome": "correct"}
     with grading_session():
-        outcome, points, _, _ = grading._judge(q, rec)
+        outcome, points, *_ = grading._judge(q, rec)
     assert points == 0 and outcome != "correct"
 
 
