@@ -285,7 +285,7 @@ def test_function_raising_reports_the_input_and_the_students_own_error():
         return right_descent_weights(w0, lr, steps)
 
     v = ex.q1.check(crashes)
-    assert v.outcome == "error"
+    assert v.outcome == "incorrect" and v.right == 5  # partial credit: the other inputs count
     assert "descent_weights(8.0, 1.0, 0)" in v.message
     assert "IndexError: my own bug" in v.message
     assert 'raise IndexError("my own bug")' in v.message  # the student's line
@@ -381,6 +381,9 @@ def test_verdict_renders_html_text_and_a_machine_record():
         "outcome": "incorrect",
         "points": 0,
         "max_points": 1,
+        "right": 0,
+        "of": 0,
+        "unit": "",
     }
 
 

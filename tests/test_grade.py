@@ -301,7 +301,10 @@ def test_memory_is_capped_per_kernel(graded):
 def test_a_check_that_hangs_costs_only_that_question(graded):
     row = _row(graded, "hangs_in_check")
     out = _outcomes(row)
-    assert out["q1"] == "error" and out["h1"] == "error"  # both call it with w0 < 0
+    # Both call it with w0 < 0: that input is wrong; q1's other inputs earn partial credit,
+    # h1 (only that input) is an error.
+    assert out["q1"] == "incorrect" and 0 < float(row["lr_exploration.q1 points"]) < 2
+    assert out["h1"] == "error" and float(row["lr_exploration.h1 points"]) == 0
     # The check stops the function itself, after TIME_LIMIT, long before the cell's timeout.
     assert row["status"] != "timeout"
     assert out["q2"] == out["q5"] == out["q9"] == "correct"

@@ -241,7 +241,7 @@ def test_a_check_names_the_mistake_it_recognised_and_only_that():
 def test_the_grader_carries_the_mistake_into_the_result():
     rec = {"found": True, "answer": to_plain(28)}
     with grading_session():
-        outcome, points, _, _, misconception = grading._judge(lr_exploration.q6, rec)
+        outcome, points, _, _, _, misconception = grading._judge(lr_exploration.q6, rec)
     assert (outcome, points, misconception) == ("incorrect", 0, "one step off")
     with grading_session():
         *_, misconception = grading._judge(lr_exploration.q6, {"found": True, "answer": "x"})

@@ -131,6 +131,11 @@ class Question:
     depends_on : tuple of str
         Earlier questions this answer is built from (``("q1",)``): a mistake made there is
         named once, and here as "the same mistake as in q1".
+    partial : bool or None
+        Whether a partly right answer earns a share of the points (a function by the share of
+        the check's inputs it gets right, a dict of labels by the share of its labels). None
+        is the kind's own rule: partial for functions and dicts of labels, all-or-nothing for
+        numbers.
     """
 
     lesson: str
@@ -143,6 +148,7 @@ class Question:
     explanation: str = ""
     misconceptions: tuple[Misconception, ...] = ()
     depends_on: tuple[str, ...] = ()
+    partial: bool | None = None
 
     def __post_init__(self) -> None:
         # The lesson that declares this question keeps its data: once loaded, its names cannot
@@ -384,18 +390,47 @@ class Question:
         return Note("solution", f"{self.name}: solution", self.solution_code, code=True)
 
     # -- helpers for subclasses --------------------------------------------------------------
-    def _verdict(self, outcome: str, message: str, table: list | None = None) -> Verdict:
+    def _partial(self) -> bool:
+        """Does a partly right answer earn a share of the points? (The kind's rule, unless the
+        question declares ``partial``.)"""
+        return bool(self.partial)
+
+    def _verdict(
+        self,
+        outcome: str,
+        message: str,
+        table: list | None = None,
+        *,
+        right: int = 0,
+        of: int = 0,
+        unit: str = "",
+    ) -> Verdict:
+        """The verdict; ``right`` of ``of`` (inputs, labels...) are what partial credit is
+        counted from, where the question gives it."""
         if outcome == "correct" and self.explanation:
             message = f"{message} {self.explanation}"
         elif outcome == "incorrect":
             message += f"\nTry again, or ask for {self._ref()}.hint()." if self.hints else ""
+        if not self._partial() or of <= 0:
+            right = of = 0
+            unit = ""
+        right = min(max(int(right), 0), of)
+        points: float = 0
+        if outcome == "correct":
+            points = self.points
+        elif outcome == "incorrect" and 0 < right < of:
+            # The share counted exactly; a float only as the points' value (1.6 of 2).
+            points = self.points * right / of
         return Verdict(
             outcome=outcome,
             message=message,
             question=self.id,
-            points=self.points if outcome == "correct" else 0,
+            points=points,
             max_points=self.points,
             table=table or [],
+            right=right,
+            of=of,
+            unit=unit,
         )
 
     def _evaluate(self, answer: Any) -> Verdict:  # pragma: no cover - abstract
@@ -459,30 +494,35 @@ class NumberQuestion(Question):
             # 28.999999999999996 from a formula is the count 29: rounding error, not a fraction
             near = np.abs(arr - np.round(arr)) <= 1e-9 * np.maximum(1.0, np.abs(arr))
             arr = np.where(near, np.round(arr), arr)
+        count = self._entries_right(arr, ref)
         if close(arr, ref, self.rtol, self.atol):
-            return self._verdict("correct", "Right.")
+            return self._verdict("correct", "Right.", **count)
+
+        def verdict(outcome: str, message: str) -> Verdict:
+            return self._verdict(outcome, message, **count)
+
         if not np.all(np.isfinite(arr)) and np.all(np.isfinite(ref)):
             _MISTAKES[self.id] = "not numbers"
-            return self._verdict("incorrect", DIVERGENCE_NOTE if self.starts_with else _NOT_FINITE)
+            return verdict("incorrect", DIVERGENCE_NOTE if self.starts_with else _NOT_FINITE)
         wrongs = []
         for m in self.misconceptions:
             with np.errstate(all="ignore"):
                 wrong = np.asarray(m.answer(), dtype=float)
             if close(arr, wrong, self.rtol, self.atol):
-                return self._verdict("incorrect", self._mistake(m))
+                return verdict("incorrect", self._mistake(m))
             wrongs.append((m, wrong))
         if self.starts_with and _one_point_repeated(arr, ref):
-            return self._verdict("incorrect", self._same_as_earlier(_ONE_ARRAY) or _SAME_ARRAY)
+            return verdict("incorrect", self._same_as_earlier(_ONE_ARRAY) or _SAME_ARRAY)
         if arr.shape != ref.shape:
-            return self._verdict("incorrect", self._shape_message(arr, ref))
+            return verdict("incorrect", self._shape_message(arr, ref))
         whole = self._whole_number_message(arr, ref, wrongs)
         if whole:
-            return self._verdict("incorrect", whole)
+            return verdict("incorrect", whole)
         decimals = rounded_from(arr, ref, self.rtol, self.atol)
         if decimals is not None:
             _MISTAKES[self.id] = "rounded"
             some = "your answer is" if ref.ndim == 0 else f"your {self._nouns()} are"
-            return self._verdict(
+            return verdict(
                 "incorrect",
                 f"Close, but rounded: {some} right to the decimals you gave "
                 f"({'some as whole numbers' if decimals == 0 else f'as few as {decimals}'}), "
@@ -492,13 +532,13 @@ class NumberQuestion(Question):
             )
         for m, wrong in wrongs:  # a known mistake, rounded
             if rounded_from(arr, wrong, self.rtol, self.atol) is not None:
-                return self._verdict("incorrect", self._mistake(m))
+                return verdict("incorrect", self._mistake(m))
         estimate = self._whole_for_fraction(arr, ref)
         if estimate:
-            return self._verdict("incorrect", estimate)
+            return verdict("incorrect", estimate)
         if ref.ndim == 1 and not self.starts_with and 2 <= len(ref) <= 12:
             if close(np.sort(arr), np.sort(ref), self.rtol, self.atol):
-                return self._verdict(
+                return verdict(
                     "incorrect",
                     f"Your {self._nouns()} are the right ones in the wrong order: give them in "
                     f"the order the question lists them.",
@@ -511,9 +551,19 @@ class NumberQuestion(Question):
             message = self._entry_message(arr, i)
             if rounded.any():
                 message += " (Some of your other entries are rounded: keep full precision.)"
-            return self._verdict("incorrect", message)
+            return verdict("incorrect", message)
         side = "too large" if arr > ref else "too small"
-        return self._verdict("incorrect", f"Your answer {format_value(arr)} is {side}.")
+        return verdict("incorrect", f"Your answer {format_value(arr)} is {side}.")
+
+    def _entries_right(self, arr: np.ndarray, ref: np.ndarray) -> dict[str, Any]:
+        """How many entries (rows, for a table) are right, for a list that declares partial
+        credit: counted once, from the one reading of the answer every message is built on."""
+        if not self._partial() or ref.ndim == 0:
+            return {}
+        if arr.shape != ref.shape:  # no entry can be matched to its place
+            return {"right": 0, "of": len(ref), "unit": "entries"}
+        right = sum(close(arr[i], ref[i], self.rtol, self.atol) for i in range(len(ref)))
+        return {"right": int(right), "of": len(ref), "unit": "entries"}
 
     def _entry_message(self, arr: np.ndarray, i: int) -> str:
         """Where a list first goes wrong: by step for the entries of a run (w0 is entry 0), by
@@ -711,6 +761,9 @@ class FunctionQuestion(Question):
     def _evaluate_limited(self, answer: Any) -> Verdict:
         return self._evaluate(answer)  # each call of the student's function has its own limit
 
+    def _partial(self) -> bool:
+        return self.partial is not False  # by default, the share of the inputs it gets right
+
     def __post_init__(self) -> None:
         # The cases as declared, kept as bytes: each call gets a fresh copy of them, and nothing
         # a student does to ``q.cases`` (or to what a call received) reaches the next call.
@@ -799,16 +852,18 @@ class FunctionQuestion(Question):
         # (with reading what they return) CHECK_LIMIT, so 9 slow inputs cannot take 90 s.
         spent = 0.0
         refs: list[np.ndarray] = []  # one per case, beside `outputs`
+        partial = self._partial()
+        first_timeout: Mapping[str, Any] | None = None
         for i, case in enumerate(cases):
             ref = self._reference(case)
             refs.append(ref)
             left = calling.CHECK_LIMIT - spent
             if left <= 0:
-                return self._over_budget(case, table)
+                return self._cut_short(self._over_budget(case, table), table)
             call = call_student(answer, tuple(case.values()), limit=min(calling.TIME_LIMIT, left))
             spent += call.seconds
             if call.timed_out and left < calling.TIME_LIMIT:
-                return self._over_budget(case, table)
+                return self._cut_short(self._over_budget(case, table), table)
             if call.interrupted:
                 return self._verdict(
                     "error",
@@ -816,16 +871,15 @@ class FunctionQuestion(Question):
                     f"Your answer was not checked; run the check again when you are ready.",
                     table,
                 )
-            if call.timed_out:
-                return self._verdict(
-                    "error",
-                    f"Your function did not return within {calling.TIME_LIMIT:g} s when called as "
-                    f"{self._call_text(case)}, so the check stopped it (a correct solution "
-                    f"takes well under a second). Look for a loop that never ends: a `while` "
-                    f"whose condition never becomes false, or a counter that is never "
-                    f"increased.",
-                    table,
+            if call.timed_out and partial:  # that input is wrong; the others still count
+                first_timeout = first_timeout or case
+                table.append(
+                    (self._call_text(case), f"no result in {calling.TIME_LIMIT:g} s", "\u2718")
                 )
+                outputs.append(None)
+                continue
+            if call.timed_out:
+                return self._timed_out(case, table)
             if call.error is not None:
                 first_error = first_error or (case, call.error)
                 table.append(
@@ -871,16 +925,20 @@ class FunctionQuestion(Question):
             table.append((self._call_text(case), said, mark))
             outputs.append(arr)
         passed = sum(row[2] == "\u2714" for row in table[1:])
+        count = {"right": passed, "of": len(cases), "unit": "inputs"}
         if first_error is not None:
             case, err = first_error
-            return self._verdict(
+            raised = self._verdict(
                 "error",
                 f"Your function raised an error when called as {self._call_text(case)}:\n"
                 f"{student_traceback(err)}",
                 table,
             )
+            return self._cut_short(raised, table) if partial else raised
+        if first_timeout is not None:
+            return self._cut_short(self._timed_out(first_timeout, table), table)
         if passed == len(cases):
-            return self._verdict("correct", f"Right on all {passed} inputs.", table)
+            return self._verdict("correct", f"Right on all {passed} inputs.", table, **count)
         # Rounded, read over all results together: a whole 2.0 beside 1.23 is rounded too.
         pairs = list(zip(outputs, refs, strict=True))
         same_shapes = all(o is not None and o.shape == r.shape for o, r in pairs)
@@ -902,7 +960,7 @@ class FunctionQuestion(Question):
                 o is not None and close(o, w, self.rtol, self.atol)
                 for o, w in zip(outputs, wrongs, strict=True)
             ):
-                return self._verdict("incorrect", self._mistake(m), table)
+                return self._verdict("incorrect", self._mistake(m), table, **count)
         message = f"Right on {passed} of {len(cases)} inputs (see the table)."
         if all_rounded:
             _MISTAKES[self.id] = "rounded"
@@ -913,7 +971,35 @@ class FunctionQuestion(Question):
             )
         elif first_problem:
             message += f" {first_problem}"
-        return self._verdict("incorrect", message, table)
+        return self._verdict("incorrect", message, table, **count)
+
+    def _timed_out(self, case: Mapping[str, Any], table: list) -> Verdict:
+        return self._verdict(
+            "error",
+            f"Your function did not return within {calling.TIME_LIMIT:g} s when called as "
+            f"{self._call_text(case)}, so the check stopped it (a correct solution "
+            f"takes well under a second). Look for a loop that never ends: a `while` "
+            f"whose condition never becomes false, or a counter that is never "
+            f"increased.",
+            table,
+        )
+
+    def _cut_short(self, verdict: Verdict, table: list) -> Verdict:
+        """An error on some inputs (it raised, ran too long, used up the check's time), where
+        the question gives partial credit: those inputs are wrong, and the ones it got right
+        still count. Nothing right: the error, as it is."""
+        passed = sum(row[2] == "\u2714" for row in table[1:])
+        if not self._partial() or passed == 0:
+            return verdict
+        n = len(self._cases())
+        return self._verdict(
+            "incorrect",
+            f"Right on {passed} of {n} inputs (see the table). {verdict.message}",
+            table,
+            right=passed,
+            of=n,
+            unit="inputs",
+        )
 
 
 def record_calls(answer: Any, cases: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -937,9 +1023,12 @@ def record_calls(answer: Any, cases: Sequence[Mapping[str, Any]]) -> dict[str, A
         spent += call.seconds
         entry: dict[str, Any] = {"seconds": call.seconds}
         calls.append(entry)
-        if call.timed_out or call.interrupted:
-            entry["kind"] = "timeout" if call.timed_out else "interrupted"
+        if call.interrupted:
+            entry["kind"] = "interrupted"
             break
+        if call.timed_out:  # that input is wrong; the check goes on to the next (partial credit)
+            entry["kind"] = "timeout"
+            continue
         if call.error is not None:
             err = call.error
             entry.update(
@@ -1105,6 +1194,9 @@ class ChoiceQuestion(Question):
         super().__post_init__()
         object.__setattr__(self, "words", {_label(k): v for k, v in self.words.items()})
 
+    def _partial(self) -> bool:
+        return self.partial is not False  # a dict of labels: the share of its labels right
+
     def _numeric_choices(self) -> dict[str, float] | None:
         """``{label: its number}`` when every label is a number written as text, else None."""
         values = {c: _as_float(c) for c in self.choices}
@@ -1169,34 +1261,48 @@ class ChoiceQuestion(Question):
                 f"Expected a dict with one label per {self.key_name}, like "
                 f"{{{next(iter(ref))!r}: 'label', ...}}; got {describe(answer)}.",
             )
-        given = {}
+        # Every label is judged on its own (partial credit counts the right ones); the message
+        # names the first problem, as it reads in the dict.
+        given: dict[Any, Any] = {}
+        twice: set[Any] = set()  # a key given twice holds two answers: neither counts
+        problem = ""
+        extra = 0  # labels for keys not asked about: each is a wrong label
         for key, value in answer.items():
             match = (
                 [] if isinstance(key, (bool, np.bool_)) else [k for k in ref if _same_key(k, key)]
             )
             if not match:
-                return self._verdict("incorrect", self._unknown_key(key, ref))
-            if match[0] in given:
-                return self._verdict(
-                    "incorrect",
+                extra += 1
+                problem = problem or self._unknown_key(key, ref)
+            elif match[0] in given:
+                twice.add(match[0])
+                problem = problem or (
                     f"Your dict gives the key {match[0]!r} twice (as different keys that mean "
-                    f"the same): keep one.",
+                    f"the same): keep one."
                 )
-            given[match[0]] = self._as_choice(value)
+            else:
+                given[match[0]] = self._as_choice(value)
         missing = [k for k in ref if k not in given]
-        if missing:
+        if missing and not problem:
             names = ", ".join(repr(k) for k in missing)
-            return self._verdict(
-                "incorrect", f"Your labels are missing {self._keys(len(missing))} {names}."
-            )
-        for value in given.values():
-            problem = self._unknown_label(value)
-            if problem:
-                return self._verdict("incorrect", problem)
-        wrong = [k for k in ref if _label(given[k]) != _label(ref[k])]
+            problem = f"Your labels are missing {self._keys(len(missing))} {names}."
+        known = {}
+        for k, value in given.items():
+            unknown = self._unknown_label(value)
+            problem = problem or unknown or ""
+            known[k] = unknown is None
+        right = [
+            k
+            for k in ref
+            if k in given and k not in twice and known[k] and _label(given[k]) == _label(ref[k])
+        ]
+        count = {"right": len(right), "of": len(ref) + extra, "unit": "labels"}
+        if problem:
+            return self._verdict("incorrect", problem, **count)
+        wrong = [k for k in ref if k not in right]
         if not wrong:
             every = "both" if len(ref) == 2 else f"all {len(ref)}"
-            return self._verdict("correct", f"Right: {every} labels.")
+            return self._verdict("correct", f"Right: {every} labels.", **count)
         lines = [
             f"{len(wrong)} of your {len(ref)} labels {'is' if len(wrong) == 1 else 'are'} not "
             f"right: {self._keys(len(wrong))} {', '.join(repr(k) for k in wrong)}."
@@ -1205,7 +1311,7 @@ class ChoiceQuestion(Question):
             hint = self.confusions.get((_label(ref[k]), _label(given[k])))
             if hint:
                 lines.append(f"For {self.key_name} {k!r}: {hint}")
-        return self._verdict("incorrect", "\n".join(lines))
+        return self._verdict("incorrect", "\n".join(lines), **count)
 
     def _keys(self, n: int) -> str:
         """The key name, plural when there are several: "rate", "rates", "(a, rate) pairs"."""

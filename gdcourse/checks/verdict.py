@@ -22,6 +22,7 @@ __all__ = [
     "VERDICT_MIME",
     "Note",
     "Verdict",
+    "shown_points",
 ]
 
 #: Every outcome a check can have.
@@ -76,6 +77,11 @@ def text_table(rows: list[tuple[str, ...]]) -> str:
     )
 
 
+def shown_points(x: float) -> str:
+    """Points as every page shows them: to 2 decimals at most (``1.6``, ``0.67``, ``2``)."""
+    return f"{round(float(x), 2):g}"
+
+
 def _box(kind: str, title: str, body_html: str) -> str:
     colour, symbol, _ = STYLE[kind]
     return (
@@ -98,10 +104,16 @@ class Verdict:
         What went right or wrong, in words. Never the expected value.
     question : str
         Which question, e.g. ``"lr_exploration.q2"``.
-    points, max_points : int
-        Points earned and available.
+    points, max_points : float
+        Points earned and available. A partly right answer of a question that gives partial
+        credit earns a share of the points (e.g. 1.6 of 2) and stays ``"incorrect"``.
     table : list of tuple of str
         Optional rows (header first), e.g. which inputs a function passed.
+    right, of : int
+        How many of the check's inputs, labels or entries were right, out of how many, for a
+        question that gives partial credit (0 and 0 for an all-or-nothing one).
+    unit : str
+        What ``right`` and ``of`` count: ``"inputs"``, ``"labels"``, ``"entries"``.
     misconception : str
         The known mistake an ``"incorrect"`` answer was recognised as (the misconception's
         name, e.g. ``"sign flipped"``), else ``""``: what the instructor's summary counts.
@@ -110,14 +122,19 @@ class Verdict:
     outcome: str
     message: str
     question: str = ""
-    points: int = 0
-    max_points: int = 1
+    points: float = 0
+    max_points: float = 1
     table: list[tuple[str, ...]] = field(default_factory=list)
+    right: int = 0
+    of: int = 0
+    unit: str = ""
     misconception: str = ""
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
             raise CourseValueError(f"outcome must be one of {OUTCOMES}, got {self.outcome!r}")
+        if not 0 <= self.right <= self.of:
+            raise CourseValueError(f"right must be within 0 to of ({self.of}), got {self.right}")
         # A verdict is read, and saved in the notebook: whatever the student's values (a data
         # set, a traceback of 1,000 frames), it stays a few screens long.
         object.__setattr__(self, "message", _cut(str(self.message), MAX_MESSAGE))
@@ -139,9 +156,16 @@ class Verdict:
         label = self.question.split(".")[-1]
         return f"{label}: {heading}" if label else heading
 
+    def _score(self) -> str:
+        """ "1/1 points", or for a partly right answer "1.6/2 points: right on 4 of 5 inputs"."""
+        text = f"{shown_points(self.points)}/{shown_points(self.max_points)} points"
+        if self.outcome != "correct" and 0 < self.right < self.of:
+            text += f": right on {self.right} of {self.of} {self.unit}".rstrip()
+        return text
+
     def __str__(self) -> str:
         symbol = STYLE[self.outcome][1]
-        text = f"{symbol} {self._title()} ({self.points}/{self.max_points} points)\n{self.message}"
+        text = f"{symbol} {self._title()} ({self._score()})\n{self.message}"
         if self.table:
             text += "\n" + text_table(self.table)
         return text
@@ -152,7 +176,7 @@ class Verdict:
         body = html.escape(self.message).replace("\n", "<br>")
         if self.table:
             body += html_table(self.table)
-        title = f"{self._title()} ({self.points}/{self.max_points} points)"
+        title = f"{self._title()} ({self._score()})"
         return _box(self.outcome, title, body)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
@@ -164,6 +188,9 @@ class Verdict:
                 "outcome": self.outcome,
                 "points": self.points,
                 "max_points": self.max_points,
+                "right": self.right,
+                "of": self.of,
+                "unit": self.unit,
             },
         }
 

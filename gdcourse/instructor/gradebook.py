@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from ..checks.verdict import STYLE, html_table
-from .grading import NOT_GRADED, STATUSES, GradedSubmission
+from ..checks.verdict import STYLE, html_table, shown_points
+from .grading import NOT_GRADED, STATUSES, GradedSubmission, QuestionResult
 from .notebooks import notebook_title
 
 __all__ = [
@@ -32,7 +32,7 @@ _LOOK = {**STYLE, "missing": (*STYLE["not_attempted"][:2], "No answer found")}
 
 
 def _points(x: float) -> str:
-    return f"{x:g}"
+    return shown_points(x)  # to 2 decimals; the total is the sum of these (GradedSubmission)
 
 
 #: What a spreadsheet reads as the start of a formula (or of a hidden one, after a tab or CR).
@@ -90,6 +90,14 @@ def exercise_title(slug: str) -> str:
             if title:
                 return f"{path.name[:2]} \u00b7 {title[:1].upper()}{title[1:]}"
     return slug
+
+
+def _score(r: QuestionResult) -> str:
+    """ "1/1 points", or for a partly right answer "1.6/2 points: right on 4 of 5 inputs"."""
+    text = f"{_points(r.points)}/{_points(r.max_points)} points"
+    if r.outcome != "correct" and 0 < r.right < r.of:
+        text += f": right on {r.right} of {r.of} {r.unit}".rstrip()
+    return text
 
 
 def _question_label(qid: str) -> str:
@@ -191,8 +199,7 @@ def feedback_html(g: GradedSubmission) -> str:
         )
         body = [
             f"<div class='q' style='border-color:{colour}' role='group' aria-label='{esc(title)}'>",
-            f"<strong>{symbol} {esc(title)}: {word}</strong> "
-            f"({_points(r.points)}/{_points(r.max_points)} points)",
+            f"<strong>{symbol} {esc(title)}: {word}</strong> ({esc(_score(r))})",
         ]
         if r.prompt:
             body.append(f"<div><em>{esc(r.prompt)}</em></div>")

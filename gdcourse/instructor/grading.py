@@ -106,6 +106,10 @@ class QuestionResult:
     prompt: str = ""
     hidden: bool = False
     table: list[list[str]] = field(default_factory=list)
+    # Partial credit: right on `right` of `of` inputs / labels / entries (0 and 0: none given).
+    right: int = 0
+    of: int = 0
+    unit: str = ""
     misconception: str = ""  # the known mistake the check recognised ("sign flipped"), or ""
 
 
@@ -127,7 +131,9 @@ class GradedSubmission:
 
     @property
     def total(self) -> float:
-        return sum(r.points for r in self.results)
+        # The sum of the points as the gradebook and feedback page show them (2 decimals), so
+        # that the total is always the sum of its columns.
+        return round(sum(round(r.points, 2) for r in self.results), 2)
 
     @property
     def max_total(self) -> float:
@@ -866,9 +872,12 @@ def _typed_cells(nb: Any, typed: dict[str, str]) -> dict[str, list[list[str]]]:
     return out
 
 
-def _judge(q: Question, rec: dict) -> tuple[str, float, str, list[list[str]], str]:
-    """(outcome, points, message, table, misconception) for one answer, computed here from the
-    data the student's process handed out: never from anything it said about itself. Whatever
+def _judge(
+    q: Question, rec: dict
+) -> tuple[str, float, str, list[list[str]], tuple[int, int, str], str]:
+    """(outcome, points, message, table, (right, of, unit), misconception) for one answer,
+    computed here from the data the student's process handed out: never from anything it
+    said about itself (a partly right answer's share too: this check counts it). Whatever
     the data holds, this returns: a record it cannot read, or that takes too long, is an
     ``error``."""
     from ..checks.calling import call_student
@@ -890,11 +899,20 @@ def _judge(q: Question, rec: dict) -> tuple[str, float, str, list[list[str]], st
             if isinstance(call.error, PlainDataError)
             else f"could not be read ({type(call.error).__name__})"
         )
-        return "error", 0, f"This answer's grading record {why}; it was not graded.", [], ""
+        return "error", 0, f"This answer's grading record {why}; it was not graded.", [], _NONE, ""
     verdict = call.value
-    points = q.points if verdict.outcome == "correct" else 0  # the question's declared points
+    # The question's declared points when right; a partly right answer's share, within them.
+    points: float = q.points if verdict.outcome == "correct" else 0
+    share = _NONE
+    if verdict.outcome == "incorrect" and 0 < verdict.right < verdict.of:
+        points = min(max(float(verdict.points), 0.0), float(q.points))
+        points = points if math.isfinite(points) else 0
+        share = (verdict.right, verdict.of, verdict.unit)
     table = [list(row) for row in verdict.table]
-    return verdict.outcome, points, verdict.message, table, verdict.misconception
+    return verdict.outcome, points, verdict.message, table, share, verdict.misconception
+
+
+_NONE = (0, 0, "")  # no partial credit
 
 
 def grade_submission(
@@ -1075,12 +1093,13 @@ def grade_submission(
             rec = records.get(qid)
             table: list[list[str]] = []
             misconception = ""
+            share = _NONE
             if qid in skip_checks:
                 outcome, points, message = "error", 0, skip_checks[qid][1] + "."
             elif stopped and qid not in records:
                 outcome, points, message = "error", 0, f"Not checked: {stopped}."
             elif rec and rec.get("found"):
-                outcome, points, message, table, misconception = _judge(q, rec)
+                outcome, points, message, table, share, misconception = _judge(q, rec)
             elif rec and rec.get("failed"):
                 outcome, points = "error", 0
                 # The kernel's error text goes to the instructor (status_detail), not into the
@@ -1114,6 +1133,7 @@ def grade_submission(
                     q.prompt,
                     is_hidden,
                     table,
+                    *share,
                     misconception,
                 )
             )
