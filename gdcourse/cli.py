@@ -348,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         type=Path,
         metavar="SUBMISSION",
-        help="notebook files, or folders of them; the file name's stem is the student id",
+        help="notebook files, folders of them, or a course site's download zip (Canvas, "
+        "Moodle); the file name's stem is the student id",
     )
     p_grade.add_argument("--out", required=True, type=Path, help="where to write the results")
     p_grade.add_argument(
@@ -373,6 +374,18 @@ def main(argv: list[str] | None = None) -> int:
         "--memory-mb", type=int, default=2048, help="memory cap per kernel in MiB (2048)"
     )
     p_grade.add_argument("--workers", type=int, default=2, help="notebooks run at once (2)")
+    p_grade.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE",
+        help="the LMS's gradebook export (Canvas CSV, Moodle grading worksheet): writes the "
+        "scores into a copy ready to import back",
+    )
+    p_grade.add_argument(
+        "--roster-column",
+        metavar="NAME",
+        help="Canvas: the roster's assignment column to fill (found from the lesson otherwise)",
+    )
     p_grade.add_argument(
         "--force", action="store_true", help="replace the results of an earlier run in --out"
     )
@@ -496,6 +509,14 @@ def _grade(args: argparse.Namespace) -> int:
         grade_submissions,
         load_hidden_checks,
         submission_files,
+        submission_root,
+    )
+    from .instructor.lms import (
+        check_roster_column,
+        identify,
+        read_roster,
+        write_feedback_zip,
+        write_import,
     )
 
     out: Path = args.out
@@ -520,7 +541,9 @@ def _grade(args: argparse.Namespace) -> int:
             )
         notebook_timeout = math.ceil(args.notebook_timeout)
         earlier = [
-            p for p in (gradebook, out / "feedback", out / "executed") if _holds_something(p)
+            p
+            for p in (gradebook, out / "feedback", out / "executed", *_lms_outputs(out))
+            if _holds_something(p)
         ]
         if earlier and not args.force:
             raise GradeError(
@@ -531,7 +554,18 @@ def _grade(args: argparse.Namespace) -> int:
             check_lesson(args.lesson)
         hidden = [load_hidden_checks(path) for path in args.hidden]
         check_hidden_names(hidden)
-        files = submission_files(args.submissions)
+        roster = read_roster(args.roster) if args.roster is not None else None
+        if args.roster_column is not None and (roster is None or roster.lms != "canvas"):
+            raise GradeError(
+                "--roster-column names a column of a Canvas gradebook export: give that file "
+                "with --roster"
+            )
+        if roster is not None and args.roster_column is not None:
+            check_roster_column(roster, args.roster_column)
+        skipped: list[str] = []
+        files = submission_files(args.submissions, skipped)
+        for line in skipped:
+            print(f"gdcourse grade: warning: {printable(line)}", file=sys.stderr)
         inside = [f for f in files if _inside(f, out)]
         if inside:
             raise GradeError(f"--out {out} holds the submission {inside[0]}; use another folder")
@@ -559,15 +593,32 @@ def _grade(args: argparse.Namespace) -> int:
         for old in _manifest(out):
             old.unlink(missing_ok=True)
     write_gradebook(graded, gradebook)
-    pages = write_feedback(graded, out / "feedback") + write_executed(graded, out / "executed")
+    feedback = write_feedback(graded, out / "feedback")
+    pages = feedback + write_executed(graded, out / "executed")
+    idents = [identify(f, submission_root(f)) for f in files]
+    returned = write_feedback_zip(list(zip(idents, feedback, strict=True)), out / _ZIP)
+    lms_files = [returned] if returned else []
+    unmatched: list[str] = []
+    if roster is not None:
+        try:
+            imported, unmatched = write_import(roster, graded, out, args.roster_column)
+        except GradeError as err:
+            print(f"gdcourse grade: {err}", file=sys.stderr)
+            imported = None
+        lms_files += [imported] if imported else []
     (out / _MANIFEST).write_text(
-        json.dumps([str(p.relative_to(out)) for p in (gradebook, *pages)], indent=1),
+        json.dumps([str(p.relative_to(out)) for p in (gradebook, *pages, *lms_files)], indent=1),
         encoding="utf-8",
     )
     not_graded = [g for g in graded if g.status in NOT_GRADED]
     print(f"wrote  {gradebook}")
     print(f"wrote  {out / 'feedback'}/ (one page per student: give each student theirs)")
     print(f"wrote  {out / 'executed'}/ (each run, for you to inspect)")
+    for extra in lms_files:
+        what = "upload it to your LMS" if extra.suffix == ".zip" else "import it into your LMS"
+        print(f"wrote  {extra} ({what})")
+    for student in unmatched:
+        print(f"roster {printable(student)}: in no row of {args.roster}; enter this grade by hand")
     for g in graded:
         if g.status != "ok" or "review: cell" in g.detail:
             print(f"status {printable(g.student)}: {g.status}: {printable(g.detail)}")
@@ -579,6 +630,13 @@ def _grade(args: argparse.Namespace) -> int:
 
 #: The files one grading run wrote into --out, so that --force removes those and nothing else.
 _MANIFEST = ".gdcourse-grade-run.json"
+#: The feedback zip for a course site, and the import files a --roster makes.
+_ZIP = "feedback.zip"
+_IMPORTS = ("canvas_import.csv", "moodle_import.csv")
+
+
+def _lms_outputs(out: Path) -> list[Path]:
+    return [out / name for name in (_ZIP, *_IMPORTS)]
 
 
 def _manifest(out: Path) -> list[Path]:
