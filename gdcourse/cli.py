@@ -617,8 +617,8 @@ def _grade(args: argparse.Namespace) -> int:
     for extra in lms_files:
         what = "upload it to your LMS" if extra.suffix == ".zip" else "import it into your LMS"
         print(f"wrote  {extra} ({what})")
-    for student in unmatched:
-        print(f"roster {printable(student)}: in no row of {args.roster}; enter this grade by hand")
+    for note in unmatched:
+        print(f"roster {note}")
     for g in graded:
         if g.status != "ok" or "review: cell" in g.detail:
             print(f"status {printable(g.student)}: {g.status}: {printable(g.detail)}")

@@ -136,7 +136,9 @@ def identify(path: Path, root: Path | None = None) -> Identity | None:
         if rule.applies_to == "file":
             m = rule.pattern.fullmatch(path.name)
             if m:
-                return _identity(rule, m, parts, m.group("original") + (m.group("ext") or ""))
+                groups = m.groupdict()
+                original = (groups.get("original") or "") + (groups.get("ext") or "")
+                return _identity(rule, m, parts, original or path.name)
         else:
             for i in range(len(parts) - 1, -1, -1):
                 m = rule.pattern.fullmatch(parts[i])
@@ -156,10 +158,12 @@ def _identity(
     own = f"{groups['name']}_{lms_id}"  # Participant_657737 when blind
     if folder:
         prefix = folder  # exactly as downloaded: Moodle 4.1+ drops the trailing "_"
-    elif rule.lms == "canvas":
+    elif groups.get("attachment"):  # Canvas: without LATE, which its re-upload does not need
         prefix = f"{groups['name']}_{lms_id}_{groups['attachment']}_"
-    else:
+    elif groups.get("original"):
         prefix = m.group(0)[: m.start("original")]
+    else:
+        prefix = f"{own}_"
     original_copy = groups.get("copy")
     return Identity(
         student=unicodedata.normalize("NFC", "/".join([*above, own])),
@@ -367,12 +371,20 @@ def write_import(
     """Write the roster back with each student's score, ready for the LMS's import: Canvas
     ``canvas_import.csv`` (its fixed columns and one assignment column), Moodle
     ``moodle_import.csv`` (the worksheet, ``Grade`` filled in). Students are matched by their
-    LMS id, or a plain submission's id by a login, e-mail or name. Returns the file and the
-    students who matched no roster row."""
-    from .gradebook import safe_cell
+    LMS id, or a plain submission's id by a login, e-mail or name. A submission that could not
+    be graded leaves its student's cell as the roster had it (yours to decide). Returns the file
+    and one sentence per student left for you: not graded, or in no roster row."""
+    from .gradebook import printable, safe_cell
+    from .grading import NOT_GRADED
 
-    by_lms = {g.lms_id: g for g in graded if g.lms_id}
-    by_name = {g.student.casefold(): g for g in graded if not g.lms_id}
+    gradable = [g for g in graded if g.status not in NOT_GRADED]
+    notes = [
+        f"{printable(g.student)}: not graded ({g.status}), so left as the roster had it"
+        for g in graded
+        if g.status in NOT_GRADED
+    ]
+    by_lms = {g.lms_id: g for g in gradable if g.lms_id}
+    by_name = {g.student.casefold(): g for g in gradable if not g.lms_id}
     used: set[int] = set()
 
     def match(row: dict[str, str]) -> GradedSubmission | None:
@@ -415,8 +427,12 @@ def write_import(
                 if g is not None:
                     cells["Grade"] = _score(g, row.get("Maximum Grade", ""))
                 writer.writerow(cells)
-    unmatched = [g.student for g in graded if id(g) not in used]
-    return path, unmatched
+    notes += [
+        f"{printable(g.student)}: in no row of {roster.path}; enter this grade by hand"
+        for g in gradable
+        if id(g) not in used
+    ]
+    return path, notes
 
 
 def check_roster_column(roster: Roster, column: str) -> None:
