@@ -40,10 +40,10 @@ CANVAS_ROSTER = (
     "Student,ID,SIS User ID,SIS Login ID,Section,Exploration 03 lr_exploration (555),"
     "Quiz 1 (556),Current Score\n"
     "    Points Possible,,,,,24,10,(read only)\n"
-    "Smith, John,12345,s1,jsmith,Sec A,,7,50\n"
-    "Doe, Jane,23456,s2,jdoe,Sec A,,8,60\n"
-    "Lee, Ann,34567,s3,alee,Sec B,,9,70\n"
-    "Absent, Al,45678,s4,aabsent,Sec B,3,9,70\n"
+    '"Smith, John",12345,s1,jsmith,Sec A,,7,50\n'
+    '"Doe, Jane",23456,s2,jdoe,Sec A,,8,60\n'
+    '"Lee, Ann",34567,s3,alee,Sec B,,9,70\n'
+    '"Absent, Al",45678,s4,aabsent,Sec B,3,9,70\n'
 )
 # Moodle "Download all submissions", one folder per submission.
 MOODLE = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import io
 import re
 import shutil
 import stat
@@ -327,7 +328,7 @@ def read_roster(path: Path) -> Roster:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise GradeError(f"--roster {path} cannot be read as UTF-8 CSV ({err})") from None
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # a quoted cell may hold a newline
     header = [h for h in (reader.fieldnames or [])]
     rows = [dict(r) for r in reader]
     if all(k in header for k in ("Student", "ID")):
