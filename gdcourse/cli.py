@@ -514,6 +514,7 @@ def _grade(args: argparse.Namespace) -> int:
     from .instructor.lms import (
         check_roster_column,
         identify,
+        late_from_roster,
         read_roster,
         write_feedback_zip,
         write_import,
@@ -592,6 +593,8 @@ def _grade(args: argparse.Namespace) -> int:
     if args.force:  # the earlier run's pages go too (only those it wrote: its manifest lists them)
         for old in _manifest(out):
             old.unlink(missing_ok=True)
+    if roster is not None:
+        graded = late_from_roster(roster, graded)
     write_gradebook(graded, gradebook)
     feedback = write_feedback(graded, out / "feedback")
     pages = feedback + write_executed(graded, out / "executed")

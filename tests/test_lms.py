@@ -55,7 +55,8 @@ MOODLE_ROSTER = (
     "Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
     "Last modified (submission),Online text,Last modified (grade),Feedback comments\n"
     "Participant 657737,Ada Lovelace,ada@example.org,Submitted for grading,,100.00,Yes,-,,-,\n"
-    "Participant 657738,Alan Turing,alan@example.org,Submitted for grading,,100.00,Yes,-,,-,\n"
+    "Participant 657738,Alan Turing,alan@example.org,Submitted for grading - Assignment was "
+    "submitted 2 days 3 hours late,,100.00,Yes,-,,-,\n"
     "Participant 657739,Grace Hopper,grace@example.org,No submission,,100.00,Yes,-,,-,\n"
 )
 
@@ -333,6 +334,8 @@ def test_moodle_rows_and_the_onlinetext_only_student(moodle):
     assert (ada["name"], ada["lms_id"], ada["total"]) == ("Ada Lovelace", "657737", f"{MAX:g}")
     assert ada["chosen"] == "the only notebook of 2 files"
     assert alan["status"] == "not_a_notebook" and alan["file"] == "onlinetext.html"
+    # Moodle's names do not say late; its worksheet's Status does
+    assert (ada["late"], alan["late"]) == ("no", "yes")
 
 
 def test_the_moodle_worksheet_gets_grades_for_graded_students_only(moodle):

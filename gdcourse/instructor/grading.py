@@ -297,7 +297,8 @@ def submission_files(paths: Sequence[Path], warnings: list[str] | None = None) -
             if len(mine) > 1:
                 _CHOSEN[pick] = f"the only notebook of {len(mine)} files"
         elif notebooks and all(idents):
-            pick, why = lms.choose_notebook(notebooks, idents, _EXERCISE_FILE)  # type: ignore[arg-type]
+            known = [i for i in idents if i is not None]
+            pick, why = lms.choose_notebook(notebooks, known, _EXERCISE_FILE)
             chosen.append(pick)
             _CHOSEN[pick] = why
         elif all(lms.identify(f, roots[f]) for f in mine):  # a site's student, no notebook

@@ -36,6 +36,7 @@ __all__ = [
     "extract_zip",
     "feedback_member",
     "identify",
+    "late_from_roster",
     "read_roster",
     "write_feedback_zip",
     "write_import",
@@ -343,6 +344,22 @@ def read_roster(path: Path) -> Roster:
         f"...) nor a Moodle grading worksheet (columns {', '.join(MOODLE_KEYS)}, ...); its "
         f"columns are {', '.join(header) or 'none'}"
     )
+
+
+def late_from_roster(roster: Roster, graded: Sequence[GradedSubmission]) -> list[GradedSubmission]:
+    """``graded`` with ``late`` set for the students a Moodle worksheet's ``Status`` says handed
+    in late ("... 2 days 3 hours late"): Moodle's download names do not say it, its worksheet
+    does. A Canvas export says nothing of it (Canvas's file names do: ``LATE``)."""
+    import dataclasses
+
+    if roster.lms != "moodle":
+        return list(graded)
+    late = {
+        re.sub(r"\D", "", row.get("Identifier", ""))
+        for row in roster.rows
+        if re.search(r"\blate\b", row.get("Status", ""), re.I)
+    }
+    return [dataclasses.replace(g, late=True) if g.lms_id in late else g for g in graded]
 
 
 def _score(g: GradedSubmission, possible: str) -> str:
