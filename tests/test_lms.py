@@ -14,6 +14,7 @@ import re
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -208,7 +209,7 @@ def test_members_outside_the_folder_and_links_are_skipped(tmp_path):
     download = tmp_path / "evil.zip"
     with zipfile.ZipFile(download, "w") as z:
         z.writestr("smithjohn_12345_67890_03_lr_exploration.ipynb", "{}")
-        z.writestr("../escaped.ipynb", "{}")
+        z.writestr("../escaped_gdcourse_test.ipynb", "{}")
         z.writestr("/tmp/absolute_gdcourse_test.ipynb", "{}")
         link = zipfile.ZipInfo("doejane_2_3_link.ipynb")
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
@@ -216,7 +217,7 @@ def test_members_outside_the_folder_and_links_are_skipped(tmp_path):
     warnings: list[str] = []
     files = submission_files([download], warnings)
     assert [f.name for f in files] == ["smithjohn_12345_67890_03_lr_exploration.ipynb"]
-    assert not (tmp_path.parent / "escaped.ipynb").exists()
+    assert not (Path(tempfile.gettempdir()) / "escaped_gdcourse_test.ipynb").exists()
     assert not Path("/tmp/absolute_gdcourse_test.ipynb").exists()
     assert len(warnings) == 3 and any("a link" in w for w in warnings)
     assert files[0].parent != tmp_path  # extracted privately, never beside the download
