@@ -364,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         type=Path,
         metavar="SUBMISSION",
-        help="notebook files, or folders of them; the file name's stem is the student id",
+        help="notebook files, folders of them, or a course site's download zip (Canvas, "
+        "Moodle); the file name's stem is the student id",
     )
     p_grade.add_argument("--out", required=True, type=Path, help="where to write the results")
     p_grade.add_argument(
@@ -389,6 +390,18 @@ def main(argv: list[str] | None = None) -> int:
         "--memory-mb", type=int, default=2048, help="memory cap per kernel in MiB (2048)"
     )
     p_grade.add_argument("--workers", type=int, default=2, help="notebooks run at once (2)")
+    p_grade.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE",
+        help="the LMS's gradebook export (Canvas CSV, Moodle grading worksheet): writes the "
+        "scores into a copy ready to import back",
+    )
+    p_grade.add_argument(
+        "--roster-column",
+        metavar="NAME",
+        help="Canvas: the roster's assignment column to fill (found from the lesson otherwise)",
+    )
     p_grade.add_argument(
         "--force", action="store_true", help="replace the results of an earlier run in --out"
     )
@@ -577,6 +590,15 @@ def _grade(args: argparse.Namespace) -> int:
         grade_submissions,
         load_hidden_checks,
         submission_files,
+        submission_root,
+    )
+    from .instructor.lms import (
+        check_roster_column,
+        identify,
+        late_from_roster,
+        read_roster,
+        write_feedback_zip,
+        write_import,
     )
     from .instructor.store import load_results, save_results, updated
     from .instructor.summary import write_summary
@@ -602,7 +624,7 @@ def _grade(args: argparse.Namespace) -> int:
                 f"(604800); got {args.notebook_timeout:g}"
             )
         notebook_timeout = math.ceil(args.notebook_timeout)
-        written = (gradebook, out / "summary.csv", out / "summary.html")
+        written = (gradebook, out / "summary.csv", out / "summary.html", *_lms_outputs(out))
         earlier = [p for p in (*written, out / "feedback", out / "executed") if _holds_something(p)]
         if args.update and args.force:
             raise GradeError(
@@ -619,7 +641,18 @@ def _grade(args: argparse.Namespace) -> int:
             check_lesson(args.lesson)
         hidden = [load_hidden_checks(path) for path in args.hidden]
         check_hidden_names(hidden)
-        files = submission_files(args.submissions)
+        roster = read_roster(args.roster) if args.roster is not None else None
+        if args.roster_column is not None and (roster is None or roster.lms != "canvas"):
+            raise GradeError(
+                "--roster-column names a column of a Canvas gradebook export: give that file "
+                "with --roster"
+            )
+        if roster is not None and args.roster_column is not None:
+            check_roster_column(roster, args.roster_column)
+        skipped: list[str] = []
+        files = submission_files(args.submissions, skipped)
+        for line in skipped:
+            print(f"gdcourse grade: warning: {printable(line)}", file=sys.stderr)
         inside = [f for f in files if _inside(f, out)]
         if inside:
             raise GradeError(f"--out {out} holds the submission {inside[0]}; use another folder")
@@ -645,6 +678,8 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"gdcourse grade: {err}", file=sys.stderr)
         return 1
     out.mkdir(parents=True, exist_ok=True)
+    if roster is not None:
+        graded = late_from_roster(roster, graded)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     graded = [dataclasses.replace(g, graded_at=now) for g in graded]
     kept: list[Path] = []
@@ -659,11 +694,24 @@ def _grade(args: argparse.Namespace) -> int:
     whole = updated(previous, graded) if args.update else graded
     write_gradebook(whole, gradebook)
     summary = write_summary(whole, out)
-    pages = write_feedback(graded, out / "feedback") + write_executed(graded, out / "executed")
+    feedback = write_feedback(graded, out / "feedback")
+    pages = feedback + write_executed(graded, out / "executed")
+    # The feedback zip holds this run's pages (with --update: the regraded students', to upload).
+    idents = [identify(f, submission_root(f)) for f in files]
+    returned = write_feedback_zip(list(zip(idents, feedback, strict=True)), out / _ZIP)
+    lms_files = [returned] if returned else []
+    unmatched: list[str] = []
+    if roster is not None:
+        try:
+            imported, unmatched = write_import(roster, whole, out, args.roster_column)
+        except GradeError as err:
+            print(f"gdcourse grade: {err}", file=sys.stderr)
+            imported = None
+        lms_files += [imported] if imported else []
     results = save_results(whole, out)
     listed = dict.fromkeys(
         str(p.resolve().relative_to(out.resolve()))
-        for p in (*kept, gradebook, *summary, results, *pages)
+        for p in (*kept, gradebook, *summary, results, *pages, *lms_files)
     )
     (out / _MANIFEST).write_text(json.dumps(list(listed), indent=1), encoding="utf-8")
     not_graded = [g for g in graded if g.status in NOT_GRADED]
@@ -676,6 +724,11 @@ def _grade(args: argparse.Namespace) -> int:
     print(f"wrote  {summary[1]} and summary.csv (the class at a glance, no names: plan from it)")
     print(f"wrote  {out / 'feedback'}/ (one page per student: give each student theirs)")
     print(f"wrote  {out / 'executed'}/ (each run, for you to inspect)")
+    for extra in lms_files:
+        what = "upload it to your LMS" if extra.suffix == ".zip" else "import it into your LMS"
+        print(f"wrote  {extra} ({what})")
+    for note in unmatched:
+        print(f"roster {note}")
     for g in graded:
         if g.status != "ok" or "review: cell" in g.detail:
             print(f"status {printable(g.student)}: {g.status}: {printable(g.detail)}")
@@ -700,6 +753,13 @@ def _grade(args: argparse.Namespace) -> int:
 
 #: The files one grading run wrote into --out, so that --force removes those and nothing else.
 _MANIFEST = ".gdcourse-grade-run.json"
+#: The feedback zip for a course site, and the import files a --roster makes.
+_ZIP = "feedback.zip"
+_IMPORTS = ("canvas_import.csv", "moodle_import.csv")
+
+
+def _lms_outputs(out: Path) -> list[Path]:
+    return [out / name for name in (_ZIP, *_IMPORTS)]
 
 
 def _manifest(out: Path) -> list[Path]:

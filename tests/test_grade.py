@@ -359,7 +359,7 @@ def test_gradebook_records_versions_and_is_plain_csv(graded):
     row = _row(graded, "all_right")
     assert row["gdcourse_version"] == "0.1.0" and row["python_version"].startswith("3.")
     raw = (graded["out"] / "gradebook.csv").read_bytes()
-    assert raw.startswith(b"student,file,lesson,status,")
+    assert raw.startswith(b"student,name,lms_id,late,chosen,file,lesson,status,")
 
 
 def test_grading_shows_progress_and_names_every_problem(graded):

@@ -62,7 +62,7 @@ def _released_solution(tmp_path: Path, version: str | None) -> Path:
         solution["metadata"]["gdcourse"]["version"] = version
     subs = tmp_path / "subs"
     subs.mkdir(exist_ok=True)
-    path = subs / f"student_{(version or 'none').replace('.', '_')}.ipynb"
+    path = subs / f"student-{version or 'none'}.ipynb"
     path.write_text(json.dumps(solution), encoding="utf-8")
     return path
 
@@ -86,9 +86,9 @@ def test_grading_a_submission_from_another_version_warns(tmp_path, capsys):
     with (out / "gradebook.csv").open(encoding="utf-8", newline="") as f:
         made = {row["student"]: row["made_with"] for row in csv.DictReader(f)}
     assert made == {
-        "student_0_0_9": "0.0.9",
-        f"student_{gdcourse.__version__.replace('.', '_')}": gdcourse.__version__,
-        "student_none": "",
+        "student-0.0.9": "0.0.9",
+        f"student-{gdcourse.__version__}": gdcourse.__version__,
+        "student-none": "",
     }
 
 

@@ -105,13 +105,21 @@ def _question_label(qid: str) -> str:
 
 
 def gradebook_columns(graded: Sequence[GradedSubmission]) -> list[str]:
-    """Column names: fixed ones, then two per question (``<id> outcome``, ``<id> points``)."""
+    """Column names: fixed ones, then two per question (``<id> outcome``, ``<id> points``).
+
+    After ``student`` come what a course site's download said (:mod:`gdcourse.instructor.lms`):
+    ``name``, ``lms_id``, ``late`` (``yes``/``no``) and ``chosen`` (why this file was graded among
+    the student's several; empty when there was one)."""
     ids: list[str] = []
     for g in graded:
         ids += [r.id for r in g.results if r.id not in ids]
     per_question = [f"{qid} {kind}" for qid in ids for kind in ("outcome", "points")]
     return [
         "student",
+        "name",
+        "lms_id",
+        "late",
+        "chosen",
         "file",
         "lesson",
         "status",
@@ -141,6 +149,10 @@ def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
         for g in graded:
             row = {
                 "student": safe_cell(g.student),
+                "name": safe_cell(g.name),
+                "lms_id": safe_cell(g.lms_id),
+                "late": "yes" if g.late else "no",
+                "chosen": safe_cell(g.chosen),
                 "file": safe_cell(g.file),
                 "lesson": safe_cell(g.lesson),
                 "status": g.status,

@@ -8,6 +8,7 @@ submitted files are only ever read.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib
 import json
@@ -32,7 +33,7 @@ from ..checks import FunctionQuestion, Question, questions_of
 from ..checks.calling import CHECK_LIMIT, TIME_LIMIT
 from ..checks.plain import PlainDataError, Recorded, from_plain
 from ..checks.questions import grading_session
-from . import sandbox
+from . import lms, sandbox
 from .kernel_side import GRADE_MIME, TYPED_ENV, hidden_questions
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "load_hidden_checks",
     "student_id",
     "submission_files",
+    "submission_root",
+    "with_identity",
 ]
 
 #: Every status a submission can end with, most serious last; "ok" means every cell ran.
@@ -128,6 +131,10 @@ class GradedSubmission:
     executed: dict | None = None  # the executed scratch notebook, grading cells removed
     made_with: str = ""  # the gdcourse version of the release it was made from, if it says
     graded_at: str = ""  # when (UTC, ISO 8601); set by the command that wrote the gradebook
+    name: str = ""  # the student's name as their course site wrote it (see lms.py)
+    lms_id: str = ""  # the site's id for them: Canvas's user id, Moodle's participant id
+    late: bool = False  # the site marked the file late (Canvas's LATE)
+    chosen: str = ""  # why this file was graded among the student's several ("" if one)
 
     @property
     def total(self) -> float:
@@ -207,7 +214,15 @@ def student_id(path: Path, root: Path | None = None) -> str:
     course sites download) is named by its folders, plus its stem unless that is the exercise's
     own name: ``alice/03_lr_exploration.ipynb`` is ``alice``, ``sec1/bob.ipynb`` is ``sec1/bob``.
     Letters are composed one way (NFC), so ``é`` typed either way is one student.
+
+    A course site's download is named by :data:`lms.RULES <gdcourse.instructor.lms.RULES>`:
+    ``smithjohn_LATE_12345_67890_03_lr_exploration.ipynb`` (Canvas) is ``smithjohn_12345``,
+    ``Ada Lovelace_657737_assignsubmission_file_/03_lr_exploration.ipynb`` (Moodle) is
+    ``Ada Lovelace_657737``.
     """
+    ident = lms.identify(path, root)
+    if ident is not None:
+        return ident.student
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     parts: list[str] = []
     if root is not None:
@@ -249,17 +264,26 @@ def _walk(folder: Path, depth: int = 0) -> list[Path]:
     return out
 
 
-def submission_files(paths: Sequence[Path]) -> list[Path]:
+def submission_files(paths: Sequence[Path], warnings: list[str] | None = None) -> list[Path]:
     """The files to grade: each file given, and every file in each folder given, in folders below
     it too (a broken link or a named pipe too: each gets a row saying so, not silence).
 
+    A ``.zip`` given is a course site's download: it is read into a private temporary folder
+    (:func:`lms.extract_zip <gdcourse.instructor.lms.extract_zip>`; members skipped for safety
+    are said in ``warnings``) and graded as that folder.
+
     :func:`student_id` names each file's student. A student's notebook beside other files of
     theirs (``alice.ipynb`` and ``alice.html``) is that one notebook; two notebooks, or two other
-    files, for one id are refused, all such clashes named at once.
+    files, for one id are refused, all such clashes named at once. A course site's student with
+    several notebooks gets one: the one named like the exercise, else the highest re-upload
+    ``-N`` (:func:`lms.choose_notebook <gdcourse.instructor.lms.choose_notebook>`).
     """
     files: list[tuple[Path, Path | None]] = []
     for path in paths:
-        if path.is_dir():
+        if path.is_file() and path.suffix.lower() == ".zip":
+            folder = lms.extract_zip(path, warnings)
+            files += [(p, folder) for p in _walk(folder)]
+        elif path.is_dir():
             files += [(p, path) for p in _walk(path)]
         elif path.exists() or path.is_symlink():
             files.append((path, None))
@@ -275,8 +299,20 @@ def submission_files(paths: Sequence[Path]) -> list[Path]:
     chosen, clashes = [], []
     for student, mine in by_id.items():
         notebooks = [f for f in mine if f.suffix.lower() == ".ipynb"]
+        idents = [lms.identify(f, roots[f]) for f in notebooks]
         if len(notebooks) == 1 or len(mine) == 1:
-            chosen.append(notebooks[0] if notebooks else mine[0])
+            pick = notebooks[0] if notebooks else mine[0]
+            chosen.append(pick)
+            if len(mine) > 1:
+                _CHOSEN[pick] = f"the only notebook of {len(mine)} files"
+        elif notebooks and all(idents):
+            known = [i for i in idents if i is not None]
+            pick, why = lms.choose_notebook(notebooks, known, _EXERCISE_FILE)
+            chosen.append(pick)
+            _CHOSEN[pick] = why
+        elif all(lms.identify(f, roots[f]) for f in mine):  # a site's student, no notebook
+            chosen.append(mine[0])
+            _CHOSEN[mine[0]] = f"no notebook among {len(mine)} files; the first by name"
         else:
             clashes.append(f"{student!r} ({', '.join(map(str, notebooks or mine))})")
     if clashes:
@@ -288,6 +324,26 @@ def submission_files(paths: Sequence[Path]) -> list[Path]:
     order = [f for f, _ in files]
     _ROOTS.update({f: r for f, r in roots.items() if r is not None})
     return sorted(chosen, key=order.index)
+
+
+def submission_root(path: Path) -> Path | None:
+    """The folder (or extracted zip) :func:`submission_files` found ``path`` under, if any."""
+    return _ROOTS.get(path)
+
+
+def with_identity(g: GradedSubmission, path: Path) -> GradedSubmission:
+    """``g`` with the course site's name, id and lateness of ``path``, and why it was chosen."""
+    ident = lms.identify(path, _ROOTS.get(path))
+    chosen = _CHOSEN.get(path, "")
+    if ident is None:
+        return dataclasses.replace(g, chosen=chosen) if chosen else g
+    return dataclasses.replace(
+        g, name=ident.name, lms_id=ident.lms_id, late=ident.late, chosen=chosen
+    )
+
+
+#: Why a file was graded among its student's several (for the gradebook's ``chosen``).
+_CHOSEN: dict[Path, str] = {}
 
 
 #: The folder each submitted file was found under (for its student id).
@@ -1333,9 +1389,10 @@ def grade_submissions(
     # row has the lesson's max_total and every score column reads "not_graded".
     lessons = {g.lesson for g in graded if g.status not in NOT_GRADED}
     batch = lesson or (lessons.pop() if len(lessons) == 1 else "")
-    return [
+    graded = [
         _not_graded(g, g.lesson or batch, hidden) if g.status in NOT_GRADED else g for g in graded
     ]
+    return [with_identity(g, f) for g, f in zip(graded, files, strict=True)]
 
 
 def _not_graded(g: GradedSubmission, slug: str, hidden: Sequence[HiddenChecks]) -> GradedSubmission:
