@@ -406,6 +406,14 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="replace the results of an earlier run in --out"
     )
     p_grade.add_argument(
+        "--late-penalty",
+        type=float,
+        default=0.0,
+        metavar="POINTS",
+        help="points off a late submission: per started day late where the course site says how "
+        "late (Moodle's worksheet, with --roster), else once (Canvas's LATE)",
+    )
+    p_grade.add_argument(
         "--update",
         action="store_true",
         help="regrade the students given into the earlier run in --out (their rows, pages and "
@@ -626,6 +634,11 @@ def _grade(args: argparse.Namespace) -> int:
         notebook_timeout = math.ceil(args.notebook_timeout)
         written = (gradebook, out / "summary.csv", out / "summary.html", *_lms_outputs(out))
         earlier = [p for p in (*written, out / "feedback", out / "executed") if _holds_something(p)]
+        if not (0 <= args.late_penalty < math.inf):
+            raise GradeError(
+                f"--late-penalty is the points off a late submission, a number >= 0; got "
+                f"{args.late_penalty:g}"
+            )
         if args.update and args.force:
             raise GradeError(
                 "--update regrades some students into an earlier run and --force replaces the "
@@ -680,6 +693,8 @@ def _grade(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if roster is not None:
         graded = late_from_roster(roster, graded)
+    if args.late_penalty:
+        graded = [_penalised(g, args.late_penalty) for g in graded]
     now = datetime.now(UTC).isoformat(timespec="seconds")
     graded = [dataclasses.replace(g, graded_at=now) for g in graded]
     kept: list[Path] = []
@@ -774,6 +789,14 @@ def _manifest(out: Path) -> list[Path]:
         if path.is_relative_to(out.resolve()) and path.is_file():
             found.append(path)
     return found
+
+
+def _penalised(g, points: float):
+    """``g`` with its late penalty: ``points`` per started day late where that is known, else
+    once for a late submission; never more than its total (a final score is never below 0)."""
+    if not g.late:
+        return g
+    return dataclasses.replace(g, penalty=round(min(points * max(g.days_late, 1), g.total), 2))
 
 
 def _page_of(page: Path, out: Path, students: set[str]) -> bool:

@@ -100,6 +100,12 @@ def _score(r: QuestionResult) -> str:
     return text
 
 
+def _late_words(g: GradedSubmission) -> str:
+    if g.days_late:
+        return f"handed in {g.days_late} started day{'s' if g.days_late > 1 else ''} late"
+    return "handed in late"
+
+
 def _question_label(qid: str) -> str:
     return qid.rsplit(".", 1)[-1]
 
@@ -127,6 +133,8 @@ def gradebook_columns(graded: Sequence[GradedSubmission]) -> list[str]:
         *per_question,
         "total",
         "max_total",
+        "penalty",
+        "final",
         "gdcourse_version",
         "made_with",
         "python_version",
@@ -159,6 +167,8 @@ def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
                 "status_detail": safe_cell(g.detail),
                 "total": _points(g.total),
                 "max_total": _points(g.max_total),
+                "penalty": _points(g.penalty),
+                "final": _points(g.final),
                 "gdcourse_version": safe_cell(g.gdcourse_version),
                 "made_with": safe_cell(g.made_with),
                 "python_version": safe_cell(g.python_version),
@@ -185,6 +195,14 @@ def feedback_html(g: GradedSubmission) -> str:
         f"<p>Exercise: <strong>{esc(exercise_title(g.lesson) or 'unknown')}</strong> (file "
         f"<code>{esc(g.file)}</code>)<br>",
         f"Score: <strong>{_points(g.total)} of {_points(g.max_total)} points</strong><br>",
+        *(
+            [
+                f"Late: {_points(g.penalty)} points off ({_late_words(g)}), so "
+                f"<strong>{_points(g.final)} of {_points(g.max_total)}</strong><br>"
+            ]
+            if g.penalty
+            else []
+        ),
         f"How the run went: {esc(STATUSES.get(g.status, g.status))}.</p>",
     ]
     if g.status != "ok":

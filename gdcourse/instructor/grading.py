@@ -135,6 +135,8 @@ class GradedSubmission:
     lms_id: str = ""  # the site's id for them: Canvas's user id, Moodle's participant id
     late: bool = False  # the site marked the file late (Canvas's LATE)
     chosen: str = ""  # why this file was graded among the student's several ("" if one)
+    days_late: int = 0  # started days late, where the course site says how late (Moodle)
+    penalty: float = 0.0  # points off for lateness (--late-penalty), never more than the total
 
     @property
     def total(self) -> float:
@@ -145,6 +147,11 @@ class GradedSubmission:
     @property
     def max_total(self) -> float:
         return sum(r.max_points for r in self.results)
+
+    @property
+    def final(self) -> float:
+        """The total less the late penalty: what the course site is given."""
+        return round(self.total - self.penalty, 2)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ __all__ = [
     "Roster",
     "check_roster_column",
     "choose_notebook",
+    "days_late",
     "extract_zip",
     "feedback_member",
     "identify",
@@ -357,11 +358,35 @@ def late_from_roster(roster: Roster, graded: Sequence[GradedSubmission]) -> list
     if roster.lms != "moodle":
         return list(graded)
     late = {
-        re.sub(r"\D", "", row.get("Identifier", ""))
+        re.sub(r"\D", "", row.get("Identifier", "")): days_late(row.get("Status", ""))
         for row in roster.rows
         if re.search(r"\blate\b", row.get("Status", ""), re.I)
     }
-    return [dataclasses.replace(g, late=True) if g.lms_id in late else g for g in graded]
+    return [
+        dataclasses.replace(g, late=True, days_late=late[g.lms_id]) if g.lms_id in late else g
+        for g in graded
+    ]
+
+
+_UNIT_SECONDS = {"day": 86400, "hour": 3600, "min": 60, "sec": 1}
+
+
+def days_late(status: str) -> int:
+    """Started days late, from Moodle's status ("Assignment was submitted 2 days 3 hours late":
+    3); 0 when it says no time (then only the fact that it was late is known).
+
+    >>> days_late("Submitted for grading Assignment was submitted 2 days 3 hours late")
+    3
+    >>> days_late("Assignment was submitted 10 mins 5 secs late"), days_late("late")
+    (1, 0)
+    """
+    found = re.search(r"submitted\s+(.*?)\s+late", status, re.I | re.S)
+    if not found:
+        return 0
+    seconds = 0
+    for amount, unit in re.findall(r"(\d+)\s*(day|hour|min|sec)", found.group(1), re.I):
+        seconds += int(amount) * _UNIT_SECONDS[unit.lower()]
+    return -(-seconds // 86400)  # a started day counts whole
 
 
 def _score(g: GradedSubmission, possible: str) -> str:
@@ -371,8 +396,8 @@ def _score(g: GradedSubmission, possible: str) -> str:
     except (TypeError, ValueError):
         top = 0.0
     if top > 0 and g.max_total > 0:
-        return f"{g.total / g.max_total * top:.2f}"
-    return f"{g.total:g}"
+        return f"{g.final / g.max_total * top:.2f}"
+    return f"{g.final:g}"
 
 
 def _roster_key(roster: Roster, row: dict[str, str]) -> tuple[str, list[str]]:
