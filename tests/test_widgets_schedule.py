@@ -184,3 +184,24 @@ def test_the_constant_rates_runs_are_kept_while_only_the_schedule_changes(monkey
         calls.clear()
     fresh = gradient_descent(ex.loss, ex.w0, lr=0.2, steps=ex.steps, noise=0.5, seed=ex.seed, tol=0)
     np.testing.assert_array_equal(ex.baseline.losses, fresh.losses)
+
+
+def test_the_kept_constant_runs_follow_the_seed_and_never_leave_a_last_bits_block():
+    from gdcourse.core.last_bits import other_last_bits
+
+    ex = ScheduleExplorer(kind="cosine", lr=0.3, noise=1.0)
+    ex.seed = 5  # a public attribute: the next move must not keep seed 0's runs
+    ex.set(kind="step decay")
+    fresh = ScheduleExplorer(kind="step decay", lr=0.3, noise=1.0, seed=5)
+    np.testing.assert_array_equal(ex.baseline.losses, fresh.baseline.losses)
+    assert ex.readout_text == fresh.readout_text
+    with other_last_bits(1):
+        ex = ScheduleExplorer(kind="cosine", lr=0.3, noise=1.0)
+    ex.set(kind="step decay")
+    fresh = ScheduleExplorer(kind="step decay", lr=0.3, noise=1.0)
+    np.testing.assert_array_equal(ex.baseline.losses, fresh.baseline.losses)
+
+
+def test_a_noise_of_minus_zero_is_no_noise():
+    ex = ScheduleExplorer(kind="cosine", noise=-0.0)
+    assert ex.readout_text == ScheduleExplorer(kind="cosine", noise=0.0).readout_text

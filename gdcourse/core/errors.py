@@ -182,7 +182,7 @@ def check_positive_number(name: str, value: Any, *, allow_zero: bool = False) ->
     value = _to_float(name, value, f"a finite number {bound}")
     if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         raise CourseValueError(f"{name} must be a finite number {bound}, got {value!r}")
-    return value
+    return value + 0.0  # -0.0 is 0: numpy refuses a scale of -0.0 as "< 0"
 
 
 def check_finite_number(name: str, value: Any) -> float:

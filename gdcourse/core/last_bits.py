@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["jitter", "other_last_bits", "sums_reversed", "touched"]
+__all__ = ["current_block", "jitter", "other_last_bits", "sums_reversed", "touched"]
 
 #: The largest jitter, relative (about 450 units in the last place).
 JITTER = 1e-13
@@ -64,6 +64,12 @@ def jitter(values: Any) -> Any:
     if np.ndim(values) == 0 and not isinstance(values, np.ndarray):
         return float(out)
     return out
+
+
+def current_block() -> object | None:
+    """The active :func:`other_last_bits` block (``None`` outside one): what a result computed
+    in it belongs to, so that a cache never carries one out of it."""
+    return _ACTIVE.get()
 
 
 def touched() -> int:

@@ -25,6 +25,7 @@ from ..core import (
     step_decay,
 )
 from ..core.errors import check_count, check_positive_number
+from ..core.last_bits import current_block
 from ..plots.findings import compared
 from ..plots.style import PALETTE
 from .arguments import check_choice, check_steps, check_within
@@ -216,18 +217,21 @@ class ScheduleExplorer(Explorer):
         # up to the last bits of its arithmetic) takes every step, so a run that lands exactly
         # on the minimum stays there and one that overflows reads inf.
         seeds = {"noise": noise, "seeds": [self.seed]}
+        # Everything the constant rate's runs depend on (the public attributes too, and an
+        # other_last_bits block, whose runs are not the ones outside it).
+        key = (lr, noise, self.seed, self.steps, self.w0, self.loss, current_block())
         self.run = gradient_descent(self.loss, self.w0, lr=self.schedule, **kw)
         ours = noisy_runs(self.loss, self.w0, self.schedule, self.steps, **seeds)
         if kind == "constant":  # the schedule is the constant rate: its runs are the baseline's
             self.baseline, theirs = self.run, ours
-        elif self._constant_runs[0] == (lr, noise):
+        elif self._constant_runs[0] == key:
             # A new schedule or T leaves the constant rate's runs as they were: kept, not run
             # again (only the last pair is kept; a rate or noise moved runs them anew).
             self.baseline, theirs = self._constant_runs[1]
         else:
             self.baseline = gradient_descent(self.loss, self.w0, lr=lr, **kw)
             theirs = noisy_runs(self.loss, self.w0, lr, self.steps, **seeds)
-        self._constant_runs = ((lr, noise), (self.baseline, theirs))
+        self._constant_runs = (key, (self.baseline, theirs))
         self._all_steps = (ours, theirs)
         self._draw(full=full)
 
