@@ -654,6 +654,8 @@ def _grade(args: argparse.Namespace) -> int:
             check_lesson(args.lesson)
         hidden = [load_hidden_checks(path) for path in args.hidden]
         check_hidden_names(hidden)
+        if args.update:
+            _check_update_matches(previous, hidden, args.roster, out)
         roster = read_roster(args.roster) if args.roster is not None else None
         if args.roster_column is not None and (roster is None or roster.lms != "canvas"):
             raise GradeError(
@@ -698,15 +700,17 @@ def _grade(args: argparse.Namespace) -> int:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     graded = [dataclasses.replace(g, graded_at=now) for g in graded]
     kept: list[Path] = []
+    stale: list[Path] = []
     if args.force:  # the earlier run's pages go too (only those it wrote: its manifest lists them)
         for old in _manifest(out):
             old.unlink(missing_ok=True)
     elif args.update:  # the regraded students' pages are replaced; everyone else's stay
         regraded = {g.student.casefold() for g in graded}
         kept = [p for p in _manifest(out) if p.parent == out or not _page_of(p, out, regraded)]
-        for old in set(_manifest(out)) - set(kept):
-            old.unlink(missing_ok=True)
+        stale = [p for p in _manifest(out) if p not in kept]  # removed once the new ones are in
     whole = updated(previous, graded) if args.update else graded
+    # The results first: an update stopped part-way is put right by running it again.
+    results = save_results(whole, out)
     write_gradebook(whole, gradebook)
     summary = write_summary(whole, out)
     feedback = write_feedback(graded, out / "feedback")
@@ -723,7 +727,8 @@ def _grade(args: argparse.Namespace) -> int:
             print(f"gdcourse grade: {err}", file=sys.stderr)
             imported = None
         lms_files += [imported] if imported else []
-    results = save_results(whole, out)
+    for old in set(stale) - {p.resolve() for p in pages}:
+        old.unlink(missing_ok=True)  # a regraded student's page this run did not write again
     listed = dict.fromkeys(
         str(p.resolve().relative_to(out.resolve()))
         for p in (*kept, gradebook, *summary, results, *pages, *lms_files)
@@ -771,6 +776,28 @@ _MANIFEST = ".gdcourse-grade-run.json"
 #: The feedback zip for a course site, and the import files a --roster makes.
 _ZIP = "feedback.zip"
 _IMPORTS = ("canvas_import.csv", "moodle_import.csv")
+
+
+def _check_update_matches(previous, hidden, roster: Path | None, out: Path) -> None:
+    """An update grades the regraded students as the earlier run graded everyone: the same
+    hidden checks, and a roster again where that run wrote an import file from one."""
+    from .instructor.grading import GradeError
+
+    before = sorted({r.id for g in previous for r in g.results if r.hidden})
+    given = {f"{h.lesson}.{q.name}" for h in hidden for q in h.questions}
+    missing = [qid for qid in before if qid not in given]
+    if missing:
+        raise GradeError(
+            f"the earlier run in {out} graded hidden checks ({', '.join(missing)}): give the "
+            f"same --hidden file again, so that the regraded students are graded on them too"
+        )
+    imports = [p for p in _lms_outputs(out) if p.name in _IMPORTS and p.is_file()]
+    if imports and roster is None:
+        raise GradeError(
+            f"the earlier run wrote {imports[0]} from a roster: give --roster again, so that it "
+            f"is rewritten with the regraded scores (an import file left as it was would upload "
+            f"the old ones)"
+        )
 
 
 def _lms_outputs(out: Path) -> list[Path]:

@@ -110,6 +110,13 @@ def merge(base: dict, theirs: dict, ours: dict) -> tuple[dict, int, list[str]] |
                 new = json.loads(json.dumps(cell))
                 if new.get("cell_type") == "code":
                     new["outputs"], new["execution_count"] = [], None  # of the old source
+                # Metadata the student set on the cell (a tag, say) stays theirs.
+                given_meta, own = given.get("metadata", {}), mine.get("metadata", {})
+                if isinstance(given_meta, dict) and isinstance(own, dict):
+                    new["metadata"] = {
+                        **new.get("metadata", {}),
+                        **{k: v for k, v in own.items() if given_meta.get(k) != v},
+                    }
                 merged[cid] = new
                 taken += 1
             else:

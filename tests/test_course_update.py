@@ -155,3 +155,18 @@ def test_update_refuses_a_folder_that_is_not_a_copy(course, tmp_path, capsys, mo
     (tmp_path / "empty").mkdir()
     assert main(["start", str(tmp_path / "empty"), "--update"]) == 1
     assert "is not a copy of the course" in capsys.readouterr().err
+
+
+def test_metadata_the_student_set_on_a_cell_the_course_fixed_stays(course, tmp_path):
+    copy = tmp_path / "work"
+    start(copy, course)
+    mine = _nb(copy / EXERCISE)
+    _cell(mine, "lr-exploration-02")["metadata"] = {"tags": ["my-tag"], "collapsed": True}
+    _save(copy / EXERCISE, mine)
+    fixed = _nb(course / EXERCISE)
+    _cell(fixed, "lr-exploration-02")["source"] = "## fixed"
+    _save(course / EXERCISE, fixed)
+    update_copy(copy, course)
+    cell = _cell(_nb(copy / EXERCISE), "lr-exploration-02")
+    assert "".join(cell["source"]) == "## fixed"
+    assert cell["metadata"] == {"tags": ["my-tag"], "collapsed": True}

@@ -312,7 +312,7 @@ def test_the_canvas_import_fills_the_assignment_column(canvas):
         rows = list(csv.DictReader(f))
     col = "Exploration 03 lr_exploration (555)"
     assert list(rows[0]) == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", col]
-    assert rows[0]["Student"] == "Points Possible" and rows[0][col] == "24"
+    assert rows[0]["Student"].strip() == "Points Possible" and rows[0][col] == "24"
     scores = {r["ID"]: r[col] for r in rows[1:]}
     # full marks scaled to the 24 points Canvas has for it; no submission: the roster's own 3
     assert scores == {"12345": "24.00", "23456": "24.00", "34567": "24.00", "45678": "3"}
@@ -377,3 +377,70 @@ def test_a_plain_name_with_numbers_is_not_read_as_canvas(tmp_path):
     for name in ("smith_2024_01_hw.ipynb", "student_0_0_9.ipynb", "ada_12_34_x.ipynb"):
         assert student_id(tmp_path / name, tmp_path) == name.removesuffix(".ipynb")
     assert student_id(tmp_path / "smithjohn_12345_67890_03_x.ipynb", tmp_path) == "smithjohn_12345"
+
+
+# -- what an attack as an instructor found -------------------------------------------------------
+def _graded(student: str, lms_id: str, points: float, out_of: float = 10):
+    from gdcourse.instructor.grading import QuestionResult
+
+    result = QuestionResult("lr_exploration.q1", "correct", points, out_of, "")
+    return GradedSubmission(student, f"{student}.ipynb", "lr_exploration", "ok", "", [result],
+                            lms_id=lms_id)  # fmt: skip
+
+
+def test_a_manual_posting_row_is_kept_and_the_points_possible_still_found(tmp_path):
+    roster = tmp_path / "export.csv"
+    roster.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section,Exploration lr_exploration (555)\n"
+        ",,,,,Manual Posting\n"
+        "    Points Possible,,,,,10.00\n"
+        '"Smith, John",12345,s1,-jsmith,A,\n'
+        '"=cmd,""x""",23456,s2,@jdoe,A,\n',
+        encoding="utf-8",
+    )
+    parsed = lms.read_roster(roster)
+    assert [r["ID"] for r in parsed.rows] == ["12345", "23456"]
+    path, notes = lms.write_import(
+        parsed, [_graded("smithjohn_12345", "12345", 8.5), _graded("x_23456", "23456", 10)],
+        tmp_path,
+    )  # fmt: skip
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[1:3] == [",,,,,Manual Posting", "    Points Possible,,,,,10.00"]  # as exported
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))[2:]
+    col = "Exploration lr_exploration (555)"
+    assert [(r["SIS Login ID"], r["Student"], r[col]) for r in rows] == [
+        ("-jsmith", "Smith, John", "8.50"),  # the export's own cells, exactly as they were
+        ("@jdoe", '=cmd,"x"', "10.00"),
+    ]
+    assert not notes
+
+
+def test_roster_students_without_a_submission_are_named(tmp_path):
+    roster = tmp_path / "export.csv"
+    roster.write_text(CANVAS_ROSTER, encoding="utf-8")
+    _, notes = lms.write_import(lms.read_roster(roster), [_graded("a_12345", "12345", 5)], tmp_path)
+    assert any("handed in nothing graded here" in n and "Doe, Jane" in n for n in notes), notes
+
+
+def test_moodle_worksheet_cells_go_back_unchanged(tmp_path):
+    roster = tmp_path / "ws.csv"
+    roster.write_text(MOODLE_ROSTER.replace("-,,-,\n", "-,,-,- see me\n", 1), encoding="utf-8")
+    path, _ = lms.write_import(lms.read_roster(roster), [_graded("a", "657737", 5)], tmp_path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    assert rows[0]["Last modified (submission)"] == "-" and rows[0]["Feedback comments"] == (
+        "- see me"
+    )
+    assert rows[0]["Grade"] == "50.00"
+
+
+def test_a_file_and_a_folder_of_one_name_are_a_warning_not_a_crash(tmp_path):
+    download = _zip(
+        tmp_path / "odd.zip",
+        {
+            "Ada_657737_assignsubmission_file_": b"a file",
+            "Ada_657737_assignsubmission_file_/03_lr_exploration.ipynb": SOLUTION,
+        },
+    )
+    warnings: list[str] = []
+    submission_files([download], warnings=warnings)
+    assert any("another file or folder of that name" in w for w in warnings), warnings

@@ -142,7 +142,8 @@ def test_a_dict_of_labels_earns_the_share_of_its_right_labels():
     [
         ({k: v for k, v in RIGHT_REGIMES.items() if k != 1.2}, 3),  # a key missing
         (RIGHT_REGIMES | {1.2: "divergent"}, 3),  # not a label: that one is wrong
-        ({0.5: "one-step"}, 1),
+        ({0.5: "one-step"}, 0),  # one label right: what a dict of one label for all gets
+        ({0.5: "one-step", 1.0: "bouncing"}, 2),
         ({}, 0),
         ("monotone", 0),  # not a dict: nothing to count
     ],
@@ -285,3 +286,25 @@ def test_grading_gives_partial_credit_on_functions_and_labels(tmp_path):
     page = feedback_html(g)
     assert "right on 5 of 6 inputs" in page and "(1.5/2 points: right on 3 of 4 labels)" in page
     assert g.total == round(sum(round(r.points, 2) for r in g.results), 2) < g.max_total
+
+
+def test_doing_no_work_earns_no_partial_credit():
+    # A function that never moves is right where the run does not move (0 steps, a start at
+    # the minimum); one label for every key is right where that is the label; a rate that
+    # ignores the step is right where the schedule has that rate. None of that earns points.
+    from gdcourse.lessons import saddles_practice, schedules_practice, update_rule
+
+    for q, lazy in [
+        (ex.q1, lambda w0, lr, steps: [w0] * (steps + 1)),
+        (update_rule.q1, lambda w, grad, lr: w),
+        (saddles_practice.q4, lambda h: "minimum"),
+        (schedules_practice.q3, lambda t: 0.0),
+    ]:
+        v = q.check(lazy)
+        assert v.outcome == "incorrect" and v.points == 0, q.id
+        assert "an answer that does no work" in v.message.lower(), q.id
+    v = ex.q8.check(dict.fromkeys(RIGHT_REGIMES, "one-step"))
+    assert v.points == 0 and "all one label" in v.message
+    # ... while an answer right beyond what doing nothing gets keeps its share.
+    v = saddles_practice.q4.check(lambda h: "saddle" if h[0][1] else "minimum")
+    assert 0 < v.points < saddles_practice.q4.points and (v.right, v.of) == (5, 11)

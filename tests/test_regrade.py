@@ -95,3 +95,17 @@ def test_a_file_of_another_exercise_is_flagged_not_mixed_in(run, capsys):
     )
     assert main(["grade", str(other / "ed.ipynb"), "--out", str(run["out"]), "--update"]) == 3
     assert _rows(run["out"])["ed"]["status"] == "wrong_lesson"
+
+
+def test_an_update_needs_the_earlier_runs_hidden_checks_and_roster_again(tmp_path):
+    from gdcourse.cli import _check_update_matches
+    from gdcourse.instructor.grading import GradedSubmission, GradeError, QuestionResult
+
+    hidden = QuestionResult("lr_exploration.h1", "correct", 2, 2, "", hidden=True)
+    earlier = [GradedSubmission("ada", "ada.ipynb", "lr_exploration", "ok", "", [hidden])]
+    with pytest.raises(GradeError, match=r"graded hidden checks \(lr_exploration.h1\)"):
+        _check_update_matches(earlier, [], None, tmp_path)
+    (tmp_path / "canvas_import.csv").write_text("Student,ID\n", encoding="utf-8")
+    with pytest.raises(GradeError, match="give --roster again"):
+        _check_update_matches([], [], None, tmp_path)
+    _check_update_matches([], [], tmp_path / "export.csv", tmp_path)  # with it: fine

@@ -757,6 +757,10 @@ class FunctionQuestion(Question):
     rtol: float = 1e-6
     atol: float = 1e-9
     starts_with: str = ""
+    #: Answers that do no work (one that never moves, a constant label), written as a student
+    #: would: an input one of them gets right earns partial credit only beside an input right
+    #: that none of them gets, so that doing nothing earns nothing.
+    trivial: tuple[Callable[..., Any], ...] = ()
 
     def _evaluate_limited(self, answer: Any) -> Verdict:
         return self._evaluate(answer)  # each call of the student's function has its own limit
@@ -925,7 +929,7 @@ class FunctionQuestion(Question):
             table.append((self._call_text(case), said, mark))
             outputs.append(arr)
         passed = sum(row[2] == "\u2714" for row in table[1:])
-        count = {"right": passed, "of": len(cases), "unit": "inputs"}
+        count = {"right": self._credited(table), "of": len(cases), "unit": "inputs"}
         if first_error is not None:
             case, err = first_error
             raised = self._verdict(
@@ -962,6 +966,11 @@ class FunctionQuestion(Question):
             ):
                 return self._verdict("incorrect", self._mistake(m), table, **count)
         message = f"Right on {passed} of {len(cases)} inputs (see the table)."
+        if passed and not count["right"]:
+            message += (
+                " An answer that does no work (one that never moves, or gives one value for "
+                "every input) is right on those inputs too, so they earn no points on their own."
+            )
         if all_rounded:
             _MISTAKES[self.id] = "rounded"
             message += (
@@ -972,6 +981,35 @@ class FunctionQuestion(Question):
         elif first_problem:
             message += f" {first_problem}"
         return self._verdict("incorrect", message, table, **count)
+
+    def _credited(self, table: list) -> int:
+        """The inputs right (the table's marks, in the order of the cases) that earn partial
+        credit: all of them, unless an answer that does no work (``trivial``) gets every one of
+        them right too (then none)."""
+        right = {i for i, row in enumerate(table[1:]) if row[2] == "\u2714"}
+        if not right or any(right <= easy for easy in self._trivially_right()):
+            return 0
+        return len(right)
+
+    def _trivially_right(self) -> list[set[int]]:
+        """For each ``trivial`` answer, the cases it gets right."""
+        found = self.__dict__.get("_easy")
+        if found is None:
+            found = []
+            cases = self._cases()
+            for answer in self.trivial:
+                hits = set()
+                for i, case in enumerate(cases):
+                    ref = self._reference(case)
+                    with np.errstate(all="ignore"):
+                        arr, _ = self._read(answer(*copy.deepcopy(tuple(case.values()))))
+                    if arr is not None and arr.size == 1 == ref.size:
+                        arr = arr.reshape(ref.shape)
+                    if arr is not None and close(arr, ref, self.rtol, self.atol):
+                        hits.add(i)
+                found.append(hits)
+            object.__setattr__(self, "_easy", found)
+        return found
 
     def _timed_out(self, case: Mapping[str, Any], table: list) -> Verdict:
         return self._verdict(
@@ -988,7 +1026,7 @@ class FunctionQuestion(Question):
         """An error on some inputs (it raised, ran too long, used up the check's time), where
         the question gives partial credit: those inputs are wrong, and the ones it got right
         still count. Nothing right: the error, as it is."""
-        passed = sum(row[2] == "\u2714" for row in table[1:])
+        passed = self._credited(table)
         if not self._partial() or passed == 0:
             return verdict
         n = len(self._cases())
@@ -1296,16 +1334,25 @@ class ChoiceQuestion(Question):
             for k in ref
             if k in given and k not in twice and known[k] and _label(given[k]) == _label(ref[k])
         ]
-        count = {"right": len(right), "of": len(ref) + extra, "unit": "labels"}
+        # Partial credit needs more than one label right: labels that are right all being one
+        # label are what a dict giving that label to every key gets too (doing no work).
+        earned = len(right) if len({_label(ref[k]) for k in right}) > 1 else 0
+        count = {"right": earned, "of": len(ref) + extra, "unit": "labels"}
+        alone = (
+            " The labels you have right are all one label, which a dict giving that label to "
+            "every key gets right too: they earn no points on their own."
+            if right and not earned and self._partial() and len(ref) > 1
+            else ""
+        )
         if problem:
-            return self._verdict("incorrect", problem, **count)
+            return self._verdict("incorrect", problem + alone, **count)
         wrong = [k for k in ref if k not in right]
         if not wrong:
             every = "both" if len(ref) == 2 else f"all {len(ref)}"
             return self._verdict("correct", f"Right: {every} labels.", **count)
         lines = [
             f"{len(wrong)} of your {len(ref)} labels {'is' if len(wrong) == 1 else 'are'} not "
-            f"right: {self._keys(len(wrong))} {', '.join(repr(k) for k in wrong)}."
+            f"right: {self._keys(len(wrong))} {', '.join(repr(k) for k in wrong)}.{alone}"
         ]
         for k in wrong:
             hint = self.confusions.get((_label(ref[k]), _label(given[k])))

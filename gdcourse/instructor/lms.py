@@ -17,7 +17,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -262,6 +262,13 @@ def extract_zip(path: Path, warnings: list[str] | None = None) -> Path:
                 f"submission {path} holds {len(members)} files, more than the {MAX_ZIP_MEMBERS} "
                 f"a course download is read with; extract it yourself and grade the folder"
             )
+        declared = sum(info.file_size for info in members)
+        if declared > MAX_ZIP_BYTES:  # said before anything is written (counted below too)
+            raise GradeError(
+                f"submission {path} unpacks to more than {MAX_ZIP_BYTES // 1024**3} GiB (it says "
+                f"{declared:,} bytes; the limit for a course download, against zip bombs); "
+                f"extract it yourself and grade the folder"
+            )
         dest = Path(tempfile.mkdtemp(prefix="gdcourse-lms-"))
         _EXTRACTED.append(dest)
         total = 0
@@ -280,8 +287,10 @@ def extract_zip(path: Path, warnings: list[str] | None = None) -> Path:
                 )
                 continue
             target = dest.joinpath(*PurePosixPath(name.replace("\\", "/")).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.is_dir():
+                    raise FileExistsError(name)
                 with archive.open(info) as src, target.open("xb") as out:
                     while chunk := src.read(1 << 20):
                         total += len(chunk)
@@ -293,9 +302,10 @@ def extract_zip(path: Path, warnings: list[str] | None = None) -> Path:
                                 f"the folder"
                             )
                         out.write(chunk)
-            except FileExistsError:  # the same name twice: the first is kept
+            except (FileExistsError, NotADirectoryError):  # the same name twice, or a file
+                # and a folder of one name: the first is kept
                 (warnings if warnings is not None else []).append(
-                    f"{path}: skipped a second {name!r}"
+                    f"{path}: skipped {name!r}: the zip holds another file or folder of that name"
                 )
             except GradeError:
                 shutil.rmtree(dest, ignore_errors=True)
@@ -321,6 +331,7 @@ class Roster:
     header: list[str]
     rows: list[dict[str, str]]
     points_row: dict[str, str] | None = None
+    lead: list[dict[str, str]] = field(default_factory=list)  # Canvas: the rows above students
 
 
 def read_roster(path: Path) -> Roster:
@@ -336,10 +347,16 @@ def read_roster(path: Path) -> Roster:
     header = [h for h in (reader.fieldnames or [])]
     rows = [dict(r) for r in reader]
     if all(k in header for k in ("Student", "ID")):
-        points = None
-        if rows and rows[0].get("Student", "").strip() == "Points Possible":
-            points = rows.pop(0)
-        return Roster(path, "canvas", header, rows, points)
+        # Rows above the students ("Points Possible", and for a manually posted assignment a
+        # "Manual Posting" row before it) have no ID: kept as they are, the points read off.
+        lead = []
+        while rows and (
+            not rows[0].get("ID", "").strip()
+            or rows[0].get("Student", "").strip() == "Points Possible"
+        ):
+            lead.append(rows.pop(0))
+        points = next((r for r in lead if r.get("Student", "").strip() == "Points Possible"), None)
+        return Roster(path, "canvas", header, rows, points, lead)
     if all(k in header for k in ("Identifier", "Grade")):
         return Roster(path, "moodle", header, rows)
     raise GradeError(
@@ -419,7 +436,7 @@ def write_import(
     LMS id, or a plain submission's id by a login, e-mail or name. A submission that could not
     be graded leaves its student's cell as the roster had it (yours to decide). Returns the file
     and one sentence per student left for you: not graded, or in no roster row."""
-    from .gradebook import printable, safe_cell
+    from .gradebook import printable
     from .grading import NOT_GRADED
 
     gradable = [g for g in graded if g.status not in NOT_GRADED]
@@ -428,6 +445,7 @@ def write_import(
         for g in graded
         if g.status in NOT_GRADED
     ]
+    absent: list[str] = []  # roster rows no graded submission matched
     by_lms = {g.lms_id: g for g in gradable if g.lms_id}
     by_name = {g.student.casefold(): g for g in gradable if not g.lms_id}
     used: set[int] = set()
@@ -452,15 +470,21 @@ def write_import(
         with path.open("w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
             writer.writeheader()
-            if roster.points_row is not None:
-                writer.writerow(
-                    {**{k: "" for k in fields}, "Student": "Points Possible", target: possible}
-                )
+            for row in roster.lead:  # as the export had them: Canvas reads them back
+                writer.writerow({k: row.get(k, "") for k in fields})
             for row in roster.rows:
                 g = match(row)
-                cells = {k: safe_cell(row.get(k, "")) for k in fields if k != target}
+                # The export's own cells go back exactly as they were: Canvas matches by them.
+                cells = {k: row.get(k, "") for k in fields if k != target}
                 cells[target] = _score(g, possible) if g else row.get(target, "")
                 writer.writerow(cells)
+                if g is None:
+                    absent.append(row.get("Student", "").strip() or row.get("ID", ""))
+            if roster.points_row is None or not _positive(possible):
+                notes.append(
+                    f"{roster.path} gives no points possible for {target!r}: the scores written "
+                    f"are gdcourse's points (of the lesson's maximum), not scaled"
+                )
     else:
         path = out / "moodle_import.csv"
         with path.open("w", encoding="utf-8", newline="") as f:
@@ -468,16 +492,33 @@ def write_import(
             writer.writeheader()
             for row in roster.rows:
                 g = match(row)
-                cells = {k: safe_cell(v or "") for k, v in row.items() if k in roster.header}
+                # The worksheet's own cells go back exactly as they were (a comment starting
+                # with "-" included): Moodle would read a change as an edit.
+                cells = {k: v or "" for k, v in row.items() if k in roster.header}
                 if g is not None:
                     cells["Grade"] = _score(g, row.get("Maximum Grade", ""))
+                else:
+                    absent.append(row.get("Full name", "").strip() or row.get("Identifier", ""))
                 writer.writerow(cells)
     notes += [
         f"{printable(g.student)}: in no row of {roster.path}; enter this grade by hand"
         for g in gradable
         if id(g) not in used
     ]
+    if absent:
+        notes.append(
+            f"{len(absent)} student{'s' if len(absent) > 1 else ''} in the roster handed in "
+            f"nothing graded here (their cells are left as the roster had them): "
+            f"{', '.join(printable(a) for a in absent)}"
+        )
     return path, notes
+
+
+def _positive(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except (TypeError, ValueError):
+        return False
 
 
 def check_roster_column(roster: Roster, column: str) -> None:

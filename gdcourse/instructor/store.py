@@ -36,7 +36,8 @@ def save_results(graded: Sequence[GradedSubmission], out: Path) -> Path:
     part = path.with_name(f".{path.name}.part")
     data = {"format": _FORMAT, "submissions": [_plain(g) for g in graded]}
     try:
-        part.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        # ASCII: a lone surrogate a notebook sent is kept as its escape, and read back the same
+        part.write_text(json.dumps(data, indent=1), encoding="utf-8")
         os.replace(part, path)
     except BaseException:
         part.unlink(missing_ok=True)

@@ -245,6 +245,7 @@ q4 = LabelFunctionQuestion(
     "'minimum', 'maximum', 'saddle' or 'undecided' (an eigenvalue within 1e-12 of 0).",
     reference=lambda h: float(LABELS.index(classify_hessian(h))),
     cases=_CASES,
+    trivial=tuple((lambda h, label=label: label) for label in LABELS),  # one label for all
     misconceptions=(
         Misconception(
             name="diagonal only",

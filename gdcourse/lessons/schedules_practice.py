@@ -138,6 +138,7 @@ q3 = FunctionQuestion(
     f"{Q3_WARMUP}, then {Q3_LR:g} / (1 + {Q3_DECAY:g} * (t - {Q3_WARMUP})).",
     reference=_warmup_then_inverse,
     cases=tuple({"t": t} for t in (0, 3, 9, 10, 11, 30, 200)),
+    trivial=(lambda t: 0.0, lambda t: Q3_LR),  # a rate that ignores the step
     misconceptions=(
         Misconception(
             name="ramp reaches the top a step early",

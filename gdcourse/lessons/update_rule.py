@@ -68,6 +68,7 @@ q1 = FunctionQuestion(
     prompt="Write gd_step(w, grad, lr): the new w after one gradient-descent update. It must "
     "work for numbers and for numpy arrays (every parameter at once).",
     reference=lambda w, grad, lr: gradient_step(w, grad, lr),
+    trivial=(lambda w, grad, lr: w,),  # takes no step
     cases=(
         {"w": 7.0, "grad": 8.0, "lr": 0.1},
         {"w": 5.0, "grad": -3.0, "lr": 0.1},
