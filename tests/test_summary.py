@@ -303,3 +303,14 @@ def test_a_real_run_writes_the_page_and_lists_both_files_for_force(graded_run):
     manifest = json.loads((out / ".gdcourse-grade-run.json").read_text(encoding="utf-8"))
     assert {"summary.csv", "summary.html"} <= set(manifest)
     assert "summary.html" in graded_run["proc"].stdout
+
+
+def test_a_known_label_confusion_is_a_mistake_the_summary_counts():
+    from gdcourse.core import quadratic_regime
+    from gdcourse.lessons import lr_exploration
+
+    regimes = {lr: quadratic_regime(lr_exploration.LOSS.a, lr) for lr in lr_exploration.RATES}
+    v = lr_exploration.q8.check(regimes | {1.0: "diverging"})  # bouncing called diverging
+    assert v.outcome == "incorrect" and v.misconception == "diverging for bouncing"
+    v = lr_exploration.q8.check(regimes | {1.0: "monotone"})  # no confusion the check knows
+    assert v.misconception == ""

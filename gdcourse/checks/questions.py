@@ -1358,6 +1358,9 @@ class ChoiceQuestion(Question):
             hint = self.confusions.get((_label(ref[k]), _label(given[k])))
             if hint:
                 lines.append(f"For {self.key_name} {k!r}: {hint}")
+                # A known confusion is a known mistake: the first one names the verdict's (what
+                # the instructor's summary counts), "diverging for bouncing".
+                _RECOGNISED.setdefault(self.id, f"{_label(given[k])} for {_label(ref[k])}")
         return self._verdict("incorrect", "\n".join(lines), **count)
 
     def _keys(self, n: int) -> str:
