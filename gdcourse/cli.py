@@ -675,7 +675,10 @@ def _grade(args: argparse.Namespace) -> int:
 
         if sandbox.missing():  # said once, before any submission runs
             print(f"gdcourse grade: warning: {sandbox.missing()}", file=sys.stderr)
-        print(f"Grading {len(files)} submissions on {args.workers} workers...", file=sys.stderr)
+        many = "s" if len(files) != 1 else ""
+        print(
+            f"Grading {len(files)} submission{many} on {args.workers} workers...", file=sys.stderr
+        )
         # Regrading into a run of one exercise: a file of another is flagged, not mixed in.
         run_lessons = {g.lesson for g in previous if g.lesson}
         graded = grade_submissions(

@@ -1164,7 +1164,8 @@ def _shape_problem(arr: np.ndarray, ref: np.ndarray, starts_with: str = "") -> s
         return f"Your function returned {_shape_words(arr.shape)} where one number is expected."
     if arr.ndim == 1 == ref.ndim:
         n, m = len(ref), len(arr)
-        head = f"Your function returned {_shape_words(arr.shape)} where {n} are expected"
+        expected = "1 is expected" if n == 1 else f"{n} are expected"
+        head = f"Your function returned {_shape_words(arr.shape)} where {expected}"
         if 1 <= m < n and np.allclose(arr, ref[:m], rtol=1e-6, atol=1e-9):
             if starts_with and _runner_stopped(arr, ref):
                 return (
@@ -1173,6 +1174,8 @@ def _shape_problem(arr: np.ndarray, ref: np.ndarray, starts_with: str = "") -> s
                     f"converged run: pass tol=None to keep every step."
                 )
             return f"{head}: they are the first {m}, and the last {n - m} are missing."
+        if m == 0:
+            return f"{head}: the list is empty."
         if m == n - 1 and np.allclose(arr, ref[1:], rtol=1e-6, atol=1e-9):
             return f"{head}: they are all but the first."
         return f"{head}."
