@@ -434,37 +434,23 @@ def main(argv: list[str] | None = None) -> int:
         return _lab(args, extra, root)
 
     if args.command == "assign":
-        from .instructor.release import AssignError, assign
+        from .instructor.release import assign
 
-        try:
-            release = assign(args.lessons, args.out, root)
-        except AssignError as err:
-            print(f"gdcourse assign: {err}", file=sys.stderr)
-            return 1
-        for rel in release.files:
-            print(f"wrote  {release.out / rel}")
-        for note in release.notes:
-            print(f"note:  {note}")
-        print(
-            f"Give students the folder {release.out}/ (zip it). Solutions are withheld there; "
-            f"grade what they hand in with `gdcourse grade`."
+        return _release(
+            "assign",
+            lambda: assign(args.lessons, args.out, root),
+            "(zip it). Solutions are withheld there; grade what they hand in with `gdcourse "
+            "grade`.",
         )
-        return 0
 
     if args.command == "release-solutions":
-        from .instructor.release import AssignError, release_solutions
+        from .instructor.release import release_solutions
 
-        try:
-            release = release_solutions(args.lessons, args.out, root)
-        except AssignError as err:
-            print(f"gdcourse release-solutions: {err}", file=sys.stderr)
-            return 1
-        for rel in release.files:
-            print(f"wrote  {release.out / rel}")
-        for note in release.notes:
-            print(f"note:  {note}")
-        print(f"Give students the folder {release.out}/ once the deadline has passed.")
-        return 0
+        return _release(
+            "release-solutions",
+            lambda: release_solutions(args.lessons, args.out, root),
+            "once the deadline has passed.",
+        )
 
     if args.command == "guide":
         from .instructor.guide import GuideError, update_guide
@@ -524,6 +510,23 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
     return 0 if result.ok else 1
+
+
+def _release(command: str, make, closing: str) -> int:
+    """Write a release (``make()``), say what it wrote, or why it could not."""
+    from .instructor.release import AssignError
+
+    try:
+        release = make()
+    except AssignError as err:
+        print(f"gdcourse {command}: {err}", file=sys.stderr)
+        return 1
+    for rel in release.files:
+        print(f"wrote  {release.out / rel}")
+    for note in release.notes:
+        print(f"note:  {note}")
+    print(f"Give students the folder {release.out}/ {closing}")
+    return 0
 
 
 def _update(given: str | None, root: Path) -> int:

@@ -231,12 +231,7 @@ def student_id(path: Path, root: Path | None = None) -> str:
     if ident is not None:
         return ident.student
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
-    parts: list[str] = []
-    if root is not None:
-        try:
-            parts = list(path.parent.relative_to(root).parts)
-        except ValueError:
-            parts = []
+    parts = lms.folders_between(path, root)
     if parts and _EXERCISE_FILE.match(path.name):
         name = "/".join(parts)
     else:

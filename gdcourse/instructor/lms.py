@@ -36,6 +36,7 @@ __all__ = [
     "days_late",
     "extract_zip",
     "feedback_member",
+    "folders_between",
     "identify",
     "late_from_roster",
     "read_roster",
@@ -126,17 +127,22 @@ def _rule_for(lms_rule: str) -> NamingRule:
     return next(r for r in RULES if r.name == lms_rule)
 
 
+def folders_between(path: Path, root: Path | None) -> list[str]:
+    """The folders between ``root`` (the folder given to the grader) and the file."""
+    if root is None:
+        return []
+    try:
+        return list(path.parent.relative_to(root).parts)
+    except ValueError:
+        return []
+
+
 def identify(path: Path, root: Path | None = None) -> Identity | None:
     """The LMS identity of a submitted file, or None when no rule reads its name (a plain
     ``alice.ipynb``). Folders between ``root`` and the file are tried innermost first, then the
     file's own name; folders above the matched one stay in the id (``sec1/smithjohn_12345``).
     """
-    parts: list[str] = []
-    if root is not None:
-        try:
-            parts = list(path.parent.relative_to(root).parts)
-        except ValueError:
-            parts = []
+    parts = folders_between(path, root)
     for rule in RULES:
         if rule.applies_to == "file":
             m = rule.pattern.fullmatch(path.name)
