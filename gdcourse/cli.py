@@ -419,6 +419,45 @@ def main(argv: list[str] | None = None) -> int:
         help="regrade the students given into the earlier run in --out (their rows, pages and "
         "the summary; every other row stays as it was)",
     )
+    p_auto = sub.add_parser(
+        "autograder",
+        help="build a Gradescope autograder (a zip) that grades one lesson's exercise as "
+        "`gdcourse grade` does",
+    )
+    p_auto.add_argument("lesson", metavar="LESSON", help="number or slug, e.g. 03")
+    p_auto.add_argument("--out", required=True, type=Path, help="the zip to write")
+    p_auto.add_argument(
+        "--hidden",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a file of extra checks for this exercise, shown to students after the due date "
+        "(repeatable)",
+    )
+    p_auto.add_argument(
+        "--timeout", type=float, default=30, help="seconds per cell before it is skipped (30)"
+    )
+    p_auto.add_argument(
+        "--notebook-timeout", type=float, default=300, help="seconds for all of the cells (300)"
+    )
+    p_auto.add_argument(
+        "--memory-mb", type=int, default=2048, help="memory cap of the kernel in MiB (2048)"
+    )
+    p_auto.add_argument("--force", action="store_true", help="replace the zip if it exists")
+    p_merge = sub.add_parser(
+        "merge-gradebooks",
+        help="join the gradebooks of one exercise graded in parts (on several machines) into "
+        "one gradebook and summary",
+    )
+    p_merge.add_argument(
+        "gradebooks",
+        nargs="+",
+        type=Path,
+        metavar="GRADEBOOK",
+        help="a gradebook.csv that `gdcourse grade` wrote, or the --out folder holding it",
+    )
+    p_merge.add_argument("--out", required=True, type=Path, help="a new or empty folder")
     p_guide = sub.add_parser("guide", help="regenerate the generated part of docs/instructor.md")
     p_guide.add_argument(
         "--check", action="store_true", help="write nothing; fail if the guide is out of date"
@@ -451,6 +490,12 @@ def main(argv: list[str] | None = None) -> int:
             lambda: release_solutions(args.lessons, args.out, root),
             "once the deadline has passed.",
         )
+
+    if args.command == "autograder":
+        return _autograder(args, root)
+
+    if args.command == "merge-gradebooks":
+        return _merge(args)
 
     if args.command == "guide":
         from .instructor.guide import GuideError, update_guide
@@ -510,6 +555,66 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
     return 0 if result.ok else 1
+
+
+def _autograder(args: argparse.Namespace, root: Path) -> int:
+    from .checks.verdict import shown_points
+    from .instructor.gradebook import printable
+    from .instructor.gradescope import build_autograder
+    from .instructor.grading import GradeError
+
+    try:
+        built = build_autograder(
+            args.lesson,
+            args.out,
+            root,
+            args.hidden,
+            timeout=args.timeout,
+            notebook_timeout=args.notebook_timeout,
+            memory_mb=args.memory_mb,
+            force=args.force,
+        )
+    except GradeError as err:
+        print(f"gdcourse autograder: {printable(err)}", file=sys.stderr)
+        return 1
+    hidden = (
+        f", {shown_points(built.hidden_points)} of them from hidden checks shown after the due date"
+        if built.hidden_points
+        else ""
+    )
+    print(f"wrote  {built.out} ({len(built.files)} files: setup.sh, run_autograder, the course)")
+    print(
+        f"It grades {built.title} ({built.exercise_file}): {shown_points(built.points)} "
+        f"points{hidden}."
+    )
+    print(
+        f"On Gradescope: a Programming Assignment worth {shown_points(built.points)} points; "
+        f"Configure Autograder -> Zip file upload -> {built.out.name}; students upload "
+        f"{built.exercise_file}."
+    )
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from .instructor.gradebook import printable
+    from .instructor.grading import GradeError
+    from .instructor.merge import merge_gradebooks
+
+    try:
+        merged = merge_gradebooks(args.gradebooks, args.out)
+    except GradeError as err:
+        print(f"gdcourse merge-gradebooks: {printable(err)}", file=sys.stderr)
+        return 1
+    for note in merged.notes:
+        print(f"gdcourse merge-gradebooks: warning: {printable(note)}", file=sys.stderr)
+    parts = len(args.gradebooks)
+    print(
+        f"merged {merged.rows} submission{'s' if merged.rows != 1 else ''} of {merged.lesson} "
+        f"from {parts} gradebook{'s' if parts != 1 else ''}"
+    )
+    for path in merged.written:
+        print(f"wrote  {path}")
+    return 0
 
 
 def _release(command: str, make, closing: str) -> int:
@@ -602,6 +707,7 @@ def _grade(args: argparse.Namespace) -> int:
         load_hidden_checks,
         submission_files,
         submission_root,
+        unreachable_python,
     )
     from .instructor.lms import (
         check_roster_column,
@@ -678,6 +784,8 @@ def _grade(args: argparse.Namespace) -> int:
 
         if sandbox.missing():  # said once, before any submission runs
             print(f"gdcourse grade: warning: {sandbox.missing()}", file=sys.stderr)
+        if unreachable_python():
+            raise GradeError(unreachable_python())
         many = "s" if len(files) != 1 else ""
         print(
             f"Grading {len(files)} submission{many} on {args.workers} workers...", file=sys.stderr
@@ -797,6 +905,19 @@ def _check_update_matches(previous, hidden, roster: Path | None, out: Path) -> N
             f"the earlier run in {out} graded hidden checks ({', '.join(missing)}): give the "
             f"same --hidden file again, so that the regraded students are graded on them too"
         )
+    from .instructor.grading import hidden_fingerprint
+
+    lessons = {g.lesson for g in previous if g.lesson}
+    marks = {g.hidden_checks for g in previous if g.lesson and g.hidden_checks}
+    if len(lessons) == 1 and marks:
+        now = hidden_fingerprint(hidden, next(iter(lessons)))
+        if now not in marks:
+            raise GradeError(
+                f"the earlier run in {out} graded on hidden checks {sorted(marks)[0]}, and the "
+                f"--hidden files given now are {now or 'none'}: a changed hidden check would "
+                f"grade the regraded students differently from everyone else; give the same "
+                f"files, or regrade the whole class with --force"
+            )
     imports = [p for p in _lms_outputs(out) if p.name in _IMPORTS and p.is_file()]
     if imports and roster is None:
         raise GradeError(

@@ -22,6 +22,7 @@ __all__ = [
     "feedback_html",
     "gradebook_columns",
     "safe_cell",
+    "score_text",
     "write_executed",
     "write_feedback",
     "write_gradebook",
@@ -92,7 +93,7 @@ def exercise_title(slug: str) -> str:
     return slug
 
 
-def _score(r: QuestionResult) -> str:
+def score_text(r: QuestionResult) -> str:
     """ "1/1 points", or for a partly right answer "1.6/2 points: right on 4 of 5 inputs"."""
     text = f"{_points(r.points)}/{_points(r.max_points)} points"
     if r.outcome != "correct" and 0 < r.right < r.of:
@@ -139,6 +140,7 @@ def gradebook_columns(graded: Sequence[GradedSubmission]) -> list[str]:
         "made_with",
         "python_version",
         "graded_at",
+        "hidden_checks",
     ]
 
 
@@ -173,6 +175,7 @@ def write_gradebook(graded: Sequence[GradedSubmission], path: Path) -> None:
                 "made_with": safe_cell(g.made_with),
                 "python_version": safe_cell(g.python_version),
                 "graded_at": g.graded_at or when,
+                "hidden_checks": safe_cell(g.hidden_checks),
             }
             for r in g.results:
                 row[f"{r.id} outcome"] = r.outcome
@@ -229,7 +232,7 @@ def feedback_html(g: GradedSubmission) -> str:
         )
         body = [
             f"<div class='q' style='border-color:{colour}' role='group' aria-label='{esc(title)}'>",
-            f"<strong>{symbol} {esc(title)}: {word}</strong> ({esc(_score(r))})",
+            f"<strong>{symbol} {esc(title)}: {word}</strong> ({esc(score_text(r))})",
         ]
         if r.prompt:
             body.append(f"<div><em>{esc(r.prompt)}</em></div>")

@@ -48,10 +48,12 @@ __all__ = [
     "check_lesson",
     "grade_submission",
     "grade_submissions",
+    "hidden_fingerprint",
     "load_hidden_checks",
     "student_id",
     "submission_files",
     "submission_root",
+    "unreachable_python",
     "with_identity",
 ]
 
@@ -137,6 +139,7 @@ class GradedSubmission:
     chosen: str = ""  # why this file was graded among the student's several ("" if one)
     days_late: int = 0  # started days late, where the course site says how late (Moodle)
     penalty: float = 0.0  # points off for lateness (--late-penalty), never more than the total
+    hidden_checks: str = ""  # which hidden checks graded it (hidden_fingerprint), "" for none
 
     @property
     def total(self) -> float:
@@ -161,6 +164,7 @@ class HiddenChecks:
     path: Path
     lesson: str
     questions: list[Question]
+    digest: str = ""  # sha256 of the file's bytes: the same checks, whatever the file is called
 
 
 def load_hidden_checks(path: Path) -> HiddenChecks:
@@ -190,7 +194,26 @@ def load_hidden_checks(path: Path) -> HiddenChecks:
                 f"own questions are {', '.join(sorted(own))}); give each hidden check its own "
                 f"name, e.g. 'h1'"
             )
-    return HiddenChecks(path.resolve(), lesson, questions)
+    import hashlib
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return HiddenChecks(path.resolve(), lesson, questions, digest)
+
+
+def hidden_fingerprint(hidden: Sequence[HiddenChecks], lesson: str) -> str:
+    """Which hidden checks graded an exercise, in a gradebook cell: each check's name and points,
+    then a digest of the files' contents (``h1=1,h2=2 #3fa2c9d1e0b4``); "" for none. Two runs
+    with the same fingerprint graded on the same hidden checks."""
+    import hashlib
+
+    mine = [h for h in hidden if h.lesson == lesson]
+    if not mine:
+        return ""
+    names = ",".join(
+        sorted(f"{q.name}={round(float(q.points), 2):g}" for h in mine for q in h.questions)
+    )
+    digest = hashlib.sha256("".join(sorted(h.digest for h in mine)).encode()).hexdigest()
+    return f"{names} #{digest[:12]}"
 
 
 @cache
@@ -515,7 +538,11 @@ def _kernel_env(box: Path, typed_cells: dict[str, list[list[str]]] | None = None
     """The whole environment of a grading kernel (none of the instructor's variables)."""
     boxed = sandbox.available()
     work = sandbox.WORK if boxed else str(box / "work")
+    own = {} if boxed else {"TMPDIR": str(box / "tmp")}  # the box's, not the machine's /tmp
+    if sandbox.as_user():  # the user the kernel's first process becomes
+        own[sandbox.DROP_ENV] = str(sandbox.uid_for(box))
     return {
+        **own,
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": "/tmp" if boxed else str(box / "home"),
         "LANG": "C.UTF-8",
@@ -575,6 +602,15 @@ def _kernelspec_dir(
         argv = [*sandbox.launcher(list(groups), keep_env=False), *box_argv]
         argv += [*sandbox.kernel_prefix(), *kernel]
         env_out: dict[str, str] = {}
+    elif sandbox.as_user():
+        # No sandbox, but root: the kernel's first process becomes an unprivileged user of its
+        # own, with the kernel's environment only (the launcher drops the instructor's).
+        argv = [
+            *sandbox.launcher(list(groups), keep_env=list(env)),
+            *sandbox.kernel_prefix(str(box / "work")),
+            *kernel,
+        ]
+        env_out = env
     else:
         argv, env_out = kernel, env
         if groups:  # join them first: then the kernel and everything it starts share one cap
@@ -1041,6 +1077,9 @@ def grade_submission(
     reaching = _reaches_into_grading(nb)
     if reaching:
         notes.append(reaching)
+    unreachable = unreachable_python()
+    if unreachable:
+        return GradedSubmission(student, file, slug, "grader_error", unreachable, [])
     box = Path(tempfile.mkdtemp(prefix="gdg-", dir=workdir))  # short: socket paths have a limit
     ctl = Path(tempfile.mkdtemp(prefix="gdg-ctl-", dir=workdir))  # the grader's, not the kernel's
     skip_cells: dict[int, tuple[str, str]] = {}  # cell index -> (kind, what happened)
@@ -1129,6 +1168,8 @@ def grade_submission(
             student, file, slug, "grader_error", f"{type(err).__name__}: {err}", []
         )
     finally:
+        if sandbox.as_user():  # what its user started, gone with it
+            sandbox.stop_user(sandbox.uid_for(box))
         sandbox.remove_group(groups)
         shutil.rmtree(box, ignore_errors=True)
         shutil.rmtree(ctl, ignore_errors=True)
@@ -1234,6 +1275,22 @@ def grade_submission(
         str(env.get("python", ""))[:50],
         executed,
         made_with,
+    )
+
+
+def unreachable_python() -> str:
+    """Without a sandbox, as root: why the kernel's unprivileged user could not run the grader's
+    Python here, in one sentence ("" when it can, or the kernel does not run as one)."""
+    if not sandbox.as_user():
+        return ""
+    missing = sandbox.out_of_reach()
+    if not missing:
+        return ""
+    return (
+        f"the grading kernel runs as an unprivileged user here ({sandbox.missing().split(',')[0]}"
+        f"), and that user cannot reach {', '.join(map(str, missing))} (a folder above it is "
+        f"root's alone): grade with a Python and environment every user may read (installed "
+        f"under /usr, /opt or /srv, say), or install bubblewrap"
     )
 
 
@@ -1394,7 +1451,10 @@ def grade_submissions(
     graded = [
         _not_graded(g, g.lesson or batch, hidden) if g.status in NOT_GRADED else g for g in graded
     ]
-    return [with_identity(g, f) for g, f in zip(graded, files, strict=True)]
+    return [
+        dataclasses.replace(with_identity(g, f), hidden_checks=hidden_fingerprint(hidden, g.lesson))
+        for g, f in zip(graded, files, strict=True)
+    ]
 
 
 def _not_graded(g: GradedSubmission, slug: str, hidden: Sequence[HiddenChecks]) -> GradedSubmission:

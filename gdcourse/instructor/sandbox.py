@@ -10,8 +10,11 @@ read-write), with no network (not even the host's loopback), in its own process 
 nothing it starts outlives grading), with a clean environment (none of the instructor's
 variables), and under hard limits on memory, processes and file size that it cannot raise.
 
-Where bubblewrap is missing (or cannot run), the kernel runs as before, with only the hard limits;
-:func:`missing` says so once, and with ``CI=true`` the tests fail instead.
+Where bubblewrap is missing or cannot make its namespaces (a Docker container such as
+Gradescope's, as root), a grader running as root still starts the kernel as an unprivileged user
+of its own (:func:`as_user`), so it can read only what every user may and write only its own
+folders; with neither, the kernel runs with only the hard limits. :func:`missing` says which, once;
+:func:`protections` lists what is in force; with ``CI=true`` the tests fail instead.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +31,7 @@ __all__ = [
     "NOBODY",
     "TMP_BYTES",
     "WORK",
+    "as_user",
     "available",
     "command",
     "kernel_prefix",
@@ -34,7 +39,10 @@ __all__ = [
     "lock",
     "memory_group",
     "missing",
+    "out_of_reach",
+    "protections",
     "remove_group",
+    "stop_user",
     "system_binds",
     "unlock",
 ]
@@ -78,6 +86,10 @@ _USER = ("--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY))
 _AS_ROOT = ("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID")
 #: Environment variable telling the first process in the box which user to become (root only).
 DROP_ENV = "GDCOURSE_GRADER_UID"
+#: The grader's own setting (never the kernel's, whose environment is built from nothing):
+#: ``user`` grades without bubblewrap, as an unprivileged user, as in a container that refuses
+#: namespaces (for testing that mode on a machine where bubblewrap works).
+MODE_ENV = "GDCOURSE_SANDBOX"
 
 
 def _bwrap() -> str | None:
@@ -99,24 +111,119 @@ def _works(user: bool) -> bool:
 
 
 def available() -> bool:
-    """Is there a bubblewrap that works on this machine?"""
+    """Is there a bubblewrap that works on this machine (and is grading to use it)?"""
+    if os.environ.get(MODE_ENV, "") == "user":
+        return False
     return sys.platform.startswith("linux") and (_works(True) or _works(False))
+
+
+def as_user() -> bool:
+    """Without bubblewrap, does the kernel run as an unprivileged user of its own? Only for a
+    grader that is root on Linux (so it can start it as one), and, unless ``GDCOURSE_SANDBOX=user``
+    asks for it (then grading refuses what that user cannot reach), only where that user can run
+    this Python: otherwise the kernel runs as the grader, as it would without root."""
+    if available() or not sys.platform.startswith("linux") or os.geteuid() != 0:
+        return False
+    return os.environ.get(MODE_ENV, "") == "user" or not out_of_reach()
+
+
+def _others_may(path: Path, need: int) -> bool:
+    """May a user who owns nothing here reach ``path`` (every folder above it searchable by
+    others) and use it as ``need`` (``os.R_OK``, ``os.X_OK``, or both) says?"""
+    import stat
+
+    try:
+        path = path.resolve()
+        for folder in path.parents:
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                return False
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    wanted = (stat.S_IROTH if need & os.R_OK else 0) | (stat.S_IXOTH if need & os.X_OK else 0)
+    return mode & wanted == wanted
+
+
+def out_of_reach() -> list[Path]:
+    """What a kernel run as an unprivileged user (:func:`as_user`) needs and cannot reach here:
+    the Python interpreter, its standard library, the environment's packages and the course."""
+    import sysconfig
+
+    need = [(Path(sys.executable), os.R_OK | os.X_OK)]
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        where = sysconfig.get_paths().get(key)
+        if where and Path(where).is_dir():
+            need.append((Path(where), os.R_OK | os.X_OK))
+    need.append((Path(__file__).resolve().parents[1], os.R_OK | os.X_OK))
+    out: list[Path] = []
+    for path, mode in need:
+        if not _others_may(path, mode) and path not in out:
+            out.append(path)
+    return out
+
+
+def _why_not() -> str:
+    if os.environ.get(MODE_ENV, "") == "user":
+        return f"{MODE_ENV}=user turns bubblewrap off"
+    if _bwrap() is None:
+        return "bubblewrap (bwrap) is not installed"
+    return "bubblewrap cannot make its namespaces here (a container that refuses them)"
+
+
+def _install_hint() -> str:
+    return " On Debian or Ubuntu: apt install bubblewrap" if _bwrap() is None else ""
+
+
+def _root_alone() -> str:
+    """As root without a sandbox or a reachable Python: why the kernel runs as root."""
+    if sys.platform.startswith("linux") and os.geteuid() == 0:
+        return (
+            " (as root it would run each kernel as an unprivileged user, but this Python is in a "
+            "folder only root can read)"
+        )
+    return ""
 
 
 def missing() -> str:
     """The protections grading runs without here, in one sentence ("" when there are none)."""
     if available():
         return ""
-    why = (
-        "bubblewrap (bwrap) is not installed" if _bwrap() is None else "bubblewrap cannot run here"
-    )
+    if as_user():
+        return (
+            f"{_why_not()}, so each kernel runs as an unprivileged user of its own instead of in "
+            f"the sandbox: it cannot write outside its scratch folder, and nothing it starts "
+            f"outlives grading, but it can read every file that any user of this machine may "
+            f"(keep hidden checks and the submissions in folders only root can read, mode 700) "
+            f"and use the network. Memory, process and file-size limits still apply, and every "
+            f"grade is still computed outside the student's process.{_install_hint()}"
+        )
     return (
-        f"{why}, so submissions run without the sandbox: they can read any file the grader can "
-        f"(classmates' notebooks, hidden checks), write outside their scratch folder, use the "
-        f"network and leave processes behind. Memory, process and file-size limits still apply, "
-        f"and every grade is still computed outside the student's process. On Debian or Ubuntu: "
-        f"apt install bubblewrap"
+        f"{_why_not()}, so submissions run without the sandbox{_root_alone()}: they can read any "
+        f"file the grader can (classmates' notebooks, hidden checks), write outside their scratch "
+        f"folder, use the network and leave processes behind. Memory, process and file-size "
+        f"limits still apply, and every grade is still computed outside the student's process."
+        f"{_install_hint()}"
     )
+
+
+def protections() -> list[str]:
+    """What protects grading from the code it runs, here, one short line each."""
+    lines = ["every answer was checked by the grader, outside the notebook's kernel"]
+    lines.append("memory, process and file-size limits the notebook cannot raise")
+    if available():
+        lines += [
+            "a sandbox (bubblewrap): a read-only system, no network, only its own scratch folder, "
+            "an unprivileged user without capabilities, nothing outliving grading"
+        ]
+    elif as_user():
+        lines += [
+            f"no sandbox ({_why_not()}): the notebook ran as an unprivileged user without "
+            f"capabilities, able to write only its own scratch folder, with the grader's files "
+            f"out of its reach, and nothing it started outlived grading; it could use the network"
+        ]
+    else:
+        lines += [f"no sandbox ({_why_not()}): the notebook ran as the grader's own user"]
+    return lines
 
 
 def _root_binds() -> list[str]:
@@ -176,17 +283,61 @@ def lock(box: Path) -> None:
     """As root, once the kernel has made its sockets: the box becomes root's (0711), so the
     student's code can no longer replace a socket with a link (which the grader would follow
     when it reconnects) or put a file where the grader writes one."""
-    if os.geteuid() == 0 and available():
+    if os.geteuid() == 0 and (available() or as_user()):
         os.chown(box, 0, 0)
         os.chmod(box, 0o711)  # and not listable: the names the grader writes stay unknown
 
 
+#: The box's folders an unprivileged kernel (:func:`as_user`) writes in: its own, the rest root's.
+USER_FOLDERS = ("work", "home", "tmp", "mpl")
+
+
 def unlock(box: Path) -> None:
-    """As root, before a kernel starts: the box is its user's, for its sockets."""
-    if os.geteuid() == 0 and available():
-        uid = uid_for(box)
+    """As root, before a kernel starts: the box is its user's, for its sockets (in the sandbox);
+    without one, only its working folders are (its sockets are on the loopback)."""
+    if os.geteuid() != 0:
+        return
+    uid = uid_for(box)
+    if available():
         os.chown(box, uid, uid)
         os.chmod(box, 0o700)
+    elif as_user():
+        os.chown(box, 0, 0)
+        os.chmod(box, 0o711)
+        for name in USER_FOLDERS:
+            folder = box / name
+            folder.mkdir(exist_ok=True)
+            if not folder.is_symlink():
+                os.chown(folder, uid, uid)
+                os.chmod(folder, 0o700)
+
+
+def stop_user(uid: int) -> int:
+    """Kill every process of ``uid`` (an unprivileged kernel's own user): nothing it started
+    outlives grading. Returns how many were killed."""
+    import signal
+
+    killed = 0
+    for _ in range(20):  # a process may fork while the others are killed: sweep until none
+        found = 0
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    real = next(line for line in f if line.startswith("Uid:")).split()[1:3]
+            except (OSError, StopIteration):
+                continue
+            if str(uid) in real:
+                found += 1
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                    killed += 1
+                except OSError:
+                    pass
+        if not found:
+            break
+    return killed
 
 
 #: Where the kernel works inside the box: a folder of its private, size-limited /tmp, so nothing
@@ -195,10 +346,11 @@ WORK = "/tmp/work"
 
 # The first thing that runs in root's sandbox (``python -I -S -c``: no site, no current folder on
 # the path, nothing of the student's imported): read the connection file, become the box's own
-# user (which clears every capability), check that, and start the kernel as that user.
-_DROP = f"""
+# user (which clears every capability), check that, and start the kernel as that user. Without a
+# sandbox (as_user), the same, with the box's work folder for WORK.
+_DROP = """
 import os, sys
-WORK = {WORK!r}
+WORK = sys.argv.pop(1)
 uid = int(os.environ.pop("GDCOURSE_GRADER_UID"))
 argv = sys.argv[1:]
 i = argv.index("-f") + 1
@@ -220,10 +372,11 @@ os.execv(argv[0], argv)
 """
 
 
-def kernel_prefix() -> list[str]:
-    """What runs the kernel's Python command inside the box: as root, the privilege drop first."""
+def kernel_prefix(work: str = WORK) -> list[str]:
+    """What runs the kernel's Python command (inside the box, or as its user): as root, the
+    privilege drop first; ``work`` is the folder the kernel works in."""
     if os.geteuid() == 0:
-        return [sys.executable, "-I", "-S", "-c", _DROP]
+        return [sys.executable, "-I", "-S", "-c", _DROP, work]
     return []
 
 
@@ -289,16 +442,21 @@ def command(
     return [*argv, "--"]
 
 
-def launcher(groups: list[Path], keep_env: bool) -> list[str]:
+def launcher(groups: list[Path], keep_env: bool | Sequence[str]) -> list[str]:
     """What the grader starts: joins the submission's cgroups, then becomes the rest of the
     command (bubblewrap) with an empty environment, so not even the sandbox's own first process
-    holds one of the instructor's variables (``keep_env`` for a kernel run without a sandbox)."""
+    holds one of the instructor's variables (``keep_env``: all of them, for a kernel run without
+    a sandbox, or only these names: the kernel's own, set by its kernelspec)."""
+    if isinstance(keep_env, bool):
+        env = "os.environ" if keep_env else "{}"
+    else:
+        env = f"{{k: os.environ[k] for k in {sorted(keep_env)!r} if k in os.environ}}"
     code = (
         "import os, sys\n"
         "cut = sys.argv.index('--')\n"
         "for p in sys.argv[1:cut]:\n"
         "    with open(p, 'w') as f: f.write(str(os.getpid()))\n"
-        f"os.execve(sys.argv[cut + 1], sys.argv[cut + 1:], {'os.environ' if keep_env else '{}'})\n"
+        f"os.execve(sys.argv[cut + 1], sys.argv[cut + 1:], {env})\n"
     )
     return [sys.executable, "-I", "-S", "-c", code, *map(str, groups), "--"]
 
