@@ -19,7 +19,8 @@ help:
 	@echo "            your work) and start JupyterLab there"
 	@echo "make lab-originals  for authors: start JupyterLab on the course's own tracked notebooks"
 	@echo "make test   set up .venv with test extras and run every test"
-	@echo "make bench  time the core against bare numpy, and the whole course headless, and grading 30 submissions"
+	@echo "make bench  time the core against bare numpy, the whole course headless, grading 30 submissions"
+	@echo "            and the Gradescope autograder against gdcourse grade"
 	@echo "make bench-widgets  time explorer controls in JupyterLab (needs chromium)"
 
 $(BIN)/python:
@@ -80,6 +81,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/core_overhead.py
 	$(BIN)/python benchmarks/course_runtime.py
 	$(BIN)/python benchmarks/grading_time.py
+	$(BIN)/python benchmarks/autograder_time.py
 
 bench-widgets: $(VENV)/.test-installed
 	$(PIP_INSTALL) -e '.[test,bench]'

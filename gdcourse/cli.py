@@ -698,6 +698,7 @@ def _grade(args: argparse.Namespace) -> int:
         write_feedback,
         write_gradebook,
     )
+    from .instructor.gradescope import exercise_for
     from .instructor.grading import (
         NOT_GRADED,
         GradeError,
@@ -760,7 +761,14 @@ def _grade(args: argparse.Namespace) -> int:
                 f"to replace what that run wrote"
             )
         if args.lesson is not None:
-            check_lesson(args.lesson)
+            try:
+                check_lesson(args.lesson)
+            except GradeError:  # a lesson's number or notebook ("03") names its exercise too
+                try:
+                    args.lesson = exercise_for(args.lesson, course_root())[0]
+                except GradeError:
+                    check_lesson(args.lesson)  # its message, with a near slug if there is one
+                    raise
         hidden = [load_hidden_checks(path) for path in args.hidden]
         check_hidden_names(hidden)
         if args.update:
@@ -788,7 +796,9 @@ def _grade(args: argparse.Namespace) -> int:
             raise GradeError(unreachable_python())
         many = "s" if len(files) != 1 else ""
         print(
-            f"Grading {len(files)} submission{many} on {args.workers} workers...", file=sys.stderr
+            f"Grading {len(files)} submission{many} on {args.workers} "
+            f"worker{'s' if args.workers != 1 else ''}...",
+            file=sys.stderr,
         )
         # Regrading into a run of one exercise: a file of another is flagged, not mixed in.
         run_lessons = {g.lesson for g in previous if g.lesson}

@@ -448,15 +448,19 @@ def test_an_out_that_is_a_file_is_refused_before_grading(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "name", ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
+    "name", ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
 )
 def test_the_gradebook_is_safe_to_open_in_a_spreadsheet(tmp_path, name):
     from gdcourse.instructor.gradebook import write_gradebook
     from gdcourse.instructor.grading import GradedSubmission
 
     g = GradedSubmission(
-        student=name, file=f"{name}.ipynb", lesson="lr_exploration", status="not_a_notebook",
-        detail=name, results=[],
+        student=name,
+        file=f"{name}.ipynb",
+        lesson="lr_exploration",
+        status="not_a_notebook",
+        detail=name,
+        results=[],
     )
     path = tmp_path / "gradebook.csv"
     write_gradebook([g], path)
@@ -609,3 +613,20 @@ def test_a_skipped_cell_keeps_its_source_and_says_why_in_the_executed_notebook(t
     cell = g.executed["cells"][2]
     assert g.status == "timeout" and cell["source"] == "while True:\n    pass"
     assert "skipped: cell 3 ran longer than 3 s" in cell["outputs"][0]["text"]
+
+
+@pytest.mark.parametrize("name", ["03", "3", "03_lr_exploration", "lr_exploration"])
+def test_lesson_is_named_as_assign_names_it(name, tmp_path, capsys):
+    """``--lesson`` takes the lesson's number or notebook name, as ``gdcourse assign`` does, and
+    the exercise's slug; anything else is refused with the forms it takes."""
+    from gdcourse.cli import main
+
+    (tmp_path / "subs").mkdir()
+    nbformat.write(nbformat.read(SOLUTION, as_version=4), tmp_path / "subs" / "ann.ipynb")
+    argv = ["grade", str(tmp_path / "subs"), "--workers", "1", "--lesson"]
+    assert main([*argv, name, "--out", str(tmp_path / "out")]) == 0
+    assert ",lr_exploration,ok," in (tmp_path / "out" / "gradebook.csv").read_text()
+    assert "on 1 worker..." in capsys.readouterr().err
+    assert main([*argv, "99", "--out", str(tmp_path / "out2")]) == 1
+    err = capsys.readouterr().err
+    assert "give the lesson's number (03) or the exercise's slug (lr_exploration)" in err

@@ -204,6 +204,7 @@ def test_a_full_submission_gets_every_point_and_its_hidden_check_waits_for_the_d
     assert all(t["visibility"] == "visible" for t in results["tests"] if t not in hidden)
     assert all(t["status"] == "passed" for t in results["tests"])
     assert "Score: 12 of 12 points on the checks shown now" in results["output"]
+    assert "1 extra check from your instructor (1 point) is shown after" in results["output"]
 
 
 def test_a_partial_submission_loses_that_answers_point_and_is_told_which(runs):
@@ -521,6 +522,37 @@ def test_the_command_says_what_to_do_on_gradescope(tmp_path):
     )
     assert bad.returncode == 1 and bad.stderr.startswith("gdcourse autograder: unknown lesson")
     assert "Traceback" not in bad.stderr
+
+
+def test_the_guides_gradescope_example_is_what_the_autograder_does(tmp_path):
+    """docs/instructor.md shows the command's output and a results.json from a real run: both
+    are what this course's autograder prints and writes today, for the guide's hidden check."""
+    if not sandbox.available():
+        _on_ci_or_skip(sandbox.missing())
+    guide = (ROOT / "docs" / "instructor.md").read_text(encoding="utf-8")
+    hidden = tmp_path / "hidden_03.py"
+    code = re.search(r'```python\n("""Extra checks for exercise 03.*?)```', guide, re.S)
+    hidden.write_text(code.group(1))
+    command = "$ gdcourse autograder 03 --hidden hidden_03.py --out autograder.zip\n"
+    shown = guide[guide.index(command) + len(command) :].split("```")[0]
+    argv = [sys.executable, "-m", "gdcourse.cli", "autograder", "03", "--hidden", "hidden_03.py"]
+    done = subprocess.run(
+        [*argv, "--out", "autograder.zip"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert [line.strip() for line in shown.strip().splitlines()] == done.stdout.strip().splitlines()
+    at = guide.index("Here is a submission with one slip")
+    example = json.loads(guide[guide.index("```json\n", at) + 8 :].split("```")[0])
+    results, _, _ = _run(
+        tmp_path / "autograder.zip", {"03_lr_exploration.ipynb": _with([WRONG_Q2])}
+    )
+    assert example["score"] == results["score"] and example["output"] == results["output"]
+    for test in example["tests"]:
+        assert test in results["tests"], test["name"]
 
 
 # -- what was uploaded -----------------------------------------------------------------------------

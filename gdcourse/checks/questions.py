@@ -942,7 +942,8 @@ class FunctionQuestion(Question):
         if first_timeout is not None:
             return self._cut_short(self._timed_out(first_timeout, table), table)
         if passed == len(cases):
-            return self._verdict("correct", f"Right on all {passed} inputs.", table, **count)
+            said = f"Right on all {passed} inputs." if passed != 1 else "Right on its one input."
+            return self._verdict("correct", said, table, **count)
         # Rounded, read over all results together: a whole 2.0 beside 1.23 is rounded too.
         pairs = list(zip(outputs, refs, strict=True))
         same_shapes = all(o is not None and o.shape == r.shape for o, r in pairs)

@@ -34,6 +34,7 @@ __all__ = [
     "CONFIG",
     "Autograder",
     "build_autograder",
+    "exercise_for",
     "main",
     "results_for",
     "run",
@@ -81,7 +82,7 @@ def _package_files(root: Path) -> list[Path]:
     )
 
 
-def _exercise(name: str, root: Path) -> tuple[str, Path]:
+def exercise_for(name: str, root: Path) -> tuple[str, Path]:
     """(slug, notebook) of the exercise graded for the lesson ``name`` (its exercise notebook,
     or for a lesson without one its own notebook's checks, where it has some)."""
     from .grading import _lesson_of, _lesson_slugs, _read_notebook
@@ -150,7 +151,7 @@ def build_autograder(
         )
     if memory_mb < 256:
         raise GradeError(f"--memory-mb must be at least 256; got {memory_mb}")
-    slug, notebook = _exercise(lesson, root)
+    slug, notebook = exercise_for(lesson, root)
     checks = [load_hidden_checks(Path(p)) for p in hidden]
     check_hidden_names(checks)
     for h in checks:
@@ -286,9 +287,10 @@ def results_for(
         score = f"Score: {shown_points(got)} of {shown_points(of)} points"
         if held:
             n = len(held)
+            worth = shown_points(sum(r.max_points for r in held))
             score += (
                 f" on the checks shown now; {n} extra check{'s' if n > 1 else ''} from your "
-                f"instructor ({shown_points(sum(r.max_points for r in held))} points) "
+                f"instructor ({worth} point{'' if worth == '1' else 's'}) "
                 f"{'are' if n > 1 else 'is'} shown after the due date"
             )
         lines.append(score + ".")

@@ -1314,8 +1314,8 @@ def check_lesson(lesson: str) -> None:
     if lesson not in _lesson_slugs():
         near = difflib.get_close_matches(lesson, _lesson_slugs(), n=1)
         raise GradeError(
-            f"--lesson {lesson!r} is not an exercise slug"
-            + (f"; did you mean {near[0]!r}?" if near else "")
+            f"--lesson {lesson!r} is not an exercise: give the lesson's number (03) or the "
+            f"exercise's slug (lr_exploration)" + (f"; did you mean {near[0]!r}?" if near else "")
         )
 
 
