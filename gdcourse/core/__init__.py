@@ -22,6 +22,7 @@ MODULES = tuple(
         "gradient_check",
         "losses",
         "measurements",
+        "momentum",
         "placeholder",
         "quadratic",
         "random_matrices",

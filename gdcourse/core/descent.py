@@ -594,7 +594,7 @@ def _check_update(update: Any, noise: float, size: int) -> Update:
     if noise and not update.stacks:
         raise CourseValueError(f"{update!r} does not take gradient noise; use noise=0")
     update._check_size(size)
-    return update
+    return update.started()  # a run of its own: nothing remembered from an earlier run
 
 
 @dataclass(frozen=True, repr=False)

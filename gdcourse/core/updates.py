@@ -9,6 +9,10 @@ gradient (noisy if the run adds noise) and the rate, and returns the new point; 
 point or on a stack of points (many seeds at once), except one-after-another, which re-evaluates
 the gradient after every parameter.
 ``sweep_path`` lays out such a run one parameter at a time, the point after each move.
+
+Some rules remember earlier steps (momentum's velocity, Adam's running averages): a runner starts
+each run with a fresh copy of the rule (:meth:`Update.started`), so one rule object can drive
+many runs and every run starts from rest.
 """
 
 from __future__ import annotations
@@ -28,13 +32,17 @@ from .errors import (
 
 __all__ = [
     "Update",
+    "adam",
     "clipped",
     "factor_two_missing",
     "first_gradient_kept",
     "loss_for_gradient",
+    "momentum",
+    "nesterov",
     "normalised",
     "one_after_another",
     "plain",
+    "rmsprop",
     "sign_flipped",
     "sweep_path",
 ]
@@ -59,6 +67,11 @@ class Update:
     def _check_size(self, d: int) -> None:
         """Raise unless the rule can move a point of ``d`` parameters (runners call this once,
         at entry, so that a bad rule is refused before the run, not inside its loop)."""
+
+    def started(self) -> Update:
+        """This rule as a run starts it: itself when it remembers nothing, else a fresh copy
+        with nothing remembered (momentum at rest, Adam's averages at 0)."""
+        return self
 
 
 def _lengths(g: np.ndarray, point_ndim: int) -> np.ndarray:
@@ -213,6 +226,9 @@ class _FirstGradientKept(Update):
         super().__init__("first_gradient_kept()")
         self._first: np.ndarray | None = None
 
+    def started(self) -> Update:
+        return _FirstGradientKept()
+
     def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
         if self._first is None:
             self._first = np.array(g, dtype=float)
@@ -221,8 +237,7 @@ class _FirstGradientKept(Update):
 
 def first_gradient_kept() -> Update:
     """Wrong: the gradient at w0 used for every step, never computed again at the new point
-    (``w_k = w0 - k * lr * gradient(w0)``). A fresh rule per run: it remembers its first
-    gradient."""
+    (``w_k = w0 - k * lr * gradient(w0)``). Each run remembers its own first gradient."""
     return _FirstGradientKept()
 
 
@@ -271,3 +286,144 @@ def sweep_path(run: Any, order: Sequence[int] | None = None) -> np.ndarray:
             point[i] = after[i]
             path.append(point.copy())
     return np.array(path)
+
+
+def _fraction(name: str, value: Any, example: str) -> float:
+    """A number in [0, 1), as a momentum or an averaging factor must be."""
+    value = check_positive_number(name, value, allow_zero=True)
+    if value >= 1:
+        raise CourseValueError(
+            f"{name} must be at least 0 and below 1 (e.g. {example}), got {value!r}: at 1 or "
+            f"more the remembered part never fades"
+        )
+    return value
+
+
+class _Momentum(Update):
+    def __init__(self, mu: float) -> None:
+        super().__init__(f"momentum({mu:g})")
+        self.mu = mu
+        self._v: np.ndarray | None = None
+
+    def started(self) -> Update:
+        return _Momentum(self.mu)
+
+    def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+        v = np.zeros_like(w, dtype=float) if self._v is None else self._v
+        self._v = self.mu * v - lr * g
+        return w + self._v
+
+
+class _Nesterov(Update):
+    def __init__(self, mu: float) -> None:
+        super().__init__(f"nesterov({mu:g})")
+        self.mu = mu
+        self._v: np.ndarray | None = None
+
+    def started(self) -> Update:
+        return _Nesterov(self.mu)
+
+    def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+        # The run's points are the look-ahead points y = w + mu v, where the gradient is read:
+        # v' = mu v - lr grad(y), y' = y + mu v' - lr grad(y) (Sutskever et al. 2013's form).
+        v = np.zeros_like(w, dtype=float) if self._v is None else self._v
+        self._v = self.mu * v - lr * g
+        return w + self.mu * self._v - lr * g
+
+
+class _Adam(Update):
+    def __init__(self, beta1: float, beta2: float, eps: float, correct: bool, name: str) -> None:
+        super().__init__(name)
+        self.beta1, self.beta2, self.eps, self.correct = beta1, beta2, eps, correct
+        self._m: np.ndarray | None = None
+        self._s: np.ndarray | None = None
+        self._t = 0
+
+    def started(self) -> Update:
+        return _Adam(self.beta1, self.beta2, self.eps, self.correct, repr(self))
+
+    def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+        m = np.zeros_like(w, dtype=float) if self._m is None else self._m
+        s = np.zeros_like(w, dtype=float) if self._s is None else self._s
+        self._t += 1
+        self._m = self.beta1 * m + (1 - self.beta1) * g
+        self._s = self.beta2 * s + (1 - self.beta2) * g * g
+        m_hat, s_hat = self._m, self._s
+        if self.correct:  # the averages start at 0: early ones are too small by 1 - beta^t
+            m_hat = self._m / (1 - self.beta1**self._t)
+            s_hat = self._s / (1 - self.beta2**self._t)
+        return w - lr * m_hat / (np.sqrt(s_hat) + self.eps)
+
+
+def momentum(mu: float) -> Update:
+    """Heavy-ball momentum (Polyak 1964): ``v <- mu v - lr g``, ``w <- w + v``, from ``v = 0``.
+
+    The velocity ``v`` remembers past steps, fading by ``mu`` each step (``0 <= mu < 1``;
+    ``mu = 0`` is plain descent). On a quadratic each eigen-direction of curvature ``lambda``
+    is stable exactly when ``0 < lr * lambda < 2 (1 + mu)`` (:func:`heavy_ball_limit`).
+
+    Examples
+    --------
+    >>> from gdcourse import Quadratic1D, gradient_descent
+    >>> run = gradient_descent(Quadratic1D(a=2, c=3), 7.0, 0.1, 3, update=momentum(0.5))
+    >>> run.weights.round(4).tolist()
+    [7.0, 6.2, 5.16, 4.208]
+    """
+    return _Momentum(_fraction("mu", mu, "0.9"))
+
+
+def nesterov(mu: float) -> Update:
+    """Nesterov's momentum: the gradient read at the look-ahead point ``w + mu v``,
+    ``v <- mu v - lr grad(w + mu v)``, ``w <- w + v``. The run records the look-ahead points
+    (where each gradient is read), the form Sutskever et al. (2013) give it. On a quadratic it
+    is stable exactly when ``0 < lr * lambda < 2 (1 + mu) / (1 + 2 mu)``
+    (:func:`nesterov_limit`): a range that shrinks as ``mu`` grows.
+
+    Examples
+    --------
+    >>> from gdcourse import Quadratic1D, gradient_descent
+    >>> run = gradient_descent(Quadratic1D(a=2, c=3), 7.0, 0.1, 2, update=nesterov(0.5))
+    >>> run.weights.round(4).tolist()
+    [7.0, 5.8, 4.76]
+    """
+    return _Nesterov(_fraction("mu", mu, "0.9"))
+
+
+def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Update:
+    """Adam (Kingma and Ba 2015): each parameter's step is the running average of its gradient
+    divided by the running root-mean-square of it, both corrected for starting at 0:
+    ``m <- beta1 m + (1 - beta1) g``, ``s <- beta2 s + (1 - beta2) g^2``,
+    ``w <- w - lr m_hat / (sqrt(s_hat) + eps)`` with ``m_hat = m / (1 - beta1^t)`` and
+    ``s_hat = s / (1 - beta2^t)`` at step ``t``. While ``sqrt(s_hat)`` is far above ``eps``,
+    scaling the loss by any factor leaves the path unchanged, and the first step moves every
+    parameter by ``lr`` exactly (against the gradient's sign).
+
+    Examples
+    --------
+    >>> from gdcourse import Quadratic1D, gradient_descent
+    >>> run = gradient_descent(Quadratic1D(a=2, c=3), 7.0, 0.1, 1, update=adam())
+    >>> run.weights.round(6).tolist()
+    [7.0, 6.9]
+    """
+    beta1 = _fraction("beta1", beta1, "0.9")
+    beta2 = _fraction("beta2", beta2, "0.999")
+    eps = check_positive_number("eps", eps)
+    return _Adam(beta1, beta2, eps, True, f"adam(beta1={beta1:g}, beta2={beta2:g}, eps={eps:g})")
+
+
+def rmsprop(beta: float = 0.9, eps: float = 1e-8) -> Update:
+    """RMSProp (Hinton's lecture notes, 2012), Adam's second half: ``s <- beta s + (1 - beta)
+    g^2``, ``w <- w - lr g / (sqrt(s) + eps)``, with no average of the gradient itself and no
+    correction for starting at 0 (so its first steps are longer than ``lr``, by
+    ``1 / sqrt(1 - beta)``: 3.16 at 0.9).
+
+    Examples
+    --------
+    >>> from gdcourse import Quadratic1D, gradient_descent
+    >>> run = gradient_descent(Quadratic1D(a=2, c=3), 7.0, 0.1, 1, update=rmsprop())
+    >>> run.weights.round(4).tolist()
+    [7.0, 6.6838]
+    """
+    beta = _fraction("beta", beta, "0.9")
+    eps = check_positive_number("eps", eps)
+    return _Adam(0.0, beta, eps, False, f"rmsprop(beta={beta:g}, eps={eps:g})")
