@@ -73,7 +73,7 @@ def _run(zip_path: Path, files, *, python=None, env=()):
     files = files(root) if callable(files) else files
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(root / "source")
-    (root / "submission").mkdir()
+    (root / "submission").mkdir(exist_ok=True)
     (root / "submission_metadata.json").write_text('{"users": [{"name": "META_SECRET_7d"}]}')
     for name, data in files.items():
         path = root / "submission" / name
@@ -488,6 +488,82 @@ def test_building_refuses_what_cannot_be_an_autograder(tmp_path):
     assert built.points == 12 and zipfile.is_zipfile(tmp_path / "a.zip")
 
 
+def test_a_hidden_check_file_given_twice_is_refused_not_counted_twice(tmp_path):
+    hidden = tmp_path / "hidden_03.py"
+    hidden.write_text(HIDDEN)
+    with pytest.raises(GradeError, match="is given twice: give each file once"):
+        build_autograder("03", tmp_path / "a.zip", ROOT, [hidden, hidden])
+    assert not (tmp_path / "a.zip").exists()
+    with pytest.raises(GradeError, match="is a folder: give the Python file itself"):
+        build_autograder("03", tmp_path / "a.zip", ROOT, [tmp_path])
+
+
+@pytest.mark.parametrize("points", ["float('nan')", "-5", "0", "True", "'2'"])
+def test_a_hidden_check_worth_no_sensible_points_is_refused(tmp_path, points):
+    hidden = tmp_path / "hidden_03.py"
+    hidden.write_text(HIDDEN.replace("points=1,", f"points={points},"))
+    with pytest.raises(GradeError, match="points must be a finite number above 0"):
+        build_autograder("03", tmp_path / "a.zip", ROOT, [hidden])
+
+
+def _course_copy(base: Path, git: bool) -> Path:
+    """The course's own files in a folder of their own (a git clone of this checkout, or a
+    plain copy without git), to build an autograder from."""
+    course = base / "course"
+    if git and (ROOT / ".git").exists():
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(course)], check=True)
+        for name in ("gdcourse", "exercises"):  # this checkout's files as they are now
+            shutil.copytree(ROOT / name, course / name, dirs_exist_ok=True)
+        tracked = subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard", "gdcourse"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        subprocess.run(["git", "-C", str(course), "add", "--", *tracked], check=True)
+        return course
+    skip = shutil.ignore_patterns(".git", "__pycache__", ".venv", "my-work")
+    course.mkdir()
+    for name in ("gdcourse", "exercises", "notebooks"):
+        shutil.copytree(ROOT / name, course / name, ignore=skip)
+    for name in ("pyproject.toml", "constraints.txt"):
+        shutil.copy(ROOT / name, course / name)
+    return course
+
+
+@pytest.mark.parametrize("git", [True, False], ids=["git-checkout", "plain-folder"])
+def test_no_hidden_check_or_stray_file_ships_in_the_course(tmp_path, git):
+    """Every kernel can read the course the zip ships: a hidden-check file inside the package,
+    a copy of one anywhere in it, or (in a checkout) a file git does not track, is refused; a
+    dotfile never ships."""
+    if git and not (ROOT / ".git").exists():
+        pytest.skip("this course folder is not a git checkout")
+    course = _course_copy(tmp_path, git)
+    (course / "gdcourse" / ".env").write_text("TOKEN=" + SECRET)
+    inside = course / "gdcourse" / "lessons" / "hidden_03.py"
+    inside.write_text(HIDDEN)
+    with pytest.raises(GradeError, match="inside the course's package"):
+        build_autograder("03", tmp_path / "a.zip", course, [inside])
+    outside = tmp_path / "hidden_03.py"
+    outside.write_text(HIDDEN)
+    if git:
+        with pytest.raises(GradeError, match=r"does not track \(gdcourse/lessons/hidden_03\.py\)"):
+            build_autograder("03", tmp_path / "a.zip", course, [outside])
+        (course / "gdcourse" / ".env").unlink()
+        subprocess.run(["git", "-C", str(course), "add", str(inside)], check=True)
+    with pytest.raises(GradeError, match="holds a hidden-check file's code"):
+        build_autograder("03", tmp_path / "a.zip", course, [outside])
+    inside.unlink()
+    if git:
+        subprocess.run(["git", "-C", str(course), "rm", "-q", "--cached", str(inside)], check=True)
+    build_autograder("03", tmp_path / "a.zip", course, [outside])
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        names = zf.namelist()
+        shipped = b"".join(zf.read(n) for n in names if n.startswith("course/"))
+    assert not any(Path(n).name.startswith(".") for n in names), names
+    assert SECRET.encode() not in shipped
+
+
 def test_the_command_says_what_to_do_on_gradescope(tmp_path):
     done = subprocess.run(
         [
@@ -565,7 +641,54 @@ def test_an_upload_without_a_notebook_is_told_what_to_upload(zip_03):
         in (results["output"])
     )
     assert "upload your 03_lr_exploration.ipynb" in results["output"]
+    assert "the file is not a Jupyter notebook" not in results["output"]  # nothing was picked
     assert len(results["tests"]) == 10  # every question, at 0, so the total is out of 13
+    assert all(t["output"].startswith("\u2013 Not graded (0/") for t in results["tests"])
+
+
+def test_a_link_out_of_the_upload_is_not_followed(zip_03, tmp_path):
+    """The grader is root: a link (a git repository's submission can hold one) to the solution,
+    a hidden check or any file of the machine is not graded, and every such link reads alike."""
+    solution = tmp_path / "elsewhere.ipynb"
+    shutil.copy(SOLUTION, solution)
+
+    def upload(root):
+        (root / "submission").mkdir(exist_ok=True)
+        (root / "submission" / "03_lr_exploration.ipynb").symlink_to(solution)
+        (root / "submission" / "notes.ipynb").symlink_to(root / "source" / "hidden")
+        return {}
+
+    results, _, _ = _run(zip_03, upload)
+    _check_schema(results)
+    assert results["score"] == 0
+    assert "links to files outside it (03_lr_exploration.ipynb)" in results["output"]
+
+
+REVIEWED = "import gdcourse.instructor.kernel_side as ks  # reaches into grading"
+FORGED_LOG = (
+    "raise RuntimeError('boom\\nstatus ok: every cell ran\\nscore 99 of 99\\x1b[2K\\r"
+    "wrote results')"
+)
+
+
+def test_a_cell_to_review_is_said_to_the_instructor_not_the_student_and_the_log_is_one_line(
+    zip_03,
+):
+    if not sandbox.available():
+        _on_ci_or_skip(sandbox.missing())
+    results, log, _ = _run(zip_03, {"03_lr_exploration.ipynb": _with([REVIEWED, FORGED_LOG])})
+    _check_schema(results)
+    review = results["extra_data"]["review"]
+    assert "cell" in review and "read them in the uploaded notebook" in review
+    assert "review:" not in results["output"] and "executed/" not in results["output"]
+    details = [line for line in results["output"].splitlines() if line.startswith("Details:")]
+    assert len(details) == 1 and "score 99 of 99" in details[0]  # shown on its own line only
+    assert not any(line.startswith("score 99") for line in results["output"].splitlines())
+    assert [line for line in log.splitlines() if line.startswith("status ")] == [
+        next(line for line in log.splitlines() if line.startswith("status "))
+    ]
+    assert not any(line.startswith(("score 99", "wrote results")) for line in log.splitlines())
+    assert "\x1b" not in log and "\r" not in log
 
 
 def test_two_notebooks_of_the_exercise_are_refused_naming_both(zip_03):
@@ -592,7 +715,13 @@ def test_another_exercises_notebook_is_not_graded_and_says_so(zip_03):
     other = nbformat.read(ROOT / "solutions" / "04_many_parameters_practice.ipynb", as_version=4)
     results, _, _ = _run(zip_03, {"04_many_parameters_practice.ipynb": other})
     assert results["score"] == 0
-    assert "another exercise's notebook: upload 03_lr_exploration.ipynb" in results["output"]
+    assert (
+        "04_many_parameters_practice.ipynb is another exercise's notebook (04 · "
+        in results["output"]
+    )
+    assert "upload your 03_lr_exploration.ipynb from 03 · Exploring the learning rate." in (
+        results["output"]
+    )
     assert "--lesson" not in results["output"]  # an instructor's option is no help to a student
 
 

@@ -240,3 +240,123 @@ def test_an_update_refuses_hidden_checks_changed_since_the_run(tmp_path):
     hidden.write_text(HIDDEN.replace("1.0", "3.0"))
     with pytest.raises(GradeError, match="a changed hidden check would grade the regraded"):
         _check_update_matches(before, [load_hidden_checks(hidden)], None, tmp_path)
+
+
+def _edited(tmp_path: Path, rows: list[GradedSubmission], change, retotal: bool = True) -> Path:
+    """A gradebook (alone, no results file) with one row's cells changed by ``change(row)``."""
+    src = _part(tmp_path / "src", rows, results_file=False) / "gradebook.csv"
+    table = _read(src)
+    change(table[0])
+    if retotal:  # a careful edit: the total (and final) still add up
+        points = sum(float(v) for k, v in table[0].items() if k.endswith(" points") and v)
+        table[0]["total"] = f"{round(points, 2):g}"
+        table[0]["final"] = f"{round(points - float(table[0]['penalty'] or 0), 2):g}"
+    out = tmp_path / "edited.csv"
+    with out.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    return out
+
+
+def _set(**cells):
+    def change(row):
+        row.update(cells)
+
+    return change
+
+
+Q1 = f"{LESSON}.q1"
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (_set(**{f"{Q1} points": "50"}), "has 50 points, outside 0 to"),
+        (_set(**{f"{Q1} points": "-5"}), "has -5 points, outside 0 to"),
+        (_set(penalty="-50"), "late penalty -50 is outside 0 to the total"),
+        (_set(**{f"{Q1} outcome": "banana"}), "outcome is 'banana', not one gdcourse writes"),
+        (_set(student=""), "the row names no student"),
+        (_set(**{f"{Q1} outcome": "", f"{Q1} points": ""}), "has no result for"),
+    ],
+    ids=[
+        "points-above-max",
+        "negative-points",
+        "negative-penalty",
+        "outcome",
+        "no-student",
+        "question-blanked",
+    ],
+)
+def test_a_row_no_run_could_have_written_is_refused(tmp_path, change, says):
+    first = _questions()[0]
+    assert Q1 == f"{LESSON}.{first.name}"
+    edited = _edited(tmp_path, [_row("ada", 2)], change)
+    with pytest.raises(GradeError, match=says):
+        merge_gradebooks([edited, _part(tmp_path / "b", [_row("bo", 1)])], tmp_path / "m")
+
+
+def test_every_cell_blanked_with_a_made_up_total_is_refused(tmp_path):
+    def blank(row):
+        for key in row:
+            if key.endswith((" outcome", " points")):
+                row[key] = ""
+        row["total"] = "999"
+
+    edited = _edited(tmp_path, [_row("ada", 2)], blank, retotal=False)
+    with pytest.raises(GradeError, match="is not the sum"):
+        merge_gradebooks([edited], tmp_path / "m")
+
+
+def test_a_correct_answer_with_fewer_points_is_refused(tmp_path):
+    row = _row("ada", 2)
+    half = f"{row.results[0].max_points / 2:g}"
+    edited = _edited(tmp_path, [row], _set(**{f"{Q1} points": half}))
+    with pytest.raises(GradeError, match="'correct' with"):
+        merge_gradebooks([edited], tmp_path / "m")
+
+
+def test_a_gradebook_and_its_results_file_that_disagree_are_refused(tmp_path):
+    """Either one edited: the merge would otherwise pick the results file's points silently."""
+    import json
+
+    from gdcourse.instructor.store import RESULTS
+
+    part = _part(tmp_path / "a", [_row("ada", 2), _row("bo", 1)])
+    data = json.loads((part / RESULTS).read_text())
+    data["submissions"][0]["results"][0]["points"] = 100
+    (part / RESULTS).write_text(json.dumps(data))
+    with pytest.raises(GradeError, match=r"disagree: .*q1 is correct .* 100 in the results file"):
+        merge_gradebooks([part], tmp_path / "m")
+    part2 = _part(tmp_path / "b", [_row("cy", 2)])
+    table = _read(part2 / "gradebook.csv")
+    points = float(table[0][f"{Q1} points"])
+    table[0][f"{Q1} outcome"] = "incorrect"
+    table[0][f"{Q1} points"] = "0"
+    table[0]["total"] = table[0]["final"] = f"{float(table[0]['total']) - points:g}"
+    with (part2 / "gradebook.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    with pytest.raises(GradeError, match=r"copy gradebook\.csv out of its folder"):
+        merge_gradebooks([part2], tmp_path / "m2")
+    alone = tmp_path / "cy.csv"  # as the message says: the instructor's cells, as they are
+    alone.write_bytes((part2 / "gradebook.csv").read_bytes())
+    merge_gradebooks([alone], tmp_path / "m3")
+    assert _read(tmp_path / "m3" / "gradebook.csv")[0][f"{Q1} outcome"] == "incorrect"
+
+
+def test_one_student_spelt_with_composed_or_combining_accents_is_one_student(tmp_path):
+    import unicodedata
+
+    a = _part(tmp_path / "a", [_row(unicodedata.normalize("NFC", "José"), 1)])
+    b = _part(tmp_path / "b", [_row(unicodedata.normalize("NFD", "José"), 2)], results_file=False)
+    with pytest.raises(GradeError, match="a student is graded in one part only"):
+        merge_gradebooks([a, b / "gradebook.csv"], tmp_path / "m")
+
+
+def test_a_gradebook_saved_again_with_a_byte_order_mark_is_read(tmp_path):
+    part = _part(tmp_path / "a", [_row("ada", 3)], results_file=False)
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + (part / "gradebook.csv").read_bytes().replace(b"\n", b"\r\n"))
+    assert read_gradebook(bom)[0].student == "ada"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import inspect
 import math
+import numbers
 import os
 import pickle
 import sys
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import CourseValueError
 from ..core.placeholder import contains_placeholder
 from . import calling
 from .assessment import assessment_mode
@@ -151,6 +153,17 @@ class Question:
     partial: bool | None = None
 
     def __post_init__(self) -> None:
+        points = self.points
+        if (
+            isinstance(points, bool)
+            or not isinstance(points, numbers.Real)
+            or not math.isfinite(points)
+            or points <= 0
+        ):  # a gradebook, a total and Gradescope's max_score all add these up
+            raise CourseValueError(
+                f"{self.lesson}.{self.name}: points must be a finite number above 0, "
+                f"got {points!r}"
+            )
         # The lesson that declares this question keeps its data: once loaded, its names cannot
         # be rebound from a notebook (`ex.W = 0`).
         protect_lesson(f"gdcourse.lessons.{self.lesson}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.verdict import STYLE, shown_points, text_table
+from .gradebook import printable
 from .grading import STATUSES, GradedSubmission, GradeError, QuestionResult
 
 __all__ = [
@@ -73,13 +75,66 @@ def _requirements(root: Path) -> str:
     return "".join(f"{d}\n" for d in deps)
 
 
-def _package_files(root: Path) -> list[Path]:
+def _shipped_kind(rel: Path) -> bool:
+    """Is ``rel`` (under the course folder) one of the package's own kinds of file: its modules,
+    the explorers' script and style, the autograder's two scripts? Never a dotfile."""
+    if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+        return False
+    if rel.suffix == ".py":
+        return True
+    if rel.parent.name == "widgets" and rel.suffix in (".js", ".css"):
+        return True
+    return rel.parent.name == "autograder" and rel.name in ("setup.sh", "run_autograder")
+
+
+def _tracked(root: Path) -> set[str] | None:
+    """The package's files git tracks, where the course is a git checkout (else None)."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(
+            [git, "-C", str(root), "ls-files", "-z", "--", "gdcourse"],
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return {name for name in done.stdout.decode("utf-8", "replace").split("\0") if name}
+
+
+def _package_files(root: Path, hidden: Sequence[bytes] = ()) -> list[Path]:
+    """The package's own files, to ship: every student's kernel can read them, so never a file
+    git does not track (in a checkout) and never one holding a hidden check's code."""
     package = root / "gdcourse"
-    return sorted(
-        p
-        for p in package.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")
-    )
+    tracked = _tracked(root)
+    out, untracked = [], []
+    for p in sorted(package.rglob("*")):
+        rel = p.relative_to(root)
+        if not p.is_file() or not _shipped_kind(rel):
+            continue
+        if tracked is not None and rel.as_posix() not in tracked:
+            untracked.append(rel.as_posix())
+            continue
+        if p.read_bytes() in hidden:
+            raise GradeError(
+                f"{rel} holds a hidden-check file's code, and the course folder ships to every "
+                f"student's kernel: keep hidden checks outside {package}"
+            )
+        out.append(p)
+    if untracked:
+        shown = ", ".join(untracked[:5]) + (", ..." if len(untracked) > 5 else "")
+        raise GradeError(
+            f"the course's package holds files git does not track ({shown}): the autograder "
+            f"ships only the course's own files, which every student's kernel can read. Commit "
+            f"them, or move them out of {package} (hidden checks belong outside it)"
+        )
+    return out
 
 
 def exercise_for(name: str, root: Path) -> tuple[str, Path]:
@@ -137,7 +192,7 @@ def build_autograder(
     """
     from .. import __version__
     from .gradebook import exercise_title
-    from .grading import _lesson_questions, check_hidden_names, load_hidden_checks
+    from .grading import _lesson_questions, _lesson_slugs, check_hidden_names, load_hidden_checks
 
     out = Path(out)
     if out.is_dir():
@@ -154,6 +209,13 @@ def build_autograder(
     slug, notebook = exercise_for(lesson, root)
     checks = [load_hidden_checks(Path(p)) for p in hidden]
     check_hidden_names(checks)
+    package = (Path(root) / "gdcourse").resolve()
+    for h in checks:
+        if package in h.path.parents:
+            raise GradeError(
+                f"hidden-check file {h.path} is inside the course's package ({package}), which "
+                f"ships to every student's kernel: keep hidden checks outside it"
+            )
     for h in checks:
         if h.lesson != slug:
             raise GradeError(
@@ -166,6 +228,8 @@ def build_autograder(
         "lesson": slug,
         "exercise_file": notebook.name,
         "title": exercise_title(slug),
+        # Every exercise's title: a student who uploads another exercise is told which it is.
+        "titles": {other: exercise_title(other) for other in _lesson_slugs()},
         "hidden": names,
         "timeout": timeout,
         "notebook_timeout": notebook_timeout,
@@ -180,7 +244,8 @@ def build_autograder(
         **{f"course/{name}": (root / name).read_bytes() for name in _COURSE_FILES},
         f"course/exercises/{notebook.name}": notebook.read_bytes(),
         **{
-            f"course/{p.relative_to(root).as_posix()}": p.read_bytes() for p in _package_files(root)
+            f"course/{p.relative_to(root).as_posix()}": p.read_bytes()
+            for p in _package_files(root, [h.path.read_bytes() for h in checks])
         },
         **{name: h.path.read_bytes() for name, h in zip(names, checks, strict=True)},
     }
@@ -208,8 +273,6 @@ def build_autograder(
 # -- what a student sees on Gradescope -------------------------------------------------------------
 def _clean(text: Any) -> str:
     """Text for results.json: control characters shown, not acted on (newlines kept)."""
-    from .gradebook import printable
-
     return printable(str(text), keep="\n")
 
 
@@ -222,9 +285,12 @@ def _test(r: QuestionResult) -> dict[str, Any]:
     from .gradebook import score_text
 
     label = r.id.rsplit(".", 1)[-1]
-    _, symbol, word = {**STYLE, "missing": (*STYLE["not_attempted"][:2], "No answer found")}.get(
-        r.outcome, ("", "?", r.outcome)
-    )
+    words = {
+        **STYLE,
+        "missing": (*STYLE["not_attempted"][:2], "No answer found"),
+        "not_graded": ("", "\u2013", "Not graded"),
+    }
+    _, symbol, word = words.get(r.outcome, ("", "?", r.outcome))
     name = (
         f"Extra check {label} (from your instructor)"
         if r.hidden
@@ -280,9 +346,11 @@ def results_for(
         lines.append(f"Exercise: {title or g.lesson}" + (f" (file {g.file})" if g.file else ""))
     if note:
         lines.append(note)
+    detail, _ = _split_review(g.detail)
     if g.status in NOT_GRADED:
-        lines.append(f"Not graded: {STATUSES[g.status].split(': ', 1)[-1]}.")
-        lines.append(g.detail)
+        # (Nothing picked from the upload: the note below says why, not "not a notebook".)
+        lines.append(f"Not graded: {STATUSES[g.status].split(': ', 1)[-1]}." if g.file else "")
+        lines.append(printable(detail))
     else:
         score = f"Score: {shown_points(got)} of {shown_points(of)} points"
         if held:
@@ -295,8 +363,8 @@ def results_for(
             )
         lines.append(score + ".")
         lines.append(f"How the run went: {STATUSES.get(g.status, g.status)}.")
-        if g.status != "ok":
-            lines.append(f"Details: {g.detail}")
+        if g.status != "ok" and detail:
+            lines.append(f"Details: {printable(detail)}")  # one line: none the notebook wrote
         again = [r.id.rsplit(".", 1)[-1] for r in shown if r.outcome != "correct"]
         if again:
             lines.append(f"To look at again: {', '.join(again)}.")
@@ -317,8 +385,23 @@ def results_for(
             "lesson": g.lesson,
             "status": g.status,
             "file": _clean(g.file),
+            **({"review": printable(review)} if (review := _split_review(g.detail)[1]) else {}),
         },
     }
+
+
+_REVIEW = re.compile(r"(?:; )?(review: .*?before trusting this grade)")
+
+
+def _split_review(detail: str) -> tuple[str, str]:
+    """(the detail a student reads, the note for the instructor to review cells, or ""). On
+    Gradescope there is no executed/ folder: the note points at the uploaded notebook."""
+    found = _REVIEW.search(detail)
+    if not found:
+        return detail, ""
+    student = (detail[: found.start()] + detail[found.end() :]).strip("; ")
+    note = found.group(1).replace("read them in executed/", "read them in the uploaded notebook")
+    return student, note
 
 
 # -- the run, once per submission ------------------------------------------------------------------
@@ -356,7 +439,18 @@ def _pick(submission: Path, slug: str, exercise_file: str) -> tuple[Path | None,
     from .grading import _lesson_of, _read_notebook, _walk
 
     found = _walk(submission) if submission.is_dir() else []
+    # The grader is root: a link (from a git repository's submission) could name any file of
+    # the machine, so only links to files of the upload itself are followed.
+    inside = submission.resolve()
+    links = [p for p in found if p.is_symlink() and inside not in p.resolve().parents]
+    found = [p for p in found if p not in links]
     notebooks = [p for p in found if p.suffix.lower() == ".ipynb"]
+    if not notebooks and links:
+        names = ", ".join(p.relative_to(submission).as_posix() for p in links[:10])
+        return None, (
+            f"What you uploaded links to files outside it ({names}), which are not graded: "
+            f"upload your {exercise_file} itself."
+        )
     if not notebooks:
         what = ", ".join(p.relative_to(submission).as_posix() for p in found[:10])
         return None, (
@@ -452,19 +546,25 @@ def run(root: Path) -> int:
                 protected=[root / "source", results_dir, root / "submission_metadata.json"],
             )
             if g.status == "wrong_lesson":
+                from .gradebook import exercise_title
+
+                named = re.search(r"is the exercise '([^']+)'", g.detail)
+                titles = config.get("titles") or {}
+                which = f" ({titles.get(named.group(1)) or named.group(1)})" if named else ""
                 g = _not_graded(
                     GradedSubmission(
                         g.student,
                         g.file,
                         slug,
                         "wrong_lesson",
-                        f"{g.file} is another exercise's notebook: upload {exercise_file}.",
+                        f"{g.file} is another exercise's notebook{which}: upload your "
+                        f"{exercise_file} from {exercise_title(slug) or slug}.",
                         [],
                     ),
                     slug,
                     hidden,
                 )
-        print(f"status {g.status}: {g.detail}")
+        print(f"status {g.status}: {printable(g.detail)}")  # one line: the log cannot be forged
         print(f"score {shown_points(g.total)} of {shown_points(g.max_total)}")
         data = results_for(
             g,

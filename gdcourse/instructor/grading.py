@@ -169,6 +169,8 @@ class HiddenChecks:
 
 def load_hidden_checks(path: Path) -> HiddenChecks:
     """Load and validate a hidden-check file (a Python file declaring questions and ``LESSON``)."""
+    if path.is_dir():
+        raise GradeError(f"hidden-check file {path} is a folder: give the Python file itself")
     if not path.is_file():
         raise GradeError(f"hidden-check file {path} does not exist")
     try:
@@ -1298,7 +1300,11 @@ def check_hidden_names(hidden: Sequence[HiddenChecks]) -> None:
     """Raise :class:`GradeError` if two hidden-check files give one exercise's checks one name
     (each would be graded on the other's results, under one column)."""
     seen: dict[tuple[str, str], Path] = {}
+    files: set[Path] = set()
     for h in hidden:
+        if h.path in files:  # its checks would count twice, under one column each
+            raise GradeError(f"hidden-check file {h.path} is given twice: give each file once")
+        files.add(h.path)
         for q in h.questions:
             key = (h.lesson, q.name)
             if key in seen and seen[key] != h.path:

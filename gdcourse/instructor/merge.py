@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,13 +73,81 @@ def _max_points(lesson: str, hidden_mark: str) -> dict[str, float]:
     return out
 
 
+_KNOWN = ("correct", "incorrect", "not_attempted", "error", "internal_error", "missing")
+
+
+def _check_row(g: GradedSubmission, points_of: dict[str, float], where: str) -> None:
+    """Refuse a row no run of ``gdcourse grade`` could have written: points outside a question's
+    range, full points not given for "correct", a question of the exercise missing, an unknown
+    outcome, a penalty outside 0..total, no student."""
+    if not g.student.strip():
+        raise GradeError(f"{where}: the row names no student")
+    by_id = {r.id: r for r in g.results}
+    lost = [qid for qid in points_of if qid not in by_id]
+    if lost:  # (a file that could not be graded has a row of not_graded results too)
+        raise GradeError(
+            f"{where}: {g.student}'s row has no result for {', '.join(lost)}: every row of "
+            f"an exercise has every question (was the gradebook edited?)"
+        )
+    for r in g.results:
+        top = points_of.get(r.id)
+        if top is None or abs(r.max_points - top) > 1e-9:
+            raise GradeError(
+                f"{where}: {g.student}'s {r.id} is worth {top if top is not None else 'nothing'} "
+                f"in this exercise, not {r.max_points:g}: was it graded by another version?"
+            )
+        if r.outcome not in (*_KNOWN, "not_graded"):
+            raise GradeError(
+                f"{where}: {g.student}'s {r.id} outcome is {r.outcome!r}, not one gdcourse "
+                f"writes ({', '.join((*_KNOWN, 'not_graded'))})"
+            )
+        if not -0.005 <= r.points <= top + 0.005:
+            raise GradeError(
+                f"{where}: {g.student}'s {r.id} has {r.points:g} points, outside 0 to {top:g} "
+                f"(was the gradebook edited?)"
+            )
+        if r.outcome == "correct" and abs(r.points - top) > 0.005:
+            raise GradeError(
+                f"{where}: {g.student}'s {r.id} is 'correct' with {r.points:g} of {top:g} points: "
+                f"a right answer earns them all (was the gradebook edited?)"
+            )
+    if not -0.005 <= g.penalty <= g.total + 0.005:
+        raise GradeError(
+            f"{where}: {g.student}'s late penalty {g.penalty:g} is outside 0 to the total "
+            f"({g.total:g})"
+        )
+
+
+def _disagreement(csv_row: GradedSubmission, saved: GradedSubmission) -> str:
+    """How a gradebook row and its run's saved result differ, in a few words ("" if not)."""
+    if csv_row.student != saved.student or csv_row.graded_at != saved.graded_at:
+        return f"the rows are of {csv_row.student!r} and {saved.student!r}"
+    mine = {r.id: r for r in csv_row.results}
+    theirs = {r.id: r for r in saved.results}
+    for qid in sorted(set(mine) | set(theirs)):
+        a, b = mine.get(qid), theirs.get(qid)
+        if (
+            a is None
+            or b is None
+            or a.outcome != b.outcome
+            or abs(a.points - round(b.points, 2)) > 0.005
+        ):
+            said = f"{a.outcome} {a.points:g}" if a else "nothing"
+            saved_said = f"{b.outcome} {round(b.points, 2):g}" if b else "nothing"
+            return f"{qid} is {said} in the gradebook and {saved_said} in the results file"
+    if abs(csv_row.penalty - saved.penalty) > 0.005:
+        return f"the penalty is {csv_row.penalty:g} in the gradebook, {saved.penalty:g} saved"
+    return ""
+
+
 def read_gradebook(path: Path) -> list[GradedSubmission]:
     """The rows of a gradebook ``gdcourse grade`` wrote, as graded submissions (outcomes and
     points; no messages). Raises :class:`GradeError` naming the file and what is wrong."""
     try:
         if path.stat().st_size > _MAX_BYTES:
             raise GradeError(f"{path} is larger than any gradebook gdcourse writes")
-        with path.open(encoding="utf-8", newline="") as f:
+        # utf-8-sig: a gradebook saved again by Excel ("CSV UTF-8") starts with a BOM.
+        with path.open(encoding="utf-8-sig", newline="") as f:
             rows = list(csv.DictReader(f))
             columns = list(rows[0]) if rows else []
     except GradeError:
@@ -140,17 +209,19 @@ def read_gradebook(path: Path) -> list[GradedSubmission]:
             hidden_checks=mark,
         )
         total = _number(row["total"], "total", where)
-        if results and abs(g.total - total) > 0.005:
+        if abs(g.total - total) > 0.005:
             raise GradeError(
                 f"{where}: total {row['total']} is not the sum of the row's points "
                 f"({g.total:g}): was the gradebook edited?"
             )
+        _check_row(g, points_of, where)
         out.append(g)
     return out
 
 
-def _part(given: Path) -> tuple[Path, list[GradedSubmission], bool]:
-    """(gradebook, its rows, whether they came from the run's results file)."""
+def _part(given: Path) -> tuple[Path, list[GradedSubmission], bool | None]:
+    """(gradebook, its rows, whether they came from the run's results file: True; False where
+    there is none; None where it is of another run)."""
     from .store import RESULTS, load_results
 
     path = given / "gradebook.csv" if given.is_dir() else given
@@ -167,7 +238,22 @@ def _part(given: Path) -> tuple[Path, list[GradedSubmission], bool]:
             full = []
         same = [(g.student, g.graded_at) for g in full] == [(g.student, g.graded_at) for g in rows]
         if full and same:
+            # The saved results carry the messages; the gradebook is what the instructor read
+            # and may have edited. They must agree, row by row, or the merge would pick one.
+            for n, (row, saved) in enumerate(zip(rows, full, strict=True), start=2):
+                differ = _disagreement(row, saved)
+                where = f"{path}, line {n}"
+                if differ:
+                    raise GradeError(
+                        f"{where}: the gradebook and its run's results file "
+                        f"({path.parent / RESULTS}) disagree: {differ}. To merge the "
+                        f"gradebook's cells as they are, copy gradebook.csv out of its folder "
+                        f"and give that copy; or regrade"
+                    )
+                mark = saved.hidden_checks
+                _check_row(saved, _max_points(saved.lesson, mark), where)
             return path, full, True
+        return path, rows, None
     return path, rows, False
 
 
@@ -220,7 +306,9 @@ def merge_gradebooks(parts: Sequence[Path], out: Path) -> Merged:
     whole: list[GradedSubmission] = []
     for path, rows, _ in read:
         for g in rows:
-            key = g.student.casefold()
+            # One student, one id: case and how letters are composed (é, or e and a combining
+            # accent) do not make two, as `gdcourse grade` counts them.
+            key = unicodedata.normalize("NFC", g.student).casefold()
             if key in owner:
                 raise GradeError(
                     f"{g.student!r} is in {owner[key]} and in {path}: a student is graded in one "
@@ -232,6 +320,10 @@ def merge_gradebooks(parts: Sequence[Path], out: Path) -> Merged:
     notes = [
         f"{path} has no results file of its run beside it: its rows carry outcomes and points "
         f"only, so the summary counts none of their mistakes (merge the --out folders to keep them)"
+        if full is False
+        else f"{path}'s results file is of another run (its students or times differ): its rows "
+        f"carry the gradebook's outcomes and points only, so the summary counts none of their "
+        f"mistakes"
         for path, _, full in read
         if not full
     ]
