@@ -284,6 +284,22 @@ def _port(text: str) -> int:
     return port
 
 
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    """The time and memory limits a submission is graded under (grade and autograder)."""
+    parser.add_argument(
+        "--timeout", type=float, default=30, help="seconds per cell before it is skipped (30)"
+    )
+    parser.add_argument(
+        "--notebook-timeout",
+        type=float,
+        default=300,
+        help="seconds for all of one notebook's cells; the cells after are not run (300)",
+    )
+    parser.add_argument(
+        "--memory-mb", type=int, default=2048, help="memory cap per kernel in MiB (2048)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     extra: list[str] = []
@@ -376,19 +392,10 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FILE",
         help="a file of extra checks kept outside the release (repeatable)",
     )
-    p_grade.add_argument("--lesson", help="grade every file as this exercise (its slug)")
     p_grade.add_argument(
-        "--timeout", type=float, default=30, help="seconds per cell before it is skipped (30)"
+        "--lesson", help="grade every file as this exercise (its number, e.g. 03, or its slug)"
     )
-    p_grade.add_argument(
-        "--notebook-timeout",
-        type=float,
-        default=300,
-        help="seconds for all of one notebook's cells; the cells after are not run (300)",
-    )
-    p_grade.add_argument(
-        "--memory-mb", type=int, default=2048, help="memory cap per kernel in MiB (2048)"
-    )
+    _limit_options(p_grade)
     p_grade.add_argument("--workers", type=int, default=2, help="notebooks run at once (2)")
     p_grade.add_argument(
         "--roster",
@@ -435,15 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         help="a file of extra checks for this exercise, shown to students after the due date "
         "(repeatable)",
     )
-    p_auto.add_argument(
-        "--timeout", type=float, default=30, help="seconds per cell before it is skipped (30)"
-    )
-    p_auto.add_argument(
-        "--notebook-timeout", type=float, default=300, help="seconds for all of the cells (300)"
-    )
-    p_auto.add_argument(
-        "--memory-mb", type=int, default=2048, help="memory cap of the kernel in MiB (2048)"
-    )
+    _limit_options(p_auto)  # the same limits as gdcourse grade's, and defaults
     p_auto.add_argument("--force", action="store_true", help="replace the zip if it exists")
     p_merge = sub.add_parser(
         "merge-gradebooks",

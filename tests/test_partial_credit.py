@@ -110,37 +110,30 @@ def test_an_input_a_function_runs_too_long_on_is_wrong_and_the_others_count(monk
     assert points == pytest.approx(share(ex.q1, 5, 6))
 
 
+def _doubling(cases: int, **kw) -> FunctionQuestion:
+    """A function question: double x, on ``cases`` inputs."""
+    return FunctionQuestion(
+        lesson="t",
+        name="q1",
+        answer_var="f",
+        prompt="Double it.",
+        hints=(),
+        solution_code="",
+        reference=lambda x: 2 * x,
+        cases=tuple({"x": float(x + 1)} for x in range(cases)),
+        **kw,
+    )
+
+
 @pytest.mark.parametrize(
     "cases, said", [(1, "Right on its one input."), (3, "Right on all 3 inputs.")]
 )
 def test_a_right_function_is_told_how_many_inputs_it_was_right_on(cases, said):
-    q = FunctionQuestion(
-        lesson="t",
-        name="q1",
-        answer_var="f",
-        prompt="Double it.",
-        hints=(),
-        solution_code="",
-        points=1,
-        reference=lambda x: 2 * x,
-        cases=tuple({"x": float(x)} for x in range(cases)),
-    )
-    assert q.check(lambda x: 2 * x).message.startswith(said)
+    assert _doubling(cases).check(lambda x: 2 * x).message.startswith(said)
 
 
 def test_a_function_question_can_declare_all_or_nothing():
-    q = FunctionQuestion(
-        lesson="t",
-        name="q1",
-        answer_var="f",
-        prompt="Double it.",
-        hints=(),
-        solution_code="",
-        points=2,
-        partial=False,
-        reference=lambda x: 2 * x,
-        cases=({"x": 1.0}, {"x": 2.0}, {"x": 3.0}),
-    )
+    q = _doubling(3, points=2, partial=False)
     v = q.check(lambda x: 2 * x if x < 3 else 0.0)
     assert v.outcome == "incorrect" and v.points == 0 and (v.right, v.of) == (0, 0)
     assert q.check(lambda x: 2 * x).points == 2

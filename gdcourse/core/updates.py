@@ -300,35 +300,22 @@ def _fraction(name: str, value: Any, example: str) -> float:
 
 
 class _Momentum(Update):
-    def __init__(self, mu: float) -> None:
-        super().__init__(f"momentum({mu:g})")
-        self.mu = mu
+    def __init__(self, mu: float, look_ahead: bool) -> None:
+        super().__init__(f"{'nesterov' if look_ahead else 'momentum'}({mu:g})")
+        self.mu, self.look_ahead = mu, look_ahead
         self._v: np.ndarray | None = None
 
     def started(self) -> Update:
-        return _Momentum(self.mu)
+        return _Momentum(self.mu, self.look_ahead)
 
     def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
         v = np.zeros_like(w, dtype=float) if self._v is None else self._v
         self._v = self.mu * v - lr * g
+        if self.look_ahead:
+            # The run's points are the look-ahead points y = w + mu v, where the gradient is
+            # read: v' = mu v - lr grad(y), y' = y + mu v' - lr grad(y) (Sutskever et al. 2013).
+            return w + self.mu * self._v - lr * g
         return w + self._v
-
-
-class _Nesterov(Update):
-    def __init__(self, mu: float) -> None:
-        super().__init__(f"nesterov({mu:g})")
-        self.mu = mu
-        self._v: np.ndarray | None = None
-
-    def started(self) -> Update:
-        return _Nesterov(self.mu)
-
-    def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
-        # The run's points are the look-ahead points y = w + mu v, where the gradient is read:
-        # v' = mu v - lr grad(y), y' = y + mu v' - lr grad(y) (Sutskever et al. 2013's form).
-        v = np.zeros_like(w, dtype=float) if self._v is None else self._v
-        self._v = self.mu * v - lr * g
-        return w + self.mu * self._v - lr * g
 
 
 class _Adam(Update):
@@ -369,7 +356,7 @@ def momentum(mu: float) -> Update:
     >>> run.weights.round(4).tolist()
     [7.0, 6.2, 5.16, 4.208]
     """
-    return _Momentum(_fraction("mu", mu, "0.9"))
+    return _Momentum(_fraction("mu", mu, "0.9"), look_ahead=False)
 
 
 def nesterov(mu: float) -> Update:
@@ -386,7 +373,7 @@ def nesterov(mu: float) -> Update:
     >>> run.weights.round(4).tolist()
     [7.0, 5.8, 4.76]
     """
-    return _Nesterov(_fraction("mu", mu, "0.9"))
+    return _Momentum(_fraction("mu", mu, "0.9"), look_ahead=True)
 
 
 def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Update:
