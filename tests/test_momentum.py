@@ -198,3 +198,42 @@ def test_a_spiralling_run_is_not_called_diverged():
     assert run.status != "diverged"
     far = gradient_descent(Quadratic1D(a=2, c=3), 7.0, 2.1, 60, update=momentum(0.0), tol=None)
     assert far.status == "diverged"
+
+
+# -- statuses of runs that remember --------------------------------------------------------------
+@pytest.mark.parametrize("mu", [0.5, 0.9, 0.95, 0.99])
+@pytest.mark.parametrize("rel", [1e-3, 1e-2, 0.05])
+@pytest.mark.parametrize("steps", [100, 1000])
+def test_heavy_ball_past_its_limit_is_diverged_and_inside_it_is_not(mu, rel, steps):
+    """Past 2(1 + mu) the steps of heavy ball do not lengthen every step (two eigenvalues near -1
+    and -mu): the run is read over its last quarters, not its last few steps."""
+    for loss, w0, lam in ((Quadratic1D(a=2, c=3), 7.0, 2.0), (BOWL, START, 10.0)):
+        out = gradient_descent(
+            loss, w0, heavy_ball_limit(mu) * (1 + rel) / lam, steps, update=momentum(mu)
+        )
+        if out.losses[-1] > 10 * out.losses[0]:
+            assert out.status == "diverged", (mu, rel, steps, out.losses[-1] / out.losses[0])
+        inside = gradient_descent(
+            loss, w0, heavy_ball_limit(mu) * (1 - rel) / lam, steps, update=momentum(mu)
+        )
+        assert inside.status != "diverged", (mu, rel, steps)
+
+
+def test_a_run_passing_the_minimum_at_speed_has_not_converged():
+    """(w)^2 from 4 at rate 0.25 with mu = 0.5 lands on 0 at step 2 with velocity -2: the
+    gradient is 0 there, but the run moves on, so it has not converged."""
+    run = gradient_descent(Quadratic1D(a=2, c=0), 4.0, 0.25, 3, update=momentum(0.5))
+    assert run.weights.tolist()[:3] == [4.0, 2.0, 0.0] and run.n_steps == 3
+    assert run.status != "converged"
+    settled = gradient_descent(Quadratic1D(a=2, c=3), 7.0, 0.1, 500, update=momentum(0.5))
+    assert settled.status == "converged" and abs(settled.weights[-1] - settled.weights[-2]) <= 1e-10
+
+
+def test_extreme_tunings_and_overflow_give_numbers_or_one_sentence():
+    assert best_momentum([1.0]).steps_to_shrink(1e6) == (1, 1)  # one curvature: a step lands
+    assert momentum_radius(1e200, 1e200, 0.5) == math.inf
+    with pytest.raises(CourseValueError, match="past 1e12: the best momentum would round to 1"):
+        best_momentum([1.0, 1e20])
+    with pytest.raises(CourseTypeError, match=r"call it: momentum\(0\.9\)"):
+        gradient_descent(BOWL, START, 0.1, 3, update=momentum)
+    assert repr(momentum(0.99999999999)) == "momentum(0.99999999999)"  # not the refused 1

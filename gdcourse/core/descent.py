@@ -97,6 +97,12 @@ GROWTH_SPREAD = 4.0
 #: A run whose loss ends this many times above max(|start loss|, 1) has diverged, whatever its
 #: steps look like (it is not stopped: DIVERGENCE_FACTOR, far larger, stops a run).
 EVIDENT_GROWTH = 1e6
+#: A rule that remembers (momentum, Adam) can grow for a while and then settle, or run away with
+#: steps that do not lengthen every step. Past MEMORY_MIN_STEPS steps its run has diverged when
+#: its longest step of the last quarter is longer than that of the quarter before by more than
+#: MEMORY_GROWTH, and its loss ended above its start; EVIDENT_GROWTH alone does not decide it.
+MEMORY_MIN_STEPS = 40
+MEMORY_GROWTH = 0.01
 #: A mini-batch run diverges when its full loss rose every epoch of the last ones (at least 3)
 #: and ended at least this many times where they began.
 EPOCH_GROWTH = 10.0
@@ -483,8 +489,8 @@ def gradient_descent(
             if not (finite and abs(losses[k]) <= limit):
                 status = "diverged"
                 break
-            if norms[k] <= tol and not noise:  # noise keeps moving a run: it never settles
-                status = "converged"
+            if norms[k] <= tol and not noise and _settled(update, weights, k, tol):
+                status = "converged"  # (noise keeps moving a run: it never settles)
                 break
             if k == steps:
                 break
@@ -509,13 +515,41 @@ def gradient_descent(
     weights, losses, norms = weights[: k + 1].copy(), losses[: k + 1].copy(), norms[: k + 1].copy()
     if status == "max_steps":
         swung = swing(weights, losses, noisy=noise > 0)
-        if swung == "growing" or abs(losses[-1]) > EVIDENT_GROWTH * max(abs(losses[0]), 1.0):
+        grew = swung == "growing" or abs(losses[-1]) > EVIDENT_GROWTH * max(abs(losses[0]), 1.0)
+        if update.remembers and len(weights) > MEMORY_MIN_STEPS:
+            grew = _envelope_rising(weights) and losses[-1] > losses[0]
+        if grew:
             status = "diverged"
         elif swung == "steady":
             status = "bouncing"
-        elif every_step and not noise and norms[-1] <= DEFAULT_TOL:
+        elif (
+            every_step
+            and not noise
+            and norms[-1] <= DEFAULT_TOL
+            and _settled(update, weights, k, DEFAULT_TOL)
+        ):
             status = "converged"  # every step taken, and it ended on a minimum all the same
     return Trajectory(weights, losses, norms, rates[:k].copy(), status)
+
+
+def _settled(update: Update, weights: np.ndarray, k: int, tol: float) -> bool:
+    """For a rule that remembers, a small gradient is not enough to have converged: the step
+    just taken must be as small (momentum passes the minimum at full speed)."""
+    if not update.remembers or k == 0:
+        return True
+    return float(np.sqrt(np.sum((weights[k] - weights[k - 1]) ** 2))) <= tol
+
+
+def _envelope_rising(weights: np.ndarray) -> bool:
+    """Is the longest step of the run's last quarter longer than the quarter before's by more
+    than ``MEMORY_GROWTH`` (a runaway of a rule that remembers, read over many steps)?"""
+    lengths = step_lengths(weights)
+    q = len(lengths) // 4
+    last, before = lengths[-q:], lengths[-2 * q : -q]
+    with np.errstate(all="ignore"):
+        if not np.all(np.isfinite(last)):
+            return True
+        return bool(before.max() > 0 and last.max() > before.max() * (1 + MEMORY_GROWTH))
 
 
 def _first_evaluation(loss: Any, w: np.ndarray) -> tuple[np.ndarray, float]:

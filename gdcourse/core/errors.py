@@ -140,6 +140,10 @@ _FACTORY_CALLS = {
         "factor_two_missing": "factor_two_missing()",
         "loss_for_gradient": "loss_for_gradient()",
         "first_gradient_kept": "first_gradient_kept()",
+        "momentum": "momentum(0.9)",
+        "nesterov": "nesterov(0.9)",
+        "adam": "adam()",
+        "rmsprop": "rmsprop()",
     },
 }
 

@@ -102,11 +102,15 @@ def momentum_matrix(h: float, mu: float, method: str = "heavy_ball") -> np.ndarr
 def _radius(h: float, mu: float, method: str) -> float:
     # The characteristic polynomial z^2 - b z + c, solved exactly: heavy ball's has
     # b = 1 + mu - h, c = mu; Nesterov's b = (1 + mu)(1 - h), c = mu (1 - h).
+    if not math.isfinite(h):
+        return math.inf
     if method == "heavy_ball":
         b, c = 1.0 + mu - h, mu
     else:
         b, c = (1.0 + mu) * (1.0 - h), mu * (1.0 - h)
     disc = b * b - 4.0 * c
+    if not math.isfinite(disc):
+        return math.inf
     if disc < 0:  # a complex pair: both of size sqrt(c), the run spirals
         return math.sqrt(c)
     root = math.sqrt(disc)
@@ -131,7 +135,10 @@ def momentum_radius(
     lam = _curvatures(curvature)
     lr = check_positive_number("lr", lr)
     mu, method = _mu(mu), _method(method)
-    return float(jitter(max(_radius(float(lr * x), mu, method) for x in lam)))
+    with np.errstate(all="ignore"):
+        radii = [_radius(float(lr * x), mu, method) for x in lam]
+    # A product too large for a float (lr * lambda past 1e154): the run explodes at once.
+    return float(jitter(max(r if math.isfinite(r) else math.inf for r in radii)))
 
 
 @dataclass(frozen=True)
@@ -144,16 +151,24 @@ class MomentumTuning:
     radius: float
     plain_radius: float
 
-    def steps_to_shrink(self, factor: float) -> tuple[int, int]:
+    def steps_to_shrink(self, factor: float) -> tuple[float, float]:
         """The steps the formula gives to shrink the error ``factor`` times, with momentum and
-        without: ``ceil(ln(factor) / -ln(radius))``. Asymptotic: at the best tuning the error
-        behaves like ``k r^k`` and first grows, so a simulated run takes longer."""
+        without: ``ceil(ln(factor) / -ln(radius))`` (1 where the radius is 0: one curvature, a
+        step lands; ``math.inf`` where it rounds to 1). Asymptotic: at the best tuning the
+        error behaves like ``k r^k`` (and, from a start with a stiff part, first grows), so a
+        simulated run takes longer."""
         factor = check_positive_number("factor", factor)
         if factor <= 1:
             raise CourseValueError(f"factor must be above 1 (e.g. 1e6), got {factor!r}")
-        return tuple(  # type: ignore[return-value]
-            math.ceil(math.log(factor) / -math.log(r)) for r in (self.radius, self.plain_radius)
-        )
+
+        def steps(r: float) -> float:
+            if r <= 0:
+                return 1
+            if r >= 1:
+                return math.inf
+            return math.ceil(math.log(factor) / -math.log(r))
+
+        return steps(self.radius), steps(self.plain_radius)
 
 
 def best_momentum(curvature: ArrayLike) -> MomentumTuning:
@@ -172,6 +187,11 @@ def best_momentum(curvature: ArrayLike) -> MomentumTuning:
     """
     lam = _curvatures(curvature)
     m, big = float(lam.min()), float(lam.max())
+    if big / m > 1e12:  # mu = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2 would round to 1
+        raise CourseValueError(
+            f"the curvatures' ratio kappa = {big / m:.3g} is past 1e12: the best momentum "
+            f"would round to 1, which never lets the velocity fade"
+        )
     root = math.sqrt(big / m)
     radius = (root - 1.0) / (root + 1.0)
     kappa = big / m

@@ -53,6 +53,10 @@ class Update:
 
     #: Whether the rule works on a stack of points at once (``noisy_runs``).
     stacks = True
+    #: Whether a step depends on earlier ones (a velocity, running averages): then a small
+    #: gradient does not mean a small step, and a run's status reads its steps, not only its
+    #: gradient (see ``descent.gradient_descent``).
+    remembers = False
 
     def __init__(self, description: str) -> None:
         self._description = description
@@ -300,8 +304,11 @@ def _fraction(name: str, value: Any, example: str) -> float:
 
 
 class _Momentum(Update):
+    remembers = True
+
     def __init__(self, mu: float, look_ahead: bool) -> None:
-        super().__init__(f"{'nesterov' if look_ahead else 'momentum'}({mu:g})")
+        # (12 digits: 0.99999999999 is not shown as the refused 1)
+        super().__init__(f"{'nesterov' if look_ahead else 'momentum'}({mu:.12g})")
         self.mu, self.look_ahead = mu, look_ahead
         self._v: np.ndarray | None = None
 
@@ -319,6 +326,8 @@ class _Momentum(Update):
 
 
 class _Adam(Update):
+    remembers = True
+
     def __init__(self, beta1: float, beta2: float, eps: float, correct: bool, name: str) -> None:
         super().__init__(name)
         self.beta1, self.beta2, self.eps, self.correct = beta1, beta2, eps, correct
@@ -395,7 +404,9 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Update:
     beta1 = _fraction("beta1", beta1, "0.9")
     beta2 = _fraction("beta2", beta2, "0.999")
     eps = check_positive_number("eps", eps)
-    return _Adam(beta1, beta2, eps, True, f"adam(beta1={beta1:g}, beta2={beta2:g}, eps={eps:g})")
+    return _Adam(
+        beta1, beta2, eps, True, f"adam(beta1={beta1:.12g}, beta2={beta2:.12g}, eps={eps:g})"
+    )
 
 
 def rmsprop(beta: float = 0.9, eps: float = 1e-8) -> Update:
@@ -413,4 +424,4 @@ def rmsprop(beta: float = 0.9, eps: float = 1e-8) -> Update:
     """
     beta = _fraction("beta", beta, "0.9")
     eps = check_positive_number("eps", eps)
-    return _Adam(0.0, beta, eps, False, f"rmsprop(beta={beta:g}, eps={eps:g})")
+    return _Adam(0.0, beta, eps, False, f"rmsprop(beta={beta:.12g}, eps={eps:g})")
