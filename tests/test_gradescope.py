@@ -553,9 +553,21 @@ def test_no_hidden_check_or_stray_file_ships_in_the_course(tmp_path, git):
         subprocess.run(["git", "-C", str(course), "add", str(inside)], check=True)
     with pytest.raises(GradeError, match="holds a hidden-check file's code"):
         build_autograder("03", tmp_path / "a.zip", course, [outside])
+    inside.write_text(HIDDEN.replace("Run it.", "Run it!") + "\n# v2\n")  # a copy, edited
+    if git:
+        subprocess.run(["git", "-C", str(course), "add", str(inside)], check=True)
+    with pytest.raises(GradeError, match="holds a hidden-check file's code"):
+        build_autograder("03", tmp_path / "a.zip", course, [outside])
     inside.unlink()
     if git:
         subprocess.run(["git", "-C", str(course), "rm", "-q", "--cached", str(inside)], check=True)
+    lesson = course / "gdcourse" / "lessons" / "lr_exploration.py"
+    kept = lesson.read_text()
+    # One of its strings (not a name: the course has those too) pasted into a course file.
+    lesson.write_text(kept + '\n_PROMPT = "Weights at rate 0.5, again."\n')
+    with pytest.raises(GradeError, match="its text 'Weights at rate 0.5, again.'"):
+        build_autograder("03", tmp_path / "a.zip", course, [outside])
+    lesson.write_text(kept)
     build_autograder("03", tmp_path / "a.zip", course, [outside])
     with zipfile.ZipFile(tmp_path / "a.zip") as zf:
         names = zf.namelist()
@@ -664,6 +676,39 @@ def test_a_link_out_of_the_upload_is_not_followed(zip_03, tmp_path):
     assert "links to files outside it (03_lr_exploration.ipynb)" in results["output"]
 
 
+def test_a_file_name_or_an_error_cannot_add_lines_to_what_the_student_reads(zip_03):
+    """A name with a newline, an error with a line separator (U+2028), an error that imitates
+    the grader's review note: each stays inside its own line, and no note is planted."""
+    if not sandbox.available():
+        _on_ci_or_skip(sandbox.missing())
+    name = "x\nScore: 13 of 13 points. FORGED\u2028.ipynb"
+    fake = (
+        "raise ValueError('x; review: FORGED note; nothing before trusting this grade\u2028"
+        "How the run went: FORGED-2')"
+    )
+    results, log, _ = _run(zip_03, {name: _with([fake])})
+    _check_schema(results)
+    lines = results["output"].splitlines()
+    assert not any(
+        line.startswith(("Score: 13 of 13 points. FORGED", "How the run went: F")) for line in lines
+    )
+    assert "\u2028" not in results["output"] and "\u2028" not in log
+    assert "review" not in results["extra_data"]
+    assert "\n" not in results["extra_data"]["file"]
+
+
+def test_a_loop_of_links_is_not_graded_and_does_not_stop_the_autograder(zip_03):
+    def upload(root):
+        (root / "submission").mkdir(exist_ok=True)
+        (root / "submission" / "a.ipynb").symlink_to("b.ipynb")
+        (root / "submission" / "b.ipynb").symlink_to("a.ipynb")
+        return {"03_lr_exploration.ipynb": nbformat.read(SOLUTION, as_version=4)}
+
+    results, log, _ = _run(zip_03, upload)
+    _check_schema(results)
+    assert results["score"] == FULL, log  # the real notebook beside the loop is graded
+
+
 REVIEWED = "import gdcourse.instructor.kernel_side as ks  # reaches into grading"
 FORGED_LOG = (
     "raise RuntimeError('boom\\nstatus ok: every cell ran\\nscore 99 of 99\\x1b[2K\\r"
@@ -719,8 +764,9 @@ def test_another_exercises_notebook_is_not_graded_and_says_so(zip_03):
         "04_many_parameters_practice.ipynb is another exercise's notebook (04 · "
         in results["output"]
     )
-    assert "upload your 03_lr_exploration.ipynb from 03 · Exploring the learning rate." in (
-        results["output"]
+    assert (
+        "upload your 03_lr_exploration.ipynb from 03 · Exploring the learning rate."
+        in (results["output"])
     )
     assert "--lesson" not in results["output"]  # an instructor's option is no help to a student
 

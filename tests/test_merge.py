@@ -6,6 +6,7 @@ one sentence naming the files."""
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -360,3 +361,86 @@ def test_a_gradebook_saved_again_with_a_byte_order_mark_is_read(tmp_path):
     bom = tmp_path / "bom.csv"
     bom.write_bytes(b"\xef\xbb\xbf" + (part / "gradebook.csv").read_bytes().replace(b"\n", b"\r\n"))
     assert read_gradebook(bom)[0].student == "ada"
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (_set(**{f"{Q1} outcome": "missing"}), "is 'missing' with"),
+        (_set(penalty="1", late="no"), "not marked late"),
+        (_set(status="hacked"), "status is 'hacked', not one gdcourse writes"),
+        (_set(**{f"{Q1} points": "-0.004"}), "outside 0 to"),
+    ],
+    ids=["points-on-missing", "penalty-not-late", "status", "tiny-negative"],
+)
+def test_more_rows_no_run_could_have_written_are_refused(tmp_path, change, says):
+    edited = _edited(tmp_path, [_row("ada", 2)], change)
+    with pytest.raises(GradeError, match=says):
+        merge_gradebooks([edited], tmp_path / "m")
+
+
+@pytest.mark.parametrize("column", ["final", "max_total"])
+def test_an_edited_final_or_max_total_is_refused_not_dropped(tmp_path, column):
+    edited = _edited(tmp_path, [_row("ada", 2)], _set(**{column: "99"}), retotal=False)
+    with pytest.raises(GradeError, match=f"{column} 99 is not what the row's points make"):
+        merge_gradebooks([edited], tmp_path / "m")
+
+
+@pytest.mark.parametrize(
+    "field, value, says",
+    [
+        ("status", "timeout", "status is 'ok' in the gradebook and 'timeout'"),
+        ("file", "other.ipynb", "file is 'bo.ipynb' in the gradebook and 'other.ipynb'"),
+        ("late", True, "late is False in the gradebook and True"),
+        ("graded_at", "2026-01-01T00:00:00+00:00", "graded_at is"),
+    ],
+)
+def test_a_results_file_that_disagrees_in_any_field_is_refused(tmp_path, field, value, says):
+    import json
+
+    from gdcourse.instructor.store import RESULTS
+
+    part = _part(tmp_path / "a", [_row("ada", 2), _row("bo", 1)])
+    data = json.loads((part / RESULTS).read_text())
+    data["submissions"][1][field] = value
+    (part / RESULTS).write_text(json.dumps(data))
+    with pytest.raises(GradeError, match="line 3: the gradebook and its run's results file"):
+        merge_gradebooks([part], tmp_path / "m")
+    with pytest.raises(GradeError, match=re.escape(says)):
+        merge_gradebooks([part], tmp_path / "m")
+
+
+def test_a_results_file_with_other_students_is_refused(tmp_path):
+    import json
+
+    from gdcourse.instructor.store import RESULTS
+
+    part = _part(tmp_path / "a", [_row("ada", 2), _row("bo", 1)])
+    data = json.loads((part / RESULTS).read_text())
+    data["submissions"].reverse()  # the same rows in another order still match
+    (part / RESULTS).write_text(json.dumps(data))
+    assert merge_gradebooks([part], tmp_path / "m").notes == []
+    data["submissions"][0]["student"] = "zed"
+    (part / RESULTS).write_text(json.dumps(data))
+    with pytest.raises(GradeError, match="disagree"):
+        merge_gradebooks([part], tmp_path / "m2")
+
+
+def test_an_id_with_an_invisible_character_is_matched_to_its_results_and_page(tmp_path):
+    """The gradebook shows a zero-width space escaped; the results file and page keep it."""
+    odd = "ali\u200bce"
+    part = _part(tmp_path / "a", [_row(odd, 2), _row("frank", 1)])
+    assert "ali\\u200bce" in (part / "gradebook.csv").read_text()
+    merged = merge_gradebooks([part], tmp_path / "m")
+    assert merged.notes == []
+    assert (tmp_path / "m" / "feedback" / f"{odd}.html").is_file()
+
+
+def test_an_out_that_cannot_be_a_folder_is_refused_in_one_sentence(tmp_path):
+    part = _part(tmp_path / "a", [_row("ada", 2)])
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(GradeError, match="not an empty folder"):
+        merge_gradebooks([part], tmp_path / "dangling")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(GradeError, match="cannot be made a folder"):
+        merge_gradebooks([part], tmp_path / "afile" / "sub")

@@ -66,7 +66,8 @@ def printable(text: str, keep: str = "") -> str:
             out.append(ch)
         elif ch in "\n\t\r":
             out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in "\u200d":
+        # (Zl, Zp: U+2028 and U+2029 break a line wherever Unicode's line breaking is followed.)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200d":
             out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
         else:
             out.append(ch)

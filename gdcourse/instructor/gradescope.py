@@ -108,11 +108,51 @@ def _tracked(root: Path) -> set[str] | None:
     return {name for name in done.stdout.decode("utf-8", "replace").split("\0") if name}
 
 
+def _telltales(code: bytes) -> tuple[set[str], set[str]]:
+    """What marks a hidden-check file's code wherever a copy of it went: its lines of some
+    length (not imports), and its string literals of 12 characters or more that are not names
+    (a prompt, a hint, a secret)."""
+    import ast
+
+    text = code.decode("utf-8", "replace")
+    lines = {
+        line.strip()
+        for line in text.splitlines()
+        if len(line.strip()) >= 16 and not line.strip().startswith(("import ", "from ", "#"))
+    }
+    strings: set[str] = set()
+    try:
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                # (not a name: the exercise's slug or an answer's variable is in the course too)
+                if len(node.value) >= 12 and not re.fullmatch(r"[\w.]+", node.value):
+                    strings.add(node.value)
+    except SyntaxError:
+        pass
+    return lines, strings
+
+
+def _holds_hidden(text: str, telltales: tuple[set[str], set[str]]) -> str:
+    """Why ``text`` (a package file) looks like it holds a hidden-check file's code ("" if not):
+    half of its long lines (3 at least), or one of its long strings (a prompt, a secret)."""
+    lines, strings = telltales
+    mine = {line.strip() for line in text.splitlines()}
+    shared = len(lines & mine)
+    if shared >= 3 and shared * 2 >= len(lines):
+        return f"{shared} of the hidden-check file's {len(lines)} lines"
+    for literal in sorted(strings):
+        if literal in text:
+            return f"its text {literal[:40]!r}"
+    return ""
+
+
 def _package_files(root: Path, hidden: Sequence[bytes] = ()) -> list[Path]:
     """The package's own files, to ship: every student's kernel can read them, so never a file
-    git does not track (in a checkout) and never one holding a hidden check's code."""
+    git does not track (in a checkout), and never one that holds a hidden check's code, even a
+    copy of it edited, or one of its strings pasted into a course file."""
     package = root / "gdcourse"
     tracked = _tracked(root)
+    marks = [_telltales(code) for code in hidden]
     out, untracked = [], []
     for p in sorted(package.rglob("*")):
         rel = p.relative_to(root)
@@ -121,11 +161,14 @@ def _package_files(root: Path, hidden: Sequence[bytes] = ()) -> list[Path]:
         if tracked is not None and rel.as_posix() not in tracked:
             untracked.append(rel.as_posix())
             continue
-        if p.read_bytes() in hidden:
-            raise GradeError(
-                f"{rel} holds a hidden-check file's code, and the course folder ships to every "
-                f"student's kernel: keep hidden checks outside {package}"
-            )
+        text = p.read_bytes().decode("utf-8", "replace")
+        for mark in marks:
+            why = _holds_hidden(text, mark)
+            if why:
+                raise GradeError(
+                    f"{rel} holds a hidden-check file's code ({why}), and the course ships to "
+                    f"every student's kernel: keep hidden checks outside {package}"
+                )
         out.append(p)
     if untracked:
         shown = ", ".join(untracked[:5]) + (", ..." if len(untracked) > 5 else "")
@@ -342,11 +385,13 @@ def results_for(
     got = round(sum(round(r.points, 2) for r in shown), 2)
     of = sum(r.max_points for r in shown)
     lines = []
-    if title or g.lesson:
-        lines.append(f"Exercise: {title or g.lesson}" + (f" (file {g.file})" if g.file else ""))
+    if title or g.lesson:  # (a file's name, and the note naming it, on one line each)
+        lines.append(
+            f"Exercise: {title or g.lesson}" + (f" (file {printable(g.file)})" if g.file else "")
+        )
     if note:
-        lines.append(note)
-    detail, _ = _split_review(g.detail)
+        lines.append(printable(note))
+    detail = _without_review(g)
     if g.status in NOT_GRADED:
         # (Nothing picked from the upload: the note below says why, not "not a notebook".)
         lines.append(f"Not graded: {STATUSES[g.status].split(': ', 1)[-1]}." if g.file else "")
@@ -384,24 +429,25 @@ def results_for(
             "gdcourse": __version__,
             "lesson": g.lesson,
             "status": g.status,
-            "file": _clean(g.file),
-            **({"review": printable(review)} if (review := _split_review(g.detail)[1]) else {}),
+            "file": printable(g.file),
+            **({"review": printable(_review_note(g))} if g.review else {}),
         },
     }
 
 
-_REVIEW = re.compile(r"(?:; )?(review: .*?before trusting this grade)")
+def _without_review(g: GradedSubmission) -> str:
+    """The detail a student reads: without the grader's own note naming cells to review (the
+    exact note the grader wrote, never text the notebook put in an error message)."""
+    if not g.review or g.review not in g.detail:
+        return g.detail
+    before, _, after = g.detail.partition(g.review)  # (the grader's note, once, as it wrote it)
+    return "; ".join(x for x in (before.removesuffix("; "), after.removeprefix("; ")) if x)
 
 
-def _split_review(detail: str) -> tuple[str, str]:
-    """(the detail a student reads, the note for the instructor to review cells, or ""). On
-    Gradescope there is no executed/ folder: the note points at the uploaded notebook."""
-    found = _REVIEW.search(detail)
-    if not found:
-        return detail, ""
-    student = (detail[: found.start()] + detail[found.end() :]).strip("; ")
-    note = found.group(1).replace("read them in executed/", "read them in the uploaded notebook")
-    return student, note
+def _review_note(g: GradedSubmission) -> str:
+    """The note for the instructor. On Gradescope there is no executed/ folder: the note points
+    at the uploaded notebook."""
+    return g.review.replace("read them in executed/", "read them in the uploaded notebook")
 
 
 # -- the run, once per submission ------------------------------------------------------------------
@@ -442,7 +488,14 @@ def _pick(submission: Path, slug: str, exercise_file: str) -> tuple[Path | None,
     # The grader is root: a link (from a git repository's submission) could name any file of
     # the machine, so only links to files of the upload itself are followed.
     inside = submission.resolve()
-    links = [p for p in found if p.is_symlink() and inside not in p.resolve().parents]
+
+    def outside(p: Path) -> bool:
+        try:
+            return p.is_symlink() and inside not in p.resolve().parents
+        except (OSError, RuntimeError):  # a loop of links: followed nowhere
+            return True
+
+    links = [p for p in found if outside(p)]
     found = [p for p in found if p not in links]
     notebooks = [p for p in found if p.suffix.lower() == ".ipynb"]
     if not notebooks and links:

@@ -140,6 +140,7 @@ class GradedSubmission:
     days_late: int = 0  # started days late, where the course site says how late (Moodle)
     penalty: float = 0.0  # points off for lateness (--late-penalty), never more than the total
     hidden_checks: str = ""  # which hidden checks graded it (hidden_fingerprint), "" for none
+    review: str = ""  # the note naming cells to read before trusting the grade ("" for none)
 
     @property
     def total(self) -> float:
@@ -1277,6 +1278,7 @@ def grade_submission(
         str(env.get("python", ""))[:50],
         executed,
         made_with,
+        review=reaching,
     )
 
 

@@ -80,8 +80,15 @@ def _check_row(g: GradedSubmission, points_of: dict[str, float], where: str) -> 
     """Refuse a row no run of ``gdcourse grade`` could have written: points outside a question's
     range, full points not given for "correct", a question of the exercise missing, an unknown
     outcome, a penalty outside 0..total, no student."""
+    from .grading import STATUSES
+
     if not g.student.strip():
         raise GradeError(f"{where}: the row names no student")
+    if g.status not in STATUSES:
+        raise GradeError(
+            f"{where}: {g.student}'s status is {g.status!r}, not one gdcourse writes "
+            f"({', '.join(STATUSES)})"
+        )
     by_id = {r.id: r for r in g.results}
     lost = [qid for qid in points_of if qid not in by_id]
     if lost:  # (a file that could not be graded has a row of not_graded results too)
@@ -101,7 +108,7 @@ def _check_row(g: GradedSubmission, points_of: dict[str, float], where: str) -> 
                 f"{where}: {g.student}'s {r.id} outcome is {r.outcome!r}, not one gdcourse "
                 f"writes ({', '.join((*_KNOWN, 'not_graded'))})"
             )
-        if not -0.005 <= r.points <= top + 0.005:
+        if not 0 <= r.points <= top + 0.005:
             raise GradeError(
                 f"{where}: {g.student}'s {r.id} has {r.points:g} points, outside 0 to {top:g} "
                 f"(was the gradebook edited?)"
@@ -111,17 +118,33 @@ def _check_row(g: GradedSubmission, points_of: dict[str, float], where: str) -> 
                 f"{where}: {g.student}'s {r.id} is 'correct' with {r.points:g} of {top:g} points: "
                 f"a right answer earns them all (was the gradebook edited?)"
             )
-    if not -0.005 <= g.penalty <= g.total + 0.005:
+        if r.outcome not in ("correct", "incorrect") and r.points != 0:
+            raise GradeError(
+                f"{where}: {g.student}'s {r.id} is {r.outcome!r} with {r.points:g} points: only "
+                f"a right or partly right answer earns any (was the gradebook edited?)"
+            )
+    if not 0 <= g.penalty <= g.total + 0.005:
         raise GradeError(
             f"{where}: {g.student}'s late penalty {g.penalty:g} is outside 0 to the total "
             f"({g.total:g})"
+        )
+    if g.penalty and not g.late:
+        raise GradeError(
+            f"{where}: {g.student} has a late penalty of {g.penalty:g} but is not marked late: "
+            f"only late work is penalised (was the gradebook edited?)"
         )
 
 
 def _disagreement(csv_row: GradedSubmission, saved: GradedSubmission) -> str:
     """How a gradebook row and its run's saved result differ, in a few words ("" if not)."""
-    if csv_row.student != saved.student or csv_row.graded_at != saved.graded_at:
-        return f"the rows are of {csv_row.student!r} and {saved.student!r}"
+    from .gradebook import safe_cell
+
+    for what in ("graded_at", "status", "file", "lesson", "late", "hidden_checks"):
+        mine, theirs = getattr(csv_row, what), getattr(saved, what)
+        if isinstance(mine, str):
+            mine, theirs = safe_cell(mine), safe_cell(theirs)
+        if mine != theirs:
+            return f"{what} is {mine!r} in the gradebook and {theirs!r} in the results file"
     mine = {r.id: r for r in csv_row.results}
     theirs = {r.id: r for r in saved.results}
     for qid in sorted(set(mine) | set(theirs)):
@@ -215,13 +238,19 @@ def read_gradebook(path: Path) -> list[GradedSubmission]:
                 f"({g.total:g}): was the gradebook edited?"
             )
         _check_row(g, points_of, where)
+        for column, value in (("max_total", g.max_total), ("final", g.final)):
+            cell = row.get(column, "")
+            if cell and abs(_number(cell, column, where) - value) > 0.005:
+                raise GradeError(
+                    f"{where}: {column} {cell} is not what the row's points make ({value:g}): "
+                    f"was the gradebook edited?"
+                )
         out.append(g)
     return out
 
 
-def _part(given: Path) -> tuple[Path, list[GradedSubmission], bool | None]:
-    """(gradebook, its rows, whether they came from the run's results file: True; False where
-    there is none; None where it is of another run)."""
+def _part(given: Path) -> tuple[Path, list[GradedSubmission], bool]:
+    """(gradebook, its rows, whether they came from the run's results file beside it)."""
     from .store import RESULTS, load_results
 
     path = given / "gradebook.csv" if given.is_dir() else given
@@ -231,30 +260,35 @@ def _part(given: Path) -> tuple[Path, list[GradedSubmission], bool | None]:
             f"its --out folder"
         )
     rows = read_gradebook(path)
-    if (path.parent / RESULTS).is_file() and path.name == "gradebook.csv":
-        try:
-            full = load_results(path.parent)
-        except GradeError:
-            full = []
-        same = [(g.student, g.graded_at) for g in full] == [(g.student, g.graded_at) for g in rows]
-        if full and same:
-            # The saved results carry the messages; the gradebook is what the instructor read
-            # and may have edited. They must agree, row by row, or the merge would pick one.
-            for n, (row, saved) in enumerate(zip(rows, full, strict=True), start=2):
-                differ = _disagreement(row, saved)
-                where = f"{path}, line {n}"
-                if differ:
-                    raise GradeError(
-                        f"{where}: the gradebook and its run's results file "
-                        f"({path.parent / RESULTS}) disagree: {differ}. To merge the "
-                        f"gradebook's cells as they are, copy gradebook.csv out of its folder "
-                        f"and give that copy; or regrade"
-                    )
-                mark = saved.hidden_checks
-                _check_row(saved, _max_points(saved.lesson, mark), where)
-            return path, full, True
-        return path, rows, None
-    return path, rows, False
+    if not ((path.parent / RESULTS).is_file() and path.name == "gradebook.csv"):
+        return path, rows, False
+    from .gradebook import safe_cell
+
+    full = load_results(path.parent)  # (a damaged one says so: GradeError)
+    # The saved results carry the messages; the gradebook is what the instructor read and may
+    # have edited. Every row must be in both and agree, or the merge would pick one silently.
+    saved = {safe_cell(g.student): g for g in full}
+    picked = []
+    for n, row in enumerate(rows, start=2):
+        where = f"{path}, line {n}"
+        match = saved.pop(safe_cell(row.student), None)
+        differ = f"{row.student!r} is not in it" if match is None else _disagreement(row, match)
+        if differ:
+            raise GradeError(
+                f"{where}: the gradebook and its run's results file ({path.parent / RESULTS}) "
+                f"disagree: {differ}. To merge the gradebook's cells as they are, copy "
+                f"gradebook.csv out of its folder and give that copy; or regrade"
+            )
+        _check_row(match, _max_points(match.lesson, match.hidden_checks), where)
+        picked.append(match)
+    if saved:
+        extra = ", ".join(repr(name) for name in list(saved)[:5])
+        raise GradeError(
+            f"{path.parent / RESULTS} has results for students not in {path} ({extra}): the "
+            f"gradebook and its results file disagree. To merge the gradebook's cells as they "
+            f"are, copy gradebook.csv out of its folder and give that copy; or regrade"
+        )
+    return path, picked, True
 
 
 def merge_gradebooks(parts: Sequence[Path], out: Path) -> Merged:
@@ -274,7 +308,7 @@ def merge_gradebooks(parts: Sequence[Path], out: Path) -> Merged:
 
     if not parts:
         raise GradeError("give the gradebooks to merge")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.is_symlink() or (out.exists() and (not out.is_dir() or any(out.iterdir()))):
         raise GradeError(f"--out {out} exists and is not an empty folder: choose a new folder")
     read = [_part(Path(p)) for p in parts]
     seen: dict[Path, Path] = {}
@@ -320,10 +354,6 @@ def merge_gradebooks(parts: Sequence[Path], out: Path) -> Merged:
     notes = [
         f"{path} has no results file of its run beside it: its rows carry outcomes and points "
         f"only, so the summary counts none of their mistakes (merge the --out folders to keep them)"
-        if full is False
-        else f"{path}'s results file is of another run (its students or times differ): its rows "
-        f"carry the gradebook's outcomes and points only, so the summary counts none of their "
-        f"mistakes"
         for path, _, full in read
         if not full
     ]
@@ -333,7 +363,12 @@ def merge_gradebooks(parts: Sequence[Path], out: Path) -> Merged:
             f"the parts were graded with different gdcourse versions ({', '.join(versions)}): "
             f"an exercise may have changed between them"
         )
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise GradeError(
+            f"--out {out} cannot be made a folder ({err.strerror or err}): choose a new folder"
+        ) from None
     written = [out / "gradebook.csv"]
     write_gradebook(whole, written[0])
     written += write_summary(whole, out)
