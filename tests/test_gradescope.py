@@ -565,7 +565,7 @@ def test_no_hidden_check_or_stray_file_ships_in_the_course(tmp_path, git):
     kept = lesson.read_text()
     # One of its strings (not a name: the course has those too) pasted into a course file.
     lesson.write_text(kept + '\n_PROMPT = "Weights at rate 0.5, again."\n')
-    with pytest.raises(GradeError, match="its text 'Weights at rate 0.5, again.'"):
+    with pytest.raises(GradeError, match=re.escape("its text 'Weights at rate 0.5, again.'")):
         build_autograder("03", tmp_path / "a.zip", course, [outside])
     lesson.write_text(kept)
     build_autograder("03", tmp_path / "a.zip", course, [outside])

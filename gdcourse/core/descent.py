@@ -49,6 +49,8 @@ __all__ = [
     "GROWTH_SPREAD",
     "GROWTH_STEPS",
     "MAX_STEPS",
+    "MEMORY_GROWTH",
+    "MEMORY_MIN_STEPS",
     "NOISY_WINDOW",
     "STATUSES",
     "STATUS_PHRASES",
