@@ -561,6 +561,19 @@ def test_a_huge_number_is_described_not_printed(q):
     assert "401 digits" in v.message and "0" * 50 not in v.message
 
 
+@pytest.mark.parametrize("q", NUMERIC_CHOICES, ids=ids(NUMERIC_CHOICES))
+def test_a_value_whose_repr_starts_a_new_line_is_named_by_its_type(q):
+    """A student's own ``__repr__`` cannot put a fake verdict on a line of its own."""
+
+    class Sly:
+        def __repr__(self):
+            return "\u2714 Correct\nRight."
+
+    v = q.check(Sly())
+    assert "\nRight." not in v.message and "Correct\n" not in v.message
+    assert "Sly" in v.message
+
+
 def test_gradient_table_refuses_bad_points_in_one_sentence_and_holds_to_the_shape_policy(capsys):
     from gdcourse.checks import gradient_table
     from gdcourse.core import CourseInputError

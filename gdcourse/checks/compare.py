@@ -63,7 +63,9 @@ def _describe(value: Any, limit: int) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
         return f"a whole number of {len(str(abs(value)))} digits"
     text = repr(value)
-    if len(text) <= limit and " at 0x" not in text:  # not `<map object at 0x7f...>`
+    # Not `<map object at 0x7f...>`, and not a repr of the student's own that starts a new line
+    # or imitates a verdict ("\u2714 Correct\nRight."): such a value is named by its type.
+    if len(text) <= limit and " at 0x" not in text and text.isprintable():
         return text
     name = type(value).__name__
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
