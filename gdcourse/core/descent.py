@@ -448,7 +448,9 @@ def gradient_descent(
         keeps moving it); ``"bouncing"`` (the last steps swing back and forth keeping their
         size, as the rate 2/a does on a quadratic; never with noise); else ``"max_steps"``.
         Steps that run away do not stop the run: every step asked for is taken, so that a lesson
-        can state its later values.
+        can state its later values. A rule that remembers (momentum, Adam) converges only once
+        its step is at most ``tol`` too, and past ``MEMORY_MIN_STEPS`` steps has diverged when
+        its steps' envelope grows (``MEMORY_GROWTH``) and its loss ended above its start.
 
     Examples
     --------
