@@ -45,6 +45,7 @@ from .errors import (
 )
 from .losses import LinearRegression, Quadratic1D
 from .schedules import geometric_growth
+from .updates import Update
 
 __all__ = [
     "RangeTest",
@@ -75,16 +76,29 @@ def first_step_within(weights: ArrayLike, c: ArrayLike, tol: float) -> int | Non
 
 
 def steps_to_relative_tolerance(
-    loss: Any, lr: float, rel_tol: float = 1e-6, max_steps: int = 100_000
+    loss: Any,
+    lr: float,
+    rel_tol: float = 1e-6,
+    max_steps: int = 100_000,
+    *,
+    update: Update | None = None,
 ) -> int | None:
     """Steps of gradient descent from the origin until ``|w - w*| <= rel_tol * |w0 - w*|``
     (``w*`` the loss's ``minimizer``); ``None`` if the run does not get there in ``max_steps``.
 
+    ``update`` is the run's rule (:mod:`gdcourse.core.updates`; plain descent by default), so
+    that momentum's simulated count can be set beside the formula's: the first step within the
+    tolerance, whatever the error did before it (under momentum it can first grow).
+
     Examples
     --------
-    >>> from gdcourse import QuadraticBowl
+    >>> from gdcourse import QuadraticBowl, momentum
     >>> steps_to_relative_tolerance(QuadraticBowl([1.0, 10.0], center=[1.0, 1.0]), lr=0.1)
     128
+    >>> steps_to_relative_tolerance(
+    ...     QuadraticBowl([1.0, 10.0], center=[1.0, 1.0]), lr=0.1, update=momentum(0.5)
+    ... )
+    40
     """
     check_loss(loss)
     target = getattr(loss, "minimizer", None)
@@ -96,7 +110,9 @@ def steps_to_relative_tolerance(
     start = np.zeros(target.shape)
     n = 64
     while True:  # longer runs only when needed: most runs get there in a few hundred steps
-        run = gradient_descent(loss, start, lr=lr, steps=min(n, max_steps), tol=0.0)
+        run = gradient_descent(
+            loss, start, lr=lr, steps=min(n, max_steps), tol=0.0, update=update
+        )
         dist = np.linalg.norm((run.weights - target).reshape(run.n_steps + 1, -1), axis=1)
         within = dist <= rel_tol * dist[0]
         if within.any():
