@@ -201,3 +201,17 @@ def test_steps_to_relative_tolerance_takes_an_update_rule_and_counts_what_it_sim
     assert 69 < with_momentum < 100 and plain == 691
     with pytest.raises(TypeError, match="update"):
         steps_to_relative_tolerance(bowl, 0.01, update=momentum)
+
+
+def test_path_difference_sees_adams_scaled_paths_coincide_and_plain_descents_part():
+    from gdcourse import adam, path_difference
+
+    bowl, scaled = QuadraticBowl([1.0, 100.0]), QuadraticBowl([1000.0, 100000.0])
+    assert path_difference(bowl, scaled, [1.0, 1.0], 0.01, 200, update=adam()) < 1e-8
+    assert path_difference(bowl, bowl, [1.0, 1.0], 0.01, 50) == 0.0
+    # plain descent at 0.01 on the scaled bowl blows up and stops early: infinitely far apart
+    assert path_difference(bowl, scaled, [1.0, 1.0], 0.01, 200) == float("inf")
+    with pytest.raises(TypeError, match="^other must be a loss object"):
+        path_difference(bowl, QuadraticBowl, [1.0, 1.0], 0.01, 5)
+    with pytest.raises(ValueError, match="steps"):
+        path_difference(bowl, bowl, [1.0, 1.0], 0.01, 0)

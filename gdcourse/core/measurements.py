@@ -50,6 +50,7 @@ from .updates import Update
 __all__ = [
     "RangeTest",
     "first_step_within",
+    "path_difference",
     "range_test",
     "settled_loss",
     "smooth_losses",
@@ -120,6 +121,54 @@ def steps_to_relative_tolerance(
         if n >= max_steps or run.status == "diverged":
             return None
         n *= 4
+
+
+def path_difference(
+    loss: Any,
+    other: Any,
+    w0: ArrayLike,
+    lr: float,
+    steps: int,
+    *,
+    update: Update | None = None,
+) -> float:
+    """How far apart two runs from ``w0`` at the same rate and rule are: the largest distance
+    between their points, step by step, over ``steps`` updates (every step taken: ``tol=None``).
+
+    Lesson 09 runs a loss and the same loss multiplied by a factor: Adam's two paths coincide
+    (while the gradient's running RMS is far above ``eps``), plain descent's do not. ``inf``
+    when one run stopped early (it blew up) or left the finite numbers.
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl, adam
+    >>> bowl, scaled = QuadraticBowl([1.0, 100.0]), QuadraticBowl([10.0, 1000.0])
+    >>> path_difference(bowl, scaled, [1.0, 1.0], 0.01, 200, update=adam()) < 1e-7
+    True
+    >>> round(path_difference(bowl, scaled, [1.0, 1.0], 0.001, 10), 4)
+    0.9
+    """
+    check_loss(loss)
+    try:
+        check_loss(other)
+    except CourseTypeError as error:  # the message names the argument: here, other
+        raise CourseTypeError(str(error).replace("loss must", "other must", 1)) from None
+    steps = check_count("steps", steps, minimum=1, maximum=MAX_STEPS, why=_STEPS_WHY)
+    a, b = (
+        gradient_descent(f, w0, lr=lr, steps=steps, tol=None, update=update) for f in (loss, other)
+    )
+    if a.weights.shape != b.weights.shape:
+        return math.inf
+    return _gap(a.weights, b.weights)
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    with np.errstate(all="ignore"):
+        diff = np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))
+    if not np.all(np.isfinite(diff)):
+        return math.inf
+    rows = diff.reshape(len(diff), -1)
+    return float(np.max(np.sqrt(np.sum(rows * rows, axis=1))))
 
 
 def settled_loss(runs: NoisyRuns | Trajectory | MinibatchRun | ArrayLike, last: int) -> float:
