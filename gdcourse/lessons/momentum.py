@@ -35,6 +35,18 @@ __all__ = [
     "BOWL_EIGENVALUES",
     "CARDS",
     "EPS_SCALES",
+    "FAR_ADAM_LR",
+    "FAR_EIGENVALUES",
+    "FAR_STEPS",
+    "FAR_TOL",
+    "FAR_W0",
+    "FLOOR_A",
+    "FLOOR_LAST",
+    "FLOOR_LRS",
+    "FLOOR_NOISE",
+    "FLOOR_SEEDS",
+    "FLOOR_STEPS",
+    "FLOOR_W0",
     "PATH_TOL",
     "Q1_CURVATURE",
     "Q1_MU",
@@ -42,6 +54,7 @@ __all__ = [
     "SHRINK",
     "STARTS",
     "bowl_started",
+    "SCALE_LABELS",
     "scaled_bowl",
     "q1",
     "q2",
@@ -82,6 +95,19 @@ EPS_SCALES = (1e-6, 1e-8)
 def scaled_bowl(factor: float) -> QuadraticBowl:
     """Section 5's bowl, its loss multiplied by ``factor`` (every curvature times ``factor``)."""
     return QuadraticBowl([factor * x for x in ADAM_EIGENVALUES])
+
+
+#: Section 6: a well-conditioned bowl started far off along one axis; "there" is within FAR_TOL
+#: of the minimum; Adam's rate, and plain descent's 1/L.
+FAR_EIGENVALUES = (1.0, 2.0)
+FAR_W0 = np.array([10.0, 0.0])
+FAR_W0.setflags(write=False)
+FAR_TOL, FAR_ADAM_LR, FAR_STEPS = 0.01, 0.1, 5000
+#: Section 6: the noise floor at a constant rate, on a = 2 with gradient noise 1 (lesson 05's
+#: example), averaged over the last steps of many seeded runs.
+FLOOR_A, FLOOR_NOISE, FLOOR_W0, FLOOR_STEPS, FLOOR_LAST = 2.0, 1.0, 1.0, 2000, 500
+FLOOR_SEEDS = range(200)
+FLOOR_LRS = (0.1, 0.01)
 
 
 # -- q1: heavy ball's stability limit -------------------------------------------------------------
