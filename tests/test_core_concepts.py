@@ -211,7 +211,7 @@ def test_path_difference_sees_adams_scaled_paths_coincide_and_plain_descents_par
     assert path_difference(bowl, bowl, [1.0, 1.0], 0.01, 50) == 0.0
     # plain descent at 0.01 on the scaled bowl blows up and stops early: infinitely far apart
     assert path_difference(bowl, scaled, [1.0, 1.0], 0.01, 200) == float("inf")
-    with pytest.raises(TypeError, match="^other must be a loss object"):
+    with pytest.raises(TypeError, match=r"^other must be a loss object"):
         path_difference(bowl, QuadraticBowl, [1.0, 1.0], 0.01, 5)
     with pytest.raises(ValueError, match="steps"):
         path_difference(bowl, bowl, [1.0, 1.0], 0.01, 0)

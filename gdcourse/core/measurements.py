@@ -111,9 +111,7 @@ def steps_to_relative_tolerance(
     start = np.zeros(target.shape)
     n = 64
     while True:  # longer runs only when needed: most runs get there in a few hundred steps
-        run = gradient_descent(
-            loss, start, lr=lr, steps=min(n, max_steps), tol=0.0, update=update
-        )
+        run = gradient_descent(loss, start, lr=lr, steps=min(n, max_steps), tol=0.0, update=update)
         dist = np.linalg.norm((run.weights - target).reshape(run.n_steps + 1, -1), axis=1)
         within = dist <= rel_tol * dist[0]
         if within.any():

@@ -51,14 +51,14 @@ __all__ = [
     "Q1_CURVATURE",
     "Q1_MU",
     "SCALES",
+    "SCALE_LABELS",
     "SHRINK",
     "STARTS",
     "bowl_started",
-    "SCALE_LABELS",
-    "scaled_bowl",
     "q1",
     "q2",
     "q3",
+    "scaled_bowl",
 ]
 
 LESSON = "momentum"

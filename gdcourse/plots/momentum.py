@@ -42,10 +42,21 @@ def stability_region_figure(mu_max: float = 0.95, h_max: float = 4.2) -> None:
         mus, hs, np.minimum(radius, 1.0), levels=np.linspace(0, 1, 11), cmap="cividis", alpha=0.85
     )
     plt.colorbar(shade, ax=ax, label="spectral radius (per-step factor), capped at 1")
-    ax.plot(mus, [heavy_ball_limit(m) for m in mus], color=PALETTE[1], lw=2.2,
-            label="heavy ball's limit 2(1 + \u03bc)")
-    ax.plot(mus, [nesterov_limit(m) for m in mus], color=PALETTE[2], lw=2.2, ls="--",
-            label="Nesterov's limit 2(1 + \u03bc)/(1 + 2\u03bc)")
+    ax.plot(
+        mus,
+        [heavy_ball_limit(m) for m in mus],
+        color=PALETTE[1],
+        lw=2.2,
+        label="heavy ball's limit 2(1 + \u03bc)",
+    )
+    ax.plot(
+        mus,
+        [nesterov_limit(m) for m in mus],
+        color=PALETTE[2],
+        lw=2.2,
+        ls="--",
+        label="Nesterov's limit 2(1 + \u03bc)/(1 + 2\u03bc)",
+    )
     ax.axhline(2.0, color="white", lw=1, ls=":", label="plain descent's limit 2")
     ax.set_xlabel("momentum \u03bc")
     ax.set_ylabel("\u03b7\u03bb (rate times curvature)")
@@ -98,8 +109,7 @@ def paths_figure(
     reach = 1.15 * max(float(np.max(np.abs(run.weights))) for run in runs.values())
     for i, (ax, (label, run)) in enumerate(zip(axes, runs.items(), strict=True)):
         draw_bowl_contours(ax, bowl, (-reach, reach, -reach, reach))
-        ax.plot(run.weights[:, 0], run.weights[:, 1], color=PALETTE[i + 1], marker="o", ms=3,
-                lw=1)
+        ax.plot(run.weights[:, 0], run.weights[:, 1], color=PALETTE[i + 1], marker="o", ms=3, lw=1)
         ax.plot(*w0, color=PALETTE[0], marker="s", ms=8, ls="none")
         ax.plot(0, 0, color="black", marker="*", ms=10, ls="none")
         ax.set_aspect("equal")
@@ -119,8 +129,13 @@ def distance_figure(runs: Mapping[str, Any], target: Sequence[float], title: str
     for i, (label, run) in enumerate(runs.items()):
         d = distances_to(run.weights, np.asarray(target, dtype=float))
         style = series_style(i)
-        ax.plot(np.maximum(d / d[0], 1e-300), color=style["color"], ls=style["linestyle"],
-                lw=1.5, label=label)
+        ax.plot(
+            np.maximum(d / d[0], 1e-300),
+            color=style["color"],
+            ls=style["linestyle"],
+            lw=1.5,
+            label=label,
+        )
     ax.set_yscale("log")
     ax.set_xlabel("step k")
     ax.set_ylabel("distance to the minimum / at the start (log scale)")
