@@ -316,3 +316,13 @@ def test_figures_draw_and_state_their_findings():
     plt.close("all")
     distance_figure(runs, [0, 0], "a finding")
     assert plt.gcf().axes[0].get_title() == "a finding"
+
+
+def test_the_spiral_figure_shows_sqrt_mu_per_step():
+    from gdcourse.plots.momentum import spiral_figure
+
+    spiral_figure(a=1.0, lr=1.0, mus=(0.9, 0.99), w0=1.0, steps=60)
+    ax = plt.gcf().axes[0]
+    assert "spirals" in ax.get_title()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["\u03bc = 0.9: factor 0.949 a step", "\u03bc = 0.99: factor 0.995 a step"]

@@ -27,7 +27,13 @@ from ..core import (
 from .conditioning import draw_bowl_contours
 from .style import PALETTE, series_style
 
-__all__ = ["distance_figure", "limit_runs_figure", "paths_figure", "stability_region_figure"]
+__all__ = [
+    "distance_figure",
+    "limit_runs_figure",
+    "paths_figure",
+    "spiral_figure",
+    "stability_region_figure",
+]
 
 
 def stability_region_figure(mu_max: float = 0.95, h_max: float = 4.2) -> None:
@@ -142,3 +148,32 @@ def distance_figure(runs: Mapping[str, Any], target: Sequence[float], title: str
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     ax.set_title(title, fontsize=10)
+
+
+def spiral_figure(a: float, lr: float, mus: Sequence[float], w0: float, steps: int) -> None:
+    """Heavy-ball runs on ``a/2 w^2``, one per ``mu``, drawn in the plane of the error ``w_k`` and
+    the velocity ``v_k = w_k - w_(k-1)`` (heavy ball's own): a complex pair of eigenvalues makes
+    a spiral whose turns shrink by ``sqrt(mu)`` a step."""
+    loss = Quadratic1D(a=a, c=0.0)
+    _fig, ax = plt.subplots(figsize=(5.2, 4.4), layout="constrained")
+    for i, mu in enumerate(mus):
+        run = gradient_descent(loss, w0, lr=lr, steps=steps, tol=None, update=momentum(mu))
+        w = np.asarray(run.weights, dtype=float)
+        style = series_style(i)
+        r = momentum_radius(a, lr, mu)
+        ax.plot(
+            w[1:],
+            np.diff(w),
+            color=style["color"],
+            ls=style["linestyle"],
+            lw=1.2,
+            marker=style["marker"],
+            ms=2.5,
+            label=f"\u03bc = {mu:g}: factor {r:.3f} a step",
+        )
+    ax.plot(0, 0, color="black", marker="*", ms=10, ls="none")
+    ax.set_xlabel("error w\u2096")
+    ax.set_ylabel("velocity v\u2096 = w\u2096 \u2212 w\u2096\u208b\u2081")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.set_title("Too much momentum spirals: each turn shrinks only by \u221a\u03bc", fontsize=10)
