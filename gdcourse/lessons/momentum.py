@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..checks import Card, ChoiceQuestion, Misconception, NumberQuestion
+from ..checks import Card, ChoiceQuestion, Misconception, NumberQuestion, frozen
 from ..core import (
     QuadraticBowl,
     adam,
@@ -68,7 +68,7 @@ BOWL_EIGENVALUES = (1.0, 100.0)
 #: "Shrink the error a million times": the distance to the minimum to 1e-6 of the start's.
 SHRINK = 1e6
 #: The starts' errors w0 - w*: along the shallow axis (m), the steep one (L), and both.
-STARTS = {"along m": (1.0, 0.0), "along L": (0.0, 1.0), "both": (1.0, 1.0)}
+STARTS = frozen({"along m": (1.0, 0.0), "along L": (0.0, 1.0), "both": (1.0, 1.0)})
 
 
 def bowl_started(start: str) -> QuadraticBowl:
