@@ -187,3 +187,31 @@ def test_standardise_and_the_travel_bound():
     assert travel_bound(0.1, 0.75, 8.0) == pytest.approx(3.2)
     with pytest.raises(CourseValueError, match="gamma must be in"):
         travel_bound(0.1, 1.0, 8.0)
+
+
+def test_steps_to_relative_tolerance_takes_an_update_rule_and_counts_what_it_simulates():
+    from gdcourse import best_momentum, momentum
+
+    tuning = best_momentum([1.0, 100.0])
+    bowl = QuadraticBowl([1.0, 100.0], center=[1.0, 1.0])
+    with_momentum = steps_to_relative_tolerance(bowl, tuning.lr, update=momentum(tuning.mu))
+    plain = steps_to_relative_tolerance(bowl, 2 / 101)
+    # the formula's 69 is asymptotic; the simulated run takes longer, still far below plain's
+    assert tuning.steps_to_shrink(1e6) == (69, 691)
+    assert 69 < with_momentum < 100 and plain == 691
+    with pytest.raises(TypeError, match="update"):
+        steps_to_relative_tolerance(bowl, 0.01, update=momentum)
+
+
+def test_path_difference_sees_adams_scaled_paths_coincide_and_plain_descents_part():
+    from gdcourse import adam, path_difference
+
+    bowl, scaled = QuadraticBowl([1.0, 100.0]), QuadraticBowl([1000.0, 100000.0])
+    assert path_difference(bowl, scaled, [1.0, 1.0], 0.01, 200, update=adam()) < 1e-8
+    assert path_difference(bowl, bowl, [1.0, 1.0], 0.01, 50) == 0.0
+    # plain descent at 0.01 on the scaled bowl blows up and stops early: infinitely far apart
+    assert path_difference(bowl, scaled, [1.0, 1.0], 0.01, 200) == float("inf")
+    with pytest.raises(TypeError, match=r"^other must be a loss object"):
+        path_difference(bowl, QuadraticBowl, [1.0, 1.0], 0.01, 5)
+    with pytest.raises(ValueError, match="steps"):
+        path_difference(bowl, bowl, [1.0, 1.0], 0.01, 0)

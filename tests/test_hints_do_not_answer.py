@@ -77,7 +77,11 @@ _DEFINITIONS = {
     "neither": ("neither", "no direction", "none of them"),
     "steep": ("steep",),
     "shallow": ("shallow",),
-    "both": ("both directions",),
+    "both": ("both directions", "both scalings", "every factor", "each factor"),
+    # momentum.q3
+    "none": ("unchanged", "does not change", "no scaling", "neither scaling"),
+    "10 only": ("only the factor 10", "only by 10"),
+    "1000 only": ("only the factor 1000", "only by 1000"),
     # sgd.q3 (its hints(2))
     "per update": ("count steps", "counts steps", "number of steps", "steps,", "fewest steps"),
     "per epoch": ("passes over", "pass over", "reading examples", "examples read", "processed"),

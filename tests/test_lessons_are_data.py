@@ -18,6 +18,7 @@ LESSONS = Path(__file__).resolve().parents[1] / "gdcourse" / "lessons"
 #: reading) built from core calls, so the notebook and the checks use the very same problem.
 DATA_BUILDERS = {
     "many_parameters": {"scaled_regression"},
+    "momentum": {"bowl_started", "scaled_bowl"},
     "many_parameters_practice": {"scaled_data", "scaled_losses"},
     "schedules": {"loss", "regression"},
     "schedules_practice": {"range_problem", "the_range_test", "range_choices"},
@@ -28,9 +29,14 @@ DATA_BUILDERS = {
 }
 #: The longest private function a lesson may hold (a question's answer, in a few core calls).
 LONGEST_PRIVATE = 12
-#: Except declarations, long for their text only: the review's twelve cards, and the factory of
-#: exercise 03's two trajectory questions (one call with its prompt and hints).
-LONG_DATA = {("review", "_lesson_cards"), ("lr_exploration", "_weights_question")}
+#: Except declarations, long for their text only: the review's twelve cards, lesson 09's five,
+#: and the factory of exercise 03's two trajectory questions (one call with its prompt and
+#: hints).
+LONG_DATA = {
+    ("review", "_lesson_cards"),
+    ("lr_exploration", "_weights_question"),
+    ("momentum", "_cards"),
+}
 
 FILES = sorted(p for p in LESSONS.glob("*.py") if p.name != "__init__.py")
 

@@ -36,6 +36,7 @@ COURSE = [
     "saddles",
     "saddles_practice",
     "review",
+    "momentum",
 ]
 
 

@@ -45,10 +45,12 @@ from .errors import (
 )
 from .losses import LinearRegression, Quadratic1D
 from .schedules import geometric_growth
+from .updates import Update
 
 __all__ = [
     "RangeTest",
     "first_step_within",
+    "path_difference",
     "range_test",
     "settled_loss",
     "smooth_losses",
@@ -75,16 +77,29 @@ def first_step_within(weights: ArrayLike, c: ArrayLike, tol: float) -> int | Non
 
 
 def steps_to_relative_tolerance(
-    loss: Any, lr: float, rel_tol: float = 1e-6, max_steps: int = 100_000
+    loss: Any,
+    lr: float,
+    rel_tol: float = 1e-6,
+    max_steps: int = 100_000,
+    *,
+    update: Update | None = None,
 ) -> int | None:
     """Steps of gradient descent from the origin until ``|w - w*| <= rel_tol * |w0 - w*|``
     (``w*`` the loss's ``minimizer``); ``None`` if the run does not get there in ``max_steps``.
 
+    ``update`` is the run's rule (:mod:`gdcourse.core.updates`; plain descent by default), so
+    that momentum's simulated count can be set beside the formula's: the first step within the
+    tolerance, whatever the error did before it (under momentum it can first grow).
+
     Examples
     --------
-    >>> from gdcourse import QuadraticBowl
+    >>> from gdcourse import QuadraticBowl, momentum
     >>> steps_to_relative_tolerance(QuadraticBowl([1.0, 10.0], center=[1.0, 1.0]), lr=0.1)
     128
+    >>> steps_to_relative_tolerance(
+    ...     QuadraticBowl([1.0, 10.0], center=[1.0, 1.0]), lr=0.1, update=momentum(0.5)
+    ... )
+    40
     """
     check_loss(loss)
     target = getattr(loss, "minimizer", None)
@@ -96,7 +111,7 @@ def steps_to_relative_tolerance(
     start = np.zeros(target.shape)
     n = 64
     while True:  # longer runs only when needed: most runs get there in a few hundred steps
-        run = gradient_descent(loss, start, lr=lr, steps=min(n, max_steps), tol=0.0)
+        run = gradient_descent(loss, start, lr=lr, steps=min(n, max_steps), tol=0.0, update=update)
         dist = np.linalg.norm((run.weights - target).reshape(run.n_steps + 1, -1), axis=1)
         within = dist <= rel_tol * dist[0]
         if within.any():
@@ -104,6 +119,54 @@ def steps_to_relative_tolerance(
         if n >= max_steps or run.status == "diverged":
             return None
         n *= 4
+
+
+def path_difference(
+    loss: Any,
+    other: Any,
+    w0: ArrayLike,
+    lr: float,
+    steps: int,
+    *,
+    update: Update | None = None,
+) -> float:
+    """How far apart two runs from ``w0`` at the same rate and rule are: the largest distance
+    between their points, step by step, over ``steps`` updates (every step taken: ``tol=None``).
+
+    Lesson 09 runs a loss and the same loss multiplied by a factor: Adam's two paths coincide
+    (while the gradient's running RMS is far above ``eps``), plain descent's do not. ``inf``
+    when one run stopped early (it blew up) or left the finite numbers.
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl, adam
+    >>> bowl, scaled = QuadraticBowl([1.0, 100.0]), QuadraticBowl([10.0, 1000.0])
+    >>> path_difference(bowl, scaled, [1.0, 1.0], 0.01, 200, update=adam()) < 1e-7
+    True
+    >>> round(path_difference(bowl, scaled, [1.0, 1.0], 0.001, 10), 4)
+    0.9
+    """
+    check_loss(loss)
+    try:
+        check_loss(other)
+    except CourseTypeError as error:  # the message names the argument: here, other
+        raise CourseTypeError(str(error).replace("loss must", "other must", 1)) from None
+    steps = check_count("steps", steps, minimum=1, maximum=MAX_STEPS, why=_STEPS_WHY)
+    a, b = (
+        gradient_descent(f, w0, lr=lr, steps=steps, tol=None, update=update) for f in (loss, other)
+    )
+    if a.weights.shape != b.weights.shape:
+        return math.inf
+    return _gap(a.weights, b.weights)
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    with np.errstate(all="ignore"):
+        diff = np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))
+    if not np.all(np.isfinite(diff)):
+        return math.inf
+    rows = diff.reshape(len(diff), -1)
+    return float(np.max(np.sqrt(np.sum(rows * rows, axis=1))))
 
 
 def settled_loss(runs: NoisyRuns | Trajectory | MinibatchRun | ArrayLike, last: int) -> float:
