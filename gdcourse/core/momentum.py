@@ -22,18 +22,23 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import CourseValueError, check_positive_number
+from .errors import CourseValueError, _check_numbers, check_positive_number
 from .last_bits import jitter
 from .quadratic import _curvatures
 
 __all__ = [
     "METHODS",
+    "STABILITY_PHRASES",
+    "STABILITY_REGIMES",
+    "MomentumStability",
     "MomentumTuning",
     "best_momentum",
     "heavy_ball_limit",
     "momentum_matrix",
     "momentum_radius",
+    "momentum_stability",
     "nesterov_limit",
+    "stability_edge",
 ]
 
 #: The two momentum methods, as :func:`momentum_matrix` names them.
@@ -79,6 +84,111 @@ def nesterov_limit(mu: float) -> float:
     """
     mu = _mu(mu)
     return float(jitter(2.0 * (1.0 + mu) / (1.0 + 2.0 * mu)))
+
+
+def stability_edge(mu: ArrayLike, method: str = "heavy_ball") -> np.ndarray:
+    """The edge of the stable region drawn as a curve: the largest stable ``lr * lambda`` at
+    each momentum in ``mu`` (:func:`heavy_ball_limit` or :func:`nesterov_limit`, elementwise).
+
+    Parameters
+    ----------
+    mu : float or array of floats
+        Momentum values, each at least 0 and below 1.
+    method : str
+        ``"heavy_ball"`` or ``"nesterov"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One limit per momentum, of the shape of ``mu`` (a 1-element array for a number).
+
+    Examples
+    --------
+    >>> stability_edge([0.0, 0.5]).tolist(), stability_edge([0.0, 0.5], "nesterov").tolist()
+    ([2.0, 3.0], [2.0, 1.5])
+    """
+    method = _method(method)
+    values = _check_numbers("mu", mu, "a number or an array of numbers from 0 up to (not) 1")
+    shape = np.shape(values)
+    flat = np.atleast_1d(values).ravel()
+    if flat.size == 0:
+        raise CourseValueError("mu must hold at least one momentum (e.g. [0, 0.5, 0.9]), got []")
+    if not np.all(np.isfinite(flat)) or np.any((flat < 0) | (flat >= 1)):
+        bad = next(float(x) for x in flat if not (math.isfinite(x) and 0 <= x < 1))
+        raise CourseValueError(
+            f"every mu must be at least 0 and below 1 (e.g. 0.9), got {bad!r} among them"
+        )
+    limit = heavy_ball_limit if method == "heavy_ball" else nesterov_limit
+    edge = np.array([limit(float(x)) for x in flat])
+    return edge.reshape(shape) if shape else edge
+
+
+#: Where ``lr * lambda_max`` sits against the edge of the stable region, and how each is said.
+STABILITY_REGIMES = ("inside", "edge", "outside")
+STABILITY_PHRASES = {
+    "inside": "inside the stable region: the run converges",
+    "edge": "on the edge of the stable region: the run neither shrinks nor grows",
+    "outside": "outside the stable region: the run diverges",
+}
+# h is compared with the edge to this relative tolerance, as quadratic_regime compares lr*a with
+# 2: 2 (1 + mu) computed one way and lr * lambda another need not agree to the last bit.
+_EDGE_RTOL = 1e-9
+
+
+@dataclass(frozen=True)
+class MomentumStability:
+    """Where a momentum run on a quadratic sits in the stability region: ``h = lr *
+    lambda_max`` (its stiffest direction), the ``limit`` on ``h`` for its ``mu`` and
+    ``method``, the spectral ``radius`` of the run (:func:`momentum_radius`), and the
+    ``regime``, one of :data:`STABILITY_REGIMES` (``h`` below, at (within 1e-9, relative) or
+    above the limit: the radius below, at or above 1)."""
+
+    h: float
+    mu: float
+    method: str
+    limit: float
+    radius: float
+    regime: str
+
+    @property
+    def stable(self) -> bool:
+        """Whether the run converges: ``h`` inside the stable region."""
+        return self.regime == "inside"
+
+    @property
+    def phrase(self) -> str:
+        """The regime in words (:data:`STABILITY_PHRASES`)."""
+        return STABILITY_PHRASES[self.regime]
+
+
+def momentum_stability(
+    curvature: float | ArrayLike, lr: float, mu: float, method: str = "heavy_ball"
+) -> MomentumStability:
+    """Read a momentum run on a quadratic against its stability region: the point
+    ``(lr * lambda_max, mu)``, the edge at that ``mu`` and the run's spectral radius.
+
+    Examples
+    --------
+    >>> s = momentum_stability([1, 10], 0.3, 0.5)
+    >>> s.h, s.limit, s.regime, round(s.radius, 6)
+    (3.0, 3.0, 'edge', 1.0)
+    >>> momentum_stability([1, 10], 0.3, 0.5, "nesterov").phrase
+    'outside the stable region: the run diverges'
+    >>> momentum_stability([1, 10], 0.1, 0.5).stable
+    True
+    """
+    lam = _curvatures(curvature)
+    lr = check_positive_number("lr", lr)
+    mu, method = _mu(mu), _method(method)
+    limit = heavy_ball_limit(mu) if method == "heavy_ball" else nesterov_limit(mu)
+    radius = momentum_radius(lam, lr, mu, method)
+    with np.errstate(over="ignore"):
+        h = float(jitter(lr * float(lam.max())))
+    if math.isclose(h, limit, rel_tol=_EDGE_RTOL):
+        regime = "edge"
+    else:
+        regime = "inside" if h < limit else "outside"
+    return MomentumStability(h=h, mu=mu, method=method, limit=limit, radius=radius, regime=regime)
 
 
 def momentum_matrix(h: float, mu: float, method: str = "heavy_ball") -> np.ndarray:
