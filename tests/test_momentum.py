@@ -29,7 +29,7 @@ from gdcourse import (
     nesterov_limit,
     noisy_runs,
     rmsprop,
-    stability_edge,
+    stability_limits,
 )
 
 BOWL = QuadraticBowl([1.0, 10.0], rotation=math.pi / 6)
@@ -242,14 +242,14 @@ def test_extreme_tunings_and_overflow_give_numbers_or_one_sentence():
 
 
 # -- the stability region as the momentum explorer draws it ------------------------------------
-def test_the_edge_curve_is_each_methods_limit_at_every_momentum():
+def test_the_limit_curve_is_each_methods_limit_at_every_momentum():
     mus = np.linspace(0.0, 0.99, 12)
-    np.testing.assert_allclose(stability_edge(mus), 2 * (1 + mus), rtol=1e-12)
+    np.testing.assert_allclose(stability_limits(mus), 2 * (1 + mus), rtol=1e-12)
     np.testing.assert_allclose(
-        stability_edge(mus, "nesterov"), 2 * (1 + mus) / (1 + 2 * mus), rtol=1e-12
+        stability_limits(mus, "nesterov"), 2 * (1 + mus) / (1 + 2 * mus), rtol=1e-12
     )
-    assert stability_edge(0.5).tolist() == [heavy_ball_limit(0.5)]
-    assert stability_edge([[0.0, 0.5]], "nesterov").shape == (1, 2)
+    assert stability_limits(0.5).tolist() == [heavy_ball_limit(0.5)]
+    assert stability_limits([[0.0, 0.5]], "nesterov").shape == (1, 2)
 
 
 @pytest.mark.parametrize(
@@ -262,21 +262,21 @@ def test_the_edge_curve_is_each_methods_limit_at_every_momentum():
         ([0.5], "adam", "method"),
     ],
 )
-def test_a_bad_edge_request_is_one_sentence(mu, method, says):
+def test_a_bad_limits_request_is_one_sentence(mu, method, says):
     with pytest.raises(CourseValueError, match=says) as info:
-        stability_edge(mu, method)
+        stability_limits(mu, method)
     assert ". " not in str(info.value).replace("e.g. ", "")
 
 
-def test_a_momentum_of_the_wrong_type_for_the_edge_is_a_type_error():
+def test_a_momentum_of_the_wrong_type_for_the_limits_is_a_type_error():
     with pytest.raises(CourseTypeError, match="mu"):
-        stability_edge("0.5")
+        stability_limits("0.5")
 
 
 @pytest.mark.parametrize("method", ["heavy_ball", "nesterov"])
 @pytest.mark.parametrize("mu", [0.0, 0.3, 0.9])
-@pytest.mark.parametrize(("rel", "regime"), [(0.9, "inside"), (1.0, "edge"), (1.1, "outside")])
-def test_where_a_run_sits_is_h_against_the_edge_and_agrees_with_the_radius(
+@pytest.mark.parametrize(("rel", "regime"), [(0.9, "below"), (1.0, "at"), (1.1, "above")])
+def test_where_a_run_sits_is_h_against_the_limit_and_agrees_with_the_radius(
     method, mu, rel, regime
 ):
     lam = np.array([1.0, 10.0])
@@ -284,12 +284,12 @@ def test_where_a_run_sits_is_h_against_the_edge_and_agrees_with_the_radius(
     lr = rel * limit / 10.0
     s = momentum_stability(lam, lr, mu, method)
     assert s.h == pytest.approx(rel * limit) and s.limit == limit and s.mu == mu
-    assert s.regime == regime and s.stable == (regime == "inside")
+    assert s.regime == regime and s.stable == (regime == "below")
     assert s.radius == momentum_radius(lam, lr, mu, method)
-    if regime == "inside":
-        assert s.radius < 1 and "converges" in s.phrase
-    elif regime == "outside":
-        assert s.radius > 1 and "diverges" in s.phrase
+    if regime == "below":
+        assert s.radius < 1 and "shrinks" in s.phrase
+    elif regime == "above":
+        assert s.radius > 1 and "grows" in s.phrase
     else:
         assert s.radius == pytest.approx(1.0, abs=1e-9)
 

@@ -38,7 +38,7 @@ __all__ = [
     "momentum_radius",
     "momentum_stability",
     "nesterov_limit",
-    "stability_edge",
+    "stability_limits",
 ]
 
 #: The two momentum methods, as :func:`momentum_matrix` names them.
@@ -86,9 +86,10 @@ def nesterov_limit(mu: float) -> float:
     return float(jitter(2.0 * (1.0 + mu) / (1.0 + 2.0 * mu)))
 
 
-def stability_edge(mu: ArrayLike, method: str = "heavy_ball") -> np.ndarray:
-    """The edge of the stable region drawn as a curve: the largest stable ``lr * lambda`` at
-    each momentum in ``mu`` (:func:`heavy_ball_limit` or :func:`nesterov_limit`, elementwise).
+def stability_limits(mu: ArrayLike, method: str = "heavy_ball") -> np.ndarray:
+    """The stability limit at each momentum in ``mu``, to draw the stable region's boundary:
+    the ``lr * lambda`` past which the run diverges (:func:`heavy_ball_limit` or
+    :func:`nesterov_limit`, elementwise).
 
     Parameters
     ----------
@@ -104,7 +105,7 @@ def stability_edge(mu: ArrayLike, method: str = "heavy_ball") -> np.ndarray:
 
     Examples
     --------
-    >>> stability_edge([0.0, 0.5]).tolist(), stability_edge([0.0, 0.5], "nesterov").tolist()
+    >>> stability_limits([0.0, 0.5]).tolist(), stability_limits([0.0, 0.5], "nesterov").tolist()
     ([2.0, 3.0], [2.0, 1.5])
     """
     method = _method(method)
@@ -119,20 +120,22 @@ def stability_edge(mu: ArrayLike, method: str = "heavy_ball") -> np.ndarray:
             f"every mu must be at least 0 and below 1 (e.g. 0.9), got {bad!r} among them"
         )
     limit = heavy_ball_limit if method == "heavy_ball" else nesterov_limit
-    edge = np.array([limit(float(x)) for x in flat])
-    return edge.reshape(shape) if shape else edge
+    limits = np.array([limit(float(x)) for x in flat])
+    return limits.reshape(shape) if shape else limits
 
 
-#: Where ``lr * lambda_max`` sits against the edge of the stable region, and how each is said.
-STABILITY_REGIMES = ("inside", "edge", "outside")
+#: Where ``lr * lambda_max`` sits against the stability limit, and how each is said.
+STABILITY_REGIMES = ("below", "at", "above")
+#: (How a run ended is its status, said with ``STATUS_PHRASES``: these say what the theory
+#: predicts for the long run, so none says "diverges".)
 STABILITY_PHRASES = {
-    "inside": "inside the stable region: the run converges",
-    "edge": "on the edge of the stable region: the run neither shrinks nor grows",
-    "outside": "outside the stable region: the run diverges",
+    "below": "below the stability limit: in the long run the error shrinks",
+    "at": "at the stability limit: in the long run the error neither shrinks nor grows",
+    "above": "above the stability limit: in the long run the error grows",
 }
-# h is compared with the edge to this relative tolerance, as quadratic_regime compares lr*a with
+# h is compared with the limit to this relative tolerance, as quadratic_regime compares lr*a with
 # 2: 2 (1 + mu) computed one way and lr * lambda another need not agree to the last bit.
-_EDGE_RTOL = 1e-9
+_LIMIT_RTOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ class MomentumStability:
     @property
     def stable(self) -> bool:
         """Whether the run converges: ``h`` inside the stable region."""
-        return self.regime == "inside"
+        return self.regime == "below"
 
     @property
     def phrase(self) -> str:
@@ -165,15 +168,15 @@ def momentum_stability(
     curvature: float | ArrayLike, lr: float, mu: float, method: str = "heavy_ball"
 ) -> MomentumStability:
     """Read a momentum run on a quadratic against its stability region: the point
-    ``(lr * lambda_max, mu)``, the edge at that ``mu`` and the run's spectral radius.
+    ``(lr * lambda_max, mu)``, the stability limit at that ``mu`` and the run's spectral radius.
 
     Examples
     --------
     >>> s = momentum_stability([1, 10], 0.3, 0.5)
     >>> s.h, s.limit, s.regime, round(s.radius, 6)
-    (3.0, 3.0, 'edge', 1.0)
+    (3.0, 3.0, 'at', 1.0)
     >>> momentum_stability([1, 10], 0.3, 0.5, "nesterov").phrase
-    'outside the stable region: the run diverges'
+    'above the stability limit: in the long run the error grows'
     >>> momentum_stability([1, 10], 0.1, 0.5).stable
     True
     """
@@ -184,10 +187,10 @@ def momentum_stability(
     radius = momentum_radius(lam, lr, mu, method)
     with np.errstate(over="ignore"):
         h = float(jitter(lr * float(lam.max())))
-    if math.isclose(h, limit, rel_tol=_EDGE_RTOL):
-        regime = "edge"
+    if math.isclose(h, limit, rel_tol=_LIMIT_RTOL):
+        regime = "at"
     else:
-        regime = "inside" if h < limit else "outside"
+        regime = "below" if h < limit else "above"
     return MomentumStability(h=h, mu=mu, method=method, limit=limit, radius=radius, regime=regime)
 
 
