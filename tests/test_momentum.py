@@ -150,7 +150,10 @@ HS = st.floats(min_value=1e-3, max_value=8.0)
 @given(h=HS, mu=MUS, method=st.sampled_from(["heavy_ball", "nesterov"]))
 def test_the_radius_is_the_largest_eigenvalue_of_the_step_matrix(h, mu, method):
     expected = max(abs(np.linalg.eigvals(momentum_matrix(h, mu, method))))
-    assert momentum_radius(1.0, h, mu, method) == pytest.approx(expected, rel=1e-7, abs=1e-9)
+    # Where the matrix is defective (a double eigenvalue: Nesterov at h = 1 is nilpotent), LAPACK's
+    # eigenvalues are good to about sqrt(eps) only, and their last bits depend on the memory
+    # layout numpy happens to get: 0 in one process, 5.9e-9 in another.
+    assert momentum_radius(1.0, h, mu, method) == pytest.approx(expected, rel=1e-7, abs=1e-7)
 
 
 @given(mu=MUS, inside=st.floats(min_value=1e-3, max_value=0.99))
