@@ -41,9 +41,9 @@ def test_the_default_readout_states_the_point_the_region_and_the_radius():
     first, second, picture = ex.readout_text.splitlines()
     radius = momentum_radius([1.0, 10.0], 0.05, 0.5)
     assert first == (
-        "heavy ball, rate 0.05, momentum \u03bc 0.5: \u03b7\u00b7\u03bb_max = 0.5, "
-        f"{STABILITY_PHRASES['below']} (stability limit 2(1 + \u03bc) = 3); spectral radius "
-        f"{radius:.3g} per step."
+        "heavy ball, rate 0.05, momentum \u03bc 0.5: \u03b7\u00b7\u03bb_max = 0.5 and the "
+        f"stability limit 2(1 + \u03bc) = 3, so the run is {STABILITY_PHRASES['below']}; "
+        f"spectral radius {radius:.3g} per step."
     )
     run = _run("heavy ball", 0.05, 0.5)
     assert second.startswith(f"The run: after {run.n_steps} steps the run {run.phrase}")
@@ -62,7 +62,7 @@ def test_marker_and_readout_are_the_cores_numbers(method, lr, mu):
     assert d["marker"] == pytest.approx((s.h, mu)) and s.h == pytest.approx(10 * lr)
     assert d["marker_shape"] == {"below": "o", "at": "D", "above": "X"}[s.regime]
     limit = heavy_ball_limit(mu) if name == "heavy_ball" else nesterov_limit(mu)
-    assert s.limit == limit and f"= {limit:.3g}); spectral radius" in ex.readout_text
+    assert s.limit == limit and f"= {limit:.3g}, so the run is {s.phrase}" in ex.readout_text
     assert s.phrase in ex.readout_text
     if s.regime != "at":
         assert f"spectral radius {s.radius:.3g} per step" in ex.readout_text
@@ -79,14 +79,12 @@ def test_heavy_ball_at_its_limit_has_radius_one():
     ex = MomentumExplorer(lr=0.3, mu=0.5)
     s = ex.data()["stability"]
     assert s.regime == "at" and ex.data()["marker"] == pytest.approx((3.0, 0.5))
-    assert (
-        f"{STABILITY_PHRASES['at']} (stability limit 2(1 + \u03bc) = 3); spectral radius 1 per"
-        in (ex.readout_text)
-    )
+    said = f"limit 2(1 + \u03bc) = 3, so the run is {STABILITY_PHRASES['at']}; spectral radius 1 "
+    assert said in ex.readout_text
     ex.set(method="Nesterov")  # the same point is past Nesterov's lower limit, 1.5
     s = ex.data()["stability"]
     assert s.regime == "above" and s.limit == nesterov_limit(0.5)
-    assert "(stability limit 2(1 + \u03bc)/(1 + 2\u03bc) = 1.5)" in ex.readout_text
+    assert "stability limit 2(1 + \u03bc)/(1 + 2\u03bc) = 1.5, so" in ex.readout_text
 
 
 @pytest.mark.parametrize(

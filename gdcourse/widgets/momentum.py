@@ -83,8 +83,8 @@ class MomentumExplorer(Explorer):
     Examples
     --------
     >>> ex = MomentumExplorer(lr=0.05, mu=0.5)
-    >>> ex.readout_text.splitlines()[0][:63]
-    'heavy ball, rate 0.05, momentum \u03bc 0.5: \u03b7\u00b7\u03bb_max = 0.5, below the'
+    >>> ex.readout_text.splitlines()[0][:60]
+    'heavy ball, rate 0.05, momentum \u03bc 0.5: \u03b7\u00b7\u03bb_max = 0.5 and the'
     """
 
     def __init__(
@@ -307,9 +307,9 @@ class MomentumExplorer(Explorer):
         else:
             h, limit = rate_against_limit(s.h, s.limit)
             first = (
-                f"{method}, rate {lr:.3g}, momentum \u03bc {mu:.3g}: \u03b7\u00b7\u03bb_max = {h}, "
-                f"{s.phrase} (stability limit {_LIMIT_WORDS[s.method]} = {limit}); spectral radius "
-                f"{self._radius_text()} per step."
+                f"{method}, rate {lr:.3g}, momentum \u03bc {mu:.3g}: \u03b7\u00b7\u03bb_max = {h} "
+                f"and the stability limit {_LIMIT_WORDS[s.method]} = {limit}, so the run is "
+                f"{s.phrase}; spectral radius {self._radius_text()} per step."
             )
         second = f"The run: {run_sentence(run)}; {how_it_moved(run)}."
         x, y = run.weights[-1]
