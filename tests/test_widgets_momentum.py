@@ -46,7 +46,7 @@ def test_the_default_readout_states_the_point_the_region_and_the_radius():
         f"spectral radius {radius:.3g} per step."
     )
     run = _run("heavy ball", 0.05, 0.5)
-    assert second.startswith(f"The run: after {run.n_steps} steps the run {run.phrase}")
+    assert second.startswith(f"After {run.n_steps} steps the run {run.phrase}; the loss fell")
     assert picture.startswith("Picture: left, the path over the bowl's contours from (-2.5, 2)")
     assert "marked at (0.5, 0.5)" in picture
 
@@ -206,3 +206,11 @@ def test_a_bad_value_set_from_python_is_one_sentence():
     _refused(lambda: ex.set(mu=1.5), CourseValueError, "mu")
     _refused(lambda: ex.set(method="sgd"), CourseValueError, "method")
     _refused(lambda: ex.set(beta=0.9), CourseValueError, "unknown control")
+
+
+def test_a_start_at_the_minimum_stays_there_and_says_so():
+    ex = MomentumExplorer(w0=(0.0, 0.0))
+    assert ex.run.status == "converged" and np.all(ex.run.weights == 0.0)
+    said = ex.readout_text
+    assert f"The run {ex.run.phrase} at once" in said and "0 steps" not in said
+    assert ex.png()[:8] == b"\x89PNG\r\n\x1a\n"

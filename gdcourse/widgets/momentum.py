@@ -205,7 +205,8 @@ class MomentumExplorer(Explorer):
         ax.set_xlabel("parameter x")
         ax.set_ylabel("parameter y")
         start_loss = float(self.bowl.value(np.asarray(self.w0)))
-        self._loss_limits = (max(start_loss, 1e-300) * 1e-14, max(start_loss, 1e-300) * 1e4)
+        top = start_loss if start_loss > 1e-300 else 1.0  # a start at the minimum: loss 0
+        self._loss_limits = (top * 1e-14, top * 1e4)
         axl.set_yscale("log")
         axl.set_xlim(0, self.steps)
         axl.set_ylim(*self._loss_limits)
@@ -311,7 +312,9 @@ class MomentumExplorer(Explorer):
                 f"and the stability limit {_LIMIT_WORDS[s.method]} = {limit}, so the run is "
                 f"{s.phrase}; spectral radius {self._radius_text()} per step."
             )
-        second = f"The run: {run_sentence(run)}; {how_it_moved(run)}."
+        said = run_sentence(run)
+        second = said[0].upper() + said[1:]
+        second += f"; {how_it_moved(run)}." if run.n_steps else "."
         x, y = run.weights[-1]
         end = f"({x:.3g}, {y:.3g})" if np.all(np.isfinite(run.weights[-1])) else "overflow"
         picture = (
