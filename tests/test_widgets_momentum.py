@@ -214,3 +214,11 @@ def test_a_start_at_the_minimum_stays_there_and_says_so():
     said = ex.readout_text
     assert f"The run {ex.run.phrase} at once" in said and "0 steps" not in said
     assert ex.png()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_best_tuning_beyond_the_sliders_is_a_disabled_button_that_says_so():
+    ex = MomentumExplorer(QuadraticBowl([1.0, 1e6]), w0=(1.0, 1.0), lr=1e-3)  # mu ~ 0.996
+    assert ex._best_button.disabled and "(beyond the sliders)" in ex._best_button.description
+    text = ex.readout_text
+    ex._best_button.click()
+    assert ex.readout_text == text

@@ -143,8 +143,9 @@ class MomentumExplorer(Explorer):
             self._preset_best,
         )
         low, high = lr_range
-        # A tuning beyond the rate slider cannot be set: the button says so, disabled.
-        if not low * (1 - 1e-12) <= self._best.lr <= high * (1 + 1e-12) or self._best.mu > 0.99:
+        # A tuning beyond the sliders cannot be set: the button says so, disabled.
+        reachable = low * (1 - 1e-12) <= self._best.lr <= high * (1 + 1e-12)
+        if not reachable or self._best.mu > _MU_RANGE[1]:
             self._best_button.disabled = True
             self._best_button.description += " (beyond the sliders)"
         rows = [
