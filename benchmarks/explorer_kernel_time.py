@@ -31,6 +31,7 @@ from gdcourse.widgets import (
     ContourExplorer,
     GradientDirectionExplorer,
     LearningRateExplorer,
+    MomentumExplorer,
     SaddleExplorer,
     ScheduleExplorer,
     StepExplorer,
@@ -45,6 +46,7 @@ EXPLORERS = {
     "batch": lambda: BatchSizeExplorer(sgd.problem(), sgd.W0, batch_size=32, lr=0.03),
     "schedule": lambda: ScheduleExplorer(kind="cosine", lr=0.3, T=100, noise=1.0),
     "saddle": lambda: SaddleExplorer(x0=1.0, log_y0=-6, noise=0.0, lr=0.1),
+    "momentum": lambda: MomentumExplorer(lr=0.05, mu=0.5),
 }
 
 

@@ -24,10 +24,12 @@ from gdcourse import (
     momentum,
     momentum_matrix,
     momentum_radius,
+    momentum_stability,
     nesterov,
     nesterov_limit,
     noisy_runs,
     rmsprop,
+    stability_limits,
 )
 
 BOWL = QuadraticBowl([1.0, 10.0], rotation=math.pi / 6)
@@ -240,3 +242,63 @@ def test_extreme_tunings_and_overflow_give_numbers_or_one_sentence():
     with pytest.raises(CourseTypeError, match=r"call it: momentum\(0\.9\)"):
         gradient_descent(BOWL, START, 0.1, 3, update=momentum)
     assert repr(momentum(0.99999999999)) == "momentum(0.99999999999)"  # not the refused 1
+
+
+# -- the stability region as the momentum explorer draws it ------------------------------------
+def test_the_limit_curve_is_each_methods_limit_at_every_momentum():
+    mus = np.linspace(0.0, 0.99, 12)
+    np.testing.assert_allclose(stability_limits(mus), 2 * (1 + mus), rtol=1e-12)
+    np.testing.assert_allclose(
+        stability_limits(mus, "nesterov"), 2 * (1 + mus) / (1 + 2 * mus), rtol=1e-12
+    )
+    assert stability_limits(0.5).tolist() == [heavy_ball_limit(0.5)]
+    assert stability_limits([[0.0, 0.5]], "nesterov").shape == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("mu", "method", "says"),
+    [
+        ([], "heavy_ball", "at least one"),
+        ([0.5, 1.0], "heavy_ball", "below 1"),
+        ([-0.1], "nesterov", "at least 0"),
+        ([float("nan")], "heavy_ball", "nan"),
+        ([0.5], "adam", "method"),
+    ],
+)
+def test_a_bad_limits_request_is_one_sentence(mu, method, says):
+    with pytest.raises(CourseValueError, match=says) as info:
+        stability_limits(mu, method)
+    assert ". " not in str(info.value).replace("e.g. ", "")
+
+
+def test_a_momentum_of_the_wrong_type_for_the_limits_is_a_type_error():
+    with pytest.raises(CourseTypeError, match="mu"):
+        stability_limits("0.5")
+
+
+@pytest.mark.parametrize("method", ["heavy_ball", "nesterov"])
+@pytest.mark.parametrize("mu", [0.0, 0.3, 0.9])
+@pytest.mark.parametrize(("rel", "regime"), [(0.9, "below"), (1.0, "at"), (1.1, "above")])
+def test_where_a_run_sits_is_h_against_the_limit_and_agrees_with_the_radius(
+    method, mu, rel, regime
+):
+    lam = np.array([1.0, 10.0])
+    limit = heavy_ball_limit(mu) if method == "heavy_ball" else nesterov_limit(mu)
+    lr = rel * limit / 10.0
+    s = momentum_stability(lam, lr, mu, method)
+    assert s.h == pytest.approx(rel * limit) and s.limit == limit and s.mu == mu
+    assert s.regime == regime and s.stable == (regime == "below")
+    assert s.radius == momentum_radius(lam, lr, mu, method)
+    if regime == "below":
+        assert s.radius < 1 and "shrinks" in s.phrase
+    elif regime == "above":
+        assert s.radius > 1 and "grows" in s.phrase
+    else:
+        assert s.radius == pytest.approx(1.0, abs=1e-9)
+
+
+def test_a_reading_of_bad_arguments_is_one_sentence():
+    for kwargs, name in (({"lr": -1.0}, "lr"), ({"mu": 1.0}, "mu"), ({"method": "adam"}, "method")):
+        args = {"curvature": [1.0, 10.0], "lr": 0.1, "mu": 0.5, "method": "heavy_ball"} | kwargs
+        with pytest.raises(CourseValueError, match=name):
+            momentum_stability(**args)

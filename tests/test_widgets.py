@@ -356,6 +356,12 @@ def _batch(lr):
     return BatchSizeExplorer(sgd.problem(), sgd.W0, batch_size=32, lr=lr)
 
 
+def _momentum(method, mu):
+    from gdcourse.widgets.momentum import MomentumExplorer
+
+    return lambda lr: MomentumExplorer(lr=lr, mu=mu, method=method)
+
+
 # Rates on each side of every regime boundary, a hair from the stability limit included: 2/a is
 # 1 for a = 2, 0.2 for the bowls of curvatures 1 and 10, and 1 for the schedules' a = 2.
 _HAIR = (1 - 1e-8, 1.0, 1 + 1e-10, 1 + 1e-7, 1 + 1e-3, 1.1)
@@ -377,6 +383,13 @@ _SWEEPS = [
         for noise in (0.0, 1.0)
     ],
     ("batch size", _batch, (0.001, 0.03, 0.3, 1.0)),
+    # momentum's stability limits on the bowl of curvatures 1 and 10: lr = limit / 10
+    *[
+        (f"momentum {method}, mu {mu}", _momentum(method, mu), (0.01, *(limit * h for h in _HAIR)))
+        for method, mu, limit in (("heavy ball", 0.5, 0.3), ("heavy ball", 0.9, 0.38),
+                                  ("Nesterov", 0.5, 0.15), ("Nesterov", 0.0, 0.2))
+    ],
+    ("momentum Adam", _momentum("Adam", 0.9), (0.01, 0.1, 0.5, 1.0)),
 ]  # fmt: skip
 
 

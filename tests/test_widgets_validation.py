@@ -22,6 +22,7 @@ from gdcourse.widgets.batch_size import BatchSizeExplorer
 from gdcourse.widgets.conditioning import ConditioningExplorer
 from gdcourse.widgets.flashcards import Flashcards
 from gdcourse.widgets.gradient_direction import GradientDirectionExplorer
+from gdcourse.widgets.momentum import MomentumExplorer
 from gdcourse.widgets.saddle import SaddleExplorer
 from gdcourse.widgets.schedule import ScheduleExplorer
 from gdcourse.widgets.step import StepExplorer
@@ -156,6 +157,14 @@ CASES = [
     (SaddleExplorer, {"steps": 10**8}, VALUE, "steps"),
     (SaddleExplorer, {"grad_tol": 0.0}, VALUE, "grad_tol"),
     (SaddleExplorer, {"seed": 1.5}, TYPE, "seed"),
+    # -- MomentumExplorer ------------------------------------------------------------------------
+    (MomentumExplorer, {"loss": Quadratic1D(2, 0)}, TYPE, "loss"),
+    (MomentumExplorer, {"w0": None}, TYPE, "w0"),
+    (MomentumExplorer, {"lr": 10.0}, VALUE, "lr"),
+    (MomentumExplorer, {"mu": 0.995}, VALUE, "mu"),
+    (MomentumExplorer, {"mu": True}, TYPE, "mu"),
+    (MomentumExplorer, {"method": "momentum"}, VALUE, "method"),
+    (MomentumExplorer, {"steps": 10**8}, VALUE, "steps"),
 ]
 
 

@@ -22,18 +22,23 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import CourseValueError, check_positive_number
+from .errors import CourseValueError, _check_numbers, check_positive_number
 from .last_bits import jitter
 from .quadratic import _curvatures
 
 __all__ = [
     "METHODS",
+    "STABILITY_PHRASES",
+    "STABILITY_REGIMES",
+    "MomentumStability",
     "MomentumTuning",
     "best_momentum",
     "heavy_ball_limit",
     "momentum_matrix",
     "momentum_radius",
+    "momentum_stability",
     "nesterov_limit",
+    "stability_limits",
 ]
 
 #: The two momentum methods, as :func:`momentum_matrix` names them.
@@ -79,6 +84,114 @@ def nesterov_limit(mu: float) -> float:
     """
     mu = _mu(mu)
     return float(jitter(2.0 * (1.0 + mu) / (1.0 + 2.0 * mu)))
+
+
+def stability_limits(mu: ArrayLike, method: str = "heavy_ball") -> np.ndarray:
+    """The stability limit at each momentum in ``mu``, to draw the stable region's boundary:
+    the ``lr * lambda`` past which the run diverges (:func:`heavy_ball_limit` or
+    :func:`nesterov_limit`, elementwise).
+
+    Parameters
+    ----------
+    mu : float or array of floats
+        Momentum values, each at least 0 and below 1.
+    method : str
+        ``"heavy_ball"`` or ``"nesterov"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One limit per momentum, of the shape of ``mu`` (a 1-element array for a number).
+
+    Examples
+    --------
+    >>> stability_limits([0.0, 0.5]).tolist(), stability_limits([0.0, 0.5], "nesterov").tolist()
+    ([2.0, 3.0], [2.0, 1.5])
+    """
+    method = _method(method)
+    values = _check_numbers("mu", mu, "a number or an array of numbers from 0 up to (not) 1")
+    shape = np.shape(values)
+    flat = np.atleast_1d(values).ravel()
+    if flat.size == 0:
+        raise CourseValueError("mu must hold at least one momentum (e.g. [0, 0.5, 0.9]), got []")
+    if not np.all(np.isfinite(flat)) or np.any((flat < 0) | (flat >= 1)):
+        bad = next(float(x) for x in flat if not (math.isfinite(x) and 0 <= x < 1))
+        raise CourseValueError(
+            f"every mu must be at least 0 and below 1 (e.g. 0.9), got {bad!r} among them"
+        )
+    limit = heavy_ball_limit if method == "heavy_ball" else nesterov_limit
+    limits = np.array([limit(float(x)) for x in flat])
+    return limits.reshape(shape) if shape else limits
+
+
+#: Where ``lr * lambda_max`` sits against the stability limit, and how each is said.
+STABILITY_REGIMES = ("below", "at", "above")
+#: (How a run ended is its status, said with ``STATUS_PHRASES``: these say what the theory
+#: predicts for the long run, so none says "diverges".)
+STABILITY_PHRASES = {
+    "below": "below the stability limit: in the long run the error shrinks",
+    "at": "at the stability limit: in the long run the error neither shrinks nor grows",
+    "above": "above the stability limit: in the long run the error grows",
+}
+# h is compared with the limit to this relative tolerance, as quadratic_regime compares lr*a with
+# 2: 2 (1 + mu) computed one way and lr * lambda another need not agree to the last bit.
+_LIMIT_RTOL = 1e-9
+
+
+@dataclass(frozen=True)
+class MomentumStability:
+    """Where a momentum run on a quadratic sits in the stability region: ``h = lr *
+    lambda_max`` (its stiffest direction), the ``limit`` on ``h`` for its ``mu`` and
+    ``method``, the spectral ``radius`` of the run (:func:`momentum_radius`), and the
+    ``regime``, one of :data:`STABILITY_REGIMES` (``h`` below, at (within 1e-9, relative) or
+    above the limit: the radius below, at or above 1)."""
+
+    h: float
+    mu: float
+    method: str
+    limit: float
+    radius: float
+    regime: str
+
+    @property
+    def stable(self) -> bool:
+        """Whether the run converges: ``h`` inside the stable region."""
+        return self.regime == "below"
+
+    @property
+    def phrase(self) -> str:
+        """The regime in words (:data:`STABILITY_PHRASES`)."""
+        return STABILITY_PHRASES[self.regime]
+
+
+def momentum_stability(
+    curvature: float | ArrayLike, lr: float, mu: float, method: str = "heavy_ball"
+) -> MomentumStability:
+    """Read a momentum run on a quadratic against its stability region: the point
+    ``(lr * lambda_max, mu)``, the stability limit at that ``mu`` and the run's spectral radius.
+
+    Examples
+    --------
+    >>> s = momentum_stability([1, 10], 0.3, 0.5)
+    >>> s.h, s.limit, s.regime, round(s.radius, 6)
+    (3.0, 3.0, 'at', 1.0)
+    >>> momentum_stability([1, 10], 0.3, 0.5, "nesterov").phrase
+    'above the stability limit: in the long run the error grows'
+    >>> momentum_stability([1, 10], 0.1, 0.5).stable
+    True
+    """
+    lam = _curvatures(curvature)
+    lr = check_positive_number("lr", lr)
+    mu, method = _mu(mu), _method(method)
+    limit = heavy_ball_limit(mu) if method == "heavy_ball" else nesterov_limit(mu)
+    radius = momentum_radius(lam, lr, mu, method)
+    with np.errstate(over="ignore"):
+        h = float(jitter(lr * float(lam.max())))
+    if math.isclose(h, limit, rel_tol=_LIMIT_RTOL):
+        regime = "at"
+    else:
+        regime = "below" if h < limit else "above"
+    return MomentumStability(h=h, mu=mu, method=method, limit=limit, radius=radius, regime=regime)
 
 
 def momentum_matrix(h: float, mu: float, method: str = "heavy_ball") -> np.ndarray:

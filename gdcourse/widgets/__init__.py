@@ -24,6 +24,7 @@ _LESSON_EXPLORERS = {
     "ScheduleExplorer": "schedule",  # lesson 06
     "SaddleExplorer": "saddle",  # lesson 07
     "Flashcards": "flashcards",  # lesson 08
+    "MomentumExplorer": "momentum",  # lesson 09
 }
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "GradientDirectionExplorer",
     "LayeredFigure",
     "LearningRateExplorer",
+    "MomentumExplorer",
     "Readout",
     "SaddleExplorer",
     "ScheduleExplorer",
