@@ -28,7 +28,7 @@ from ..plots.style import PALETTE
 from .arguments import check_point_within, check_range, check_steps, check_within
 from .base import Explorer
 from .learning_rate import _shown_rate
-from .parts import Row, log_rate_slider, preset_button, rate_against_limit
+from .parts import Row, log_rate_slider, offchart_note, preset_button, rate_against_limit
 from .picture import LayeredFigure
 
 __all__ = ["ConditioningExplorer"]
@@ -147,16 +147,7 @@ class ConditioningExplorer(Explorer):
         self._contours = None
         self._path = self._ax.plot([], [], color=PALETTE[1], marker="o", ms=3, lw=1.2)[0]
         self._start = self._ax.plot([], [], color=PALETTE[0], marker="s", ms=8, ls="none")[0]
-        self._offchart = self._ax.text(
-            0.5,
-            0.92,
-            "",
-            transform=self._ax.transAxes,
-            ha="center",
-            color=PALETTE[1],
-            fontsize=9,
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
-        )
+        self._offchart = offchart_note(self._ax, 0.92, fontsize=9)
         self._finding = self._ax.set_title(" ", fontsize=9)
         self._bars, self._bar_labels = draw_multiplier_panel(self._ax_m, ["shallow", "steep"])
         fig.animate(

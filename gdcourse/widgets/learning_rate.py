@@ -32,7 +32,7 @@ from .arguments import (
     check_within,
 )
 from .base import Explorer
-from .parts import Button, Row, labelled_slider, log_rate_slider, preset_button
+from .parts import Button, Row, labelled_slider, log_rate_slider, offchart_note, preset_button
 from .picture import LayeredFigure
 
 __all__ = ["LearningRateExplorer"]
@@ -188,15 +188,7 @@ class LearningRateExplorer(Explorer):
         self._start = self._ax_curve.plot(
             [], [], color=PALETTE[0], marker="s", ms=8, ls="none", label="start w\u2080"
         )[0]
-        self._offchart = self._ax_curve.text(
-            0.5,
-            0.84,
-            "",
-            transform=self._ax_curve.transAxes,
-            ha="center",
-            color=PALETTE[1],
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
-        )
+        self._offchart = offchart_note(self._ax_curve, 0.84)
         self._loss_line = self._ax_loss.plot([], [], color=PALETTE[1], marker="o", ms=3)[0]
         self._finding = self._ax_loss.set_title(" ", fontsize=10)
         fig.animate([self._path, self._start, self._offchart, self._loss_line, self._finding])

@@ -38,6 +38,7 @@ from .parts import (
     dropdown,
     labelled_slider,
     log_rate_slider,
+    offchart_note,
     preset_button,
     rate_against_limit,
 )
@@ -158,16 +159,7 @@ class MomentumExplorer(Explorer):
         self._draw_static()
         self._path = self._ax.plot([], [], color=PALETTE[1], marker="o", ms=2.5, lw=1.1)[0]
         self._start = self._ax.plot([], [], color=PALETTE[0], marker="s", ms=8, ls="none")[0]
-        self._offchart = self._ax.text(
-            0.5,
-            0.92,
-            "",
-            transform=self._ax.transAxes,
-            ha="center",
-            color=PALETTE[1],
-            fontsize=8,
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
-        )
+        self._offchart = offchart_note(self._ax, 0.92, fontsize=8)
         self._title = self._ax.set_title(" ", fontsize=9)
         self._loss_line = self._ax_loss.plot([], [], color=PALETTE[1], lw=1.4)[0]
         self._finding = self._ax_loss.set_title(" ", fontsize=9)

@@ -27,6 +27,7 @@ __all__ = [
     "labelled_slider",
     "log_rate_slider",
     "nice_step",
+    "offchart_note",
     "preset_button",
     "rate_against_limit",
 ]
@@ -298,3 +299,20 @@ class StepPlayer:
             self.play.value = n
         finally:
             self._quiet = False
+
+
+def offchart_note(ax: Any, y: float, fontsize: float | None = None) -> Any:
+    """The boxed note an explorer writes over ``ax`` (at height ``y`` of the axes) when its run
+    leaves the chart: empty until then."""
+    from ..plots.style import PALETTE
+
+    return ax.text(
+        0.5,
+        y,
+        "",
+        transform=ax.transAxes,
+        ha="center",
+        color=PALETTE[1],
+        fontsize=fontsize,
+        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
+    )
