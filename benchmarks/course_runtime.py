@@ -1,7 +1,8 @@
 """Times the whole course executing headless, one notebook after another, in fresh kernels.
 
 Run with `.venv/bin/python benchmarks/course_runtime.py [--strict]`: every notebook in notebooks/,
-exercises/ and solutions/, in that order; target: at most 120 s in all on this 2-core machine.
+exercises/ and solutions/, in that order; target: at most 150 s in all on this 2-core machine
+(120 s until lesson 09).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET_S = 120.0
+TARGET_S = 150.0
 
 
 def main() -> int:

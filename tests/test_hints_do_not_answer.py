@@ -56,6 +56,9 @@ _DEFINITIONS = {
         "ever shrink",
     ),
     "diverging": ("diverg", "blows up", "blow up", "run away", "runs away", "grows without"),
+    # momentum_practice.q6
+    "converges": ("converg", "stable", "inside the limit", "within the limit", "below the limit"),
+    "diverges": ("diverg", "blows up", "blow up", "unstable", "past the limit", "above the limit"),
     # gradient.q4
     "perpendicular to the level set": ("perpendicular", "right angle", "90", "normal to"),
     "at the minimum": ("at the minimum", "towards the minimum", "toward the minimum"),

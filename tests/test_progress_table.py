@@ -37,6 +37,7 @@ COURSE = [
     "saddles_practice",
     "review",
     "momentum",
+    "momentum_practice",
 ]
 
 

@@ -27,15 +27,18 @@ from .errors import (
     CourseValueError,
     _check_counts,
     _check_numbers,
+    check_count,
     check_positive_number,
 )
 
 __all__ = [
     "Update",
     "adam",
+    "adam_step",
     "clipped",
     "factor_two_missing",
     "first_gradient_kept",
+    "heavy_ball_step",
     "loss_for_gradient",
     "momentum",
     "nesterov",
@@ -317,12 +320,13 @@ class _Momentum(Update):
 
     def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
         v = np.zeros_like(w, dtype=float) if self._v is None else self._v
-        self._v = self.mu * v - lr * g
-        if self.look_ahead:
+        new_w, self._v = _heavy_ball(w, v, g, lr, self.mu)
+        if not self.look_ahead:
+            return new_w
+        else:
             # The run's points are the look-ahead points y = w + mu v, where the gradient is
             # read: v' = mu v - lr grad(y), y' = y + mu v' - lr grad(y) (Sutskever et al. 2013).
             return w + self.mu * self._v - lr * g
-        return w + self._v
 
 
 class _Adam(Update):
@@ -342,13 +346,112 @@ class _Adam(Update):
         m = np.zeros_like(w, dtype=float) if self._m is None else self._m
         s = np.zeros_like(w, dtype=float) if self._s is None else self._s
         self._t += 1
-        self._m = self.beta1 * m + (1 - self.beta1) * g
-        self._s = self.beta2 * s + (1 - self.beta2) * g * g
-        m_hat, s_hat = self._m, self._s
-        if self.correct:  # the averages start at 0: early ones are too small by 1 - beta^t
-            m_hat = self._m / (1 - self.beta1**self._t)
-            s_hat = self._s / (1 - self.beta2**self._t)
-        return w - lr * m_hat / (np.sqrt(s_hat) + self.eps)
+        new_w, self._m, self._s = _adam(
+            w, m, s, g, self._t, lr, self.beta1, self.beta2, self.eps, self.correct
+        )
+        return new_w
+
+
+def _heavy_ball(w: Any, v: Any, g: Any, lr: float, mu: float) -> tuple[Any, Any]:
+    # The velocity first, then the move by the new velocity (Polyak's order).
+    v = mu * v - lr * g
+    return w + v, v
+
+
+def _adam(
+    w: Any,
+    m: Any,
+    s: Any,
+    g: Any,
+    t: int,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    correct: bool = True,
+) -> tuple[Any, Any, Any]:
+    m = beta1 * m + (1 - beta1) * g
+    s = beta2 * s + (1 - beta2) * g * g
+    m_hat, s_hat = m, s
+    if correct:  # the averages start at 0: early ones are too small by 1 - beta^t
+        m_hat = m / (1 - beta1**t)
+        s_hat = s / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(s_hat) + eps), m, s
+
+
+def _same_shapes(**arrays: np.ndarray) -> None:
+    (first, a), *rest = arrays.items()
+    for name, b in rest:
+        if b.shape != a.shape:
+            raise CourseValueError(
+                f"{name} must have the same shape as {first} (one entry per parameter): "
+                f"{first} has shape {a.shape}, {name} has shape {b.shape}"
+            )
+
+
+def _out(x: np.ndarray) -> float | np.ndarray:
+    return float(x) if x.ndim == 0 else x
+
+
+def heavy_ball_step(
+    w: Any, v: Any, gradient: Any, lr: float, mu: float
+) -> tuple[float | np.ndarray, float | np.ndarray]:
+    """One heavy-ball step: ``v <- mu v - lr gradient``, then ``w <- w + v``; returns the new
+    ``(w, v)``. :func:`momentum` runs it step after step from ``v = 0``.
+
+    Examples
+    --------
+    >>> w, v = heavy_ball_step(7.0, -0.8, 3.2, lr=0.1, mu=0.5)
+    >>> round(w, 9), round(v, 9)
+    (6.28, -0.72)
+    """
+    lr = check_positive_number("lr", lr)
+    mu = _fraction("mu", mu, "0.9")
+    arrays = {n: _check_numbers(n, x) for n, x in (("w", w), ("v", v), ("gradient", gradient))}
+    _same_shapes(**arrays)
+    new_w, new_v = _heavy_ball(arrays["w"], arrays["v"], arrays["gradient"], lr, mu)
+    return _out(new_w), _out(new_v)
+
+
+def adam_step(
+    w: Any,
+    m: Any,
+    s: Any,
+    gradient: Any,
+    t: int,
+    lr: float,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+) -> tuple[float | np.ndarray, float | np.ndarray, float | np.ndarray]:
+    """Step ``t`` (counted from 1) of Adam: the running averages ``m`` and ``s`` updated by the
+    gradient, corrected for starting at 0, then the move; returns the new ``(w, m, s)``, the
+    averages as stored (uncorrected). :func:`adam` runs it step after step from ``m = s = 0``.
+
+    Examples
+    --------
+    The first step moves by ``lr`` whatever the gradient's size:
+
+    >>> w, m, s = adam_step(1.0, 0.0, 0.0, 250.0, t=1, lr=0.01)
+    >>> round(w, 9), round(m, 9), round(s, 9)
+    (0.99, 25.0, 62.5)
+    """
+    lr = check_positive_number("lr", lr)
+    beta1 = _fraction("beta1", beta1, "0.9")
+    beta2 = _fraction("beta2", beta2, "0.999")
+    eps = check_positive_number("eps", eps)
+    t = check_count("t", t, minimum=1)
+    arrays = {
+        n: _check_numbers(n, x) for n, x in (("w", w), ("m", m), ("s", s), ("gradient", gradient))
+    }
+    _same_shapes(**arrays)
+    if np.any(arrays["s"] < 0):
+        raise CourseValueError(
+            "s (the running average of the squared gradient) must be at least 0 in every entry, "
+            f"got {arrays['s']!r}"
+        )
+    new = _adam(*arrays.values(), t, lr, beta1, beta2, eps)
+    return _out(new[0]), _out(new[1]), _out(new[2])
 
 
 def momentum(mu: float) -> Update:

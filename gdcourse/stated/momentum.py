@@ -1,4 +1,5 @@
-"""The numbers lesson 09 states (momentum and adaptive rates): its notebook and its one-pager."""
+"""The numbers lesson 09 states (momentum and adaptive rates): its notebook, its one-pager and
+its exercise."""
 
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ from ..core import (
     steps_to_relative_tolerance,
 )
 from ..lessons import momentum as lesson
+from ..lessons import momentum_practice as ex
 from . import given, stated
 
 NOTEBOOK = "notebooks/09_momentum.ipynb"
 ONE_PAGER = "docs/lessons/09_momentum.md"
+EXERCISE = "exercises/09_momentum_practice.ipynb"
 
 # Section 1's runs either side of heavy ball's limit (cell momentum-08), section 2's valley
 # (lesson 04's: curvatures 1 and 20 turned by 30 degrees, from (-2.5, 1), 25 steps; cell
@@ -357,4 +360,29 @@ NUMBERS = (
         for lr in lesson.FLOOR_LRS
     ),
     stated("09 plain descent's floor at 0.1", lambda: _floor("plain", 0.1), ".2g", NOTEBOOK),
+    # -- the exercise -----------------------------------------------------------------------------
+    given("09 exercise q1: the momentum", ex.Q1_MU, ".1f", EXERCISE),
+    given("09 exercise q2: the rate", ex.Q2_LR, ".1f", EXERCISE),
+    given("09 exercise q2: the momentum", ex.Q2_MU, ".1f", EXERCISE),
+    given("09 exercise q4: beta1", ex.ADAM_BETAS[0], ".1f", EXERCISE),
+    given("09 exercise q4: beta2", ex.ADAM_BETAS[1], ".3f", EXERCISE),
+    given("09 exercise q4: eps", ex.ADAM_EPS, ".0e", EXERCISE),
+    given("09 exercise q5: the rate", ex.FIRST_LR, ".2f", EXERCISE),
+    *(
+        given(f"09 exercise q5: gradient {i}", g, ".0f" if abs(g) >= 1 else ".1f", EXERCISE)
+        for i, g in enumerate(ex.FIRST_GRADIENT)
+    ),
+    stated(
+        "09 exercise q5: one gradient over the other",
+        lambda: abs(ex.FIRST_GRADIENT[0] / ex.FIRST_GRADIENT[1]),
+        ".0f",
+        EXERCISE,
+        exact="200 / 0.5",
+    ),
+    *(
+        given(f"09 exercise q6: run {label}'s {what}", value, ".1f", EXERCISE)
+        for label, (_, lr, mu) in ex.RUNS.items()
+        for what, value in (("rate", lr), ("momentum", mu))
+        if value
+    ),
 )
