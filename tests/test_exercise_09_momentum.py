@@ -67,7 +67,7 @@ def test_adams_first_step_moves_every_parameter_by_the_rate_whatever_its_gradien
         (lambda: heavy_ball_step(1.0, 0.0, 1.0, 0.1, 1.0), CourseValueError, "below 1"),
         (lambda: heavy_ball_step(1.0, 0.0, 1.0, -0.1, 0.5), CourseValueError, "lr"),
         (
-            lambda: heavy_ball_step([1.0, 2.0], 0.0, [1.0, 2.0], 0.1, 0.5),
+            lambda: heavy_ball_step([1.0, 2.0], [0.0, 0.0, 0.0], [1.0, 2.0], 0.1, 0.5),
             CourseValueError,
             "same shape as w",
         ),
@@ -260,3 +260,66 @@ def test_q6_a_wrong_fate_gets_the_limits_without_the_answer():
     wrong = {**ex.q6.expected(), "C": "converges"}
     v = ex.q6.check(wrong)
     assert v.outcome == "incorrect" and "own limit" in v.message
+
+
+# -- found by the attack ------------------------------------------------------------------------
+def test_q5_moves_with_the_gradient_are_a_sign_not_an_order():
+    v = ex.q5.check([0.01, -0.01])
+    assert v.outcome == "incorrect" and "uphill" in v.message and "order" not in v.message
+
+
+def test_a_list_with_every_sign_flipped_is_told_so_not_that_its_order_is_wrong():
+    # the checker's own rule, beyond q5's misconceptions: [a, -a] reversed is -[a, -a]
+    from dataclasses import replace
+
+    bare = replace(ex.q5, misconceptions=())
+    v = bare.check([0.01, -0.01])
+    assert "every sign the other way round" in v.message and "order" not in v.message
+
+
+def test_q4_eps_forgotten_is_named_not_called_rounding():
+    def no_eps(w, m, s, grad, t, lr):
+        m = 0.9 * m + 0.1 * grad
+        s = 0.999 * s + 0.001 * grad**2
+        return w - lr * (m / (1 - 0.9**t)) / np.sqrt(s / (1 - 0.999**t)), m, s
+
+    v = ex.q4.check(no_eps)
+    assert v.outcome == "incorrect" and "Add eps" in v.message and "rounded" not in v.message
+
+
+def test_q3_the_velocitys_sign_alone_is_named_and_float32_results_pass():
+    v = ex.q3.check(lambda w, v, grad, lr, mu: (w + mu * v - lr * grad, lr * grad - mu * v))
+    assert v.outcome == "incorrect" and "opposite sign" in v.message
+
+    def single(w, v, grad, lr, mu):
+        new_v = np.asarray(mu * v - lr * grad, dtype=np.float32)
+        return np.asarray(w + mu * v - lr * grad, dtype=np.float32), new_v
+
+    assert ex.q3.check(single).outcome == "correct"
+
+
+@pytest.mark.parametrize(
+    ("call", "phrase"),
+    [
+        (lambda: heavy_ball_step(np.nan, 0.0, 8.0, 0.1, 0.5), "finite"),
+        (lambda: heavy_ball_step(7.0, 0.0, np.inf, 0.1, 0.5), "finite"),
+        (lambda: adam_step(1.0, 0.0, np.nan, 250.0, 1, 0.01), "finite"),
+        (lambda: adam_step(1.0, 0.0, 0.0, 1e200, 1, 0.01), "too large"),
+        (lambda: adam_step(1.0, 0.0, 0.0, 250.0, 10**400, 0.01), "at most"),
+        (lambda: heavy_ball_step([1.0, 2.0], 0.0, 1.0, 0.1, 0.5), "gradient must have"),
+    ],
+)
+def test_the_step_functions_refuse_values_they_cannot_step_from(call, phrase):
+    with pytest.raises(CourseValueError, match=phrase):
+        call()
+
+
+def test_at_rest_is_one_number_for_every_entry_and_overflow_is_inf_without_warnings():
+    import warnings
+
+    w = adam_step(np.array([5.0, -2.0]), 0, 0, np.array([200.0, -0.5]), 1, 0.01)[0]
+    np.testing.assert_allclose(w, [4.99, -1.99], rtol=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w, v = heavy_ball_step(1e308, 1e308, -1e308, 1.0, 0.9)
+    assert np.isinf(w) and np.isinf(v)

@@ -127,7 +127,7 @@ def test_a_rate_past_the_panel_is_drawn_at_its_border_and_said():
     d = ex.data()
     assert d["stability"].h == pytest.approx(10.0) and d["marker"][0] == pytest.approx(4.4)
     assert "at the panel's right border: \u03b7\u00b7\u03bb_max is 10" in ex.readout_text
-    assert np.all(np.abs(d["path"]) <= 3.25 + 1e-12)
+    assert np.all(np.abs(d["path"]) <= 4.0 + 1e-12)
     assert "leaves the chart" in ex.readout_text
 
 

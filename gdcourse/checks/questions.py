@@ -161,8 +161,7 @@ class Question:
             or points <= 0
         ):  # a gradebook, a total and Gradescope's max_score all add these up
             raise CourseValueError(
-                f"{self.lesson}.{self.name}: points must be a finite number above 0, "
-                f"got {points!r}"
+                f"{self.lesson}.{self.name}: points must be a finite number above 0, got {points!r}"
             )
         # The lesson that declares this question keeps its data: once loaded, its names cannot
         # be rebound from a notebook (`ex.W = 0`).
@@ -549,6 +548,12 @@ class NumberQuestion(Question):
         estimate = self._whole_for_fraction(arr, ref)
         if estimate:
             return verdict("incorrect", estimate)
+        if ref.ndim >= 1 and np.any(ref != 0) and close(arr, -ref, self.rtol, self.atol):
+            # Before the order: [0.01, -0.01] for [-0.01, 0.01] is a sign, not an order.
+            return verdict(
+                "incorrect",
+                f"Your {self._nouns()} have the right sizes and every sign the other way round.",
+            )
         if ref.ndim == 1 and not self.starts_with and 2 <= len(ref) <= 12:
             if close(np.sort(arr), np.sort(ref), self.rtol, self.atol):
                 return verdict(

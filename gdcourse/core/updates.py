@@ -27,6 +27,7 @@ from .errors import (
     CourseValueError,
     _check_counts,
     _check_numbers,
+    _describe,
     check_count,
     check_positive_number,
 )
@@ -379,14 +380,34 @@ def _adam(
     return w - lr * m_hat / (np.sqrt(s_hat) + eps), m, s
 
 
-def _same_shapes(**arrays: np.ndarray) -> None:
-    (first, a), *rest = arrays.items()
-    for name, b in rest:
-        if b.shape != a.shape:
+#: The largest step count ``adam_step`` takes (``beta ** t`` is 0 long before it).
+_MAX_T = 10**12
+
+
+def _state(**given: Any) -> dict[str, np.ndarray]:
+    """The arrays of one step, checked: real and finite numbers, each of ``w``'s shape (the first
+    one named); a single number for a state (``v = 0``, "at rest") stands for every entry."""
+    out: dict[str, np.ndarray] = {}
+    for name, value in given.items():
+        arr = _check_numbers(name, value)
+        if not np.all(np.isfinite(arr)):
             raise CourseValueError(
-                f"{name} must have the same shape as {first} (one entry per parameter): "
-                f"{first} has shape {a.shape}, {name} has shape {b.shape}"
+                f"{name} must hold finite numbers only, got {_describe(value)}: a run that "
+                f"overflowed has diverged, so there is no next step to take"
             )
+        first = next(iter(out.values()), None)
+        if first is not None and arr.shape != first.shape:
+            if arr.ndim == 0 and name != "gradient":
+                arr = np.full(first.shape, float(arr))
+            else:
+                w_name = next(iter(out))
+                one = ", or be one number for every entry" if name != "gradient" else ""
+                raise CourseValueError(
+                    f"{name} must have the same shape as {w_name} (one entry per parameter){one}: "
+                    f"{w_name} has shape {first.shape}, {name} has shape {arr.shape}"
+                )
+        out[name] = arr
+    return out
 
 
 def _out(x: np.ndarray) -> float | np.ndarray:
@@ -407,9 +428,9 @@ def heavy_ball_step(
     """
     lr = check_positive_number("lr", lr)
     mu = _fraction("mu", mu, "0.9")
-    arrays = {n: _check_numbers(n, x) for n, x in (("w", w), ("v", v), ("gradient", gradient))}
-    _same_shapes(**arrays)
-    new_w, new_v = _heavy_ball(arrays["w"], arrays["v"], arrays["gradient"], lr, mu)
+    arrays = _state(w=w, v=v, gradient=gradient)
+    with np.errstate(over="ignore", invalid="ignore"):  # past the largest float: inf, diverged
+        new_w, new_v = _heavy_ball(arrays["w"], arrays["v"], arrays["gradient"], lr, mu)
     return _out(new_w), _out(new_v)
 
 
@@ -430,7 +451,7 @@ def adam_step(
 
     Examples
     --------
-    The first step moves by ``lr`` whatever the gradient's size:
+    The first step moves by ``lr`` whatever the gradient's size (to within ``eps / |g|``):
 
     >>> w, m, s = adam_step(1.0, 0.0, 0.0, 250.0, t=1, lr=0.01)
     >>> round(w, 9), round(m, 9), round(s, 9)
@@ -440,17 +461,23 @@ def adam_step(
     beta1 = _fraction("beta1", beta1, "0.9")
     beta2 = _fraction("beta2", beta2, "0.999")
     eps = check_positive_number("eps", eps)
-    t = check_count("t", t, minimum=1)
-    arrays = {
-        n: _check_numbers(n, x) for n, x in (("w", w), ("m", m), ("s", s), ("gradient", gradient))
-    }
-    _same_shapes(**arrays)
+    t = check_count(
+        "t", t, minimum=1, maximum=_MAX_T, why="the corrections are exactly 1 long before"
+    )
+    arrays = _state(w=w, m=m, s=s, gradient=gradient)
     if np.any(arrays["s"] < 0):
         raise CourseValueError(
             "s (the running average of the squared gradient) must be at least 0 in every entry, "
-            f"got {arrays['s']!r}"
+            f"got {_describe(s)}"
         )
-    new = _adam(*arrays.values(), t, lr, beta1, beta2, eps)
+    with np.errstate(over="ignore", invalid="ignore"):  # a gradient past 1e154 squares to inf
+        new = _adam(*arrays.values(), t, lr, beta1, beta2, eps)
+    if not np.all(np.isfinite(new[2])):
+        raise CourseValueError(
+            f"gradient is too large for Adam's running average of its square, got "
+            f"{_describe(gradient)}: its square passes the largest float (about 1.8e308), so "
+            f"s would be inf and the step 0"
+        )
     return _out(new[0]), _out(new[1]), _out(new[2])
 
 
@@ -495,7 +522,7 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Update:
     ``w <- w - lr m_hat / (sqrt(s_hat) + eps)`` with ``m_hat = m / (1 - beta1^t)`` and
     ``s_hat = s / (1 - beta2^t)`` at step ``t``. While ``sqrt(s_hat)`` is far above ``eps``,
     scaling the loss by any factor leaves the path unchanged, and the first step moves every
-    parameter by ``lr`` exactly (against the gradient's sign).
+    parameter by ``lr`` against its gradient's sign (to within a factor ``eps / |g|``).
 
     Examples
     --------

@@ -273,8 +273,8 @@ def _cards() -> tuple[Card, ...]:
         ),
         Card(
             question="Is more momentum always better? What does $\\mu$ close to 1 do?",
-            answer="No. Past the best $\\mu$ the eigenvalues are complex, of size "
-            "$\\sqrt\\mu$: the run spirals, and $\\sqrt{0.99} = "
+            answer="No. Past the best $\\mu$ (at the best rate) the eigenvalues are complex, "
+            "of size $\\sqrt\\mu$: the run spirals, and $\\sqrt{0.99} = "
             f"{math.sqrt(0.99):.3f}$ per step is slow.",
             topic="09 too much momentum",
         ),
@@ -284,7 +284,8 @@ def _cards() -> tuple[Card, ...]:
             answer="The gradient is read at the look-ahead point $w + \\mu v$. Stable for "
             "$0 < \\eta\\lambda < 2(1+\\mu)/(1+2\\mu)$, a range that shrinks as $\\mu$ grows "
             f"({nesterov_limit(0.9):.2f} at $\\mu = 0.9$), while heavy ball's widens; in "
-            "exchange it damps the stiff directions it does keep.",
+            "exchange, over most of that range, it damps the stiff directions better (not next to "
+            "its limit).",
             topic="09 Nesterov",
         ),
         Card(

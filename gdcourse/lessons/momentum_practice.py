@@ -192,7 +192,7 @@ q3 = FunctionQuestion(
     "then w <- w + v. Return the pair (new w, new v); w, v and grad may be numbers or arrays.",
     reference=lambda w, v, grad, lr, mu: heavy_ball_step(w, v, grad, lr, mu),
     cases=frozen(_HEAVY_CASES),
-    rtol=1e-9,
+    rtol=1e-7,  # float32 results pass; the many-digit input still catches rounding
     misconceptions=(
         Misconception(
             name="velocity sign",
@@ -207,6 +207,12 @@ q3 = FunctionQuestion(
             "the opposite sign. Some books write v = mu v + lr grad and w = w - v; here v is the "
             "move itself, v = mu v - lr grad and w = w + v, and the v you are given follows "
             "that convention.",
+        ),
+        Misconception(
+            name="the velocity's sign alone",
+            answer=lambda: lambda w, v, grad, lr, mu: (w + mu * v - lr * grad, lr * grad - mu * v),
+            message="Your new w is right; the new v you return has the opposite sign. Return "
+            "the v that moved w: v = mu v - lr grad, and w + v.",
         ),
         Misconception(
             name="w updated before v",
@@ -251,14 +257,15 @@ q3 = FunctionQuestion(
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
 
 
-def _adam_variant(*, correct=True, store_corrected=False, root=True, swap=False, eps_inside=False):
-    b1, b2 = ADAM_BETAS[::-1] if swap else ADAM_BETAS  # q4's misconceptions, and the right one
-
-    def step(w, m, s, grad, t, lr):
+def _adam_variant(
+    *, correct=True, store_corrected=False, root=True, swap=False, eps_inside=False, eps=ADAM_EPS
+):
+    def step(w, m, s, grad, t, lr):  # q4's misconceptions, and the right one
+        b1, b2 = ADAM_BETAS[::-1] if swap else ADAM_BETAS
         m, s = b1 * m + (1 - b1) * grad, b2 * s + (1 - b2) * grad * grad
         m_hat, s_hat = (m / (1 - b1**t), s / (1 - b2**t)) if correct else (m, s)
-        root_s = np.sqrt(s_hat + ADAM_EPS) if eps_inside else (np.sqrt(s_hat) if root else s_hat)
-        new_w = w - lr * m_hat / (root_s + (0 if eps_inside else ADAM_EPS))
+        root_s = np.sqrt(s_hat + eps) if eps_inside else (np.sqrt(s_hat) if root else s_hat)
+        new_w = w - lr * m_hat / (root_s + (0 if eps_inside else eps))
         return (new_w, m_hat, s_hat) if store_corrected else (new_w, m, s)
 
     return step
@@ -296,7 +303,7 @@ q4 = FunctionQuestion(
             answer=lambda: _adam_variant(correct=False),
             message="Your w moves by the raw averages m and s. They start at 0, so early on they "
             "are too small by 1 - beta^t: divide m by 1 - 0.9^t and s by 1 - 0.999^t before the "
-            "move (step 1 then moves by lr exactly).",
+            "move (step 1 then moves by about lr).",
         ),
         Misconception(
             name="corrected averages stored",
@@ -316,6 +323,13 @@ q4 = FunctionQuestion(
             answer=lambda: _adam_variant(swap=True),
             message="beta1 = 0.9 averages the gradient (m), beta2 = 0.999 its square (s): yours "
             "are the other way round.",
+        ),
+        Misconception(
+            name="eps forgotten",
+            answer=lambda: _adam_variant(eps=0.0),
+            message="Add eps = 1e-8 to the square root before dividing: it changes little "
+            "where the gradient is large, and it is what keeps a small gradient's step finite "
+            "(the second input's gradient is small enough for it to show).",
         ),
         Misconception(
             name="eps inside the root",
@@ -399,6 +413,12 @@ q5 = NumberQuestion(
             message="That is the new point w1. The question asks for the moves w1 - w0.",
         ),
         Misconception(
+            name="with the gradient",
+            answer=lambda: -_first_move(),
+            message="Your moves go with each gradient's sign, uphill: Adam subtracts "
+            "lr m_hat / (sqrt(s_hat) + eps), so each parameter moves against its gradient.",
+        ),
+        Misconception(
             name="sizes without signs",
             answer=lambda: np.abs(_first_move()),
             message="The right sizes; now the signs: each parameter moves against its gradient.",
@@ -410,7 +430,8 @@ q5 = NumberQuestion(
         "Each parameter moves by about lr against the sign of its gradient, whatever the "
         "gradient's size: [-0.01, +0.01].",
     ),
-    solution_code="first_move = [-0.01, 0.01]  # -lr * sign(grad); eps changes the 9th digit",
+    solution_code="first_move = [-0.01 * 200 / (200 + 1e-8), 0.01 * 0.5 / (0.5 + 1e-8)]  "
+    "# about [-0.01, 0.01]: eps changes the 8th digit",
     explanation="Both move by 0.01 though their gradients differ 400-fold: Adam's first step is "
     "lr per parameter, which is why its rate reads as a distance (1e-3 by default).",
 )

@@ -38,16 +38,27 @@ __all__ = [
 
 def stability_region_figure(mu_max: float = 0.95, h_max: float = 4.2) -> None:
     """Where heavy ball converges on a quadratic, by ``mu`` and ``h = lr * lambda``: the
-    spectral radius (``momentum_radius``) shaded where it is below 1, and the two limits
-    ``2 (1 + mu)`` (heavy ball) and ``2 (1 + mu) / (1 + 2 mu)`` (Nesterov) as lines."""
+    spectral radius (``momentum_radius``) shaded where it is below 1, hatched elsewhere; the two
+    limits ``2 (1 + mu)`` (heavy ball) and ``2 (1 + mu) / (1 + 2 mu)`` (Nesterov) as lines."""
     mus = np.linspace(0.0, mu_max, 96)
     hs = np.linspace(0.02, h_max, 120)
     radius = np.array([[momentum_radius(1.0, h, mu) for mu in mus] for h in hs])
     _fig, ax = plt.subplots(figsize=(6.6, 4.0), layout="constrained")
-    shade = ax.contourf(
-        mus, hs, np.minimum(radius, 1.0), levels=np.linspace(0, 1, 11), cmap="cividis", alpha=0.85
+    stable = np.where(radius < 1.0, radius, np.nan)  # only where it converges is shaded
+    shade = ax.contourf(mus, hs, stable, levels=np.linspace(0, 1, 11), cmap="cividis", alpha=0.85)
+    plt.colorbar(shade, ax=ax, label="spectral radius (per-step factor) where below 1")
+    ax.contourf(  # the rest hatched: radius 1 or more, no convergence
+        mus, hs, (radius >= 1.0).astype(float), levels=[0.5, 1.5], colors="none", hatches=["//"]
     )
-    plt.colorbar(shade, ax=ax, label="spectral radius (per-step factor), capped at 1")
+    ax.text(
+        0.02 * mu_max,
+        0.97 * h_max,
+        "radius \u2265 1: no convergence",
+        fontsize=8,
+        ha="left",
+        va="top",
+        bbox={"facecolor": "white", "alpha": 0.8, "lw": 0},
+    )
     ax.plot(
         mus,
         [heavy_ball_limit(m) for m in mus],
@@ -66,7 +77,7 @@ def stability_region_figure(mu_max: float = 0.95, h_max: float = 4.2) -> None:
     ax.axhline(2.0, color="white", lw=1, ls=":", label="plain descent's limit 2")
     ax.set_xlabel("momentum \u03bc")
     ax.set_ylabel("\u03b7\u03bb (rate times curvature)")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     ax.set_title(
         "Heavy ball converges below 2(1 + \u03bc): momentum widens the stable range",
         fontsize=10,
@@ -153,7 +164,7 @@ def distance_figure(runs: Mapping[str, Any], target: Sequence[float], title: str
 def spiral_figure(a: float, lr: float, mus: Sequence[float], w0: float, steps: int) -> None:
     """Heavy-ball runs on ``a/2 w^2``, one per ``mu``, drawn in the plane of the error ``w_k`` and
     the velocity ``v_k = w_k - w_(k-1)`` (heavy ball's own): a complex pair of eigenvalues makes
-    a spiral whose turns shrink by ``sqrt(mu)`` a step."""
+    a spiral that shrinks by ``sqrt(mu)`` each step."""
     loss = Quadratic1D(a=a, c=0.0)
     _fig, ax = plt.subplots(figsize=(5.2, 4.4), layout="constrained")
     for i, mu in enumerate(mus):
@@ -176,4 +187,6 @@ def spiral_figure(a: float, lr: float, mus: Sequence[float], w0: float, steps: i
     ax.set_ylabel("velocity v\u2096 = w\u2096 \u2212 w\u2096\u208b\u2081")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    ax.set_title("Too much momentum spirals: each turn shrinks only by \u221a\u03bc", fontsize=10)
+    ax.set_title(
+        "Too much momentum spirals: each step shrinks it only by \u221a\u03bc", fontsize=10
+    )

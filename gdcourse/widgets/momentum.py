@@ -116,7 +116,7 @@ class MomentumExplorer(Explorer):
         method = check_choice("method", method, list(METHOD_CHOICES))
         self.steps = check_steps("steps", steps)
         centre = centre_of(loss, (2,))
-        reach = 1.3 * max(float(np.max(np.abs(w0 - centre))), 1.0)
+        reach = 1.6 * max(float(np.max(np.abs(w0 - centre))), 1.0)
         self._extent = view_extent(extent, centre, reach, "w0", w0)
         self.w0 = (float(w0[0]), float(w0[1]))
 
