@@ -284,7 +284,7 @@ def test_q4_eps_forgotten_is_named_not_called_rounding():
         return w - lr * (m / (1 - 0.9**t)) / np.sqrt(s / (1 - 0.999**t)), m, s
 
     v = ex.q4.check(no_eps)
-    assert v.outcome == "incorrect" and "Add eps" in v.message and "rounded" not in v.message
+    assert v.outcome == "incorrect" and "add exactly eps" in v.message and "rounded" not in v.message
 
 
 def test_q3_the_velocitys_sign_alone_is_named_and_float32_results_pass():
@@ -323,3 +323,26 @@ def test_at_rest_is_one_number_for_every_entry_and_overflow_is_inf_without_warni
         warnings.simplefilter("error")
         w, v = heavy_ball_step(1e308, 1e308, -1e308, 1.0, 0.9)
     assert np.isinf(w) and np.isinf(v)
+
+
+def test_the_sign_rule_is_only_for_mixed_signs_never_for_a_run_or_a_list_of_losses():
+    from gdcourse.lessons import lr_exploration
+
+    for q in (lr_exploration.q2, lr_exploration.q3):  # a run from w0 = 8; its losses
+        v = q.check(-np.asarray(q.expected(), dtype=float))
+        assert v.outcome == "incorrect" and "every sign" not in v.message, q.name
+
+
+@pytest.mark.parametrize(
+    ("variant", "phrase"),
+    [("uphill", "moves uphill"), ("swapped", "m and s in the wrong order")],
+)
+def test_q4_uphill_and_the_averages_swapped_are_named(variant, phrase):
+    right = _adam()
+
+    def answer(w, m, s, grad, t, lr):
+        new_w, new_m, new_s = right(w, m, s, grad, t, lr)
+        return (2 * w - new_w, new_m, new_s) if variant == "uphill" else (new_w, new_s, new_m)
+
+    v = ex.q4.check(answer)
+    assert v.outcome == "incorrect" and phrase in v.message, v.message

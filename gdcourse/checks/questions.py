@@ -548,8 +548,11 @@ class NumberQuestion(Question):
         estimate = self._whole_for_fraction(arr, ref)
         if estimate:
             return verdict("incorrect", estimate)
-        if ref.ndim >= 1 and np.any(ref != 0) and close(arr, -ref, self.rtol, self.atol):
-            # Before the order: [0.01, -0.01] for [-0.01, 0.01] is a sign, not an order.
+        mixed = ref.ndim >= 1 and np.any(ref > 0) and np.any(ref < 0)
+        if mixed and not self.starts_with and close(arr, -ref, self.rtol, self.atol):
+            # Before the order: [0.01, -0.01] for [-0.01, 0.01] is a sign, not an order (only
+            # where the signs are mixed: a run or a list of losses has its own messages).
+            _MISTAKES[self.id] = "signs flipped"
             return verdict(
                 "incorrect",
                 f"Your {self._nouns()} have the right sizes and every sign the other way round.",

@@ -451,7 +451,8 @@ def adam_step(
 
     Examples
     --------
-    The first step moves by ``lr`` whatever the gradient's size (to within ``eps / |g|``):
+    The first step moves by ``lr |g| / (|g| + eps)``, ``lr`` up to a relative ``eps / |g|``,
+    whatever the gradient's size:
 
     >>> w, m, s = adam_step(1.0, 0.0, 0.0, 250.0, t=1, lr=0.01)
     >>> round(w, 9), round(m, 9), round(s, 9)
@@ -461,9 +462,7 @@ def adam_step(
     beta1 = _fraction("beta1", beta1, "0.9")
     beta2 = _fraction("beta2", beta2, "0.999")
     eps = check_positive_number("eps", eps)
-    t = check_count(
-        "t", t, minimum=1, maximum=_MAX_T, why="the corrections are exactly 1 long before"
-    )
+    t = check_count("t", t, minimum=1, maximum=_MAX_T, why="more steps than a run can take")
     arrays = _state(w=w, m=m, s=s, gradient=gradient)
     if np.any(arrays["s"] < 0):
         raise CourseValueError(
@@ -522,7 +521,8 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Update:
     ``w <- w - lr m_hat / (sqrt(s_hat) + eps)`` with ``m_hat = m / (1 - beta1^t)`` and
     ``s_hat = s / (1 - beta2^t)`` at step ``t``. While ``sqrt(s_hat)`` is far above ``eps``,
     scaling the loss by any factor leaves the path unchanged, and the first step moves every
-    parameter by ``lr`` against its gradient's sign (to within a factor ``eps / |g|``).
+    parameter by ``lr |g| / (|g| + eps)`` against its gradient's sign: ``lr`` up to a relative
+    ``eps / |g|``.
 
     Examples
     --------

@@ -192,7 +192,7 @@ q3 = FunctionQuestion(
     "then w <- w + v. Return the pair (new w, new v); w, v and grad may be numbers or arrays.",
     reference=lambda w, v, grad, lr, mu: heavy_ball_step(w, v, grad, lr, mu),
     cases=frozen(_HEAVY_CASES),
-    rtol=1e-7,  # float32 results pass; the many-digit input still catches rounding
+    rtol=1e-7,  # float32 results pass; rounding to 6 digits or fewer does not
     misconceptions=(
         Misconception(
             name="velocity sign",
@@ -327,9 +327,31 @@ q4 = FunctionQuestion(
         Misconception(
             name="eps forgotten",
             answer=lambda: _adam_variant(eps=0.0),
-            message="Add eps = 1e-8 to the square root before dividing: it changes little "
+            message="Your eps is missing, or not 1e-8: add exactly eps = 1e-8 to the square root "
+            "before dividing: it changes little "
             "where the gradient is large, and it is what keeps a small gradient's step finite "
             "(the second input's gradient is small enough for it to show).",
+        ),
+        Misconception(
+            name="uphill",
+            answer=lambda: (
+                lambda w, m, s, grad, t, lr: (
+                    2 * w - _adam_variant()(w, m, s, grad, t, lr)[0],
+                    *_adam_variant()(w, m, s, grad, t, lr)[1:],
+                )
+            ),
+            message="Your averages are right and your w moves uphill: subtract "
+            "lr m_hat / (sqrt(s_hat) + eps) from w.",
+        ),
+        Misconception(
+            name="m and s swapped",
+            answer=lambda: (
+                lambda w, m, s, grad, t, lr: (
+                    _adam_variant()(w, m, s, grad, t, lr)[0],
+                    *_adam_variant()(w, m, s, grad, t, lr)[:0:-1],
+                )
+            ),
+            message="Right numbers, but m and s in the wrong order: return (new w, new m, new s).",
         ),
         Misconception(
             name="eps inside the root",
