@@ -23,6 +23,7 @@ MODULES = tuple(
         "losses",
         "measurements",
         "momentum",
+        "network",
         "placeholder",
         "quadratic",
         "random_matrices",
