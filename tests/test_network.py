@@ -137,3 +137,17 @@ def test_a_network_is_fixed_once_made_and_its_data_read_only():
         net.X[0, 0] = 1.0
     X[0, 0] = 99.0  # the caller's array is copied
     assert net.X[0, 0] != 99.0
+
+
+def test_one_pass_serves_the_value_and_the_gradient_at_a_point_and_never_a_stale_one():
+    X, y = _data()
+    net, fresh = MLP(X, y, hidden=4), MLP(X, y, hidden=4)
+    w1, w2 = net.init(seed=1), net.init(seed=2)
+    g = net.gradient(w1)
+    g[:] = 0.0  # a caller's change to the result it got does not reach the next call
+    for w in (w1, w2, w1):
+        assert net.value(w) == fresh.value(w)
+        np.testing.assert_array_equal(net.gradient(w), fresh.gradient(w))
+    w3 = w1.copy()
+    w3[0] += 1e-12  # a different point, however close
+    np.testing.assert_array_equal(net.gradient(w3), fresh.gradient(w3))

@@ -119,6 +119,8 @@ class MLP(Loss):
         self.sizes = (d, hidden, k)
         self.shape = (d * hidden + hidden + hidden * k + k,)
         self.formula = f"{loss} of a {d}-{hidden}-{k} {activation} network"
+        # The runners ask for the value and the gradient at the same point: one pass for both.
+        self._last: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         d, h, k = self.sizes
@@ -167,8 +169,17 @@ class MLP(Loss):
 
     def _value_and_gradient(self, w: ArrayLike, rows: np.ndarray | None) -> tuple[float, Any]:
         w = self._weights(w)
+        if rows is not None or sums_reversed():
+            return self._computed(w, rows)
+        key = w.tobytes()
+        if self._last.get("key") != key:
+            self._last.update(key=key, result=self._computed(w, None))
+        value, grad = self._last["result"]
+        return value, grad.copy()
+
+    def _computed(self, w: np.ndarray, rows: np.ndarray | None) -> tuple[float, np.ndarray]:
         X, T = (self.X, self.targets) if rows is None else (self.X[rows], self.targets[rows])
-        if sums_reversed():  # the examples summed in the other order (see last_bits)
+        if sums_reversed():  # the examples summed in the other order (see last_bits), uncached
             X, T = X[::-1], T[::-1]
         n = X.shape[0]
         pre, a, z = self._scores(w, X)
