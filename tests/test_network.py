@@ -6,6 +6,7 @@ import pytest
 
 from gdcourse import (
     MLP,
+    RELU_BIAS,
     CourseTypeError,
     CourseValueError,
     adam,
@@ -75,6 +76,8 @@ def test_init_is_seeded_unpack_has_the_layers_shapes_and_accuracy_counts_right_l
     W1, b1, W2, b2 = net.unpack(net.init(seed=5))
     assert (W1.shape, b1.shape, W2.shape, b2.shape) == ((4, 6), (6,), (6, 3), (3,))
     assert not b1.any() and not b2.any()
+    relu = MLP(X, y, hidden=6, activation="relu")
+    assert np.all(relu.unpack(relu.init(seed=5))[1] == RELU_BIAS)
     w = net.init(seed=5)
     assert net.accuracy(w) == pytest.approx(np.mean(net.predict(w) == y))
     assert net.accuracy(w, X[:5], y[:5]) == pytest.approx(np.mean(net.predict(w, X[:5]) == y[:5]))
@@ -151,3 +154,32 @@ def test_one_pass_serves_the_value_and_the_gradient_at_a_point_and_never_a_stale
     w3 = w1.copy()
     w3[0] += 1e-12  # a different point, however close
     np.testing.assert_array_equal(net.gradient(w3), fresh.gradient(w3))
+
+
+def test_found_by_review_infinite_scores_huge_labels_ragged_rows_and_the_relu_kink():
+    import warnings
+
+    net = MLP([[1.0]], [0], hidden=2)
+    w = np.zeros(net.shape)
+    W1, _, W2, _ = net.unpack(w)
+    W1[:] = 10.0
+    W2[:, 1] = -1e308  # the wrong class's score is -inf: softmax [1, 0], the loss 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert net.value(w) == 0.0
+        W2[:, 1] = 1e308  # +inf: the loss is inf, not nan
+        assert net.value(w) == np.inf
+        net.predict(w)
+    X, y = _data()
+    for labels in ([0, 1e20, 1] * 4, [0, 10**4, 2] * 4):
+        with pytest.raises(CourseValueError, match="below 1000"):
+            MLP(X, labels)
+    with pytest.raises(CourseValueError, match="at most"):
+        MLP(X, y, n_classes=10**9)
+    big = MLP(X, y, hidden=3)
+    for idx in ([[0], [1, 2]], [10**30]):
+        with pytest.raises(CourseValueError, match="row numbers"):
+            big.minibatch_gradient(big.init(), idx)
+    xor = MLP([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], hidden=4, activation="relu")
+    w = xor.init(0)
+    np.testing.assert_allclose(xor.gradient(w), _central(xor.value, w), rtol=1e-5, atol=1e-8)

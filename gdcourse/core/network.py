@@ -6,12 +6,13 @@
 ``idx``, so the core's runners train it as they train the quadratics: plain, momentum or Adam
 (``gradient_descent(..., update=...)``), and mini-batches. The outputs are ``k`` scores per
 example (one per class) and the loss is their softmax cross-entropy or half their squared
-distance to the one-hot target (the form in which the edge of stability is usually measured),
+distance to the one-hot target (the form Cohen et al., 2021, train to measure sharpness),
 averaged over the examples.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from .errors import CourseValueError, _check_numbers, _describe, check_count
 from .last_bits import jitter, sums_reversed
 from .losses import Loss, _read_only
 
-__all__ = ["ACTIVATIONS", "MAX_HIDDEN", "MLP", "OUTPUT_LOSSES"]
+__all__ = ["ACTIVATIONS", "MAX_CLASSES", "MAX_HIDDEN", "MLP", "OUTPUT_LOSSES", "RELU_BIAS"]
 
 #: The hidden layer's activations.
 ACTIVATIONS = ("tanh", "relu")
@@ -31,6 +32,11 @@ OUTPUT_LOSSES = ("cross_entropy", "mse")
 #: The widest hidden layer (the course's networks are small; this keeps a slip from asking for
 #: gigabytes).
 MAX_HIDDEN = 4096
+#: The most classes (labels 0 to 999).
+MAX_CLASSES = 1000
+#: ReLU's hidden biases start here, not at 0: an all-zero input row would otherwise sit every
+#: unit exactly on the kink, where the derivative is not defined.
+RELU_BIAS = 0.01
 
 
 def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
@@ -97,10 +103,21 @@ class MLP(Loss):
             raise CourseValueError(
                 f"y must hold class labels, whole numbers from 0 (0, 1, 2, ...), got {_describe(y)}"
             )
+        if labels.max() >= MAX_CLASSES:
+            raise CourseValueError(
+                f"y's labels must be below {MAX_CLASSES} (the course's networks are small), got "
+                f"the label {_describe(labels.max())}"
+            )
         largest = int(labels.max())
         if n_classes is None:
             n_classes = max(largest + 1, 2)
-        n_classes = check_count("n_classes", n_classes, minimum=2)
+        n_classes = check_count(
+            "n_classes",
+            n_classes,
+            minimum=2,
+            maximum=MAX_CLASSES,
+            why="the course's networks are small",
+        )
         if largest >= n_classes:
             raise CourseValueError(
                 f"y's labels must be below n_classes = {n_classes}, got the label {largest}"
@@ -144,13 +161,15 @@ class MLP(Loss):
 
     def init(self, seed: int = 0) -> np.ndarray:
         """Seeded start weights: each layer's weights normal with variance 1/fan-in (2/fan-in
-        for ReLU), the biases 0. The same seed gives the same weights on every machine."""
+        for ReLU), the biases 0 (ReLU's hidden ones ``RELU_BIAS``). The same seed gives the
+        same weights on every machine."""
         rng = np.random.default_rng(check_count("seed", seed))
         d, h, k = self.sizes
         gain = 2.0 if self.activation == "relu" else 1.0
         W1 = rng.normal(0.0, np.sqrt(gain / d), size=(d, h))
         W2 = rng.normal(0.0, np.sqrt(1.0 / h), size=(h, k))
-        return np.concatenate([W1.ravel(), np.zeros(h), W2.ravel(), np.zeros(k)])
+        b1 = np.full(h, RELU_BIAS if self.activation == "relu" else 0.0)
+        return np.concatenate([W1.ravel(), b1, W2.ravel(), np.zeros(k)])
 
     def _weights(self, w: ArrayLike) -> np.ndarray:
         arr = _check_numbers("w", w)
@@ -172,9 +191,11 @@ class MLP(Loss):
         if rows is not None or sums_reversed():
             return self._computed(w, rows)
         key = w.tobytes()
-        if self._last.get("key") != key:
-            self._last.update(key=key, result=self._computed(w, None))
-        value, grad = self._last["result"]
+        last = self._last.get("last")  # (key, result) in one entry: never half of another's
+        if last is None or last[0] != key:
+            last = (key, self._computed(w, None))
+            self._last["last"] = last
+        value, grad = last[1]
         return value, grad.copy()
 
     def _computed(self, w: np.ndarray, rows: np.ndarray | None) -> tuple[float, np.ndarray]:
@@ -182,12 +203,15 @@ class MLP(Loss):
         if sums_reversed():  # the examples summed in the other order (see last_bits), uncached
             X, T = X[::-1], T[::-1]
         n = X.shape[0]
-        pre, a, z = self._scores(w, X)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run: inf and nan
+            pre, a, z = self._scores(w, X)
             if self.loss == "cross_entropy":
                 top = z.max(axis=1, keepdims=True)
                 log_sum = top[:, 0] + np.log(np.exp(z - top).sum(axis=1))
-                value = float(np.mean(log_sum - (z * T).sum(axis=1)))
+                true = z[np.arange(n), T.argmax(axis=1)]  # (not z * T: -inf * 0 is nan)
+                value = float(np.mean(log_sum - true))
+                if np.isposinf(z).any():  # a score past the largest float: the loss is too
+                    value = math.inf
                 dz = (np.exp(z - top) / np.exp(log_sum - top[:, 0])[:, None] - T) / n
             else:
                 value = float(np.mean(0.5 * ((z - T) ** 2).sum(axis=1)))
@@ -209,7 +233,14 @@ class MLP(Loss):
     def minibatch_gradient(self, w: ArrayLike, idx: ArrayLike) -> np.ndarray:
         """The gradient of the mean loss over the rows ``idx`` only: an unbiased estimate of the
         full gradient when the rows are drawn at random."""
-        rows = np.asarray(idx) if not isinstance(idx, (str, bytes)) else np.asarray(None)
+        try:
+            rows = np.asarray(idx) if not isinstance(idx, (str, bytes)) else np.asarray(None)
+        except ValueError:  # a ragged list
+            rows = np.asarray(None)
+        if rows.ndim == 1 and rows.dtype.kind == "O" and all(isinstance(i, int) for i in rows):
+            raise CourseValueError(  # whole numbers too large for numpy's integers
+                f"idx must hold row numbers from 0 to {self.n_samples - 1}, got {_describe(idx)}"
+            )
         if rows.ndim != 1 or rows.size == 0 or rows.dtype.kind not in "iu":
             raise CourseValueError(
                 f"idx must be a non-empty 1-D array of row numbers (whole numbers), got "
@@ -224,7 +255,8 @@ class MLP(Loss):
     def predict(self, w: ArrayLike, X: ArrayLike | None = None) -> np.ndarray:
         """The class with the largest score for each row of ``X`` (default: the training rows)."""
         X = self.X if X is None else self._inputs(X)
-        return np.argmax(self._scores(self._weights(w), X)[2], axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.argmax(self._scores(self._weights(w), X)[2], axis=1)
 
     def accuracy(
         self, w: ArrayLike, X: ArrayLike | None = None, y: ArrayLike | None = None
@@ -243,9 +275,10 @@ class MLP(Loss):
 
     def _inputs(self, X: ArrayLike) -> np.ndarray:
         X = _check_numbers("X", X, "a 2-D array of numbers (one row per example)")
-        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+        if X.ndim != 2 or X.shape[1] != self.sizes[0] or X.shape[0] < 1:
             raise CourseValueError(
-                f"X must be a 2-D array with {self.sizes[0]} columns (the network's inputs), got "
+                f"X must be a 2-D array with {self.sizes[0]} columns (the network's inputs) and "
+                f"at least one row, got "
                 f"shape {X.shape}"
             )
         return X
