@@ -95,6 +95,27 @@ def _sealing(cls: type, init: Callable[..., None]) -> Callable[..., None]:
     return sealed_init
 
 
+def _check_rows(idx: Any, n: int) -> np.ndarray:
+    """``idx`` as a 1-D integer array of row numbers of a data set of ``n`` rows (negative ones
+    count from the end, as in numpy), or a :class:`CourseValueError` saying what is wrong."""
+    try:
+        rows = np.asarray(idx) if not isinstance(idx, (str, bytes)) else np.asarray(None)
+    except ValueError:  # a ragged list
+        rows = np.asarray(None)
+    whole = rows.dtype.kind in "iu" or (
+        rows.dtype.kind == "O"
+        and all(isinstance(i, int) and not isinstance(i, bool) for i in rows.flat)
+    )
+    if rows.ndim != 1 or rows.size == 0 or not whole:
+        raise CourseValueError(
+            f"idx must be a non-empty 1-D array of row numbers (whole numbers), got "
+            f"{_describe(idx)}"
+        )
+    if rows.dtype.kind == "O" or rows.min() < -n or rows.max() >= n:  # "O": past int64 too
+        raise CourseValueError(f"idx must hold row numbers from 0 to {n - 1}, got {_describe(idx)}")
+    return rows
+
+
 def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     """C-contiguous read-only copies of ``arrays``."""
     out = []
@@ -739,16 +760,7 @@ class LinearRegression(Loss):
 
     def minibatch_gradient(self, w: ArrayLike, idx: ArrayLike) -> np.ndarray:
         """The gradient of the loss on the rows ``idx`` only (their mean or sum, like the loss)."""
-        idx = np.asarray(idx) if not isinstance(idx, (str, bytes)) else np.asarray(None)
-        if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu":
-            raise CourseValueError(
-                f"idx must be a non-empty 1-D array of row numbers (whole numbers), got "
-                f"{_describe(idx)}"
-            )
-        if idx.min() < -self.n_samples or idx.max() >= self.n_samples:
-            raise CourseValueError(
-                f"idx must hold row numbers from 0 to {self.n_samples - 1}, got {_describe(idx)}"
-            )
+        idx = _check_rows(idx, self.n_samples)
         rev = sums_reversed()
         idx = idx[::-1] if rev else idx
         Xb = _flip(self.X[idx], rev)

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 
 from .errors import CourseValueError, _check_numbers, _describe, check_count
 from .last_bits import jitter, sums_reversed
-from .losses import Loss, _read_only
+from .losses import Loss, _check_rows, _read_only
 
 __all__ = ["ACTIVATIONS", "MAX_CLASSES", "MAX_HIDDEN", "MLP", "OUTPUT_LOSSES", "RELU_BIAS"]
 
@@ -233,23 +233,7 @@ class MLP(Loss):
     def minibatch_gradient(self, w: ArrayLike, idx: ArrayLike) -> np.ndarray:
         """The gradient of the mean loss over the rows ``idx`` only: an unbiased estimate of the
         full gradient when the rows are drawn at random."""
-        try:
-            rows = np.asarray(idx) if not isinstance(idx, (str, bytes)) else np.asarray(None)
-        except ValueError:  # a ragged list
-            rows = np.asarray(None)
-        if rows.ndim == 1 and rows.dtype.kind == "O" and all(isinstance(i, int) for i in rows):
-            raise CourseValueError(  # whole numbers too large for numpy's integers
-                f"idx must hold row numbers from 0 to {self.n_samples - 1}, got {_describe(idx)}"
-            )
-        if rows.ndim != 1 or rows.size == 0 or rows.dtype.kind not in "iu":
-            raise CourseValueError(
-                f"idx must be a non-empty 1-D array of row numbers (whole numbers), got "
-                f"{_describe(idx)}"
-            )
-        if rows.min() < -self.n_samples or rows.max() >= self.n_samples:
-            raise CourseValueError(
-                f"idx must hold row numbers from 0 to {self.n_samples - 1}, got {_describe(idx)}"
-            )
+        rows = _check_rows(idx, self.n_samples)
         return jitter(self._value_and_gradient(w, rows)[1])
 
     def predict(self, w: ArrayLike, X: ArrayLike | None = None) -> np.ndarray:
