@@ -16,9 +16,11 @@ from gdcourse import (
     adam,
     adam_step,
     gradient_descent,
+    heavy_ball_limit,
     heavy_ball_step,
     momentum,
     nesterov,
+    nesterov_limit,
 )
 from gdcourse.lessons import momentum_practice as ex
 
@@ -121,11 +123,7 @@ def test_q5_moves_are_the_rate_against_each_gradients_sign():
 # -- the checks ---------------------------------------------------------------------------------
 def test_every_solution_code_is_right():
     for q in QUESTIONS:
-        env = {
-            "np": np,
-            "heavy_ball_limit": __import__("gdcourse").heavy_ball_limit,
-            "nesterov_limit": __import__("gdcourse").nesterov_limit,
-        }
+        env = {"np": np, "heavy_ball_limit": heavy_ball_limit, "nesterov_limit": nesterov_limit}
         exec(q.solution_code, env)
         assert q.check(env[q.answer_var]).outcome == "correct", q.name
 

@@ -190,7 +190,7 @@ q3 = FunctionQuestion(
     answer_var="heavy_ball_step",
     prompt="Write heavy_ball_step(w, v, grad, lr, mu): one heavy-ball step, v <- mu v - lr grad, "
     "then w <- w + v. Return the pair (new w, new v); w, v and grad may be numbers or arrays.",
-    reference=lambda w, v, grad, lr, mu: heavy_ball_step(w, v, grad, lr, mu),
+    reference=heavy_ball_step,
     cases=frozen(_HEAVY_CASES),
     rtol=1e-7,  # float32 results pass; rounding to 6 digits or fewer does not
     misconceptions=(
@@ -260,7 +260,7 @@ ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
 def _adam_variant(
     *, correct=True, store_corrected=False, root=True, swap=False, eps_inside=False, eps=ADAM_EPS
 ):
-    def step(w, m, s, grad, t, lr):  # q4's misconceptions, and the right one
+    def step(w, m, s, grad, t, lr):  # q4's misconceptions (the defaults: none of them)
         b1, b2 = ADAM_BETAS[::-1] if swap else ADAM_BETAS
         m, s = b1 * m + (1 - b1) * grad, b2 * s + (1 - b2) * grad * grad
         m_hat, s_hat = (m / (1 - b1**t), s / (1 - b2**t)) if correct else (m, s)
@@ -269,6 +269,10 @@ def _adam_variant(
         return (new_w, m_hat, s_hat) if store_corrected else (new_w, m, s)
 
     return step
+
+
+def _right_adam(w, m, s, grad, t, lr):
+    return adam_step(w, m, s, grad, t, lr, *ADAM_BETAS, ADAM_EPS)
 
 
 _ADAM_CASES = (
@@ -293,7 +297,7 @@ q4 = FunctionQuestion(
     prompt="Write adam_step(w, m, s, grad, t, lr): step t (counted from 1) of Adam with beta1 = "
     "0.9, beta2 = 0.999, eps = 1e-8. Update m and s, correct them for starting at 0, move w; "
     "return (new w, new m, new s) with m and s as stored, uncorrected.",
-    reference=lambda w, m, s, grad, t, lr: adam_step(w, m, s, grad, t, lr, *ADAM_BETAS, ADAM_EPS),
+    reference=_right_adam,
     cases=frozen(_ADAM_CASES),
     rtol=1e-7,
     atol=1e-15,  # s can be 1e-8 small: an absolute tolerance of its size would pass s = 0
@@ -336,8 +340,8 @@ q4 = FunctionQuestion(
             name="uphill",
             answer=lambda: (
                 lambda w, m, s, grad, t, lr: (
-                    2 * w - _adam_variant()(w, m, s, grad, t, lr)[0],
-                    *_adam_variant()(w, m, s, grad, t, lr)[1:],
+                    2 * w - _right_adam(w, m, s, grad, t, lr)[0],
+                    *_right_adam(w, m, s, grad, t, lr)[1:],
                 )
             ),
             message="Your averages are right and your w moves uphill: subtract "
@@ -347,8 +351,8 @@ q4 = FunctionQuestion(
             name="m and s swapped",
             answer=lambda: (
                 lambda w, m, s, grad, t, lr: (
-                    _adam_variant()(w, m, s, grad, t, lr)[0],
-                    *_adam_variant()(w, m, s, grad, t, lr)[:0:-1],
+                    _right_adam(w, m, s, grad, t, lr)[0],
+                    *_right_adam(w, m, s, grad, t, lr)[:0:-1],
                 )
             ),
             message="Right numbers, but m and s in the wrong order: return (new w, new m, new s).",
@@ -388,10 +392,10 @@ FIRST_GRADIENT = frozen((200.0, -0.5))
 FIRST_LR = 0.01
 
 
-def _first_move(**variant) -> np.ndarray:
-    w0, g = np.array(FIRST_W0), np.array(FIRST_GRADIENT)
-    w1 = _adam_variant(**variant)(w0, 0.0, 0.0, g, 1, FIRST_LR)[0]
-    return w1 - w0
+def _first_move(step=_right_adam) -> np.ndarray:
+    """The first move from rest (m = s = 0, t = 1) of an Adam step, right or wrong."""
+    w0 = np.array(FIRST_W0)
+    return step(w0, 0.0, 0.0, np.array(FIRST_GRADIENT), 1, FIRST_LR)[0] - w0
 
 
 q5 = NumberQuestion(
@@ -401,19 +405,7 @@ q5 = NumberQuestion(
     prompt="Adam (beta1 = 0.9, beta2 = 0.999, eps = 1e-8) at rate 0.01, from rest at w0 = (5, -2) "
     "where the gradient is (200, -0.5): how far does its first step move each parameter? "
     "The two signed moves w1 - w0.",
-    expected=lambda: (
-        adam_step(
-            np.array(FIRST_W0),
-            0.0 * np.array(FIRST_W0),
-            0.0 * np.array(FIRST_W0),
-            np.array(FIRST_GRADIENT),
-            1,
-            FIRST_LR,
-            *ADAM_BETAS,
-            ADAM_EPS,
-        )[0]
-        - np.array(FIRST_W0)
-    ),
+    expected=lambda: _first_move(_right_adam),
     noun="moves",
     misconceptions=(
         Misconception(
@@ -424,7 +416,7 @@ q5 = NumberQuestion(
         ),
         Misconception(
             name="no bias correction",
-            answer=lambda: _first_move(correct=False),
+            answer=lambda: _first_move(_adam_variant(correct=False)),
             message="Those are the moves without the bias correction: m = 0.1 grad and "
             "sqrt(s) = sqrt(0.001) |grad| make them 3.16 lr. Corrected, m_hat = grad and "
             "s_hat = grad^2.",
