@@ -2,7 +2,7 @@
 inside functions), and each sub-package imported in a fresh interpreter.
 
 Arrows point one way: widgets -> plots -> core, checks -> core, lessons -> checks -> core,
-instructor -> lessons, stated -> widgets and lessons. The core loads numpy only; lessons load no
+instructor -> lessons, stated -> widgets and lessons, digits -> core. The core loads numpy only; lessons load no
 ipywidgets, anywidget, pyplot, plots or widgets; checks load no lessons and no matplotlib;
 widgets load no lessons, and neither ipympl nor bqplot (benchmark extras); the instructor's
 tools load no plots or widgets (grading no pyplot or anywidget either); the registry of stated
@@ -81,6 +81,19 @@ FORBIDDEN = {
         "anywidget",
     ),
     "gdcourse.stated": ("gdcourse.instructor",),
+    # Lesson 10's data: the core and scikit-learn (loaded when the digits are), nothing above.
+    "gdcourse.digits": (
+        "gdcourse.plots",
+        "gdcourse.widgets",
+        "gdcourse.checks",
+        "gdcourse.lessons",
+        "gdcourse.instructor",
+        "gdcourse.stated",
+        "matplotlib",
+        "ipywidgets",
+        "anywidget",
+        "IPython",
+    ),
     "gdcourse.instructor.grading": (
         "gdcourse.plots",
         "gdcourse.widgets",
@@ -271,3 +284,26 @@ def test_the_scan_sees_modules_named_in_strings():
     bans = _rules_for("gdcourse.instructor.probe")
     caught = {i for i in found for b in bans if i == b or i.startswith(b + ".")}
     assert caught == {"gdcourse.widgets.parts", "matplotlib.pyplot", "gdcourse.plots"}
+
+
+def test_the_digits_module_loads_scikit_learn_only_when_the_digits_are_loaded():
+    def loaded(code: str) -> set[str]:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return set(json.loads(out.stdout))
+
+    imported = loaded("import gdcourse.digits")
+    assert "sklearn" not in imported and "scipy" not in imported
+    used = loaded("import gdcourse.digits as d\nd.load_digits_split()")
+    assert "sklearn" in used  # (the check above can fail: the digits do come from sklearn)
+    bans = FORBIDDEN["gdcourse.digits"]
+    assert sorted(m for m in used for b in bans if m == b or m.startswith(b + ".")) == []

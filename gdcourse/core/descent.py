@@ -44,6 +44,7 @@ from .updates import Update, plain
 __all__ = [
     "DEFAULT_TOL",
     "DIVERGENCE_FACTOR",
+    "ENDED_ABOVE",
     "EPOCH_GROWTH",
     "EVIDENT_GROWTH",
     "GROWTH_SPREAD",
@@ -108,6 +109,10 @@ MEMORY_GROWTH = 0.01
 #: A mini-batch run diverges when its full loss rose every epoch of the last ones (at least 3)
 #: and ended at least this many times where they began.
 EPOCH_GROWTH = 10.0
+#: A mini-batch run has diverged, too, when its full loss ended more than this many times
+#: above max(|start loss|, 1): training that leaves the loss far higher than it began has
+#: blown up, whatever its curve looks like (a saturated network's loss jumps, then wanders).
+ENDED_ABOVE = 2.0
 
 #: The most steps one run takes (gradient_descent, noisy_runs, the updates of a minibatch_sgd
 #: run, a range test), and the most steps a call that makes many runs (a sweep, the basins of
@@ -888,15 +893,16 @@ class MinibatchRun:
 
 
 def minibatch_sgd(
-    loss: LinearRegression,
+    loss: Any,
     w0: ArrayLike,
     lr: Any,
     batch_size: int,
     epochs: int,
     *,
     seed: int = 0,
+    update: Update | None = None,
 ) -> MinibatchRun:
-    """Mini-batch stochastic gradient descent on a linear-regression loss.
+    """Mini-batch stochastic gradient descent on a data-set loss (linear regression, a network).
 
     Each epoch reshuffles the examples (sampling without replacement) and walks through them
     in batches of ``batch_size``; the last batch of an epoch may be smaller and is used.
@@ -904,8 +910,9 @@ def minibatch_sgd(
 
     Parameters
     ----------
-    loss : LinearRegression
-        The data set and loss to sample batches from.
+    loss : LinearRegression or MLP
+        The data set and loss to sample batches from: any loss with ``n_samples`` and
+        ``minibatch_value_and_gradient(w, idx)``.
     w0 : array_like of shape (d,)
         The start weights.
     lr : float or callable
@@ -916,6 +923,11 @@ def minibatch_sgd(
         Passes over the data (>= 0).
     seed : int
         Seeds the shuffles: the same seed gives the same run on every machine.
+    update : Update, optional
+        How a step turns the batch's gradient into a move: ``updates.plain()`` (the default),
+        ``momentum(mu)``, ``nesterov(mu)``, ``adam()``, ``rmsprop()``, ``normalised()``,
+        ``clipped(c)``. Its memory (a velocity, running averages) carries across batches and
+        epochs, as a library's optimizer does.
 
     Returns
     -------
@@ -929,11 +941,11 @@ def minibatch_sgd(
     >>> run.updates_per_epoch, run.status, bool(run.losses[-1] < 0.02)
     (32, 'completed', True)
     """
-    if not isinstance(loss, LinearRegression):
+    if not callable(getattr(loss, "minibatch_value_and_gradient", None)):
         check_loss(loss)
         raise CourseTypeError(
-            f"minibatch_sgd needs a LinearRegression loss (a data set to draw batches from), "
-            f"got {loss!r}; use gradient_descent for other losses"
+            f"minibatch_sgd needs a loss on a data set to draw batches from (LinearRegression or "
+            f"MLP), got {loss!r}; use gradient_descent for other losses"
         )
     w = check_point("w0", w0, loss.shape)
     n = loss.n_samples
@@ -947,6 +959,9 @@ def minibatch_sgd(
     seed = check_count("seed", seed)
     per_epoch = updates_per_epoch(n, batch_size)
     rates = schedule_rates(lr, epochs * per_epoch)
+    if update is not None or not isinstance(loss, LinearRegression):
+        rule = _check_batch_update(update, w.size)
+        return _minibatch_run(loss, w, rates, batch_size, epochs, seed, rule)
     rate_list = rates.tolist()  # plain floats are faster to index in the hot loop
     X, y = loss.X, loss.y
     # A summed loss (LinearRegression(..., reduction="sum")) steps with the batch's sum.
@@ -992,11 +1007,32 @@ def minibatch_sgd(
             if not (np.all(np.isfinite(w)) and full_losses[done] <= limit):
                 status = "diverged"
                 break
+    return _minibatch_record(
+        weights, full_losses, batch_losses, rates, batch_size, n, done, k, status
+    )
+
+
+def _minibatch_record(
+    weights: np.ndarray,
+    full_losses: np.ndarray,
+    batch_losses: np.ndarray,
+    rates: np.ndarray,
+    batch_size: int,
+    n: int,
+    done: int,
+    k: int,
+    status: str,
+) -> MinibatchRun:
+    """The run of ``done`` epochs and ``k`` updates, with its status read (one rule for both
+    of minibatch_sgd's loops)."""
     if (
         status == "completed"
         and (
             epochs_growing(full_losses[: done + 1])
             or abs(full_losses[done]) > EVIDENT_GROWTH * max(abs(full_losses[0]), 1.0)
+            # A network's loss is bounded by its saturated units: thrown far from its start by
+            # a too-large rate it then wanders high for ever, a runaway that never overflows.
+            or full_losses[done] > ENDED_ABOVE * max(abs(full_losses[0]), 1.0)
             # A full batch is gradient descent, one step an epoch: its runs read as gradient
             # descent reads them (a swing that grows is diverged even within a few epochs).
             or (
@@ -1011,6 +1047,59 @@ def minibatch_sgd(
         batch_losses[:k].copy(),
         rates[:k].copy(),
         batch_size,
-        per_epoch,
+        updates_per_epoch(n, batch_size),
         status,
+    )
+
+
+def _check_batch_update(update: Any, size: int) -> Update:
+    """An update rule a mini-batch run can use: one that moves by the batch's gradient alone
+    (one_after_another re-reads the full loss for every parameter: not a mini-batch method)."""
+    rule = _check_update(update, 0.0, size)
+    if getattr(rule, "reads_loss", False):
+        raise CourseValueError(
+            f"{update!r} reads the full loss at every step, so it cannot run on mini-batches; "
+            f"use plain(), momentum(mu), nesterov(mu), adam(), rmsprop(), normalised() or "
+            f"clipped(c)"
+        )
+    return rule
+
+
+def _minibatch_run(
+    loss: Any,
+    w: np.ndarray,
+    rates: np.ndarray,
+    batch_size: int,
+    epochs: int,
+    seed: int,
+    update: Update,
+) -> MinibatchRun:
+    """minibatch_sgd's loop for any data-set loss and update rule: each batch's value and
+    gradient from ``loss.minibatch_value_and_gradient`` (which honours other_last_bits)."""
+    n = loss.n_samples
+    per_epoch = updates_per_epoch(n, batch_size)
+    rate_list = rates.tolist()
+    rng = np.random.default_rng(seed)
+    weights = np.empty((epochs + 1, w.size))
+    full_losses = np.empty(epochs + 1)
+    batch_losses = np.empty(epochs * per_epoch)
+    weights[0], full_losses[0] = w, _checked_value(loss.value(w), 0)
+    limit = _divergence_limit(full_losses[0])
+    status, done, k = "completed", 0, 0
+    with np.errstate(all="ignore"):
+        for epoch in range(epochs):
+            order = rng.permutation(n)
+            for start in range(0, n, batch_size):
+                value, g = loss.minibatch_value_and_gradient(w, order[start : start + batch_size])
+                batch_losses[k] = value
+                w = np.asarray(update.step(loss, w, g, rate_list[k]), dtype=float)
+                k += 1
+            weights[epoch + 1] = w
+            full_losses[epoch + 1] = loss.value(w)
+            done = epoch + 1
+            if not (np.all(np.isfinite(w)) and abs(full_losses[done]) <= limit):
+                status = "diverged"
+                break
+    return _minibatch_record(
+        weights, full_losses, batch_losses, rates, batch_size, n, done, k, status
     )

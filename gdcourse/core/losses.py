@@ -767,6 +767,17 @@ class LinearRegression(Loss):
         r = Xb @ _flip(_points(w, self.n_features), rev) - self.y[idx]
         return jitter(_flip(self._factor(idx.size) * (r @ Xb), rev))
 
+    def minibatch_value_and_gradient(self, w: ArrayLike, idx: ArrayLike) -> tuple[float, Any]:
+        """The loss on the rows ``idx`` only (their mean or sum, like the loss) and its
+        gradient, from one residual."""
+        idx = _check_rows(idx, self.n_samples)
+        rev = sums_reversed()
+        idx = idx[::-1] if rev else idx
+        Xb = _flip(self.X[idx], rev)
+        r = Xb @ _flip(_points(w, self.n_features), rev) - self.y[idx]
+        value = float(r @ r) * (1.0 / idx.size if self.reduction == "mean" else 1.0)
+        return jitter(value), jitter(_flip(self._factor(idx.size) * (r @ Xb), rev))
+
     def per_example_gradients(self, w: ArrayLike) -> np.ndarray:
         """Per-example gradients, shape ``(n_samples, n_features)``; their mean (their sum, for
         ``reduction="sum"``) is the gradient."""

@@ -43,7 +43,7 @@ from .errors import (
     check_point,
     check_positive_number,
 )
-from .losses import LinearRegression, Quadratic1D
+from .losses import Quadratic1D
 from .schedules import geometric_growth
 from .updates import Update
 
@@ -414,7 +414,7 @@ class RangeTest:
 
 
 def range_test(
-    loss: LinearRegression,
+    loss: Any,
     w0: ArrayLike,
     *,
     lr_min: float = 1e-4,
@@ -430,7 +430,7 @@ def range_test(
 
     Parameters
     ----------
-    loss : LinearRegression
+    loss : LinearRegression or MLP
         The data set and loss (batches are drawn as :func:`minibatch_sgd` draws them).
     w0 : array_like of shape (d,)
         The start weights.
@@ -461,12 +461,13 @@ def range_test(
     >>> bool(test.at_minimum < test.blow_up), bool(test.blow_up_margin > 0.01)
     (True, True)
     """
-    if not isinstance(loss, LinearRegression):
+    if not callable(getattr(loss, "minibatch_value_and_gradient", None)):
         raise CourseTypeError(
-            f"range_test needs a LinearRegression loss (a data set to draw batches from), got "
-            f"{loss!r}"
+            f"range_test needs a loss on a data set to draw batches from (LinearRegression or "
+            f"MLP), got {loss!r}"
         )
-    if loss.reduction != "mean":  # batches of a summed loss differ in scale with their size
+    # Batches of a summed loss differ in scale with their size.
+    if getattr(loss, "reduction", "mean") != "mean":
         raise CourseValueError(
             "range_test needs the loss as a mean over the examples (each batch's loss is read "
             f"on one scale); got reduction={loss.reduction!r}: use LinearRegression(X, y)"

@@ -22,7 +22,15 @@ from .errors import CourseValueError, _check_numbers, _describe, check_count
 from .last_bits import jitter, sums_reversed
 from .losses import Loss, _check_rows, _read_only
 
-__all__ = ["ACTIVATIONS", "MAX_CLASSES", "MAX_HIDDEN", "MLP", "OUTPUT_LOSSES", "RELU_BIAS"]
+__all__ = [
+    "ACTIVATIONS",
+    "MAX_CLASSES",
+    "MAX_HIDDEN",
+    "MLP",
+    "OUTPUT_LOSSES",
+    "RELU_BIAS",
+    "last_layer_gradient",
+]
 
 #: The hidden layer's activations.
 ACTIVATIONS = ("tanh", "relu")
@@ -44,6 +52,75 @@ def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
         shown = " or ".join(repr(o) for o in options)
         raise CourseValueError(f"{name} must be {shown}, got {_describe(value)}")
     return value
+
+
+def _cross_entropy(z: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
+    """The mean softmax cross-entropy of the scores ``z`` against one-hot rows ``T``, and its
+    gradient with respect to ``z``: ``(softmax(z) - T) / n``."""
+    n = z.shape[0]
+    top = z.max(axis=1, keepdims=True)
+    log_sum = top[:, 0] + np.log(np.exp(z - top).sum(axis=1))
+    true = z[np.arange(n), T.argmax(axis=1)]  # (not z * T: -inf * 0 is nan)
+    value = float(np.mean(log_sum - true))
+    if np.isposinf(z).any():  # a score past the largest float: the loss is too
+        value = math.inf
+    return value, (np.exp(z - top) / np.exp(log_sum - top[:, 0])[:, None] - T) / n
+
+
+def last_layer_gradient(
+    hidden: ArrayLike, scores: ArrayLike, labels: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """The gradient of a batch's mean softmax cross-entropy with respect to the last layer.
+
+    With ``P = softmax(scores)`` row by row and ``G = (P - onehot(labels)) / B`` for a batch of
+    ``B`` rows, the gradient is ``dW2 = hidden.T @ G`` and ``db2 = G.sum(axis=0)``: the same
+    numbers as the ``W2`` and ``b2`` parts of :meth:`MLP.minibatch_gradient`.
+
+    Parameters
+    ----------
+    hidden : array_like of shape (B, h)
+        The hidden layer's outputs for the batch (``tanh(X W1 + b1)``).
+    scores : array_like of shape (B, k)
+        The output scores ``hidden @ W2 + b2``.
+    labels : array_like of shape (B,)
+        Class labels from 0 to ``k - 1``.
+
+    Returns
+    -------
+    dW2 : ndarray of shape (h, k)
+    db2 : ndarray of shape (k,)
+
+    Examples
+    --------
+    >>> dW2, db2 = last_layer_gradient([[1.0, 0.0]], [[0.0, 0.0]], [1])
+    >>> dW2.tolist(), db2.tolist()
+    ([[0.5, -0.5], [0.0, 0.0]], [0.5, -0.5])
+    """
+    A = _check_numbers("hidden", hidden, "a 2-D array (one row of hidden outputs per example)")
+    Z = _check_numbers("scores", scores, "a 2-D array (one row of scores per example)")
+    y = _check_numbers("labels", labels, "an array of class labels (whole numbers from 0)")
+    if A.ndim != 2 or Z.ndim != 2 or A.shape[0] < 1 or Z.shape[0] != A.shape[0]:
+        raise CourseValueError(
+            f"hidden and scores must be 2-D with one row per example each (the same number of "
+            f"rows), got shapes {A.shape} and {Z.shape}"
+        )
+    if y.shape != (A.shape[0],):
+        raise CourseValueError(
+            f"labels must hold one label per row, i.e. shape ({A.shape[0]},); got {y.shape}"
+        )
+    k = Z.shape[1]
+    if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= k):
+        raise CourseValueError(
+            f"labels must be whole numbers from 0 to {k - 1} (one per class score), got "
+            f"{_describe(labels)}"
+        )
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(Z))):
+        raise CourseValueError("hidden and scores must contain only finite numbers")
+    T = np.zeros(Z.shape)
+    T[np.arange(Z.shape[0]), y.astype(int)] = 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        G = _cross_entropy(Z, T)[1]
+    return A.T @ G, G.sum(axis=0)
 
 
 class MLP(Loss):
@@ -206,13 +283,7 @@ class MLP(Loss):
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run: inf and nan
             pre, a, z = self._scores(w, X)
             if self.loss == "cross_entropy":
-                top = z.max(axis=1, keepdims=True)
-                log_sum = top[:, 0] + np.log(np.exp(z - top).sum(axis=1))
-                true = z[np.arange(n), T.argmax(axis=1)]  # (not z * T: -inf * 0 is nan)
-                value = float(np.mean(log_sum - true))
-                if np.isposinf(z).any():  # a score past the largest float: the loss is too
-                    value = math.inf
-                dz = (np.exp(z - top) / np.exp(log_sum - top[:, 0])[:, None] - T) / n
+                value, dz = _cross_entropy(z, T)
             else:
                 value = float(np.mean(0.5 * ((z - T) ** 2).sum(axis=1)))
                 dz = (z - T) / n
@@ -233,8 +304,14 @@ class MLP(Loss):
     def minibatch_gradient(self, w: ArrayLike, idx: ArrayLike) -> np.ndarray:
         """The gradient of the mean loss over the rows ``idx`` only: an unbiased estimate of the
         full gradient when the rows are drawn at random."""
+        return self.minibatch_value_and_gradient(w, idx)[1]
+
+    def minibatch_value_and_gradient(self, w: ArrayLike, idx: ArrayLike) -> tuple[float, Any]:
+        """The mean loss over the rows ``idx`` and its gradient, from one pass (what a mini-batch
+        step needs: ``minibatch_sgd`` records the value and steps by the gradient)."""
         rows = _check_rows(idx, self.n_samples)
-        return jitter(self._value_and_gradient(w, rows)[1])
+        value, grad = self._value_and_gradient(w, rows)
+        return jitter(value), jitter(grad)
 
     def predict(self, w: ArrayLike, X: ArrayLike | None = None) -> np.ndarray:
         """The class with the largest score for each row of ``X`` (default: the training rows)."""

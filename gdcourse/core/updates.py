@@ -61,6 +61,9 @@ class Update:
     #: gradient does not mean a small step, and a run's status reads its steps, not only its
     #: gradient (see ``descent.gradient_descent``).
     remembers = False
+    #: Whether a step reads the loss itself (not only the gradient it is given): such a rule
+    #: cannot run on mini-batches (``descent.minibatch_sgd``).
+    reads_loss = False
 
     def __init__(self, description: str) -> None:
         self._description = description
@@ -117,6 +120,7 @@ class _Clipped(Update):
 
 class _OneAfterAnother(Update):
     stacks = False
+    reads_loss = True
 
     def __init__(self, order: tuple[int, ...] | None) -> None:
         super().__init__(
@@ -171,6 +175,8 @@ class _FactorTwoMissing(Update):
 
 
 class _LossForGradient(Update):
+    reads_loss = True
+
     def step(self, loss: Any, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
         value = np.asarray(loss.value(w), dtype=float)
         return w - lr * value.reshape(value.shape + (1,) * (w.ndim - value.ndim))

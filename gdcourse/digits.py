@@ -1,0 +1,247 @@
+"""Lesson 10's real data and its stored studies: the handwritten digits scikit-learn ships
+(8 x 8 images, 1,797 of them, 10 classes), split once, by a seed, into training, validation
+and test rows.
+
+scikit-learn is imported only when the digits are loaded, so ``import gdcourse`` stays fast and
+the numpy-only core never sees it. The studies that take more than a lesson's seconds (sweeps
+over rates, batch sizes and schedules) are computed by the core (:mod:`gdcourse.core.training`)
+and stored beside this module as ``digits_studies.json``; :func:`compute_studies` makes them
+again, and a test in ``make test`` does so and compares.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .core import MLP, RateSweep, ScalingStudy, TrainingGrid
+from .core.errors import CourseValueError, _describe
+
+__all__ = [
+    "EPOCHS",
+    "GRID_BATCH_SIZES",
+    "HIDDEN",
+    "RANGE_TEST",
+    "SCALING",
+    "SCHEDULE_RATES",
+    "SPLIT_SEED",
+    "SPLIT_SIZES",
+    "SWEEP_BATCH",
+    "SWEEP_RATES",
+    "SWEEP_SEEDS",
+    "DigitsSplit",
+    "Studies",
+    "compute_studies",
+    "load_digits_split",
+    "save_studies",
+    "sensitivity",
+    "stored_studies",
+]
+
+#: Training, validation and test rows (1,797 in all), and the seed that shuffles them apart.
+SPLIT_SIZES = (1000, 400, 397)
+SPLIT_SEED = 0
+#: The network: 64 pixels -> 32 tanh units -> 10 scores, softmax cross-entropy.
+HIDDEN = 32
+#: Every study's budget: 20 epochs; the sweep's batch size, rates (half a decade apart) and seeds.
+EPOCHS = 20
+SWEEP_BATCH = 32
+SWEEP_RATES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+SWEEP_SEEDS = (0, 1, 2)
+#: The range test of the lesson (run live: a tenth of a second).
+RANGE_TEST = {"lr_min": 1e-3, "lr_max": 100.0, "steps": 320, "batch_size": 32, "seed": 3}
+#: The linear scaling study: batch 8 at rate 0.025, both multiplied by k.
+SCALING = {"base_batch": 8, "base_lr": 0.025, "factors": (1, 2, 4, 8, 16, 32, 64, 125)}
+#: The schedule study: these peak rates, constant and with warmup + cosine.
+SCHEDULE_RATES = (0.1, 0.3, 1.0, 1.5, 2.0, 3.0)
+#: The explorer's grid: every sweep rate at these batch sizes, both schedules, seed 0.
+GRID_BATCH_SIZES = (8, 32, 128, 1000)
+
+_STORE = "digits_studies.json"
+
+
+@dataclass(frozen=True)
+class DigitsSplit:
+    """The digits, scaled to [0, 1] (pixel / 16), in three seeded parts.
+
+    ``network(part)`` is lesson 10's network on one part: the same parameter layout on every
+    part, so weights trained on ``"train"`` are scored on ``"val"`` or ``"test"``.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+    def network(self, part: str = "train", *, loss: str = "cross_entropy") -> MLP:
+        """The 64-32-10 tanh network on the rows of ``part`` ("train", "val" or "test")."""
+        parts = {"train": 0, "val": 1, "test": 2}
+        if not isinstance(part, str) or part not in parts:
+            raise CourseValueError(f"part must be 'train', 'val' or 'test', got {_describe(part)}")
+        X, y = [(self.X_train, self.y_train), (self.X_val, self.y_val), (self.X_test, self.y_test)][
+            parts[part]
+        ]
+        return MLP(X, y, HIDDEN, activation="tanh", loss=loss, n_classes=10)
+
+
+@functools.cache
+def load_digits_split() -> DigitsSplit:
+    """The digits of scikit-learn (shipped with it: no download), split 1,000 / 400 / 397 by
+    ``SPLIT_SEED``: the same rows in each part on every machine."""
+    from sklearn.datasets import load_digits  # here, not at the top: import gdcourse stays fast
+
+    data = load_digits()
+    X = np.asarray(data.data, dtype=float) / 16.0
+    y = np.asarray(data.target, dtype=int)
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(y))
+    a, b = SPLIT_SIZES[0], SPLIT_SIZES[0] + SPLIT_SIZES[1]
+    parts = []
+    for rows in (order[:a], order[a:b], order[b:]):
+        Xp, yp = X[rows], y[rows]
+        Xp.flags.writeable = yp.flags.writeable = False
+        parts += [Xp, yp]
+    return DigitsSplit(*parts)
+
+
+@dataclass(frozen=True)
+class Studies:
+    """Lesson 10's precomputed studies.
+
+    Attributes
+    ----------
+    sweep : RateSweep
+        ``SWEEP_RATES`` at batch ``SWEEP_BATCH`` for ``EPOCHS`` epochs, accuracy on validation.
+    test_accuracy : RateSweep
+        The sweep's best rate again, scored on the test rows.
+    scaling : ScalingStudy
+        ``SCALING`` at ``EPOCHS`` epochs, accuracy on validation.
+    constant, warmup_cosine : RateSweep
+        ``SCHEDULE_RATES`` at batch ``SWEEP_BATCH``, constant and with warmup + cosine.
+    grid : TrainingGrid
+        The explorer's runs.
+    """
+
+    sweep: RateSweep
+    test_accuracy: RateSweep
+    scaling: ScalingStudy
+    constant: RateSweep
+    warmup_cosine: RateSweep
+    grid: TrainingGrid
+    #: Study name -> which runs end differently when the last bits of the sums change
+    #: (``other_last_bits()``): runs past the edge of stable training are chaotic, and another
+    #: CPU ends them elsewhere. The lesson states no number of these, and the regeneration test
+    #: compares only their status. Shapes: a sweep's ``accuracy``, the scaling study's (for the
+    #: scaled and the fixed rate: ``(2, b, s)``), the grid's ``diverged``.
+    sensitive: dict[str, np.ndarray] | None = None
+
+
+def compute_studies() -> Studies:
+    """Run every study of lesson 10 (about half a minute on one core)."""
+    from .core import rate_sweep, scaling_study, training_grid
+
+    digits = load_digits_split()
+    net, val, test = digits.network("train"), digits.network("val"), digits.network("test")
+    common = {"batch_size": SWEEP_BATCH, "epochs": EPOCHS, "seeds": SWEEP_SEEDS}
+    sweep = rate_sweep(net, SWEEP_RATES, evaluate=val, **common)
+    on_test = rate_sweep(net, [sweep.best_rate], evaluate=test, **common)
+    scaling = scaling_study(
+        net,
+        SCALING["base_batch"],
+        SCALING["base_lr"],
+        SCALING["factors"],
+        epochs=EPOCHS,
+        evaluate=val,
+        seeds=SWEEP_SEEDS,
+    )
+    constant = rate_sweep(net, SCHEDULE_RATES, evaluate=val, **common)
+    cosine = rate_sweep(net, SCHEDULE_RATES, evaluate=val, schedule="warmup_cosine", **common)
+    grid = training_grid(net, SWEEP_RATES, GRID_BATCH_SIZES, epochs=EPOCHS, evaluate=val)
+    return Studies(sweep, on_test, scaling, constant, cosine, grid)
+
+
+def _moved(a: Any, b: Any) -> np.ndarray:
+    """Per run: did the accuracy change, or a loss move by more than 1e-4 of itself?"""
+    if isinstance(a, RateSweep):
+        loss = np.abs(a.final_loss - b.final_loss) > 1e-4 * np.abs(a.final_loss)
+        return (a.accuracy != b.accuracy) | loss
+    if isinstance(a, ScalingStudy):
+        return np.stack(
+            [a.scaled_accuracy != b.scaled_accuracy, a.fixed_accuracy != b.fixed_accuracy]
+        )
+    with np.errstate(invalid="ignore"):
+        loss = np.abs(a.train_loss - b.train_loss) > 1e-4 * np.abs(a.train_loss)
+        acc = a.val_accuracy != b.val_accuracy
+    return np.any(loss | acc, axis=-1) | (a.diverged != b.diverged)
+
+
+def sensitivity(studies: Studies, other: Studies) -> dict[str, np.ndarray]:
+    """Which runs of ``studies`` ``other`` (the same studies computed inside
+    ``other_last_bits()``) ends differently: :attr:`Studies.sensitive`."""
+    return {name: _moved(getattr(studies, name), getattr(other, name)) for name in _KINDS}
+
+
+def _encode(obj: Any) -> Any:
+    """A study as JSON: arrays as nested lists, losses to 6 significant digits (accuracies,
+    whole numbers of rows over 400 or 397, are kept as they are)."""
+    if isinstance(obj, np.ndarray):
+        if obj.dtype == bool or obj.dtype.kind in "iu":
+            return obj.tolist()
+        return np.vectorize(lambda v: float(f"{v:.6g}"), otypes=[float])(obj).tolist()
+    if isinstance(obj, tuple):
+        return list(obj)
+    return obj
+
+
+def save_studies(studies: Studies, path: Any) -> None:
+    """Write ``studies`` as the JSON :func:`stored_studies` reads (for authors)."""
+    out: dict[str, Any] = {}
+    for name in _KINDS:
+        study = getattr(studies, name)
+        out[name] = {f: _encode(getattr(study, f)) for f in type(study).__dataclass_fields__}
+    if studies.sensitive is not None:
+        out["sensitive"] = {k: v.tolist() for k, v in studies.sensitive.items()}
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, indent=0, allow_nan=True)
+        f.write("\n")
+
+
+_KINDS = {
+    "sweep": RateSweep,
+    "test_accuracy": RateSweep,
+    "scaling": ScalingStudy,
+    "constant": RateSweep,
+    "warmup_cosine": RateSweep,
+    "grid": TrainingGrid,
+}
+
+
+def _decode(kind: type, fields: dict[str, Any]) -> Any:
+    values = {}
+    for name, value in fields.items():
+        if name in ("seeds", "schedules"):
+            values[name] = tuple(value)
+        elif isinstance(value, list):
+            values[name] = np.array(value)
+        else:
+            values[name] = value
+    return kind(**values)
+
+
+@functools.cache
+def stored_studies() -> Studies:
+    """The studies as stored with the course (what lesson 10 shows; ``compute_studies()``
+    makes them again)."""
+    text = resources.files(__package__).joinpath(_STORE).read_text(encoding="utf-8")
+    raw = json.loads(text)
+    sensitive = {k: np.array(v, dtype=bool) for k, v in raw.get("sensitive", {}).items()}
+    return Studies(
+        **{name: _decode(_KINDS[name], raw[name]) for name in _KINDS},
+        sensitive=sensitive or None,
+    )
