@@ -123,7 +123,7 @@ def test_bad_arguments_get_a_sentence(kwargs, exc, message):
 
 
 def test_needs_a_regression_loss():
-    with pytest.raises(CourseTypeError, match="minibatch_sgd needs a loss on a data set to draw batches from"):
+    with pytest.raises(CourseTypeError, match="minibatch_sgd needs a loss on a data set to draw"):
         minibatch_sgd(Quadratic1D(2, 3), 7.0, lr=0.1, batch_size=1, epochs=1)
 
 

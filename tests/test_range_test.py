@@ -101,7 +101,7 @@ def test_a_range_test_is_the_same_for_the_same_seed_and_its_arrays_are_frozen():
 
 def test_bad_arguments_get_one_sentence():
     loss = _problem()
-    with pytest.raises(CourseTypeError, match="range_test needs a loss on a data set to draw batches from"):
+    with pytest.raises(CourseTypeError, match="range_test needs a loss on a data set to draw"):
         range_test(Quadratic1D(2, 3), 7.0)
     with pytest.raises(CourseValueError, match="blow_up_factor must be larger than 1"):
         range_test(loss, [0.0, 0.0, 0.0], blow_up_factor=1.0)
