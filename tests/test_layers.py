@@ -4,10 +4,10 @@ inside functions), and each sub-package imported in a fresh interpreter.
 Arrows point one way: widgets -> plots -> core, checks -> core, lessons -> checks -> core,
 instructor -> lessons, stated -> widgets and lessons, digits -> core. The core loads numpy
 only; lessons load no ipywidgets, anywidget, pyplot, plots or widgets; checks load no lessons
-and no matplotlib; widgets load no lessons, and neither ipympl nor bqplot (benchmark extras); the instructor's
-tools load no plots or widgets (grading no pyplot or anywidget either); the registry of stated
-numbers loads no instructor. A module named in a string to ``importlib.import_module`` or
-``__import__`` counts as imported.
+and no matplotlib; widgets load no lessons, and neither ipympl nor bqplot (benchmark extras);
+the instructor's tools load no plots or widgets (grading no pyplot or anywidget either); the
+registry of stated numbers loads no instructor. A module named in a string to
+``importlib.import_module`` or ``__import__`` counts as imported.
 """
 
 import ast
