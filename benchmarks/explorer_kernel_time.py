@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from gdcourse.digits import stored_studies
 from gdcourse.lessons import gradient, sgd
 from gdcourse.widgets import (
     BatchSizeExplorer,
@@ -35,6 +36,7 @@ from gdcourse.widgets import (
     SaddleExplorer,
     ScheduleExplorer,
     StepExplorer,
+    TrainingExplorer,
 )
 
 EXPLORERS = {
@@ -47,6 +49,7 @@ EXPLORERS = {
     "schedule": lambda: ScheduleExplorer(kind="cosine", lr=0.3, T=100, noise=1.0),
     "saddle": lambda: SaddleExplorer(x0=1.0, log_y0=-6, noise=0.0, lr=0.1),
     "momentum": lambda: MomentumExplorer(lr=0.05, mu=0.5),
+    "training": lambda: TrainingExplorer(stored_studies().grid, stored_studies().sensitive["grid"]),
 }
 
 

@@ -178,6 +178,25 @@ def test_an_unusable_argument_is_refused_in_one_sentence_naming_it(explorer, kwa
 
 
 @pytest.mark.parametrize(
+    ("args", "kwargs", "error", "name"),
+    [
+        ((None,), {}, TYPE, "grid"),
+        ((), {"sensitive": [True]}, VALUE, "sensitive"),
+        ((), {"sensitive": np.ones((3, 2, 2))}, TYPE, "sensitive"),
+        ((), {"lr": 0.5}, VALUE, "lr"),
+        ((), {"batch_size": np.array([4, 32])}, VALUE, "batch_size"),
+        ((), {"schedule": "cosine"}, VALUE, "schedule"),
+        ((), {"n_samples": True}, TYPE, "n_samples"),
+    ],
+)
+def test_the_training_explorer_refuses_its_arguments_in_one_sentence(args, kwargs, error, name):
+    from gdcourse.widgets.training import TrainingExplorer
+    from tests.test_widgets_training import small_grid
+
+    _refused(lambda: TrainingExplorer(*(args or (small_grid(),)), **kwargs), error, name)
+
+
+@pytest.mark.parametrize(
     ("kwargs", "error", "name"),
     [
         ({"loss": Quadratic1D(2, 3)}, TYPE, "loss"),

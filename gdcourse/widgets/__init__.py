@@ -25,6 +25,7 @@ _LESSON_EXPLORERS = {
     "SaddleExplorer": "saddle",  # lesson 07
     "Flashcards": "flashcards",  # lesson 08
     "MomentumExplorer": "momentum",  # lesson 09
+    "TrainingExplorer": "training",  # lesson 10
 }
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "ScheduleExplorer",
     "StepExplorer",
     "StepPlayer",
+    "TrainingExplorer",
     "labelled_slider",
     "log_rate_slider",
 ]
