@@ -126,8 +126,6 @@ def test_updates_per_epoch_follow_the_batch_size():
     assert ex.data()["updates_per_epoch"] == 1
     assert "ceil(32 / 32) = 1 update per epoch" in ex.readout_text
     assert "1 update per epoch" in ex._acc_title.get_text()
-    ex = _explorer(n_samples=40, batch_size=32)  # a grid trained on other rows
-    assert "ceil(40 / 32) = 2 updates per epoch" in ex.readout_text
 
 
 def test_a_sensitive_run_says_its_curve_differs_from_one_cpu_to_another():
@@ -211,8 +209,6 @@ def _refused(make, error, name):
         (lambda: _explorer(batch_size=8), CourseValueError, "batch_size"),
         (lambda: _explorer(schedule="cosine"), CourseValueError, "schedule"),
         (lambda: _explorer(schedule=3), CourseValueError, "schedule"),
-        (lambda: _explorer(n_samples=16), CourseValueError, "n_samples"),
-        (lambda: _explorer(n_samples=2.5), CourseTypeError, "n_samples"),
         (lambda: _explorer().set(lr=0.2), CourseValueError, "lr"),
         (lambda: _explorer().set(batch=5), CourseValueError, "batch"),
         (lambda: _explorer().set(rate=0.1), CourseValueError, "rate"),

@@ -186,7 +186,6 @@ def test_an_unusable_argument_is_refused_in_one_sentence_naming_it(explorer, kwa
         ((), {"lr": 0.5}, VALUE, "lr"),
         ((), {"batch_size": np.array([4, 32])}, VALUE, "batch_size"),
         ((), {"schedule": "cosine"}, VALUE, "schedule"),
-        ((), {"n_samples": True}, TYPE, "n_samples"),
     ],
 )
 def test_the_training_explorer_refuses_its_arguments_in_one_sentence(args, kwargs, error, name):

@@ -1256,6 +1256,12 @@ class ChoiceQuestion(Question):
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "words", {_label(k): v for k, v in self.words.items()})
+        # Keys compared as the answers are (a confusion written "blows up" meets "blows-up").
+        object.__setattr__(
+            self,
+            "confusions",
+            {(_label(a), _label(b)): v for (a, b), v in self.confusions.items()},
+        )
 
     def _partial(self) -> bool:
         return self.partial is not False  # a dict of labels: the share of its labels right

@@ -430,6 +430,8 @@ class TrainingGrid:
         Each run's curves (:class:`TrainingCurves`); ``nan`` after the epoch a run overflowed.
     diverged : ndarray of bool, shape (rates, batch sizes, schedules)
     epochs, seed : int
+    n_samples : int
+        The training rows the runs were trained on (an epoch is ``ceil(n_samples / B)`` updates).
     """
 
     rates: np.ndarray
@@ -441,6 +443,7 @@ class TrainingGrid:
     diverged: np.ndarray
     epochs: int
     seed: int
+    n_samples: int
 
     def __post_init__(self) -> None:
         _freeze(
@@ -514,4 +517,5 @@ def training_grid(
         diverged,
         epochs,
         seed,
+        net.n_samples,
     )

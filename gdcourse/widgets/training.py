@@ -15,7 +15,7 @@ from ..core import (
     TrainingGrid,
     updates_per_epoch,
 )
-from ..core.errors import _describe, check_count
+from ..core.errors import _describe
 from ..plots.style import PALETTE
 from .arguments import check_control_value
 from .base import Explorer
@@ -67,9 +67,6 @@ class TrainingExplorer(Explorer):
     sensitive : array_like of bool, shape (rates, batch sizes, schedules), optional
         The runs whose exact curves depend on the last bits of the sums (another CPU ends them
         elsewhere), e.g. ``stored_studies().sensitive["grid"]``; the readout says so for them.
-    n_samples : int, optional
-        The training rows the grid was trained on (updates per epoch = ceil(n / batch)).
-        Default: the grid's largest batch size, its full batch (lesson 10's 1,000 rows).
     lr, batch_size : float, int, optional
         The first rate and batch size, from the grid's; default: the middle ones.
     schedule : str, optional
@@ -93,7 +90,6 @@ class TrainingExplorer(Explorer):
         grid: TrainingGrid,
         sensitive: Any = None,
         *,
-        n_samples: int | None = None,
         lr: float | None = None,
         batch_size: int | None = None,
         schedule: str | None = None,
@@ -108,14 +104,7 @@ class TrainingExplorer(Explorer):
         self.sensitive = self._check_sensitive(sensitive)
         rates = [float(r) for r in grid.rates]
         sizes = [int(b) for b in grid.batch_sizes]
-        if n_samples is None:
-            n_samples = max(sizes)
-        self.n_samples = check_count("n_samples", n_samples, minimum=1)
-        if self.n_samples < max(sizes):
-            raise CourseValueError(
-                f"n_samples must be at least the grid's largest batch size {max(sizes):,} (a "
-                f"batch holds at most every training row), got {self.n_samples:,}"
-            )
+        self.n_samples = int(grid.n_samples)  # (updates per epoch: ceil(n_samples / batch))
         labels = [SCHEDULE_LABELS.get(name, name) for name in grid.schedules]
         self._schedule_of = dict(zip(labels, grid.schedules, strict=True))
 

@@ -1,0 +1,233 @@
+"""Questions and cards of ``notebooks/10_network.ipynb`` (the learning rate on a real network),
+and the settings its sections share.
+
+A 64-32-10 tanh network on scikit-learn's handwritten digits (1,000 training rows, 400 for
+validation, 397 for test): its loss starts near ln 10; a range test blows up near 1.9; a sweep
+of eight rates over three seeds (precomputed, ``gdcourse.digits.stored_studies``) has a wide
+good band and a cliff; the linear scaling rule holds up to batch 256 and breaks at the full
+batch; warmup + cosine at equal compute. The maths is the core's (``MLP``, ``range_test``,
+``rate_sweep``, ``scaling_study``, ``training_curves``, ``updates_per_epoch``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..checks import Card, ChoiceQuestion, Misconception, NumberQuestion
+from ..core import updates_per_epoch
+from ..digits import EPOCHS, SPLIT_SIZES, SWEEP_BATCH, stored_studies
+
+__all__ = [
+    "CARDS",
+    "FATES",
+    "GOOD_ACCURACY",
+    "N_CLASSES",
+    "SWEEP_LABELS",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+]
+
+LESSON = "network"
+N_CLASSES = 10
+#: "Good" in this lesson: at least this validation accuracy on every seed after the budget.
+GOOD_ACCURACY = 0.94
+#: The sweep's rates as the labels a student picks from.
+SWEEP_LABELS = ("0.01", "0.03", "0.1", "0.3", "1", "3", "10", "30")
+#: What a run at the scaled rate can do (question 3).
+FATES = ("trains as well", "trains worse", "blows up")
+
+# -- q1: the loss at the start ------------------------------------------------------------------
+q1 = NumberQuestion(
+    lesson=LESSON,
+    name="q1",
+    answer_var="start_loss",
+    prompt="Before training, the network's 10 scores are all small, so softmax gives every class "
+    "a probability of about 1/10. What is the cross-entropy -ln(p) of the true class then? "
+    "(A number.)",
+    expected=lambda: math.log(N_CLASSES),
+    rtol=2e-3,  # 2.3 is ln 10 to the two digits a student reads off
+    misconceptions=(
+        Misconception(
+            name="log base 10",
+            answer=lambda: math.log10(N_CLASSES),
+            message="That is log base 10. Cross-entropy uses the natural logarithm: -ln(1/10).",
+        ),
+        Misconception(
+            name="the probability itself",
+            answer=lambda: 1 / N_CLASSES,
+            message="That is the probability p = 1/10. The loss is -ln(p).",
+        ),
+        Misconception(
+            name="the sign",
+            answer=lambda: -math.log(N_CLASSES),
+            message="A loss of a probability below 1 is positive: -ln(1/10) = +ln 10.",
+        ),
+    ),
+    hints=(
+        "With 10 classes and no preference, p = 1/10 for the true class.",
+        "ln is the natural logarithm (math.log in Python), and -ln(1/x) = ln x.",
+    ),
+    solution_code="start_loss = math.log(10)",
+    explanation="ln 10 = 2.30: the loss of a network that guesses uniformly. The measured start "
+    "is near it; a start far above it would mean the first scores are too large.",
+)
+
+
+# -- q2: the best rate of the sweep -------------------------------------------------------------
+def _best_label() -> str:
+    best = stored_studies().sweep.best_rate
+    return SWEEP_LABELS[[float(label) for label in SWEEP_LABELS].index(best)]
+
+
+q2 = ChoiceQuestion(
+    lesson=LESSON,
+    name="q2",
+    answer_var="best_rate",
+    prompt="The sweep trains the network at the rates 0.01, 0.03, 0.1, 0.3, 1, 3, 10 and 30 (batch "
+    "32, 20 epochs, three seeds). The range test blew up near 1.9. Which rate ends with the "
+    "highest mean validation accuracy? (One of the rates.)",
+    expected=_best_label,
+    choices=SWEEP_LABELS,
+    confusions={
+        ("1", "0.1"): "0.1 is where the rule of thumb (ten times below the blow-up) lands. It "
+        "trains safely, but 20 epochs are a small budget: a larger rate gets further.",
+        ("1", "0.3"): "0.3 is good, but not the best here: the budget is small, and a rate half "
+        "the blow-up still trains smoothly.",
+        ("1", "3"): "3 is past the blow-up of the range test (near 1.9): the network is thrown "
+        "off and ends near chance.",
+    },
+    hints=(
+        "The range test says where the loss blows up; the best rate for a short budget is often "
+        "closer to it than the rule of thumb's tenth.",
+        "Past the blow-up no rate trains; below it, a larger rate gets further in 20 epochs.",
+    ),
+    solution_code="best_rate = '1'",
+    explanation="1: about half the blow-up. The rule of thumb's rate (a tenth of it) is safe but "
+    "slower; at 3 and above every seed blows up.",
+)
+
+
+# -- q3: the linear scaling rule at the full batch ----------------------------------------------
+def _full_batch_fate() -> str:
+    s = stored_studies().scaling
+    base = float(np.mean(s.scaled_accuracy[0]))
+    last, diverged = float(np.mean(s.scaled_accuracy[-1])), bool(s.scaled_diverged[-1].all())
+    return FATES[2] if diverged else FATES[0] if last > base - 0.01 else FATES[1]
+
+
+q3 = ChoiceQuestion(
+    lesson=LESSON,
+    name="q3",
+    answer_var="full_batch_fate",
+    prompt="The linear scaling rule: batch 8 at rate 0.025, so batch 1000 (the full batch) at "
+    "0.025 x 125 = 3.125, for the same 20 epochs. What happens? Answer 'trains as well', "
+    "'trains worse' or 'blows up'.",
+    expected=_full_batch_fate,
+    choices=FATES,
+    confusions={
+        ("blows up", "trains as well"): "The rule keeps the noise per epoch the same, but a "
+        "step cannot be larger than the curvature allows: compare 3.125 with the range test's "
+        "blow-up.",
+        ("blows up", "trains worse"): "Worse would be a slow run. Compare 3.125 with where the "
+        "range test blew up.",
+    },
+    hints=(
+        "Lesson 03: a step past 2 / (the largest curvature) throws the run off, whatever the "
+        "batch.",
+        "Compare 0.025 x 125 with the range test's blow-up near 1.9.",
+    ),
+    solution_code="full_batch_fate = 'blows up'",
+    explanation="It blows up on every seed: 3.125 is past the stable rates, so the rule breaks "
+    "where the scaled rate meets the curvature's limit.",
+)
+
+
+# -- q4: equal compute ---------------------------------------------------------------------------
+def _updates() -> int:
+    return EPOCHS * updates_per_epoch(SPLIT_SIZES[0], SWEEP_BATCH)
+
+
+q4 = NumberQuestion(
+    lesson=LESSON,
+    name="q4",
+    answer_var="updates_per_run",
+    prompt="Each run of the schedule study trains for 20 epochs on the 1,000 training rows in "
+    "batches of 32 (the last batch of an epoch is smaller and is used). How many updates is "
+    "that per run? (A whole number.)",
+    expected=_updates,
+    rtol=0.0,
+    atol=0.0,
+    misconceptions=(
+        Misconception(
+            name="the last batch dropped",
+            answer=lambda: EPOCHS * (SPLIT_SIZES[0] // SWEEP_BATCH),
+            message="The last, smaller batch of each epoch is used too: round 1000 / 32 up.",
+        ),
+        Misconception(
+            name="not rounded",
+            answer=lambda: EPOCHS * SPLIT_SIZES[0] / SWEEP_BATCH,
+            message="A batch is a whole update: 1000 / 32 = 31.25 means 32 updates an epoch.",
+        ),
+    ),
+    hints=(
+        "An epoch is one pass over the 1,000 rows, in batches of 32.",
+        "updates_per_epoch(1000, 32) is ceil(1000 / 32); then 20 epochs of them.",
+    ),
+    solution_code="updates_per_run = 20 * updates_per_epoch(1000, 32)",
+    explanation="640: 32 updates an epoch, 20 epochs; the constant rate and the schedule both "
+    "take them.",
+)
+
+
+# -- the lesson's flashcards -------------------------------------------------------------------
+def _cards() -> tuple[Card, ...]:
+    studies = stored_studies()
+    sweep, scaling = studies.sweep, studies.scaling
+    slow = 100 * sweep.accuracy[list(sweep.rates).index(0.01)]
+    kept = 100 * float(scaling.fixed_accuracy[-1].max())
+    return (
+        Card(
+            question="Why does the network's loss start near 2.3 on ten classes?",
+            answer="Small random weights give small scores, softmax spreads the probability "
+            "about evenly, and $-\\ln(1/10) = \\ln 10 \\approx 2.30$.",
+            topic="10 the start",
+        ),
+        Card(
+            question="Read a range test on a network: what do you pick, and what do you do next?",
+            answer="Find the rate where the smoothed loss blows up and start about ten times "
+            "below it; then check the pick by training. On the digits that start is safe, and a "
+            "sweep finds a rate about five times larger that is better for a short budget.",
+            topic="10 range test",
+        ),
+        Card(
+            question="The U-curve of a real network: what is at each end?",
+            answer=f"Too small crawls (0.01 ends at about {slow.min():.0f}% to "
+            f"{slow.max():.0f}%, far from the best); too "
+            "large throws the network off: past the blow-up every seed ends near chance. In "
+            "between, a wide band of good rates.",
+            topic="10 U-curve",
+        ),
+        Card(
+            question="The linear scaling rule: what does it say, and where does it break?",
+            answer="Multiply the batch by $k$, multiply the rate by $k$: at equal epochs the "
+            "accuracy holds (here from batch 8 to 256). It breaks when the scaled rate passes "
+            "the stable rates (batch 1000 at 3.125 blows up). Keeping the rate instead loses: "
+            f"{kept:.1f}% at most at the full batch, with 125 times fewer updates.",
+            topic="10 scaling",
+        ),
+        Card(
+            question="Warmup + cosine against a constant rate at equal compute: what does it buy "
+            "on the digits?",
+            answer="Not a better best: at their best rates both end near 97%. It buys a wider "
+            "band: peaks of 1.5 still train well, where a constant 1.5 is already unreliable "
+            "and a constant 2 blows up.",
+            topic="10 schedule",
+        ),
+    )
+
+
+CARDS = _cards()

@@ -1,0 +1,143 @@
+"""Figures of lesson 10 (the learning rate on a real network): the digits, training curves, the
+U-curve of a rate sweep, the linear scaling rule and a schedule against a constant rate. Each
+draws what the core computed (:mod:`gdcourse.core.training`), one idea per figure."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..core.errors import CourseTypeError
+from ..core.training import RateSweep, ScalingStudy, TrainingCurves
+from .style import PALETTE, series_style
+
+__all__ = [
+    "curves_figure",
+    "digits_figure",
+    "scaling_figure",
+    "schedule_figure",
+    "u_curve_figure",
+]
+
+
+def _need(value: object, kind: type, what: str) -> None:
+    if not isinstance(value, kind):
+        raise CourseTypeError(f"{what} draws a {kind.__name__}, got {value!r}")
+
+
+def digits_figure(X: np.ndarray, y: np.ndarray, count: int = 10) -> None:
+    """The first ``count`` images of ``X`` (rows of 64 pixels in [0, 1]) with their labels."""
+    _fig, axes = plt.subplots(1, count, figsize=(1.0 * count, 1.45), layout="constrained")
+    for ax, image, label in zip(axes, X[:count], y[:count], strict=False):
+        ax.imshow(np.asarray(image).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(f"label {label}", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0].figure.suptitle("Each example is 8 x 8 pixels and one of 10 digits", fontsize=10)
+
+
+def curves_figure(runs: dict[str, TrainingCurves], title: str) -> None:
+    """Training loss (solid) and validation loss (dashed) per epoch of each named run, log y,
+    beside the validation accuracy per epoch."""
+    for run in runs.values():
+        _need(run, TrainingCurves, "curves_figure")
+    _fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.5), layout="constrained")
+    for i, (label, run) in enumerate(runs.items()):
+        epochs = np.arange(run.train_loss.size)
+        colour = PALETTE[i % len(PALETTE)]
+        left.plot(
+            epochs, run.train_loss, color=colour, marker="o", ms=3, label=f"{label}, training"
+        )
+        left.plot(epochs, run.val_loss, color=colour, ls="--", label=f"{label}, validation")
+        right.plot(epochs, 100 * run.val_accuracy, **series_style(i), ms=3, label=label)
+    left.set_yscale("log")
+    left.set_xlabel("epoch")
+    left.set_ylabel("loss (log scale)")
+    left.legend(fontsize=7, frameon=False)
+    right.set_xlabel("epoch")
+    right.set_ylabel("validation accuracy (%)")
+    right.set_ylim(0, 100)
+    right.legend(fontsize=7, frameon=False)
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+    left.figure.suptitle(title, fontsize=10)
+
+
+def u_curve_figure(sweep: RateSweep, title: str) -> None:
+    """Validation accuracy after the sweep's budget against the rate (log x): each seed a dot,
+    their mean a line, runs that diverged as crosses."""
+    _need(sweep, RateSweep, "u_curve_figure")
+    _fig, ax = plt.subplots(figsize=(6.8, 3.8), layout="constrained")
+    ax.plot(sweep.rates, 100 * sweep.mean_accuracy, color=PALETTE[0], lw=1.5, label="mean of seeds")
+    for j in range(len(sweep.seeds)):
+        ok = ~sweep.diverged[:, j]
+        ax.plot(
+            sweep.rates[ok],
+            100 * sweep.accuracy[ok, j],
+            "o",
+            color=PALETTE[0],
+            ms=5,
+            alpha=0.7,
+            label="one seed" if j == 0 else None,
+        )
+        ax.plot(
+            sweep.rates[~ok],
+            100 * sweep.accuracy[~ok, j],
+            "x",
+            color=PALETTE[1],
+            ms=7,
+            mew=2,
+            label="diverged" if j == 0 and (~ok).any() else None,
+        )
+    ax.axhline(10, color="0.5", ls=":", lw=1, label="chance (1 in 10)")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("learning rate \u03b7 (log scale)")
+    ax.set_ylabel(f"validation accuracy after {sweep.epochs} epochs (%)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    ax.grid(alpha=0.3)
+
+
+def scaling_figure(study: ScalingStudy, title: str) -> None:
+    """Validation accuracy against the batch size (log x) with the rate scaled with the batch
+    and with the rate kept, at equal epochs; each seed a dot, the mean a line."""
+    _need(study, ScalingStudy, "scaling_figure")
+    _fig, ax = plt.subplots(figsize=(6.8, 3.8), layout="constrained")
+    base = float(study.scaled_lrs[0])
+    for i, (values, label) in enumerate(
+        (
+            (study.scaled_accuracy, f"rate scaled: {base:g} x B/{int(study.batch_sizes[0])}"),
+            (study.fixed_accuracy, f"rate kept at {base:g}"),
+        )
+    ):
+        style = series_style(i)
+        ax.plot(study.batch_sizes, 100 * values.mean(axis=1), **style, label=label)
+        for j in range(values.shape[1]):
+            ax.plot(study.batch_sizes, 100 * values[:, j], ".", color=style["color"], alpha=0.5)
+    ax.set_xscale("log", base=2)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("batch size B (log scale)")
+    ax.set_ylabel(f"validation accuracy after {study.epochs} epochs (%)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    ax.grid(alpha=0.3)
+
+
+def schedule_figure(sweeps: dict[str, RateSweep], title: str) -> None:
+    """Validation accuracy against the peak rate (log x) of each named sweep (a constant rate,
+    a schedule), at equal compute; each seed a dot, the mean a line."""
+    _fig, ax = plt.subplots(figsize=(6.8, 3.8), layout="constrained")
+    for i, (label, sweep) in enumerate(sweeps.items()):
+        _need(sweep, RateSweep, "schedule_figure")
+        style = series_style(i)
+        ax.plot(sweep.rates, 100 * sweep.mean_accuracy, **style, label=label)
+        for j in range(len(sweep.seeds)):
+            ax.plot(sweep.rates, 100 * sweep.accuracy[:, j], ".", color=style["color"], alpha=0.5)
+    ax.set_xscale("log")
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("peak learning rate \u03b7 (log scale)")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    ax.grid(alpha=0.3)
