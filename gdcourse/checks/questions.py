@@ -962,7 +962,8 @@ class FunctionQuestion(Question):
                 )
             limit = max(min(calling.TIME_LIMIT, calling.CHECK_LIMIT - spent), 0.05)
             shapes = self._shapes(case)
-            read = call_student(self._read, (out, shapes), copied=False, limit=limit)  # may loop
+            args = (out, shapes) if self.returns else (out,)  # a subclass's _read takes one
+            read = call_student(self._read, args, copied=False, limit=limit)  # may loop too
             spent += read.seconds
             if not read.returned:
                 return self._verdict(
@@ -1066,9 +1067,9 @@ class FunctionQuestion(Question):
                 for i, case in enumerate(cases):
                     ref = self._reference(case)
                     with np.errstate(all="ignore"):
-                        arr, _ = self._read(
-                            answer(*copy.deepcopy(tuple(case.values()))), self._shapes(case)
-                        )
+                        out = answer(*copy.deepcopy(tuple(case.values())))
+                        read = (out, self._shapes(case)) if self.returns else (out,)
+                        arr, _ = self._read(*read)
                     if arr is not None and arr.size == 1 == ref.size:
                         arr = arr.reshape(ref.shape)
                     if arr is not None and close(arr, ref, self.rtol, self.atol):

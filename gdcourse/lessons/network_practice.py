@@ -12,9 +12,10 @@ import functools
 
 import numpy as np
 
+from .. import digits
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion, frozen
 from ..core import RangeTest, last_layer_gradient, range_test, updates_per_epoch
-from ..digits import RANGE_TEST, SPLIT_SIZES, SWEEP_BATCH, load_digits_split, stored_studies
+from ..digits import SPLIT_SIZES, SWEEP_BATCH, load_digits_split, stored_studies
 
 __all__ = ["EPOCH_BATCH", "TRAIN_ROWS", "q1", "q2", "q3", "q4"]
 
@@ -26,8 +27,8 @@ LESSON = "network_practice"
 def _range_test() -> RangeTest:
     """The lesson's range test (RANGE_TEST) on the training rows, from init(seed)."""
     net = load_digits_split().network("train")
-    settings = {k: v for k, v in RANGE_TEST.items() if k != "seed"}
-    return range_test(net, net.init(RANGE_TEST["seed"]), **settings)
+    settings = {k: v for k, v in digits.RANGE_TEST.items() if k != "seed"}
+    return range_test(net, net.init(digits.RANGE_TEST["seed"]), **settings)
 
 
 q1 = NumberQuestion(
@@ -44,8 +45,8 @@ q1 = NumberQuestion(
         Misconception(
             name="the blow-up itself",
             answer=lambda: _range_test().blow_up,
-            message="That is the rate where the loss blew up: the edge of what the network "
-            "survives for a moment, not a rate to train at for many epochs. The rule of thumb "
+            message="That is the rate where the loss blew up: the most the network survives "
+            "for a moment, not a rate to train at for many epochs. The rule of thumb "
             "keeps a safety factor below it.",
         ),
         Misconception(
@@ -83,12 +84,14 @@ def _fates() -> dict[float, str]:
     """The stored sweep: 'diverges' where every seed's run diverged, else 'trains'."""
     sweep = stored_studies().sweep
     every = sweep.diverged.all(axis=1)
-    return {float(r): "diverges" if d else "trains" for r, d in zip(sweep.rates, every)}
+    return {
+        float(r): "diverges" if d else "trains" for r, d in zip(sweep.rates, every, strict=True)
+    }
 
 
 _FATE_HINT = (
-    "Compare each rate with the range test's blow-up: a constant rate held for 20 epochs has "
-    "no more room than the rising rate of the test had."
+    "Compare this rate with the two readings of the range test: a constant rate held for 20 "
+    "epochs has no more room than the rising rate of the test had."
 )
 
 q2 = ChoiceQuestion(
@@ -102,11 +105,12 @@ q2 = ChoiceQuestion(
     key_name="rate",
     confusions={("trains", "diverges"): _FATE_HINT, ("diverges", "trains"): _FATE_HINT},
     words={
-        "converges": "A network's loss is not driven to 0 in 20 epochs: the sweep calls a run "
-        "that does not blow up 'trains'.",
+        "converges": "A network's loss is not driven to 0 in 20 epochs, so the sweep does not "
+        "say 'converges': its labels are 'trains' and 'diverges'.",
     },
     hints=(
-        "The range test's blow-up is the landmark: the loss explodes once the rate passes it.",
+        "Compare each rate of the sweep with the two readings of the range test printed in "
+        "section 1.",
         "Every rate above the blow-up diverges; every rate below it trains, the largest of them "
         "best.",
     ),
