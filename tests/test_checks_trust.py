@@ -42,7 +42,7 @@ def _right(q):
 
 def _snapshot(q):
     return copy.deepcopy([tuple(c.values()) for c in q.cases]), [
-        np.asarray(q.reference(*_args(c)), dtype=float) for c in q.cases
+        q._result(q.reference(*_args(c))) for c in q.cases  # several results: joined
     ]
 
 
@@ -185,14 +185,21 @@ def test_a_function_returning_huge_numbers_is_not_a_course_bug(q):
 
 
 # Questions whose results hold several numbers (for a single number, [x] is allowed).
-SEVERAL = [q for q in FUNCTIONS if np.asarray(q.reference(*_args(q.cases[0])), float).size > 1]
+SEVERAL = [q for q in FUNCTIONS if q._result(q.reference(*_args(q.cases[0]))).size > 1]
+
+
+def _as_column(q, out):
+    """A result (each of its parts, for a question with ``returns``) as one column."""
+    if q.returns:
+        return tuple(np.asarray(p, float).reshape(-1, 1) for p in out)
+    return np.asarray(out, float).reshape(-1, 1)
 
 
 @pytest.mark.parametrize("q", SEVERAL, ids=[q.id for q in SEVERAL])
 def test_a_right_result_in_another_shape_is_not_right(q):
     # One shape policy (docs/authoring.md): a result must have the reference's shape; only a
     # single number may come as [x]. A .ravel() of a table, or a column for a list, is wrong.
-    v = q.check(lambda *args: np.asarray(q.reference(*copy.deepcopy(args)), float).reshape(-1, 1))
+    v = q.check(lambda *args: _as_column(q, q.reference(*copy.deepcopy(args))))
     assert v.outcome == "incorrect" and ("shape" in v.message or "rows of" in v.message)
 
 

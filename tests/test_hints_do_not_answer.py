@@ -59,6 +59,8 @@ _DEFINITIONS = {
     # momentum_practice.q6
     "converges": ("converg", "stable", "inside the limit", "within the limit", "below the limit"),
     "diverges": ("diverg", "blows up", "blow up", "unstable", "past the limit", "above the limit"),
+    # network_practice.q2 (a sweep's rate that does not diverge)
+    "trains": ("learns", "survives", "stays finite", "below the blow", "under the blow"),
     # gradient.q4
     "perpendicular to the level set": ("perpendicular", "right angle", "90", "normal to"),
     "at the minimum": ("at the minimum", "towards the minimum", "toward the minimum"),

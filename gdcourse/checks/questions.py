@@ -782,6 +782,11 @@ class FunctionQuestion(Question):
     #: would: an input one of them gets right earns partial credit only beside an input right
     #: that none of them gets, so that doing nothing earns nothing.
     trivial: tuple[Callable[..., Any], ...] = ()
+    #: For a function that returns several arrays of different shapes, their names in the order
+    #: returned (``("dW2", "db2")``): each part is read and its shape checked on its own (a part
+    #: transposed, or the parts the other way round, is named), and the parts are compared
+    #: joined end to end.
+    returns: tuple[str, ...] = ()
 
     def _evaluate_limited(self, answer: Any) -> Verdict:
         return self._evaluate(answer)  # each call of the student's function has its own limit
@@ -836,9 +841,45 @@ class FunctionQuestion(Question):
             )
         return ""
 
-    def _read(self, out: Any) -> tuple[np.ndarray | None, str]:
-        """What the student's function returned, as numbers (or None and why not)."""
-        return to_numbers(out, what="numbers")
+    def _read(self, out: Any, shapes: tuple | None = None) -> tuple[np.ndarray | None, str]:
+        """What the student's function returned, as numbers (or None and why not); with
+        ``returns``, its parts joined, each of the reference's part ``shapes``."""
+        if not self.returns:
+            return to_numbers(out, what="numbers")
+        names = ", ".join(self.returns)
+        n = len(self.returns)
+        if not isinstance(out, (tuple, list)) or len(out) != n:
+            return None, (
+                f"Return the {n} results together, as the tuple ({names}); got {describe(out)}."
+            )
+        parts = []
+        for name, part in zip(self.returns, out, strict=True):
+            arr, why = to_numbers(part, what=f"{name} as numbers")
+            if arr is None:
+                return None, f"Your {name}: {why}"
+            if not np.all(np.isfinite(arr)):
+                return None, (
+                    f"Your {name} holds inf or nan: look for a division by zero, or an exp() "
+                    f"that overflowed."
+                )
+            parts.append(arr)
+        got = tuple(p.shape for p in parts)
+        if shapes is not None and got != tuple(shapes):
+            return None, _parts_problem(self.returns, got, tuple(shapes))
+        return np.concatenate([np.ravel(p) for p in parts]), ""
+
+    def _result(self, out: Any) -> np.ndarray:
+        """A reference's or a misconception's result as one array (the parts joined)."""
+        if not self.returns:
+            return np.asarray(out, dtype=float)
+        return np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in out])
+
+    def _shapes(self, case: Mapping[str, Any]) -> tuple | None:
+        """The shapes of the reference's parts on ``case`` (None without ``returns``)."""
+        if not self.returns:
+            return None
+        out = self.reference(*copy.deepcopy(tuple(case.values())))
+        return tuple(np.shape(p) for p in out)
 
     def _shown(self, out: Any, arr: np.ndarray | None) -> str:
         """How the table shows what the student's function returned."""
@@ -846,7 +887,7 @@ class FunctionQuestion(Question):
 
     def _reference(self, case: Mapping[str, Any]) -> np.ndarray:
         # The reference gets its own copy too: nothing it does can reach the next call.
-        return np.asarray(self.reference(*copy.deepcopy(tuple(case.values()))), dtype=float)
+        return self._result(self.reference(*copy.deepcopy(tuple(case.values()))))
 
     def recorded_calls(self, answer: Any) -> dict[str, Any]:
         """What ``answer`` does on this question's inputs, as plain data for the grader (run in
@@ -920,7 +961,9 @@ class FunctionQuestion(Question):
                     f"that cell, then run this check again.",
                 )
             limit = max(min(calling.TIME_LIMIT, calling.CHECK_LIMIT - spent), 0.05)
-            read = call_student(self._read, (out,), copied=False, limit=limit)  # may loop too
+            shapes = self._shapes(case)
+            args = (out, shapes) if self.returns else (out,)  # a subclass's _read takes one
+            read = call_student(self._read, args, copied=False, limit=limit)  # may loop too
             spent += read.seconds
             if not read.returned:
                 return self._verdict(
@@ -981,7 +1024,7 @@ class FunctionQuestion(Question):
         for m in self.misconceptions:
             wrong_fn = m.answer()
             with np.errstate(all="ignore"):
-                wrongs = [np.asarray(wrong_fn(*c.values()), dtype=float) for c in cases]
+                wrongs = [self._result(wrong_fn(*c.values())) for c in cases]
             if all(
                 o is not None and close(o, w, self.rtol, self.atol)
                 for o, w in zip(outputs, wrongs, strict=True)
@@ -1024,7 +1067,9 @@ class FunctionQuestion(Question):
                 for i, case in enumerate(cases):
                     ref = self._reference(case)
                     with np.errstate(all="ignore"):
-                        arr, _ = self._read(answer(*copy.deepcopy(tuple(case.values()))))
+                        out = answer(*copy.deepcopy(tuple(case.values())))
+                        read = (out, self._shapes(case)) if self.returns else (out,)
+                        arr, _ = self._read(*read)
                     if arr is not None and arr.size == 1 == ref.size:
                         arr = arr.reshape(ref.shape)
                     if arr is not None and close(arr, ref, self.rtol, self.atol):
@@ -1177,6 +1222,23 @@ def _short(value: Any, name: str = "") -> str:
     else:
         kind = type(value).__name__
     return f"{name} <{kind}>" if name else f"<{kind}>"
+
+
+def _parts_problem(names: tuple[str, ...], got: tuple, want: tuple) -> str:
+    """One sentence on parts of a result of the wrong shapes: the parts the other way round, a
+    part transposed, or a part's shape that is simply another."""
+    if len(names) == 2 and got == want[::-1] and want[0] != want[1]:
+        return (
+            f"Your two results have each other's shapes: return them in the order ({names[0]}, "
+            f"{names[1]})."
+        )
+    for name, g, w in zip(names, got, want, strict=True):
+        if g == w:
+            continue
+        if len(g) == 2 and g == w[::-1]:
+            return f"Your {name} is transposed: its shape is {g}, and {name} has shape {w} here."
+        return f"Your {name} has shape {g}, and {name} has shape {w} here."
+    return ""
 
 
 def _shape_problem(arr: np.ndarray, ref: np.ndarray, starts_with: str = "") -> str:

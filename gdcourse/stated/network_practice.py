@@ -1,0 +1,17 @@
+"""The numbers exercise 10 (lesson 10's network in practice) states: the inputs of its
+questions, each the constant the exercise's code uses."""
+
+from __future__ import annotations
+
+from ..digits import EPOCHS, SWEEP_BATCH
+from ..lessons import network_practice as ex
+from . import given
+
+EXERCISE = "exercises/10_network_practice.ipynb"
+
+NUMBERS = (
+    given("10 exercise: the training rows", ex.TRAIN_ROWS, ",d", EXERCISE),
+    given("10 exercise q2: the sweep's epochs", EPOCHS, "d", EXERCISE),
+    given("10 exercise q2: the sweep's batch size", SWEEP_BATCH, "d", EXERCISE),
+    given("10 exercise q3: the batch size", ex.EPOCH_BATCH, "d", EXERCISE),
+)

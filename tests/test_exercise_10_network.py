@@ -1,0 +1,346 @@
+"""Exercise 10 (the network on the digits in practice): every reference is the core's, every
+solution is right, blanks are not attempted, each misconception is named without giving the
+answer away, and the exercise notebook as generated holds no answer."""
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdcourse import ____, last_layer_gradient, range_test, updates_per_epoch
+from gdcourse.digits import (
+    EPOCHS,
+    RANGE_TEST,
+    SPLIT_SIZES,
+    SWEEP_BATCH,
+    SWEEP_RATES,
+    load_digits_split,
+    stored_studies,
+)
+from gdcourse.lessons import network_practice as ex
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = (ex.q1, ex.q2, ex.q3, ex.q4)
+
+
+def _test():
+    net = load_digits_split().network("train")
+    settings = {k: v for k, v in RANGE_TEST.items() if k != "seed"}
+    return range_test(net, net.init(RANGE_TEST["seed"]), **settings)
+
+
+def _solution_env():
+    env = {"np": np, "math": math, "test": _test(), "SWEEP_RATES": SWEEP_RATES}
+    return env
+
+
+def _right_gradient(hidden, scores, labels):
+    B, k = scores.shape
+    P = np.exp(scores - scores.max(axis=1, keepdims=True))
+    P = P / P.sum(axis=1, keepdims=True)
+    G = (P - np.eye(k)[labels]) / B
+    return hidden.T @ G, G.sum(axis=0)
+
+
+def _digits_batch(rows=16, seed=0):
+    """hidden, scores and labels of a batch of the real network at its seeded start."""
+    digits = load_digits_split()
+    net = digits.network("train")
+    w = net.init(seed)
+    W1, b1, W2, b2 = net.unpack(w)
+    idx = np.arange(rows)
+    hidden = np.tanh(digits.X_train[idx] @ W1 + b1)
+    return net, w, idx, hidden, hidden @ W2 + b2, np.asarray(digits.y_train[idx])
+
+
+# -- the numbers of the exercise ----------------------------------------------------------------
+def test_q1_is_the_core_range_tests_rule_of_thumb_and_no_tie():
+    t = _test()
+    assert ex.q1.expected() == t.suggested == t.blow_up / 10
+    assert f"{t.blow_up:.3g}" in repr(t)  # the printed test shows what the student reads
+    assert t.blow_up_margin > 0.005 and t.minimum_margin > 0.005
+    # the misconceptions are far apart at the question's 5%
+    values = sorted([t.suggested, t.blow_up, t.at_minimum, t.at_minimum / 10, 10 * t.blow_up])
+    assert all(b / a > 1.2 for a, b in itertools.pairwise(values))
+
+
+def test_q2_fates_are_the_stored_sweeps_and_the_range_test_predicts_them():
+    sweep = stored_studies().sweep
+    assert tuple(sweep.rates) == SWEEP_RATES and sweep.epochs == EPOCHS
+    assert sweep.batch_size == SWEEP_BATCH
+    fates = ex.q2.expected()
+    assert [r for r, f in fates.items() if f == "diverges"] == [3.0, 10.0, 30.0]
+    # all or none: each rate diverges on every seed or on none, so "every seed" is no tie
+    assert all(row.all() or not row.any() for row in sweep.diverged)
+    blow_up = _test().blow_up
+    assert fates == {r: "diverges" if r > blow_up else "trains" for r in SWEEP_RATES}
+
+
+def test_q3_is_the_cores_count_for_a_batch_that_does_not_divide():
+    assert SPLIT_SIZES[0] == ex.TRAIN_ROWS == 1000 and ex.TRAIN_ROWS % ex.EPOCH_BATCH != 0
+    assert ex.q3.expected() == updates_per_epoch(1000, 48) == 21
+
+
+def test_q4_reference_is_the_networks_own_gradient_on_a_real_batch():
+    net, w, idx, hidden, scores, labels = _digits_batch()
+    grad = net.minibatch_gradient(w, idx)
+    _, _, gW2, gb2 = net.unpack(grad)
+    dW2, db2 = last_layer_gradient(hidden, scores, labels)
+    np.testing.assert_allclose(dW2, gW2, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(db2, gb2, rtol=1e-9, atol=1e-12)
+    mine = _right_gradient(hidden, scores, labels)
+    np.testing.assert_allclose(mine[0], dW2, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(mine[1], db2, rtol=1e-9, atol=1e-12)
+
+
+def test_q4_cases_cannot_overflow_an_unstabilised_softmax():
+    for case in ex.q4.cases:
+        assert np.max(np.abs(case["scores"])) < 50
+        assert case["labels"].shape == (case["scores"].shape[0],)
+    # B, h and k differ on some case, so that a transposed or mis-multiplied result shows
+    shapes = [
+        (c["hidden"].shape[0], c["hidden"].shape[1], c["scores"].shape[1]) for c in ex.q4.cases
+    ]
+    assert any(len(set(s)) == 3 for s in shapes)
+
+
+# -- the checks ---------------------------------------------------------------------------------
+def test_every_solution_code_is_right():
+    for q in QUESTIONS:
+        env = _solution_env()
+        exec(q.solution_code, env)
+        assert q.check(env[q.answer_var]).outcome == "correct", q.name
+
+
+def test_blanks_are_not_attempted():
+    for q in QUESTIONS:
+        assert q.check(____).outcome == "not_attempted", q.name
+
+    def template(hidden, scores, labels):
+        return ____
+
+    assert ex.q4.check(template).outcome == "not_attempted"
+
+
+def test_q1_the_printed_reading_rounded_passes():
+    assert ex.q1.check(float(f"{_test().suggested:.2g}")).outcome == "correct"
+    assert ex.q1.check(float(f"{_test().suggested:.3g}")).outcome == "correct"
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        (lambda t: t.blow_up, "where the loss blew up"),
+        (lambda t: t.at_minimum, "smoothed loss was lowest"),
+        (lambda t: t.at_minimum / 10, "a tenth of the rate at the lowest loss"),
+        (lambda t: 10 * t.blow_up, "ten times above"),
+    ],
+)
+def test_q1_misconceptions(answer, phrase):
+    t = _test()
+    v = ex.q1.check(answer(t))
+    assert v.outcome == "incorrect" and phrase in v.message, v.message
+    assert f"{t.suggested:.2g}" not in v.message and f"{t.suggested:.3g}" not in v.message
+
+
+def _right_fates():
+    return {r: "diverges" if r >= 3 else "trains" for r in SWEEP_RATES}
+
+
+def test_q2_takes_the_rates_in_any_order_and_as_written():
+    fates = _right_fates()
+    backwards = dict(reversed(list(fates.items())))
+    assert ex.q2.check(backwards).outcome == "correct"
+    as_typed = {float(np.float32(r)): f.upper() for r, f in fates.items()}
+    assert ex.q2.check(as_typed).outcome == "correct"
+    whole = {(int(r) if r == int(r) else r): f for r, f in fates.items()}
+    assert ex.q2.check(whole).outcome == "correct"
+
+
+@pytest.mark.parametrize(
+    ("change", "phrase"),
+    [
+        (lambda f: {k: v for k, v in f.items() if k != 3.0}, "missing rate 3.0"),
+        (lambda f: {**f, 0.5: "trains"}, "not one of the rates"),
+        (lambda f: {**f, 1.0: "diverges"}, "two readings of the range test"),
+        (lambda f: {**f, 3.0: "trains"}, "two readings of the range test"),
+        (lambda f: {**f, 1.0: "converges"}, "'trains'"),
+        (lambda f: {**f, 1.0: "train"}, "Did you mean 'trains'"),
+        (lambda f: [3.0, 10.0, 30.0], "Expected a dict with one label per rate"),
+        (lambda f: "3, 10, 30", "Expected a dict"),
+        (lambda f: None, "Expected a dict"),
+    ],
+)
+def test_q2_wrong_answers_are_told_what_is_wrong(change, phrase):
+    v = ex.q2.check(change(_right_fates()))
+    assert v.outcome == "incorrect" and phrase in v.message, v.message
+
+
+def test_q2_a_wrong_fate_is_not_told_the_right_one():
+    v = ex.q2.check({**_right_fates(), 1.0: "diverges"})
+    assert "rate 1.0" in v.message and "'trains'" not in v.message.split("rate 1.0")[1][:40]
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        (1000 / 48, "as a fraction"),
+        (20, "full batches only"),
+        (21 * 20, "20 epochs"),
+        (32, "batch of 32"),
+        (22, "one too many"),
+        (20.83, "round up"),
+        ("21", "remove the quotes"),
+        (float("nan"), "inf or nan"),
+        ([21, 21], "single number"),
+        (True, "yes/no"),
+    ],
+)
+def test_q3_wrong_answers(answer, phrase):
+    v = ex.q3.check(answer)
+    assert v.outcome == "incorrect" and phrase in v.message, v.message
+    if not isinstance(answer, (str, list)):
+        assert "21" not in v.message.replace("21 *", "")
+
+
+def _variant(*, mean=True, softmax=True, one_hot=True, axis=1, sign=1.0, stable=True):
+    def f(hidden, scores, labels):
+        B, k = scores.shape
+        z = scores - scores.max(axis=axis, keepdims=True) if stable else scores
+        P = np.exp(z) / np.exp(z).sum(axis=axis, keepdims=True) if softmax else scores
+        G = sign * (P - (np.eye(k)[labels] if one_hot else 0)) / (B if mean else 1)
+        return hidden.T @ G, G.sum(axis=0)
+
+    return f
+
+
+@pytest.mark.parametrize(
+    ("variant", "phrase"),
+    [
+        ({"mean": False}, "B times too large"),
+        ({"softmax": False}, "raw scores"),
+        ({"one_hot": False}, "probabilities alone"),
+        ({"axis": 0}, "axis=0"),
+        ({"sign": -1.0}, "points the other way"),
+    ],
+)
+def test_q4_misconceptions_are_named(variant, phrase):
+    v = ex.q4.check(_variant(**variant))
+    assert v.outcome == "incorrect" and phrase in v.message, v.message
+
+
+def test_q4_a_softmax_without_the_row_maximum_subtracted_is_right():
+    assert ex.q4.check(_variant(stable=False)).outcome == "correct"
+    assert ex.q4.check(_right_gradient).outcome == "correct"
+
+
+def test_q4_a_float32_result_passes_and_a_rounded_one_does_not():
+    def single(hidden, scores, labels):
+        return tuple(
+            np.asarray(p, dtype=np.float32) for p in _right_gradient(hidden, scores, labels)
+        )
+
+    assert ex.q4.check(single).outcome == "correct"
+
+    def rounded(hidden, scores, labels):
+        return tuple(np.round(p, 4) for p in _right_gradient(hidden, scores, labels))
+
+    v = ex.q4.check(rounded)
+    assert v.outcome == "incorrect" and "rounded" in v.message, v.message
+
+
+@pytest.mark.parametrize(
+    ("fn", "outcome", "phrase"),
+    [
+        (lambda h, s, y: _right_gradient(h, s, y)[::-1], "incorrect", "each other's shapes"),
+        (
+            lambda h, s, y: (_right_gradient(h, s, y)[0].T, _right_gradient(h, s, y)[1]),
+            "incorrect",
+            "dW2 is transposed",
+        ),
+        (
+            lambda h, s, y: (_right_gradient(h, s, y)[0], _right_gradient(h, s, y)[1][None, :]),
+            "incorrect",
+            "Your db2 has shape",
+        ),
+        (lambda h, s, y: _right_gradient(h, s, y)[0], "incorrect", "as the tuple (dW2, db2)"),
+        (lambda h, s, y: (*_right_gradient(h, s, y), 0.0), "incorrect", "as the tuple (dW2, db2)"),
+        (lambda h, s, y: None, "incorrect", "None"),
+        (
+            lambda h, s, y: (_right_gradient(h, s, y)[0] * np.nan, _right_gradient(h, s, y)[1]),
+            "incorrect",
+            "inf or nan",
+        ),
+        (lambda h, s, y: (str(h), "0"), "incorrect", "dW2"),
+        (lambda h, s, y: 1 / 0, "error", "ZeroDivisionError"),
+        (lambda h, s, y: (h @ s, s.sum(axis=0)), "error", "matmul"),
+    ],
+)
+def test_q4_wrong_kinds_of_result_get_a_clear_message(fn, outcome, phrase):
+    v = ex.q4.check(fn)
+    assert v.outcome == outcome and phrase in v.message, v.message
+
+
+def test_q4_a_wrong_signature_and_a_non_function_are_told_so():
+    v = ex.q4.check(lambda hidden, scores: None)
+    assert "def last_layer_gradient(hidden, scores, labels):" in v.message
+    v = ex.q4.check(np.zeros(3))
+    assert v.outcome == "incorrect" and "Expected a function" in v.message
+
+
+def test_q4_the_students_function_works_on_the_real_network():
+    _, _, _, hidden, scores, labels = _digits_batch(rows=40, seed=2)
+    mine = _right_gradient(hidden, scores, labels)
+    ref = last_layer_gradient(hidden, scores, labels)
+    for a, b in zip(mine, ref, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_no_message_or_hint_one_gives_the_answer():
+    t = _test()
+    for q in QUESTIONS:
+        assert q.hints and len(q.hints) >= 2
+        first = q.hints[0]
+        assert f"{t.suggested:.2g}" not in first and "21" not in first.split("48")[0]
+        for m in q.misconceptions:
+            assert q.solution_code.splitlines()[-1].strip() not in m.message
+
+
+# -- the notebooks ------------------------------------------------------------------------------
+def _cells(folder):
+    nb = json.loads((ROOT / folder / "10_network_practice.ipynb").read_text(encoding="utf-8"))
+    return nb, ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_the_exercise_as_generated_holds_no_answer():
+    nb, code = _cells("exercises")
+    text = "\n".join(code)
+    for answer in ("blow_up / 10", "'diverges' if", "math.ceil(", "np.eye", "hidden.T @", "G.sum"):
+        assert answer not in text, answer
+    for q in QUESTIONS:
+        assert f"{q.answer_var} = ____" in text, q.name
+    assert "BEGIN SOLUTION" not in text and "# SOLUTION" not in text
+    assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+    assert nb["metadata"]["gdcourse"]["slug"] == ex.LESSON
+
+
+def test_each_check_has_its_own_tagged_cell_in_the_solution():
+    nb, _ = _cells("solutions")
+    tagged = {
+        tag: "".join(c["source"])
+        for c in nb["cells"]
+        for tag in c.get("metadata", {}).get("tags", [])
+    }
+    for q in QUESTIONS:
+        assert tagged[q.name].strip() == f"ex.{q.name}.check({q.answer_var})"
+
+
+def test_q4_is_graded_from_the_recorded_calls_as_in_the_notebook():
+    from gdcourse.checks.plain import Recorded
+
+    for fn, outcome in ((_right_gradient, "correct"), (_variant(mean=False), "incorrect")):
+        data = json.loads(json.dumps(ex.q4.recorded_calls(fn)))
+        assert ex.q4.check(Recorded(data)).outcome == outcome
