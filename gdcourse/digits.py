@@ -15,6 +15,7 @@ import functools
 import json
 from dataclasses import dataclass
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -55,9 +56,13 @@ SWEEP_BATCH = 32
 SWEEP_RATES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 SWEEP_SEEDS = (0, 1, 2)
 #: The range test of the lesson (run live: a tenth of a second).
-RANGE_TEST = {"lr_min": 1e-3, "lr_max": 100.0, "steps": 320, "batch_size": 32, "seed": 3}
+RANGE_TEST = MappingProxyType(
+    {"lr_min": 1e-3, "lr_max": 100.0, "steps": 320, "batch_size": 32, "seed": 3}
+)
 #: The linear scaling study: batch 8 at rate 0.025, both multiplied by k.
-SCALING = {"base_batch": 8, "base_lr": 0.025, "factors": (1, 2, 4, 8, 16, 32, 64, 125)}
+SCALING = MappingProxyType(
+    {"base_batch": 8, "base_lr": 0.025, "factors": (1, 2, 4, 8, 16, 32, 64, 125)}
+)
 #: The schedule study: these peak rates, constant and with warmup + cosine.
 SCHEDULE_RATES = (0.1, 0.3, 1.0, 1.5, 2.0, 3.0)
 #: The explorer's grid: every sweep rate at these batch sizes, both schedules, seed 0.
@@ -182,10 +187,14 @@ def _moved(a: Any, b: Any) -> np.ndarray:
     """Per run: did the accuracy change, or a loss move by more than 1e-4 of itself?"""
     if isinstance(a, RateSweep):
         loss = np.abs(a.final_loss - b.final_loss) > 1e-4 * np.abs(a.final_loss)
-        return (a.accuracy != b.accuracy) | loss
+        return (a.accuracy != b.accuracy) | loss | (a.diverged != b.diverged)
     if isinstance(a, ScalingStudy):
+        flipped = a.scaled_diverged != b.scaled_diverged
         return np.stack(
-            [a.scaled_accuracy != b.scaled_accuracy, a.fixed_accuracy != b.fixed_accuracy]
+            [
+                (a.scaled_accuracy != b.scaled_accuracy) | flipped,
+                a.fixed_accuracy != b.fixed_accuracy,
+            ]
         )
     with np.errstate(invalid="ignore"):
         loss = np.abs(a.train_loss - b.train_loss) > 1e-4 * np.abs(a.train_loss)

@@ -29,7 +29,7 @@ QUESTIONS = (ex.q1, ex.q2, ex.q3, ex.q4)
 def _test():
     net = load_digits_split().network("train")
     settings = {k: v for k, v in RANGE_TEST.items() if k != "seed"}
-    return range_test(net, net.init(RANGE_TEST["seed"]), **settings)
+    return range_test(net, net.init(RANGE_TEST["seed"]), seed=RANGE_TEST["seed"], **settings)
 
 
 def _solution_env():

@@ -59,6 +59,10 @@ _DEFINITIONS = {
     # momentum_practice.q6
     "converges": ("converg", "stable", "inside the limit", "within the limit", "below the limit"),
     "diverges": ("diverg", "blows up", "blow up", "unstable", "past the limit", "above the limit"),
+    # network.q3 (the full batch at the scaled rate)
+    "blows up": ("blows up", "blow up", "blew up", "diverg", "thrown off"),
+    "trains as well": ("as well", "the same accuracy", "just as"),
+    "trains worse": ("worse", "lower accuracy", "less accurate"),
     # network_practice.q2 (a sweep's rate that does not diverge)
     "trains": ("learns", "survives", "stays finite", "below the blow", "under the blow"),
     # gradient.q4

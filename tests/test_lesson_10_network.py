@@ -99,6 +99,15 @@ def test_the_range_test_blows_up_near_1_9_with_a_margin_and_its_pick_trains():
     assert thrown.status == "diverged"
 
 
+def test_other_seeds_put_the_blow_up_at_the_same_rate_or_later_and_a_tenth_of_it_is_safe():
+    settings = {k: v for k, v in RANGE_TEST.items() if k != "seed"}
+    ups = [range_test(NET, NET.init(s), seed=s, **settings).blow_up for s in range(10)]
+    assert min(ups) >= _range_test().blow_up * (1 - 1e-12) and max(ups) > 2.0
+    for up in (min(ups), max(ups)):
+        run = training_curves(NET, up / 10, SWEEP_BATCH, 3, evaluate=VAL, seed=0)
+        assert run.status == "completed" and run.train_loss[-1] < run.train_loss[0]
+
+
 # -- section 3: the U-curve ---------------------------------------------------------------------
 def test_the_stored_sweeps_best_rate_is_recomputed_from_its_runs():
     """Three of the stored runs, trained again here: the best rate and its neighbour."""
@@ -135,7 +144,7 @@ def test_a_full_batch_step_at_the_scaled_rate_is_thrown_off_live():
     assert run.status == "completed"
 
 
-# -- section 5: the schedule ------------------------------------------------------------------------
+# -- section 5: the schedule ---------------------------------------------------------------------
 def test_q4_640_updates_and_the_rounding_slips():
     assert lesson.q4.check(640).outcome == "correct"
     assert EPOCHS * updates_per_epoch(1000, 32) == 640
@@ -257,3 +266,21 @@ def test_figures_draw_what_the_store_holds_and_refuse_other_objects():
         u_curve_figure(STUDIES.scaling, title="x")
     with pytest.raises(CourseTypeError, match="draws a TrainingCurves"):
         curves_figure({"x": STUDIES.sweep}, title="x")
+
+
+def test_the_cross_entropy_keeps_its_precision_on_huge_scores():
+    small = MLP(DIGITS.X_train[:50], DIGITS.y_train[:50], 8, n_classes=10)
+    assert math.isclose(small.value(np.full(small.shape, 1e200)), math.log(10), rel_tol=1e-12)
+    w = small.init(0)
+    w[-10:] = -1e308  # every last bias hugely negative: the scores equal again
+    assert math.isclose(small.value(w), math.log(10), rel_tol=1e-9)
+
+
+def test_thrown_off_reads_the_first_epoch_past_twice_the_start():
+    from gdcourse import thrown_off_epoch
+
+    assert thrown_off_epoch([2.3, 1.0, 30.0, 2.2]) == 2
+    assert thrown_off_epoch([2.3, 4.5, 1.0]) is None  # below twice the start: not thrown off
+    assert thrown_off_epoch([0.1, 1.9, 2.1]) == 2  # the floor of 1: 2 x max(0.1, 1)
+    with pytest.raises(CourseValueError, match="1-D list of losses"):
+        thrown_off_epoch([])

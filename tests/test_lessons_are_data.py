@@ -30,8 +30,8 @@ DATA_BUILDERS = {
 #: The longest private function a lesson may hold (a question's answer, in a few core calls).
 LONGEST_PRIVATE = 12
 #: Except declarations, long for their text only: the review's twelve cards, lesson 09's and
-#: lesson 10's five, and the factory of exercise 03's two trajectory questions (one call with its prompt and
-#: hints).
+#: lesson 10's five, and the factory of exercise 03's two trajectory questions (one call with
+#: its prompt and hints).
 LONG_DATA = {
     ("review", "_lesson_cards"),
     ("lr_exploration", "_weights_question"),

@@ -38,6 +38,8 @@ COURSE = [
     "review",
     "momentum",
     "momentum_practice",
+    "network",
+    "network_practice",
 ]
 
 

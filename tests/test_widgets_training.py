@@ -135,11 +135,11 @@ def test_a_sensitive_run_says_its_curve_differs_from_one_cpu_to_another():
     sensitive[_run(grid, 0.1, 4, "constant")] = True
     ex = TrainingExplorer(grid, sensitive, lr=1000.0, batch_size=4)
     _assert_shows_the_grids_run(ex, grid, sensitive)
-    assert "only whether it blows up is certain: it does." in ex.readout_text
+    assert "and so can whether it ends blown up" in ex.readout_text
     assert "chaotic" in ex._acc_title.get_text()
     ex.set(lr=0.1)
     _assert_shows_the_grids_run(ex, grid, sensitive)
-    assert "only whether it blows up is certain: it does not." in ex.readout_text
+    assert "differs from one CPU to another" in ex.readout_text
     ex.set(batch=32)
     _assert_shows_the_grids_run(ex, grid, sensitive)
     assert "chaotic" not in ex._acc_title.get_text()
@@ -239,3 +239,20 @@ def test_the_page_moves_a_control_by_its_position():
     assert view.readout == ex.readout_text
     view._message(view, {"value": ["batch", 7]}, [])  # no such position: the kernel's kept
     assert ex.data()["batch_size"] == 4
+
+
+def test_a_run_thrown_off_and_brought_back_says_so():
+    """The stored grid's warmup + cosine at rate 3, batch 32: its loss jumps far above its
+    start, then the decay brings it back to about where it began; its status is "completed",
+    and the readout must not let that read as a run that trained."""
+    from gdcourse.digits import stored_studies
+
+    s = stored_studies()
+    ex = TrainingExplorer(
+        s.grid, s.sensitive["grid"], lr=3.0, batch_size=32, schedule="warmup_cosine"
+    )
+    assert ex.status == "completed"
+    assert "thrown off first: at epoch 1" in ex.readout_text
+    assert ex._title.get_text().splitlines()[1].startswith("thrown off, then brought back")
+    ex.set(lr=0.3)  # a calm run: nothing of the kind said
+    assert "thrown off" not in ex.readout_text

@@ -617,9 +617,11 @@ class NumberQuestion(Question):
         if bool(np.all(arr == np.round(arr))):
             off = arr - ref
             if ref.ndim == 0 and abs(float(off)) == 1:
+                # (Said of any count: steps to a threshold, updates of an epoch, batches.)
                 return (
-                    f"Close: one {'too many' if off > 0 else 'too few'}. Count up to the first "
-                    f"one that gets there, and count that one too."
+                    f"Close: one {'too many' if off > 0 else 'too few'}. Check what you count "
+                    f"and where the count stops: a last, part-filled batch still counts, and the "
+                    f"step that first gets there counts too."
                 )
             if ref.ndim >= 1 and np.all(np.isin(off, (0, -1))):
                 return (

@@ -25,6 +25,7 @@ from .descent import (
     MinibatchRun,
     NoisyRuns,
     Trajectory,
+    _check_epochs,
     _freeze,
     gradient_descent,
     minibatch_sgd,
@@ -500,6 +501,17 @@ def range_test(
         raise CourseValueError(f"blow_up_factor must be larger than 1, got {blow_up_factor!r}")
     batch_size = check_count("batch_size", batch_size, minimum=1)
     per_epoch = updates_per_epoch(loss.n_samples, min(batch_size, loss.n_samples))
+    epochs = -(-steps // per_epoch)
+    try:
+        _check_epochs(
+            loss.n_samples, int(np.prod(loss.shape)), min(batch_size, loss.n_samples), epochs
+        )
+    except CourseValueError:  # said in the test's own terms: its steps, not the run's epochs
+        raise CourseValueError(
+            f"steps={steps:,} at batch_size={batch_size:,} is too much work for one range test "
+            f"on N={loss.n_samples:,} examples of {int(np.prod(loss.shape)):,} parameters; use "
+            f"fewer steps or a smaller batch"
+        ) from None
     run = minibatch_sgd(
         loss, w, lr=schedule, batch_size=batch_size, epochs=-(-steps // per_epoch), seed=seed
     )

@@ -59,12 +59,14 @@ def _cross_entropy(z: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
     gradient with respect to ``z``: ``(softmax(z) - T) / n``."""
     n = z.shape[0]
     top = z.max(axis=1, keepdims=True)
-    log_sum = top[:, 0] + np.log(np.exp(z - top).sum(axis=1))
+    shifted = np.log(np.exp(z - top).sum(axis=1))  # log-sum-exp minus the top score
     true = z[np.arange(n), T.argmax(axis=1)]  # (not z * T: -inf * 0 is nan)
-    value = float(np.mean(log_sum - true))
+    # (top - true) first, then the shifted sum: with scores of 1e200 the two large terms
+    # would otherwise cancel to 0, a perfect fit, where ln 10 is right.
+    value = float(np.mean(shifted + (top[:, 0] - true)))
     if np.isposinf(z).any():  # a score past the largest float: the loss is too
         value = math.inf
-    return value, (np.exp(z - top) / np.exp(log_sum - top[:, 0])[:, None] - T) / n
+    return value, (np.exp(z - top) / np.exp(shifted)[:, None] - T) / n
 
 
 def last_layer_gradient(

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .batches import updates_per_epoch
-from .descent import _freeze, minibatch_sgd
+from .descent import ENDED_ABOVE, _freeze, minibatch_sgd
 from .errors import (
     CourseTypeError,
     CourseValueError,
@@ -38,6 +38,7 @@ __all__ = [
     "TrainingGrid",
     "rate_sweep",
     "scaling_study",
+    "thrown_off_epoch",
     "training_curves",
     "training_grid",
     "training_schedule",
@@ -49,6 +50,25 @@ SCHEDULE_NAMES = ("constant", "warmup_cosine")
 WARMUP_SHARE = 0.05
 #: The most runs one study makes (a slip such as 1,000 seeds is refused, not run for an hour).
 _MAX_RUNS = 2_000
+
+
+def thrown_off_epoch(losses: Any) -> int | None:
+    """The first epoch whose full loss is above ``ENDED_ABOVE`` times max(|start|, 1), the
+    threshold past which a run that *ends* there has diverged; ``None`` if none is. A run can be
+    thrown off and come back: a schedule's decay brings a saturated network's loss down again,
+    often only to where it started, having learned nothing.
+
+    Examples
+    --------
+    >>> thrown_off_epoch([2.3, 1.0, 30.0, 2.2]), thrown_off_epoch([2.3, 1.0, 0.5])
+    (2, None)
+    """
+    values = np.asarray(losses, dtype=float)
+    if values.ndim != 1 or values.size == 0:
+        raise CourseValueError(f"losses must be a 1-D list of losses, got {_describe(losses)}")
+    limit = ENDED_ABOVE * max(abs(float(values[0])), 1.0)
+    over = ~(values <= limit)  # (a nan counts as thrown off)
+    return int(np.argmax(over)) if over.any() else None
 
 
 def training_schedule(name: str, lr: float, total_updates: int) -> float | Schedule:
@@ -210,13 +230,16 @@ def _check_seeds(seeds: Any) -> tuple[int, ...]:
 
 def _check_rates(rates: Any) -> np.ndarray:
     try:
-        arr = np.asarray(rates, dtype=float)
+        raw = np.asarray(rates)
+        arr = raw.astype(float) if raw.dtype.kind in "iuf" else np.asarray([np.nan])
     except (TypeError, ValueError):
         arr = np.asarray([np.nan])
     if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise CourseValueError(
-            f"rates must be a non-empty list of finite rates > 0, got {_describe(rates)}"
+            f"rates must be a non-empty list of finite rates > 0 (numbers), got {_describe(rates)}"
         )
+    if np.unique(arr).size != arr.size:
+        raise CourseValueError(f"rates must not repeat a rate, got {_describe(rates)}")
     return arr
 
 
@@ -488,6 +511,8 @@ def training_grid(
     if not sizes:
         raise CourseValueError(f"batch_sizes must hold at least one size, got {batch_sizes!r}")
     names = tuple(schedules) if not isinstance(schedules, str) else (schedules,)
+    if not names:
+        raise CourseValueError(f"schedules must hold at least one schedule, got {schedules!r}")
     for name in names:
         training_schedule(name, 1.0, 2)  # refuses an unknown name before any run
     _check_runs(lrs.size * len(sizes) * len(names))

@@ -77,10 +77,13 @@ def _requirements(root: Path) -> str:
 
 def _shipped_kind(rel: Path) -> bool:
     """Is ``rel`` (under the course folder) one of the package's own kinds of file: its modules,
-    the explorers' script and style, the autograder's two scripts? Never a dotfile."""
+    the explorers' script and style, the autograder's two scripts, lesson 10's stored studies
+    (package data the lesson's checks read)? Never a dotfile."""
     if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
         return False
     if rel.suffix == ".py":
+        return True
+    if rel.parts == ("gdcourse", "digits_studies.json"):
         return True
     if rel.parent.name == "widgets" and rel.suffix in (".js", ".css"):
         return True

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..checks import Card, ChoiceQuestion, Misconception, NumberQuestion
 from ..core import updates_per_epoch
-from ..digits import EPOCHS, SPLIT_SIZES, SWEEP_BATCH, stored_studies
+from ..digits import EPOCHS, SPLIT_SIZES, SWEEP_BATCH, load_digits_split, stored_studies
 
 __all__ = [
     "CARDS",
@@ -40,7 +40,13 @@ SWEEP_LABELS = ("0.01", "0.03", "0.1", "0.3", "1", "3", "10", "30")
 #: What a run at the scaled rate can do (question 3).
 FATES = ("trains as well", "trains worse", "blows up")
 
+
 # -- q1: the loss at the start ------------------------------------------------------------------
+def _measured_start() -> float:
+    net = load_digits_split().network("train")
+    return net.value(net.init(0))
+
+
 q1 = NumberQuestion(
     lesson=LESSON,
     name="q1",
@@ -65,6 +71,13 @@ q1 = NumberQuestion(
             name="the sign",
             answer=lambda: -math.log(N_CLASSES),
             message="A loss of a probability below 1 is positive: -ln(1/10) = +ln 10.",
+        ),
+        Misconception(
+            name="a measured start loss",
+            answer=lambda: _measured_start(),
+            message="That is near the loss the notebook measures at the start (2.29 for seed 0), "
+            "which depends a little on the random weights. The question asks for the loss of "
+            "an exactly uniform guess, p = 1/10.",
         ),
     ),
     hints=(
@@ -93,12 +106,20 @@ q2 = ChoiceQuestion(
     expected=_best_label,
     choices=SWEEP_LABELS,
     confusions={
-        ("1", "0.1"): "0.1 is where the rule of thumb (ten times below the blow-up) lands. It "
-        "trains safely, but 20 epochs are a small budget: a larger rate gets further.",
-        ("1", "0.3"): "0.3 is good, but not the best here: the budget is small, and a rate half "
-        "the blow-up still trains smoothly.",
-        ("1", "3"): "3 is past the blow-up of the range test (near 1.9): the network is thrown "
-        "off and ends near chance.",
+        ("1", "0.1"): "That is about where the rule of thumb (ten times below the blow-up) lands. "
+        "It trains safely, but twenty epochs are a small budget: a larger rate gets further.",
+        ("1", "0.3"): "That rate is good, but not the best here: the budget is small, and a rate "
+        "closer to the blow-up still trains smoothly.",
+        ("1", "3"): "That rate is past the range test's blow-up: the network is thrown off and "
+        "ends near chance.",
+        ("1", "10"): "That rate is far past the range test's blow-up: every seed is thrown off "
+        "and ends near chance.",
+        ("1", "30"): "That rate is far past the range test's blow-up: every seed is thrown off "
+        "and ends near chance.",
+        ("1", "0.01"): "That rate is safe but crawls: twenty epochs at it leave the network far "
+        "from trained.",
+        ("1", "0.03"): "That rate trains, but slowly: for a budget of twenty epochs a larger rate "
+        "gets further.",
     },
     hints=(
         "The range test says where the loss blows up; the best rate for a short budget is often "
@@ -129,16 +150,16 @@ q3 = ChoiceQuestion(
     expected=_full_batch_fate,
     choices=FATES,
     confusions={
-        ("blows up", "trains as well"): "The rule keeps the noise per epoch the same, but a "
-        "step cannot be larger than the curvature allows: compare 3.125 with the range test's "
-        "blow-up.",
-        ("blows up", "trains worse"): "Worse would be a slow run. Compare 3.125 with where the "
-        "range test blew up.",
+        ("blows up", "trains as well"): "The rule keeps the noise per epoch the same, but a step "
+        "cannot be larger than the loss's curvature allows: compare 3.125 with the largest rate "
+        "the range test survived.",
+        ("blows up", "trains worse"): "Worse would be a slow run. Compare 3.125 with the largest "
+        "rate the range test survived.",
     },
     hints=(
         "Lesson 03: a step past 2 / (the largest curvature) throws the run off, whatever the "
         "batch.",
-        "Compare 0.025 x 125 with the range test's blow-up near 1.9.",
+        "Compare 0.025 x 125 with the largest rate the range test survived.",
     ),
     solution_code="full_batch_fate = 'blows up'",
     explanation="It blows up on every seed: 3.125 is past the stable rates, so the rule breaks "
@@ -223,8 +244,8 @@ def _cards() -> tuple[Card, ...]:
             question="Warmup + cosine against a constant rate at equal compute: what does it buy "
             "on the digits?",
             answer="Not a better best: at their best rates both end near 97%. It buys a wider "
-            "band: peaks of 1.5 still train well, where a constant 1.5 is already unreliable "
-            "and a constant 2 blows up.",
+            "band: peaks of 1.5 still train well, where a constant 1.5 is already chaotic "
+            "(it ends differently when the last bits change) and a constant 3 blows up.",
             topic="10 schedule",
         ),
     )

@@ -28,7 +28,8 @@ def _range_test() -> RangeTest:
     """The lesson's range test (RANGE_TEST) on the training rows, from init(seed)."""
     net = load_digits_split().network("train")
     settings = {k: v for k, v in digits.RANGE_TEST.items() if k != "seed"}
-    return range_test(net, net.init(digits.RANGE_TEST["seed"]), **settings)
+    seed = digits.RANGE_TEST["seed"]
+    return range_test(net, net.init(seed), seed=seed, **settings)
 
 
 q1 = NumberQuestion(

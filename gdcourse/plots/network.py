@@ -7,7 +7,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..core.errors import CourseTypeError
+from ..core.errors import CourseTypeError, CourseValueError
 from ..core.training import RateSweep, ScalingStudy, TrainingCurves
 from .style import PALETTE, series_style
 
@@ -25,8 +25,28 @@ def _need(value: object, kind: type, what: str) -> None:
         raise CourseTypeError(f"{what} draws a {kind.__name__}, got {value!r}")
 
 
+def _named(runs: object, what: str, kind: type) -> None:
+    if not isinstance(runs, dict) or not runs:
+        raise CourseTypeError(
+            f"{what} draws a dict {{label: {kind.__name__}}} of at least one run, got {runs!r}"
+        )
+    for run in runs.values():
+        _need(run, kind, what)
+
+
 def digits_figure(X: np.ndarray, y: np.ndarray, count: int = 10) -> None:
     """The first ``count`` images of ``X`` (rows of 64 pixels in [0, 1]) with their labels."""
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != 64 or len(y) != len(X):
+        raise CourseValueError(
+            f"digits_figure draws rows of 64 pixels with one label each, got X of shape "
+            f"{X.shape} and {len(y)} labels"
+        )
+    if isinstance(count, bool) or not isinstance(count, int) or not 2 <= count <= min(20, len(X)):
+        raise CourseValueError(
+            f"count must be a whole number from 2 to {min(20, len(X))} (images side by side), got "
+            f"{count!r}"
+        )
     _fig, axes = plt.subplots(1, count, figsize=(1.0 * count, 1.45), layout="constrained")
     for ax, image, label in zip(axes, X[:count], y[:count], strict=False):
         ax.imshow(np.asarray(image).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
@@ -39,8 +59,7 @@ def digits_figure(X: np.ndarray, y: np.ndarray, count: int = 10) -> None:
 def curves_figure(runs: dict[str, TrainingCurves], title: str) -> None:
     """Training loss (solid) and validation loss (dashed) per epoch of each named run, log y,
     beside the validation accuracy per epoch."""
-    for run in runs.values():
-        _need(run, TrainingCurves, "curves_figure")
+    _named(runs, "curves_figure", TrainingCurves)
     _fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.5), layout="constrained")
     for i, (label, run) in enumerate(runs.items()):
         epochs = np.arange(run.train_loss.size)
@@ -115,6 +134,18 @@ def scaling_figure(study: ScalingStudy, title: str) -> None:
         ax.plot(study.batch_sizes, 100 * values.mean(axis=1), **style, label=label)
         for j in range(values.shape[1]):
             ax.plot(study.batch_sizes, 100 * values[:, j], ".", color=style["color"], alpha=0.5)
+    gone = study.scaled_diverged
+    if gone.any():
+        sizes = np.broadcast_to(study.batch_sizes[:, None], gone.shape)
+        ax.plot(
+            sizes[gone],
+            100 * study.scaled_accuracy[gone],
+            "x",
+            color="black",
+            ms=7,
+            mew=2,
+            label="diverged (rate scaled)",
+        )
     ax.set_xscale("log", base=2)
     ax.set_ylim(0, 100)
     ax.set_xlabel("batch size B (log scale)")
@@ -127,9 +158,9 @@ def scaling_figure(study: ScalingStudy, title: str) -> None:
 def schedule_figure(sweeps: dict[str, RateSweep], title: str) -> None:
     """Validation accuracy against the peak rate (log x) of each named sweep (a constant rate,
     a schedule), at equal compute; each seed a dot, the mean a line."""
+    _named(sweeps, "schedule_figure", RateSweep)
     _fig, ax = plt.subplots(figsize=(6.8, 3.8), layout="constrained")
     for i, (label, sweep) in enumerate(sweeps.items()):
-        _need(sweep, RateSweep, "schedule_figure")
         style = series_style(i)
         ax.plot(sweep.rates, 100 * sweep.mean_accuracy, **style, label=label)
         for j in range(len(sweep.seeds)):

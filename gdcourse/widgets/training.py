@@ -13,6 +13,7 @@ from ..core import (
     CourseTypeError,
     CourseValueError,
     TrainingGrid,
+    thrown_off_epoch,
     updates_per_epoch,
 )
 from ..core.errors import _describe
@@ -29,8 +30,8 @@ SCHEDULE_LABELS = {"constant": "constant", "warmup_cosine": "warmup + cosine"}
 #: The loss panel's limits when the grid holds no positive finite loss (log scale).
 _NO_LOSS_LIMITS = (1e-3, 1e3)
 _SENSITIVE = (
-    "This run is chaotic: its exact curve differs from one CPU to another, and only whether "
-    "it blows up is certain"
+    "This run is past the stable rates, so it is chaotic: its exact curve differs from one CPU "
+    "to another, and so can whether it ends blown up"
 )
 
 
@@ -262,6 +263,8 @@ class TrainingExplorer(Explorer):
         moved = f"training loss {float(self._train[0]):.3g} \u2192 {float(self._train[last]):.3g}"
         if self.status == "diverged":
             return f"the run {self.phrase}, it blows up: {moved}"
+        if thrown_off_epoch(self._train[: last + 1]) is not None:
+            return f"thrown off, then brought back: {moved}"
         return f"the run {self.phrase}: {moved}"
 
     def _describe(self) -> str:
@@ -287,14 +290,20 @@ class TrainingExplorer(Explorer):
                 f"The run {self.phrase}: its training loss went from {train0:.3g} to "
                 f"{train1:.3g} {in_epochs}"
             )
+            thrown = thrown_off_epoch(self._train[: last + 1])
+            if thrown is not None:  # thrown off, then brought back down (a schedule's decay)
+                peak = float(np.max(self._train[: last + 1]))
+                second += (
+                    f", but it was thrown off first: at epoch {thrown} the loss was above twice "
+                    f"its start, and it peaked at {peak:.3g}"
+                )
         second += (
             f"; the validation loss from {val0:.3g} to {val1:.3g}; validation accuracy "
             f"{acc1:.2%} after the last epoch ({acc0:.2%} at the start)."
         )
         lines = [first, second]
         if self.is_sensitive:
-            answer = "it does" if self.status == "diverged" else "it does not"
-            lines.append(f"{_SENSITIVE}: {answer}.")
+            lines.append(f"{_SENSITIVE}.")
         lines.append(
             f"Picture: left, the training loss (solid line, circles) and the validation loss "
             f"(dashed line, squares) per epoch from 0 to {g.epochs}, on a log scale; right, the "
