@@ -61,7 +61,10 @@ def test_q1_is_the_core_range_tests_rule_of_thumb_and_no_tie():
     t = _test()
     assert ex.q1.expected() == t.suggested == t.blow_up / 10
     assert f"{t.blow_up:.3g}" in repr(t)  # the printed test shows what the student reads
-    assert t.blow_up_margin > 0.005 and t.minimum_margin > 0.005
+    # The answer's reading is no tie. The minimum's is nearer one (0.2%), but it is stated
+    # nowhere: only a misconception is computed from it, live, so a neighbouring reading on
+    # another CPU moves the misconception with it, still far from the answer (below).
+    assert t.blow_up_margin > 0.1
     # the misconceptions are far apart at the question's 5%
     values = sorted([t.suggested, t.blow_up, t.at_minimum, t.at_minimum / 10, 10 * t.blow_up])
     assert all(b / a > 1.2 for a, b in itertools.pairwise(values))

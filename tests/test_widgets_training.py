@@ -11,7 +11,14 @@ from functools import cache
 import numpy as np
 import pytest
 
-from gdcourse import MLP, STATUS_PHRASES, CourseTypeError, CourseValueError, training_grid
+from gdcourse import (
+    MLP,
+    STATUS_PHRASES,
+    CourseTypeError,
+    CourseValueError,
+    thrown_off_epoch,
+    training_grid,
+)
 from gdcourse.widgets import TrainingExplorer
 from gdcourse.widgets.training import SCHEDULE_LABELS
 
@@ -57,7 +64,10 @@ def _assert_shows_the_grids_run(ex, grid, sensitive=None):
     assert f"validation accuracy {acc[-1]:.2%} after the last epoch" in text
     assert f"= {d['updates_per_epoch']} update" in text
     assert f"\u2192 {train[-1]:.3g}" in title
-    assert f"The run {STATUS_PHRASES[status]}" in text and STATUS_PHRASES[status] in title
+    thrown = status == "completed" and thrown_off_epoch(train) is not None
+    assert f"The run {STATUS_PHRASES[status]}" in text
+    assert (STATUS_PHRASES[status] in title) is not thrown
+    assert ("thrown off first" in text) is thrown and ("thrown off, then" in title) is thrown
     if status == "diverged":
         assert "blows up" in text and "blows up" in title
     else:

@@ -35,8 +35,10 @@ def times(ratio: float) -> str:
 
     >>> times(7.45), times(7462.0), times(4.48e7), times(1.04), times(1.0)
     ('7.5', '7,500', '4e7', '1.04', '1')
+    >>> times(99.99999999), times(100.00000001)  # 100 either side of a last-bit difference
+    ('100', '100')
     """
-    if ratio < 100:
+    if float(f"{ratio:.2g}") < 100:  # (99.99... rounds to 100: shown as 100, never as 1e+02)
         for digits in range(2, 7):
             text = f"{ratio:.{digits}g}"
             if text != "1" or ratio == 1:
