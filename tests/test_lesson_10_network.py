@@ -231,7 +231,14 @@ def test_the_training_studies_refuse_bad_arguments_in_one_sentence():
         (lambda: rate_sweep(tiny, [0.1], batch_size=40, epochs=1, evaluate=tiny), "batch_size"),
         (lambda: rate_sweep(tiny, [0.1], batch_size=4, epochs=1, evaluate=other), "same network"),
         (lambda: rate_sweep(tiny, [0.1], batch_size=4, epochs=1, evaluate=tiny, seeds=()), "seeds"),
-        (lambda: rate_sweep(tiny, [0.1] * 3000, batch_size=4, epochs=1, evaluate=tiny), "at most"),
+        (
+            lambda: rate_sweep(
+                tiny, np.linspace(0.1, 1, 3000), batch_size=4, epochs=1, evaluate=tiny
+            ),
+            "at most",
+        ),
+        (lambda: rate_sweep(tiny, [0.1, 0.1], batch_size=4, epochs=1, evaluate=tiny), "repeat"),
+        (lambda: rate_sweep(tiny, ["0.1"], batch_size=4, epochs=1, evaluate=tiny), "numbers"),
         (lambda: scaling_study(tiny, 4, 0.1, (1, 8), epochs=1, evaluate=tiny), "batch_size"),
         (
             lambda: training_grid(tiny, [0.1], [4], epochs=1, evaluate=tiny, schedules=["cos"]),
