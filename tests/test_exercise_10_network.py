@@ -182,9 +182,13 @@ def test_q2_wrong_answers_are_told_what_is_wrong(change, phrase):
     assert v.outcome == "incorrect" and phrase in v.message, v.message
 
 
-def test_q2_a_wrong_fate_is_not_told_the_right_one():
-    v = ex.q2.check({**_right_fates(), 1.0: "diverges"})
-    assert "rate 1.0" in v.message and "'trains'" not in v.message.split("rate 1.0")[1][:40]
+def test_q2_a_wrong_fate_is_not_told_which_it_is():
+    """With two labels, naming the wrong rate is the answer (flip it): the check says how many
+    are wrong, not which (found by the attack: three named rates, flipped, passed)."""
+    for wrong in ({1.0: "diverges"}, {3.0: "trains", 10.0: "trains"}):
+        v = ex.q2.check({**_right_fates(), **wrong})
+        assert v.outcome == "incorrect" and f"{len(wrong)} of your 8 labels" in v.message
+        assert not any(f"rate {k}" in v.message or f"rates {k}" in v.message for k in wrong)
 
 
 @pytest.mark.parametrize(
@@ -347,3 +351,47 @@ def test_q4_is_graded_from_the_recorded_calls_as_in_the_notebook():
     for fn, outcome in ((_right_gradient, "correct"), (_variant(mean=False), "incorrect")):
         data = json.loads(json.dumps(ex.q4.recorded_calls(fn)))
         assert ex.q4.check(Recorded(data)).outcome == outcome
+
+
+# -- found by the second attack -------------------------------------------------------------------
+def test_q4_refuses_the_courses_own_function_and_its_wrappers():
+    import functools
+
+    import gdcourse
+
+    for own in (
+        gdcourse.last_layer_gradient,
+        ex.q4.reference,
+        ex._layer(),
+        functools.partial(gdcourse.last_layer_gradient),
+    ):
+        v = ex.q4.check(own)
+        assert v.outcome == "incorrect" and "the course's own function" in v.message
+
+
+def test_q4_a_right_formula_in_float32_is_right():
+    def in_float32(hidden, scores, labels):
+        h, z = np.asarray(hidden, np.float32), np.asarray(scores, np.float32)
+        B, k = z.shape
+        P = np.exp(z - z.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        G = (P - np.eye(k, dtype=np.float32)[labels]) / np.float32(B)
+        return h.T @ G, G.sum(axis=0)
+
+    assert ex.q4.check(in_float32).outcome == "correct"
+
+
+def test_q4_a_sum_for_the_mean_earns_nothing_on_the_first_input():
+    def summed(hidden, scores, labels):
+        _, k = np.shape(scores)
+        P = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+        G = P - np.eye(k)[labels]
+        return np.asarray(hidden).T @ G, G.sum(axis=0)
+
+    v = ex.q4.check(summed)
+    assert v.outcome == "incorrect" and v.right == 0 and v.misconception == "a sum, not a mean"
+
+
+def test_q1_a_sweep_rate_near_the_answer_is_named():
+    v = ex.q1.check(0.1)
+    assert v.misconception == "a rate of the sweep" and "rounded" not in v.message

@@ -8,6 +8,7 @@ path ends in a :class:`Verdict`, and a bug on our side is reported as ``"interna
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import math
 import numbers
@@ -15,6 +16,7 @@ import os
 import pickle
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -763,6 +765,22 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _course_owner(answer: Any) -> str:
+    """The course module a plain function (or a partial or bound method of one) comes from, or
+    ''. Only the attributes of these built-in types are read: no student code runs."""
+    for _ in range(5):  # a partial of a partial...
+        if isinstance(answer, functools.partial):
+            answer = answer.func
+        elif isinstance(answer, types.MethodType):
+            answer = answer.__func__
+        else:
+            break
+    if not isinstance(answer, (types.FunctionType, types.BuiltinFunctionType)):
+        return ""
+    module = answer.__module__ if isinstance(answer.__module__, str) else ""
+    return module if module == "gdcourse" or module.startswith("gdcourse.") else ""
+
+
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class FunctionQuestion(Question):
     """A function the student writes, run on several inputs and compared with a reference.
@@ -905,6 +923,14 @@ class FunctionQuestion(Question):
                 "incorrect",
                 f"Expected a function, got {what}. Pass the function itself, without calling "
                 f"it: {self._ref()}.check({self.answer_var})",
+            )
+        owner = _course_owner(answer)
+        if owner:
+            return self._verdict(
+                "incorrect",
+                f"That is the course's own function (from {owner}), not one you wrote: this "
+                f"question asks you to write {self.answer_var} yourself, in a cell of your "
+                f"notebook.",
             )
         table: list[tuple[str, ...]] = [("call", "your result", "")]
         outputs: list[np.ndarray | None] = []
@@ -1445,6 +1471,20 @@ class ChoiceQuestion(Question):
         if not wrong:
             every = "both" if len(ref) == 2 else f"all {len(ref)}"
             return self._verdict("correct", f"Right: {every} labels.", **count)
+        if len(self.choices) == 2:
+            # With two labels, naming the wrong keys would be the answer (flip them): say how
+            # many, and the known confusions' hints without their keys.
+            lines = [
+                f"{len(wrong)} of your {len(ref)} labels {'is' if len(wrong) == 1 else 'are'} "
+                f"not right. With two labels to choose from, the check does not say which: look "
+                f"at each {self.key_name} again.{alone}"
+            ]
+            for k in wrong:
+                hint = self.confusions.get((_label(ref[k]), _label(given[k])))
+                if hint and hint not in lines:
+                    lines.append(hint)
+                    _RECOGNISED.setdefault(self.id, f"{_label(given[k])} for {_label(ref[k])}")
+            return self._verdict("incorrect", "\n".join(lines), **count)
         lines = [
             f"{len(wrong)} of your {len(ref)} labels {'is' if len(wrong) == 1 else 'are'} not "
             f"right: {self._keys(len(wrong))} {', '.join(repr(k) for k in wrong)}.{alone}"
