@@ -34,6 +34,17 @@ def _named(runs: object, what: str, kind: type) -> None:
         _need(run, kind, what)
 
 
+def _accuracy_axes(ax, x: str, after: str, title: str, base: float = 10) -> None:
+    """The axes of an accuracy-against-a-setting figure: log x, accuracy from 0 to 100%."""
+    ax.set_xscale("log", base=base)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel(f"{x} (log scale)")
+    ax.set_ylabel(f"validation accuracy {after} (%)".replace("  ", " "))
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    ax.grid(alpha=0.3)
+
+
 def digits_figure(X: np.ndarray, y: np.ndarray, count: int = 10) -> None:
     """The first ``count`` images of ``X`` (rows of 64 pixels in [0, 1]) with their labels."""
     X = np.asarray(X)
@@ -109,13 +120,7 @@ def u_curve_figure(sweep: RateSweep, title: str) -> None:
             label="diverged" if j == 0 and (~ok).any() else None,
         )
     ax.axhline(10, color="0.5", ls=":", lw=1, label="chance (1 in 10)")
-    ax.set_xscale("log")
-    ax.set_ylim(0, 100)
-    ax.set_xlabel("learning rate \u03b7 (log scale)")
-    ax.set_ylabel(f"validation accuracy after {sweep.epochs} epochs (%)")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="lower left")
-    ax.grid(alpha=0.3)
+    _accuracy_axes(ax, "learning rate \u03b7", f"after {sweep.epochs} epochs", title)
 
 
 def scaling_figure(study: ScalingStudy, title: str) -> None:
@@ -146,13 +151,7 @@ def scaling_figure(study: ScalingStudy, title: str) -> None:
             mew=2,
             label="diverged (rate scaled)",
         )
-    ax.set_xscale("log", base=2)
-    ax.set_ylim(0, 100)
-    ax.set_xlabel("batch size B (log scale)")
-    ax.set_ylabel(f"validation accuracy after {study.epochs} epochs (%)")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="lower left")
-    ax.grid(alpha=0.3)
+    _accuracy_axes(ax, "batch size B", f"after {study.epochs} epochs", title, base=2)
 
 
 def schedule_figure(sweeps: dict[str, RateSweep], title: str) -> None:
@@ -165,10 +164,4 @@ def schedule_figure(sweeps: dict[str, RateSweep], title: str) -> None:
         ax.plot(sweep.rates, 100 * sweep.mean_accuracy, **style, label=label)
         for j in range(len(sweep.seeds)):
             ax.plot(sweep.rates, 100 * sweep.accuracy[:, j], ".", color=style["color"], alpha=0.5)
-    ax.set_xscale("log")
-    ax.set_ylim(0, 100)
-    ax.set_xlabel("peak learning rate \u03b7 (log scale)")
-    ax.set_ylabel("validation accuracy (%)")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="lower left")
-    ax.grid(alpha=0.3)
+    _accuracy_axes(ax, "peak learning rate \u03b7", "", title)
