@@ -502,6 +502,11 @@ class Recorded:
 
         calls = _need(data, "calls", list)
         self._calls = calls[:1000]
+        # The course module the student passed a function of (not one they wrote), if any.
+        owner = data.get("owner", "")
+        self.course_owner = (
+            owner[:100] if isinstance(owner, str) and owner.startswith("gdcourse") else ""
+        )
         self._next = 0
         self.last_seconds = 0.0
         self.__name__ = _name(data.get("name", "function"))
