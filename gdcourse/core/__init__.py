@@ -29,6 +29,7 @@ MODULES = tuple(
         "random_matrices",
         "saddles",
         "schedules",
+        "sharpness",
         "training",
         "updates",
     )

@@ -1,0 +1,146 @@
+"""The sharpness of a loss: the largest eigenvalue of its Hessian at a point, computed from
+gradients alone (lesson 10, part 2).
+
+A network's Hessian is too large to write down (2,410 x 2,410 for lesson 10's), but its product
+with a vector is a directional derivative of the gradient, which two gradients give by central
+differences. Lanczos' method turns a few such products into the extreme eigenvalues. Plain power
+iteration would return the eigenvalue of largest *magnitude*, which on a non-convex loss can be a
+negative one; Lanczos gives the largest *algebraic* eigenvalue, the one lesson 03's stability
+limit ``2 / lambda_max`` is about.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .errors import (
+    CourseValueError,
+    _check_loss_shape,
+    _check_numbers,
+    check_count,
+    check_loss,
+    check_point,
+)
+
+__all__ = ["HVP_STEP", "Sharpness", "hessian_vector_product", "sharpness"]
+
+#: The central difference's step, relative to max(|w|, 1) (the gradient at w +- h v / |v|):
+#: its error is of order h^2 times the third derivative, its rounding of order eps / h.
+HVP_STEP = 1e-4
+
+
+def hessian_vector_product(
+    loss: Any, w: ArrayLike, v: ArrayLike, *, step: float = HVP_STEP
+) -> np.ndarray:
+    """``H(w) v`` from two gradients: ``(g(w + h u) - g(w - h u)) / (2 h) * |v|`` with
+    ``u = v / |v|`` and ``h = step * max(|w|, 1)``.
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl
+    >>> bowl = QuadraticBowl([1.0, 5.0])
+    >>> hessian_vector_product(bowl, [0.3, -0.2], [0.0, 2.0]).round(6).tolist()
+    [0.0, 10.0]
+    """
+    check_loss(loss)
+    w = check_point("w", w, _check_loss_shape(loss, "w", w))
+    v = _check_numbers("v", v, "a vector of one number per parameter")
+    if v.shape != w.shape:
+        raise CourseValueError(f"v must have the shape of w, {w.shape}, got {v.shape}")
+    if not (np.all(np.isfinite(w)) and np.all(np.isfinite(v))):
+        raise CourseValueError("w and v must contain only finite numbers")
+    size = float(np.linalg.norm(v))
+    if size == 0:
+        return np.zeros(w.shape)
+    h = float(step) * max(float(np.linalg.norm(w)), 1.0)
+    u = v / size
+    plus = np.asarray(loss.gradient(w + h * u), dtype=float)
+    minus = np.asarray(loss.gradient(w - h * u), dtype=float)
+    return (plus - minus) / (2 * h) * size
+
+
+@dataclass(frozen=True)
+class Sharpness:
+    """The largest eigenvalue of the Hessian at a point, by Lanczos.
+
+    Attributes
+    ----------
+    value : float
+        The largest (algebraic) eigenvalue found.
+    smallest : float
+        The smallest one found (negative at a point where the loss curves down somewhere).
+    iterations : int
+        Hessian-vector products used.
+    residual : float
+        ``|H x - value x|`` for the eigenvector estimate ``x``, relative to ``|value|``: how far
+        from an eigenvalue the reading is.
+    """
+
+    value: float
+    smallest: float
+    iterations: int
+    residual: float
+
+
+def sharpness(
+    loss: Any, w: ArrayLike, *, iterations: int = 30, seed: int = 0, step: float = HVP_STEP
+) -> Sharpness:
+    """The sharpness ``lambda_max`` of ``loss`` at ``w``: Lanczos' method (with full
+    reorthogonalisation) on Hessian-vector products, from a seeded random start.
+
+    Parameters
+    ----------
+    loss : Loss
+        Any loss with ``gradient(w)``.
+    w : array_like
+        The point.
+    iterations : int
+        Hessian-vector products (2 to 500; at most the number of parameters).
+    seed : int
+        Seeds the start vector: the same seed gives the same reading on every machine, up to
+        the last bits of the sums.
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl
+    >>> s = sharpness(QuadraticBowl([1.0, 3.0, 7.0]), [0.1, 0.2, 0.3], iterations=3)
+    >>> round(s.value, 6), round(s.smallest, 6)
+    (7.0, 1.0)
+    """
+    check_loss(loss)
+    w = check_point("w", w, _check_loss_shape(loss, "w", w)).astype(float)
+    n = w.size
+    k = check_count("iterations", iterations, minimum=2, maximum=500, why="each is two gradients")
+    k = min(k, n)
+    seed = check_count("seed", seed)
+    q = np.random.default_rng(seed).normal(size=n)
+    q /= np.linalg.norm(q)
+    basis = [q]
+    alphas: list[float] = []
+    betas: list[float] = []
+    for j in range(k):
+        z = hessian_vector_product(loss, w.reshape(w.shape), basis[j].reshape(w.shape), step=step)
+        z = z.ravel()
+        alphas.append(float(basis[j] @ z))
+        for b in basis:  # full reorthogonalisation: a few hundred vectors at most
+            z = z - (b @ z) * b
+        beta = float(np.linalg.norm(z))
+        if j == k - 1 or beta <= 1e-12 * max(1.0, abs(alphas[-1])):
+            break
+        betas.append(beta)
+        basis.append(z / beta)
+    m = len(alphas)
+    T = np.diag(alphas) + np.diag(betas[: m - 1], 1) + np.diag(betas[: m - 1], -1)
+    values, vectors = np.linalg.eigh(T)
+    top = float(values[-1])
+    x = np.column_stack(basis[:m]) @ vectors[:, -1]
+    hx = hessian_vector_product(loss, w, x.reshape(w.shape), step=step).ravel()
+    residual = float(np.linalg.norm(hx - top * x)) / max(abs(top), 1e-300)
+    if not math.isfinite(top):
+        raise CourseValueError(f"the Hessian at w is not finite (a gradient overflowed): {top!r}")
+    return Sharpness(top, float(values[0]), m + 1, residual)
