@@ -512,9 +512,7 @@ def range_test(
             f"on N={loss.n_samples:,} examples of {int(np.prod(loss.shape)):,} parameters; use "
             f"fewer steps or a smaller batch"
         ) from None
-    run = minibatch_sgd(
-        loss, w, lr=schedule, batch_size=batch_size, epochs=-(-steps // per_epoch), seed=seed
-    )
+    run = minibatch_sgd(loss, w, lr=schedule, batch_size=batch_size, epochs=epochs, seed=seed)
     losses = np.full(steps, math.inf)
     taken = min(steps, run.n_updates)
     losses[:taken] = run.batch_losses[:taken]

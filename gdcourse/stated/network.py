@@ -112,14 +112,7 @@ NUMBERS = (
     # -- the data and the network ----------------------------------------------------------------
     stated(
         "10 the digits: images",
-        lambda: sum(
-            len(p)
-            for p in (
-                load_digits_split().y_train,
-                load_digits_split().y_val,
-                load_digits_split().y_test,
-            )
-        ),
+        lambda: sum(len(getattr(load_digits_split(), f"y_{p}")) for p in ("train", "val", "test")),
         ",d",
         *BOTH,
         exact="a count of the data set's rows",
@@ -227,13 +220,6 @@ NUMBERS = (
     *(given(f"10 scaling: batch {b}", b, "d", *BOTH) for b in (256, 512)),
     stated("10 scaling: to 256, lowest", lambda: _held().min(), _pct, *BOTH, exact=STORED),
     stated("10 scaling: to 256, highest", lambda: _held().max(), _pct, *BOTH, exact=STORED),
-    stated(
-        "10 scaling: 256 over 8, fewer updates",
-        lambda: updates_per_epoch(1000, 8) / updates_per_epoch(1000, 256) * 32 / 31.25,
-        ".0f",
-        NOTEBOOK,
-        exact="125 / 4 updates an epoch, rounded: 256 / 8",
-    ),
     stated(
         "10 scaling: kept at 256, lowest",
         lambda: _scaled(256, True).min(),
