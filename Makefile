@@ -67,6 +67,11 @@ $(AXE_DIR)/axe.min.js: | $(BIN)/python
 		rm -rf $(VENV)/axe-download; \
 	fi
 
+# Two pytest workers share two cores: BLAS threads of their own would fight over them (the
+# digits grid took 23 s a worker with them, 8 s without; benchmarks/blas_threads.py measures it).
+test: export OPENBLAS_NUM_THREADS := 1
+test: export OMP_NUM_THREADS := 1
+test: export MKL_NUM_THREADS := 1
 # pytest exits 5 when it collected nothing: say so loudly, and fail.
 test: $(VENV)/.test-installed $(AXE_DIR)/axe.min.js
 	$(BIN)/ruff check .
