@@ -20,16 +20,22 @@ from typing import Any
 
 import numpy as np
 
-from .core import MLP, RateSweep, ScalingStudy, TrainingGrid
+from .core import MLP, RateSweep, ScalingStudy, SharpnessStudy, TrainingGrid
 from .core.errors import CourseValueError, _describe
 
 __all__ = [
+    "ADAM_RATES",
     "EPOCHS",
     "GRID_BATCH_SIZES",
     "HIDDEN",
+    "MOMENTUM",
+    "MOMENTUM_RATES",
     "RANGE_TEST",
     "SCALING",
     "SCHEDULE_RATES",
+    "SHARPNESS",
+    "SKLEARN_DEFAULT_RATES",
+    "SKLEARN_PLAIN",
     "SPLIT_SEED",
     "SPLIT_SIZES",
     "SWEEP_BATCH",
@@ -42,6 +48,7 @@ __all__ = [
     "load_digits_split",
     "save_studies",
     "sensitivity",
+    "sklearn_sweep",
     "stored_studies",
 ]
 
@@ -67,6 +74,32 @@ SCALING = MappingProxyType(
 SCHEDULE_RATES = (0.1, 0.3, 1.0, 1.5, 2.0, 3.0)
 #: The explorer's grid: every sweep rate at these batch sizes, both schedules, seed 0.
 GRID_BATCH_SIZES = (8, 32, 128, 1000)
+
+#: Part 2's optimizers, each swept as the SGD sweep is (batch, epochs, seeds): heavy-ball
+#: momentum 0.9 and Adam (its defaults), each over half-decade rates around its own good band.
+MOMENTUM = 0.9
+MOMENTUM_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+ADAM_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+#: The sharpness along full-batch gradient descent from ``net.init(seed)``: the mean-squared
+#: error at three rates whose ``2 / lr`` lies below the starting sharpness (about 22), read every
+#: ``every`` steps; the plateau is the median from ``plateau_from`` on; cross-entropy at one rate.
+SHARPNESS = MappingProxyType(
+    {
+        "mse_rates": (0.1, 0.13, 0.16),
+        "mse_steps": 5000,
+        "every": 100,
+        "plateau_from": 3000,
+        "ce_rate": 1.0,
+        "ce_steps": 3000,
+        "ce_every": 200,
+        "seed": 0,
+    }
+)
+#: scikit-learn's MLPClassifier over the SGD sweep's rates: the same network (64-32-10, tanh,
+#: softmax cross-entropy), batch, epochs and seeds; plain (no momentum, no L2) and with its
+#: defaults (momentum 0.9 with Nesterov, L2 1e-4) over ``SKLEARN_DEFAULT_RATES``.
+SKLEARN_PLAIN = MappingProxyType({"momentum": 0.0, "nesterovs_momentum": False, "alpha": 0.0})
+SKLEARN_DEFAULT_RATES = MOMENTUM_RATES
 
 _STORE = "digits_studies.json"
 
@@ -132,6 +165,14 @@ class Studies:
         ``SCHEDULE_RATES`` at batch ``SWEEP_BATCH``, constant and with warmup + cosine.
     grid : TrainingGrid
         The explorer's runs.
+    momentum, adam : RateSweep
+        The sweep with ``momentum(MOMENTUM)`` over ``MOMENTUM_RATES`` and ``adam()`` over
+        ``ADAM_RATES``.
+    mse_sharpness, ce_sharpness : SharpnessStudy
+        ``SHARPNESS``: the mean-squared error at its three rates, cross-entropy at one.
+    sklearn, sklearn_defaults : RateSweep
+        :func:`sklearn_sweep`, plain over ``SWEEP_RATES`` and with scikit-learn's defaults over
+        ``SKLEARN_DEFAULT_RATES``.
     """
 
     sweep: RateSweep
@@ -140,6 +181,12 @@ class Studies:
     constant: RateSweep
     warmup_cosine: RateSweep
     grid: TrainingGrid
+    momentum: RateSweep
+    adam: RateSweep
+    mse_sharpness: SharpnessStudy
+    ce_sharpness: SharpnessStudy
+    sklearn: RateSweep
+    sklearn_defaults: RateSweep
     #: Study name -> which runs end differently when the last bits of the sums change
     #: (``other_last_bits()``): runs past the edge of stable training are chaotic, and another
     #: CPU ends them elsewhere. The lesson states no number of these, and the regeneration test
@@ -151,12 +198,13 @@ class Studies:
 def compute_study(name: str, best_rate: float | None = None) -> Any:
     """Run one study of lesson 10 (``name`` one of ``Studies``' fields but ``sensitive``).
     ``"test_accuracy"`` trains at ``best_rate`` (default: the stored sweep's best rate)."""
-    from .core import rate_sweep, scaling_study, training_grid
+    from .core import adam, momentum, rate_sweep, scaling_study, sharpness_study, training_grid
 
     if name not in _KINDS:
         raise CourseValueError(f"name must be one of {sorted(_KINDS)}, got {_describe(name)}")
     digits = load_digits_split()
     net, val = digits.network("train"), digits.network("val")
+    S = SHARPNESS
     common = {"batch_size": SWEEP_BATCH, "epochs": EPOCHS, "seeds": SWEEP_SEEDS}
     if name == "sweep":
         return rate_sweep(net, SWEEP_RATES, evaluate=val, **common)
@@ -170,16 +218,77 @@ def compute_study(name: str, best_rate: float | None = None) -> Any:
         )
     if name in ("constant", "warmup_cosine"):
         return rate_sweep(net, SCHEDULE_RATES, evaluate=val, schedule=name, **common)
+    if name == "momentum":
+        return rate_sweep(net, MOMENTUM_RATES, evaluate=val, update=momentum(MOMENTUM), **common)
+    if name == "adam":
+        return rate_sweep(net, ADAM_RATES, evaluate=val, update=adam(), **common)
+    if name == "mse_sharpness":
+        mse = digits.network("train", loss="mse")
+        return sharpness_study(
+            mse, mse.init(S["seed"]), S["mse_rates"], S["mse_steps"], every=S["every"]
+        )
+    if name == "ce_sharpness":
+        return sharpness_study(
+            net, net.init(S["seed"]), [S["ce_rate"]], S["ce_steps"], every=S["ce_every"]
+        )
+    if name == "sklearn":
+        return sklearn_sweep(SWEEP_RATES)
+    if name == "sklearn_defaults":
+        return sklearn_sweep(SKLEARN_DEFAULT_RATES, defaults=True)
     return training_grid(net, SWEEP_RATES, GRID_BATCH_SIZES, epochs=EPOCHS, evaluate=val)
 
 
+def sklearn_sweep(rates: Any, *, defaults: bool = False) -> RateSweep:
+    """scikit-learn's ``MLPClassifier`` (solver "sgd", constant rate) trained as the course's
+    sweep trains (``SWEEP_BATCH``, ``EPOCHS``, ``SWEEP_SEEDS``, no early stopping), with
+    ``SKLEARN_PLAIN`` unless ``defaults``. Its weights are read into the course's network, whose
+    loss and accuracy score them: the same network, so the same numbers.
+
+    Inside ``other_last_bits()`` (a diagnostic) the training inputs get their last bits
+    jittered, so a run that chaos decides ends elsewhere."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    from .core import ENDED_ABOVE
+    from .core.last_bits import jitter
+
+    digits = load_digits_split()
+    net, val = digits.network("train"), digits.network("val")
+    X = jitter(np.array(digits.X_train))
+    lrs = np.array([float(r) for r in rates])
+    acc = np.empty((lrs.size, len(SWEEP_SEEDS)))
+    final = np.empty_like(acc)
+    for i, lr in enumerate(lrs.tolist()):
+        for j, seed in enumerate(SWEEP_SEEDS):
+            model = MLPClassifier(
+                hidden_layer_sizes=(HIDDEN,), activation="tanh", solver="sgd",
+                learning_rate="constant", learning_rate_init=lr, batch_size=SWEEP_BATCH,
+                max_iter=EPOCHS, shuffle=True, random_state=seed, tol=0.0,
+                n_iter_no_change=EPOCHS + 1, **({} if defaults else SKLEARN_PLAIN),
+            )  # fmt: skip
+            with warnings.catch_warnings():  # 20 epochs is the budget, not a failure to converge
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(X, digits.y_train)
+            w = np.concatenate(
+                [model.coefs_[0].ravel(), model.intercepts_[0], model.coefs_[1].ravel(),
+                 model.intercepts_[1]]
+            )  # fmt: skip
+            acc[i, j], final[i, j] = val.accuracy(w), net.value(w)
+    # The course's status rule for a network: ended above twice its start (ln 10 at chance).
+    diverged = ~np.isfinite(final) | (final > ENDED_ABOVE * np.log(10))
+    return RateSweep(lrs, SWEEP_SEEDS, acc, final, diverged, SWEEP_BATCH, EPOCHS, "constant")
+
+
 def compute_studies() -> Studies:
-    """Run every study of lesson 10 (about 45 seconds on one core)."""
+    """Run every study of lesson 10 (about 80 seconds on one core)."""
     sweep = compute_study("sweep")
+    rest = [name for name in _KINDS if name not in ("sweep", "test_accuracy")]
     return Studies(
         sweep,
         compute_study("test_accuracy", sweep.best_rate),
-        *(compute_study(name) for name in ("scaling", "constant", "warmup_cosine", "grid")),
+        *(compute_study(name) for name in rest),
     )
 
 
@@ -196,6 +305,8 @@ def _moved(a: Any, b: Any) -> np.ndarray:
                 a.fixed_accuracy != b.fixed_accuracy,
             ]
         )
+    if isinstance(a, SharpnessStudy):
+        return np.abs(a.sharpness - b.sharpness) > 1e-4 * np.abs(a.sharpness)
     with np.errstate(invalid="ignore"):
         loss = np.abs(a.train_loss - b.train_loss) > 1e-4 * np.abs(a.train_loss)
         acc = a.val_accuracy != b.val_accuracy
@@ -243,6 +354,12 @@ _KINDS = {
     "constant": RateSweep,
     "warmup_cosine": RateSweep,
     "grid": TrainingGrid,
+    "momentum": RateSweep,
+    "adam": RateSweep,
+    "mse_sharpness": SharpnessStudy,
+    "ce_sharpness": SharpnessStudy,
+    "sklearn": RateSweep,
+    "sklearn_defaults": RateSweep,
 }
 
 

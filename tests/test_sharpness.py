@@ -11,8 +11,12 @@ from gdcourse import (
     QuadraticBowl,
     SaddleWithMinima,
     Sharpness,
+    SharpnessRun,
+    SharpnessStudy,
+    descent_sharpness,
     hessian_vector_product,
     sharpness,
+    sharpness_study,
 )
 from gdcourse.core.errors import CourseTypeError, CourseValueError
 
@@ -97,3 +101,44 @@ def test_bad_arguments_get_one_sentence():
         sharpness(bowl, [0.0, 0.0], iterations=1)
     with pytest.raises((CourseTypeError, CourseValueError)):
         sharpness("bowl", [0.0, 0.0])
+
+
+def test_following_the_sharpness_along_descent_reads_the_dense_hessian_at_each_step():
+    net = _tiny_network()
+    w = net.init(seed=1)
+    run = descent_sharpness(net, w, 0.3, 40, every=10, iterations=60)
+    assert run.steps.tolist() == [0, 10, 20, 30, 40] and run.losses.shape == (41,)
+    for k in range(41):  # the same descent, by hand
+        assert net.value(w) == pytest.approx(run.losses[k], rel=1e-12)
+        if k % 10 == 0:
+            top = np.linalg.eigvalsh(_dense_hessian(net, w))[-1]
+            assert run.sharpness[k // 10] == pytest.approx(top, rel=1e-5)
+        w = w - 0.3 * net.gradient(w)
+    assert run.threshold == pytest.approx(2 / 0.3)
+
+
+def test_a_plateau_is_a_windows_median_and_a_study_stacks_its_runs():
+    bowl = QuadraticBowl([1.0, 3.0])
+    study = sharpness_study(bowl, [1.0, 1.0], [0.1, 0.5], 6, every=2)
+    assert isinstance(study, SharpnessStudy) and study.sharpness.shape == (2, 4)
+    assert study.thresholds.tolist() == [20.0, 4.0]
+    np.testing.assert_allclose(study.plateau(2), [3.0, 3.0], rtol=1e-9)
+    run = study.run(1)
+    assert isinstance(run, SharpnessRun) and run.lr == 0.5
+    readings = np.array([1.0, 9.0, 2.0, 30.0, 3.0])
+    hovering = SharpnessRun(0.1, np.arange(0, 50, 10), readings, np.ones(41))
+    assert hovering.plateau(10) == 6.0 and hovering.plateau(0) == 3.0  # medians of 4 and of 5
+    with pytest.raises(CourseValueError, match="start must be at most the last reading's step, 40"):
+        hovering.plateau(41)
+
+
+def test_following_the_sharpness_refuses_what_it_cannot_follow():
+    bowl = QuadraticBowl([1.0, 3.0])
+    with pytest.raises(CourseValueError, match=r"lr must be one positive number, got -0\.1"):
+        descent_sharpness(bowl, [1.0, 1.0], -0.1, 5)
+    with pytest.raises(CourseValueError, match="lr=1 diverges from this start"):
+        descent_sharpness(bowl, [1.0, 1.0], 1.0, 2000)  # 2/lr = 2 < 3: it diverges
+    with pytest.raises(CourseValueError, match="rates must be a list of positive numbers"):
+        sharpness_study(bowl, [1.0, 1.0], 0.1, 5)
+    with pytest.raises(CourseValueError, match="rates must hold at least one rate"):
+        sharpness_study(bowl, [1.0, 1.0], [], 5)

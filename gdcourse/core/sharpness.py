@@ -27,7 +27,16 @@ from .errors import (
     check_point,
 )
 
-__all__ = ["HVP_STEP", "Sharpness", "hessian_vector_product", "sharpness"]
+__all__ = [
+    "HVP_STEP",
+    "Sharpness",
+    "SharpnessRun",
+    "SharpnessStudy",
+    "descent_sharpness",
+    "hessian_vector_product",
+    "sharpness",
+    "sharpness_study",
+]
 
 #: The central difference's step, relative to max(|w|, 1) (the gradient at w +- h v / |v|):
 #: its error is of order h^2 times the third derivative, its rounding of order eps / h.
@@ -144,3 +153,158 @@ def sharpness(
     if not math.isfinite(top):
         raise CourseValueError(f"the Hessian at w is not finite (a gradient overflowed): {top!r}")
     return Sharpness(top, float(values[0]), m + 1, residual)
+
+
+@dataclass(frozen=True)
+class SharpnessRun:
+    """Full-batch gradient descent at one rate, with the sharpness read along the way.
+
+    Attributes
+    ----------
+    lr : float
+        The rate; ``2 / lr`` is the sharpness above which lesson 03's quadratic diverges.
+    steps : ndarray of int
+        The steps at which the sharpness was read (0, ``every``, 2 ``every``, ...).
+    sharpness : ndarray
+        The sharpness at those steps.
+    losses : ndarray
+        The loss at every step, from the start.
+    """
+
+    lr: float
+    steps: np.ndarray
+    sharpness: np.ndarray
+    losses: np.ndarray
+
+    @property
+    def threshold(self) -> float:
+        """``2 / lr``: the stability limit of lesson 03."""
+        return 2.0 / self.lr
+
+    def plateau(self, start: int) -> float:
+        """The median sharpness over the readings from step ``start`` on: single readings hover
+        (and differ in their last bits between CPUs), a window's median does not."""
+        start = check_count("start", start)
+        window = self.sharpness[self.steps >= start]
+        if window.size == 0:
+            raise CourseValueError(
+                f"start must be at most the last reading's step, {int(self.steps[-1])}, got {start}"
+            )
+        return float(np.median(window))
+
+
+def descent_sharpness(
+    loss: Any,
+    w0: ArrayLike,
+    lr: float,
+    steps: int,
+    *,
+    every: int = 50,
+    iterations: int = 20,
+    seed: int = 0,
+) -> SharpnessRun:
+    """Gradient descent ``w <- w - lr * g(w)`` for ``steps`` steps, reading the sharpness
+    (:func:`sharpness`, ``iterations`` products from ``seed``) every ``every`` steps.
+
+    On a network trained with the mean-squared error the sharpness rises until it reaches
+    about ``2 / lr`` and then hovers there while the loss keeps falling, not monotonically:
+    the *edge of stability* (Cohen et al., 2021).
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl
+    >>> run = descent_sharpness(QuadraticBowl([1.0, 3.0]), [1.0, 1.0], 0.1, 4, every=2)
+    >>> run.steps.tolist(), run.sharpness.round(6).tolist(), run.threshold
+    ([0, 2, 4], [3.0, 3.0, 3.0], 20.0)
+    """
+    check_loss(loss)
+    w = check_point("w0", w0, _check_loss_shape(loss, "w0", w0)).astype(float)
+    rate = _check_numbers("lr", lr, "a positive number")
+    if rate.ndim != 0 or not (math.isfinite(float(rate)) and float(rate) > 0):
+        raise CourseValueError(f"lr must be one positive number, got {lr!r}")
+    lr = float(rate)
+    steps = check_count("steps", steps, minimum=1, maximum=100_000)
+    every = check_count("every", every, minimum=1)
+    losses = np.empty(steps + 1)
+    readings: list[float] = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(steps + 1):
+            losses[k] = loss.value(w)
+            if not math.isfinite(losses[k]):
+                raise CourseValueError(
+                    f"the loss overflowed at step {k}: lr={lr:g} diverges from this start, so "
+                    f"there is no sharpness to follow; try a smaller rate"
+                )
+            if k % every == 0:
+                readings.append(sharpness(loss, w, iterations=iterations, seed=seed).value)
+            if k < steps:
+                w = w - lr * np.asarray(loss.gradient(w), dtype=float)
+    return SharpnessRun(lr, np.arange(0, steps + 1, every), np.array(readings), losses)
+
+
+@dataclass(frozen=True)
+class SharpnessStudy:
+    """:func:`descent_sharpness` at several rates from one start (what lesson 10 stores).
+
+    Attributes
+    ----------
+    rates : ndarray of shape (r,)
+    steps : ndarray of int, shape (m,)
+        The steps at which the sharpness was read.
+    sharpness : ndarray of shape (r, m)
+    losses : ndarray of shape (r, steps + 1)
+    """
+
+    rates: np.ndarray
+    steps: np.ndarray
+    sharpness: np.ndarray
+    losses: np.ndarray
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        """``2 / rate`` for each rate."""
+        return 2.0 / self.rates
+
+    def run(self, i: int) -> SharpnessRun:
+        """The run at ``rates[i]``."""
+        return SharpnessRun(float(self.rates[i]), self.steps, self.sharpness[i], self.losses[i])
+
+    def plateau(self, start: int) -> np.ndarray:
+        """Each rate's median sharpness over the readings from step ``start`` on."""
+        return np.array([self.run(i).plateau(start) for i in range(self.rates.size)])
+
+
+def sharpness_study(
+    loss: Any,
+    w0: ArrayLike,
+    rates: Any,
+    steps: int,
+    *,
+    every: int = 50,
+    iterations: int = 20,
+    seed: int = 0,
+) -> SharpnessStudy:
+    """:func:`descent_sharpness` from ``w0`` at each of ``rates``.
+
+    Examples
+    --------
+    >>> from gdcourse import QuadraticBowl
+    >>> s = sharpness_study(QuadraticBowl([1.0, 3.0]), [1.0, 1.0], [0.1, 0.2], 2, every=1)
+    >>> s.sharpness.round(6).tolist(), s.thresholds.tolist()
+    ([[3.0, 3.0, 3.0], [3.0, 3.0, 3.0]], [20.0, 10.0])
+    """
+    values = rates.tolist() if isinstance(rates, np.ndarray) else rates
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise CourseValueError(f"rates must be a list of positive numbers, got {rates!r}")
+    runs = [
+        descent_sharpness(loss, w0, lr, steps, every=every, iterations=iterations, seed=seed)
+        for lr in values
+    ]
+    if not runs:
+        raise CourseValueError("rates must hold at least one rate, got none")
+    return SharpnessStudy(
+        np.array([r.lr for r in runs]),
+        runs[0].steps,
+        np.stack([r.sharpness for r in runs]),
+        np.stack([r.losses for r in runs]),
+    )
