@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .core import MLP, RateSweep, ScalingStudy, SharpnessStudy, TrainingGrid
-from .core.errors import CourseValueError, _describe
+from .core.errors import CourseValueError, _describe, check_count
 
 __all__ = [
     "ADAM_RATES",
@@ -48,6 +48,7 @@ __all__ = [
     "load_digits_split",
     "save_studies",
     "sensitivity",
+    "sklearn_fit",
     "sklearn_sweep",
     "stored_studies",
 ]
@@ -238,45 +239,67 @@ def compute_study(name: str, best_rate: float | None = None) -> Any:
     return training_grid(net, SWEEP_RATES, GRID_BATCH_SIZES, epochs=EPOCHS, evaluate=val)
 
 
-def sklearn_sweep(rates: Any, *, defaults: bool = False) -> RateSweep:
-    """scikit-learn's ``MLPClassifier`` (solver "sgd", constant rate) trained as the course's
-    sweep trains (``SWEEP_BATCH``, ``EPOCHS``, ``SWEEP_SEEDS``, no early stopping), with
-    ``SKLEARN_PLAIN`` unless ``defaults``. Its weights are read into the course's network, whose
-    loss and accuracy score them: the same network, so the same numbers.
+def sklearn_fit(lr: float, seed: int = 0, *, defaults: bool = False) -> tuple[Any, np.ndarray]:
+    """scikit-learn's ``MLPClassifier`` as lesson 10's network, trained on the training rows as
+    the course's sweep trains (solver "sgd" at the constant rate ``lr``, batches of
+    ``SWEEP_BATCH``, ``EPOCHS`` epochs, shuffled by ``seed``, no early stopping), with
+    ``SKLEARN_PLAIN`` (no momentum, no L2 penalty) unless ``defaults``.
+
+    Returns the fitted model and its weights in the course's layout (``MLP.unpack``'s order), so
+    the course's network scores them: the same network, so the same predictions. The warning
+    that the fit stopped before converging is silenced: 20 epochs is the budget, not a failure.
 
     Inside ``other_last_bits()`` (a diagnostic) the training inputs get their last bits
-    jittered, so a run that chaos decides ends elsewhere."""
+    jittered, so a run that chaos decides ends elsewhere.
+    """
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
-    from .core import ENDED_ABOVE
     from .core.last_bits import jitter
+
+    if (
+        isinstance(lr, bool)
+        or not isinstance(lr, (int, float, np.number))
+        or not (np.isfinite(lr) and lr > 0)
+    ):
+        raise CourseValueError(
+            f"lr must be one positive number (scikit-learn's learning_rate_init), got "
+            f"{_describe(lr)}"
+        )
+    rate, seed = float(lr), check_count("seed", seed)
+    digits = load_digits_split()
+    model = MLPClassifier(
+        hidden_layer_sizes=(HIDDEN,), activation="tanh", solver="sgd", learning_rate="constant",
+        learning_rate_init=rate, batch_size=SWEEP_BATCH, max_iter=EPOCHS, shuffle=True,
+        random_state=seed, tol=0.0, n_iter_no_change=EPOCHS + 1,
+        **({} if defaults else SKLEARN_PLAIN),
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(jitter(np.array(digits.X_train)), digits.y_train)
+    W1, W2 = model.coefs_
+    b1, b2 = model.intercepts_
+    return model, np.concatenate([W1.ravel(), b1, W2.ravel(), b2])
+
+
+def sklearn_sweep(rates: Any, *, defaults: bool = False) -> RateSweep:
+    """:func:`sklearn_fit` at each of ``rates`` and ``SWEEP_SEEDS``: a :class:`RateSweep` whose
+    accuracies and final losses the course's network computes from scikit-learn's weights, and
+    whose status is the course's rule for a network (a final loss above ``ENDED_ABOVE`` times
+    the start, ln 10 at chance, is diverged)."""
+    from .core import ENDED_ABOVE
 
     digits = load_digits_split()
     net, val = digits.network("train"), digits.network("val")
-    X = jitter(np.array(digits.X_train))
     lrs = np.array([float(r) for r in rates])
     acc = np.empty((lrs.size, len(SWEEP_SEEDS)))
     final = np.empty_like(acc)
     for i, lr in enumerate(lrs.tolist()):
         for j, seed in enumerate(SWEEP_SEEDS):
-            model = MLPClassifier(
-                hidden_layer_sizes=(HIDDEN,), activation="tanh", solver="sgd",
-                learning_rate="constant", learning_rate_init=lr, batch_size=SWEEP_BATCH,
-                max_iter=EPOCHS, shuffle=True, random_state=seed, tol=0.0,
-                n_iter_no_change=EPOCHS + 1, **({} if defaults else SKLEARN_PLAIN),
-            )  # fmt: skip
-            with warnings.catch_warnings():  # 20 epochs is the budget, not a failure to converge
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                model.fit(X, digits.y_train)
-            w = np.concatenate(
-                [model.coefs_[0].ravel(), model.intercepts_[0], model.coefs_[1].ravel(),
-                 model.intercepts_[1]]
-            )  # fmt: skip
+            _model, w = sklearn_fit(lr, seed, defaults=defaults)
             acc[i, j], final[i, j] = val.accuracy(w), net.value(w)
-    # The course's status rule for a network: ended above twice its start (ln 10 at chance).
     diverged = ~np.isfinite(final) | (final > ENDED_ABOVE * np.log(10))
     return RateSweep(lrs, SWEEP_SEEDS, acc, final, diverged, SWEEP_BATCH, EPOCHS, "constant")
 

@@ -59,6 +59,13 @@ _DEFINITIONS = {
     # momentum_practice.q6
     "converges": ("converg", "stable", "inside the limit", "within the limit", "below the limit"),
     "diverges": ("diverg", "blows up", "blow up", "unstable", "past the limit", "above the limit"),
+    # network.q6 (whose good rate moves when the loss is scaled)
+    "sgd and momentum": ("sgd and momentum", "momentum and sgd", "both sgd", "but adam", "not adam"),
+    "sgd": ("only sgd", "just sgd", "sgd alone"),
+    "momentum": ("only momentum", "just momentum", "momentum alone"),
+    "adam": ("only adam", "just adam", "adam alone"),
+    "all three": ("all three", "every optimizer", "all of them"),
+    "none": ("none of them", "no optimizer", "neither"),
     # network.q3 (the full batch at the scaled rate)
     "blows up": ("blows up", "blow up", "blew up", "diverg", "thrown off"),
     "trains as well": ("as well", "the same accuracy", "just as"),

@@ -154,7 +154,7 @@ def test_q4_640_updates_and_the_rounding_slips():
 
 def test_every_solution_code_is_right_and_blanks_are_not_attempted():
     env = {"math": math, "updates_per_epoch": updates_per_epoch}
-    for q in (lesson.q1, lesson.q2, lesson.q3, lesson.q4):
+    for q in (lesson.q1, lesson.q2, lesson.q3, lesson.q4, lesson.q5, lesson.q6, lesson.q7):
         exec(q.solution_code, env)
         assert q.check(env[q.answer_var]).outcome == "correct", q.name
         assert q.check(____).outcome == "not_attempted"
@@ -162,7 +162,7 @@ def test_every_solution_code_is_right_and_blanks_are_not_attempted():
 
 
 def test_the_cards_state_the_stores_numbers():
-    assert len(lesson.CARDS) == 5 and all(isinstance(c, Card) for c in lesson.CARDS)
+    assert len(lesson.CARDS) == 8 and all(isinstance(c, Card) for c in lesson.CARDS)
     text = " ".join(c.answer for c in lesson.CARDS)
     low = STUDIES.sweep.accuracy[0]
     for number in (f"{100 * low.min():.0f}%", f"{100 * low.max():.0f}%", "26.5%", "2.30"):

@@ -17,18 +17,31 @@ import numpy as np
 
 from ..checks import Card, ChoiceQuestion, Misconception, NumberQuestion
 from ..core import updates_per_epoch
-from ..digits import EPOCHS, SPLIT_SIZES, SWEEP_BATCH, load_digits_split, stored_studies
+from ..digits import (
+    EPOCHS,
+    MOMENTUM,
+    SPLIT_SIZES,
+    SWEEP_BATCH,
+    load_digits_split,
+    stored_studies,
+)
 
 __all__ = [
     "CARDS",
     "FATES",
     "GOOD_ACCURACY",
+    "MOMENTUM_LABELS",
     "N_CLASSES",
+    "OPTIMIZER_GROUPS",
+    "SHARPNESS_RATE",
     "SWEEP_LABELS",
     "q1",
     "q2",
     "q3",
     "q4",
+    "q5",
+    "q6",
+    "q7",
 ]
 
 LESSON = "network"
@@ -39,6 +52,12 @@ GOOD_ACCURACY = 0.94
 SWEEP_LABELS = ("0.01", "0.03", "0.1", "0.3", "1", "3", "10", "30")
 #: What a run at the scaled rate can do (question 3).
 FATES = ("trains as well", "trains worse", "blows up")
+#: Momentum's sweep rates as labels (question 5).
+MOMENTUM_LABELS = ("0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3")
+#: Whose good rate moves when the loss is scaled (question 6).
+OPTIMIZER_GROUPS = ("sgd", "momentum", "adam", "sgd and momentum", "all three", "none")
+#: The rate of question 7 (one of ``digits.SHARPNESS["mse_rates"]``).
+SHARPNESS_RATE = 0.13
 
 
 # -- q1: the loss at the start ------------------------------------------------------------------
@@ -204,6 +223,130 @@ q4 = NumberQuestion(
 )
 
 
+# -- q5: momentum's rate that trains like SGD's best -----------------------------------------
+def _momentum_match() -> str:
+    """The momentum rate whose long-run step, lr / (1 - mu) (lesson 09), is SGD's best rate."""
+    target = (1 - MOMENTUM) * stored_studies().sweep.best_rate
+    return MOMENTUM_LABELS[[float(label) for label in MOMENTUM_LABELS].index(round(target, 12))]
+
+
+q5 = ChoiceQuestion(
+    lesson=LESSON,
+    name="q5",
+    answer_var="momentum_rate",
+    prompt="Plain SGD trained best at rate 1. Momentum with mu = 0.9 is swept over 0.001, 0.003, "
+    "0.01, 0.03, 0.1, 0.3, 1 and 3 (the same batches, epochs and seeds). In a steady slope its "
+    "velocity builds up to 1 / (1 - mu) plain steps (lesson 09). At which of its rates should it "
+    "train about as plain SGD does at 1? (One of the rates.)",
+    expected=_momentum_match,
+    choices=MOMENTUM_LABELS,
+    confusions={
+        ("0.1", "1"): "At the same rate momentum's steps build up to 1 / (1 - 0.9) = 10 times "
+        "longer than plain SGD's: it moves as SGD at 10 would, far past the blow-up.",
+        ("0.1", "3"): "Momentum's steps build up to 10 times the rate's step, so this is like "
+        "plain SGD at 30: far past the blow-up.",
+        ("0.1", "0.01"): "That divides by 100. The velocity builds up to 1 / (1 - mu) = 10 plain "
+        "steps, not 100.",
+        ("0.1", "0.3"): "That is about a third of SGD's rate. Work out 1 / (1 - 0.9) first: the "
+        "velocity makes each step that many plain steps long.",
+        ("0.1", "0.03"): "That divides by about 30. The velocity builds up to 1 / (1 - mu) = 10 "
+        "plain steps.",
+        ("0.1", "0.001"): "That divides by 1000. The velocity builds up to 1 / (1 - mu) = 10 "
+        "plain steps.",
+        ("0.1", "0.003"): "That divides by about 300. The velocity builds up to 1 / (1 - mu) = 10 "
+        "plain steps.",
+    },
+    hints=(
+        "Lesson 09: with the same gradient every step, v settles where v = mu v - lr g.",
+        "Solve for v: the long-run step is lr / (1 - mu) times the gradient. Make that SGD's step.",
+    ),
+    solution_code="momentum_rate = '0.1'",
+    explanation="0.1: its velocity builds to 1 / (1 - 0.9) = 10 plain steps, so 0.1 moves like "
+    "plain SGD at 1. The sweep confirms it across the good band: momentum at r ends within a "
+    "point of SGD at 10 r.",
+)
+
+
+# -- q6: whose good rate moves when the loss is scaled ---------------------------------------
+q6 = ChoiceQuestion(
+    lesson=LESSON,
+    name="q6",
+    answer_var="rate_moves_for",
+    prompt="Multiply the loss by 10: every gradient is 10 times larger. Whose good rate moves? "
+    "Answer 'sgd', 'momentum', 'adam', 'sgd and momentum', 'all three' or 'none'.",
+    expected=lambda: OPTIMIZER_GROUPS[3],
+    choices=OPTIMIZER_GROUPS,
+    confusions={
+        ("sgd and momentum", "sgd"): "Momentum's step is built from the gradients too: its "
+        "velocity is 10 times larger with them.",
+        ("sgd and momentum", "momentum"): "Plain SGD's step is the rate times the gradient: 10 "
+        "times the gradient is 10 times the step.",
+        ("sgd and momentum", "adam"): "Adam is the one whose rate does not move: it divides the "
+        "averaged gradient by its own root-mean-square, and the 10 cancels.",
+        ("sgd and momentum", "all three"): "Adam divides the averaged gradient by its own "
+        "root-mean-square: scale every gradient by 10 and its step does not change.",
+        ("sgd and momentum", "none"): "Plain SGD's step is the rate times the gradient: scale the "
+        "gradient and the step scales with it.",
+    },
+    hints=(
+        "Write each optimizer's step with the gradient g replaced by 10 g.",
+        "Adam's step is m / sqrt(s): what happens to that ratio when every g is 10 g?",
+    ),
+    solution_code="rate_moves_for = 'sgd and momentum'",
+    explanation="SGD and momentum step by the rate times gradients, so their good rates move "
+    "ten times lower. Adam's step m / sqrt(s) is the same for 10 g as for g (up to its tiny "
+    "eps): its good rate stays where it was.",
+)
+
+
+# -- q7: where the sharpness settles --------------------------------------------------------------
+q7 = NumberQuestion(
+    lesson=LESSON,
+    name="q7",
+    answer_var="settles_at",
+    prompt="Full-batch gradient descent on the network with the mean-squared error at rate "
+    "0.13: the sharpness starts near 22, above lesson 03's limit. Near what value does it "
+    "settle and hover? (A number.)",
+    expected=lambda: 2 / SHARPNESS_RATE,
+    rtol=0.05,  # 2/eta to two digits, or the plateau read off the figure
+    atol=0.0,
+    noun="sharpness",
+    misconceptions=(
+        Misconception(
+            name="one over the rate",
+            answer=lambda: 1 / SHARPNESS_RATE,
+            message="That is 1/eta: on a quadratic of that curvature one step lands on the "
+            "minimum. Gradient descent stays stable up to twice that curvature.",
+        ),
+        Misconception(
+            name="the start",
+            answer=lambda: float(stored_studies().mse_sharpness.sharpness[0, 0]),
+            message="That is where the sharpness starts. A sharpness above the stability limit "
+            "does not last: the run throws itself to a flatter region.",
+        ),
+        Misconception(
+            name="the rate itself",
+            answer=lambda: SHARPNESS_RATE,
+            message="That is the rate. The sharpness is a curvature: compare it with lesson "
+            "03's limit for the curvature at a given rate.",
+        ),
+        Misconception(
+            name="two times the rate",
+            answer=lambda: 2 * SHARPNESS_RATE,
+            message="Lesson 03's limit is 2 divided by the rate, not 2 times it.",
+        ),
+    ),
+    hints=(
+        "Lesson 03: on a quadratic of curvature a, gradient descent at rate eta is stable "
+        "while a is below a limit that depends on eta.",
+        "That limit is 2 / eta. Cohen et al. found the sharpness settles about there.",
+    ),
+    solution_code="settles_at = 2 / 0.13",
+    explanation="About 2 / 0.13 = 15.4: the sharpness comes to lesson 03's limit and hovers "
+    "about it, while the loss keeps falling, not monotonically.",
+)
+
+
 # -- the lesson's flashcards -------------------------------------------------------------------
 def _cards() -> tuple[Card, ...]:
     studies = stored_studies()
@@ -247,6 +390,32 @@ def _cards() -> tuple[Card, ...]:
             "band: peaks of 1.5 still train well, where a constant 1.5 is already chaotic "
             "(it ends differently when the last bits change) and a constant 3 blows up.",
             topic="10 schedule",
+        ),
+        Card(
+            question="Momentum (mu = 0.9) and Adam on the network, each tuned: what changes "
+            "against plain SGD?",
+            answer="Not the best accuracy: tuned, all three end within a point of each other. "
+            "What moves is the good band: momentum at rate r trains like SGD at 10 r (its "
+            "velocity is 1 / (1 - mu) steps), and Adam's rates are a hundred times smaller "
+            "again. SGD and momentum end in a cliff; Adam, whose step is bounded by its rate, "
+            "only gets worse.",
+            topic="10 optimizers",
+        ),
+        Card(
+            question="What does the sharpness do during full-batch gradient descent with the "
+            "mean-squared error?",
+            answer="It comes to about 2/eta, lesson 03's limit, and hovers there while the loss "
+            "keeps falling, not monotonically (Cohen et al. 2021 call it the edge of stability). "
+            "With cross-entropy on the digits it falls instead, as the loss goes towards 0.",
+            topic="10 sharpness",
+        ),
+        Card(
+            question="Why does scikit-learn's MLPClassifier(solver='sgd') want a rate about ten "
+            "times smaller than plain SGD?",
+            answer="Its defaults add momentum 0.9 (Nesterov's): each step builds up to about "
+            "1 / (1 - 0.9) = 10 plain steps. With momentum=0 it crawls at the rates plain SGD "
+            "crawls at and blows up where plain SGD does.",
+            topic="10 scikit-learn",
         ),
     )
 

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..core.errors import CourseTypeError, CourseValueError
+from ..core.sharpness import SharpnessStudy
 from ..core.training import RateSweep, ScalingStudy, TrainingCurves
 from .style import PALETTE, series_style
 
@@ -16,6 +17,8 @@ __all__ = [
     "digits_figure",
     "scaling_figure",
     "schedule_figure",
+    "sharpness_figure",
+    "sweeps_figure",
     "u_curve_figure",
 ]
 
@@ -154,14 +157,51 @@ def scaling_figure(study: ScalingStudy, title: str) -> None:
     _accuracy_axes(ax, "batch size B", f"after {study.epochs} epochs", title, base=2)
 
 
-def schedule_figure(sweeps: dict[str, RateSweep], title: str) -> None:
-    """Validation accuracy against the peak rate (log x) of each named sweep (a constant rate,
-    a schedule), at equal compute; each seed a dot, the mean a line."""
-    _named(sweeps, "schedule_figure", RateSweep)
+def _sweeps(sweeps: dict[str, RateSweep], what: str, x: str, title: str) -> None:
+    _named(sweeps, what, RateSweep)
     _fig, ax = plt.subplots(figsize=(6.8, 3.8), layout="constrained")
     for i, (label, sweep) in enumerate(sweeps.items()):
         style = series_style(i)
         ax.plot(sweep.rates, 100 * sweep.mean_accuracy, **style, label=label)
         for j in range(len(sweep.seeds)):
             ax.plot(sweep.rates, 100 * sweep.accuracy[:, j], ".", color=style["color"], alpha=0.5)
-    _accuracy_axes(ax, "peak learning rate \u03b7", "", title)
+    _accuracy_axes(ax, x, "", title)
+
+
+def schedule_figure(sweeps: dict[str, RateSweep], title: str) -> None:
+    """Validation accuracy against the peak rate (log x) of each named sweep (a constant rate,
+    a schedule), at equal compute; each seed a dot, the mean a line."""
+    _sweeps(sweeps, "schedule_figure", "peak learning rate \u03b7", title)
+
+
+def sweeps_figure(sweeps: dict[str, RateSweep], title: str) -> None:
+    """Validation accuracy against the rate (log x) of each named sweep (optimizers, libraries),
+    each over its own rates at equal compute; each seed a dot, the mean a line."""
+    _sweeps(sweeps, "sweeps_figure", "learning rate \u03b7", title)
+
+
+def sharpness_figure(study: SharpnessStudy, title: str) -> None:
+    """The sharpness along gradient descent at each rate of ``study``, each beside its own
+    ``2 / lr`` (dashed), and the loss at every step (log y): one colour, marker and line style
+    per rate."""
+    _need(study, SharpnessStudy, "sharpness_figure")
+    _fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.6), layout="constrained")
+    for i, lr in enumerate(study.rates.tolist()):
+        style = series_style(i)
+        left.plot(study.steps, study.sharpness[i], **style, ms=3, lw=1.2, label=f"\u03b7 = {lr:g}")
+        left.axhline(2 / lr, color=style["color"], ls=":", lw=1.5)
+        left.annotate(
+            f"2/\u03b7 = {2 / lr:.3g}", (study.steps[-1], 2 / lr), xytext=(-4, 3),
+            textcoords="offset points", ha="right", fontsize=7, color=style["color"],
+        )  # fmt: skip
+        right.plot(study.losses[i], color=style["color"], ls=style["linestyle"], lw=1.0,
+                   label=f"\u03b7 = {lr:g}")  # fmt: skip
+    left.set_xlabel("step")
+    left.set_ylabel("sharpness \u03bb_max (largest Hessian eigenvalue)")
+    right.set_yscale("log")
+    right.set_xlabel("step")
+    right.set_ylabel("training loss (log scale)")
+    for ax in (left, right):
+        ax.legend(fontsize=8, frameon=False)
+        ax.grid(alpha=0.3)
+    left.figure.suptitle(title, fontsize=10)

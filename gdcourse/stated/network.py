@@ -14,15 +14,17 @@ import math
 
 import numpy as np
 
-from ..core import range_test, rate_sweep, updates_per_epoch
+from ..core import range_test, rate_sweep, sharpness, updates_per_epoch
 from ..core.training import WARMUP_SHARE
 from ..digits import (
     EPOCHS,
     GRID_BATCH_SIZES,
     HIDDEN,
+    MOMENTUM,
     RANGE_TEST,
     SCALING,
     SCHEDULE_RATES,
+    SHARPNESS,
     SPLIT_SIZES,
     SWEEP_BATCH,
     SWEEP_RATES,
@@ -44,7 +46,7 @@ STORED = (
 )
 #: The pixel's largest value (scikit-learn's digits are 0 to 16), the gradient check's rows
 #: and its bound, the lesson's time.
-PIXEL_MAX, CHECK_ROWS, CHECK_BOUND, MINUTES, EXERCISE_MINUTES = 16, 40, 1e-9, 45, 20
+PIXEL_MAX, CHECK_ROWS, CHECK_BOUND, MINUTES, EXERCISE_MINUTES = 16, 40, 1e-9, 60, 20
 
 
 def _pct(v: float) -> str:
@@ -90,6 +92,8 @@ def _held() -> np.ndarray:
 
 def _runs() -> dict[str, int]:
     s = stored_studies()
+    part2 = sum(getattr(s, n).accuracy.size for n in ("momentum", "adam", "sklearn"))
+    part2 += s.sklearn_defaults.accuracy.size
     return {
         "sweep": s.sweep.accuracy.size,
         "scaling": 2 * s.scaling.scaled_accuracy.size,
@@ -99,8 +103,23 @@ def _runs() -> dict[str, int]:
         + 2 * s.scaling.scaled_accuracy.size
         + s.constant.accuracy.size
         + s.warmup_cosine.accuracy.size
-        + s.grid.diverged.size,
+        + s.grid.diverged.size
+        + part2,
+        "part 2": part2,
     }
+
+
+def _mean(study: str, rate: float) -> float:
+    return float(_row(study, rate).mean())
+
+
+def _start_sharpness() -> float:
+    mse = load_digits_split().network("train", loss="mse")
+    return sharpness(mse, mse.init(SHARPNESS["seed"]), iterations=20).value
+
+
+def _ce_reading(i: int) -> float:
+    return float(stored_studies().ce_sharpness.sharpness[0, i])
 
 
 def _start_loss() -> float:
@@ -143,6 +162,9 @@ NUMBERS = (
     given("10 minutes for the lesson", MINUTES, "d", *BOTH),
     given("10 minutes for the exercise", EXERCISE_MINUTES, "d", ONE_PAGER),
     stated("10 the stored training runs", lambda: _runs()["all"], "d", *BOTH, exact=STORED),
+    stated(
+        "10 part 2's stored training runs", lambda: _runs()["part 2"], "d", ONE_PAGER, exact=STORED
+    ),
     # -- the range test ---------------------------------------------------------------------------
     given("10 range test: the first rate", RANGE_TEST["lr_min"], ".0e", *BOTH),
     given("10 range test: the last rate", RANGE_TEST["lr_max"], ".0f", *BOTH),
@@ -172,7 +194,7 @@ NUMBERS = (
     # -- the U-curve ------------------------------------------------------------------------------
     given("10 the epochs of every study", EPOCHS, "d", *BOTH),
     *(given(f"10 a sweep rate: {r:g}", r, ".6g", *BOTH) for r in (0.01, 0.1, 30.0)),
-    given("10 a sweep rate: 0.3", 0.3, ".6g", NOTEBOOK),
+    given("10 a sweep rate: 0.3", 0.3, ".6g", *BOTH),
     stated("10 the sweep's runs", lambda: _runs()["sweep"], "d", NOTEBOOK, exact=STORED),
     stated("10 sweep: 0.01, lowest", lambda: _row("sweep", 0.01).min(), _pct, *BOTH, exact=STORED),
     stated("10 sweep: 0.01, highest", lambda: _row("sweep", 0.01).max(), _pct, *BOTH, exact=STORED),
@@ -268,7 +290,7 @@ NUMBERS = (
         "10 the updates of a run (equal compute)",
         lambda: EPOCHS * updates_per_epoch(SPLIT_SIZES[0], SWEEP_BATCH),
         "d",
-        ONE_PAGER,
+        *BOTH,
         exact="20 x ceil(1000 / 32)",
     ),
     *(
@@ -287,4 +309,88 @@ NUMBERS = (
     # -- the explorer -----------------------------------------------------------------------------
     *(given(f"10 the explorer's batch {b}", b, "d", NOTEBOOK) for b in GRID_BATCH_SIZES[2:]),
     given("10 the explorer's rates", len(SWEEP_RATES), "d", NOTEBOOK),
+    # -- part 2: momentum and Adam -----------------------------------------------------------------
+    given("10 momentum's mu (and Adam's beta1)", MOMENTUM, ".6g", *BOTH),
+    given("10 Adam's beta2", 0.999, ".6g", NOTEBOOK),
+    given("10 Adam's eps", 1e-8, ".0e", NOTEBOOK),
+    given("10 momentum's first rate (Adam's default)", 0.001, ".6g", *BOTH),
+    given("10 Adam's first rate", 0.0001, ".6g", NOTEBOOK),
+    *(given(f"10 Adam's good band: {r:g}", r, ".6g", *BOTH) for r in (0.003, 0.03)),
+    stated("10 momentum at 0.1: mean", lambda: _mean("momentum", 0.1), _pct, *BOTH, exact=STORED),
+    stated(
+        "10 momentum at 0.3: its two calm seeds",
+        lambda: float(_row("momentum", 0.3)[1:].min()),
+        _pct,
+        NOTEBOOK,
+        exact=STORED,
+    ),
+    stated("10 Adam at 0.01: mean", lambda: _mean("adam", 0.01), _pct, *BOTH, exact=STORED),
+    # -- part 2: the sharpness --------------------------------------------------------------------
+    given("10 sharpness: the steps", SHARPNESS["mse_steps"], ",d", *BOTH),
+    given(
+        "10 sharpness: the window",
+        SHARPNESS["mse_steps"] - SHARPNESS["plateau_from"],
+        ",d",
+        *BOTH,
+    ),
+    stated(
+        "10 sharpness: the readings",
+        lambda: stored_studies().mse_sharpness.sharpness.size,
+        "d",
+        NOTEBOOK,
+        exact=STORED,
+    ),
+    stated(
+        "10 sharpness at the start (MSE, seed 0)",
+        _start_sharpness,
+        ".0f",
+        *BOTH,
+        margin=lambda: abs(_start_sharpness() - 21.5) / 21.5,
+    ),
+    *(given(f"10 sharpness: the rate {r:g}", r, ".6g", *BOTH) for r in SHARPNESS["mse_rates"]),
+    *(
+        stated(f"10 sharpness: 2/{r:g}", lambda r=r: 2 / r, ".3g", *BOTH, exact=f"2 / {r:g}")
+        for r in SHARPNESS["mse_rates"][1:]
+    ),
+    given("10 sharpness: the plateau's bound", 0.02, ".0%", *BOTH),
+    given("10 sharpness at 0.1: the dip below", 19, "d", NOTEBOOK),
+    given("10 sharpness: the median's drift bound", 0.005, ".1%", NOTEBOOK),
+    stated("10 cross-entropy sharpness: start", lambda: _ce_reading(0), ".2f", *BOTH, exact=STORED),
+    stated("10 cross-entropy sharpness: end", lambda: _ce_reading(-1), ".2f", *BOTH, exact=STORED),
+    # -- part 2: scikit-learn ----------------------------------------------------------------------
+    given("10 scikit-learn's default L2 penalty", 1e-4, ".0e", NOTEBOOK),
+    stated(
+        "10 scikit-learn at 0.01: mean", lambda: _mean("sklearn", 0.01), _pct, *BOTH, exact=STORED
+    ),
+    stated(
+        "10 the course's SGD at 0.01: mean", lambda: _mean("sweep", 0.01), _pct, *BOTH, exact=STORED
+    ),
+    stated(
+        "10 scikit-learn: the best mean (at 0.1)",
+        lambda: float(stored_studies().sklearn.mean_accuracy.max()),
+        _pct,
+        NOTEBOOK,
+        exact=STORED,
+    ),
+    stated(
+        "10 scikit-learn at 1: lowest seed",
+        lambda: float(_row("sklearn", 1.0).min()),
+        _pct,
+        NOTEBOOK,
+        exact=STORED,
+    ),
+    stated(
+        "10 scikit-learn's defaults at 0.001: mean",
+        lambda: _mean("sklearn_defaults", 0.001),
+        _pct,
+        *BOTH,
+        exact=STORED,
+    ),
+    stated(
+        "10 scikit-learn's defaults: the best mean (at 0.3)",
+        lambda: float(stored_studies().sklearn_defaults.mean_accuracy.max()),
+        _pct,
+        *BOTH,
+        exact=STORED,
+    ),
 )
