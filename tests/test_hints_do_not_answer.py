@@ -60,12 +60,11 @@ _DEFINITIONS = {
     "converges": ("converg", "stable", "inside the limit", "within the limit", "below the limit"),
     "diverges": ("diverg", "blows up", "blow up", "unstable", "past the limit", "above the limit"),
     # network.q6 (whose good rate moves when the loss is scaled)
-    "sgd and momentum": ("sgd and momentum", "momentum and sgd", "both sgd", "but adam", "not adam"),
+    "sgd and momentum": ("sgd and momentum", "momentum and sgd", "both sgd", "but adam"),
     "sgd": ("only sgd", "just sgd", "sgd alone"),
     "momentum": ("only momentum", "just momentum", "momentum alone"),
     "adam": ("only adam", "just adam", "adam alone"),
     "all three": ("all three", "every optimizer", "all of them"),
-    "none": ("none of them", "no optimizer", "neither"),
     # network.q3 (the full batch at the scaled rate)
     "blows up": ("blows up", "blow up", "blew up", "diverg", "thrown off"),
     "trains as well": ("as well", "the same accuracy", "just as"),
@@ -95,7 +94,8 @@ _DEFINITIONS = {
     "shallow": ("shallow",),
     "both": ("both directions", "both scalings", "every factor", "each factor"),
     # momentum.q3
-    "none": ("unchanged", "does not change", "no scaling", "neither scaling"),
+    # (and network.q6: whose good rate moves)
+    "none": ("unchanged", "does not change", "no scaling", "neither scaling", "no optimizer"),
     "10 only": ("only the factor 10", "only by 10"),
     "1000 only": ("only the factor 1000", "only by 1000"),
     # sgd.q3 (its hints(2))
