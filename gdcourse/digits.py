@@ -77,10 +77,11 @@ SCHEDULE_RATES = (0.1, 0.3, 1.0, 1.5, 2.0, 3.0)
 GRID_BATCH_SIZES = (8, 32, 128, 1000)
 
 #: Part 2's optimizers, each swept as the SGD sweep is (batch, epochs, seeds): heavy-ball
-#: momentum 0.9 and Adam (its defaults), each over half-decade rates around its own good band.
+#: momentum 0.9 and Adam (its defaults), each over half-decade rates from its slow end to past
+#: its blow-up.
 MOMENTUM = 0.9
 MOMENTUM_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
-ADAM_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+ADAM_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 #: The sharpness along full-batch gradient descent from ``net.init(seed)``: the mean-squared
 #: error at three rates whose ``2 / lr`` lies below the starting sharpness (about 22), read every
 #: ``every`` steps; the plateau is the median from ``plateau_from`` on; cross-entropy at one rate.
@@ -259,16 +260,10 @@ def sklearn_fit(lr: float, seed: int = 0, *, defaults: bool = False) -> tuple[An
 
     from .core.last_bits import jitter
 
-    if (
-        isinstance(lr, bool)
-        or not isinstance(lr, (int, float, np.number))
-        or not (np.isfinite(lr) and lr > 0)
-    ):
-        raise CourseValueError(
-            f"lr must be one positive number (scikit-learn's learning_rate_init), got "
-            f"{_describe(lr)}"
-        )
-    rate, seed = float(lr), check_count("seed", seed)
+    rate = _sklearn_rate(lr)
+    seed = check_count("seed", seed, maximum=2**32 - 1, why="scikit-learn's random_state")
+    if not isinstance(defaults, bool):
+        raise CourseValueError(f"defaults must be True or False, got {_describe(defaults)}")
     digits = load_digits_split()
     model = MLPClassifier(
         hidden_layer_sizes=(HIDDEN,), activation="tanh", solver="sgd", learning_rate="constant",
@@ -276,12 +271,32 @@ def sklearn_fit(lr: float, seed: int = 0, *, defaults: bool = False) -> tuple[An
         random_state=seed, tol=0.0, n_iter_no_change=EPOCHS + 1,
         **({} if defaults else SKLEARN_PLAIN),
     )  # fmt: skip
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(jitter(np.array(digits.X_train)), digits.y_train)
+        try:
+            model.fit(jitter(np.array(digits.X_train)), digits.y_train)
+        except ValueError as error:  # scikit-learn refuses weights that overflowed
+            if "non-finite" not in str(error):
+                raise
+            raise CourseValueError(
+                f"at lr={rate:g} scikit-learn's weights overflowed and it stopped (the run "
+                f"diverged): try a smaller rate"
+            ) from None
     W1, W2 = model.coefs_
     b1, b2 = model.intercepts_
     return model, np.concatenate([W1.ravel(), b1, W2.ravel(), b2])
+
+
+def _sklearn_rate(lr: Any) -> float:
+    """``lr`` as scikit-learn's learning_rate_init, or one sentence saying what it must be."""
+    ok = not isinstance(lr, bool) and isinstance(lr, (int, float, np.number))
+    rate = float(lr) if ok else float("nan")
+    if not (ok and np.isfinite(rate) and rate > 0):
+        raise CourseValueError(
+            f"lr must be one positive number (scikit-learn's learning_rate_init), got "
+            f"{_describe(lr)}"
+        )
+    return rate
 
 
 def sklearn_sweep(rates: Any, *, defaults: bool = False) -> RateSweep:
@@ -293,7 +308,13 @@ def sklearn_sweep(rates: Any, *, defaults: bool = False) -> RateSweep:
 
     digits = load_digits_split()
     net, val = digits.network("train"), digits.network("val")
-    lrs = np.array([float(r) for r in rates])
+    if isinstance(rates, (str, bytes)) or not hasattr(rates, "__iter__"):
+        raise CourseValueError(f"rates must be a list of positive numbers, got {_describe(rates)}")
+    lrs = np.array([_sklearn_rate(r) for r in rates])
+    if lrs.size == 0 or len(set(lrs.tolist())) != lrs.size:
+        raise CourseValueError(
+            f"rates must hold at least one rate, each once, got {_describe(rates)}"
+        )
     acc = np.empty((lrs.size, len(SWEEP_SEEDS)))
     final = np.empty_like(acc)
     for i, lr in enumerate(lrs.tolist()):

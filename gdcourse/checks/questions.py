@@ -14,6 +14,7 @@ import math
 import numbers
 import os
 import pickle
+import re
 import sys
 import time
 import types
@@ -1319,9 +1320,9 @@ def _shape_problem(arr: np.ndarray, ref: np.ndarray, starts_with: str = "") -> s
 
 
 def _label(text: Any) -> Any:
-    return (
-        text.strip().lower().replace("_", "-").replace(" ", "-") if isinstance(text, str) else text
-    )
+    """A label as compared: case, spaces, underscores and hyphens do not matter (a run of them
+    is one separator: "sgd  and momentum" is "sgd and momentum")."""
+    return re.sub(r"[\s_-]+", "-", text.strip().lower()) if isinstance(text, str) else text
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)

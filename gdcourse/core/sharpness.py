@@ -18,10 +18,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .descent import _checked_value
 from .errors import (
+    CourseTypeError,
     CourseValueError,
     _check_loss_shape,
     _check_numbers,
+    _describe,
     check_count,
     check_loss,
     check_point,
@@ -29,6 +32,7 @@ from .errors import (
 
 __all__ = [
     "HVP_STEP",
+    "MAX_STEP",
     "Sharpness",
     "SharpnessRun",
     "SharpnessStudy",
@@ -63,14 +67,63 @@ def hessian_vector_product(
         raise CourseValueError(f"v must have the shape of w, {w.shape}, got {v.shape}")
     if not (np.all(np.isfinite(w)) and np.all(np.isfinite(v))):
         raise CourseValueError("w and v must contain only finite numbers")
+    step = _check_step(step)
     size = float(np.linalg.norm(v))
     if size == 0:
         return np.zeros(w.shape)
-    h = float(step) * max(float(np.linalg.norm(w)), 1.0)
+    with np.errstate(over="ignore"):
+        h = step * max(float(np.linalg.norm(w)), 1.0)
     u = v / size
-    plus = np.asarray(loss.gradient(w + h * u), dtype=float)
-    minus = np.asarray(loss.gradient(w - h * u), dtype=float)
-    return (plus - minus) / (2 * h) * size
+    if not np.isfinite(h):
+        raise CourseValueError(
+            "w is so large that |w| overflows, so the central difference's step (step x |w|) "
+            "cannot be formed"
+        )
+    plus, minus = _gradient_at(loss, w + h * u, w.shape), _gradient_at(loss, w - h * u, w.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = (plus - minus) / (2 * h) * size
+    if not np.all(np.isfinite(product)):
+        raise CourseValueError(
+            "the Hessian-vector product at w is not finite: the gradient differs by more than "
+            "a float can hold between w - h v and w + h v (the loss is too steep there)"
+        )
+    return product
+
+
+#: The largest relative step: past it the difference reads the curvature of a wide region, not
+#: the Hessian at w.
+MAX_STEP = 1e-2
+
+
+def _check_step(step: Any) -> float:
+    if isinstance(step, bool) or not isinstance(step, (int, float, np.number)):
+        raise CourseTypeError(f"step must be a number, got {_describe(step)}")
+    if not (math.isfinite(float(step)) and 0 < float(step) <= MAX_STEP):
+        raise CourseValueError(
+            f"step must be a small positive number (above 0, at most {MAX_STEP:g} of |w|; the "
+            f"default is {HVP_STEP:g}), got {step!r}"
+        )
+    return float(step)
+
+
+def _gradient_at(loss: Any, point: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """loss.gradient(point) as floats of ``shape``, or one sentence naming what it returned."""
+    raw = loss.gradient(point)
+    try:
+        g = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        g = None
+    if g is None or g.shape != shape:
+        raise CourseTypeError(
+            f"loss.gradient(w) must return one number per parameter (shape {shape}), got "
+            f"{_describe(raw)}"
+        )
+    if not np.all(np.isfinite(g)):
+        raise CourseValueError(
+            "the gradient is not finite near w (the loss overflows there), so the curvature "
+            "cannot be read from it"
+        )
+    return g
 
 
 @dataclass(frozen=True)
@@ -127,6 +180,7 @@ def sharpness(
     k = check_count("iterations", iterations, minimum=2, maximum=500, why="each is two gradients")
     k = min(k, n)
     seed = check_count("seed", seed)
+    step = _check_step(step)
     q = np.random.default_rng(seed).normal(size=n)
     q /= np.linalg.norm(q)
     basis = [q]
@@ -150,8 +204,6 @@ def sharpness(
     x = np.column_stack(basis[:m]) @ vectors[:, -1]
     hx = hessian_vector_product(loss, w, x.reshape(w.shape), step=step).ravel()
     residual = float(np.linalg.norm(hx - top * x)) / max(abs(top), 1e-300)
-    if not math.isfinite(top):
-        raise CourseValueError(f"the Hessian at w is not finite (a gradient overflowed): {top!r}")
     return Sharpness(top, float(values[0]), m + 1, residual)
 
 
@@ -199,12 +251,13 @@ def descent_sharpness(
     lr: float,
     steps: int,
     *,
-    every: int = 50,
+    every: int | None = None,
     iterations: int = 20,
     seed: int = 0,
 ) -> SharpnessRun:
     """Gradient descent ``w <- w - lr * g(w)`` for ``steps`` steps, reading the sharpness
-    (:func:`sharpness`, ``iterations`` products from ``seed``) every ``every`` steps.
+    (:func:`sharpness`, ``iterations`` products from ``seed``) every ``every`` steps (by
+    default every 50, or at the start and the end of a run of 50 steps or fewer).
 
     On a network trained with the mean-squared error the sharpness rises until it reaches
     about ``2 / lr`` and then hovers there while the loss keeps falling, not monotonically:
@@ -224,12 +277,15 @@ def descent_sharpness(
         raise CourseValueError(f"lr must be one positive number, got {lr!r}")
     lr = float(rate)
     steps = check_count("steps", steps, minimum=1, maximum=100_000)
-    every = check_count("every", every, minimum=1)
+    every = min(50, steps) if every is None else every
+    every = check_count(
+        "every", every, minimum=1, maximum=steps, why="the steps between two readings"
+    )
     losses = np.empty(steps + 1)
     readings: list[float] = []
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(steps + 1):
-            losses[k] = loss.value(w)
+            losses[k] = _checked_value(loss.value(w), k)
             if not math.isfinite(losses[k]):
                 raise CourseValueError(
                     f"the loss overflowed at step {k}: lr={lr:g} diverges from this start, so "
@@ -267,6 +323,7 @@ class SharpnessStudy:
 
     def run(self, i: int) -> SharpnessRun:
         """The run at ``rates[i]``."""
+        i = check_count("i", i, maximum=self.rates.size - 1, why="an index into rates")
         return SharpnessRun(float(self.rates[i]), self.steps, self.sharpness[i], self.losses[i])
 
     def plateau(self, start: int) -> np.ndarray:
@@ -280,7 +337,7 @@ def sharpness_study(
     rates: Any,
     steps: int,
     *,
-    every: int = 50,
+    every: int | None = None,
     iterations: int = 20,
     seed: int = 0,
 ) -> SharpnessStudy:

@@ -20,6 +20,7 @@ from ..core import updates_per_epoch
 from ..digits import (
     EPOCHS,
     MOMENTUM,
+    SHARPNESS,
     SPLIT_SIZES,
     SWEEP_BATCH,
     load_digits_split,
@@ -34,6 +35,7 @@ __all__ = [
     "N_CLASSES",
     "OPTIMIZER_GROUPS",
     "SHARPNESS_RATE",
+    "SHARPNESS_RATES",
     "SWEEP_LABELS",
     "q1",
     "q2",
@@ -56,7 +58,8 @@ FATES = ("trains as well", "trains worse", "blows up")
 MOMENTUM_LABELS = ("0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3")
 #: Whose good rate moves when the loss is scaled (question 6).
 OPTIMIZER_GROUPS = ("sgd", "momentum", "adam", "sgd and momentum", "all three", "none")
-#: The rate of question 7 (one of ``digits.SHARPNESS["mse_rates"]``).
+#: The rate of question 7, one of the stored sharpness runs' rates.
+SHARPNESS_RATES = SHARPNESS["mse_rates"]
 SHARPNESS_RATE = 0.13
 
 
@@ -235,9 +238,9 @@ q5 = ChoiceQuestion(
     name="q5",
     answer_var="momentum_rate",
     prompt="Plain SGD trained best at rate 1. Momentum with mu = 0.9 is swept over 0.001, 0.003, "
-    "0.01, 0.03, 0.1, 0.3, 1 and 3 (the same batches, epochs and seeds). In a steady slope its "
-    "velocity builds up to 1 / (1 - mu) plain steps (lesson 09). At which of its rates should it "
-    "train about as plain SGD does at 1? (One of the rates.)",
+    "0.01, 0.03, 0.1, 0.3, 1 and 3 (the same batches, epochs and seeds). On a steady slope its "
+    "velocity builds up to 1 / (1 - mu) plain steps (lesson 09). At which of its rates is its "
+    "long-run step the same as plain SGD's at 1? (One of the rates.)",
     expected=_momentum_match,
     choices=MOMENTUM_LABELS,
     confusions={
@@ -247,8 +250,9 @@ q5 = ChoiceQuestion(
         "plain SGD at 30: far past the blow-up.",
         ("0.1", "0.01"): "That divides by 100. The velocity builds up to 1 / (1 - mu) = 10 plain "
         "steps, not 100.",
-        ("0.1", "0.3"): "That is about a third of SGD's rate. Work out 1 / (1 - 0.9) first: the "
-        "velocity makes each step that many plain steps long.",
+        ("0.1", "0.3"): "Its long-run step there is 0.3 / (1 - 0.9) = 3, three times plain SGD's "
+        "at 1. (Momentum does train well at 0.3, right below its own cliff; the question is "
+        "about the step.)",
         ("0.1", "0.03"): "That divides by about 30. The velocity builds up to 1 / (1 - mu) = 10 "
         "plain steps.",
         ("0.1", "0.001"): "That divides by 1000. The velocity builds up to 1 / (1 - mu) = 10 "
@@ -262,8 +266,9 @@ q5 = ChoiceQuestion(
     ),
     solution_code="momentum_rate = '0.1'",
     explanation="0.1: its velocity builds to 1 / (1 - 0.9) = 10 plain steps, so 0.1 moves like "
-    "plain SGD at 1. The sweep confirms it across the good band: momentum at r ends within a "
-    "point of SGD at 10 r.",
+    "plain SGD at 1. The sweep bears it out from 0.001 to 0.1: momentum at r ends within a point "
+    "of SGD at 10 r. Near the cliff the rule fails: momentum still trains at 0.3, where SGD at 3 "
+    "blows up.",
 )
 
 
@@ -335,6 +340,22 @@ q7 = NumberQuestion(
             answer=lambda: 2 * SHARPNESS_RATE,
             message="Lesson 03's limit is 2 divided by the rate, not 2 times it.",
         ),
+        *(
+            Misconception(
+                name=f"2/eta at {lr:g}",
+                answer=lambda lr=lr: 2 / lr,
+                message=f"That is 2/eta for the rate {lr:g}, another of the runs; this question's "
+                f"rate is {SHARPNESS_RATE:g}.",
+            )
+            for lr in SHARPNESS_RATES
+            if lr != SHARPNESS_RATE
+        ),
+        Misconception(
+            name="the sign",
+            answer=lambda: -2 / SHARPNESS_RATE,
+            message="The sharpness here is the largest eigenvalue, a curvature that is positive: "
+            "drop the minus sign.",
+        ),
     ),
     hints=(
         "Lesson 03: on a quadratic of curvature a, gradient descent at rate eta is stable "
@@ -395,10 +416,10 @@ def _cards() -> tuple[Card, ...]:
             question="Momentum (mu = 0.9) and Adam on the network, each tuned: what changes "
             "against plain SGD?",
             answer="Not the best accuracy: tuned, all three end within a point of each other. "
-            "What moves is the good band: momentum at rate r trains like SGD at 10 r (its "
-            "velocity is 1 / (1 - mu) steps), and Adam's rates are a hundred times smaller "
-            "again. SGD and momentum end in a cliff; Adam, whose step is bounded by its rate, "
-            "only gets worse.",
+            "What moves is where the good rates lie: momentum at rate r trains like SGD at 10 r "
+            "(its velocity is 1 / (1 - mu) steps) until near its cliff, and Adam's best rate is "
+            "a hundred times smaller than SGD's. SGD and momentum go from their best rate "
+            "straight over the cliff; Adam first slopes, then falls.",
             topic="10 optimizers",
         ),
         Card(
@@ -410,11 +431,12 @@ def _cards() -> tuple[Card, ...]:
             topic="10 sharpness",
         ),
         Card(
-            question="Why does scikit-learn's MLPClassifier(solver='sgd') want a rate about ten "
-            "times smaller than plain SGD?",
+            question="Why do scikit-learn's MLPClassifier(solver='sgd') defaults want smaller "
+            "rates than plain SGD?",
             answer="Its defaults add momentum 0.9 (Nesterov's): each step builds up to about "
-            "1 / (1 - 0.9) = 10 plain steps. With momentum=0 it crawls at the rates plain SGD "
-            "crawls at and blows up where plain SGD does.",
+            "1 / (1 - 0.9) = 10 plain steps, so its slow end is ten times lower, and its cliff "
+            "comes at 1 instead of 3. With momentum=0 it crawls and blows up where plain SGD "
+            "does.",
             topic="10 scikit-learn",
         ),
     )

@@ -189,11 +189,7 @@ def sharpness_figure(study: SharpnessStudy, title: str) -> None:
     for i, lr in enumerate(study.rates.tolist()):
         style = series_style(i)
         left.plot(study.steps, study.sharpness[i], **style, ms=3, lw=1.2, label=f"\u03b7 = {lr:g}")
-        left.axhline(2 / lr, color=style["color"], ls=":", lw=1.5)
-        left.annotate(
-            f"2/\u03b7 = {2 / lr:.3g}", (study.steps[-1], 2 / lr), xytext=(-4, 3),
-            textcoords="offset points", ha="right", fontsize=7, color=style["color"],
-        )  # fmt: skip
+        left.axhline(2 / lr, color=style["color"], ls=":", lw=1.5, label=f"2/\u03b7 = {2 / lr:.3g}")
         right.plot(study.losses[i], color=style["color"], ls=style["linestyle"], lw=1.0,
                    label=f"\u03b7 = {lr:g}")  # fmt: skip
     left.set_xlabel("step")

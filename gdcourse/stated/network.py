@@ -118,6 +118,11 @@ def _start_sharpness() -> float:
     return sharpness(mse, mse.init(SHARPNESS["seed"]), iterations=20).value
 
 
+def _mse_reading(i: int, step: int) -> float:
+    study = stored_studies().mse_sharpness
+    return float(study.sharpness[i, study.steps.tolist().index(step)])
+
+
 def _ce_reading(i: int) -> float:
     return float(stored_studies().ce_sharpness.sharpness[0, i])
 
@@ -325,6 +330,22 @@ NUMBERS = (
         exact=STORED,
     ),
     stated("10 Adam at 0.01: mean", lambda: _mean("adam", 0.01), _pct, *BOTH, exact=STORED),
+    stated(
+        "10 the optimizers' runs",
+        lambda: stored_studies().momentum.accuracy.size + stored_studies().adam.accuracy.size,
+        "d",
+        NOTEBOOK,
+        exact=STORED,
+    ),
+    stated(
+        "10 scikit-learn's runs",
+        lambda: (
+            stored_studies().sklearn.accuracy.size + stored_studies().sklearn_defaults.accuracy.size
+        ),
+        "d",
+        NOTEBOOK,
+        exact=STORED,
+    ),
     # -- part 2: the sharpness --------------------------------------------------------------------
     given("10 sharpness: the steps", SHARPNESS["mse_steps"], ",d", *BOTH),
     given(
@@ -354,6 +375,14 @@ NUMBERS = (
     ),
     given("10 sharpness: the plateau's bound", 0.02, ".0%", *BOTH),
     given("10 sharpness at 0.1: the dip below", 19, "d", NOTEBOOK),
+    given("10 sharpness at 0.1: the step of its peak", 1600, ",d", NOTEBOOK),
+    stated(
+        "10 sharpness at 0.1: its peak at step 1,600",
+        lambda: float(_mse_reading(0, 1600)),
+        ".1f",
+        NOTEBOOK,
+        exact=STORED,
+    ),
     given("10 sharpness: the median's drift bound", 0.005, ".1%", NOTEBOOK),
     stated("10 cross-entropy sharpness: start", lambda: _ce_reading(0), ".2f", *BOTH, exact=STORED),
     stated("10 cross-entropy sharpness: end", lambda: _ce_reading(-1), ".2f", *BOTH, exact=STORED),
