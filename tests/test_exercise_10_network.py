@@ -2,15 +2,24 @@
 solution is right, blanks are not attempted, each misconception is named without giving the
 answer away, and the exercise notebook as generated holds no answer."""
 
+import copy
 import itertools
 import json
 import math
+import pickle
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gdcourse import ____, last_layer_gradient, range_test, updates_per_epoch
+from gdcourse import (
+    ____,
+    hessian_vector_product,
+    last_layer_gradient,
+    range_test,
+    updates_per_epoch,
+)
+from gdcourse.core.last_bits import other_last_bits
 from gdcourse.digits import (
     EPOCHS,
     RANGE_TEST,
@@ -23,7 +32,7 @@ from gdcourse.digits import (
 from gdcourse.lessons import network_practice as ex
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = (ex.q1, ex.q2, ex.q3, ex.q4)
+QUESTIONS = (ex.q1, ex.q2, ex.q3, ex.q4, ex.q5)
 
 
 def _test():
@@ -126,6 +135,11 @@ def test_blanks_are_not_attempted():
         return ____
 
     assert ex.q4.check(template).outcome == "not_attempted"
+
+    def blank_hvp(loss, w, v, h):
+        return ____
+
+    assert ex.q5.check(blank_hvp).outcome == "not_attempted"
 
 
 def test_q1_the_printed_reading_rounded_passes():
@@ -325,7 +339,16 @@ def _cells(folder):
 def test_the_exercise_as_generated_holds_no_answer():
     nb, code = _cells("exercises")
     text = "\n".join(code)
-    for answer in ("blow_up / 10", "'diverges' if", "math.ceil(", "np.eye", "hidden.T @", "G.sum"):
+    for answer in (
+        "blow_up / 10",
+        "'diverges' if",
+        "math.ceil(",
+        "np.eye",
+        "hidden.T @",
+        "G.sum",
+        "loss.gradient(w",
+        "(2 * h)",
+    ):
         assert answer not in text, answer
     for q in QUESTIONS:
         assert f"{q.answer_var} = ____" in text, q.name
@@ -395,3 +418,312 @@ def test_q4_a_sum_for_the_mean_earns_nothing_on_the_first_input():
 def test_q1_a_sweep_rate_near_the_answer_is_named():
     v = ex.q1.check(0.1)
     assert v.misconception == "a rate of the sweep" and "rounded" not in v.message
+
+
+# -- q5: a Hessian-vector product from two gradients ---------------------------------------------
+def _right_hvp(loss, w, v, h):
+    return (loss.gradient(w + h * v) - loss.gradient(w - h * v)) / (2 * h)
+
+
+def _excess(answer, ref):
+    """How far ``answer`` is from ``ref`` in units of q5's tolerance (at most 1 passes)."""
+    a, b = np.asarray(answer, dtype=float), np.asarray(ref, dtype=float)
+    if a.shape != b.shape:
+        return math.inf
+    return float(np.max(np.abs(a - b) / (ex.q5.atol + ex.q5.rtol * np.abs(b))))
+
+
+def _f32(loss, point):
+    """The gradient at ``point`` rounded to float32, as a student working in float32 has it."""
+    return np.asarray(loss.gradient(np.asarray(point, np.float32)), np.float32)
+
+
+def _in_float32(formula):
+    """``formula`` computed by a student who turned every input into float32 first."""
+
+    def hvp(loss, w, v, h):
+        return formula(loss, np.asarray(w, np.float32), np.asarray(v, np.float32), np.float32(h))
+
+    return hvp
+
+
+#: The mistakes the brief names, written as a student would, with the phrase each message must
+#: hold. The one-sided differences are exact on the bowl only.
+_HVP_MISTAKES = {
+    "not divided by the step": (
+        lambda L, w, v, h: L.gradient(w + h * v) - L.gradient(w - h * v),
+        "2h times H v",
+    ),
+    "divided by h": (
+        lambda L, w, v, h: (L.gradient(w + h * v) - L.gradient(w - h * v)) / h,
+        "divide by 2h, not by h",
+    ),
+    "forward difference": (
+        lambda L, w, v, h: (L.gradient(w + h * v) - L.gradient(w)) / h,
+        "one-sided forward difference",
+    ),
+    "backward difference": (
+        lambda L, w, v, h: (L.gradient(w) - L.gradient(w - h * v)) / h,
+        "one-sided backward difference",
+    ),
+    "sign": (
+        lambda L, w, v, h: (L.gradient(w - h * v) - L.gradient(w + h * v)) / (2 * h),
+        "points the other way",
+    ),
+    "the loss for the gradient": (
+        lambda L, w, v, h: (L(w + h * v) - L(w - h * v)) / (2 * h),
+        "a difference of the loss's values",
+    ),
+    "h times 2 read as h / 2": (
+        lambda L, w, v, h: (L.gradient(w + h * v) - L.gradient(w - h * v)) / 2 * h,
+        "Check the brackets",
+    ),
+    "stepped along every axis": (
+        lambda L, w, v, h: (L.gradient(w + h) - L.gradient(w - h)) / (2 * h),
+        "not along v",
+    ),
+}
+
+#: The same mistakes computed in float32 throughout.
+_HVP_MISTAKES_32 = {
+    "not divided by the step": lambda L, w, v, h: _f32(L, w + h * v) - _f32(L, w - h * v),
+    "divided by h": lambda L, w, v, h: (_f32(L, w + h * v) - _f32(L, w - h * v)) / h,
+    "forward difference": lambda L, w, v, h: (_f32(L, w + h * v) - _f32(L, w)) / h,
+    "backward difference": lambda L, w, v, h: (_f32(L, w) - _f32(L, w - h * v)) / h,
+    "sign": lambda L, w, v, h: (_f32(L, w - h * v) - _f32(L, w + h * v)) / (2 * h),
+    "the loss for the gradient": lambda L, w, v, h: (
+        (np.float32(L(w + h * v)) - np.float32(L(w - h * v))) / (2 * h)
+    ),
+    "h times 2 read as h / 2": lambda L, w, v, h: (_f32(L, w + h * v) - _f32(L, w - h * v)) / 2 * h,
+    "stepped along every axis": lambda L, w, v, h: (_f32(L, w + h) - _f32(L, w - h)) / (2 * h),
+}
+
+#: The right formula, in float32 or with its terms in another order.
+_HVP_RIGHT = {
+    "as the prompt writes it": _right_hvp,
+    "each gradient divided by 2h": lambda L, w, v, h: (
+        L.gradient(w + h * v) / (2 * h) - L.gradient(w - h * v) / (2 * h)
+    ),
+    "a half, then over h": lambda L, w, v, h: (
+        0.5 * (L.gradient(w + v * h) - L.gradient(w - v * h)) / h
+    ),
+    "times 1 / (2h)": lambda L, w, v, h: (
+        (L.gradient(h * v + w) - L.gradient(-h * v + w)) * (1 / (2 * h))
+    ),
+    "minus the reversed difference, over h + h": lambda L, w, v, h: (
+        -(L.gradient(w - h * v) - L.gradient(w + h * v)) / (h + h)
+    ),
+    "float32 throughout": _in_float32(
+        lambda L, w, v, h: (_f32(L, w + h * v) - _f32(L, w - h * v)) / (np.float32(2) * h)
+    ),
+    "float32 points": lambda L, w, v, h: (
+        (
+            L.gradient(np.asarray(w + h * v, np.float32))
+            - L.gradient(np.asarray(w - h * v, np.float32))
+        )
+        / (2 * h)
+    ),
+    "float32 gradients": lambda L, w, v, h: (
+        (_f32(L, w + h * v) - _f32(L, w - h * v)) / np.float32(2 * h)
+    ),
+    "float32 result": lambda L, w, v, h: _right_hvp(L, w, v, h).astype(np.float32),
+}
+
+
+def test_q5_reference_is_the_prompts_formula_by_the_cores_product():
+    for case in ex.q5.cases:
+        loss, w, v, h = copy.deepcopy(tuple(case.values()))
+        ref = ex.q5.reference(loss, w, v, h)
+        np.testing.assert_allclose(ref, _right_hvp(loss, w, v, h), rtol=1e-11, atol=1e-13)
+        assert ref.shape == w.shape
+    # it is the core's function: with the core's own (relative, normalised) step it agrees
+    loss, w, v, _ = copy.deepcopy(tuple(ex.q5.cases[1].values()))
+    h = 1e-4 * max(np.linalg.norm(w), 1.0) / np.linalg.norm(v)
+    np.testing.assert_allclose(
+        ex.q5.reference(loss, w, v, h), hessian_vector_product(loss, w, v), rtol=1e-9
+    )
+
+
+def test_q5_cases_are_a_quadratic_and_losses_whose_third_derivative_shows():
+    """A one-sided difference is exact on the bowl and off on every other case, by far more
+    than the tolerance, while the central one is the reference itself; no case hides a missing
+    division (2h = 1) or a step along all ones (v all ones)."""
+    exact_on = []
+    for i, case in enumerate(ex.q5.cases):
+        loss, w, v, h = copy.deepcopy(tuple(case.values()))
+        ref = ex.q5.reference(loss, w, v, h)
+        forward = (loss.gradient(w + h * v) - loss.gradient(w)) / h
+        if _excess(forward, ref) <= 1:
+            exact_on.append(type(loss).__name__)
+        else:
+            assert _excess(forward, ref) > 1000, i
+        assert 2 * h != 1 and not np.allclose(v, 1.0)
+        if hasattr(loss, "hessian"):  # the central difference's own error, for the record
+            exact = loss.hessian(w) @ v
+            assert np.allclose(ref, exact, rtol=0.05)
+    assert exact_on == ["QuadraticBowl"]
+    assert {type(c["loss"]).__name__ for c in ex.q5.cases} >= {"Rosenbrock", "MLP"}
+
+
+@pytest.mark.parametrize("name", list(_HVP_MISTAKES))
+def test_q5_every_mistake_is_far_outside_the_tolerance(name):
+    """Each mistake misses every case it can miss (a one-sided difference is right on the bowl)
+    by at least 1,000 times the tolerance."""
+    wrong, _ = _HVP_MISTAKES[name]
+    gaps = []
+    for case in ex.q5.cases:
+        args = copy.deepcopy(tuple(case.values()))
+        gaps.append(_excess(wrong(*args), ex.q5.reference(*copy.deepcopy(args))))
+    if name.endswith("difference"):
+        assert gaps[0] <= 1e-6 and min(gaps[1:]) > 1000, gaps
+    else:
+        assert min(gaps) > 1000, gaps
+
+
+@pytest.mark.parametrize("name", list(_HVP_RIGHT))
+def test_q5_a_right_formula_in_float32_or_another_order_passes(name):
+    formula = _HVP_RIGHT[name]
+    v = ex.q5.check(formula)
+    assert v.outcome == "correct", v.message
+    # with room to spare: within a fifth of the tolerance on every case
+    for case in ex.q5.cases:
+        args = copy.deepcopy(tuple(case.values()))
+        assert _excess(formula(*args), ex.q5.reference(*copy.deepcopy(args))) < 0.2, name
+
+
+@pytest.mark.parametrize("name", list(_HVP_MISTAKES))
+def test_q5_misconceptions_are_named(name):
+    wrong, phrase = _HVP_MISTAKES[name]
+    v = ex.q5.check(wrong)
+    assert v.outcome == "incorrect" and v.misconception == name, v.message
+    assert phrase in v.message, v.message
+    assert "bug" not in v.message.lower()
+
+
+@pytest.mark.parametrize("name", list(_HVP_MISTAKES_32))
+def test_q5_misconceptions_in_float32_are_named_too(name):
+    v = ex.q5.check(_in_float32(_HVP_MISTAKES_32[name]))
+    assert v.outcome == "incorrect" and v.misconception == name, v.message
+
+
+def test_q5_on_another_cpus_last_bits_the_answers_read_the_same():
+    for seed in range(3):
+        with other_last_bits(seed):
+            assert ex.q5.check(_right_hvp).outcome == "correct"
+            assert ex.q5.check(_HVP_MISTAKES["forward difference"][0]).misconception == (
+                "forward difference"
+            )
+
+
+def test_q5_a_rounded_result_is_told_so():
+    v = ex.q5.check(lambda L, w, v, h: np.round(_right_hvp(L, w, v, h), 3))
+    assert v.outcome == "incorrect" and "rounded" in v.message, v.message
+
+
+@pytest.mark.parametrize(
+    ("fn", "outcome", "phrase"),
+    [
+        (lambda L, w, v, h: _right_hvp(L, w, v, h)[None, :], "incorrect", "1 row of 2 numbers"),
+        (
+            lambda L, w, v, h: _right_hvp(L, w, v, h).reshape(-1, 1),
+            "incorrect",
+            "each entry is itself a list",
+        ),
+        (
+            lambda L, w, v, h: (L.gradient(w + h * v), L.gradient(w - h * v)),
+            "incorrect",
+            "2 rows of 2 numbers; the right result is 2 numbers",
+        ),
+        (
+            lambda L, w, v, h: float(np.sum(_right_hvp(L, w, v, h))),
+            "incorrect",
+            "a single number where 2 numbers are expected",
+        ),
+        (lambda L, w, v, h: _right_hvp(L, w, v, h) * np.nan, "incorrect", "inf or nan"),
+        (lambda L, w, v, h: _right_hvp(L, w, v, h) / 0.0, "incorrect", "inf or nan"),
+        (lambda L, w, v, h: None, "incorrect", "None"),
+        (lambda L, w, v, h: str(_right_hvp(L, w, v, h)), "incorrect", "Expected numbers"),
+        (lambda L, w, v, h: L.gradient(np.append(w, 0.0)), "error", "w must have 2 entries"),
+        (lambda L, w, v, h: L.hessian(w) @ v, "incorrect", "'MLP' object has no attribute"),
+    ],
+    ids=[
+        "a row",
+        "a column",
+        "both gradients",
+        "their sum",
+        "nan",
+        "inf",
+        "None",
+        "text",
+        "the loss called at a wrong point",
+        "an exact Hessian the network lacks",
+    ],
+)
+def test_q5_wrong_kinds_of_result_get_a_clear_message(fn, outcome, phrase):
+    v = ex.q5.check(fn)
+    assert v.outcome == outcome and phrase in v.message, v.message
+    assert "bug" not in v.message.lower()
+
+
+def test_q5_a_wrong_signature_and_a_non_function_are_told_so():
+    v = ex.q5.check(lambda gradient, w, v: None)
+    assert v.outcome == "incorrect" and "def hvp(loss, w, v, h):" in v.message
+    for not_a_function in (np.zeros(2), "hvp", None):
+        v = ex.q5.check(not_a_function)
+        assert v.outcome == "incorrect" and "Expected a function" in v.message, v.message
+
+
+def test_q5_refuses_the_courses_own_product():
+    v = ex.q5.check(hessian_vector_product)
+    assert v.outcome == "incorrect" and "the course's own function" in v.message
+
+
+def test_q5_is_graded_from_the_recorded_calls_as_in_the_notebook():
+    from gdcourse.checks.plain import Recorded
+
+    for fn, outcome in ((_right_hvp, "correct"), (_HVP_MISTAKES["sign"][0], "incorrect")):
+        data = json.loads(json.dumps(ex.q5.recorded_calls(fn)))
+        assert ex.q5.check(Recorded(data)).outcome == outcome
+
+
+def test_q5_passes_a_loss_because_a_function_would_be_shared_by_every_call():
+    """Why the signature takes the loss and not a gradient function: the check pickles its cases
+    and deep-copies them for every call. A lambda cannot be pickled, and a function deep-copies
+    as itself, so a student's function could change what the reference calls next; a loss
+    copies as a new, sealed loss."""
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        pickle.dumps(lambda w: 2 * w)
+    assert copy.deepcopy(_right_hvp) is _right_hvp
+    loss = ex.q5.cases[3]["loss"]
+    copied = copy.deepcopy(loss)
+    assert copied is not loss and copied.X is not loss.X
+    np.testing.assert_array_equal(
+        copied.gradient(ex.q5.cases[3]["w"]), loss.gradient(ex.q5.cases[3]["w"])
+    )
+
+
+def test_q5_a_function_that_changes_its_loss_changes_nothing_of_the_question():
+    def refs():
+        return [ex.q5.reference(*copy.deepcopy(tuple(c.values()))) for c in ex.q5.cases]
+
+    before = refs()
+
+    def vandal(loss, w, v, h):
+        result = _right_hvp(loss, w, v, h)
+        for name, value in list(vars(loss).items()):
+            if isinstance(value, np.ndarray) and value.flags.writeable and value.dtype.kind == "f":
+                value[...] = 0.0
+            if isinstance(value, dict):
+                value.clear()
+            try:
+                loss.__dict__[name] = 0  # past the seal: only this call's copy
+            except TypeError:
+                pass
+        w[...] = 0.0
+        v[...] = 0.0
+        return result
+
+    assert ex.q5.check(vandal).outcome == "correct"
+    after = refs()
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    assert ex.q5.check(_right_hvp).outcome == "correct"

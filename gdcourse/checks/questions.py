@@ -739,7 +739,8 @@ def _shape_words(shape: tuple[int, ...]) -> str:
     if len(shape) == 1:
         return f"{shape[0]} number{'s' if shape[0] != 1 else ''}"
     if len(shape) == 2:
-        return f"{shape[0]} rows of {shape[1]} number{'s' if shape[1] != 1 else ''}"
+        rows = f"{shape[0]} row{'s' if shape[0] != 1 else ''}"
+        return f"{rows} of {shape[1]} number{'s' if shape[1] != 1 else ''}"
     return f"an array of shape {shape}"
 
 
@@ -1018,6 +1019,11 @@ class FunctionQuestion(Question):
                 first_problem = first_problem or why
             elif arr.shape != ref.shape and not first_problem:
                 first_problem = _shape_problem(arr, ref, self.starts_with)
+            elif not first_problem and not np.all(np.isfinite(arr)) and np.all(np.isfinite(ref)):
+                first_problem = (
+                    f"Your function returned inf or nan for {self._call_text(case)}: look for a "
+                    f"division by zero, or a number that overflowed."
+                )
             mark = "\u2714" if ok else "\u2718"
             limit = max(min(calling.TIME_LIMIT, calling.CHECK_LIMIT - spent), 0.05)
             shown = call_student(self._shown, (out, arr), copied=False, limit=limit)  # __repr__

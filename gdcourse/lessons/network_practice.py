@@ -1,9 +1,10 @@
 """Questions of ``exercises/10_network_practice.ipynb``: lesson 10's network on the digits.
 
 Reading the range test's suggested rate, predicting which rates of the stored sweep diverge,
-the updates in one epoch, and the last layer's gradient written as a function. The numbers are
-the core's and the digits module's: ``range_test``, ``stored_studies``, ``updates_per_epoch``
-and ``last_layer_gradient``.
+the updates in one epoch, the last layer's gradient written as a function, and a Hessian-vector
+product from two gradients (part 2's sharpness is built from it). The numbers are the core's and
+the digits module's: ``range_test``, ``stored_studies``, ``updates_per_epoch``,
+``last_layer_gradient`` and ``hessian_vector_product``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,20 @@ import numpy as np
 
 from .. import digits
 from ..checks import ChoiceQuestion, FunctionQuestion, Misconception, NumberQuestion, frozen
-from ..core import RangeTest, last_layer_gradient, range_test, updates_per_epoch
+from ..core import (
+    MLP,
+    QuadraticBowl,
+    RangeTest,
+    Rosenbrock,
+    SaddleWithMinima,
+    hessian_vector_product,
+    last_layer_gradient,
+    range_test,
+    updates_per_epoch,
+)
 from ..digits import SPLIT_SIZES, SWEEP_BATCH, load_digits_split, stored_studies
 
-__all__ = ["EPOCH_BATCH", "TRAIN_ROWS", "q1", "q2", "q3", "q4"]
+__all__ = ["EPOCH_BATCH", "TRAIN_ROWS", "q1", "q2", "q3", "q4", "q5"]
 
 LESSON = "network_practice"
 
@@ -279,5 +290,153 @@ q4 = FunctionQuestion(
     "    P = P / P.sum(axis=1, keepdims=True)\n"
     "    G = (P - np.eye(k)[labels]) / B\n"
     "    return hidden.T @ G, G.sum(axis=0)",
+    points=2,
+)
+
+
+# -- q5: a Hessian-vector product from two gradients --------------------------------------------
+def _central_hvp(loss, w, v, h):
+    """(g(w + h v) - g(w - h v)) / (2 h), as the prompt writes it, by the core's
+    hessian_vector_product. The core steps by step * max(|w|, 1) along v / |v| and scales the
+    difference by |v|: step = h |v| / max(|w|, 1) lands on the same two points w +- h v."""
+    w, v = np.asarray(w, dtype=float), np.asarray(v, dtype=float)
+    step = float(h) * float(np.linalg.norm(v)) / max(float(np.linalg.norm(w)), 1.0)
+    return hessian_vector_product(loss, w, v, step=step)
+
+
+def _network_case() -> dict:
+    """A small tanh network with the squared error (part 2's), at its seeded start."""
+    rng = np.random.default_rng(10)
+    net = MLP(rng.normal(size=(6, 3)), rng.integers(0, 3, size=6), 4, loss="mse", n_classes=3)
+    return {"loss": net, "w": net.init(10), "v": 0.25 * rng.normal(size=net.shape), "h": 0.3}
+
+
+#: The loss is passed, not a gradient function: a case is pickled once and each call gets a deep
+#: copy of it, and a course loss is copied with it (sealed, its arrays read-only), while a plain
+#: function is shared by every call (and a lambda cannot be pickled at all). On the bowl every
+#: difference is exact; the others curve more than a quadratic, with steps h large enough that a
+#: one-sided difference is off by far more than the tolerance. No h is 1/2 (2h = 1 would make a
+#: missing division right), and no v is all ones (stepping w + h would be right).
+_HVP_CASES = (
+    {
+        "loss": QuadraticBowl([1.0, 5.0]),
+        "w": np.array([0.3, -0.2]),
+        "v": np.array([0.7, -0.3]),
+        "h": 0.1,
+    },
+    {
+        "loss": Rosenbrock(a=1, b=10),
+        "w": np.array([0.6, 0.8]),
+        "v": np.array([0.6, -0.8]),
+        "h": 0.1,
+    },
+    {"loss": SaddleWithMinima(), "w": np.array([0.4, 0.9]), "v": np.array([0.5, 1.0]), "h": 0.2},
+    _network_case(),
+    # many digits: a rounded result does not pass
+    {
+        "loss": Rosenbrock(a=1, b=10),
+        "w": np.array([-0.73, 0.41]),
+        "v": np.array([0.37, 0.29]),
+        "h": 0.0431,
+    },
+)
+
+_ONE_SIDED = (
+    "It is exact on a quadratic, but on a loss that curves more (the valley, the saddle's "
+    "quartic, the network) a one-sided difference is off by a term of order h. The central "
+    "difference steps both ways from w, to w + h v and to w - h v."
+)
+
+q5 = FunctionQuestion(
+    lesson=LESSON,
+    name="q5",
+    answer_var="hvp",
+    prompt="Write hvp(loss, w, v, h): the Hessian-vector product H v at w estimated from two "
+    "gradients, (g(w + h v) - g(w - h v)) / (2h), where g is loss.gradient.",
+    reference=_central_hvp,
+    cases=frozen(_HVP_CASES),
+    # A right formula in float32 (its points and gradients rounded to 7 digits, then divided by
+    # 2h) is within a tenth of this; every mistake below is thousands of times outside it.
+    rtol=1e-5,
+    atol=1e-6,
+    misconceptions=(
+        Misconception(
+            name="not divided by the step",
+            answer=lambda: (
+                lambda loss, w, v, h: loss.gradient(w + h * v) - loss.gradient(w - h * v)
+            ),
+            message="Your result is the difference of the two gradients itself, 2h times H v: "
+            "divide it by how far apart the two points are, 2h (in steps of v).",
+        ),
+        Misconception(
+            name="divided by h",
+            answer=lambda: (
+                lambda loss, w, v, h: (loss.gradient(w + h * v) - loss.gradient(w - h * v)) / h
+            ),
+            message="Twice as large as it should be: w + h v and w - h v are 2h apart (in steps "
+            "of v), so divide by 2h, not by h.",
+        ),
+        Misconception(
+            name="forward difference",
+            answer=lambda: lambda loss, w, v, h: (loss.gradient(w + h * v) - loss.gradient(w)) / h,
+            message=f"That is the one-sided forward difference (g(w + h v) - g(w)) / h. "
+            f"{_ONE_SIDED}",
+        ),
+        Misconception(
+            name="backward difference",
+            answer=lambda: lambda loss, w, v, h: (loss.gradient(w) - loss.gradient(w - h * v)) / h,
+            message=f"That is the one-sided backward difference (g(w) - g(w - h v)) / h. "
+            f"{_ONE_SIDED}",
+        ),
+        Misconception(
+            name="sign",
+            answer=lambda: (
+                lambda loss, w, v, h: (
+                    (loss.gradient(w - h * v) - loss.gradient(w + h * v)) / (2 * h)
+                )
+            ),
+            message="Your H v points the other way: subtract the gradient at w - h v from the "
+            "one at w + h v, not the reverse.",
+        ),
+        Misconception(
+            name="the loss for the gradient",
+            answer=lambda: (
+                lambda loss, w, v, h: (loss.value(w + h * v) - loss.value(w - h * v)) / (2 * h)
+            ),
+            message="Your result is one number: a difference of the loss's values, which is the "
+            "slope of the loss along v. H v is a vector, how the gradient changes along v: "
+            "take the difference of loss.gradient at the two points.",
+        ),
+        Misconception(
+            name="h times 2 read as h / 2",
+            answer=lambda: (
+                lambda loss, w, v, h: (loss.gradient(w + h * v) - loss.gradient(w - h * v)) / 2 * h
+            ),
+            message="Check the brackets: / 2 * h divides by 2 and then multiplies by h. "
+            "Write / (2 * h).",
+        ),
+        Misconception(
+            name="stepped along every axis",
+            answer=lambda: (
+                lambda loss, w, v, h: (loss.gradient(w + h) - loss.gradient(w - h)) / (2 * h)
+            ),
+            message="You stepped every coordinate of w by h (w + h and w - h): that moves along "
+            "the direction of all ones, not along v. The step is h times v.",
+        ),
+    ),
+    hints=(
+        "H v is how the gradient changes as w moves along v, and loss.gradient(point) gives the "
+        "gradient at any point. Which two points does the formula take it at, and how far "
+        "apart are they?",
+        "The two points are w + h * v and w - h * v, 2h apart in steps of v. Subtract the "
+        "gradient at the second from the gradient at the first, and divide by that distance "
+        "(the whole of it, in brackets). The result has the shape of w.",
+    ),
+    solution_code="def hvp(loss, w, v, h):\n"
+    "    return (loss.gradient(w + h * v) - loss.gradient(w - h * v)) / (2 * h)",
+    explanation="Two gradients give H v whatever the number of parameters: part 2's sharpness "
+    "repeats this product a few dozen times (Lanczos' method) and never forms the network's "
+    "Hessian. The central difference's error shrinks like h squared, a one-sided one's only "
+    "like h; on a quadratic both are exact.",
     points=2,
 )

@@ -46,7 +46,7 @@ STORED = (
 )
 #: The pixel's largest value (scikit-learn's digits are 0 to 16), the gradient check's rows
 #: and its bound, the lesson's time.
-PIXEL_MAX, CHECK_ROWS, CHECK_BOUND, MINUTES, EXERCISE_MINUTES = 16, 40, 1e-9, 60, 20
+PIXEL_MAX, CHECK_ROWS, CHECK_BOUND, MINUTES, EXERCISE_MINUTES = 16, 40, 1e-9, 60, 25
 
 
 def _pct(v: float) -> str:
