@@ -1,7 +1,7 @@
 """The sharpness of a loss: the largest eigenvalue of its Hessian at a point, computed from
 gradients alone (lesson 10, part 2).
 
-A network's Hessian is too large to write down (2,410 x 2,410 for lesson 10's), but its product
+A network's Hessian is costly to form (2,410 x 2,410 numbers for lesson 10's), but its product
 with a vector is a directional derivative of the gradient, which two gradients give by central
 differences. Lanczos' method turns a few such products into the extreme eigenvalues. Plain power
 iteration would return the eigenvalue of largest *magnitude*, which on a non-convex loss can be a

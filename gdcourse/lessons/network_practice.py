@@ -327,7 +327,7 @@ _HVP_CASES = (
     {
         "loss": Rosenbrock(a=1, b=10),
         "w": np.array([0.6, 0.8]),
-        "v": np.array([0.6, -0.8]),
+        "v": np.array([0.6, -0.5]),  # |v| is not 1: an answer that normalises v is caught
         "h": 0.1,
     },
     {"loss": SaddleWithMinima(), "w": np.array([0.4, 0.9]), "v": np.array([0.5, 1.0]), "h": 0.2},
@@ -359,7 +359,20 @@ q5 = FunctionQuestion(
     # 2h) is within a tenth of this; every mistake below is thousands of times outside it.
     rtol=1e-5,
     atol=1e-6,
+    # On the bowl every difference is exact: an answer right only where a one-sided difference
+    # (or a step of v whatever h) is right too earns no partial credit.
+    trivial=(
+        lambda loss, w, v, h: (loss.gradient(w + h * v) - loss.gradient(w)) / h,
+        lambda loss, w, v, h: (loss.gradient(w + v) - loss.gradient(w - v)) / 2,
+    ),
     misconceptions=(
+        Misconception(
+            name="a smaller step",
+            answer=lambda: lambda loss, w, v, h: _central_hvp(loss, w, v, h / 100),
+            message="That is H v itself, or its estimate at a much smaller step than h: the "
+            "check asks for the estimate at the h it passes, which differs from H v by a term "
+            "of order h squared.",
+        ),
         Misconception(
             name="not divided by the step",
             answer=lambda: (

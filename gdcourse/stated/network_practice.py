@@ -3,9 +3,9 @@ questions, each the constant the exercise's code uses."""
 
 from __future__ import annotations
 
-from ..digits import EPOCHS, SWEEP_BATCH
+from ..digits import EPOCHS, SWEEP_BATCH, load_digits_split
 from ..lessons import network_practice as ex
-from . import given
+from . import given, stated
 
 EXERCISE = "exercises/10_network_practice.ipynb"
 
@@ -14,4 +14,11 @@ NUMBERS = (
     given("10 exercise q2: the sweep's epochs", EPOCHS, "d", EXERCISE),
     given("10 exercise q2: the sweep's batch size", SWEEP_BATCH, "d", EXERCISE),
     given("10 exercise q3: the batch size", ex.EPOCH_BATCH, "d", EXERCISE),
+    stated(
+        "10 exercise q5: the network's parameters",
+        lambda: load_digits_split().network("train").shape[0],
+        ",d",
+        EXERCISE,
+        exact="arithmetic on the layer sizes, 64 * 32 + 32 + 32 * 10 + 10",
+    ),
 )
