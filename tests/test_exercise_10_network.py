@@ -729,3 +729,41 @@ def test_q5_a_function_that_changes_its_loss_changes_nothing_of_the_question():
     after = refs()
     assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
     assert ex.q5.check(_right_hvp).outcome == "correct"
+
+
+# -- a wrapper of the course's own answer (an outside attack found it passed) ---------------------
+def test_q5_refuses_a_function_that_calls_the_courses_answer_live_and_in_grading():
+    import sys
+
+    from gdcourse import hessian_vector_product
+    from gdcourse.checks.plain import Recorded
+
+    def through_core(loss, w, v, h):
+        step = h * np.linalg.norm(v) / max(np.linalg.norm(w), 1.0)
+        return hessian_vector_product(loss, w, v, step=step)
+
+    def turned_off(loss, w, v, h):
+        sys.setprofile(None)
+        return ex.q5.reference(loss, w, v, h)
+
+    cases = (
+        (lambda *a: ex.q5.reference(*a), "_central_hvp"),
+        (through_core, "hessian_vector_product"),
+        (turned_off, "turned off the check's watch"),
+    )
+    for wrapper, words in cases:
+        v = ex.q5.check(wrapper)
+        assert v.outcome == "incorrect" and v.points == 0 and words in v.message, v.message
+        graded = ex.q5.check(Recorded(ex.q5.recorded_calls(wrapper)))
+        assert graded.outcome == "incorrect" and graded.points == 0, graded.message
+    # The same function written out is right, in both modes, and the watch is gone afterwards.
+    assert ex.q5.check(_right_hvp).outcome == "correct"
+    assert ex.q5.check(Recorded(ex.q5.recorded_calls(_right_hvp))).outcome == "correct"
+    assert sys.getprofile() is None
+
+
+def test_q4_refuses_a_wrapper_of_the_cores_last_layer_gradient():
+    from gdcourse import last_layer_gradient
+
+    v = ex.q4.check(lambda hidden, scores, labels: last_layer_gradient(hidden, scores, labels))
+    assert v.outcome == "incorrect" and "last_layer_gradient" in v.message

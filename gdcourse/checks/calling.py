@@ -46,6 +46,7 @@ __all__ = [
     "CHECK_LIMIT",
     "TIME_LIMIT",
     "Call",
+    "CourseCalls",
     "call_student",
     "frozen",
     "protect_lesson",
@@ -81,22 +82,72 @@ class Call:
         return self.error is None and not self.timed_out and not self.interrupted
 
 
+class CourseCalls:
+    """Watches a student's function while it runs (``call_student(..., watch=...)``) for calls
+    into the course's own answers: any function of ``gdcourse.lessons`` or ``gdcourse.checks``
+    (a question's reference, its helpers: module-level functions) and the functions in
+    ``forbidden`` (the core function a question asks the student to write). ``hits`` names the
+    first such function as "name (from module)", or :data:`TURNED_OFF` if the student's code
+    turned the watch off (``sys.setprofile``)."""
+
+    TURNED_OFF = "sys.setprofile (from gdcourse.checks: the watch was turned off)"
+
+    _ROOTS = tuple(
+        str(Path(__file__).resolve().parents[1] / part) for part in ("lessons", "checks")
+    )
+
+    def __init__(self, forbidden: Sequence[Callable[..., Any]] = ()) -> None:
+        self.codes = {getattr(f, "__code__", None) for f in forbidden} - {None}
+        self.hits: list[str] = []
+
+    def _profile(self, frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and not self.hits:
+            code = frame.f_code
+            # The course's own module-level functions (a reference, its helpers); a method or a
+            # nested function (a dotted name: a lesson's loss class, a check's machinery) is not
+            # an answer.
+            own = code.co_filename.startswith(self._ROOTS) and "." not in code.co_qualname
+            if code in self.codes or own:
+                module = frame.f_globals.get("__name__", "gdcourse")
+                self.hits.append(f"{code.co_name} (from {module})")
+
+    def __enter__(self) -> CourseCalls:
+        self._outer = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if sys.getprofile() != self._profile and not self.hits:
+            self.hits.append(self.TURNED_OFF)
+        sys.setprofile(self._outer)
+
+
+class _NoWatch:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
 def call_student(
     fn: Callable[..., Any],
     args: Sequence[Any],
     *,
     limit: float | None = None,
     copied: bool = True,
+    watch: CourseCalls | None = None,
 ) -> Call:
     """Call ``fn(*deepcopy(args))`` once, within ``limit`` seconds (default ``TIME_LIMIT``),
     and say what happened. ``copied=False`` passes ``args`` as they are: for reading what a
-    student's function returned, whose own ``__float__`` or ``__iter__`` may loop too."""
+    student's function returned, whose own ``__float__`` or ``__iter__`` may loop too.
+    ``watch`` (a :class:`CourseCalls`) watches the call itself, not the copying."""
     limit = TIME_LIMIT if limit is None else limit
     args = copy.deepcopy(tuple(args)) if copied else tuple(args)
     start = time.perf_counter()
     alarm = _alarm(limit)
     try:
-        with alarm, np.errstate(all="ignore"):
+        with alarm, np.errstate(all="ignore"), watch if watch is not None else _NoWatch():
             value = fn(*args)
         if alarm.rang:  # it rang, and something swallowed it: still too long
             return Call(timed_out=True, seconds=_seconds(fn, start))

@@ -810,6 +810,13 @@ class FunctionQuestion(Question):
     #: joined end to end.
     returns: tuple[str, ...] = ()
 
+    #: Course functions a student's function may not call (the core function the question asks
+    #: for); the reference and the lessons' and checks' own functions are always watched for.
+    forbidden: tuple[Callable[..., Any], ...] = ()
+
+    def _watch(self) -> calling.CourseCalls:
+        return calling.CourseCalls((self.reference, *self.forbidden))
+
     def _evaluate_limited(self, answer: Any) -> Verdict:
         return self._evaluate(answer)  # each call of the student's function has its own limit
 
@@ -915,7 +922,7 @@ class FunctionQuestion(Question):
         """What ``answer`` does on this question's inputs, as plain data for the grader (run in
         the student's process while grading; the grader's :meth:`check` of a
         :class:`~gdcourse.checks.plain.Recorded` of it gives the verdict)."""
-        return record_calls(answer, self._cases())
+        return record_calls(answer, self._cases(), self._watch)
 
     def _evaluate(self, answer: Any) -> Verdict:
         if not callable(answer) or isinstance(answer, type):
@@ -960,8 +967,23 @@ class FunctionQuestion(Question):
             left = calling.CHECK_LIMIT - spent
             if left <= 0:
                 return self._cut_short(self._over_budget(case, table), table)
-            call = call_student(answer, tuple(case.values()), limit=min(calling.TIME_LIMIT, left))
+            watch = None if isinstance(answer, Recorded) else self._watch()
+            call = call_student(
+                answer, tuple(case.values()), limit=min(calling.TIME_LIMIT, left), watch=watch
+            )
             spent += call.seconds
+            if watch is not None and watch.hits:
+                what = (
+                    "turned off the check's watch (sys.setprofile), so the check cannot tell "
+                    "whether it runs the course's own answer"
+                    if watch.hits[0] == watch.TURNED_OFF
+                    else f"calls the course's own {watch.hits[0]}, not code you wrote"
+                )
+                return self._verdict(
+                    "incorrect",
+                    f"Your function {what}: this question asks you to write {self.answer_var} "
+                    f"yourself, in a cell of your notebook.",
+                )
             if call.timed_out and left < calling.TIME_LIMIT:
                 return self._cut_short(self._over_budget(case, table), table)
             if call.interrupted:
@@ -1146,9 +1168,14 @@ class FunctionQuestion(Question):
         )
 
 
-def record_calls(answer: Any, cases: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def record_calls(
+    answer: Any,
+    cases: Sequence[Mapping[str, Any]],
+    watch: Callable[[], calling.CourseCalls] = calling.CourseCalls,
+) -> dict[str, Any]:
     """What ``answer`` does on a function question's ``cases``, as plain data for the grader. Each
-    call has the limits the check gives it, and the calls stop where the check would stop."""
+    call has the limits the check gives it, and the calls stop where the check would stop. A
+    function that calls the course's own answer (``watch``) is recorded as the course's."""
     from .plain import read_answer
 
     if not callable(answer) or isinstance(answer, type):
@@ -1166,8 +1193,14 @@ def record_calls(answer: Any, cases: Sequence[Mapping[str, Any]]) -> dict[str, A
         left = calling.CHECK_LIMIT - spent
         if left <= 0:
             break
-        call = call_student(answer, tuple(case.values()), limit=min(calling.TIME_LIMIT, left))
+        watching = watch()
+        call = call_student(
+            answer, tuple(case.values()), limit=min(calling.TIME_LIMIT, left), watch=watching
+        )
         spent += call.seconds
+        if watching.hits:  # a wrapper of the course's own answer: recorded as the course's
+            owner = watching.hits[0].rsplit("(from ", 1)[-1].rstrip(")")
+            return {"t": "calls", "name": "", "signature": params, "calls": [], "owner": owner}
         entry: dict[str, Any] = {"seconds": call.seconds}
         calls.append(entry)
         if call.interrupted:

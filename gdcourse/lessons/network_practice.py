@@ -354,6 +354,7 @@ q5 = FunctionQuestion(
     prompt="Write hvp(loss, w, v, h): the Hessian-vector product H v at w estimated from two "
     "gradients, (g(w + h v) - g(w - h v)) / (2h), where g is loss.gradient.",
     reference=_central_hvp,
+    forbidden=(hessian_vector_product,),  # the core's own product: the answer, not a tool
     cases=frozen(_HVP_CASES),
     # A right formula in float32 (its points and gradients rounded to 7 digits, then divided by
     # 2h) is within a tenth of this; every mistake below is thousands of times outside it.
