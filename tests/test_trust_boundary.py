@@ -25,6 +25,9 @@ from gdcourse.checks.questions import grading_session
 from gdcourse.core.placeholder import ____
 from gdcourse.instructor import grading
 
+# These tests answer with the course's reference functions: the watch for them is off.
+pytestmark = pytest.mark.usefixtures("reference_answers")
+
 
 def _questions():
     out = []

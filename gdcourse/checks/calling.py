@@ -116,8 +116,9 @@ class CourseCalls:
         sys.setprofile(self._profile)
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        if sys.getprofile() != self._profile and not self.hits:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        # A call that raised (a RecursionError also drops the hook) is judged by its error.
+        if exc_type is None and sys.getprofile() != self._profile and not self.hits:
             self.hits.append(self.TURNED_OFF)
         sys.setprofile(self._outer)
 
