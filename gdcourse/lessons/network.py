@@ -369,11 +369,17 @@ q7 = NumberQuestion(
 
 
 # -- the lesson's flashcards -------------------------------------------------------------------
+def _first_blow_up(sweep) -> str:
+    """The smallest rate of a sweep at which every seed diverged, as the text shows it."""
+    return f"{sweep.rates[sweep.diverged.all(axis=1)][0]:g}"
+
+
 def _cards() -> tuple[Card, ...]:
     studies = stored_studies()
     sweep, scaling = studies.sweep, studies.scaling
     slow = 100 * sweep.accuracy[list(sweep.rates).index(0.01)]
     kept = 100 * float(scaling.fixed_accuracy[-1].max())
+    plain, default = (_first_blow_up(s) for s in (studies.sklearn, studies.sklearn_defaults))
     return (
         Card(
             question="Why does the network's loss start near 2.3 on ten classes?",
@@ -435,8 +441,8 @@ def _cards() -> tuple[Card, ...]:
             "rates than plain SGD?",
             answer="Its defaults add momentum 0.9 (Nesterov's): each step builds up to about "
             "1 / (1 - 0.9) = 10 plain steps, so its slow end is ten times lower, and its cliff "
-            "comes at 1 instead of 3. With momentum=0 it crawls and blows up where plain SGD "
-            "does.",
+            f"comes at {default} instead of {plain}. With momentum=0 it crawls and blows up "
+            "where plain SGD does.",
             topic="10 scikit-learn",
         ),
     )
